@@ -1,0 +1,49 @@
+import type { EventEnvelope } from './envelope';
+
+/**
+ * Analyst actions on `soc.feedback.v1`, produced by the query API. The stream id is the
+ * incident id; the sequence is the API's own per-incident counter, separate from the
+ * correlator's. The projector folds both streams into the read model; the correlator reads
+ * priority feedback to learn.
+ */
+export type IncidentStatus = 'open' | 'acknowledged' | 'in_progress' | 'closed';
+export type AnalystVerdict = 'true_positive' | 'benign_positive' | 'false_positive';
+
+export interface IncidentAcknowledgedData {
+  readonly incidentId: string;
+}
+export interface IncidentAssignedData {
+  readonly incidentId: string;
+  readonly assignee: string;
+}
+export interface IncidentStatusChangedData {
+  readonly incidentId: string;
+  readonly status: IncidentStatus;
+  readonly notes: string | null;
+}
+export interface IncidentVerdictGivenData {
+  readonly incidentId: string;
+  readonly verdict: AnalystVerdict;
+  readonly notes: string | null;
+}
+export interface PriorityFeedbackGivenData {
+  readonly incidentId: string | null;
+  readonly alertId: string | null;
+  readonly correctPriority: number;
+  readonly analystNotes: string | null;
+}
+
+export type IncidentAcknowledged = EventEnvelope<'IncidentAcknowledged', IncidentAcknowledgedData>;
+export type IncidentAssigned = EventEnvelope<'IncidentAssigned', IncidentAssignedData>;
+export type IncidentStatusChanged = EventEnvelope<'IncidentStatusChanged', IncidentStatusChangedData>;
+export type IncidentVerdictGiven = EventEnvelope<'IncidentVerdictGiven', IncidentVerdictGivenData>;
+export type PriorityFeedbackGiven = EventEnvelope<'PriorityFeedbackGiven', PriorityFeedbackGivenData>;
+
+export type FeedbackEvent =
+  | IncidentAcknowledged
+  | IncidentAssigned
+  | IncidentStatusChanged
+  | IncidentVerdictGiven
+  | PriorityFeedbackGiven;
+
+export type FeedbackEventType = FeedbackEvent['type'];

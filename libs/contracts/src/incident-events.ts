@@ -1,0 +1,170 @@
+import type { AlertEntity, EpochMs, ThreatIntelVerdict } from './alert';
+import type { EventEnvelope } from './envelope';
+
+/**
+ * The incident stream on `soc.incidents.v1`: the event-sourced log and the source of truth
+ * for every read model. Only the correlator writes it. Analyst actions are a separate stream
+ * (feedback-events.ts) so that this stream's per-incident sequence has a single writer.
+ */
+
+/** What an incident keeps of each alert: enough for the read model and for scoring. */
+export interface AlertSummary {
+  readonly alertId: string;
+  readonly sourceSystem: string;
+  readonly observedAt: EpochMs;
+  readonly ingestedAt: EpochMs;
+  readonly product: string | null;
+  readonly ruleId: string | null;
+  readonly ruleName: string | null;
+  readonly title: string;
+  readonly severity: number;
+  readonly confidence: number | null;
+  readonly category: string | null;
+  readonly tactics: readonly string[];
+  readonly techniques: readonly string[];
+  readonly entities: readonly AlertEntity[];
+  readonly threatIntel: readonly ThreatIntelVerdict[];
+}
+
+export type ScoreFactorName =
+  | 'severity'
+  | 'business_context'
+  | 'threat_intel'
+  | 'confidence'
+  | 'freshness';
+
+export interface ScoreFactor {
+  readonly name: ScoreFactorName;
+  /** The factor's value before weighting, 0-100. */
+  readonly raw: number;
+  readonly weight: number;
+  /** raw * weight: the points this factor adds to the priority. */
+  readonly contribution: number;
+  /** Why the raw value is what it is, in words an analyst reads. */
+  readonly reason: string;
+}
+
+/** Adjustments applied after the weighted sum (routine noise, kill-chain progression). */
+export interface ScoreAdjustment {
+  readonly name: string;
+  readonly points: number;
+  readonly reason: string;
+}
+
+export interface ScoreExplanation {
+  readonly factors: readonly ScoreFactor[];
+  readonly adjustments: readonly ScoreAdjustment[];
+  readonly summary: string;
+}
+
+export interface IncidentOpenedData {
+  readonly incidentId: string;
+  readonly title: string;
+  readonly firstAlert: AlertSummary;
+  readonly windowMs: number;
+}
+
+export interface AlertAttachedData {
+  readonly incidentId: string;
+  readonly alert: AlertSummary;
+  /** The entities this alert shares with the incident: why it was attached. */
+  readonly linkedBy: readonly AlertEntity[];
+}
+
+/** Repeats of one rule on the same entities, folded into a counter instead of new rows. */
+export interface AlertRepeatsCountedData {
+  readonly incidentId: string;
+  readonly repeatKey: string;
+  readonly ruleId: string | null;
+  readonly alertIds: readonly string[];
+  readonly lastObservedAt: EpochMs;
+  readonly totalRepeats: number;
+  /** True once the repeats have a steady rhythm: the rule is routine noise on this entity. */
+  readonly routine: boolean;
+}
+
+export interface AlertSuppressedData {
+  readonly incidentId: string | null;
+  readonly alert: AlertSummary;
+  readonly suppressionRuleId: string;
+  readonly reason: string;
+}
+
+/** An alert whose event time is behind the watermark by more than the allowed lateness. */
+export interface LateAlertHandledData {
+  readonly incidentId: string | null;
+  readonly alert: AlertSummary;
+  readonly watermark: EpochMs;
+  readonly outcome: 'attached-to-open-incident' | 'opened-incident' | 'dropped-window-closed';
+  readonly reason: string;
+}
+
+export interface IncidentsMergedData {
+  readonly incidentId: string;
+  readonly absorbedIncidentId: string;
+  readonly bridgingAlertId: string;
+  readonly sharedEntities: readonly AlertEntity[];
+}
+
+export interface IncidentMergedIntoData {
+  readonly incidentId: string;
+  readonly survivorIncidentId: string;
+}
+
+export interface IncidentScoredData {
+  readonly incidentId: string;
+  readonly priority: number;
+  readonly previousPriority: number | null;
+  readonly explanation: ScoreExplanation;
+  readonly alertCount: number;
+  readonly distinctRules: number;
+  readonly tactics: readonly string[];
+  readonly entities: readonly AlertEntity[];
+}
+
+export interface IncidentEscalatedData {
+  readonly incidentId: string;
+  readonly priority: number;
+  readonly threshold: number;
+}
+
+/** Incidents linked across the campaign horizon by shared entities or accumulated risk. */
+export interface CampaignLinkedData {
+  readonly incidentId: string;
+  readonly campaignId: string;
+  readonly linkedIncidentIds: readonly string[];
+  readonly reason: string;
+  readonly accumulatedRisk: number;
+}
+
+export interface IncidentClosedData {
+  readonly incidentId: string;
+  readonly reason: 'window-expired' | 'max-span-reached' | 'merged';
+}
+
+export type IncidentOpened = EventEnvelope<'IncidentOpened', IncidentOpenedData>;
+export type AlertAttached = EventEnvelope<'AlertAttached', AlertAttachedData>;
+export type AlertRepeatsCounted = EventEnvelope<'AlertRepeatsCounted', AlertRepeatsCountedData>;
+export type AlertSuppressed = EventEnvelope<'AlertSuppressed', AlertSuppressedData>;
+export type LateAlertHandled = EventEnvelope<'LateAlertHandled', LateAlertHandledData>;
+export type IncidentsMerged = EventEnvelope<'IncidentsMerged', IncidentsMergedData>;
+export type IncidentMergedInto = EventEnvelope<'IncidentMergedInto', IncidentMergedIntoData>;
+export type IncidentScored = EventEnvelope<'IncidentScored', IncidentScoredData>;
+export type IncidentEscalated = EventEnvelope<'IncidentEscalated', IncidentEscalatedData>;
+export type CampaignLinked = EventEnvelope<'CampaignLinked', CampaignLinkedData>;
+export type IncidentClosed = EventEnvelope<'IncidentClosed', IncidentClosedData>;
+
+export type IncidentEvent =
+  | IncidentOpened
+  | AlertAttached
+  | AlertRepeatsCounted
+  | AlertSuppressed
+  | LateAlertHandled
+  | IncidentsMerged
+  | IncidentMergedInto
+  | IncidentScored
+  | IncidentEscalated
+  | CampaignLinked
+  | IncidentClosed;
+
+export type IncidentEventType = IncidentEvent['type'];

@@ -1,0 +1,5 @@
+export * from './alert';
+export * from './envelope';
+export * from './feedback-events';
+export * from './incident-events';
+export * from './topics';
