@@ -1,0 +1,44 @@
+import { processIo, type CliVerb } from './cli-io';
+
+/**
+ * `npm run soc -- <verb>`: the services' pure core, offline, for people and scripts.
+ * Every verb writes JSON lines to stdout and JSON-line diagnostics to stderr.
+ */
+const verbs: Record<string, { readonly summary: string; readonly load: () => Promise<CliVerb> }> = {
+  normalize: {
+    summary: 'normalize [--format F] [--tenant T] < records: canonical alerts out, rejections on stderr',
+    load: async () => (await import('./verbs/normalize')).normalizeVerb,
+  },
+  correlate: {
+    summary: 'correlate [--config file] < alerts.jsonl: incident events out, deterministically',
+    load: async () => (await import('./verbs/correlate')).correlateVerb,
+  },
+  evaluate: {
+    summary: 'evaluate --input labeled.jsonl: grouping and ranking quality as one JSON object',
+    load: async () => (await import('./verbs/evaluate')).evaluateVerb,
+  },
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [verbName, ...args] = argv;
+  const io = processIo();
+  const verb = verbName === undefined ? undefined : verbs[verbName];
+  if (!verb) {
+    io.err({
+      error: verbName === undefined ? 'no verb given' : `unknown verb '${verbName}'`,
+      verbs: Object.fromEntries(Object.entries(verbs).map(([name, v]) => [name, v.summary])),
+    });
+    return 2;
+  }
+  return (await verb.load())(args, io);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${JSON.stringify({ error: String(error) })}\n`);
+    process.exitCode = 1;
+  },
+);

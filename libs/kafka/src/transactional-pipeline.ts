@@ -1,0 +1,174 @@
+import type { Consumer, ConsumerConfig, Kafka, KafkaMessage, Producer, TopicMessages } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface TopicPartitionRef {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface PartitionBatch extends TopicPartitionRef {
+  readonly messages: readonly KafkaMessage[];
+  readonly highWatermark: string;
+}
+
+export interface TransactionalPipelineOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Prefix of the per-partition transactional ids; stable across restarts of the app. */
+  readonly transactionalIdPrefix: string;
+  readonly logger: Logger;
+  readonly consumer?: Partial<ConsumerConfig>;
+  /**
+   * Runs before the first batch of a partition this instance did not own, and again after a
+   * failed transaction: rebuild whatever state the processor keeps for the partition.
+   */
+  readonly onPartitionAssigned?: (partition: TopicPartitionRef) => Promise<void>;
+  readonly onPartitionRevoked?: (partition: TopicPartitionRef) => Promise<void>;
+  /** Turns one consumed batch into the records to produce; pure apart from its own state. */
+  readonly process: (batch: PartitionBatch) => Promise<TopicMessages[]> | TopicMessages[];
+  /** Called after a batch's transaction committed, with what it produced. */
+  readonly onCommitted?: (batch: PartitionBatch, produced: readonly TopicMessages[]) => void;
+}
+
+const partitionKey = ({ topic, partition }: TopicPartitionRef): string => `${topic}:${partition}`;
+
+/**
+ * Exactly-once consume-transform-produce. Each input partition has its own transactional
+ * producer (transactional id derived from topic and partition): kafkajs commits offsets in a
+ * transaction without KIP-447 fencing, so one producer per partition is what fences a stale
+ * owner after a rebalance. The outputs and the consumed offsets commit in one transaction;
+ * downstream consumers read committed.
+ */
+export class TransactionalPipeline {
+  private readonly consumer: Consumer;
+  private readonly producers = new Map<string, Producer>();
+  /** Partitions whose state is ready; anything else is (re)initialized before its batch. */
+  private readonly initialized = new Set<string>();
+
+  constructor(private readonly options: TransactionalPipelineOptions) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      ...options.consumer,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      void this.releaseRevoked(payload.memberAssignment);
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    for (const topic of this.options.topics) {
+      await this.consumer.subscribe({ topic, fromBeginning: true });
+    }
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const ref = { topic: batch.topic, partition: batch.partition };
+        const key = partitionKey(ref);
+        if (!this.initialized.has(key)) {
+          // Initializing the partition's transactional producer first aborts a previous
+          // owner's open transaction, so the state rebuild reads a settled log.
+          await this.producerFor(ref);
+          await this.options.onPartitionAssigned?.(ref);
+          this.initialized.add(key);
+        }
+        const partitionBatch: PartitionBatch = {
+          ...ref,
+          messages: batch.messages,
+          highWatermark: batch.highWatermark,
+        };
+        const produced = await this.options.process(partitionBatch);
+        const lastOffset = batch.messages[batch.messages.length - 1]?.offset as string;
+        await this.commitTransaction(ref, produced, lastOffset);
+        resolveOffset(lastOffset);
+        await heartbeat();
+        this.options.onCommitted?.(partitionBatch, produced);
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await Promise.all([...this.producers.values()].map((producer) => producer.disconnect()));
+    this.producers.clear();
+    this.initialized.clear();
+  }
+
+  private async commitTransaction(
+    ref: TopicPartitionRef,
+    produced: readonly TopicMessages[],
+    lastOffset: string,
+  ): Promise<void> {
+    const producer = await this.producerFor(ref);
+    const transaction = await producer.transaction();
+    try {
+      const topicMessages = produced.filter((t) => t.messages.length > 0);
+      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+      await transaction.sendOffsets({
+        consumerGroupId: this.options.groupId,
+        topics: [
+          {
+            topic: ref.topic,
+            partitions: [{ partition: ref.partition, offset: (BigInt(lastOffset) + 1n).toString() }],
+          },
+        ],
+      });
+      await transaction.commit();
+    } catch (error) {
+      // The processor's in-memory state already moved past this batch; it is rebuilt from
+      // the committed log before the partition is processed again.
+      this.initialized.delete(partitionKey(ref));
+      await transaction.abort().catch((abortError: unknown) => {
+        this.options.logger.warn({ err: abortError, ...ref }, 'transaction abort failed');
+      });
+      await this.dropProducer(ref);
+      throw error;
+    }
+  }
+
+  private async producerFor(ref: TopicPartitionRef): Promise<Producer> {
+    const key = partitionKey(ref);
+    const existing = this.producers.get(key);
+    if (existing) return existing;
+    const producer = this.options.kafka.producer({
+      transactionalId: `${this.options.transactionalIdPrefix}-${ref.topic}-${ref.partition}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+    });
+    await producer.connect();
+    this.producers.set(key, producer);
+    return producer;
+  }
+
+  private async dropProducer(ref: TopicPartitionRef): Promise<void> {
+    const key = partitionKey(ref);
+    const producer = this.producers.get(key);
+    this.producers.delete(key);
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  private async releaseRevoked(assignment: Record<string, number[]>): Promise<void> {
+    const owned = new Set(
+      Object.entries(assignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => partitionKey({ topic, partition })),
+      ),
+    );
+    for (const key of [...this.initialized]) {
+      if (owned.has(key)) continue;
+      const separator = key.lastIndexOf(':');
+      const ref = { topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)) };
+      this.initialized.delete(key);
+      await this.dropProducer(ref);
+      await this.options.onPartitionRevoked?.(ref);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+export interface WaitForOptions {
+  readonly timeoutMs?: number;
+  readonly intervalMs?: number;
+  /** What is being waited for, named in the timeout error. */
+  readonly describe: string;
+}
+
+/**
+ * Polls `probe` until it returns a value other than `undefined`/`false`, and returns it.
+ * Tests wait on conditions with this, never on fixed sleeps.
+ */
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  { timeoutMs = 30_000, intervalMs = 50, describe }: WaitForOptions,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe}${cause}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
