@@ -2,5 +2,8 @@ export * from './avro-codec';
 export * from './client';
 export * from './dead-letter';
 export * from './partition-reader';
+export * from './registry';
+export * from './schema-files';
 export * from './topics';
+export * from './trace-context';
 export * from './transactional-pipeline';
