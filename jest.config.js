@@ -12,26 +12,33 @@ const shared = {
   setupFiles: ['reflect-metadata'],
 };
 
-module.exports = {
+// Only the projects that need infrastructure name the global setup and teardown, so a unit run
+// (`--selectProjects unit`) starts nothing; jest runs a file shared by both projects once.
+const infrastructure = {
   globalSetup: '<rootDir>/test/infra/global-setup.ts',
   globalTeardown: '<rootDir>/test/infra/global-teardown.ts',
+};
+
+module.exports = {
+  // Integration and e2e specs wait on real brokers and databases; unit specs finish in ms.
+  testTimeout: 180_000,
   projects: [
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts', '<rootDir>/test/infra/**/*.spec.ts'],
     },
     {
       ...shared,
+      ...infrastructure,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
-      testTimeout: 120_000,
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts', '<rootDir>/test/infra/**/*.int-spec.ts'],
     },
     {
       ...shared,
+      ...infrastructure,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      testTimeout: 180_000,
     },
   ],
 };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TOPICS, rawTopic, type CanonicalAlert } from '@soc/contracts';
 import { AvroTopicCodec, createKafka, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
@@ -45,7 +45,11 @@ export class IngestModule {
               ...config.rawFormats.map((format) => ({ topic: rawTopic(format), numPartitions: partitions })),
             ]);
             await admin.disconnect();
-            const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+            const producer = kafka.producer({
+              idempotent: true,
+              maxInFlightRequests: 1,
+              createPartitioner: Partitioners.DefaultPartitioner,
+            });
             await producer.connect();
             return producer;
           },

@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerConfig, Kafka, KafkaMessage, Producer, TopicMessages } from 'kafkajs';
+import { Partitioners, type Consumer, type ConsumerConfig, type Kafka, type KafkaMessage, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface TopicPartitionRef {
@@ -143,6 +143,7 @@ export class TransactionalPipeline {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
     this.producers.set(key, producer);
