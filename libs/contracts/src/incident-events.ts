@@ -5,6 +5,10 @@ import type { EventEnvelope } from './envelope';
  * The incident stream on `soc.incidents.v1`: the event-sourced log and the source of truth
  * for every read model. Only the correlator writes it. Analyst actions are a separate stream
  * (feedback-events.ts) so that this stream's per-incident sequence has a single writer.
+ *
+ * Stream ids: an incident's events use the incident id. Events about no incident (an alert
+ * suppressed before any incident existed, `data.incidentId` null) use the tenant's own stream
+ * `unattached:<tenantId>`, which has its own gap-free sequence.
  */
 
 /** What an incident keeps of each alert: enough for the read model and for scoring. */
@@ -62,6 +66,11 @@ export interface IncidentOpenedData {
   readonly title: string;
   readonly firstAlert: AlertSummary;
   readonly windowMs: number;
+  /**
+   * How long the incident's entities stay in the campaign memory after its last alert: the
+   * campaign horizon in force when it opened. Recorded so that a replay evicts the same state.
+   */
+  readonly campaignHorizonMs: number;
 }
 
 export interface AlertAttachedData {
@@ -71,16 +80,25 @@ export interface AlertAttachedData {
   readonly linkedBy: readonly AlertEntity[];
 }
 
-/** Repeats of one rule on the same entities, folded into a counter instead of new rows. */
+/**
+ * Repeats of one rule on the same entities, folded into a counter instead of new rows. One
+ * event per repeat key per flush: `alertIds` / `observedAts` are the repeats folded since the
+ * previous counter event of the key; `totalRepeats` is the running total (the first
+ * occurrence, an alert row, is not counted).
+ */
 export interface AlertRepeatsCountedData {
   readonly incidentId: string;
   readonly repeatKey: string;
   readonly ruleId: string | null;
   readonly alertIds: readonly string[];
+  /** Event time of each alert in `alertIds`, index for index. */
+  readonly observedAts: readonly EpochMs[];
   readonly lastObservedAt: EpochMs;
   readonly totalRepeats: number;
   /** True once the repeats have a steady rhythm: the rule is routine noise on this entity. */
   readonly routine: boolean;
+  /** Coefficient of variation of the intervals between recent occurrences; null below 3. */
+  readonly intervalCv: number | null;
 }
 
 export interface AlertSuppressedData {

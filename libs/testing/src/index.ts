@@ -1,1 +1,5 @@
 export * from './wait-for';
+export * from './infra';
+export * from './unique-name';
+export * from './kafka';
+export * from './spec-database';

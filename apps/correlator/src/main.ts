@@ -1,0 +1,18 @@
+import { NestFactory } from '@nestjs/core';
+import { createLogger } from '@soc/observability';
+import { readCorrelatorConfig } from './correlator.config';
+import { CorrelatorModule } from './correlator.module';
+
+async function bootstrap(): Promise<void> {
+  const logger = createLogger('correlator');
+  const config = readCorrelatorConfig();
+  const app = await NestFactory.create(CorrelatorModule.forRoot(config, logger), { logger: false });
+  app.enableShutdownHooks();
+  await app.listen(config.httpPort, '0.0.0.0');
+  logger.info({ port: config.httpPort, groupId: config.groupId }, 'correlator running');
+}
+
+bootstrap().catch((error: unknown) => {
+  createLogger('correlator').fatal({ err: error }, 'correlator failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,335 @@
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { Partitioners, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import request from 'supertest';
+import type { FeedbackEvent, IncidentEvent } from '@soc/contracts';
+import { DEAD_LETTER_HEADERS } from '@soc/contracts';
+import { createLogger } from '@soc/observability';
+import {
+  READ_MODEL_SCHEMA,
+  ReadModelStore,
+  SHADOW_SCHEMA,
+  openDataSource,
+  selectRows,
+  snapshotReadModel,
+  type DataSource,
+} from '@soc/persistence';
+import {
+  createSpecDatabase,
+  createTopic,
+  infraFromEnv,
+  testKafka,
+  uniqueName,
+  waitFor,
+  type SpecDatabase,
+} from '@soc/testing';
+import {
+  T0,
+  acknowledged,
+  alertAttached,
+  anAlertSummary,
+  assigned,
+  host,
+  incidentEscalated,
+  incidentOpened,
+  incidentScored,
+  ip,
+  repeatsCounted,
+  verdictGiven,
+} from '../../../test/support/incident-events';
+import { ProjectionEngine, type ConsumedRecord } from './projection-engine';
+import type { ProjectorConfig } from './projector.config';
+import { createProjectorApp, createProjectorParts } from './projector.module';
+import { rebuildReadModel } from './rebuild';
+
+const logger = createLogger('projector-spec', 'warn');
+const PARTITIONS = 3;
+
+/** Both streams of two tenants' incidents: what the correlator and the API would have written. */
+function scenario(): { incidents: IncidentEvent[]; feedback: FeedbackEvent[] } {
+  const incidents: IncidentEvent[] = [];
+  const feedback: FeedbackEvent[] = [];
+  for (const tenantId of ['tenant-a', 'tenant-b']) {
+    for (const n of [1, 2, 3]) {
+      const incidentId = `${tenantId}-inc-${n}`;
+      const first = anAlertSummary({ alertId: `${incidentId}-a1`, observedAt: T0 + n * 60_000, entities: [host(`ws-0${n}`)] });
+      const second = anAlertSummary({
+        alertId: `${incidentId}-a2`,
+        observedAt: T0 + n * 60_000 + 30_000,
+        ruleId: 'R-200',
+        tactics: ['TA0006'],
+        entities: [host(`ws-0${n}`), ip('10.0.0.5')],
+      });
+      incidents.push(
+        incidentOpened(incidentId, first, { tenantId }),
+        alertAttached(incidentId, second, { tenantId, sequence: 2 }),
+        repeatsCounted(incidentId, 4, { tenantId, sequence: 3 }),
+        incidentScored(incidentId, 40 + n * 15, { tenantId, sequence: 4 }),
+      );
+      if (n === 3) incidents.push(incidentEscalated(incidentId, 85, { tenantId, sequence: 5 }));
+    }
+    feedback.push(
+      acknowledged(`${tenantId}-inc-1`, { tenantId, sequence: 1, occurredAt: T0 + 600_000 }),
+      assigned(`${tenantId}-inc-1`, 'alice', { tenantId, sequence: 2, occurredAt: T0 + 610_000 }),
+      verdictGiven(`${tenantId}-inc-2`, 'false_positive', { tenantId, sequence: 1, occurredAt: T0 + 620_000 }, 'scanner'),
+    );
+  }
+  return { incidents, feedback };
+}
+
+describe('projector on Kafka and Postgres', () => {
+  let database: SpecDatabase;
+  let dataSource: DataSource;
+  let kafka: Kafka;
+  let producer: Producer;
+  let app: INestApplication;
+  let config: ProjectorConfig;
+
+  const produce = async (topic: string, events: readonly (IncidentEvent | FeedbackEvent)[]): Promise<void> => {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: events.map((event) => ({ key: event.partitionKey, value: JSON.stringify(event) })),
+    });
+  };
+
+  /** Waits until the live checkpoints cover every record now in both topics. */
+  const projected = async (schema = READ_MODEL_SCHEMA): Promise<void> => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = new Map<string, bigint>();
+    try {
+      for (const topic of [config.incidentsTopic, config.feedbackTopic]) {
+        for (const o of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${o.partition}`, BigInt(o.high));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const store = new ReadModelStore(schema);
+    await waitFor(
+      async () => {
+        const stored = await store.readCheckpoints(dataSource, 'incident-read-model');
+        const at = new Map(stored.map((c) => [`${c.topic}:${c.partition}`, c.nextOffset]));
+        return [...ends].every(([key, end]) => end === 0n || (at.get(key) ?? 0n) >= end);
+      },
+      { timeoutMs: 60_000, describe: 'the projector checkpoints to reach the topic ends' },
+    );
+  };
+
+  const withoutCheckpoints = (snapshot: Record<string, string[]>) => {
+    const { projection_checkpoints: _checkpoints, ...rest } = snapshot;
+    return rest;
+  };
+
+  beforeAll(async () => {
+    database = await createSpecDatabase('projector');
+    kafka = testKafka();
+    const infra = infraFromEnv();
+    config = {
+      infra: { ...infra, kafkaBrokers: [...infra.kafkaBrokers], databaseUrl: database.url, topicPartitions: PARTITIONS },
+      httpPort: 0,
+      groupId: uniqueName('projector'),
+      incidentsTopic: await createTopic(uniqueName('incidents'), PARTITIONS),
+      feedbackTopic: await createTopic(uniqueName('feedback'), PARTITIONS),
+      migrate: true,
+      maxWaitMs: 50,
+      maxBytesPerPartition: 1024 * 1024,
+      partitionsConsumedConcurrently: 2,
+      databasePoolSize: 4,
+    };
+    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+    await producer.connect();
+    app = await createProjectorApp(config, logger);
+    await app.listen(0, '127.0.0.1');
+    dataSource = await openDataSource({ url: database.url, applicationName: 'projector-spec' });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await producer?.disconnect();
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it('turns incident and feedback events into incident rows, alerts, timeline, entities and stats', async () => {
+    const { incidents, feedback } = scenario();
+    await produce(config.incidentsTopic, incidents);
+    await produce(config.feedbackTopic, feedback);
+    await projected();
+
+    const rows = await selectRows<{
+      tenant_id: string;
+      incident_id: string;
+      status: string;
+      priority: number;
+      alert_count: number;
+      distinct_rules: number;
+      tactics: string[];
+      assignee: string | null;
+      verdict: string | null;
+      escalated: boolean;
+      last_incident_seq: number;
+      last_feedback_seq: number;
+    }>(dataSource, `SELECT * FROM ${READ_MODEL_SCHEMA}.incidents ORDER BY tenant_id, incident_id`);
+    expect(rows).toHaveLength(6);
+    expect(rows[0]).toMatchObject({
+      tenant_id: 'tenant-a',
+      incident_id: 'tenant-a-inc-1',
+      status: 'acknowledged',
+      priority: 55,
+      alert_count: 2 + 4,
+      distinct_rules: 2,
+      tactics: ['TA0002', 'TA0006'],
+      assignee: 'alice',
+      last_incident_seq: 4,
+      last_feedback_seq: 2,
+    });
+    expect(rows[1]).toMatchObject({ incident_id: 'tenant-a-inc-2', status: 'closed', verdict: 'false_positive' });
+    expect(rows[2]).toMatchObject({ incident_id: 'tenant-a-inc-3', escalated: true, priority: 85 });
+
+    const [counts] = await selectRows<{ alerts: string; timeline: string; links: string; stats_alerts: string; opened: string; escalations: string }>(
+      dataSource,
+      `SELECT (SELECT count(*) FROM ${READ_MODEL_SCHEMA}.incident_alerts) AS alerts,
+              (SELECT count(*) FROM ${READ_MODEL_SCHEMA}.incident_timeline) AS timeline,
+              (SELECT count(*) FROM ${READ_MODEL_SCHEMA}.incident_entities) AS links,
+              (SELECT sum(alerts_in) FROM ${READ_MODEL_SCHEMA}.tenant_hourly_stats) AS stats_alerts,
+              (SELECT sum(incidents_opened) FROM ${READ_MODEL_SCHEMA}.tenant_hourly_stats) AS opened,
+              (SELECT sum(escalations) FROM ${READ_MODEL_SCHEMA}.tenant_hourly_stats) AS escalations`,
+    );
+    expect(counts).toEqual({
+      alerts: String(6 * 2),
+      timeline: String(incidents.length + feedback.length),
+      links: String(6 * 2),
+      stats_alerts: String(6 * (2 + 4)),
+      opened: '6',
+      escalations: '2',
+    });
+    const [entity] = await selectRows<{ incident_count: number }>(
+      dataSource,
+      `SELECT incident_count FROM ${READ_MODEL_SCHEMA}.entities WHERE tenant_id = 'tenant-a' AND entity_type = 'ip' AND value = '10.0.0.5'`,
+    );
+    expect(entity?.incident_count).toBe(3);
+  });
+
+  it('leaves the tables unchanged when the same events are delivered again', async () => {
+    const before = withoutCheckpoints(await snapshotReadModel(dataSource));
+    const { incidents, feedback } = scenario();
+    await produce(config.incidentsTopic, incidents);
+    await produce(config.feedbackTopic, feedback);
+    await projected();
+    expect(withoutCheckpoints(await snapshotReadModel(dataSource))).toEqual(before);
+  });
+
+  it('skips offsets at or below the checkpoint when a batch is redelivered', async () => {
+    const before = await snapshotReadModel(dataSource);
+    const engine = new ProjectionEngine(dataSource, new ReadModelStore(), { notify: false });
+    const [stored] = (await engine.store.readCheckpoints(dataSource, engine.projection)).filter((c) => c.nextOffset > 0n);
+    if (!stored) throw new Error('no checkpoint stored yet');
+    const replayed: ConsumedRecord[] = [
+      { offset: stored.nextOffset - 1n, timestamp: Date.now(), event: incidentOpened('tenant-z-inc-1', anAlertSummary(), { tenantId: 'tenant-z' }) },
+    ];
+    const outcome = await engine.applyBatch({
+      topic: stored.topic,
+      partition: stored.partition,
+      records: replayed,
+      firstOffset: stored.nextOffset - 1n,
+      endOffset: stored.nextOffset,
+      expectedNext: stored.nextOffset,
+    });
+    expect(outcome).toMatchObject({ kind: 'applied', fresh: 0, applied: [] });
+    expect(await snapshotReadModel(dataSource)).toEqual(before);
+  });
+
+  it('rebuilds from offset 0 into a shadow schema equal to the live tables, then swaps it in', async () => {
+    await projected();
+    const parts = await createProjectorParts({ ...config, migrate: false }, logger);
+    try {
+      const report = await rebuildReadModel({
+        ...parts,
+        logger,
+        incidentsTopic: config.incidentsTopic,
+        feedbackTopic: config.feedbackTopic,
+        swap: false,
+        compare: true,
+        timeoutMs: 60_000,
+      });
+      expect(report.events).toBeGreaterThan(0);
+      expect(report.differences).toEqual({
+        incidents: 0,
+        incident_alerts: 0,
+        incident_entities: 0,
+        entities: 0,
+        incident_timeline: 0,
+        tenant_hourly_stats: 0,
+        projection_checkpoints: 0,
+      });
+      expect(await snapshotReadModel(dataSource, SHADOW_SCHEMA)).toEqual(await snapshotReadModel(dataSource));
+
+      const swapped = await rebuildReadModel({
+        ...parts,
+        logger,
+        incidentsTopic: config.incidentsTopic,
+        feedbackTopic: config.feedbackTopic,
+        swap: true,
+        compare: false,
+        timeoutMs: 60_000,
+      });
+      expect(swapped.swapped).toBe(true);
+    } finally {
+      await parts.dataSource.destroy();
+    }
+
+    // The live projector keeps projecting into the swapped-in tables.
+    const late = incidentOpened('tenant-a-inc-after-swap', anAlertSummary({ alertId: 'after-swap' }), { tenantId: 'tenant-a' });
+    await produce(config.incidentsTopic, [late]);
+    await waitFor(
+      async () =>
+        (
+          await selectRows<{ incident_id: string }>(
+            dataSource,
+            `SELECT incident_id FROM ${READ_MODEL_SCHEMA}.incidents WHERE incident_id = 'tenant-a-inc-after-swap'`,
+          )
+        ).length === 1,
+      { timeoutMs: 30_000, describe: 'an event after the swap to reach the new live tables' },
+    );
+  });
+
+  it('dead-letters an undecodable record with the reason and keeps projecting', async () => {
+    const dlq = `${config.incidentsTopic}.dlq`;
+    await producer.send({ topic: config.incidentsTopic, messages: [{ key: 'tenant-a', value: 'not an event' }] });
+    await produce(config.incidentsTopic, [
+      incidentOpened('tenant-a-inc-after-poison', anAlertSummary({ alertId: 'after-poison' }), { tenantId: 'tenant-a' }),
+    ]);
+    const seen: KafkaMessage[] = [];
+    const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: dlq, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+      const [dead] = await waitFor(() => (seen.length > 0 ? seen : undefined), { timeoutMs: 30_000, describe: 'a dead letter' });
+      expect(dead?.value?.toString()).toBe('not an event');
+      expect(dead?.headers?.[DEAD_LETTER_HEADERS.reason]?.toString()).toMatch(/neither Avro/);
+    } finally {
+      await consumer.disconnect();
+    }
+    await projected();
+    const rows = await selectRows<{ incident_id: string }>(
+      dataSource,
+      `SELECT incident_id FROM ${READ_MODEL_SCHEMA}.incidents WHERE incident_id = 'tenant-a-inc-after-poison'`,
+    );
+    expect(rows).toHaveLength(1);
+  });
+
+  it('serves /health and Prometheus /metrics with the projection series', async () => {
+    const server = app.getHttpServer() as { address(): AddressInfo };
+    const base = `http://127.0.0.1:${server.address().port}`;
+    const health = await request(base).get('/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'ok', checks: { postgres: { ok: true }, 'kafka-consumer': { ok: true } } });
+    const metrics = await request(base).get('/metrics');
+    expect(metrics.text).toMatch(/projector_events_applied_total\{[^}]*type="IncidentOpened"[^}]*\} \d+/);
+    expect(metrics.text).toContain('projector_projection_delay_seconds_bucket');
+    expect(metrics.text).toContain('projector_events_per_second');
+    expect(metrics.text).toContain('soc_consumer_lag');
+  });
+});

@@ -1,0 +1,510 @@
+import type { AlertSummary, EpochMs, IncidentEvent } from '@soc/contracts';
+import { addAttackStages, attackStageOf } from '../scoring';
+import { entityKey, repeatKeyOf, ruleLabelOf } from './entity-keys';
+import { tickCausation, unattachedStreamId } from './ids';
+import {
+  accumulatedRisk,
+  alertRisk,
+  bucketOf,
+  ENTITY_RECENT_INCIDENTS,
+  insertSortedBounded,
+  RHYTHM_SAMPLES,
+  RISK_HALF_LIVES_PER_HORIZON,
+  SWEEP_INTERVAL_MS,
+  type CorrelationOutput,
+  type CorrelationState,
+  type EntityLink,
+  type OpenIncident,
+  type RepeatPending,
+  type RepeatSeries,
+  type TenantState,
+} from './state';
+
+/**
+ * Folds one decider output into the state, in place, and returns the state. Needs no
+ * configuration: everything a decision depended on is in the event (the window and horizon
+ * the incident opened under, the alerts themselves), so a replay after a configuration change
+ * rebuilds the same state and only new decisions follow the new configuration.
+ */
+export function evolveCorrelation(state: CorrelationState, output: CorrelationOutput): CorrelationState {
+  const tenant = tenantOf(state, output.tenantId);
+  if (output.type === 'RepeatPending') {
+    applyPending(tenant, output);
+    return state;
+  }
+  const event = output;
+  switch (event.type) {
+    case 'IncidentOpened':
+      openIncident(tenant, event.data.incidentId, event.data.title, event.data.windowMs, event.data.campaignHorizonMs);
+      addRow(tenant, tenant.open.get(event.data.incidentId) as OpenIncident, event.data.firstAlert);
+      break;
+    case 'AlertAttached': {
+      const incident = tenant.open.get(event.data.incidentId);
+      if (incident !== undefined) addRow(tenant, incident, event.data.alert);
+      break;
+    }
+    case 'AlertRepeatsCounted':
+      countRepeats(tenant, event.data);
+      break;
+    case 'AlertSuppressed':
+    case 'LateAlertHandled':
+      noteEventTime(tenant, event.data.alert.observedAt);
+      break;
+    case 'IncidentsMerged':
+      merge(tenant, event.data.incidentId, event.data.absorbedIncidentId);
+      break;
+    case 'IncidentMergedInto': {
+      const absorbed = tenant.open.get(event.data.incidentId);
+      if (absorbed !== undefined) absorbed.mergedInto = event.data.survivorIncidentId;
+      break;
+    }
+    case 'IncidentScored': {
+      const target = tenant.open.get(event.data.incidentId) ?? tenant.closed.get(event.data.incidentId);
+      if (target !== undefined) target.priority = event.data.priority;
+      break;
+    }
+    case 'IncidentEscalated': {
+      const incident = tenant.open.get(event.data.incidentId);
+      if (incident !== undefined) incident.escalated = true;
+      break;
+    }
+    case 'CampaignLinked':
+      linkCampaign(tenant, event.data.incidentId, event.data.campaignId);
+      break;
+    case 'IncidentClosed':
+      close(tenant, event.data.incidentId);
+      break;
+    default: {
+      const unreachable: never = event;
+      throw new Error(`unhandled incident event ${JSON.stringify(unreachable)}`);
+    }
+  }
+  noteSequence(tenant, event);
+  if (event.causationId === tickCausation(event.occurredAt)) noteWatermark(tenant, event.occurredAt);
+  return state;
+}
+
+function tenantOf(state: CorrelationState, tenantId: string): TenantState {
+  let tenant = state.tenants.get(tenantId);
+  if (tenant === undefined) {
+    tenant = {
+      tenantId,
+      incidentCounter: 0,
+      unattachedSequence: 0,
+      watermark: -Infinity,
+      maxEventTime: -Infinity,
+      sweptAt: -Infinity,
+      open: new Map(),
+      index: new Map(),
+      windowDeadlines: new Map(),
+      spanStarts: new Map(),
+      minWindowBucket: Infinity,
+      minSpanBucket: Infinity,
+      entities: new Map(),
+      closed: new Map(),
+      campaigns: new Map(),
+      pending: new Set(),
+    };
+    state.tenants.set(tenantId, tenant);
+  }
+  return tenant;
+}
+
+function noteSequence(tenant: TenantState, event: IncidentEvent): void {
+  if (event.streamId === unattachedStreamId(tenant.tenantId)) {
+    tenant.unattachedSequence = event.sequence;
+    return;
+  }
+  const target = tenant.open.get(event.streamId) ?? tenant.closed.get(event.streamId);
+  if (target !== undefined) target.sequence = event.sequence;
+}
+
+const noteEventTime = (tenant: TenantState, time: EpochMs): void => {
+  if (time > tenant.maxEventTime) tenant.maxEventTime = time;
+};
+
+/** Tick-caused events carry the watermark as their event time; old memory is swept then. */
+function noteWatermark(tenant: TenantState, watermark: EpochMs): void {
+  if (watermark > tenant.watermark) tenant.watermark = watermark;
+  // Every incident whose window deadline lies in a bucket wholly below the watermark was
+  // closed by the tick that caused this event, so those buckets are empty.
+  const settled = bucketOf(watermark);
+  if (tenant.minWindowBucket < settled) tenant.minWindowBucket = settled;
+  if (watermark < tenant.sweptAt + SWEEP_INTERVAL_MS) return;
+  tenant.sweptAt = watermark;
+  for (const [key, memory] of tenant.entities) if (memory.expiresAt <= watermark) tenant.entities.delete(key);
+  for (const [id, closed] of tenant.closed) if (closed.expiresAt <= watermark) tenant.closed.delete(id);
+  for (const [id, campaign] of tenant.campaigns) {
+    const live = campaign.members.filter((member) => tenant.open.has(member) || tenant.closed.has(member));
+    if (live.length === 0) tenant.campaigns.delete(id);
+    else if (live.length < campaign.members.length) campaign.members.splice(0, campaign.members.length, ...live);
+  }
+}
+
+function openIncident(tenant: TenantState, id: string, title: string, windowMs: number, horizonMs: number): void {
+  tenant.incidentCounter += 1;
+  const incident: OpenIncident = {
+    id,
+    tenantId: tenant.tenantId,
+    ordinal: tenant.incidentCounter,
+    title,
+    windowMs,
+    horizonMs,
+    sequence: 0,
+    firstSeen: Infinity,
+    lastSeen: -Infinity,
+    windowBucket: NaN,
+    spanBucket: NaN,
+    links: new Map(),
+    entities: [],
+    rows: 0,
+    alertCount: 0,
+    severityMax: 0,
+    severitySum: 0,
+    confidenceSum: 0,
+    confidenceCount: 0,
+    rules: new Set(),
+    tacticMask: 0,
+    otherTactics: [],
+    intelMalicious: -1,
+    intelSuspicious: -1,
+    intelBenign: 0,
+    intelUnknown: 0,
+    repeats: new Map(),
+    routineAlerts: 0,
+    priority: null,
+    escalated: false,
+    campaignId: null,
+    mergedInto: null,
+  };
+  tenant.open.set(id, incident);
+}
+
+function addToBucket(buckets: Map<number, Set<OpenIncident>>, bucket: number, incident: OpenIncident): void {
+  let set = buckets.get(bucket);
+  if (set === undefined) buckets.set(bucket, (set = new Set()));
+  set.add(incident);
+}
+
+function removeFromBucket(buckets: Map<number, Set<OpenIncident>>, bucket: number, incident: OpenIncident): void {
+  const set = buckets.get(bucket);
+  if (set === undefined) return;
+  set.delete(incident);
+  if (set.size === 0) buckets.delete(bucket);
+}
+
+/** Moves the incident's first/last seen to include `time`, keeping the deadline buckets right. */
+function touch(tenant: TenantState, incident: OpenIncident, time: EpochMs): void {
+  noteEventTime(tenant, time);
+  if (time > incident.lastSeen) {
+    incident.lastSeen = time;
+    const bucket = bucketOf(time + incident.windowMs);
+    if (bucket !== incident.windowBucket) {
+      if (!Number.isNaN(incident.windowBucket)) removeFromBucket(tenant.windowDeadlines, incident.windowBucket, incident);
+      incident.windowBucket = bucket;
+      addToBucket(tenant.windowDeadlines, bucket, incident);
+      if (bucket < tenant.minWindowBucket) tenant.minWindowBucket = bucket;
+    }
+  }
+  if (time < incident.firstSeen) {
+    incident.firstSeen = time;
+    const bucket = bucketOf(time);
+    if (bucket !== incident.spanBucket) {
+      if (!Number.isNaN(incident.spanBucket)) removeFromBucket(tenant.spanStarts, incident.spanBucket, incident);
+      incident.spanBucket = bucket;
+      addToBucket(tenant.spanStarts, bucket, incident);
+      if (bucket < tenant.minSpanBucket) tenant.minSpanBucket = bucket;
+    }
+  }
+}
+
+function indexAdd(tenant: TenantState, link: EntityLink): void {
+  const current = tenant.index.get(link.key);
+  if (current === undefined) tenant.index.set(link.key, link);
+  else if (current instanceof Set) current.add(link);
+  else tenant.index.set(link.key, new Set([current, link]));
+}
+
+function indexRemove(tenant: TenantState, link: EntityLink): void {
+  const current = tenant.index.get(link.key);
+  if (current === link) tenant.index.delete(link.key);
+  else if (current instanceof Set) {
+    current.delete(link);
+    if (current.size === 1) tenant.index.set(link.key, current.values().next().value as EntityLink);
+  }
+}
+
+/** Adds `time` to the ranges, merging every range it brings within a window of another. */
+export function extendRanges(ranges: number[], time: EpochMs, windowMs: number): void {
+  let low = time;
+  let high = time;
+  let kept = 0;
+  for (let i = 0; i < ranges.length; i += 2) {
+    const min = ranges[i] as number;
+    const max = ranges[i + 1] as number;
+    if (time > min - windowMs && time < max + windowMs) {
+      if (min < low) low = min;
+      if (max > high) high = max;
+    } else {
+      ranges[kept] = min;
+      ranges[kept + 1] = max;
+      kept += 2;
+    }
+  }
+  ranges.length = kept;
+  ranges.push(low, high);
+  if (ranges.length > 2) coalesce(ranges, windowMs);
+}
+
+/** Merges ranges less than a window apart (after two incidents' ranges are combined). */
+function coalesce(ranges: number[], windowMs: number): void {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < ranges.length; i += 2) pairs.push([ranges[i] as number, ranges[i + 1] as number]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  ranges.length = 0;
+  for (const [min, max] of pairs) {
+    const last = ranges.length - 1;
+    if (last > 0 && min - (ranges[last] as number) < windowMs) ranges[last] = Math.max(ranges[last] as number, max);
+    else ranges.push(min, max);
+  }
+}
+
+function linkKey(tenant: TenantState, incident: OpenIncident, key: string, entity: EntityLink['entity'], time: EpochMs): void {
+  const link = incident.links.get(key);
+  if (link === undefined) {
+    const created: EntityLink = { incident, key, entity, ranges: [time, time] };
+    incident.links.set(key, created);
+    indexAdd(tenant, created);
+    if (entity !== null) incident.entities.push(entity);
+  } else extendRanges(link.ranges, time, incident.windowMs);
+}
+
+/** An alert row: the first occurrence of its repeat key in the incident. */
+function addRow(tenant: TenantState, incident: OpenIncident, alert: AlertSummary): void {
+  const time = alert.observedAt;
+  touch(tenant, incident, time);
+  incident.rows += 1;
+  incident.alertCount += 1;
+  if (alert.severity > incident.severityMax) incident.severityMax = alert.severity;
+  incident.severitySum += alert.severity;
+  if (alert.confidence !== null) {
+    incident.confidenceSum += alert.confidence;
+    incident.confidenceCount += 1;
+  }
+  incident.rules.add(ruleLabelOf(alert));
+  incident.tacticMask = addAttackStages(incident.tacticMask, alert.tactics);
+  for (const tactic of alert.tactics) {
+    if (attackStageOf(tactic) < 0 && !incident.otherTactics.includes(tactic)) incident.otherTactics.push(tactic);
+  }
+  for (const verdict of alert.threatIntel) {
+    if (verdict.verdict === 'malicious') incident.intelMalicious = Math.max(incident.intelMalicious, verdict.score);
+    else if (verdict.verdict === 'suspicious') incident.intelSuspicious = Math.max(incident.intelSuspicious, verdict.score);
+    else if (verdict.verdict === 'benign') incident.intelBenign += 1;
+    else incident.intelUnknown += 1;
+  }
+
+  const keys: string[] = [];
+  for (const entity of alert.entities) {
+    const key = entityKey(entity);
+    if (keys.includes(key)) continue;
+    keys.push(key);
+    linkKey(tenant, incident, key, entity, time);
+  }
+  const repeatKey = repeatKeyOf(alert);
+  keys.push(repeatKey);
+  linkKey(tenant, incident, repeatKey, null, time);
+  const series = incident.repeats.get(repeatKey);
+  if (series === undefined) {
+    incident.repeats.set(repeatKey, {
+      key: repeatKey,
+      ruleId: alert.ruleId,
+      rule: ruleLabelOf(alert),
+      keys,
+      rows: 1,
+      total: 0,
+      times: [time],
+      routine: false,
+      intervalCv: null,
+      pendingIds: [],
+      pendingTimes: [],
+    });
+  } else {
+    series.rows += 1;
+    insertSortedBounded(series.times, time, RHYTHM_SAMPLES);
+    if (series.routine) incident.routineAlerts += 1;
+  }
+
+  const risk = alertRisk(alert);
+  const halfLifeMs = incident.horizonMs / RISK_HALF_LIVES_PER_HORIZON;
+  for (let i = 0; i < keys.length - 1; i += 1) {
+    const key = keys[i] as string;
+    let memory = tenant.entities.get(key);
+    if (memory === undefined) {
+      memory = { risk: 0, at: time, halfLifeMs, expiresAt: time + incident.horizonMs, incidents: [] };
+      tenant.entities.set(key, memory);
+    }
+    memory.risk = accumulatedRisk(memory, time, risk);
+    if (time > memory.at) memory.at = time;
+    memory.halfLifeMs = halfLifeMs;
+    if (time + incident.horizonMs > memory.expiresAt) memory.expiresAt = time + incident.horizonMs;
+    rememberIncident(memory.incidents, incident.id);
+  }
+}
+
+function rememberIncident(incidents: string[], id: string): void {
+  if (incidents[incidents.length - 1] === id) return;
+  const at = incidents.indexOf(id);
+  if (at >= 0) incidents.splice(at, 1);
+  incidents.push(id);
+  if (incidents.length > ENTITY_RECENT_INCIDENTS) incidents.shift();
+}
+
+function applyPending(tenant: TenantState, pending: RepeatPending): void {
+  const incident = tenant.open.get(pending.incidentId);
+  const series = incident?.repeats.get(pending.repeatKey);
+  if (incident === undefined || series === undefined) return;
+  series.pendingIds.push(pending.alertId);
+  series.pendingTimes.push(pending.observedAt);
+  extendSeries(tenant, incident, series, pending.observedAt);
+  tenant.pending.add(incident.id);
+}
+
+function extendSeries(tenant: TenantState, incident: OpenIncident, series: RepeatSeries, time: EpochMs): void {
+  touch(tenant, incident, time);
+  for (const key of series.keys) {
+    const link = incident.links.get(key);
+    if (link !== undefined) extendRanges(link.ranges, time, incident.windowMs);
+  }
+}
+
+function countRepeats(
+  tenant: TenantState,
+  data: Extract<IncidentEvent, { type: 'AlertRepeatsCounted' }>['data'],
+): void {
+  const incident = tenant.open.get(data.incidentId);
+  const series = incident?.repeats.get(data.repeatKey);
+  if (incident === undefined || series === undefined) return;
+  incident.alertCount += data.totalRepeats - series.total;
+  series.total = data.totalRepeats;
+  for (const time of data.observedAts) {
+    insertSortedBounded(series.times, time, RHYTHM_SAMPLES);
+    extendSeries(tenant, incident, series, time);
+  }
+  series.routine = data.routine;
+  series.intervalCv = data.intervalCv;
+  series.pendingIds.length = 0;
+  series.pendingTimes.length = 0;
+  let routineAlerts = 0;
+  let stillPending = false;
+  for (const other of incident.repeats.values()) {
+    if (other.routine) routineAlerts += other.rows + other.total;
+    if (other.pendingIds.length > 0) stillPending = true;
+  }
+  incident.routineAlerts = routineAlerts;
+  if (!stillPending) tenant.pending.delete(incident.id);
+}
+
+function merge(tenant: TenantState, survivorId: string, absorbedId: string): void {
+  const survivor = tenant.open.get(survivorId);
+  const absorbed = tenant.open.get(absorbedId);
+  if (survivor === undefined || absorbed === undefined) return;
+  touch(tenant, survivor, absorbed.firstSeen);
+  touch(tenant, survivor, absorbed.lastSeen);
+  for (const entity of absorbed.entities) {
+    if (!survivor.links.has(entityKey(entity))) survivor.entities.push(entity);
+  }
+  for (const [key, link] of absorbed.links) {
+    const own = survivor.links.get(key);
+    if (own === undefined) {
+      link.incident = survivor;
+      survivor.links.set(key, link);
+    } else {
+      own.ranges.push(...link.ranges);
+      coalesce(own.ranges, survivor.windowMs);
+      indexRemove(tenant, link);
+    }
+  }
+  absorbed.links.clear();
+  survivor.rows += absorbed.rows;
+  survivor.alertCount += absorbed.alertCount;
+  survivor.severityMax = Math.max(survivor.severityMax, absorbed.severityMax);
+  survivor.severitySum += absorbed.severitySum;
+  survivor.confidenceSum += absorbed.confidenceSum;
+  survivor.confidenceCount += absorbed.confidenceCount;
+  for (const rule of absorbed.rules) survivor.rules.add(rule);
+  survivor.tacticMask |= absorbed.tacticMask;
+  for (const tactic of absorbed.otherTactics) if (!survivor.otherTactics.includes(tactic)) survivor.otherTactics.push(tactic);
+  survivor.intelMalicious = Math.max(survivor.intelMalicious, absorbed.intelMalicious);
+  survivor.intelSuspicious = Math.max(survivor.intelSuspicious, absorbed.intelSuspicious);
+  survivor.intelBenign += absorbed.intelBenign;
+  survivor.intelUnknown += absorbed.intelUnknown;
+  for (const [key, series] of absorbed.repeats) {
+    const own = survivor.repeats.get(key);
+    if (own === undefined) survivor.repeats.set(key, series);
+    else {
+      own.rows += series.rows;
+      own.total += series.total;
+      for (const time of series.times) insertSortedBounded(own.times, time, RHYTHM_SAMPLES);
+      own.routine = own.routine || series.routine;
+      own.pendingIds.push(...series.pendingIds);
+      own.pendingTimes.push(...series.pendingTimes);
+    }
+  }
+  absorbed.repeats.clear();
+  let routineAlerts = 0;
+  for (const series of survivor.repeats.values()) if (series.routine) routineAlerts += series.rows + series.total;
+  survivor.routineAlerts = routineAlerts;
+  if (tenant.pending.delete(absorbed.id)) tenant.pending.add(survivor.id);
+  survivor.campaignId ??= absorbed.campaignId;
+  for (const entity of absorbed.entities) {
+    const incidents = tenant.entities.get(entityKey(entity))?.incidents;
+    if (incidents === undefined) continue;
+    const at = incidents.indexOf(absorbed.id);
+    if (at < 0) continue;
+    if (incidents.includes(survivor.id)) incidents.splice(at, 1);
+    else incidents[at] = survivor.id;
+  }
+}
+
+function close(tenant: TenantState, incidentId: string): void {
+  const incident = tenant.open.get(incidentId);
+  if (incident === undefined) return;
+  tenant.open.delete(incidentId);
+  for (const link of incident.links.values()) indexRemove(tenant, link);
+  if (!Number.isNaN(incident.windowBucket)) removeFromBucket(tenant.windowDeadlines, incident.windowBucket, incident);
+  if (!Number.isNaN(incident.spanBucket)) removeFromBucket(tenant.spanStarts, incident.spanBucket, incident);
+  tenant.pending.delete(incidentId);
+  tenant.closed.set(incidentId, {
+    id: incidentId,
+    ordinal: incident.ordinal,
+    sequence: incident.sequence,
+    firstSeen: incident.firstSeen,
+    lastSeen: incident.lastSeen,
+    windowMs: incident.windowMs,
+    horizonMs: incident.horizonMs,
+    expiresAt: incident.lastSeen + incident.horizonMs,
+    priority: incident.priority,
+    campaignId: incident.campaignId,
+    mergedInto: incident.mergedInto,
+  });
+}
+
+function linkCampaign(tenant: TenantState, incidentId: string, campaignId: string): void {
+  const target = tenant.open.get(incidentId) ?? tenant.closed.get(incidentId);
+  if (target === undefined) return;
+  const previous = target.campaignId;
+  if (previous !== null && previous !== campaignId) {
+    const old = tenant.campaigns.get(previous);
+    const at = old?.members.indexOf(incidentId) ?? -1;
+    if (old !== undefined && at >= 0) old.members.splice(at, 1);
+  }
+  target.campaignId = campaignId;
+  const ordinal = target.ordinal;
+  let campaign = tenant.campaigns.get(campaignId);
+  if (campaign === undefined) {
+    campaign = { id: campaignId, rootOrdinal: ordinal, members: [] };
+    tenant.campaigns.set(campaignId, campaign);
+  }
+  if (!campaign.members.includes(incidentId)) campaign.members.push(incidentId);
+  if (ordinal < campaign.rootOrdinal) campaign.rootOrdinal = ordinal;
+}

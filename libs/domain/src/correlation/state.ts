@@ -1,0 +1,286 @@
+import type { AlertEntity, AlertSummary, CanonicalAlert, EpochMs, IncidentEvent } from '@soc/contracts';
+
+export type CorrelationInput =
+  | { readonly kind: 'alert'; readonly alert: CanonicalAlert }
+  /** Event time, not arrival time: every tenant's watermark moves to at least this. */
+  | { readonly kind: 'tick'; readonly watermark: EpochMs };
+
+/**
+ * The decider's note to itself that a repeat was folded into its series' counter. It is
+ * folded by `evolveCorrelation` and never published: the next flush (tick) turns the pending
+ * repeats into one AlertRepeatsCounted per series. So between flushes the state holds
+ * pending repeats that no published event carries, and at every flush boundary the state is
+ * exactly the fold of the published events. Shells commit their input offsets only after a
+ * flush, so a restart always resumes from such a boundary.
+ */
+export interface RepeatPending {
+  readonly type: 'RepeatPending';
+  readonly tenantId: string;
+  readonly incidentId: string;
+  readonly repeatKey: string;
+  readonly alertId: string;
+  readonly observedAt: EpochMs;
+}
+
+export type CorrelationOutput = IncidentEvent | RepeatPending;
+
+export const isIncidentEvent = (output: CorrelationOutput): output is IncidentEvent => output.type !== 'RepeatPending';
+
+/**
+ * Correlation state: plain Maps keyed by tenant, then by interned `type:value` entity keys.
+ * Owned by one fold: `evolveCorrelation` updates it in place and returns it (copying Maps per
+ * event would cost more than the whole decision), and `decideCorrelation` only reads it.
+ */
+export interface CorrelationState {
+  readonly tenants: Map<string, TenantState>;
+}
+
+export interface TenantState {
+  readonly tenantId: string;
+  /** IncidentOpened events so far: the counter in incident ids. */
+  incidentCounter: number;
+  /** Sequence of the tenant's `unattached:<tenant>` stream. */
+  unattachedSequence: number;
+  /** The watermark recorded by the latest tick-caused event; -Infinity before any. */
+  watermark: EpochMs;
+  /** Newest alert event time seen; -Infinity before any. */
+  maxEventTime: EpochMs;
+  /** Watermark of the last eviction sweep. */
+  sweptAt: EpochMs;
+  readonly open: Map<string, OpenIncident>;
+  /** Entity key (or repeat key) -> the open incidents' links that carry it. */
+  readonly index: Map<string, EntityLink | Set<EntityLink>>;
+  /** Open incidents by deadline bucket (lastSeen + windowMs), for cheap window closing. */
+  readonly windowDeadlines: Map<number, Set<OpenIncident>>;
+  /** Open incidents by first-seen bucket, for max-span closing. */
+  readonly spanStarts: Map<number, Set<OpenIncident>>;
+  /** Lowest bucket that may be non-empty in each map. */
+  minWindowBucket: number;
+  minSpanBucket: number;
+  /** Campaign memory: accumulated risk and recent incidents per entity, for the horizon. */
+  readonly entities: Map<string, EntityMemory>;
+  /** Closed incidents still inside their campaign horizon. */
+  readonly closed: Map<string, ClosedIncident>;
+  readonly campaigns: Map<string, Campaign>;
+  /** Incidents with pending (not yet counted) repeats; empty at every flush boundary. */
+  readonly pending: Set<string>;
+}
+
+export interface OpenIncident {
+  readonly id: string;
+  readonly tenantId: string;
+  /** Opening order in the tenant: the tie-break for "oldest". */
+  readonly ordinal: number;
+  readonly title: string;
+  readonly windowMs: number;
+  readonly horizonMs: number;
+  sequence: number;
+  firstSeen: EpochMs;
+  lastSeen: EpochMs;
+  windowBucket: number;
+  spanBucket: number;
+  /** Every entity key and repeat key of the incident's alerts. */
+  readonly links: Map<string, EntityLink>;
+  /** Distinct entities in first-seen order. */
+  readonly entities: AlertEntity[];
+  /** Alert rows (first occurrences): AlertOpened's alert and AlertAttached. */
+  rows: number;
+  /** Rows plus counted repeats. */
+  alertCount: number;
+  severityMax: number;
+  /** Over rows. */
+  severitySum: number;
+  confidenceSum: number;
+  confidenceCount: number;
+  readonly rules: Set<string>;
+  tacticMask: number;
+  /** Tactics that are not ATT&CK enterprise tactics, as given. */
+  readonly otherTactics: string[];
+  /** Highest malicious / suspicious intel score; -1 for none. */
+  intelMalicious: number;
+  intelSuspicious: number;
+  intelBenign: number;
+  intelUnknown: number;
+  readonly repeats: Map<string, RepeatSeries>;
+  routineAlerts: number;
+  priority: number | null;
+  escalated: boolean;
+  campaignId: string | null;
+  mergedInto: string | null;
+}
+
+export interface EntityLink {
+  incident: OpenIncident;
+  readonly key: string;
+  /** Null for a repeat key. */
+  readonly entity: AlertEntity | null;
+  /**
+   * Event-time ranges `[min0, max0, min1, max1, ...]` of the incident's alerts that carry the
+   * key. Inside a range consecutive alerts are less than a window apart, so a new alert is
+   * less than a window from one of them exactly when it is less than a window from the range.
+   */
+  ranges: number[];
+}
+
+export interface RepeatSeries {
+  readonly key: string;
+  readonly ruleId: string | null;
+  readonly rule: string;
+  /** The index keys its alerts carry (entity keys and the repeat key). */
+  readonly keys: readonly string[];
+  /** First occurrences (alert rows) in the incident: 1, or more after merges. */
+  rows: number;
+  /** Counted repeats (AlertRepeatsCounted.totalRepeats). */
+  total: number;
+  /** Most recent event times, sorted, at most RHYTHM_SAMPLES. */
+  times: number[];
+  routine: boolean;
+  intervalCv: number | null;
+  readonly pendingIds: string[];
+  readonly pendingTimes: number[];
+}
+
+export interface EntityMemory {
+  /** Accumulated risk as of `at`, decaying with half-life `halfLifeMs`. */
+  risk: number;
+  at: EpochMs;
+  halfLifeMs: number;
+  expiresAt: EpochMs;
+  /** Ids of the most recent incidents that carried the entity, oldest first. */
+  readonly incidents: string[];
+}
+
+export interface ClosedIncident {
+  readonly id: string;
+  readonly ordinal: number;
+  sequence: number;
+  readonly firstSeen: EpochMs;
+  readonly lastSeen: EpochMs;
+  readonly windowMs: number;
+  readonly horizonMs: number;
+  readonly expiresAt: EpochMs;
+  priority: number | null;
+  campaignId: string | null;
+  readonly mergedInto: string | null;
+}
+
+/** Lives as long as one of its members is open or remembered. */
+export interface Campaign {
+  readonly id: string;
+  rootOrdinal: number;
+  readonly members: string[];
+}
+
+export const DEADLINE_BUCKET_MS = 10_000;
+export const RHYTHM_SAMPLES = 16;
+export const ENTITY_RECENT_INCIDENTS = 8;
+/** Eviction sweeps run at most this often (event time). */
+export const SWEEP_INTERVAL_MS = 5 * 60_000;
+/** Entity risk halves every quarter horizon: a contribution a full horizon old keeps 1/16. */
+export const RISK_HALF_LIVES_PER_HORIZON = 4;
+/** IncidentScored lists at most this many entities; the alert events carry all of them. */
+export const MAX_SCORED_ENTITIES = 100;
+
+export const initialCorrelationState = (): CorrelationState => ({ tenants: new Map() });
+
+export const bucketOf = (time: EpochMs): number => Math.floor(time / DEADLINE_BUCKET_MS);
+
+export interface CorrelationStateSize {
+  readonly tenants: number;
+  readonly openIncidents: number;
+  /** Distinct entity and repeat keys indexed for open incidents. */
+  readonly indexedKeys: number;
+  /** Entities in the campaign memory. */
+  readonly trackedEntities: number;
+  readonly rememberedIncidents: number;
+  readonly campaigns: number;
+  readonly pendingIncidents: number;
+}
+
+/** Sizes of the state, for benchmarks and memory alarms. */
+export function stateSize(state: CorrelationState): CorrelationStateSize {
+  let openIncidents = 0;
+  let indexedKeys = 0;
+  let trackedEntities = 0;
+  let rememberedIncidents = 0;
+  let campaigns = 0;
+  let pendingIncidents = 0;
+  for (const tenant of state.tenants.values()) {
+    openIncidents += tenant.open.size;
+    indexedKeys += tenant.index.size;
+    trackedEntities += tenant.entities.size;
+    rememberedIncidents += tenant.closed.size;
+    campaigns += tenant.campaigns.size;
+    pendingIncidents += tenant.pending.size;
+  }
+  return {
+    tenants: state.tenants.size,
+    openIncidents,
+    indexedKeys,
+    trackedEntities,
+    rememberedIncidents,
+    campaigns,
+    pendingIncidents,
+  };
+}
+
+/**
+ * The risk one alert adds to each of its entities (risk-based alerting): severity scaled by
+ * the source's confidence (missing: 0.75) and by threat intel (malicious x1.5, suspicious
+ * x1.2). A fixed formula of the alert alone, so a replay recomputes it without configuration.
+ */
+export function alertRisk(alert: Pick<AlertSummary, 'severity' | 'confidence' | 'threatIntel'>): number {
+  const confidence = alert.confidence === null ? 0.75 : 0.5 + Math.min(100, Math.max(0, alert.confidence)) / 200;
+  let intel = 1;
+  for (const verdict of alert.threatIntel) {
+    if (verdict.verdict === 'malicious') intel = 1.5;
+    else if (verdict.verdict === 'suspicious' && intel < 1.2) intel = 1.2;
+  }
+  return Math.round(Math.min(100, Math.max(0, alert.severity)) * confidence * intel * 10) / 10;
+}
+
+/**
+ * The entity's accumulated risk with `contribution` added at `time`, evaluated at the later of
+ * `time` and the entry's own time. Decay makes the sum independent of arrival order.
+ */
+export function accumulatedRisk(memory: EntityMemory | undefined, time: EpochMs, contribution: number): number {
+  if (memory === undefined) return contribution;
+  const at = Math.max(time, memory.at);
+  return (
+    memory.risk * Math.pow(0.5, (at - memory.at) / memory.halfLifeMs) +
+    contribution * Math.pow(0.5, (at - time) / memory.halfLifeMs)
+  );
+}
+
+/** Is `time` less than a window from one of the ranges? */
+export function withinRanges(ranges: readonly number[], time: EpochMs, windowMs: number): boolean {
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (time > (ranges[i] as number) - windowMs && time < (ranges[i + 1] as number) + windowMs) return true;
+  }
+  return false;
+}
+
+/**
+ * The rhythm of a sorted list of occurrence times: mean interval and coefficient of variation
+ * of the intervals; null below three occurrences or when all share one instant.
+ */
+export function rhythmOf(times: readonly number[]): { readonly meanMs: number; readonly cv: number } | null {
+  if (times.length < 3) return null;
+  const n = times.length - 1;
+  const mean = ((times[n] as number) - (times[0] as number)) / n;
+  if (mean <= 0) return null;
+  let squares = 0;
+  for (let i = 1; i <= n; i += 1) {
+    const gap = (times[i] as number) - (times[i - 1] as number) - mean;
+    squares += gap * gap;
+  }
+  return { meanMs: mean, cv: Math.sqrt(squares / n) / mean };
+}
+
+/** Inserts into a sorted list, keeping at most `limit` of the latest times. */
+export function insertSortedBounded(times: number[], time: number, limit: number): void {
+  let i = times.length;
+  while (i > 0 && (times[i - 1] as number) > time) i -= 1;
+  times.splice(i, 0, time);
+  if (times.length > limit) times.splice(0, times.length - limit);
+}

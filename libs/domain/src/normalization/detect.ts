@@ -1,0 +1,97 @@
+import type { AlertFormat } from '@soc/contracts';
+import { findMarker } from './cef';
+import { at, isObject, own, type JsonObject } from './values';
+
+/**
+ * Format detection, deterministic and cheap, for records whose door does not name a format.
+ *
+ * Text (a line as received):
+ *   1. first non-blank character `{`: a JSON object, detected as below;
+ *   2. else the earliest `CEF:` or `LEEF:` marker at the line start or after a space (a syslog
+ *      header may precede it): cef or leef;
+ *   3. else unknown.
+ *
+ * JSON objects, first match wins. Specific envelopes come before generic shapes, and Elastic
+ * before Suricata/Wazuh because an Elastic alert copies its source event's fields (a rule over
+ * a Wazuh index carries `rule.level`):
+ *   1. canonical   `tenantId`, `alertId`, `observedAt`, `format`, `entities` all present;
+ *   2. ms-graph    `@odata.type` naming `microsoft.graph.security.alert`, or `evidence` +
+ *                  `createdDateTime` + one of `providerAlertId`/`serviceSource`/`detectionSource`;
+ *   3. ocsf        numeric `class_uid` with `category_uid`, `metadata` or `finding_info`;
+ *   4. elastic     a `kibana.alert.*` or `signal.rule` field (flattened or nested, also under
+ *                  a search hit's `_source`);
+ *   5. suricata    `event_type` with an `alert` object, `src_ip` or `flow_id`;
+ *   6. wazuh       a `rule` object with `level`, and `agent`, `manager` or `decoder`;
+ *   7. splunk      webhook `result` + `sid`/`search_name`/`results_link`; HEC `event` +
+ *                  `time`/`sourcetype`; or a notable row (`rule_name`/`search_name` + `_time`);
+ *   8. simple-json `timestamp` or `severity` with `id`, `description`, `source_ip` or `target_user`;
+ *   9. unknown.
+ */
+export function detectTextFormat(line: string): AlertFormat | 'json' | undefined {
+  const first = firstNonBlank(line);
+  if (first === '{') return 'json';
+  const cef = findMarker(line, 'CEF:');
+  const leef = findMarker(line, 'LEEF:');
+  if (cef < 0 && leef < 0) return undefined;
+  if (leef < 0) return 'cef';
+  if (cef < 0) return 'leef';
+  return cef < leef ? 'cef' : 'leef';
+}
+
+function firstNonBlank(line: string): string | undefined {
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 0xfeff) return line[i];
+  }
+  return undefined;
+}
+
+export function detectObjectFormat(record: JsonObject): AlertFormat | undefined {
+  if (has(record, 'tenantId') && has(record, 'alertId') && has(record, 'observedAt') && has(record, 'format') && has(record, 'entities')) {
+    return 'canonical';
+  }
+  const odataType = own(record, '@odata.type');
+  if (typeof odataType === 'string' && odataType.toLowerCase().includes('microsoft.graph.security.alert')) return 'ms-graph';
+  if (
+    Array.isArray(own(record, 'evidence')) &&
+    has(record, 'createdDateTime') &&
+    (has(record, 'providerAlertId') || has(record, 'serviceSource') || has(record, 'detectionSource'))
+  ) {
+    return 'ms-graph';
+  }
+  if (typeof own(record, 'class_uid') === 'number' && (has(record, 'category_uid') || has(record, 'metadata') || has(record, 'finding_info'))) {
+    return 'ocsf';
+  }
+  if (isElastic(record)) return 'elastic';
+  if (typeof own(record, 'event_type') === 'string' && (isObject(own(record, 'alert')) || has(record, 'src_ip') || has(record, 'flow_id'))) {
+    return 'suricata';
+  }
+  const rule = own(record, 'rule');
+  if (isObject(rule) && has(rule, 'level') && (has(record, 'agent') || has(record, 'manager') || has(record, 'decoder'))) return 'wazuh';
+  if (isObject(own(record, 'result')) && (has(record, 'sid') || has(record, 'search_name') || has(record, 'results_link'))) return 'splunk';
+  if (has(record, 'event') && (has(record, 'time') || typeof own(record, 'sourcetype') === 'string') && !has(record, '@timestamp')) return 'splunk';
+  if ((has(record, 'rule_name') || has(record, 'search_name')) && has(record, '_time')) return 'splunk';
+  if (
+    (has(record, 'timestamp') || has(record, 'severity')) &&
+    (has(record, 'id') || has(record, 'description') || has(record, 'source_ip') || has(record, 'target_user'))
+  ) {
+    return 'simple-json';
+  }
+  return undefined;
+}
+
+const has = (record: JsonObject, key: string): boolean => Object.hasOwn(record, key);
+
+function isElastic(record: JsonObject): boolean {
+  const source = own(record, '_source');
+  const doc = isObject(source) ? source : record;
+  if (isObject(at(doc, 'kibana', 'alert')) || isObject(at(doc, 'signal', 'rule'))) return true;
+  const kibana = own(doc, 'kibana');
+  if (isObject(kibana)) {
+    for (const key in kibana) if (key.startsWith('alert.')) return true;
+  }
+  for (const key in doc) {
+    if (key.startsWith('kibana.alert.') || key.startsWith('signal.rule')) return Object.hasOwn(doc, key);
+  }
+  return false;
+}

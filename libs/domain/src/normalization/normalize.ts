@@ -1,0 +1,136 @@
+import { ALERT_FORMATS, type AlertFormat } from '@soc/contracts';
+import { normalizeCanonical } from './canonical';
+import { normalizeCef } from './cef';
+import { detectObjectFormat, detectTextFormat } from './detect';
+import { normalizeElastic } from './elastic';
+import { normalizeLeef } from './leef';
+import { normalizeMsGraph } from './ms-graph';
+import { normalizeOcsf } from './ocsf';
+import { normalizeSimpleJson } from './simple-json';
+import { normalizeSplunk } from './splunk';
+import { normalizeSuricata } from './suricata';
+import { reject, type NormalizeContext, type NormalizeResult } from './types';
+import { isObject, jsonText, parseJson, type JsonObject } from './values';
+import { normalizeWazuh } from './wazuh';
+
+/**
+ * The one normalization path every door uses (HTTP bodies, syslog lines, raw topics, the CLI).
+ *
+ * `record` is either a text line as received (CEF, LEEF, syslog-wrapped CEF/LEEF, or JSON
+ * text), bytes of such a line, or an already-parsed JSON object (an HTTP JSON body item).
+ * `context.format` names the format when the door knows it; otherwise it is detected (see
+ * detect.ts for the precedence rules).
+ *
+ * Pure and total: no I/O, no clock, no randomness, and it never throws on any input. A record
+ * that cannot become a canonical alert yields a rejection naming the field and the reason.
+ * An exception escaping a format module is a bug in this code; it is still returned as a
+ * rejection (reason `normalizer bug: ...`) so the record reaches the dead-letter topic with
+ * its reason instead of crashing the consumer, and the fuzz tests assert it never happens.
+ *
+ * `original` is the record as received: the text line itself, or the JSON text of a parsed
+ * object (`JSON.stringify`, so the same object always gives the same text and content id).
+ */
+export function normalizeRecord(record: unknown, context: NormalizeContext): NormalizeResult {
+  try {
+    return normalizeUnguarded(record, context);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return reject(context.format ?? 'unknown', '(record)', `normalizer bug: ${message}`);
+  }
+}
+
+/** Records larger than this are refused whole: an alert is not a bulk upload. */
+export const MAX_RECORD_CHARS = 1_048_576;
+
+const FORMATS: ReadonlySet<string> = new Set(ALERT_FORMATS);
+const TEXT_FORMATS: ReadonlySet<AlertFormat> = new Set(['cef', 'leef']);
+
+function normalizeUnguarded(record: unknown, context: NormalizeContext): NormalizeResult {
+  const named = context.format;
+  const label = named ?? 'unknown';
+  if (named !== undefined && !FORMATS.has(named)) return reject('unknown', 'context.format', `unknown format '${String(named)}'`);
+  if (typeof context.tenantId !== 'string' || context.tenantId.trim().length === 0) {
+    return reject(label, 'context.tenantId', 'the caller must name the tenant');
+  }
+  if (typeof context.ingestedAt !== 'number' || !Number.isFinite(context.ingestedAt) || context.ingestedAt < 0) {
+    return reject(label, 'context.ingestedAt', 'the caller must give the arrival time in epoch milliseconds');
+  }
+
+  let line: string | undefined;
+  if (typeof record === 'string') line = record;
+  else if (record instanceof Uint8Array) line = UTF8.decode(record);
+
+  if (line !== undefined) {
+    if (line.length > MAX_RECORD_CHARS) return reject(label, '(record)', `larger than ${MAX_RECORD_CHARS} characters`);
+    const kind = detectTextFormat(line);
+    if (kind === 'json' && (named === undefined || !TEXT_FORMATS.has(named))) {
+      const parsed = parseJson(line);
+      if ('error' in parsed) return reject(label, '(record)', `invalid JSON: ${parsed.error}`);
+      if (!isObject(parsed.value)) return reject(label, '(record)', 'expected a JSON object');
+      return normalizeObject(parsed.value, line, context);
+    }
+    const format = named ?? (kind === 'json' ? undefined : kind);
+    if (format === undefined) return reject('unknown', '(record)', 'unrecognized format: not JSON, no CEF: or LEEF: header');
+    if (format === 'cef') return normalizeCef(line, context);
+    if (format === 'leef') return normalizeLeef(line, context);
+    return reject(format, '(record)', `a ${format} record is a JSON object, this line is not JSON`);
+  }
+
+  if (!isObject(record)) return reject(label, '(record)', 'expected a text line or a JSON object');
+  if (named !== undefined && TEXT_FORMATS.has(named)) return reject(named, '(record)', `${named} records are text lines, not JSON objects`);
+  const original = jsonText(record);
+  if (original === undefined) return reject(label, '(record)', 'the object cannot be written as JSON');
+  if (original.length > MAX_RECORD_CHARS) return reject(label, '(record)', `larger than ${MAX_RECORD_CHARS} characters`);
+  return normalizeObject(record, original, context);
+}
+
+const UTF8 = new TextDecoder('utf-8');
+
+function normalizeObject(record: JsonObject, original: string, context: NormalizeContext): NormalizeResult {
+  const format = context.format ?? detectObjectFormat(record);
+  switch (format) {
+    case undefined:
+      return reject('unknown', '(record)', 'unrecognized format: no known alert shape (name the format to get field-level reasons)');
+    case 'canonical':
+      return normalizeCanonical(record, context);
+    case 'simple-json':
+      return normalizeSimpleJson(record, original, context);
+    case 'elastic':
+      return normalizeElastic(record, original, context);
+    case 'ocsf':
+      return normalizeOcsf(record, original, context);
+    case 'suricata':
+      return normalizeSuricata(record, original, context);
+    case 'wazuh':
+      return normalizeWazuh(record, original, context);
+    case 'splunk':
+      return normalizeSplunk(record, original, context);
+    case 'ms-graph':
+      return normalizeMsGraph(record, original, context);
+    case 'cef':
+    case 'leef':
+      return reject(format, '(record)', `${format} records are text lines, not JSON objects`);
+    default: {
+      const unreachable: never = format;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * The format a record would be normalized as when the door names none, or undefined when no
+ * format matches. Uses the same rules as `normalizeRecord` (see detect.ts).
+ */
+export function detectFormat(record: unknown): AlertFormat | undefined {
+  let line: string | undefined;
+  if (typeof record === 'string') line = record;
+  else if (record instanceof Uint8Array) line = UTF8.decode(record);
+  if (line !== undefined) {
+    if (line.length > MAX_RECORD_CHARS) return undefined;
+    const kind = detectTextFormat(line);
+    if (kind !== 'json') return kind;
+    const parsed = parseJson(line);
+    return 'value' in parsed && isObject(parsed.value) ? detectObjectFormat(parsed.value) : undefined;
+  }
+  return isObject(record) ? detectObjectFormat(record) : undefined;
+}

@@ -1,0 +1,2 @@
+export * from './evolve-incident-view';
+export * from './incident-view';

@@ -1,0 +1,3 @@
+export * from './attack-stages';
+export * from './score';
+export * from './weights';

@@ -1,0 +1,315 @@
+import type {
+  AlertEntity,
+  EpochMs,
+  ScoreAdjustment,
+  ScoreExplanation,
+  ScoreFactor,
+  ScoreFactorName,
+} from '@soc/contracts';
+import { attackStageCount, attackStagesOf } from './attack-stages';
+import type { ScoreWeights } from './weights';
+
+/** What the asset inventory knows about an entity. */
+export interface AssetContext {
+  /** 1 (lab box) to 5 (domain controller, payment database). */
+  readonly criticality: number;
+  /** `crown-jewel` and `internet-facing` raise the business context. */
+  readonly tags: readonly string[];
+}
+
+/** A pure lookup into the asset inventory; undefined when the inventory does not know it. */
+export type AssetLookup = (entity: AlertEntity) => AssetContext | undefined;
+
+export interface ScoringContext {
+  readonly assets: AssetLookup;
+  /** Criticality assumed when the inventory knows none of the incident's entities. */
+  readonly defaultCriticality: number;
+  /** Confidence assumed when no alert of the incident states one. */
+  readonly defaultConfidence: number;
+  /** Event-time age of the last alert at which freshness has halved. */
+  readonly freshnessHalfLifeMs: number;
+}
+
+export const noAssets: AssetLookup = () => undefined;
+
+/**
+ * Documented defaults: an entity the inventory does not know is an ordinary asset
+ * (criticality 2 of 5, raw 40); a missing confidence is a coin toss (50); freshness halves
+ * every 6 hours of event time.
+ */
+export const DEFAULT_SCORING_CONTEXT: ScoringContext = {
+  assets: noAssets,
+  defaultCriticality: 2,
+  defaultConfidence: 50,
+  freshnessHalfLifeMs: 6 * 3_600_000,
+};
+
+/** Threat-intel verdicts of an incident's alerts, aggregated. */
+export interface IntelFacts {
+  /** Highest score among `malicious` verdicts, null when there is none. */
+  readonly maliciousMax: number | null;
+  readonly suspiciousMax: number | null;
+  readonly benignVerdicts: number;
+  readonly unknownVerdicts: number;
+}
+
+/** Repeats marked routine (steady rhythm) inside the incident. */
+export interface RoutineFacts {
+  /** Alerts (first occurrences and repeats) that belong to routine repeat series. */
+  readonly alerts: number;
+  /** The rule of the largest routine series, for the explanation. */
+  readonly rule: string | null;
+  readonly intervalCv: number | null;
+}
+
+/**
+ * The incident-level signals the score reads. The correlator keeps these as running
+ * aggregates, so scoring costs the same for the tenth alert as for the ten-thousandth (apart
+ * from the asset lookups, one per entity).
+ */
+export interface IncidentFacts {
+  /** Every alert of the incident, repeats included. */
+  readonly alertCount: number;
+  readonly maxSeverity: number;
+  /** Mean over alert rows: a series of repeats counts once. */
+  readonly meanSeverity: number;
+  readonly distinctRules: number;
+  /** ATT&CK stages seen, as a mask over ATTACK_STAGES. */
+  readonly tacticMask: number;
+  readonly entityCount: number;
+  /** The incident's entities, in groups; an entity may appear in more than one group. */
+  readonly entities: readonly (readonly AlertEntity[])[];
+  readonly intel: IntelFacts;
+  /** Mean of the confidences the sources stated; null when none did. */
+  readonly meanConfidence: number | null;
+  readonly lastSeen: EpochMs;
+  readonly routine: RoutineFacts;
+}
+
+export interface IncidentScore {
+  readonly priority: number;
+  readonly explanation: ScoreExplanation;
+}
+
+const KILL_CHAIN_MIN_STAGES = 3;
+const KILL_CHAIN_POINTS_PER_STAGE = 5;
+const KILL_CHAIN_MAX_POINTS = 15;
+const ROUTINE_MAX_PENALTY = 30;
+const RULE_BREADTH_POINTS = 5;
+const RULE_BREADTH_MAX = 15;
+const ENTITY_BREADTH_POINTS = 2;
+const ENTITY_BREADTH_MAX = 10;
+const CROWN_JEWEL_POINTS = 20;
+const INTERNET_FACING_POINTS = 10;
+
+/** Raw factor values and the facts their reasons quote: computed once, read twice. */
+interface ScoreParts {
+  readonly raw: readonly [number, number, number, number, number];
+  readonly ruleBreadth: number;
+  readonly assetFound: boolean;
+  readonly criticality: number;
+  readonly criticalEntity: AlertEntity | null;
+  readonly crownJewel: boolean;
+  readonly internetFacing: boolean;
+  readonly entityBreadth: number;
+  readonly confidence: number;
+  readonly ageMs: number;
+  readonly killChainPoints: number;
+  readonly routinePoints: number;
+}
+
+const FACTOR_ORDER: readonly ScoreFactorName[] = [
+  'severity',
+  'business_context',
+  'threat_intel',
+  'confidence',
+  'freshness',
+];
+
+const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
+const round1 = (value: number): number => Math.round(value * 10) / 10;
+const round2 = (value: number): number => Math.round(value * 100) / 100;
+
+function computeParts(facts: IncidentFacts, context: ScoringContext, now: EpochMs): ScoreParts {
+  const ruleBreadth = Math.min(RULE_BREADTH_MAX, RULE_BREADTH_POINTS * Math.max(0, facts.distinctRules - 1));
+  const severity = round1(clamp(0.7 * facts.maxSeverity + 0.3 * facts.meanSeverity + ruleBreadth, 0, 100));
+
+  let assetFound = false;
+  let criticality = 0;
+  let criticalEntity: AlertEntity | null = null;
+  let crownJewel = false;
+  let internetFacing = false;
+  for (const group of facts.entities) {
+    for (const entity of group) {
+      const asset = context.assets(entity);
+      if (asset === undefined) continue;
+      assetFound = true;
+      if (asset.criticality > criticality) {
+        criticality = asset.criticality;
+        criticalEntity = entity;
+      }
+      for (const tag of asset.tags) {
+        const folded = tag.toLowerCase();
+        if (folded === 'crown-jewel') crownJewel = true;
+        else if (folded === 'internet-facing') internetFacing = true;
+      }
+    }
+  }
+  if (!assetFound) criticality = context.defaultCriticality;
+  criticality = clamp(criticality, 1, 5);
+  const entityBreadth = Math.min(ENTITY_BREADTH_MAX, ENTITY_BREADTH_POINTS * Math.max(0, facts.entityCount - 1));
+  const business = round1(
+    clamp(
+      20 * criticality +
+        (crownJewel ? CROWN_JEWEL_POINTS : 0) +
+        (internetFacing ? INTERNET_FACING_POINTS : 0) +
+        entityBreadth,
+      0,
+      100,
+    ),
+  );
+
+  const { intel } = facts;
+  // Absent intel is unknown, never benign: it scores a neutral 50, and only verdicts that
+  // are all benign take the factor below that.
+  let threat = 50;
+  if (intel.maliciousMax !== null) threat = 75 + 0.25 * clamp(intel.maliciousMax, 0, 100);
+  else if (intel.suspiciousMax !== null) threat = 55 + 0.2 * clamp(intel.suspiciousMax, 0, 100);
+  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0) threat = 20;
+  threat = round1(threat);
+
+  const confidence = round1(clamp(facts.meanConfidence ?? context.defaultConfidence, 0, 100));
+
+  const ageMs = Math.max(0, now - facts.lastSeen);
+  const freshness = round1(100 * Math.pow(0.5, ageMs / context.freshnessHalfLifeMs));
+
+  const stages = attackStageCount(facts.tacticMask);
+  const killChainPoints =
+    stages >= KILL_CHAIN_MIN_STAGES
+      ? Math.min(KILL_CHAIN_MAX_POINTS, KILL_CHAIN_POINTS_PER_STAGE * (stages - KILL_CHAIN_MIN_STAGES + 1))
+      : 0;
+  const routineShare = facts.alertCount > 0 ? facts.routine.alerts / facts.alertCount : 0;
+  const routinePoints = routineShare > 0 ? -round1(ROUTINE_MAX_PENALTY * routineShare) : 0;
+
+  return {
+    raw: [severity, business, threat, confidence, freshness],
+    ruleBreadth,
+    assetFound,
+    criticality,
+    criticalEntity,
+    crownJewel,
+    internetFacing,
+    entityBreadth,
+    confidence,
+    ageMs,
+    killChainPoints,
+    routinePoints,
+  };
+}
+
+const contributionOf = (parts: ScoreParts, weights: ScoreWeights, index: number): number =>
+  round2((parts.raw[index] ?? 0) * weights[FACTOR_ORDER[index] as ScoreFactorName]);
+
+/** The priority is the sum of the contributions and points the explanation shows, rounded. */
+function priorityOf(parts: ScoreParts, weights: ScoreWeights): number {
+  let sum = parts.killChainPoints + parts.routinePoints;
+  for (let index = 0; index < FACTOR_ORDER.length; index += 1) sum += contributionOf(parts, weights, index);
+  return clamp(Math.round(sum), 0, 100);
+}
+
+/**
+ * Scores an incident and explains the score, from one computation so the two cannot drift.
+ * Factors: severity, business context, threat intel, confidence, freshness (raw 0-100 each,
+ * weighted); adjustments: kill-chain progression (+5 per ATT&CK stage from the third, at
+ * most +15) and routine noise (up to -30, by the share of routine repeats). Clamped to 0-100
+ * and rounded to an integer. `now` is event time (the watermark), never a wall clock.
+ */
+export function scoreIncident(
+  facts: IncidentFacts,
+  context: ScoringContext,
+  weights: ScoreWeights,
+  now: EpochMs,
+): IncidentScore {
+  const parts = computeParts(facts, context, now);
+  const priority = priorityOf(parts, weights);
+  const reasons = factorReasons(facts, parts, context);
+  const factors: ScoreFactor[] = FACTOR_ORDER.map((name, index) => ({
+    name,
+    raw: parts.raw[index] ?? 0,
+    weight: weights[name],
+    contribution: contributionOf(parts, weights, index),
+    reason: reasons[index] ?? '',
+  }));
+  const adjustments: ScoreAdjustment[] = [];
+  if (parts.killChainPoints !== 0) {
+    const stages = attackStagesOf(facts.tacticMask).map((stage) => stage.name);
+    adjustments.push({
+      name: 'kill_chain',
+      points: parts.killChainPoints,
+      reason: `ATT&CK progression across ${stages.length} stages: ${stages.join(' → ')}`,
+    });
+  }
+  if (parts.routinePoints !== 0) {
+    const cv = facts.routine.intervalCv;
+    adjustments.push({
+      name: 'routine_noise',
+      points: parts.routinePoints,
+      reason:
+        `${facts.routine.alerts} of ${facts.alertCount} alerts are routine repeats` +
+        (facts.routine.rule === null ? '' : ` of rule ${facts.routine.rule}`) +
+        ` (steady rhythm${cv === null ? '' : `, interval CV ${cv.toFixed(2)}`})`,
+    });
+  }
+  const terms = [
+    ...factors.map((factor) => `${factor.name} ${factor.contribution}`),
+    ...adjustments.map((adjustment) => `${adjustment.name} ${adjustment.points > 0 ? '+' : ''}${adjustment.points}`),
+  ];
+  return { priority, explanation: { factors, adjustments, summary: `priority ${priority} = ${terms.join(' + ')}` } };
+}
+
+/**
+ * The priority alone, from the same computation as `scoreIncident`: the correlator calls it
+ * to learn whether the priority changed before it pays for the explanation's text.
+ */
+export function scoreIncidentPriority(
+  facts: IncidentFacts,
+  context: ScoringContext,
+  weights: ScoreWeights,
+  now: EpochMs,
+): number {
+  return priorityOf(computeParts(facts, context, now), weights);
+}
+
+function factorReasons(facts: IncidentFacts, parts: ScoreParts, context: ScoringContext): string[] {
+  const alerts = facts.alertCount === 1 ? '1 alert' : `${facts.alertCount} alerts`;
+  const severity =
+    `max severity ${round1(facts.maxSeverity)}, mean ${round1(facts.meanSeverity)} over ${alerts}` +
+    (parts.ruleBreadth > 0 ? `; ${facts.distinctRules} distinct rules add ${parts.ruleBreadth}` : '');
+
+  const entity = parts.criticalEntity;
+  let business = parts.assetFound
+    ? `highest criticality ${parts.criticality} of 5 (${entity === null ? 'asset' : `${entity.type} ${entity.value}`})`
+    : `no inventory entry for the incident's entities: assumed criticality ${parts.criticality} of 5`;
+  if (parts.crownJewel) business += `; crown jewel +${CROWN_JEWEL_POINTS}`;
+  if (parts.internetFacing) business += `; internet-facing +${INTERNET_FACING_POINTS}`;
+  if (parts.entityBreadth > 0) business += `; ${facts.entityCount} entities involved +${parts.entityBreadth}`;
+
+  const { intel } = facts;
+  let threat: string;
+  if (intel.maliciousMax !== null) threat = `malicious verdict (score ${intel.maliciousMax})`;
+  else if (intel.suspiciousMax !== null) threat = `suspicious verdict (score ${intel.suspiciousMax})`;
+  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0) threat = 'every threat-intel verdict is benign';
+  else threat = 'no threat-intel verdict: unknown counts as neutral, not benign';
+
+  const confidence =
+    facts.meanConfidence === null
+      ? `no source stated a confidence: default ${context.defaultConfidence}`
+      : `mean source confidence ${round1(facts.meanConfidence)}`;
+
+  const minutes = Math.round(parts.ageMs / 60_000);
+  const freshness =
+    parts.ageMs === 0
+      ? 'last alert at the watermark'
+      : `last alert ${minutes} min before the watermark (half-life ${Math.round(context.freshnessHalfLifeMs / 60_000)} min)`;
+  return [severity, business, threat, confidence, freshness];
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1737000000000 } from './1737000000000-initial-schema';
+
+/** Every migration in order; the data source runs these, never `synchronize`. */
+export const MIGRATIONS = [InitialSchema1737000000000];

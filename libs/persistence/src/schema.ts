@@ -1,0 +1,249 @@
+/**
+ * Names and DDL shared by the migration and the projector's rebuild. The read model lives in
+ * its own schema so a rebuild can fill a shadow copy and swap it in with two schema renames;
+ * tenants, keys, assets and the feedback sequence counters are not projections and stay in
+ * `public`.
+ */
+export const READ_MODEL_SCHEMA = 'read_model';
+export const APP_ROLE = 'soc_app';
+export const TENANT_SETTING = 'app.tenant_id';
+/** Postgres NOTIFY channel the projector signals after each committed batch. */
+export const READ_MODEL_CHANNEL = 'soc_read_model';
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function assertIdentifier(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`not a safe SQL identifier: ${name}`);
+  return name;
+}
+
+/** The isolation predicate of every tenant table; an unset tenant matches no row. */
+const TENANT_PREDICATE = `tenant_id = NULLIF(current_setting('${TENANT_SETTING}', true), '')`;
+
+/**
+ * ROW LEVEL SECURITY for one tenant table. FORCE makes it bind the table owner too; only
+ * superusers and BYPASSRLS roles (the projector, the migration) are exempt.
+ */
+export function tenantIsolationDdl(table: string): string[] {
+  return [
+    `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`,
+    `ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`,
+    `CREATE POLICY tenant_isolation ON ${table} USING (${TENANT_PREDICATE}) WITH CHECK (${TENANT_PREDICATE})`,
+  ];
+}
+
+/** Creates the application role once per cluster; concurrent test databases may race on it. */
+export const createAppRoleDdl = `
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
+    CREATE ROLE ${APP_ROLE} NOLOGIN;
+  END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+  NULL;
+END
+$$`;
+
+/** The projection tables in `schema`. The query API may only read them. */
+export function readModelDdl(schemaName: string): string[] {
+  const s = assertIdentifier(schemaName);
+  const tenantTables = [
+    'incidents',
+    'incident_alerts',
+    'incident_entities',
+    'entities',
+    'incident_timeline',
+    'tenant_hourly_stats',
+  ];
+  return [
+    `CREATE SCHEMA ${s}`,
+    `CREATE TABLE ${s}.incidents (
+      tenant_id text NOT NULL,
+      incident_id text NOT NULL,
+      opened boolean NOT NULL,
+      title text NOT NULL,
+      status text NOT NULL CHECK (status IN ('open', 'acknowledged', 'in_progress', 'closed')),
+      analyst_status text NOT NULL CHECK (analyst_status IN ('open', 'acknowledged', 'in_progress', 'closed')),
+      priority double precision,
+      analyst_priority double precision,
+      explanation jsonb,
+      assignee text,
+      verdict text CHECK (verdict IN ('true_positive', 'benign_positive', 'false_positive')),
+      verdict_notes text,
+      alert_count integer NOT NULL,
+      repeat_counts jsonb NOT NULL,
+      distinct_rules integer NOT NULL,
+      rules text[] NOT NULL,
+      tactics text[] NOT NULL,
+      entities jsonb NOT NULL,
+      first_seen timestamptz,
+      last_seen timestamptz,
+      opened_at timestamptz,
+      acknowledged_at timestamptz,
+      closed_at timestamptz,
+      max_severity double precision NOT NULL,
+      campaign_id text,
+      merged_into text,
+      absorbed_incident_ids text[] NOT NULL,
+      escalated boolean NOT NULL,
+      correlation_closed_reason text,
+      last_incident_seq integer NOT NULL,
+      last_feedback_seq integer NOT NULL,
+      updated_at timestamptz NOT NULL,
+      search_text text NOT NULL,
+      search tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED,
+      PRIMARY KEY (tenant_id, incident_id)
+    )`,
+    `CREATE INDEX incidents_by_priority ON ${s}.incidents
+      (tenant_id, (COALESCE(priority, -1)) DESC, last_seen DESC, incident_id DESC)`,
+    `CREATE INDEX incidents_by_last_seen ON ${s}.incidents (tenant_id, last_seen DESC, incident_id DESC)`,
+    `CREATE INDEX incidents_search ON ${s}.incidents USING gin (search)`,
+    `CREATE INDEX incidents_rules ON ${s}.incidents USING gin (rules)`,
+    `CREATE INDEX incidents_tactics ON ${s}.incidents USING gin (tactics)`,
+    `CREATE INDEX incidents_merged_into ON ${s}.incidents (tenant_id, merged_into) WHERE merged_into IS NOT NULL`,
+
+    `CREATE TABLE ${s}.incident_alerts (
+      tenant_id text NOT NULL,
+      incident_id text NOT NULL,
+      alert_id text NOT NULL,
+      source_system text NOT NULL,
+      observed_at timestamptz NOT NULL,
+      ingested_at timestamptz NOT NULL,
+      product text,
+      rule_id text,
+      rule_name text,
+      title text NOT NULL,
+      severity double precision NOT NULL,
+      confidence double precision,
+      category text,
+      tactics text[] NOT NULL,
+      techniques text[] NOT NULL,
+      entities jsonb NOT NULL,
+      threat_intel jsonb NOT NULL,
+      linked_by jsonb NOT NULL,
+      via text NOT NULL CHECK (via IN ('opened', 'attached', 'late', 'suppressed')),
+      attached_at timestamptz NOT NULL,
+      event_id text NOT NULL,
+      PRIMARY KEY (tenant_id, incident_id, alert_id)
+    )`,
+    `CREATE INDEX incident_alerts_by_alert ON ${s}.incident_alerts (tenant_id, alert_id)`,
+    `CREATE INDEX incident_alerts_by_time ON ${s}.incident_alerts (tenant_id, incident_id, observed_at)`,
+
+    `CREATE TABLE ${s}.incident_entities (
+      tenant_id text NOT NULL,
+      entity_type text NOT NULL,
+      value text NOT NULL,
+      incident_id text NOT NULL,
+      first_seen timestamptz NOT NULL,
+      last_seen timestamptz NOT NULL,
+      PRIMARY KEY (tenant_id, entity_type, value, incident_id)
+    )`,
+    `CREATE INDEX incident_entities_by_incident ON ${s}.incident_entities (tenant_id, incident_id)`,
+
+    `CREATE TABLE ${s}.entities (
+      tenant_id text NOT NULL,
+      entity_type text NOT NULL,
+      value text NOT NULL,
+      incident_count integer NOT NULL,
+      last_seen timestamptz NOT NULL,
+      PRIMARY KEY (tenant_id, entity_type, value)
+    )`,
+
+    // The audit trail: written once per event, never updated (the API role may only read it).
+    `CREATE TABLE ${s}.incident_timeline (
+      tenant_id text NOT NULL,
+      incident_id text NOT NULL,
+      event_id text NOT NULL,
+      stream text NOT NULL CHECK (stream IN ('incident', 'feedback')),
+      sequence integer NOT NULL,
+      type text NOT NULL,
+      occurred_at timestamptz NOT NULL,
+      actor text NOT NULL,
+      causation_id text NOT NULL,
+      summary text NOT NULL,
+      details jsonb NOT NULL,
+      PRIMARY KEY (tenant_id, event_id)
+    )`,
+    `CREATE INDEX incident_timeline_by_incident ON ${s}.incident_timeline
+      (tenant_id, incident_id, occurred_at, stream, sequence)`,
+
+    `CREATE TABLE ${s}.tenant_hourly_stats (
+      tenant_id text NOT NULL,
+      hour timestamptz NOT NULL,
+      alerts_in integer NOT NULL DEFAULT 0,
+      incidents_opened integer NOT NULL DEFAULT 0,
+      escalations integer NOT NULL DEFAULT 0,
+      PRIMARY KEY (tenant_id, hour)
+    )`,
+
+    // Not a tenant table: one row per consumed partition, the projection's source of truth.
+    `CREATE TABLE ${s}.projection_checkpoints (
+      projection text NOT NULL,
+      topic text NOT NULL,
+      partition integer NOT NULL,
+      next_offset bigint NOT NULL,
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (projection, topic, partition)
+    )`,
+
+    ...tenantTables.flatMap((table) => tenantIsolationDdl(`${s}.${table}`)),
+    `GRANT USAGE ON SCHEMA ${s} TO ${APP_ROLE}`,
+    ...tenantTables.map((table) => `GRANT SELECT ON ${s}.${table} TO ${APP_ROLE}`),
+  ];
+}
+
+/** Tables the query API owns (not projections): created once by the migration. */
+export function applicationTablesDdl(): string[] {
+  const tenantTables = ['tenants', 'api_keys', 'assets', 'feedback_sequences'];
+  return [
+    `CREATE TABLE public.tenants (
+      tenant_id text PRIMARY KEY CHECK (tenant_id ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$'),
+      name text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE TABLE public.api_keys (
+      key_id text PRIMARY KEY,
+      tenant_id text NOT NULL REFERENCES public.tenants (tenant_id),
+      role text NOT NULL CHECK (role IN ('analyst', 'admin', 'ingest')),
+      name text NOT NULL,
+      salt bytea NOT NULL,
+      secret_hash bytea NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      revoked_at timestamptz
+    )`,
+    `CREATE INDEX api_keys_by_tenant ON public.api_keys (tenant_id)`,
+    `CREATE TABLE public.assets (
+      tenant_id text NOT NULL,
+      entity_type text NOT NULL,
+      value text NOT NULL,
+      criticality smallint NOT NULL CHECK (criticality BETWEEN 1 AND 5),
+      owner text,
+      tags text[] NOT NULL DEFAULT '{}',
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (tenant_id, entity_type, value)
+    )`,
+    // The API's own per-incident counter for the feedback stream (see FeedbackService).
+    `CREATE TABLE public.feedback_sequences (
+      tenant_id text NOT NULL,
+      incident_id text NOT NULL,
+      last_sequence integer NOT NULL,
+      PRIMARY KEY (tenant_id, incident_id)
+    )`,
+    ...tenantTables.flatMap((table) => tenantIsolationDdl(`public.${table}`)),
+    `GRANT SELECT, INSERT ON public.tenants TO ${APP_ROLE}`,
+    `GRANT SELECT, INSERT, UPDATE ON public.api_keys TO ${APP_ROLE}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON public.assets TO ${APP_ROLE}`,
+    `GRANT SELECT, INSERT, UPDATE ON public.feedback_sequences TO ${APP_ROLE}`,
+    // Authentication happens before the tenant is known, so the key lookup reads past RLS
+    // through a definer function that returns only the one key asked for.
+    `CREATE FUNCTION public.soc_api_key_lookup(p_key_id text)
+      RETURNS TABLE (key_id text, tenant_id text, role text, salt bytea, secret_hash bytea)
+      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$
+        SELECT k.key_id, k.tenant_id, k.role, k.salt, k.secret_hash
+        FROM public.api_keys k
+        WHERE k.key_id = p_key_id AND k.revoked_at IS NULL
+      $fn$`,
+    `REVOKE ALL ON FUNCTION public.soc_api_key_lookup(text) FROM PUBLIC`,
+    `GRANT EXECUTE ON FUNCTION public.soc_api_key_lookup(text) TO ${APP_ROLE}`,
+  ];
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# `npm run demo`: the whole system on this machine. Installs what is missing, brings up the
+# local stack (Kafka, schema registry, Postgres), migrates the database, creates a demo
+# tenant with API keys, starts the four services and streams generated alerts into ingest
+# until Ctrl-C. The stack keeps running afterwards: `npm run stack -- down` stops it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+
+eval "$(npm run -s stack -- up)"
+export KAFKA_BROKERS SCHEMA_REGISTRY_URL DATABASE_URL
+
+mkdir -p .stack/demo
+export TOPIC_PARTITIONS="${TOPIC_PARTITIONS:-3}"
+export INGEST_HTTP_PORT="${INGEST_HTTP_PORT:-8080}"
+export QUERY_API_PORT="${QUERY_API_PORT:-8090}"
+export PROJECTOR_HTTP_PORT="${PROJECTOR_HTTP_PORT:-8091}"
+export CORRELATOR_HTTP_PORT="${CORRELATOR_HTTP_PORT:-8092}"
+# Generated traffic spans hours of event time in minutes of wall time; keep windows short.
+export ALERT_CORRELATION_WINDOW="${ALERT_CORRELATION_WINDOW:-15m}"
+
+npm run -s soc -- db migrate >/dev/null
+keys="$(npm run -s soc -- tenant create --tenant demo --name 'Demo SOC')"
+ingest_key="$(node -e 'const k=JSON.parse(process.argv[1]);process.stdout.write(k.keys.ingest)' "$keys")"
+analyst_key="$(node -e 'const k=JSON.parse(process.argv[1]);process.stdout.write(k.keys.analyst)' "$keys")"
+npm run -s soc -- assets load --tenant demo --file deploy/demo/assets.csv >/dev/null
+
+pids=()
+start() {
+  local name="$1"
+  node -r ./tools/register.cjs "apps/$name/src/main.ts" >".stack/demo/$name.log" 2>&1 &
+  pids+=("$!")
+  echo "started $name (pid $!, log .stack/demo/$name.log)" >&2
+}
+stop_all() {
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  echo "services stopped; the stack is still up (npm run stack -- down)" >&2
+}
+trap stop_all EXIT INT TERM
+
+start ingest
+start correlator
+start projector
+start query-api
+
+wait_http() {
+  local url="$1"
+  for _ in $(seq 1 120); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  echo "no answer from $url; see .stack/demo/*.log" >&2
+  return 1
+}
+wait_http "http://127.0.0.1:${INGEST_HTTP_PORT}/health"
+wait_http "http://127.0.0.1:${QUERY_API_PORT}/health"
+
+cat >&2 <<MSG
+
+  Dashboard:  http://127.0.0.1:${QUERY_API_PORT}/dashboard?key=${analyst_key}
+  API docs:   http://127.0.0.1:${QUERY_API_PORT}/docs
+  Ingest:     curl -H 'x-api-key: ${ingest_key}' -H 'content-type: application/json' \\
+                -d @deploy/demo/sample-alert.json http://127.0.0.1:${INGEST_HTTP_PORT}/api/v1/alerts
+
+  Streaming generated alerts (several SIEM formats) into ingest; Ctrl-C stops the services.
+
+MSG
+
+npm run -s soc -- simulate --tenant demo --rate "${DEMO_ALERTS_PER_SECOND:-20}" --realtime \
+  | npm run -s soc -- send --url "http://127.0.0.1:${INGEST_HTTP_PORT}/api/v1/alerts" --key "$ingest_key"
