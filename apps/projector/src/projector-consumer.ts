@@ -1,5 +1,5 @@
 import type { Admin, Batch, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { UndecodableRecordError, deadLetterMessage } from '@soc/kafka';
+import { UndecodableRecordError, deadLetterMessage, ensureTopics } from '@soc/kafka';
 import type { Logger } from '@soc/observability';
 import type { EventFamily } from './event-guard';
 import type { ConsumedRecord, ProjectionEngine } from './projection-engine';
@@ -18,6 +18,8 @@ export interface ProjectorConsumerOptions {
   readonly maxWaitMs: number;
   readonly maxBytesPerPartition: number;
   readonly partitionsConsumedConcurrently: number;
+  /** Partitions for the input topics when they do not exist yet (TOPIC_PARTITIONS). */
+  readonly topicPartitions: number;
 }
 
 const tpKey = (topic: string, partition: number): string => `${topic}:${partition}`;
@@ -66,7 +68,7 @@ export class ProjectorConsumer {
   }
 
   async start(): Promise<void> {
-    await this.ensureDeadLetterTopics();
+    await this.prepareTopics();
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.options.incidentsTopic, this.options.feedbackTopic], fromBeginning: true });
@@ -189,10 +191,18 @@ export class ProjectorConsumer {
     this.options.logger.info({ assignment }, 'partitions assigned; sought to stored checkpoints');
   }
 
-  private async ensureDeadLetterTopics(): Promise<void> {
+  /**
+   * The input topics (created with the shared partition count if the correlator or the API
+   * has not yet) and their dead-letter topics (one partition: they are rare and inspected).
+   */
+  private async prepareTopics(): Promise<void> {
     const admin: Admin = this.options.kafka.admin();
     await admin.connect();
     try {
+      await ensureTopics(admin, [
+        { topic: this.options.incidentsTopic, numPartitions: this.options.topicPartitions },
+        { topic: this.options.feedbackTopic, numPartitions: this.options.topicPartitions },
+      ]);
       const existing = new Set(await admin.listTopics());
       const missing = [this.options.incidentsTopic, this.options.feedbackTopic]
         .map((topic) => `${topic}.dlq`)

@@ -65,6 +65,7 @@ class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown 
       maxWaitMs: config.maxWaitMs,
       maxBytesPerPartition: config.maxBytesPerPartition,
       partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
+      topicPartitions: config.infra.topicPartitions,
     });
     health.register('postgres', async () => {
       await parts.dataSource.query('SELECT 1');

@@ -14,6 +14,8 @@ export interface ApiKeyPrincipal {
   readonly tenantId: string;
   readonly role: ApiKeyRole;
   readonly keyId: string;
+  /** Who the key was issued to (an analyst, a relay): names the actor of analyst actions. */
+  readonly name?: string;
 }
 
 export interface IssuedApiKey extends ApiKeyPrincipal {
@@ -72,6 +74,28 @@ export async function issueApiKey(
 }
 
 /**
+ * Stores a key chosen by the operator (BOOTSTRAP_ADMIN_KEY) if its key id is unknown: the
+ * first admin key of a fresh deployment. Returns false when the key id exists already.
+ */
+export async function installApiKey(
+  dataSource: DataSource,
+  request: { readonly tenantId: string; readonly role: ApiKeyRole; readonly name: string; readonly apiKey: string },
+): Promise<boolean> {
+  const parsed = parseApiKey(request.apiKey);
+  if (!parsed) throw new Error('not an API key: expected soc_<16 hex>_<43 base64url characters>');
+  const salt = randomBytes(16);
+  return withTenant(dataSource, request.tenantId, async (manager) => {
+    const rows = await selectRows<{ key_id: string }>(
+      manager,
+      `INSERT INTO public.api_keys (key_id, tenant_id, role, name, salt, secret_hash)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key_id) DO NOTHING RETURNING key_id`,
+      [parsed.keyId, request.tenantId, request.role, request.name, salt, hashSecret(salt, parsed.secret)],
+    );
+    return rows.length > 0;
+  });
+}
+
+/**
  * Verifies presented keys against the database, caching answers briefly: a revoked key stops
  * working within `cacheTtlMs`. Shared by the query API and ingest.
  */
@@ -91,16 +115,16 @@ export class PgApiKeyVerifier {
     const cached = this.cache.get(cacheKey);
     if (cached && cached.until > now) return cached.principal;
 
-    const [row] = await selectRows<{ key_id: string; tenant_id: string; role: string; salt: Buffer; secret_hash: Buffer }>(
+    const [row] = await selectRows<{ key_id: string; tenant_id: string; role: string; name: string; salt: Buffer; secret_hash: Buffer }>(
       this.dataSource,
-      'SELECT key_id, tenant_id, role, salt, secret_hash FROM public.soc_api_key_lookup($1)',
+      'SELECT key_id, tenant_id, role, name, salt, secret_hash FROM public.soc_api_key_lookup($1)',
       [parsed.keyId],
     );
     let principal: ApiKeyPrincipal | undefined;
     if (row && isApiKeyRole(row.role)) {
       const presented = hashSecret(row.salt, parsed.secret);
       if (presented.length === row.secret_hash.length && timingSafeEqual(presented, row.secret_hash)) {
-        principal = { tenantId: row.tenant_id, role: row.role, keyId: row.key_id };
+        principal = { tenantId: row.tenant_id, role: row.role, keyId: row.key_id, name: row.name };
       }
     }
     const ttl = this.options.cacheTtlMs ?? 30_000;

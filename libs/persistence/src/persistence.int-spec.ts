@@ -138,7 +138,7 @@ describe('persistence on Postgres', () => {
       await ensureTenant(dataSource, 'tenant-keys', 'Keys Inc');
       const issued = await issueApiKey(dataSource, { tenantId: 'tenant-keys', role: 'ingest', name: 'syslog relay' });
       const verifier = new PgApiKeyVerifier(dataSource, { cacheTtlMs: 0 });
-      expect(await verifier.verify(issued.apiKey)).toEqual({ tenantId: 'tenant-keys', role: 'ingest', keyId: issued.keyId });
+      expect(await verifier.verify(issued.apiKey)).toEqual({ tenantId: 'tenant-keys', role: 'ingest', keyId: issued.keyId, name: 'syslog relay' });
     });
 
     it('stores only a salted hash, never the key', async () => {

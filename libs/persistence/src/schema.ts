@@ -237,9 +237,9 @@ export function applicationTablesDdl(): string[] {
     // Authentication happens before the tenant is known, so the key lookup reads past RLS
     // through a definer function that returns only the one key asked for.
     `CREATE FUNCTION public.soc_api_key_lookup(p_key_id text)
-      RETURNS TABLE (key_id text, tenant_id text, role text, salt bytea, secret_hash bytea)
+      RETURNS TABLE (key_id text, tenant_id text, role text, name text, salt bytea, secret_hash bytea)
       LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$
-        SELECT k.key_id, k.tenant_id, k.role, k.salt, k.secret_hash
+        SELECT k.key_id, k.tenant_id, k.role, k.name, k.salt, k.secret_hash
         FROM public.api_keys k
         WHERE k.key_id = p_key_id AND k.revoked_at IS NULL
       $fn$`,

@@ -7,16 +7,9 @@ import {
   ForbiddenException,
 } from '@nestjs/common';
 import type { Request } from 'express';
+import type { ApiKeyPrincipal } from '@soc/persistence';
 
-export type ApiKeyRole = 'analyst' | 'admin' | 'ingest';
-
-export interface ApiKeyPrincipal {
-  readonly tenantId: string;
-  readonly role: ApiKeyRole;
-  readonly keyId: string;
-}
-
-/** Looks an API key up by its hash; the key itself is never stored. */
+/** Looks an API key up by its key id and checks the secret against its salted hash. */
 export interface ApiKeyVerifier {
   verify(apiKey: string): Promise<ApiKeyPrincipal | undefined>;
 }

@@ -100,6 +100,9 @@ export interface CorrelationPolicy {
 }
 
 /**
+ * Service accounts (`svc_*`, `svc-*`) are allowlisted by default: a backup or scanner account
+ * touches every server by design, so it would chain unrelated jobs into one incident; their
+ * alerts still link through the host, and repeats of one job still fold through the repeat key.
  * Process names are not linking by default: `powershell.exe` and `svchost.exe` appear on every
  * host, so they would chain unrelated alerts together. Add 'process' where process values are
  * host-qualified.
@@ -112,11 +115,11 @@ export const DEFAULT_CORRELATION_POLICY: CorrelationPolicy = {
   allowlist: {
     values: {},
     cidrs: ['0.0.0.0/32', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '255.255.255.255/32'],
-    users: ['system', 'local service', 'network service', 'anonymous logon'],
+    users: ['system', 'local service', 'network service', 'anonymous logon', 'svc_*', 'svc-*'],
   },
   suppressions: [],
   repeats: { enabled: true, routineMinRepeats: 4, routineMaxCv: 0.2, routineMinIntervalMs: MINUTE },
-  campaign: { horizonMs: 24 * HOUR, riskThreshold: 250, minPriority: 45 },
+  campaign: { horizonMs: 24 * HOUR, riskThreshold: 250, minPriority: 60 },
   scoring: {
     weights: DEFAULT_SCORE_WEIGHTS,
     highPriorityThreshold: 80,

@@ -153,6 +153,8 @@ function openIncident(tenant: TenantState, id: string, title: string, windowMs: 
     sequence: 0,
     firstSeen: Infinity,
     lastSeen: -Infinity,
+    pendingFirstSeen: Infinity,
+    pendingLastSeen: -Infinity,
     windowBucket: NaN,
     spanBucket: NaN,
     links: new Map(),
@@ -235,7 +237,7 @@ function indexRemove(tenant: TenantState, link: EntityLink): void {
 }
 
 /** Adds `time` to the ranges, merging every range it brings within a window of another. */
-export function extendRanges(ranges: number[], time: EpochMs, windowMs: number): void {
+export function extendRange(ranges: number[], time: EpochMs, windowMs: number): void {
   let low = time;
   let high = time;
   let kept = 0;
@@ -276,7 +278,7 @@ function linkKey(tenant: TenantState, incident: OpenIncident, key: string, entit
     incident.links.set(key, created);
     indexAdd(tenant, created);
     if (entity !== null) incident.entities.push(entity);
-  } else extendRanges(link.ranges, time, incident.windowMs);
+  } else extendRange(link.ranges, time, incident.windowMs);
 }
 
 /** An alert row: the first occurrence of its repeat key in the incident. */
@@ -363,17 +365,20 @@ function applyPending(tenant: TenantState, pending: RepeatPending): void {
   const incident = tenant.open.get(pending.incidentId);
   const series = incident?.repeats.get(pending.repeatKey);
   if (incident === undefined || series === undefined) return;
+  const time = pending.observedAt;
   series.pendingIds.push(pending.alertId);
-  series.pendingTimes.push(pending.observedAt);
-  extendSeries(tenant, incident, series, pending.observedAt);
+  series.pendingTimes.push(time);
+  noteEventTime(tenant, time);
+  if (time < incident.pendingFirstSeen) incident.pendingFirstSeen = time;
+  if (time > incident.pendingLastSeen) incident.pendingLastSeen = time;
+  extendRanges(tenant, incident, series, time);
   tenant.pending.add(incident.id);
 }
 
-function extendSeries(tenant: TenantState, incident: OpenIncident, series: RepeatSeries, time: EpochMs): void {
-  touch(tenant, incident, time);
+function extendRanges(tenant: TenantState, incident: OpenIncident, series: RepeatSeries, time: EpochMs): void {
   for (const key of series.keys) {
     const link = incident.links.get(key);
-    if (link !== undefined) extendRanges(link.ranges, time, incident.windowMs);
+    if (link !== undefined) extendRange(link.ranges, time, incident.windowMs);
   }
 }
 
@@ -388,7 +393,8 @@ function countRepeats(
   series.total = data.totalRepeats;
   for (const time of data.observedAts) {
     insertSortedBounded(series.times, time, RHYTHM_SAMPLES);
-    extendSeries(tenant, incident, series, time);
+    touch(tenant, incident, time);
+    extendRanges(tenant, incident, series, time);
   }
   series.routine = data.routine;
   series.intervalCv = data.intervalCv;
@@ -401,7 +407,11 @@ function countRepeats(
     if (other.pendingIds.length > 0) stillPending = true;
   }
   incident.routineAlerts = routineAlerts;
-  if (!stillPending) tenant.pending.delete(incident.id);
+  if (!stillPending) {
+    tenant.pending.delete(incident.id);
+    incident.pendingFirstSeen = Infinity;
+    incident.pendingLastSeen = -Infinity;
+  }
 }
 
 function merge(tenant: TenantState, survivorId: string, absorbedId: string): void {
@@ -455,6 +465,8 @@ function merge(tenant: TenantState, survivorId: string, absorbedId: string): voi
   for (const series of survivor.repeats.values()) if (series.routine) routineAlerts += series.rows + series.total;
   survivor.routineAlerts = routineAlerts;
   if (tenant.pending.delete(absorbed.id)) tenant.pending.add(survivor.id);
+  survivor.pendingFirstSeen = Math.min(survivor.pendingFirstSeen, absorbed.pendingFirstSeen);
+  survivor.pendingLastSeen = Math.max(survivor.pendingLastSeen, absorbed.pendingLastSeen);
   survivor.campaignId ??= absorbed.campaignId;
   for (const entity of absorbed.entities) {
     const incidents = tenant.entities.get(entityKey(entity))?.incidents;

@@ -75,8 +75,16 @@ export interface OpenIncident {
   readonly windowMs: number;
   readonly horizonMs: number;
   sequence: number;
+  /** Event times of the alerts published on the incident's stream. */
   firstSeen: EpochMs;
   lastSeen: EpochMs;
+  /**
+   * Event times of repeats not yet counted (±Infinity when none). Kept apart from firstSeen /
+   * lastSeen so that what the published events say stays exactly the fold of them; decisions
+   * read both through `firstSeenOf` / `lastSeenOf`.
+   */
+  pendingFirstSeen: EpochMs;
+  pendingLastSeen: EpochMs;
   windowBucket: number;
   spanBucket: number;
   /** Every entity key and repeat key of the incident's alerts. */
@@ -184,6 +192,10 @@ export const MAX_SCORED_ENTITIES = 100;
 export const initialCorrelationState = (): CorrelationState => ({ tenants: new Map() });
 
 export const bucketOf = (time: EpochMs): number => Math.floor(time / DEADLINE_BUCKET_MS);
+
+/** The incident's earliest and latest alert, pending repeats included. */
+export const firstSeenOf = (incident: OpenIncident): EpochMs => Math.min(incident.firstSeen, incident.pendingFirstSeen);
+export const lastSeenOf = (incident: OpenIncident): EpochMs => Math.max(incident.lastSeen, incident.pendingLastSeen);
 
 export interface CorrelationStateSize {
   readonly tenants: number;

@@ -25,7 +25,12 @@ export interface AlertFields {
  * Assembles the canonical alert. Threat intelligence is left empty: no source format states a
  * verdict we could take as ours; enrichment fills it later in the pipeline.
  */
-export function buildAlert(context: NormalizeContext, format: AlertFormat, original: string, fields: AlertFields): CanonicalAlert {
+export function buildAlert(
+  context: NormalizeContext,
+  format: AlertFormat,
+  original: string,
+  fields: AlertFields,
+): CanonicalAlert {
   return {
     tenantId: context.tenantId,
     alertId: fields.alertId,

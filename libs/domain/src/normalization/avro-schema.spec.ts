@@ -18,7 +18,9 @@ const goldenAlerts: CanonicalAlert[] = cases.flatMap((golden) =>
 
 describe('soc.alerts.v1 Avro schema', () => {
   it('has accepted golden alerts of every input format to check', () => {
-    const withAlerts = cases.filter((golden) => (readExpected(golden) ?? []).some((result) => result.ok)).map((golden) => golden.format);
+    const withAlerts = cases
+      .filter((golden) => (readExpected(golden) ?? []).some((result) => result.ok))
+      .map((golden) => golden.format);
     expect(new Set(withAlerts).size).toBe(ALERT_FORMATS.length);
   });
 
@@ -40,10 +42,13 @@ describe('soc.alerts.v1 Avro schema', () => {
   });
 
   it('enumerates the contract entity types', () => {
-    const entityField = alertType.getSchema({ exportAttrs: false }) as unknown as {
-      fields: { name: string; type: { items: { fields: { name: string; type: { symbols?: string[] } }[] } } }[];
+    type Field = {
+      name: string;
+      type: { items: { fields: { name: string; type: { symbols?: string[] } }[] } };
     };
-    const entities = entityField.fields.find((f) => f.name === 'entities');
+    const entities = (schema as unknown as { fields: Field[] }).fields.find(
+      (f) => f.name === 'entities',
+    );
     const typeField = entities?.type.items.fields.find((f) => f.name === 'type');
     expect(typeField?.type.symbols).toEqual([...ENTITY_TYPES]);
   });

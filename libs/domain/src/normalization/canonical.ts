@@ -52,14 +52,21 @@ export function normalizeCanonical(record: JsonObject, context: NormalizeContext
     original: v.string('original', true),
   };
   const failure = v.failure;
-  return failure === undefined ? { ok: true, alert } : reject('canonical', failure.field, failure.reason);
+  return failure === undefined
+    ? { ok: true, alert }
+    : reject('canonical', failure.field, failure.reason);
 }
 
 const FORMATS: ReadonlySet<string> = new Set(ALERT_FORMATS);
 const ENTITY_TYPE_SET: ReadonlySet<string> = new Set(ENTITY_TYPES);
 const IP_ROLES: ReadonlySet<string> = new Set<IpRole>(['source', 'destination']);
 const HASH_ALGORITHMS: ReadonlySet<string> = new Set<HashAlgorithm>(['md5', 'sha1', 'sha256']);
-const VERDICTS: ReadonlySet<string> = new Set<ThreatIntelVerdictLabel>(['malicious', 'suspicious', 'benign', 'unknown']);
+const VERDICTS: ReadonlySet<string> = new Set<ThreatIntelVerdictLabel>([
+  'malicious',
+  'suspicious',
+  'benign',
+  'unknown',
+]);
 
 /** Collects the first violation; later checks still return placeholders so the code stays flat. */
 class Validator {
@@ -73,7 +80,8 @@ class Validator {
   }
 
   string(field: string, allowEmpty = false, value: unknown = own(this.record, field)): string {
-    if (typeof value !== 'string') return this.fail(field, value === undefined ? 'missing' : 'expected a string', '');
+    if (typeof value !== 'string')
+      return this.fail(field, value === undefined ? 'missing' : 'expected a string', '');
     if (!allowEmpty && value.trim().length === 0) return this.fail(field, 'must not be blank', '');
     return value;
   }
@@ -86,8 +94,10 @@ class Validator {
 
   time(field: string): number {
     const value = own(this.record, field);
-    if (typeof value !== 'number' || !Number.isInteger(value)) return this.fail(field, 'expected epoch milliseconds (an integer)', 0);
-    if (!isPlausibleTime(value)) return this.fail(field, 'outside 1980..2100: probably a unit mistake', 0);
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      return this.fail(field, 'expected epoch milliseconds (an integer)', 0);
+    if (!isPlausibleTime(value))
+      return this.fail(field, 'outside 1980..2100: probably a unit mistake', 0);
     return value;
   }
 
@@ -143,22 +153,35 @@ class Validator {
       return this.fail(`${path}.type`, `expected one of ${ENTITY_TYPES.join(', ')}`, undefined);
     }
     const entityValue = own(value, 'value');
-    if (typeof entityValue !== 'string' || entityValue.trim().length === 0) return this.fail(`${path}.value`, 'expected a non-blank string', undefined);
+    if (typeof entityValue !== 'string' || entityValue.trim().length === 0)
+      return this.fail(`${path}.value`, 'expected a non-blank string', undefined);
     const role = own(value, 'role');
     if (role !== null && (typeof role !== 'string' || !IP_ROLES.has(role))) {
       return this.fail(`${path}.role`, 'expected source, destination or null', undefined);
     }
-    if (type === 'ip' && role === null) return this.fail(`${path}.role`, 'an ip entity needs a role', undefined);
-    if (type !== 'ip' && role !== null) return this.fail(`${path}.role`, 'only ip entities have a role', undefined);
+    if (type === 'ip' && role === null)
+      return this.fail(`${path}.role`, 'an ip entity needs a role', undefined);
+    if (type !== 'ip' && role !== null)
+      return this.fail(`${path}.role`, 'only ip entities have a role', undefined);
     const algorithm = own(value, 'hashAlgorithm');
     if (algorithm !== null && (typeof algorithm !== 'string' || !HASH_ALGORITHMS.has(algorithm))) {
       return this.fail(`${path}.hashAlgorithm`, 'expected md5, sha1, sha256 or null', undefined);
     }
     if (type === 'file_hash') {
-      if (algorithm === null) return this.fail(`${path}.hashAlgorithm`, 'a file_hash entity needs its algorithm', undefined);
-      if (hashAlgorithm(entityValue) !== algorithm) return this.fail(`${path}.value`, `not a hex ${String(algorithm)} digest`, undefined);
+      if (algorithm === null)
+        return this.fail(
+          `${path}.hashAlgorithm`,
+          'a file_hash entity needs its algorithm',
+          undefined,
+        );
+      if (hashAlgorithm(entityValue) !== algorithm)
+        return this.fail(`${path}.value`, `not a hex ${String(algorithm)} digest`, undefined);
     } else if (algorithm !== null) {
-      return this.fail(`${path}.hashAlgorithm`, 'only file_hash entities have an algorithm', undefined);
+      return this.fail(
+        `${path}.hashAlgorithm`,
+        'only file_hash entities have an algorithm',
+        undefined,
+      );
     }
     return {
       type: type as EntityType,
@@ -183,9 +206,20 @@ class Validator {
       }
       const source = this.string(`${path}.source`, false, own(item, 'source'));
       const verdict = own(item, 'verdict');
-      if (typeof verdict !== 'string' || !VERDICTS.has(verdict)) return this.fail(`${path}.verdict`, 'expected malicious, suspicious, benign or unknown', []);
+      if (typeof verdict !== 'string' || !VERDICTS.has(verdict))
+        return this.fail(
+          `${path}.verdict`,
+          'expected malicious, suspicious, benign or unknown',
+          [],
+        );
       const score = this.percent(`${path}.score`, own(item, 'score'));
-      out.push({ indicator, indicatorType: indicatorType as EntityType, source, verdict: verdict as ThreatIntelVerdictLabel, score });
+      out.push({
+        indicator,
+        indicatorType: indicatorType as EntityType,
+        source,
+        verdict: verdict as ThreatIntelVerdictLabel,
+        score,
+      });
     }
     return out;
   }

@@ -26,8 +26,17 @@ export function normalizeCef(line: string, context: NormalizeContext): Normalize
   const marker = findMarker(line, 'CEF:');
   if (marker < 0) return reject('cef', 'header', 'no CEF: header in the line');
   const header = splitHeader(line, marker + 4, 7);
-  if (header === undefined) return reject('cef', 'header', 'a CEF header needs 7 |-separated fields after CEF:');
-  const [, vendor, product, , signatureId, name, severityText] = header.fields as [string, string, string, string, string, string, string];
+  if (header === undefined)
+    return reject('cef', 'header', 'a CEF header needs 7 |-separated fields after CEF:');
+  const [, vendor, product, , signatureId, name, severityText] = header.fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const ext = parseKeyValues(line, header.end);
 
   let observedAt: number | undefined;
@@ -37,18 +46,26 @@ export function normalizeCef(line: string, context: NormalizeContext): Normalize
     if (value === undefined) continue;
     observedAt = parseDeviceTime(value, context.ingestedAt);
     timeField = short;
-    if (observedAt === undefined) return reject('cef', short, `unreadable time '${value.slice(0, 64)}'`);
+    if (observedAt === undefined)
+      return reject('cef', short, `unreadable time '${value.slice(0, 64)}'`);
     break;
   }
   if (observedAt === undefined) {
     observedAt = syslogPrefixTime(line.slice(0, marker), context.ingestedAt);
     timeField = 'rt';
   }
-  if (observedAt === undefined) return reject('cef', 'rt', 'missing: no rt, end or start and no syslog header time');
-  if (!isPlausibleTime(observedAt)) return reject('cef', timeField, 'outside 1980..2100: probably a unit mistake');
+  if (observedAt === undefined)
+    return reject('cef', 'rt', 'missing: no rt, end or start and no syslog header time');
+  if (!isPlausibleTime(observedAt))
+    return reject('cef', timeField, 'outside 1980..2100: probably a unit mistake');
 
   const severity = cefSeverity(severityText);
-  if (severity === undefined) return reject('cef', 'severity', `'${severityText.slice(0, 32)}' is neither 0-10 nor Low/Medium/High/Very-High/Unknown`);
+  if (severity === undefined)
+    return reject(
+      'cef',
+      'severity',
+      `'${severityText.slice(0, 32)}' is neither 0-10 nor Low/Medium/High/Very-High/Unknown`,
+    );
 
   const entities = new EntityBag();
   entities.ip(field(ext, 'src', 'sourceAddress'), 'source');
@@ -58,7 +75,10 @@ export function normalizeCef(line: string, context: NormalizeContext): Normalize
   entities.hostOrIp(field(ext, 'shost', 'sourceHostName'), 'source');
   entities.hostOrIp(field(ext, 'dhost', 'destinationHostName'), 'destination');
   entities.user(field(ext, 'suser', 'sourceUserName'), field(ext, 'sntdom', 'sourceNtDomain'));
-  entities.user(field(ext, 'duser', 'destinationUserName'), field(ext, 'dntdom', 'destinationNtDomain'));
+  entities.user(
+    field(ext, 'duser', 'destinationUserName'),
+    field(ext, 'dntdom', 'destinationNtDomain'),
+  );
   entities.hash(field(ext, 'fileHash', 'fileHash'));
   entities.process(field(ext, 'sproc', 'sourceProcessName'));
   entities.process(field(ext, 'dproc', 'destinationProcessName'));
@@ -105,7 +125,8 @@ export function findMarker(line: string, marker: string): number {
   while (from <= line.length) {
     const index = line.indexOf(marker, from);
     if (index < 0) return -1;
-    if (index === 0 || line.charCodeAt(index - 1) === 32 || line.charCodeAt(index - 1) === 9) return index;
+    if (index === 0 || line.charCodeAt(index - 1) === 32 || line.charCodeAt(index - 1) === 9)
+      return index;
     from = index + 1;
   }
   return -1;
@@ -180,7 +201,9 @@ const CUSTOM_KEYS: readonly (readonly [string, string, string])[] = [
   ...[1, 2, 3, 4].map((n) => [`cfp${n}`, `cfp${n}Label`, `deviceCustomFloatingPoint${n}`] as const),
   ...[1, 2, 3, 4].map((n) => [`c6a${n}`, `c6a${n}Label`, `deviceCustomIPv6Address${n}`] as const),
   ...[1, 2].map((n) => [`flexString${n}`, `flexString${n}Label`, `flexString${n}`] as const),
-  ...[1, 2].map((n) => [`deviceCustomDate${n}`, `deviceCustomDate${n}Label`, `deviceCustomDate${n}`] as const),
+  ...[1, 2].map(
+    (n) => [`deviceCustomDate${n}`, `deviceCustomDate${n}Label`, `deviceCustomDate${n}`] as const,
+  ),
 ];
 
 /** `Label=value` for every custom field that has a value, in the CEF key order above. */
@@ -195,7 +218,10 @@ function customFields(ext: ReadonlyMap<string, string>): string[] {
   return out;
 }
 
-function joinDescription(message: string | undefined, custom: readonly string[]): string | undefined {
+function joinDescription(
+  message: string | undefined,
+  custom: readonly string[],
+): string | undefined {
   if (custom.length === 0) return message;
   const fields = custom.join('; ');
   return message === undefined ? fields : `${message}\n${fields}`;
@@ -215,6 +241,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** `request='https://...'` (some senders quote values) to the bare value. */
 function stripQuotes(value: string): string {
   const first = value[0];
-  if ((first === "'" || first === '"') && value.length >= 2 && value.endsWith(first)) return value.slice(1, -1);
+  if ((first === "'" || first === '"') && value.length >= 2 && value.endsWith(first))
+    return value.slice(1, -1);
   return value;
 }

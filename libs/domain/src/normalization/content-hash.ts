@@ -15,7 +15,20 @@ export function fnv1a64Hex(input: string): string {
   const length = input.length;
   for (let i = 0; i < length; i += 1) {
     let code = input.charCodeAt(i);
+    if (code < 0x80) {
+      // ASCII fast path: the round below, inlined (most records are ASCII).
+      h0 ^= code;
+      const t0 = h0 * 0x1b3;
+      const t1 = h1 * 0x1b3 + (t0 >>> 16);
+      const t2 = h2 * 0x1b3 + (h0 << 8) + (t1 >>> 16);
+      h3 = (h3 * 0x1b3 + (h1 << 8) + (t2 >>> 16)) & 0xffff;
+      h0 = t0 & 0xffff;
+      h1 = t1 & 0xffff;
+      h2 = t2 & 0xffff;
+      continue;
+    }
     // UTF-8 encode on the fly; lone surrogates become U+FFFD as TextEncoder does.
+    let count: number;
     if (code >= 0xd800 && code <= 0xdfff) {
       const next = i + 1 < length ? input.charCodeAt(i + 1) : 0;
       if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
@@ -25,11 +38,7 @@ export function fnv1a64Hex(input: string): string {
         code = 0xfffd;
       }
     }
-    let count: number;
-    if (code < 0x80) {
-      bytes[0] = code;
-      count = 1;
-    } else if (code < 0x800) {
+    if (code < 0x800) {
       bytes[0] = 0xc0 | (code >> 6);
       bytes[1] = 0x80 | (code & 0x3f);
       count = 2;

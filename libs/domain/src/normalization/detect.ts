@@ -47,33 +47,69 @@ function firstNonBlank(line: string): string | undefined {
 }
 
 export function detectObjectFormat(record: JsonObject): AlertFormat | undefined {
-  if (has(record, 'tenantId') && has(record, 'alertId') && has(record, 'observedAt') && has(record, 'format') && has(record, 'entities')) {
+  if (
+    has(record, 'tenantId') &&
+    has(record, 'alertId') &&
+    has(record, 'observedAt') &&
+    has(record, 'format') &&
+    has(record, 'entities')
+  ) {
     return 'canonical';
   }
   const odataType = own(record, '@odata.type');
-  if (typeof odataType === 'string' && odataType.toLowerCase().includes('microsoft.graph.security.alert')) return 'ms-graph';
+  if (
+    typeof odataType === 'string' &&
+    odataType.toLowerCase().includes('microsoft.graph.security.alert')
+  )
+    return 'ms-graph';
   if (
     Array.isArray(own(record, 'evidence')) &&
     has(record, 'createdDateTime') &&
-    (has(record, 'providerAlertId') || has(record, 'serviceSource') || has(record, 'detectionSource'))
+    (has(record, 'providerAlertId') ||
+      has(record, 'serviceSource') ||
+      has(record, 'detectionSource'))
   ) {
     return 'ms-graph';
   }
-  if (typeof own(record, 'class_uid') === 'number' && (has(record, 'category_uid') || has(record, 'metadata') || has(record, 'finding_info'))) {
+  if (
+    typeof own(record, 'class_uid') === 'number' &&
+    (has(record, 'category_uid') || has(record, 'metadata') || has(record, 'finding_info'))
+  ) {
     return 'ocsf';
   }
   if (isElastic(record)) return 'elastic';
-  if (typeof own(record, 'event_type') === 'string' && (isObject(own(record, 'alert')) || has(record, 'src_ip') || has(record, 'flow_id'))) {
+  if (
+    typeof own(record, 'event_type') === 'string' &&
+    (isObject(own(record, 'alert')) || has(record, 'src_ip') || has(record, 'flow_id'))
+  ) {
     return 'suricata';
   }
   const rule = own(record, 'rule');
-  if (isObject(rule) && has(rule, 'level') && (has(record, 'agent') || has(record, 'manager') || has(record, 'decoder'))) return 'wazuh';
-  if (isObject(own(record, 'result')) && (has(record, 'sid') || has(record, 'search_name') || has(record, 'results_link'))) return 'splunk';
-  if (has(record, 'event') && (has(record, 'time') || typeof own(record, 'sourcetype') === 'string') && !has(record, '@timestamp')) return 'splunk';
-  if ((has(record, 'rule_name') || has(record, 'search_name')) && has(record, '_time')) return 'splunk';
+  if (
+    isObject(rule) &&
+    has(rule, 'level') &&
+    (has(record, 'agent') || has(record, 'manager') || has(record, 'decoder'))
+  )
+    return 'wazuh';
+  if (
+    isObject(own(record, 'result')) &&
+    (has(record, 'sid') || has(record, 'search_name') || has(record, 'results_link'))
+  )
+    return 'splunk';
+  if (
+    has(record, 'event') &&
+    (has(record, 'time') || typeof own(record, 'sourcetype') === 'string') &&
+    !has(record, '@timestamp')
+  )
+    return 'splunk';
+  if ((has(record, 'rule_name') || has(record, 'search_name')) && has(record, '_time'))
+    return 'splunk';
   if (
     (has(record, 'timestamp') || has(record, 'severity')) &&
-    (has(record, 'id') || has(record, 'description') || has(record, 'source_ip') || has(record, 'target_user'))
+    (has(record, 'id') ||
+      has(record, 'description') ||
+      has(record, 'source_ip') ||
+      has(record, 'target_user'))
   ) {
     return 'simple-json';
   }
@@ -91,7 +127,8 @@ function isElastic(record: JsonObject): boolean {
     for (const key in kibana) if (key.startsWith('alert.')) return true;
   }
   for (const key in doc) {
-    if (key.startsWith('kibana.alert.') || key.startsWith('signal.rule')) return Object.hasOwn(doc, key);
+    if (key.startsWith('kibana.alert.') || key.startsWith('signal.rule'))
+      return Object.hasOwn(doc, key);
   }
   return false;
 }

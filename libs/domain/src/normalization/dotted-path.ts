@@ -15,7 +15,9 @@ export interface DottedPath {
 
 export function dottedPath(text: string): DottedPath {
   const segments = text.split('.');
-  const keys = segments.map((_, start) => segments.slice(start).map((__, i) => segments.slice(start, start + i + 1).join('.')));
+  const keys = segments.map((_, start) =>
+    segments.slice(start).map((__, i) => segments.slice(start, start + i + 1).join('.')),
+  );
   return { text, keys, length: segments.length };
 }
 

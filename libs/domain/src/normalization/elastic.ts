@@ -77,7 +77,14 @@ const P = {
   threatSubtechniqueId: dottedPath('threat.technique.subtechnique.id'),
 } as const satisfies Record<string, DottedPath>;
 
-const HASH_PATHS = [P.fileMd5, P.fileSha1, P.fileSha256, P.processMd5, P.processSha1, P.processSha256] as const;
+const HASH_PATHS = [
+  P.fileMd5,
+  P.fileSha1,
+  P.fileSha256,
+  P.processMd5,
+  P.processSha1,
+  P.processSha256,
+] as const;
 
 /** The alert document: the hit's `_source` when the record is a search hit. */
 export function elasticDocument(record: JsonObject): JsonObject {
@@ -87,26 +94,44 @@ export function elasticDocument(record: JsonObject): JsonObject {
 
 const get = getDotted;
 
-export function normalizeElastic(record: JsonObject, original: string, context: NormalizeContext): NormalizeResult {
+export function normalizeElastic(
+  record: JsonObject,
+  original: string,
+  context: NormalizeContext,
+): NormalizeResult {
   const doc = elasticDocument(record);
-  const timeValue = get(doc, P.start) ?? get(doc, P.timestamp) ?? get(doc, P.originalTime) ?? get(doc, P.signalOriginalTime);
+  const timeValue =
+    get(doc, P.start) ??
+    get(doc, P.timestamp) ??
+    get(doc, P.originalTime) ??
+    get(doc, P.signalOriginalTime);
   if (timeValue === undefined || timeValue === null) {
     return reject('elastic', '@timestamp', 'missing: every alert needs an event time');
   }
   const observedAt = parseTimeValue(timeValue);
-  if (observedAt === undefined) return reject('elastic', '@timestamp', 'not an ISO 8601 time or an epoch number');
-  if (!isPlausibleTime(observedAt)) return reject('elastic', '@timestamp', 'outside 1980..2100: probably a unit mistake');
+  if (observedAt === undefined)
+    return reject('elastic', '@timestamp', 'not an ISO 8601 time or an epoch number');
+  if (!isPlausibleTime(observedAt))
+    return reject('elastic', '@timestamp', 'outside 1980..2100: probably a unit mistake');
 
   const ruleName = firstText(get(doc, P.ruleName), get(doc, P.signalRuleName));
-  const label = firstText(get(doc, P.severity), get(doc, P.ruleSeverity), get(doc, P.signalSeverity));
-  const riskScore = num(get(doc, P.riskScore) ?? get(doc, P.ruleRiskScore) ?? get(doc, P.signalRiskScore));
+  const label = firstText(
+    get(doc, P.severity),
+    get(doc, P.ruleSeverity),
+    get(doc, P.signalSeverity),
+  );
+  const riskScore = num(
+    get(doc, P.riskScore) ?? get(doc, P.ruleRiskScore) ?? get(doc, P.signalRiskScore),
+  );
   let severity: number;
   if (riskScore !== undefined) {
-    if (riskScore < 0 || riskScore > 100) return reject('elastic', 'kibana.alert.risk_score', `${riskScore} is outside 0-100`);
+    if (riskScore < 0 || riskScore > 100)
+      return reject('elastic', 'kibana.alert.risk_score', `${riskScore} is outside 0-100`);
     severity = clampSeverity(riskScore);
   } else if (label !== undefined) {
     const mapped = severityFromLabel(label);
-    if (mapped === undefined) return reject('elastic', 'kibana.alert.severity', `unknown severity '${label.slice(0, 64)}'`);
+    if (mapped === undefined)
+      return reject('elastic', 'kibana.alert.severity', `unknown severity '${label.slice(0, 64)}'`);
     severity = mapped;
   } else {
     severity = 50;
@@ -147,7 +172,9 @@ export function normalizeElastic(record: JsonObject, original: string, context: 
   for (const v of texts(get(doc, P.relatedHash))) entities.hash(v);
 
   const reason = boundedText(firstText(get(doc, P.reason), get(doc, P.signalReason)));
-  const ruleDescription = boundedText(firstText(get(doc, P.ruleDescription), get(doc, P.signalRuleDescription)));
+  const ruleDescription = boundedText(
+    firstText(get(doc, P.ruleDescription), get(doc, P.signalRuleDescription)),
+  );
   return {
     ok: true,
     alert: buildAlert(context, 'elastic', original, {
@@ -155,7 +182,13 @@ export function normalizeElastic(record: JsonObject, original: string, context: 
       observedAt,
       product: 'Elastic Security',
       vendor: 'Elastic',
-      ruleId: firstText(get(doc, P.ruleRuleId), get(doc, P.ruleUuid), get(doc, P.signalRuleId), get(doc, P.signalRuleUuid)) ?? null,
+      ruleId:
+        firstText(
+          get(doc, P.ruleRuleId),
+          get(doc, P.ruleUuid),
+          get(doc, P.signalRuleId),
+          get(doc, P.signalRuleUuid),
+        ) ?? null,
       ruleName: ruleName ?? null,
       title: ruleName ?? reason ?? 'Elastic Security alert',
       description: reason ?? ruleDescription ?? null,

@@ -95,7 +95,13 @@ export class EntityBag {
     if (v === undefined) return;
     const email = v.toLowerCase();
     const atSign = email.indexOf('@');
-    if (atSign < 1 || atSign !== email.lastIndexOf('@') || atSign === email.length - 1 || hasBlank(email)) return;
+    if (
+      atSign < 1 ||
+      atSign !== email.lastIndexOf('@') ||
+      atSign === email.length - 1 ||
+      hasBlank(email)
+    )
+      return;
     this.push('email', email, null, null);
   }
 
@@ -120,7 +126,12 @@ export class EntityBag {
     if (v !== undefined && canonicalIp(v) !== undefined) this.ip(v, role);
   }
 
-  private push(type: AlertEntity['type'], value: string, role: IpRole | null, hashAlgorithm: HashAlgorithm | null): void {
+  private push(
+    type: AlertEntity['type'],
+    value: string,
+    role: IpRole | null,
+    hashAlgorithm: HashAlgorithm | null,
+  ): void {
     const key = `${type}\u0000${role ?? ''}\u0000${value}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
@@ -128,7 +139,19 @@ export class EntityBag {
   }
 }
 
-const PLACEHOLDERS = new Set(['-', '--', 'n/a', 'na', 'none', 'null', 'nil', 'unknown', '(no user)', '(null)', 'undefined']);
+const PLACEHOLDERS = new Set([
+  '-',
+  '--',
+  'n/a',
+  'na',
+  'none',
+  'null',
+  'nil',
+  'unknown',
+  '(no user)',
+  '(null)',
+  'undefined',
+]);
 
 function clean(value: unknown): string | undefined {
   let v: string;
@@ -140,7 +163,8 @@ function clean(value: unknown): string | undefined {
   return v;
 }
 
-const stripTrailingDot = (value: string): string => (value.endsWith('.') ? value.slice(0, -1) : value);
+const stripTrailingDot = (value: string): string =>
+  value.endsWith('.') ? value.slice(0, -1) : value;
 
 function hasBlank(value: string): boolean {
   for (let i = 0; i < value.length; i += 1) {
@@ -175,7 +199,10 @@ function lowerSchemeAndHost(url: string): string {
   // Userinfo (`user:pass@`) keeps its case; only the host part is folded.
   const authority = url.slice(schemeEnd + 3, end);
   const atSign = authority.lastIndexOf('@');
-  const folded = atSign < 0 ? authority.toLowerCase() : authority.slice(0, atSign + 1) + authority.slice(atSign + 1).toLowerCase();
+  const folded =
+    atSign < 0
+      ? authority.toLowerCase()
+      : authority.slice(0, atSign + 1) + authority.slice(atSign + 1).toLowerCase();
   return url.slice(0, schemeEnd).toLowerCase() + '://' + folded + url.slice(end);
 }
 
@@ -225,14 +252,21 @@ function canonicalIpv6(value: string): string | undefined {
   const groups = ipv6Groups(value);
   if (groups === undefined) return undefined;
   // IPv4-mapped (::ffff:a.b.c.d) keeps its dotted tail, as RFC 5952 section 5 recommends.
-  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+  if (
+    groups[0] === 0 &&
+    groups[1] === 0 &&
+    groups[2] === 0 &&
+    groups[3] === 0 &&
+    groups[4] === 0 &&
+    groups[5] === 0xffff
+  ) {
     const hi = groups[6] as number;
     const lo = groups[7] as number;
     return `::ffff:${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
   }
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i += 1;
       continue;
@@ -277,7 +311,10 @@ function parseHextets(text: string, allowV4Tail: boolean): number[] | undefined 
     if (allowV4Tail && p === parts.length - 1 && part.indexOf('.') >= 0) {
       const octets = ipv4Octets(part);
       if (octets === undefined) return undefined;
-      out.push(((octets[0] as number) << 8) | (octets[1] as number), ((octets[2] as number) << 8) | (octets[3] as number));
+      out.push(
+        ((octets[0] as number) << 8) | (octets[1] as number),
+        ((octets[2] as number) << 8) | (octets[3] as number),
+      );
       continue;
     }
     if (part.length === 0 || part.length > 4) return undefined;

@@ -1,4 +1,11 @@
-import { goldenCases, GOLDEN_CONTEXT, readExpected, updateGolden, writeExpected } from './testing/golden-files';
+import {
+  goldenCases,
+  GOLDEN_CONTEXT,
+  orphanExpectedFiles,
+  readExpected,
+  updateGolden,
+  writeExpected,
+} from './testing/golden-files';
 import { detectFormat, normalizeRecord } from './normalize';
 
 /**
@@ -11,8 +18,23 @@ describe('golden files', () => {
   it('has fixtures for every format', () => {
     const formats = new Set(cases.map((c) => c.format));
     expect([...formats].sort()).toEqual(
-      ['canonical', 'cef', 'elastic', 'leef', 'ms-graph', 'ocsf', 'simple-json', 'splunk', 'suricata', 'wazuh'].sort(),
+      [
+        'canonical',
+        'cef',
+        'elastic',
+        'leef',
+        'ms-graph',
+        'ocsf',
+        'simple-json',
+        'splunk',
+        'suricata',
+        'wazuh',
+      ].sort(),
     );
+  });
+
+  it('has an input for every expected file', () => {
+    expect(orphanExpectedFiles()).toEqual([]);
   });
 
   describe.each(cases.map((c) => [`${c.format}/${c.file}`, c] as const))('%s', (_name, golden) => {
@@ -30,7 +52,9 @@ describe('golden files', () => {
     });
 
     it('gives the same result when the door names the format', () => {
-      const named = golden.records.map((record) => normalizeRecord(record, { ...GOLDEN_CONTEXT, format: golden.format }));
+      const named = golden.records.map((record) =>
+        normalizeRecord(record, { ...GOLDEN_CONTEXT, format: golden.format }),
+      );
       expect(named).toEqual(detected);
     });
   });

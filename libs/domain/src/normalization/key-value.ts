@@ -34,20 +34,31 @@ export function parseKeyValues(source: string, start = 0, unescape = true): Map<
     if (!atBoundary) continue;
     if (keyStart >= 0) {
       // The previous value ends at the space before this key.
-      pairs.set(source.slice(keyStart, keyEnd), valueOf(source, valueStart, Math.max(valueStart, j), unescape));
+      pairs.set(
+        source.slice(keyStart, keyEnd),
+        valueOf(source, valueStart, Math.max(valueStart, j), unescape),
+      );
     }
     keyStart = candidateStart;
     keyEnd = i;
     valueStart = i + 1;
   }
-  if (keyStart >= 0) pairs.set(source.slice(keyStart, keyEnd), valueOf(source, valueStart, source.length, unescape));
+  if (keyStart >= 0)
+    pairs.set(source.slice(keyStart, keyEnd), valueOf(source, valueStart, source.length, unescape));
   return pairs;
 }
 
 /** Letters, digits and `_ . - [ ]` (vendor keys such as `ad.field[0]`). */
 function isKeyChar(c: number): boolean {
   return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45 || c === 91 || c === 93
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 95 ||
+    c === 46 ||
+    c === 45 ||
+    c === 91 ||
+    c === 93
   );
 }
 

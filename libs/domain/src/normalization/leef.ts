@@ -34,13 +34,29 @@ export function normalizeLeef(line: string, context: NormalizeContext): Normaliz
   const isV2 = version.startsWith('2');
   const header = splitHeader(line, marker + 5, isV2 ? 6 : 5);
   if (header === undefined) {
-    return reject('leef', 'header', `a LEEF ${isV2 ? '2.0' : '1.0'} header needs ${isV2 ? 6 : 5} |-separated fields after LEEF:`);
+    return reject(
+      'leef',
+      'header',
+      `a LEEF ${isV2 ? '2.0' : '1.0'} header needs ${isV2 ? 6 : 5} |-separated fields after LEEF:`,
+    );
   }
-  const [, vendor, product, , eventId, delimiterField] = header.fields as [string, string, string, string, string, string | undefined];
+  const [, vendor, product, , eventId, delimiterField] = header.fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
   let delimiter = '\t';
   if (isV2 && delimiterField !== undefined && delimiterField.length > 0) {
     const parsed = parseDelimiter(delimiterField);
-    if (parsed === undefined) return reject('leef', 'header', `delimiter '${delimiterField.slice(0, 16)}' is neither one character nor a hex code`);
+    if (parsed === undefined)
+      return reject(
+        'leef',
+        'header',
+        `delimiter '${delimiterField.slice(0, 16)}' is neither one character nor a hex code`,
+      );
     delimiter = parsed;
   }
   const attrs =
@@ -52,21 +68,26 @@ export function normalizeLeef(line: string, context: NormalizeContext): Normaliz
   const devTime = nonEmpty(attrs.get('devTime'));
   if (devTime !== undefined) {
     const pattern = nonEmpty(attrs.get('devTimeFormat'));
-    observedAt = pattern === undefined ? undefined : parseWithPattern(devTime, pattern, context.ingestedAt);
+    observedAt =
+      pattern === undefined ? undefined : parseWithPattern(devTime, pattern, context.ingestedAt);
     observedAt ??= parseDeviceTime(devTime, context.ingestedAt);
-    if (observedAt === undefined) return reject('leef', 'devTime', `unreadable time '${devTime.slice(0, 64)}'`);
+    if (observedAt === undefined)
+      return reject('leef', 'devTime', `unreadable time '${devTime.slice(0, 64)}'`);
   } else {
     observedAt = syslogPrefixTime(line.slice(0, marker), context.ingestedAt);
-    if (observedAt === undefined) return reject('leef', 'devTime', 'missing: no devTime and no syslog header time');
+    if (observedAt === undefined)
+      return reject('leef', 'devTime', 'missing: no devTime and no syslog header time');
   }
-  if (!isPlausibleTime(observedAt)) return reject('leef', 'devTime', 'outside 1980..2100: probably a unit mistake');
+  if (!isPlausibleTime(observedAt))
+    return reject('leef', 'devTime', 'outside 1980..2100: probably a unit mistake');
 
   let severity = 50;
   let severityLabel = 'unknown';
   const sev = nonEmpty(attrs.get('sev'));
   if (sev !== undefined) {
     const n = Number(sev);
-    if (!Number.isFinite(n) || n < 0 || n > 10) return reject('leef', 'sev', `'${sev.slice(0, 16)}' is not 1-10`);
+    if (!Number.isFinite(n) || n < 0 || n > 10)
+      return reject('leef', 'sev', `'${sev.slice(0, 16)}' is not 1-10`);
     severity = clampSeverity(n * 10);
     severityLabel = sev;
   }
@@ -117,7 +138,11 @@ export function normalizeLeef(line: string, context: NormalizeContext): Normaliz
 function parseDelimiter(field: string): string | undefined {
   if (field.length === 1) return field;
   const lower = field.toLowerCase();
-  const hex = lower.startsWith('0x') ? lower.slice(2) : lower.startsWith('x') ? lower.slice(1) : undefined;
+  const hex = lower.startsWith('0x')
+    ? lower.slice(2)
+    : lower.startsWith('x')
+      ? lower.slice(1)
+      : undefined;
   if (hex === undefined || hex.length < 1 || hex.length > 4) return undefined;
   let code = 0;
   for (let i = 0; i < hex.length; i += 1) {

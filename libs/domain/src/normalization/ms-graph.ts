@@ -23,26 +23,38 @@ import { asArray, firstText, own, text, texts, type JsonObject } from './values'
  *   url (`url`), mailbox (`primaryAddress`, `userAccount`), analyzed message (sender IP,
  *   addresses).
  */
-export function normalizeMsGraph(record: JsonObject, original: string, context: NormalizeContext): NormalizeResult {
+export function normalizeMsGraph(
+  record: JsonObject,
+  original: string,
+  context: NormalizeContext,
+): NormalizeResult {
   const created = own(record, 'createdDateTime');
-  const rawTime = created !== undefined && created !== null ? created : own(record, 'firstActivityDateTime');
-  if (rawTime === undefined || rawTime === null) return reject('ms-graph', 'createdDateTime', 'missing: every alert needs an event time');
+  const rawTime =
+    created !== undefined && created !== null ? created : own(record, 'firstActivityDateTime');
+  if (rawTime === undefined || rawTime === null)
+    return reject('ms-graph', 'createdDateTime', 'missing: every alert needs an event time');
   const observedAt = parseTimeValue(rawTime);
-  if (observedAt === undefined) return reject('ms-graph', 'createdDateTime', 'not an ISO 8601 time');
-  if (!isPlausibleTime(observedAt)) return reject('ms-graph', 'createdDateTime', 'outside 1980..2100: probably a unit mistake');
+  if (observedAt === undefined)
+    return reject('ms-graph', 'createdDateTime', 'not an ISO 8601 time');
+  if (!isPlausibleTime(observedAt))
+    return reject('ms-graph', 'createdDateTime', 'outside 1980..2100: probably a unit mistake');
 
   const label = text(own(record, 'severity'));
   let severity = 50;
   if (label !== undefined) {
     const mapped = severityFromLabel(label);
-    if (mapped === undefined) return reject('ms-graph', 'severity', `unknown severity '${label.slice(0, 32)}'`);
+    if (mapped === undefined)
+      return reject('ms-graph', 'severity', `unknown severity '${label.slice(0, 32)}'`);
     severity = mapped;
   }
 
   const attack = new AttackRefs();
   for (const v of texts(own(record, 'mitreTechniques'))) attack.technique(v);
   const category = text(own(record, 'category'));
-  const tactic = category === undefined ? undefined : TACTIC_NAMES.get(category.toLowerCase().replace(/[\s_-]/g, ''));
+  const tactic =
+    category === undefined
+      ? undefined
+      : TACTIC_NAMES.get(category.toLowerCase().replace(/[\s_-]/g, ''));
   attack.tactic(tactic);
 
   const entities = new EntityBag();
@@ -51,11 +63,15 @@ export function normalizeMsGraph(record: JsonObject, original: string, context: 
   const title = text(own(record, 'title'));
   const detectionSource = text(own(record, 'detectionSource'));
   const body = text(own(record, 'description'));
-  const description = detectionSource === undefined ? body : `${body === undefined ? '' : `${body}\n`}Detection source: ${detectionSource}`;
+  const description =
+    detectionSource === undefined
+      ? body
+      : `${body === undefined ? '' : `${body}\n`}Detection source: ${detectionSource}`;
   return {
     ok: true,
     alert: buildAlert(context, 'ms-graph', original, {
-      alertId: firstText(own(record, 'id'), own(record, 'providerAlertId')) ?? contentAlertId(original),
+      alertId:
+        firstText(own(record, 'id'), own(record, 'providerAlertId')) ?? contentAlertId(original),
       observedAt,
       product: text(own(record, 'serviceSource')) ?? null,
       vendor: 'Microsoft',
@@ -78,12 +94,15 @@ const EVIDENCE_PREFIX = '#microsoft.graph.security.';
 function collectEvidence(evidence: unknown, entities: EntityBag): void {
   const odataType = text(own(evidence, '@odata.type'));
   if (odataType === undefined) return;
-  const kind = odataType.startsWith(EVIDENCE_PREFIX) ? odataType.slice(EVIDENCE_PREFIX.length) : odataType;
+  const kind = odataType.startsWith(EVIDENCE_PREFIX)
+    ? odataType.slice(EVIDENCE_PREFIX.length)
+    : odataType;
   switch (kind) {
     case 'deviceEvidence':
       entities.host(own(evidence, 'deviceDnsName'));
       for (const ip of texts(own(evidence, 'ipInterfaces'))) entities.ip(ip, 'destination');
-      for (const user of asArray(own(evidence, 'loggedOnUsers'))) entities.user(own(user, 'accountName'), own(user, 'domainName'));
+      for (const user of asArray(own(evidence, 'loggedOnUsers')))
+        entities.user(own(user, 'accountName'), own(user, 'domainName'));
       return;
     case 'userEvidence':
       collectAccount(own(evidence, 'userAccount'), entities);

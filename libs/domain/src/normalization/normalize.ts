@@ -27,6 +27,13 @@ import { normalizeWazuh } from './wazuh';
  * rejection (reason `normalizer bug: ...`) so the record reaches the dead-letter topic with
  * its reason instead of crashing the consumer, and the fuzz tests assert it never happens.
  *
+ * Event time: every alert needs one, read from the record itself. No format falls back to
+ * `ingestedAt`; a record without a readable time is rejected naming the time field. Formats
+ * whose records always carry a time (Suricata, Wazuh, Elastic, Graph, OCSF) reject its absence
+ * as a malformed record; CEF and LEEF may take it from the syslog header in front of them, and
+ * a year-less header takes its year from `ingestedAt` (time.ts) - an explicit, documented
+ * inference, not a substitute time.
+ *
  * `original` is the record as received: the text line itself, or the JSON text of a parsed
  * object (`JSON.stringify`, so the same object always gives the same text and content id).
  */
@@ -48,12 +55,21 @@ const TEXT_FORMATS: ReadonlySet<AlertFormat> = new Set(['cef', 'leef']);
 function normalizeUnguarded(record: unknown, context: NormalizeContext): NormalizeResult {
   const named = context.format;
   const label = named ?? 'unknown';
-  if (named !== undefined && !FORMATS.has(named)) return reject('unknown', 'context.format', `unknown format '${String(named)}'`);
+  if (named !== undefined && !FORMATS.has(named))
+    return reject('unknown', 'context.format', `unknown format '${String(named)}'`);
   if (typeof context.tenantId !== 'string' || context.tenantId.trim().length === 0) {
     return reject(label, 'context.tenantId', 'the caller must name the tenant');
   }
-  if (typeof context.ingestedAt !== 'number' || !Number.isFinite(context.ingestedAt) || context.ingestedAt < 0) {
-    return reject(label, 'context.ingestedAt', 'the caller must give the arrival time in epoch milliseconds');
+  if (
+    typeof context.ingestedAt !== 'number' ||
+    !Number.isFinite(context.ingestedAt) ||
+    context.ingestedAt < 0
+  ) {
+    return reject(
+      label,
+      'context.ingestedAt',
+      'the caller must give the arrival time in epoch milliseconds',
+    );
   }
 
   let line: string | undefined;
@@ -61,36 +77,55 @@ function normalizeUnguarded(record: unknown, context: NormalizeContext): Normali
   else if (record instanceof Uint8Array) line = UTF8.decode(record);
 
   if (line !== undefined) {
-    if (line.length > MAX_RECORD_CHARS) return reject(label, '(record)', `larger than ${MAX_RECORD_CHARS} characters`);
+    if (line.length > MAX_RECORD_CHARS)
+      return reject(label, '(record)', `larger than ${MAX_RECORD_CHARS} characters`);
     const kind = detectTextFormat(line);
     if (kind === 'json' && (named === undefined || !TEXT_FORMATS.has(named))) {
-      const parsed = parseJson(line);
+      const parsed = parseJson(withoutBom(line));
       if ('error' in parsed) return reject(label, '(record)', `invalid JSON: ${parsed.error}`);
       if (!isObject(parsed.value)) return reject(label, '(record)', 'expected a JSON object');
       return normalizeObject(parsed.value, line, context);
     }
     const format = named ?? (kind === 'json' ? undefined : kind);
-    if (format === undefined) return reject('unknown', '(record)', 'unrecognized format: not JSON, no CEF: or LEEF: header');
+    if (format === undefined)
+      return reject(
+        'unknown',
+        '(record)',
+        'unrecognized format: not JSON, no CEF: or LEEF: header',
+      );
     if (format === 'cef') return normalizeCef(line, context);
     if (format === 'leef') return normalizeLeef(line, context);
     return reject(format, '(record)', `a ${format} record is a JSON object, this line is not JSON`);
   }
 
   if (!isObject(record)) return reject(label, '(record)', 'expected a text line or a JSON object');
-  if (named !== undefined && TEXT_FORMATS.has(named)) return reject(named, '(record)', `${named} records are text lines, not JSON objects`);
+  if (named !== undefined && TEXT_FORMATS.has(named))
+    return reject(named, '(record)', `${named} records are text lines, not JSON objects`);
   const original = jsonText(record);
-  if (original === undefined) return reject(label, '(record)', 'the object cannot be written as JSON');
-  if (original.length > MAX_RECORD_CHARS) return reject(label, '(record)', `larger than ${MAX_RECORD_CHARS} characters`);
+  if (original === undefined)
+    return reject(label, '(record)', 'the object cannot be written as JSON');
+  if (original.length > MAX_RECORD_CHARS)
+    return reject(label, '(record)', `larger than ${MAX_RECORD_CHARS} characters`);
   return normalizeObject(record, original, context);
 }
 
 const UTF8 = new TextDecoder('utf-8');
 
-function normalizeObject(record: JsonObject, original: string, context: NormalizeContext): NormalizeResult {
+const withoutBom = (line: string): string => (line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
+
+function normalizeObject(
+  record: JsonObject,
+  original: string,
+  context: NormalizeContext,
+): NormalizeResult {
   const format = context.format ?? detectObjectFormat(record);
   switch (format) {
     case undefined:
-      return reject('unknown', '(record)', 'unrecognized format: no known alert shape (name the format to get field-level reasons)');
+      return reject(
+        'unknown',
+        '(record)',
+        'unrecognized format: no known alert shape (name the format to get field-level reasons)',
+      );
     case 'canonical':
       return normalizeCanonical(record, context);
     case 'simple-json':
@@ -129,8 +164,10 @@ export function detectFormat(record: unknown): AlertFormat | undefined {
     if (line.length > MAX_RECORD_CHARS) return undefined;
     const kind = detectTextFormat(line);
     if (kind !== 'json') return kind;
-    const parsed = parseJson(line);
-    return 'value' in parsed && isObject(parsed.value) ? detectObjectFormat(parsed.value) : undefined;
+    const parsed = parseJson(withoutBom(line));
+    return 'value' in parsed && isObject(parsed.value)
+      ? detectObjectFormat(parsed.value)
+      : undefined;
   }
   return isObject(record) ? detectObjectFormat(record) : undefined;
 }

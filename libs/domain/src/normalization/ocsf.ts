@@ -22,24 +22,36 @@ import { asArray, at, firstText, isObject, num, own, text, texts, type JsonObjec
  */
 export const OCSF_FINDING_CLASSES: ReadonlySet<number> = new Set([2001, 2004]);
 
-export function normalizeOcsf(record: JsonObject, original: string, context: NormalizeContext): NormalizeResult {
+export function normalizeOcsf(
+  record: JsonObject,
+  original: string,
+  context: NormalizeContext,
+): NormalizeResult {
   const classUid = num(own(record, 'class_uid'));
-  if (classUid === undefined) return reject('ocsf', 'class_uid', 'missing: an OCSF event names its class');
+  if (classUid === undefined)
+    return reject('ocsf', 'class_uid', 'missing: an OCSF event names its class');
   if (!OCSF_FINDING_CLASSES.has(classUid)) {
-    return reject('ocsf', 'class_uid', `class ${classUid} is not a finding this normalizer accepts (2001 Security Finding, 2004 Detection Finding)`);
+    return reject(
+      'ocsf',
+      'class_uid',
+      `class ${classUid} is not a finding this normalizer accepts (2001 Security Finding, 2004 Detection Finding)`,
+    );
   }
   const info = asObjectOr(own(record, 'finding_info'), own(record, 'finding'));
 
   const observedAt = ocsfTime(record, info);
-  if (observedAt === undefined) return reject('ocsf', 'time', 'missing or unreadable: every alert needs an event time');
-  if (!isPlausibleTime(observedAt)) return reject('ocsf', 'time', 'outside 1980..2100: probably a unit mistake');
+  if (observedAt === undefined)
+    return reject('ocsf', 'time', 'missing or unreadable: every alert needs an event time');
+  if (!isPlausibleTime(observedAt))
+    return reject('ocsf', 'time', 'outside 1980..2100: probably a unit mistake');
 
   const severityId = num(own(record, 'severity_id'));
   let severity = 50;
   let severityLabel = text(own(record, 'severity'));
   if (severityId !== undefined) {
     const mapped = ocsfSeverity(severityId);
-    if (mapped === undefined) return reject('ocsf', 'severity_id', `${severityId} is not an OCSF severity id (0-6, 99)`);
+    if (mapped === undefined)
+      return reject('ocsf', 'severity_id', `${severityId} is not an OCSF severity id (0-6, 99)`);
     severity = mapped[0];
     severityLabel ??= mapped[1];
   }
@@ -50,7 +62,8 @@ export function normalizeOcsf(record: JsonObject, original: string, context: Nor
   collectAttacks(own(record, 'attacks'), attack);
 
   const entities = new EntityBag();
-  for (const observable of asArray(own(record, 'observables'))) collectObservable(observable, entities);
+  for (const observable of asArray(own(record, 'observables')))
+    collectObservable(observable, entities);
   collectDevice(own(record, 'device'), entities);
   collectActor(own(record, 'actor'), entities);
   collectEndpoint(own(record, 'src_endpoint'), 'source', entities);
@@ -65,12 +78,15 @@ export function normalizeOcsf(record: JsonObject, original: string, context: Nor
 
   const metadataProduct = at(record, 'metadata', 'product');
   const description = boundedText(firstText(own(info, 'desc'), own(record, 'message')));
-  const title = firstText(own(info, 'title'), own(record, 'message'), own(record, 'class_name')) ?? 'OCSF finding';
+  const title =
+    firstText(own(info, 'title'), own(record, 'message'), own(record, 'class_name')) ??
+    'OCSF finding';
   const types = texts(own(info, 'types'));
   return {
     ok: true,
     alert: buildAlert(context, 'ocsf', original, {
-      alertId: firstText(own(info, 'uid'), at(record, 'metadata', 'uid')) ?? contentAlertId(original),
+      alertId:
+        firstText(own(info, 'uid'), at(record, 'metadata', 'uid')) ?? contentAlertId(original),
       observedAt,
       product: text(own(metadataProduct, 'name')) ?? null,
       vendor: text(own(metadataProduct, 'vendor_name')) ?? null,
@@ -104,7 +120,12 @@ function ocsfTime(record: JsonObject, info: JsonObject | undefined): number | un
   }
   return undefined;
 }
-const FINDING_TIME_KEYS = ['created_time', 'created_time_dt', 'first_seen_time', 'first_seen_time_dt'] as const;
+const FINDING_TIME_KEYS = [
+  'created_time',
+  'created_time_dt',
+  'first_seen_time',
+  'first_seen_time_dt',
+] as const;
 
 function ocsfConfidence(record: JsonObject): number | null {
   const confidence = own(record, 'confidence');
@@ -123,7 +144,8 @@ function collectAttacks(value: unknown, attack: AttackRefs): void {
   for (const item of asArray(value)) {
     const tactic = own(item, 'tactic');
     attack.tactic(firstText(own(tactic, 'uid'), own(tactic, 'name')));
-    for (const t of asArray(own(item, 'tactics'))) attack.tactic(firstText(own(t, 'uid'), own(t, 'name')));
+    for (const t of asArray(own(item, 'tactics')))
+      attack.tactic(firstText(own(t, 'uid'), own(t, 'name')));
     attack.technique(text(at(item, 'technique', 'uid')));
     attack.technique(text(at(item, 'sub_technique', 'uid')));
   }
@@ -154,7 +176,9 @@ function collectObservable(observable: unknown, entities: EntityBag): void {
   if (typeof value !== 'string' && typeof value !== 'number') return;
   const typeId = num(own(observable, 'type_id'));
   const caption = text(own(observable, 'type'))?.toLowerCase();
-  const kind = (typeId !== undefined ? OBSERVABLE_TYPES.get(typeId) : undefined) ?? (caption !== undefined ? OBSERVABLE_TYPES.get(caption) : undefined);
+  const kind =
+    (typeId !== undefined ? OBSERVABLE_TYPES.get(typeId) : undefined) ??
+    (caption !== undefined ? OBSERVABLE_TYPES.get(caption) : undefined);
   const name = text(own(observable, 'name')) ?? '';
   switch (kind) {
     case 'host':
@@ -232,7 +256,8 @@ function collectProcess(process: unknown, entities: EntityBag): void {
 function collectFile(file: unknown, entities: EntityBag): void {
   if (!isObject(file)) return;
   for (const fingerprint of asArray(own(file, 'hashes'))) entities.hash(own(fingerprint, 'value'));
-  for (const fingerprint of asArray(own(file, 'fingerprints'))) entities.hash(own(fingerprint, 'value'));
+  for (const fingerprint of asArray(own(file, 'fingerprints')))
+    entities.hash(own(fingerprint, 'value'));
 }
 
 function collectEvidence(evidence: unknown, entities: EntityBag): void {

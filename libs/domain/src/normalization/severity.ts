@@ -46,7 +46,8 @@ export function severityFromLabel(label: string): number | undefined {
   return LABELS.get(label.trim().toLowerCase());
 }
 
-export const clampSeverity = (value: number): number => Math.min(100, Math.max(0, Math.round(value)));
+export const clampSeverity = (value: number): number =>
+  Math.min(100, Math.max(0, Math.round(value)));
 
 const OCSF_SEVERITY: ReadonlyMap<number, readonly [number, string]> = new Map([
   [0, [50, 'Unknown']],

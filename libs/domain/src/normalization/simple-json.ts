@@ -14,21 +14,29 @@ import { firstText, num, own, text, type JsonObject } from './values';
  * ten-point scale (x10), (10, 100] as already 0-100. An optional `title` wins over the
  * description as the title.
  */
-export function normalizeSimpleJson(record: JsonObject, original: string, context: NormalizeContext): NormalizeResult {
+export function normalizeSimpleJson(
+  record: JsonObject,
+  original: string,
+  context: NormalizeContext,
+): NormalizeResult {
   const rawTime = own(record, 'timestamp');
   if (rawTime === undefined || rawTime === null || rawTime === '') {
     return reject('simple-json', 'timestamp', 'missing: every alert needs an event time');
   }
   const observedAt = parseTimeValue(rawTime);
-  if (observedAt === undefined) return reject('simple-json', 'timestamp', 'not an ISO 8601 time or an epoch number');
-  if (!isPlausibleTime(observedAt)) return reject('simple-json', 'timestamp', 'outside 1980..2100: probably a unit mistake');
+  if (observedAt === undefined)
+    return reject('simple-json', 'timestamp', 'not an ISO 8601 time or an epoch number');
+  if (!isPlausibleTime(observedAt))
+    return reject('simple-json', 'timestamp', 'outside 1980..2100: probably a unit mistake');
 
   const severity = simpleSeverity(own(record, 'severity'));
   if (typeof severity === 'string') return reject('simple-json', 'severity', severity);
 
   const description = boundedText(text(own(record, 'description')));
   const id = text(own(record, 'id'));
-  const title = firstText(own(record, 'title'), description) ?? (id === undefined ? 'Untitled alert' : `Alert ${id}`);
+  const title =
+    firstText(own(record, 'title'), description) ??
+    (id === undefined ? 'Untitled alert' : `Alert ${id}`);
 
   const entities = new EntityBag();
   entities.ip(own(record, 'source_ip'), 'source');
@@ -48,7 +56,8 @@ export function normalizeSimpleJson(record: JsonObject, original: string, contex
     description: description ?? null,
     severity: severity.value,
     severityLabel: severity.label,
-    confidence: confidence !== undefined && confidence >= 0 && confidence <= 100 ? confidence : null,
+    confidence:
+      confidence !== undefined && confidence >= 0 && confidence <= 100 ? confidence : null,
     category: text(own(record, 'category')) ?? null,
     attack: new AttackRefs(),
     entities,
@@ -58,13 +67,18 @@ export function normalizeSimpleJson(record: JsonObject, original: string, contex
 
 const UNKNOWN_SEVERITY = { value: 50, label: 'unknown' } as const;
 
-function simpleSeverity(value: unknown): { readonly value: number; readonly label: string } | string {
+function simpleSeverity(
+  value: unknown,
+): { readonly value: number; readonly label: string } | string {
   // An absent severity is the same as an unknown one (see severity.ts); a malformed one is not.
   if (value === undefined || value === null || value === '') return UNKNOWN_SEVERITY;
   const n = num(value);
   if (n !== undefined) {
     if (n < 0 || n > 100) return `number ${n} is outside 0-10 and 0-100`;
-    return { value: n <= 10 ? clampSeverity(n * 10) : clampSeverity(n), label: String(value).trim() };
+    return {
+      value: n <= 10 ? clampSeverity(n * 10) : clampSeverity(n),
+      label: String(value).trim(),
+    };
   }
   if (typeof value === 'string') {
     const mapped = severityFromLabel(value);

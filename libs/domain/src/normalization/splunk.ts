@@ -25,7 +25,11 @@ import { firstText, isObject, own, parseJson, text, texts, type JsonObject } fro
  *   `src`/`dest` (IP or host), `src_ip`/`dest_ip`, `*_nt_host`/`*_dns`/`orig_host` (hosts),
  *   `user`/`src_user`/`dest_user`, `file_hash`, `url`.
  */
-export function normalizeSplunk(record: JsonObject, original: string, context: NormalizeContext): NormalizeResult {
+export function normalizeSplunk(
+  record: JsonObject,
+  original: string,
+  context: NormalizeContext,
+): NormalizeResult {
   const unwrapped = unwrapRow(record);
   if ('error' in unwrapped) return reject('splunk', unwrapped.field, unwrapped.error);
   const { row, envelopeTime, rowPath } = unwrapped;
@@ -36,8 +40,10 @@ export function normalizeSplunk(record: JsonObject, original: string, context: N
     return reject('splunk', timeField, 'missing: every alert needs an event time');
   }
   const observedAt = parseTimeValue(rawTime);
-  if (observedAt === undefined) return reject('splunk', timeField, 'not an ISO 8601 time or an epoch number');
-  if (!isPlausibleTime(observedAt)) return reject('splunk', timeField, 'outside 1980..2100: probably a unit mistake');
+  if (observedAt === undefined)
+    return reject('splunk', timeField, 'not an ISO 8601 time or an epoch number');
+  if (!isPlausibleTime(observedAt))
+    return reject('splunk', timeField, 'outside 1980..2100: probably a unit mistake');
 
   const urgency = text(own(row, 'urgency'));
   const severityText = text(own(row, 'severity'));
@@ -45,17 +51,29 @@ export function normalizeSplunk(record: JsonObject, original: string, context: N
   let severity = 50;
   if (label !== undefined) {
     const mapped = severityFromLabel(label);
-    if (mapped === undefined) return reject('splunk', `${rowPath.length > 0 ? `${rowPath}.` : ''}${urgency !== undefined ? 'urgency' : 'severity'}`, `unknown label '${label.slice(0, 32)}'`);
+    if (mapped === undefined)
+      return reject(
+        'splunk',
+        `${rowPath.length > 0 ? `${rowPath}.` : ''}${urgency !== undefined ? 'urgency' : 'severity'}`,
+        `unknown label '${label.slice(0, 32)}'`,
+      );
     severity = mapped;
   }
 
   const entities = new EntityBag();
   for (const key of Object.keys(row)) collectCimField(key, row[key], entities);
 
-  const searchName = firstText(own(row, 'search_name'), own(record, 'search_name'), own(row, 'source'));
+  const searchName = firstText(
+    own(row, 'search_name'),
+    own(record, 'search_name'),
+    own(row, 'source'),
+  );
   const ruleName = firstText(own(row, 'rule_name'), searchName);
   const ruleTitle = text(own(row, 'rule_title'));
-  const notable = own(row, 'rule_name') !== undefined || own(row, 'urgency') !== undefined || own(row, 'security_domain') !== undefined;
+  const notable =
+    own(row, 'rule_name') !== undefined ||
+    own(row, 'urgency') !== undefined ||
+    own(row, 'security_domain') !== undefined;
   return {
     ok: true,
     alert: buildAlert(context, 'splunk', original, {
@@ -65,8 +83,18 @@ export function normalizeSplunk(record: JsonObject, original: string, context: N
       vendor: 'Splunk',
       ruleId: searchName ?? null,
       ruleName: ruleName ?? null,
-      title: (ruleTitle === undefined ? undefined : fillTokens(ruleTitle, row)) ?? ruleName ?? 'Splunk alert',
-      description: boundedText(firstText(own(row, 'rule_description'), own(row, 'savedsearch_description'), own(row, 'description'))) ?? null,
+      title:
+        (ruleTitle === undefined ? undefined : fillTokens(ruleTitle, row)) ??
+        ruleName ??
+        'Splunk alert',
+      description:
+        boundedText(
+          firstText(
+            own(row, 'rule_description'),
+            own(row, 'savedsearch_description'),
+            own(row, 'description'),
+          ),
+        ) ?? null,
       severity,
       severityLabel: label ?? 'unknown',
       confidence: null,
@@ -84,7 +112,8 @@ type Unwrapped =
 function unwrapRow(record: JsonObject): Unwrapped {
   const result = own(record, 'result');
   if (result !== undefined) {
-    if (!isObject(result)) return { field: 'result', error: 'the webhook result row is not an object' };
+    if (!isObject(result))
+      return { field: 'result', error: 'the webhook result row is not an object' };
     return { row: result, envelopeTime: undefined, rowPath: 'result' };
   }
   const event = own(record, 'event');
@@ -94,7 +123,8 @@ function unwrapRow(record: JsonObject): Unwrapped {
       const trimmed = event.trim();
       const parsed = trimmed.startsWith('{') ? parseJson(trimmed) : undefined;
       row = parsed !== undefined && 'value' in parsed ? parsed.value : undefined;
-      if (row === undefined) return { field: 'event', error: 'the HEC event is raw text, not a notable event object' };
+      if (row === undefined)
+        return { field: 'event', error: 'the HEC event is raw text, not a notable event object' };
     }
     if (!isObject(row)) return { field: 'event', error: 'the HEC event is not an object' };
     return { row, envelopeTime: own(record, 'time'), rowPath: 'event' };
@@ -103,7 +133,10 @@ function unwrapRow(record: JsonObject): Unwrapped {
 }
 
 /** CIM field name (without a data model prefix) to what it holds. */
-const CIM_FIELDS: ReadonlyMap<string, 'src' | 'dest' | 'srcIp' | 'destIp' | 'host' | 'user' | 'hash' | 'url'> = new Map([
+const CIM_FIELDS: ReadonlyMap<
+  string,
+  'src' | 'dest' | 'srcIp' | 'destIp' | 'host' | 'user' | 'hash' | 'url'
+> = new Map([
   ['src', 'src'],
   ['dest', 'dest'],
   ['src_ip', 'srcIp'],
@@ -158,7 +191,8 @@ function collectCimField(key: string, value: unknown, entities: EntityBag): void
 function attackOf(row: JsonObject): AttackRefs {
   const attack = new AttackRefs();
   for (const v of texts(own(row, 'annotations.mitre_attack'))) attack.technique(v);
-  for (const v of texts(own(row, 'annotations.mitre_attack.mitre_technique_id'))) attack.technique(v);
+  for (const v of texts(own(row, 'annotations.mitre_attack.mitre_technique_id')))
+    attack.technique(v);
   for (const v of texts(own(row, 'annotations.mitre_attack.mitre_tactic_id'))) attack.tactic(v);
   return attack;
 }

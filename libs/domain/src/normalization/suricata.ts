@@ -21,22 +21,34 @@ import { asArray, at, num, own, text, texts, type JsonObject } from './values';
  *   (ET rules) and `mitre_attack` (the BETTER schema).
  * - confidence: metadata `confidence` (ET: Low/Medium/High).
  */
-export function normalizeSuricata(record: JsonObject, original: string, context: NormalizeContext): NormalizeResult {
+export function normalizeSuricata(
+  record: JsonObject,
+  original: string,
+  context: NormalizeContext,
+): NormalizeResult {
   const eventType = text(own(record, 'event_type'));
   if (eventType !== 'alert') {
-    return reject('suricata', 'event_type', eventType === undefined ? 'missing' : `'${eventType.slice(0, 32)}' is not an alert`);
+    return reject(
+      'suricata',
+      'event_type',
+      eventType === undefined ? 'missing' : `'${eventType.slice(0, 32)}' is not an alert`,
+    );
   }
   const alert = own(record, 'alert');
-  if (alert === undefined || alert === null || typeof alert !== 'object') return reject('suricata', 'alert', 'missing: an alert record carries its alert object');
+  if (alert === undefined || alert === null || typeof alert !== 'object')
+    return reject('suricata', 'alert', 'missing: an alert record carries its alert object');
 
   const rawTime = own(record, 'timestamp');
-  if (rawTime === undefined || rawTime === null) return reject('suricata', 'timestamp', 'missing: every alert needs an event time');
+  if (rawTime === undefined || rawTime === null)
+    return reject('suricata', 'timestamp', 'missing: every alert needs an event time');
   const observedAt = parseTimeValue(rawTime);
   if (observedAt === undefined) return reject('suricata', 'timestamp', 'not an ISO 8601 time');
-  if (!isPlausibleTime(observedAt)) return reject('suricata', 'timestamp', 'outside 1980..2100: probably a unit mistake');
+  if (!isPlausibleTime(observedAt))
+    return reject('suricata', 'timestamp', 'outside 1980..2100: probably a unit mistake');
 
   const level = num(own(alert, 'severity'));
-  if (level !== undefined && (level < 0 || !Number.isInteger(level))) return reject('suricata', 'alert.severity', `${level} is not a priority (1 is the highest)`);
+  if (level !== undefined && (level < 0 || !Number.isInteger(level)))
+    return reject('suricata', 'alert.severity', `${level} is not a priority (1 is the highest)`);
 
   const metadata = own(alert, 'metadata');
   const attack = new AttackRefs();
@@ -53,10 +65,14 @@ export function normalizeSuricata(record: JsonObject, original: string, context:
   const httpHost = text(own(http, 'hostname'));
   entities.domainOrIp(httpHost, 'destination');
   const httpUrl = text(own(http, 'url'));
-  if (httpUrl !== undefined) entities.url(httpHost !== undefined && httpUrl.startsWith('/') ? `http://${httpHost}${httpUrl}` : httpUrl);
+  if (httpUrl !== undefined)
+    entities.url(
+      httpHost !== undefined && httpUrl.startsWith('/') ? `http://${httpHost}${httpUrl}` : httpUrl,
+    );
   entities.domainOrIp(at(record, 'tls', 'sni'), 'destination');
   entities.domainOrIp(at(record, 'dns', 'rrname'), 'destination');
-  for (const query of asArray(at(record, 'dns', 'query'))) entities.domainOrIp(own(query, 'rrname'), 'destination');
+  for (const query of asArray(at(record, 'dns', 'query')))
+    entities.domainOrIp(own(query, 'rrname'), 'destination');
   const fileinfo = own(record, 'fileinfo');
   entities.hash(own(fileinfo, 'md5'));
   entities.hash(own(fileinfo, 'sha1'));
@@ -73,11 +89,14 @@ export function normalizeSuricata(record: JsonObject, original: string, context:
       vendor: 'OISF',
       ruleId: signatureId ?? null,
       ruleName: signature ?? null,
-      title: signature ?? (signatureId === undefined ? 'Suricata alert' : `Suricata signature ${signatureId}`),
+      title:
+        signature ??
+        (signatureId === undefined ? 'Suricata alert' : `Suricata signature ${signatureId}`),
       description: boundedText(flowSummary(record, alert, original)) ?? null,
       severity: level === undefined ? 50 : suricataSeverity(level),
       severityLabel: level === undefined ? 'unknown' : String(level),
-      confidence: confidenceLabel === undefined ? null : (confidenceFromLabel(confidenceLabel) ?? null),
+      confidence:
+        confidenceLabel === undefined ? null : (confidenceFromLabel(confidenceLabel) ?? null),
       category: text(own(alert, 'category')) ?? null,
       attack,
       entities,
@@ -91,7 +110,8 @@ function flowSummary(record: JsonObject, alert: object, original: string): strin
   const proto = text(own(record, 'proto'));
   const src = endpoint(own(record, 'src_ip'), own(record, 'src_port'));
   const dest = endpoint(own(record, 'dest_ip'), own(record, 'dest_port'));
-  if (src !== undefined || dest !== undefined) parts.push(`${proto === undefined ? '' : `${proto} `}${src ?? '?'} -> ${dest ?? '?'}`);
+  if (src !== undefined || dest !== undefined)
+    parts.push(`${proto === undefined ? '' : `${proto} `}${src ?? '?'} -> ${dest ?? '?'}`);
   const appProto = text(own(record, 'app_proto'));
   if (appProto !== undefined) parts.push(appProto);
   const action = text(own(alert, 'action'));
@@ -105,7 +125,11 @@ function endpoint(ip: unknown, port: unknown): string | undefined {
   const address = text(ip);
   if (address === undefined) return undefined;
   const p = text(port);
-  return p === undefined ? address : address.includes(':') ? `[${address}]:${p}` : `${address}:${p}`;
+  return p === undefined
+    ? address
+    : address.includes(':')
+      ? `[${address}]:${p}`
+      : `${address}:${p}`;
 }
 
 /** The digits of `"flow_id":` as written in the JSON text (exact beyond 2^53). */
@@ -115,6 +139,7 @@ function rawFlowId(original: string): string | undefined {
   let i = key + 9;
   while (i < original.length && (original[i] === ' ' || original[i] === ':')) i += 1;
   const start = i;
-  while (i < original.length && original.charCodeAt(i) >= 48 && original.charCodeAt(i) <= 57) i += 1;
+  while (i < original.length && original.charCodeAt(i) >= 48 && original.charCodeAt(i) <= 57)
+    i += 1;
   return i > start && i - start <= 20 ? original.slice(start, i) : undefined;
 }

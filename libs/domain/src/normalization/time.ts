@@ -112,7 +112,10 @@ function digits(s: string, start: number, count: number): number | undefined {
 }
 
 /** Up to 9 fraction digits; more are refused. Truncated to milliseconds. */
-function readFraction(s: string, start: number): { readonly millis: number; readonly end: number } | undefined {
+function readFraction(
+  s: string,
+  start: number,
+): { readonly millis: number; readonly end: number } | undefined {
   let end = start;
   let value = 0;
   let scale = 1;
@@ -248,7 +251,14 @@ export function inferYear(
 /** `HH:mm:ss[.SSS]` to its parts. */
 function parseClock(
   token: string,
-): { readonly hour: number; readonly minute: number; readonly second: number; readonly millis: number } | undefined {
+):
+  | {
+      readonly hour: number;
+      readonly minute: number;
+      readonly second: number;
+      readonly millis: number;
+    }
+  | undefined {
   const firstColon = token.indexOf(':');
   if (firstColon < 1 || firstColon > 2 || token[firstColon + 3] !== ':') return undefined;
   const hour = digits(token, 0, firstColon);
@@ -307,7 +317,16 @@ export function parseHumanTime(
   }
   const ms =
     year === undefined
-      ? inferYear(month, day, clock.hour, clock.minute, clock.second, clock.millis, offset, ingestedAt)
+      ? inferYear(
+          month,
+          day,
+          clock.hour,
+          clock.minute,
+          clock.second,
+          clock.millis,
+          offset,
+          ingestedAt,
+        )
       : utc(year, month, day, clock.hour, clock.minute, clock.second, clock.millis, offset);
   return ms === undefined ? undefined : { ms, used: index };
 }
@@ -349,7 +368,10 @@ export function parseDeviceTime(value: string, ingestedAt: EpochMs): EpochMs | u
 // --- Java SimpleDateFormat subset, for LEEF devTimeFormat --------------------------------
 
 type PatternToken =
-  | { readonly kind: 'year' | 'month' | 'day' | 'hour' | 'hour12' | 'minute' | 'second'; readonly width: number }
+  | {
+      readonly kind: 'year' | 'month' | 'day' | 'hour' | 'hour12' | 'minute' | 'second';
+      readonly width: number;
+    }
   | { readonly kind: 'monthName' | 'dayName' | 'ampm' | 'fraction' | 'zone' }
   | { readonly kind: 'literal'; readonly text: string };
 
@@ -434,7 +456,11 @@ function compileUncached(pattern: string): readonly PatternToken[] | null {
  * h k K m s S a E z Z X and quoted literals). Numeric fields read greedily up to their natural
  * width; `S` is read as a decimal fraction of the second.
  */
-export function parseWithPattern(value: string, pattern: string, ingestedAt: EpochMs): EpochMs | undefined {
+export function parseWithPattern(
+  value: string,
+  pattern: string,
+  ingestedAt: EpochMs,
+): EpochMs | undefined {
   const tokens = compilePattern(pattern);
   if (tokens === null) return undefined;
   const s = value.trim();
@@ -516,7 +542,8 @@ export function parseWithPattern(value: string, pattern: string, ingestedAt: Epo
     hour = hour % 12;
     if (pm === true) hour += 12;
   }
-  if (year === undefined) return inferYear(month, day, hour, minute, second, millis, offset, ingestedAt);
+  if (year === undefined)
+    return inferYear(month, day, hour, minute, second, millis, offset, ingestedAt);
   return utc(year, month, day, hour, minute, second, millis, offset);
 }
 

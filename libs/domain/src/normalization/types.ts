@@ -30,7 +30,11 @@ export type NormalizeResult =
   | { readonly ok: true; readonly alert: CanonicalAlert }
   | { readonly ok: false; readonly rejection: AlertRejection };
 
-export const reject = (format: AlertFormat | 'unknown', field: string, reason: string): NormalizeResult => ({
+export const reject = (
+  format: AlertFormat | 'unknown',
+  field: string,
+  reason: string,
+): NormalizeResult => ({
   ok: false,
   rejection: { format, field, reason },
 });

@@ -24,9 +24,11 @@ export function at(value: unknown, ...keys: readonly string[]): unknown {
   return current;
 }
 
-export const asObject = (value: unknown): JsonObject | undefined => (isObject(value) ? value : undefined);
+export const asObject = (value: unknown): JsonObject | undefined =>
+  isObject(value) ? value : undefined;
 
-export const asArray = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : EMPTY);
+export const asArray = (value: unknown): readonly unknown[] =>
+  Array.isArray(value) ? value : EMPTY;
 const EMPTY: readonly unknown[] = [];
 
 /**
@@ -88,7 +90,9 @@ export function jsonText(value: unknown): string | undefined {
 }
 
 /** Parses JSON text to `unknown`; the error message when it is not JSON. */
-export function parseJson(source: string): { readonly value: unknown } | { readonly error: string } {
+export function parseJson(
+  source: string,
+): { readonly value: unknown } | { readonly error: string } {
   try {
     return { value: JSON.parse(source) as unknown };
   } catch (error) {

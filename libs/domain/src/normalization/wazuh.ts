@@ -21,18 +21,26 @@ import { at, num, own, text, texts, type JsonObject } from './values';
  * - description: `full_log`, else for a FIM alert `File <path> <event>`; category: the last
  *   (most specific) of `rule.groups`, which Wazuh lists from generic to specific.
  */
-export function normalizeWazuh(record: JsonObject, original: string, context: NormalizeContext): NormalizeResult {
+export function normalizeWazuh(
+  record: JsonObject,
+  original: string,
+  context: NormalizeContext,
+): NormalizeResult {
   const rule = own(record, 'rule');
-  if (rule === undefined || rule === null || typeof rule !== 'object') return reject('wazuh', 'rule', 'missing: a Wazuh alert names its rule');
+  if (rule === undefined || rule === null || typeof rule !== 'object')
+    return reject('wazuh', 'rule', 'missing: a Wazuh alert names its rule');
   const level = num(own(rule, 'level'));
-  if (level === undefined) return reject('wazuh', 'rule.level', 'missing: a Wazuh rule has a level 0-15');
+  if (level === undefined)
+    return reject('wazuh', 'rule.level', 'missing: a Wazuh rule has a level 0-15');
   if (level < 0 || level > 15) return reject('wazuh', 'rule.level', `${level} is outside 0-15`);
 
   const rawTime = own(record, 'timestamp');
-  if (rawTime === undefined || rawTime === null) return reject('wazuh', 'timestamp', 'missing: every alert needs an event time');
+  if (rawTime === undefined || rawTime === null)
+    return reject('wazuh', 'timestamp', 'missing: every alert needs an event time');
   const observedAt = parseTimeValue(rawTime);
   if (observedAt === undefined) return reject('wazuh', 'timestamp', 'not an ISO 8601 time');
-  if (!isPlausibleTime(observedAt)) return reject('wazuh', 'timestamp', 'outside 1980..2100: probably a unit mistake');
+  if (!isPlausibleTime(observedAt))
+    return reject('wazuh', 'timestamp', 'outside 1980..2100: probably a unit mistake');
 
   const mitre = own(rule, 'mitre');
   const attack = new AttackRefs();

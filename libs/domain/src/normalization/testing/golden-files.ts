@@ -14,7 +14,10 @@ import type { NormalizeContext, NormalizeResult } from '../types';
  */
 export const FIXTURES_DIR = join(__dirname, '..', 'fixtures');
 
-export const GOLDEN_CONTEXT: NormalizeContext = { tenantId: 'tenant-golden', ingestedAt: Date.UTC(2026, 0, 1) };
+export const GOLDEN_CONTEXT: NormalizeContext = {
+  tenantId: 'tenant-golden',
+  ingestedAt: Date.UTC(2026, 0, 1),
+};
 
 export interface GoldenCase {
   readonly format: AlertFormat;
@@ -39,10 +42,32 @@ export function goldenCases(): GoldenCase[] {
       } else {
         records = text.split('\n').filter((line) => line.trim().length > 0);
       }
-      cases.push({ format: format.name as AlertFormat, file, records, expectedPath: `${path}.expected.json` });
+      cases.push({
+        format: format.name as AlertFormat,
+        file,
+        records,
+        expectedPath: `${path}.expected.json`,
+      });
     }
   }
   return cases;
+}
+
+/** Expected files whose input is gone (renamed, or ignored by git): each is a test that no longer runs. */
+export function orphanExpectedFiles(): string[] {
+  const orphans: string[] = [];
+  for (const format of readdirSync(FIXTURES_DIR, { withFileTypes: true })) {
+    if (!format.isDirectory()) continue;
+    const dir = join(FIXTURES_DIR, format.name);
+    for (const file of readdirSync(dir)) {
+      if (
+        file.endsWith('.expected.json') &&
+        !existsSync(join(dir, file.slice(0, -'.expected.json'.length)))
+      )
+        orphans.push(`${format.name}/${file}`);
+    }
+  }
+  return orphans;
 }
 
 export function readExpected(golden: GoldenCase): NormalizeResult[] | undefined {

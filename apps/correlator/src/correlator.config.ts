@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { EnvReader, readInfraConfig, type InfraConfig } from '@soc/config';
+import { parseCorrelationConfig, type CorrelationConfig } from '@soc/domain';
+
+export interface CorrelatorConfig {
+  readonly infra: InfraConfig;
+  readonly httpPort: number;
+  readonly groupId: string;
+  readonly correlation: CorrelationConfig;
+  readonly assetRefreshMs: number;
+}
+
+/**
+ * The correlation policy comes from CORRELATION_CONFIG_FILE (`{ defaults, tenants }`, see
+ * the README), and the most common knobs can be set by environment variables, which win.
+ */
+export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): CorrelatorConfig {
+  const reader = new EnvReader(env);
+  const file = reader.string('CORRELATION_CONFIG_FILE', '');
+  const raw = file ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const defaults = { ...((raw['defaults'] as Record<string, unknown> | undefined) ?? {}) };
+  const scoring = { ...((defaults['scoring'] as Record<string, unknown> | undefined) ?? {}) };
+  const campaign = { ...((defaults['campaign'] as Record<string, unknown> | undefined) ?? {}) };
+  if (env['ALERT_CORRELATION_WINDOW']) defaults['windowMs'] = reader.durationMs('ALERT_CORRELATION_WINDOW', 0);
+  if (env['ALERT_ALLOWED_LATENESS']) defaults['allowedLatenessMs'] = reader.durationMs('ALERT_ALLOWED_LATENESS', 0);
+  if (env['MAX_INCIDENT_SPAN']) defaults['maxIncidentSpanMs'] = reader.durationMs('MAX_INCIDENT_SPAN', 0);
+  if (env['CAMPAIGN_HORIZON']) campaign['horizonMs'] = reader.durationMs('CAMPAIGN_HORIZON', 0);
+  if (env['HIGH_PRIORITY_THRESHOLD']) {
+    scoring['highPriorityThreshold'] = reader.integer('HIGH_PRIORITY_THRESHOLD', 80, { min: 0, max: 100 });
+  }
+  const config = {
+    infra: readInfraConfig(reader),
+    httpPort: reader.integer('CORRELATOR_HTTP_PORT', 8082, { min: 0, max: 65535 }),
+    groupId: reader.string('CORRELATOR_GROUP_ID', 'soc-correlator'),
+    assetRefreshMs: reader.durationMs('ASSET_REFRESH_INTERVAL', 60_000),
+  };
+  reader.done();
+  const parsed = parseCorrelationConfig({
+    ...raw,
+    defaults: {
+      ...defaults,
+      ...(Object.keys(scoring).length > 0 ? { scoring } : {}),
+      ...(Object.keys(campaign).length > 0 ? { campaign } : {}),
+    },
+  });
+  if (!parsed.ok) {
+    throw new Error(
+      `invalid correlation config${file ? ` in ${file}` : ''}:\n  ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('\n  ')}`,
+    );
+  }
+  return { ...config, correlation: parsed.config };
+}

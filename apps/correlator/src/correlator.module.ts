@@ -1,0 +1,102 @@
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { TOPICS, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
+import { incidentAvroMapping, withAssetLookup } from '@soc/domain';
+import { AvroTopicCodec, createKafka, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
+import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
+import { createDataSource } from '@soc/persistence';
+import { AssetInventory } from './asset-inventory';
+import type { CorrelatorConfig } from './correlator.config';
+import { CorrelatorPipeline } from './correlator-pipeline';
+import { createPartitionCorrelator } from './partition-correlator';
+
+const CONFIG = Symbol('CorrelatorConfig');
+const LOGGER = Symbol('Logger');
+const KAFKA = Symbol('Kafka');
+const DATA_SOURCE = Symbol('DataSource');
+
+@Injectable()
+class CorrelatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: CorrelatorConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(AssetInventory) private readonly assets: AssetInventory,
+    @Inject(CorrelatorPipeline) private readonly pipeline: CorrelatorPipeline,
+    @Inject(HealthRegistry) private readonly health: HealthRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.health.register('postgres', async () => {
+      await this.dataSource.query('SELECT 1');
+    });
+    const loaded = await this.assets.refresh();
+    this.logger.info({ assets: loaded }, 'asset inventory loaded');
+    this.refreshTimer = setInterval(() => {
+      this.assets.refresh().catch((err: unknown) => this.logger.warn({ err }, 'asset inventory refresh failed'));
+    }, this.config.assetRefreshMs);
+    await this.pipeline.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    await this.pipeline.stop();
+    await this.dataSource.destroy();
+  }
+}
+
+/** Wires the pure correlator to Kafka (exactly once) and the asset inventory in Postgres. */
+@Module({})
+export class CorrelatorModule {
+  static forRoot(config: CorrelatorConfig, logger: Logger): DynamicModule {
+    return {
+      module: CorrelatorModule,
+      imports: [ObservabilityModule.forService('correlator')],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: KAFKA, useFactory: () => createKafka(config.infra.kafkaBrokers, 'soc-correlator', logger) },
+        { provide: DATA_SOURCE, useFactory: () => createDataSource(config.infra.databaseUrl).initialize() },
+        { provide: AssetInventory, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new AssetInventory(ds) },
+        {
+          provide: CorrelatorPipeline,
+          inject: [KAFKA, AssetInventory, AppMetrics],
+          useFactory: async (kafka: Kafka, assets: AssetInventory, metrics: AppMetrics) => {
+            const admin = kafka.admin();
+            await admin.connect();
+            const partitions = config.infra.topicPartitions;
+            await ensureTopics(admin, [
+              { topic: TOPICS.alerts, numPartitions: partitions },
+              { topic: TOPICS.alertsDeadLetter, numPartitions: partitions },
+              { topic: TOPICS.incidents, numPartitions: partitions },
+            ]);
+            await admin.disconnect();
+            const registry = createSchemaRegistry(config.infra.schemaRegistryUrl);
+            const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(registry, TOPICS.alerts, readSchemaFile('alerts'));
+            const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
+              registry,
+              TOPICS.incidents,
+              readSchemaFile('incidents'),
+              incidentAvroMapping,
+            );
+            const correlation = withAssetLookup(config.correlation, (tenantId) => assets.lookupFor(tenantId));
+            return new CorrelatorPipeline({
+              kafka,
+              groupId: config.groupId,
+              alertCodec,
+              incidentCodec,
+              newPartitionCorrelator: () => createPartitionCorrelator(correlation),
+              metrics,
+              logger,
+            });
+          },
+        },
+        CorrelatorLifecycle,
+      ],
+    };
+  }
+}

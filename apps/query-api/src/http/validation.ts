@@ -1,0 +1,154 @@
+import { BadRequestException } from '@nestjs/common';
+
+/** One problem with a request: where (a JSON path or a query parameter) and why. */
+export interface FieldProblem {
+  readonly path: string;
+  readonly reason: string;
+}
+
+export class ValidationFailed extends BadRequestException {
+  constructor(readonly problems: readonly FieldProblem[]) {
+    super({ statusCode: 400, error: 'Bad Request', message: 'validation failed', errors: problems });
+  }
+}
+
+type Obj = Readonly<Record<string, unknown>>;
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads untrusted input field by field, collecting every problem; `done()` throws one 400
+ * naming them all. Values come back typed, so handlers never see `unknown`.
+ */
+export class InputReader {
+  private readonly problems: FieldProblem[] = [];
+  private readonly value: Obj;
+
+  constructor(
+    input: unknown,
+    private readonly prefix = '',
+  ) {
+    if (isObject(input)) this.value = input;
+    else {
+      this.value = {};
+      this.problems.push({ path: prefix || '$', reason: 'expected a JSON object' });
+    }
+  }
+
+  private path(field: string): string {
+    return this.prefix ? `${this.prefix}.${field}` : field;
+  }
+
+  problem(field: string, reason: string): void {
+    this.problems.push({ path: this.path(field), reason });
+  }
+
+  has(field: string): boolean {
+    return this.value[field] !== undefined && this.value[field] !== null && this.value[field] !== '';
+  }
+
+  string(field: string, { required = true, max = 1_000, pattern }: { required?: boolean; max?: number; pattern?: RegExp } = {}): string | null {
+    const v = this.value[field];
+    if (v === undefined || v === null || v === '') {
+      if (required) this.problem(field, 'is required');
+      return null;
+    }
+    if (typeof v !== 'string') return this.fail(field, 'must be a string');
+    if (v.length > max) return this.fail(field, `must be at most ${max} characters`);
+    if (pattern && !pattern.test(v)) return this.fail(field, `must match ${pattern.source}`);
+    return v;
+  }
+
+  number(field: string, { required = true, min = -Infinity, max = Infinity, integer = false } = {}): number | null {
+    const raw = this.value[field];
+    if (raw === undefined || raw === null || raw === '') {
+      if (required) this.problem(field, 'is required');
+      return null;
+    }
+    const v = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return this.fail(field, 'must be a number');
+    if (integer && !Number.isInteger(v)) return this.fail(field, 'must be an integer');
+    if (v < min || v > max) return this.fail(field, `must be between ${min} and ${max}`);
+    return v;
+  }
+
+  oneOf<T extends string>(field: string, allowed: readonly T[], { required = true } = {}): T | null {
+    const v = this.value[field];
+    if (v === undefined || v === null || v === '') {
+      if (required) this.problem(field, `is required (one of ${allowed.join(', ')})`);
+      return null;
+    }
+    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+      return this.fail(field, `must be one of ${allowed.join(', ')}`);
+    }
+    return v as T;
+  }
+
+  /** Comma-separated list in a query string, or a JSON array of strings. */
+  list<T extends string>(field: string, allowed?: readonly T[]): T[] {
+    const v = this.value[field];
+    if (v === undefined || v === null || v === '') return [];
+    const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : null;
+    if (!items || !items.every((i): i is string => typeof i === 'string')) {
+      this.problem(field, 'must be a list of strings');
+      return [];
+    }
+    const bad = allowed ? items.filter((i) => !(allowed as readonly string[]).includes(i)) : [];
+    if (bad.length > 0) {
+      this.problem(field, `unknown value(s) ${bad.join(', ')}; allowed: ${(allowed ?? []).join(', ')}`);
+      return [];
+    }
+    return items as T[];
+  }
+
+  /** An ISO-8601 time or epoch milliseconds. */
+  time(field: string, { required = false } = {}): number | null {
+    const v = this.value[field];
+    if (v === undefined || v === null || v === '') {
+      if (required) this.problem(field, 'is required');
+      return null;
+    }
+    const ms = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : typeof v === 'string' ? Date.parse(v) : NaN;
+    if (!Number.isFinite(ms)) return this.fail(field, 'must be an ISO-8601 time or epoch milliseconds');
+    return ms;
+  }
+
+  boolean(field: string, fallback: boolean): boolean {
+    const v = this.value[field];
+    if (v === undefined || v === null || v === '') return fallback;
+    if (v === true || v === 'true' || v === '1') return true;
+    if (v === false || v === 'false' || v === '0') return false;
+    this.problem(field, 'must be true or false');
+    return fallback;
+  }
+
+  array(field: string): readonly unknown[] | null {
+    const v = this.value[field];
+    if (v === undefined || v === null) return null;
+    if (!Array.isArray(v)) return this.fail(field, 'must be an array');
+    return v;
+  }
+
+  /** Fields not in `known` are reported: a typo should not silently do nothing. */
+  onlyKnown(known: readonly string[]): void {
+    for (const field of Object.keys(this.value)) {
+      if (!known.includes(field)) this.problem(field, `is not a known field (known: ${known.join(', ')})`);
+    }
+  }
+
+  get ok(): boolean {
+    return this.problems.length === 0;
+  }
+
+  get collected(): readonly FieldProblem[] {
+    return this.problems;
+  }
+
+  done(): void {
+    if (this.problems.length > 0) throw new ValidationFailed(this.problems);
+  }
+
+  private fail(field: string, reason: string): null {
+    this.problem(field, reason);
+    return null;
+  }
+}

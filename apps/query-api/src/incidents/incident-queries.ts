@@ -1,0 +1,504 @@
+import type { AnalystVerdict, IncidentStatus, ScoreExplanation } from '@soc/contracts';
+import { READ_MODEL_SCHEMA, selectRows, type Queryable } from '@soc/persistence';
+
+/**
+ * Read-model queries. Every function runs inside `withTenant`, so row level security limits
+ * it to the caller's tenant; the explicit `tenant_id = $1` is there for the indexes.
+ */
+const S = READ_MODEL_SCHEMA;
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+export const SORTS = ['priority', 'last_seen'] as const;
+export type IncidentSort = (typeof SORTS)[number];
+export const STATUSES: readonly IncidentStatus[] = ['open', 'acknowledged', 'in_progress', 'closed'];
+
+export interface IncidentFilter {
+  readonly statuses: readonly IncidentStatus[];
+  readonly priorityMin: number | null;
+  readonly priorityMax: number | null;
+  /** Incidents active in [from, to): last alert at or after `from`, first alert before `to`. */
+  readonly from: number | null;
+  readonly to: number | null;
+  readonly entity: { readonly type: string; readonly value: string } | null;
+  readonly rule: string | null;
+  readonly tactic: string | null;
+  readonly text: string | null;
+  readonly includeMerged: boolean;
+  readonly sort: IncidentSort;
+  readonly limit: number;
+  readonly cursor: Cursor | null;
+}
+
+/** Keyset position: the sort key of the last row of the previous page. */
+export interface Cursor {
+  readonly sort: IncidentSort;
+  readonly priority: number;
+  readonly lastSeen: string;
+  readonly incidentId: string;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.sort, cursor.priority, cursor.lastSeen, cursor.incidentId])).toString('base64url');
+}
+
+export function decodeCursor(raw: string): Cursor | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 4) return null;
+    const [sort, priority, lastSeen, incidentId] = value as unknown[];
+    if (sort !== 'priority' && sort !== 'last_seen') return null;
+    if (typeof priority !== 'number' || typeof lastSeen !== 'string' || typeof incidentId !== 'string') return null;
+    if (!Number.isFinite(Date.parse(lastSeen))) return null;
+    return { sort, priority, lastSeen, incidentId };
+  } catch {
+    return null;
+  }
+}
+
+interface IncidentRow {
+  incident_id: string;
+  title: string;
+  status: IncidentStatus;
+  priority: number | null;
+  analyst_priority: number | null;
+  explanation: ScoreExplanation | null;
+  assignee: string | null;
+  verdict: AnalystVerdict | null;
+  verdict_notes: string | null;
+  alert_count: number;
+  distinct_rules: number;
+  rules: string[];
+  tactics: string[];
+  entities: { type: string; value: string; role: string | null }[];
+  first_seen: Date | null;
+  last_seen: Date | null;
+  opened_at: Date | null;
+  acknowledged_at: Date | null;
+  closed_at: Date | null;
+  max_severity: number;
+  campaign_id: string | null;
+  merged_into: string | null;
+  absorbed_incident_ids: string[];
+  escalated: boolean;
+  correlation_closed_reason: string | null;
+  repeat_counts: Record<string, number>;
+  last_incident_seq: number;
+  last_feedback_seq: number;
+  updated_at: Date;
+}
+
+export interface IncidentSummary {
+  readonly incidentId: string;
+  readonly title: string;
+  readonly status: IncidentStatus;
+  readonly priority: number | null;
+  readonly analystPriority: number | null;
+  readonly alertCount: number;
+  readonly distinctRules: number;
+  readonly rules: readonly string[];
+  readonly tactics: readonly string[];
+  readonly entities: readonly { type: string; value: string; role: string | null }[];
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  readonly openedAt: string | null;
+  readonly acknowledgedAt: string | null;
+  readonly closedAt: string | null;
+  readonly assignee: string | null;
+  readonly verdict: AnalystVerdict | null;
+  readonly maxSeverity: number;
+  readonly campaignId: string | null;
+  readonly mergedInto: string | null;
+  readonly escalated: boolean;
+  readonly correlationClosedReason: string | null;
+  readonly updatedAt: string;
+}
+
+const LIST_COLUMNS = `incident_id, title, status, priority, analyst_priority, assignee, verdict, alert_count,
+  distinct_rules, rules, tactics, entities, first_seen, last_seen, opened_at, acknowledged_at, closed_at,
+  max_severity, campaign_id, merged_into, escalated, correlation_closed_reason, updated_at`;
+
+export function summaryOf(row: Omit<IncidentRow, 'explanation' | 'verdict_notes' | 'absorbed_incident_ids' | 'repeat_counts' | 'last_incident_seq' | 'last_feedback_seq'>): IncidentSummary {
+  return {
+    incidentId: row.incident_id,
+    title: row.title,
+    status: row.status,
+    priority: row.priority,
+    analystPriority: row.analyst_priority,
+    alertCount: row.alert_count,
+    distinctRules: row.distinct_rules,
+    rules: row.rules,
+    tactics: row.tactics,
+    entities: row.entities,
+    firstSeen: iso(row.first_seen),
+    lastSeen: iso(row.last_seen),
+    openedAt: iso(row.opened_at),
+    acknowledgedAt: iso(row.acknowledged_at),
+    closedAt: iso(row.closed_at),
+    assignee: row.assignee,
+    verdict: row.verdict,
+    maxSeverity: row.max_severity,
+    campaignId: row.campaign_id,
+    mergedInto: row.merged_into,
+    escalated: row.escalated,
+    correlationClosedReason: row.correlation_closed_reason,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export async function listIncidents(
+  db: Queryable,
+  tenantId: string,
+  filter: IncidentFilter,
+): Promise<{ items: IncidentSummary[]; nextCursor: string | null }> {
+  const params: unknown[] = [tenantId];
+  const add = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = ['i.tenant_id = $1', 'i.opened'];
+  if (!filter.includeMerged) where.push('i.merged_into IS NULL');
+  if (filter.statuses.length > 0) where.push(`i.status = ANY(${add(filter.statuses)}::text[])`);
+  if (filter.priorityMin !== null) where.push(`i.priority >= ${add(filter.priorityMin)}`);
+  if (filter.priorityMax !== null) where.push(`i.priority <= ${add(filter.priorityMax)}`);
+  if (filter.from !== null) where.push(`i.last_seen >= ${add(new Date(filter.from).toISOString())}`);
+  if (filter.to !== null) where.push(`i.first_seen < ${add(new Date(filter.to).toISOString())}`);
+  if (filter.rule !== null) where.push(`i.rules @> ARRAY[${add(filter.rule)}::text]`);
+  if (filter.tactic !== null) where.push(`i.tactics @> ARRAY[${add(filter.tactic)}::text]`);
+  if (filter.text !== null) where.push(`i.search @@ websearch_to_tsquery('simple', ${add(filter.text)})`);
+  if (filter.entity !== null) {
+    where.push(
+      `EXISTS (SELECT 1 FROM ${S}.incident_entities ie WHERE ie.tenant_id = i.tenant_id AND ie.incident_id = i.incident_id
+        AND ie.entity_type = ${add(filter.entity.type)} AND ie.value = ${add(filter.entity.value)})`,
+    );
+  }
+  const byPriority = filter.sort === 'priority';
+  if (filter.cursor) {
+    const lastSeen = add(filter.cursor.lastSeen);
+    const id = add(filter.cursor.incidentId);
+    where.push(
+      byPriority
+        ? `(COALESCE(i.priority, -1), i.last_seen, i.incident_id) < (${add(filter.cursor.priority)}, ${lastSeen}::timestamptz, ${id})`
+        : `(i.last_seen, i.incident_id) < (${lastSeen}::timestamptz, ${id})`,
+    );
+  }
+  const order = byPriority
+    ? 'COALESCE(i.priority, -1) DESC, i.last_seen DESC, i.incident_id DESC'
+    : 'i.last_seen DESC, i.incident_id DESC';
+  const rows = await selectRows<IncidentRow>(
+    db,
+    `SELECT ${LIST_COLUMNS} FROM ${S}.incidents i WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${add(filter.limit + 1)}`,
+    params,
+  );
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > filter.limit && last && last.last_seen
+      ? encodeCursor({ sort: filter.sort, priority: last.priority ?? -1, lastSeen: last.last_seen.toISOString(), incidentId: last.incident_id })
+      : null;
+  return { items: page.map(summaryOf), nextCursor };
+}
+
+export async function incidentSummaries(db: Queryable, tenantId: string, incidentIds: readonly string[]): Promise<IncidentSummary[]> {
+  if (incidentIds.length === 0) return [];
+  const rows = await selectRows<IncidentRow>(
+    db,
+    `SELECT ${LIST_COLUMNS} FROM ${S}.incidents WHERE tenant_id = $1 AND incident_id = ANY($2::text[]) AND opened`,
+    [tenantId, incidentIds],
+  );
+  return rows.map(summaryOf);
+}
+
+interface AlertRow {
+  incident_id: string;
+  alert_id: string;
+  source_system: string;
+  observed_at: Date;
+  ingested_at: Date;
+  product: string | null;
+  rule_id: string | null;
+  rule_name: string | null;
+  title: string;
+  severity: number;
+  confidence: number | null;
+  category: string | null;
+  tactics: string[];
+  techniques: string[];
+  entities: unknown;
+  threat_intel: unknown;
+  linked_by: unknown;
+  via: string;
+  attached_at: Date;
+}
+
+const alertOf = (row: AlertRow) => ({
+  alertId: row.alert_id,
+  incidentId: row.incident_id,
+  sourceSystem: row.source_system,
+  observedAt: row.observed_at.toISOString(),
+  ingestedAt: row.ingested_at.toISOString(),
+  product: row.product,
+  ruleId: row.rule_id,
+  ruleName: row.rule_name,
+  title: row.title,
+  severity: row.severity,
+  confidence: row.confidence,
+  category: row.category,
+  tactics: row.tactics,
+  techniques: row.techniques,
+  entities: row.entities,
+  threatIntel: row.threat_intel,
+  linkedBy: row.linked_by,
+  via: row.via,
+  attachedAt: row.attached_at.toISOString(),
+});
+
+export type AlertView = ReturnType<typeof alertOf>;
+
+const MAX_DETAIL_ALERTS = 500;
+
+/** An incident with everything the analyst needs on one screen. */
+export async function incidentDetail(db: Queryable, tenantId: string, incidentId: string) {
+  const [row] = await selectRows<IncidentRow>(
+    db,
+    `SELECT * FROM ${S}.incidents WHERE tenant_id = $1 AND incident_id = $2 AND opened`,
+    [tenantId, incidentId],
+  );
+  if (!row) return null;
+  // Alerts of incidents merged into this one belong to it now.
+  const members = [incidentId, ...row.absorbed_incident_ids];
+  const absorbedRows = await selectRows<{ incident_id: string }>(
+    db,
+    `SELECT incident_id FROM ${S}.incidents WHERE tenant_id = $1 AND merged_into = $2`,
+    [tenantId, incidentId],
+  );
+  for (const r of absorbedRows) if (!members.includes(r.incident_id)) members.push(r.incident_id);
+
+  const [alerts, alertTotal, entities, timeline] = await Promise.all([
+    selectRows<AlertRow>(
+      db,
+      `SELECT * FROM ${S}.incident_alerts WHERE tenant_id = $1 AND incident_id = ANY($2::text[])
+       ORDER BY observed_at, alert_id LIMIT ${MAX_DETAIL_ALERTS}`,
+      [tenantId, members],
+    ),
+    selectRows<{ n: number }>(
+      db,
+      `SELECT count(*)::int AS n FROM ${S}.incident_alerts WHERE tenant_id = $1 AND incident_id = ANY($2::text[])`,
+      [tenantId, members],
+    ),
+    selectRows<{
+      entity_type: string;
+      value: string;
+      first_seen: Date;
+      last_seen: Date;
+      incident_count: number | null;
+      criticality: number | null;
+      owner: string | null;
+      tags: string[] | null;
+    }>(
+      db,
+      `SELECT ie.entity_type, ie.value, ie.first_seen, ie.last_seen, e.incident_count, a.criticality, a.owner, a.tags
+       FROM ${S}.incident_entities ie
+       LEFT JOIN ${S}.entities e ON e.tenant_id = ie.tenant_id AND e.entity_type = ie.entity_type AND e.value = ie.value
+       LEFT JOIN public.assets a ON a.tenant_id = ie.tenant_id AND a.entity_type = ie.entity_type AND a.value = ie.value
+       WHERE ie.tenant_id = $1 AND ie.incident_id = $2
+       ORDER BY a.criticality DESC NULLS LAST, ie.entity_type, ie.value`,
+      [tenantId, incidentId],
+    ),
+    selectRows<{
+      event_id: string;
+      stream: string;
+      sequence: number;
+      type: string;
+      occurred_at: Date;
+      actor: string;
+      summary: string;
+      details: unknown;
+    }>(
+      db,
+      `SELECT event_id, stream, sequence, type, occurred_at, actor, summary, details FROM ${S}.incident_timeline
+       WHERE tenant_id = $1 AND incident_id = $2 ORDER BY occurred_at, stream DESC, sequence`,
+      [tenantId, incidentId],
+    ),
+  ]);
+
+  return {
+    incident: {
+      ...summaryOf(row),
+      verdictNotes: row.verdict_notes,
+      absorbedIncidentIds: row.absorbed_incident_ids,
+      repeatCounts: row.repeat_counts,
+      lastIncidentSeq: row.last_incident_seq,
+      lastFeedbackSeq: row.last_feedback_seq,
+    },
+    score: scoreBreakdown(row.priority, row.explanation),
+    alerts: alerts.map(alertOf),
+    alertsTotal: alertTotal[0]?.n ?? alerts.length,
+    entities: entities.map((e) => ({
+      type: e.entity_type,
+      value: e.value,
+      firstSeen: e.first_seen.toISOString(),
+      lastSeen: e.last_seen.toISOString(),
+      incidentCount: e.incident_count ?? 1,
+      asset: e.criticality === null ? null : { criticality: e.criticality, owner: e.owner, tags: e.tags ?? [] },
+    })),
+    timeline: timeline.map((t) => ({
+      eventId: t.event_id,
+      stream: t.stream,
+      sequence: t.sequence,
+      type: t.type,
+      occurredAt: t.occurred_at.toISOString(),
+      actor: t.actor,
+      summary: t.summary,
+      details: t.details,
+    })),
+  };
+}
+
+/** The explanation as bars: each factor's points and each adjustment, largest first. */
+export function scoreBreakdown(priority: number | null, explanation: ScoreExplanation | null) {
+  if (!explanation) return { priority, summary: null, factors: [], adjustments: [], weightedSum: null };
+  const factors = [...explanation.factors]
+    .sort((a, b) => b.contribution - a.contribution)
+    .map((f) => ({ name: f.name, raw: f.raw, weight: f.weight, points: f.contribution, reason: f.reason }));
+  const weightedSum = factors.reduce((sum, f) => sum + f.points, 0);
+  return {
+    priority,
+    summary: explanation.summary,
+    factors,
+    adjustments: explanation.adjustments.map((a) => ({ name: a.name, points: a.points, reason: a.reason })),
+    weightedSum,
+  };
+}
+
+export async function alertDetail(db: Queryable, tenantId: string, alertId: string) {
+  const rows = await selectRows<AlertRow & { incident_title: string; incident_status: string; incident_priority: number | null }>(
+    db,
+    `SELECT a.*, i.title AS incident_title, i.status AS incident_status, i.priority AS incident_priority
+     FROM ${S}.incident_alerts a
+     JOIN ${S}.incidents i ON i.tenant_id = a.tenant_id AND i.incident_id = a.incident_id
+     WHERE a.tenant_id = $1 AND a.alert_id = $2 ORDER BY a.attached_at`,
+    [tenantId, alertId],
+  );
+  const [first] = rows;
+  if (!first) return null;
+  return {
+    alert: alertOf(first),
+    incidents: rows.map((r) => ({
+      incidentId: r.incident_id,
+      title: r.incident_title,
+      status: r.incident_status,
+      priority: r.incident_priority,
+      via: r.via,
+      linkedBy: r.linked_by,
+    })),
+  };
+}
+
+/** The incident an alert belongs to (the one it was first attached to and not merged away). */
+export async function incidentOfAlert(db: Queryable, tenantId: string, alertId: string): Promise<string | null> {
+  const [row] = await selectRows<{ incident_id: string; merged_into: string | null }>(
+    db,
+    `SELECT a.incident_id, i.merged_into FROM ${S}.incident_alerts a
+     JOIN ${S}.incidents i ON i.tenant_id = a.tenant_id AND i.incident_id = a.incident_id
+     WHERE a.tenant_id = $1 AND a.alert_id = $2 AND a.via <> 'suppressed'
+     ORDER BY (i.merged_into IS NULL) DESC, a.attached_at LIMIT 1`,
+    [tenantId, alertId],
+  );
+  return row ? (row.merged_into ?? row.incident_id) : null;
+}
+
+export async function entityView(db: Queryable, tenantId: string, type: string, value: string, limit: number) {
+  const [entity] = await selectRows<{ incident_count: number; last_seen: Date }>(
+    db,
+    `SELECT incident_count, last_seen FROM ${S}.entities WHERE tenant_id = $1 AND entity_type = $2 AND value = $3`,
+    [tenantId, type, value],
+  );
+  const [asset] = await selectRows<{ criticality: number; owner: string | null; tags: string[] }>(
+    db,
+    `SELECT criticality, owner, tags FROM public.assets WHERE tenant_id = $1 AND entity_type = $2 AND value = $3`,
+    [tenantId, type, value],
+  );
+  if (!entity && !asset) return null;
+  const incidents = await selectRows<IncidentRow>(
+    db,
+    `SELECT ${LIST_COLUMNS.split(',').map((c) => `i.${c.trim()}`).join(', ')}
+     FROM ${S}.incident_entities ie
+     JOIN ${S}.incidents i ON i.tenant_id = ie.tenant_id AND i.incident_id = ie.incident_id
+     WHERE ie.tenant_id = $1 AND ie.entity_type = $2 AND ie.value = $3 AND i.opened
+     ORDER BY i.last_seen DESC, i.incident_id DESC LIMIT $4`,
+    [tenantId, type, value, limit],
+  );
+  return {
+    entity: { type, value, incidentCount: entity?.incident_count ?? 0, lastSeen: iso(entity?.last_seen ?? null) },
+    asset: asset ? { criticality: asset.criticality, owner: asset.owner, tags: asset.tags } : null,
+    incidents: incidents.map(summaryOf),
+  };
+}
+
+export const PRIORITY_BANDS = [
+  { band: 'critical', min: 80, max: null },
+  { band: 'high', min: 60, max: 80 },
+  { band: 'medium', min: 40, max: 60 },
+  { band: 'low', min: 0, max: 40 },
+] as const;
+
+export async function tenantStats(db: Queryable, tenantId: string, from: number, to: number) {
+  const range = [tenantId, new Date(from).toISOString(), new Date(to).toISOString()];
+  const [hourly, bands, mtta] = await Promise.all([
+    selectRows<{ hour: Date; alerts_in: number; incidents_opened: number; escalations: number }>(
+      db,
+      `SELECT hour, alerts_in, incidents_opened, escalations FROM ${S}.tenant_hourly_stats
+       WHERE tenant_id = $1 AND hour >= date_trunc('hour', $2::timestamptz) AND hour < $3 ORDER BY hour`,
+      range,
+    ),
+    selectRows<{ band: string; n: number }>(
+      db,
+      `SELECT CASE WHEN priority IS NULL THEN 'unscored' WHEN priority >= 80 THEN 'critical' WHEN priority >= 60 THEN 'high'
+                   WHEN priority >= 40 THEN 'medium' ELSE 'low' END AS band, count(*)::int AS n
+       FROM ${S}.incidents
+       WHERE tenant_id = $1 AND opened AND merged_into IS NULL AND last_seen >= $2 AND first_seen < $3
+       GROUP BY 1`,
+      range,
+    ),
+    selectRows<{ n: number; mean_ms: number | null; p50_ms: number | null; p90_ms: number | null }>(
+      db,
+      `SELECT count(*)::int AS n,
+              avg(extract(epoch FROM acknowledged_at - opened_at) * 1000)::float8 AS mean_ms,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - opened_at) * 1000)::float8 AS p50_ms,
+              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - opened_at) * 1000)::float8 AS p90_ms
+       FROM ${S}.incidents
+       WHERE tenant_id = $1 AND acknowledged_at IS NOT NULL AND opened_at IS NOT NULL
+         AND acknowledged_at >= $2 AND acknowledged_at < $3`,
+      range,
+    ),
+  ]);
+  const alertsIn = hourly.reduce((sum, h) => sum + h.alerts_in, 0);
+  const incidentsOpened = hourly.reduce((sum, h) => sum + h.incidents_opened, 0);
+  const counts = new Map(bands.map((b) => [b.band, b.n]));
+  const m = mtta[0];
+  return {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    hourly: hourly.map((h) => ({
+      hour: h.hour.toISOString(),
+      alertsIn: h.alerts_in,
+      incidentsOpened: h.incidents_opened,
+      escalations: h.escalations,
+    })),
+    totals: {
+      alertsIn,
+      incidentsOpened,
+      escalations: hourly.reduce((sum, h) => sum + h.escalations, 0),
+      /** Alerts per incident: how much the correlation condensed the queue. */
+      alertsPerIncident: incidentsOpened > 0 ? alertsIn / incidentsOpened : null,
+      noiseReduction: alertsIn > 0 ? 1 - incidentsOpened / alertsIn : null,
+    },
+    priorityDistribution: [...PRIORITY_BANDS.map((b) => b.band), 'unscored'].map((band) => ({ band, count: counts.get(band) ?? 0 })),
+    timeToAcknowledge: {
+      acknowledged: m?.n ?? 0,
+      meanMs: m?.mean_ms ?? null,
+      p50Ms: m?.p50_ms ?? null,
+      p90Ms: m?.p90_ms ?? null,
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import { Controller, Get, Inject, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiSecurity, ApiTags, ApiBearerAuth } from '@nestjs/swagger';
+import { ENTITY_TYPES } from '@soc/contracts';
+import { withTenant, type DataSource } from '@soc/persistence';
+import { AuthGuard } from '../auth/auth.guard';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { InputReader } from '../http/validation';
+import { DATA_SOURCE } from '../tokens';
+import {
+  SORTS,
+  STATUSES,
+  alertDetail,
+  decodeCursor,
+  entityView,
+  incidentDetail,
+  listIncidents,
+  tenantStats,
+  type IncidentFilter,
+} from './incident-queries';
+
+const notFound = (path: string, reason: string) =>
+  new NotFoundException({ statusCode: 404, error: 'Not Found', errors: [{ path, reason }] });
+
+const DAY_MS = 86_400_000;
+
+/** Reads of the read model; every query runs tenant-scoped under row level security. */
+@ApiTags('incidents')
+@ApiSecurity('api-key')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@Controller()
+export class IncidentsController {
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  @Get('incidents')
+  @ApiOperation({ summary: 'List incidents: filters, sort by priority or last seen, cursor pagination' })
+  @ApiQuery({ name: 'status', required: false, description: `comma-separated: ${STATUSES.join(', ')}` })
+  @ApiQuery({ name: 'priority_min', required: false, type: Number })
+  @ApiQuery({ name: 'priority_max', required: false, type: Number })
+  @ApiQuery({ name: 'from', required: false, description: 'ISO time or epoch ms: last alert at or after' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO time or epoch ms: first alert before' })
+  @ApiQuery({ name: 'entity_type', required: false, enum: ENTITY_TYPES })
+  @ApiQuery({ name: 'entity_value', required: false })
+  @ApiQuery({ name: 'rule', required: false })
+  @ApiQuery({ name: 'tactic', required: false })
+  @ApiQuery({ name: 'q', required: false, description: 'free text: title, rules, tactics, entities, assignee' })
+  @ApiQuery({ name: 'sort', required: false, enum: SORTS })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'include_merged', required: false, type: Boolean })
+  @ApiOkResponse({ description: '{ items: IncidentSummary[], nextCursor: string | null }' })
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
+    const filter = readFilter(query);
+    return withTenant(this.dataSource, principal.tenantId, (db) => listIncidents(db, principal.tenantId, filter), { readOnly: true });
+  }
+
+  @Get('incidents/:incidentId')
+  @ApiOperation({ summary: 'One incident: row, score breakdown, alerts, entities with asset context, timeline' })
+  @ApiParam({ name: 'incidentId' })
+  async detail(@CurrentPrincipal() principal: Principal, @Param('incidentId') incidentId: string) {
+    const found = await withTenant(this.dataSource, principal.tenantId, (db) => incidentDetail(db, principal.tenantId, incidentId), {
+      readOnly: true,
+    });
+    if (!found) throw notFound('incidentId', `no incident ${incidentId}`);
+    return found;
+  }
+
+  @Get('alerts/:alertId')
+  @ApiOperation({ summary: 'One alert and the incidents it is part of' })
+  @ApiParam({ name: 'alertId' })
+  async alert(@CurrentPrincipal() principal: Principal, @Param('alertId') alertId: string) {
+    const found = await withTenant(this.dataSource, principal.tenantId, (db) => alertDetail(db, principal.tenantId, alertId), {
+      readOnly: true,
+    });
+    if (!found) throw notFound('alertId', `no alert ${alertId}`);
+    return found;
+  }
+
+  @Get('entities/:entityType/:value')
+  @ApiOperation({ summary: 'An entity, its asset record and every incident touching it' })
+  @ApiParam({ name: 'entityType', enum: ENTITY_TYPES })
+  @ApiParam({ name: 'value' })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  async entity(
+    @CurrentPrincipal() principal: Principal,
+    @Param('entityType') entityType: string,
+    @Param('value') value: string,
+    @Query() query: Record<string, unknown>,
+  ) {
+    const input = new InputReader({ entityType, ...query });
+    input.oneOf('entityType', ENTITY_TYPES);
+    const limit = input.number('limit', { required: false, min: 1, max: 500, integer: true }) ?? 100;
+    input.done();
+    const found = await withTenant(
+      this.dataSource,
+      principal.tenantId,
+      (db) => entityView(db, principal.tenantId, entityType, value, limit),
+      { readOnly: true },
+    );
+    if (!found) throw notFound('value', `no ${entityType} ${value} in any incident or asset`);
+    return found;
+  }
+
+  @Get('stats')
+  @ApiOperation({ summary: 'Hourly alerts in vs incidents opened, priority distribution, time to acknowledge' })
+  @ApiQuery({ name: 'from', required: false, description: 'default: 24 h before `to`' })
+  @ApiQuery({ name: 'to', required: false, description: 'default: now' })
+  async stats(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
+    const input = new InputReader(query);
+    input.onlyKnown(['from', 'to']);
+    const to = input.time('to') ?? Date.now();
+    const from = input.time('from') ?? to - DAY_MS;
+    if (from >= to) input.problem('from', 'must be before to');
+    if (to - from > 92 * DAY_MS) input.problem('from', 'the range may span at most 92 days');
+    input.done();
+    return withTenant(this.dataSource, principal.tenantId, (db) => tenantStats(db, principal.tenantId, from, to), { readOnly: true });
+  }
+
+  @Get('me')
+  @ApiOperation({ summary: 'Who the credentials belong to' })
+  me(@CurrentPrincipal() principal: Principal) {
+    return principal;
+  }
+}
+
+const LIST_PARAMS = [
+  'status',
+  'priority_min',
+  'priority_max',
+  'from',
+  'to',
+  'entity_type',
+  'entity_value',
+  'rule',
+  'tactic',
+  'q',
+  'sort',
+  'limit',
+  'cursor',
+  'include_merged',
+];
+
+export function readFilter(query: Record<string, unknown>): IncidentFilter {
+  const input = new InputReader(query);
+  input.onlyKnown(LIST_PARAMS);
+  const statuses = input.list('status', STATUSES);
+  const priorityMin = input.number('priority_min', { required: false, min: 0, max: 100 });
+  const priorityMax = input.number('priority_max', { required: false, min: 0, max: 100 });
+  if (priorityMin !== null && priorityMax !== null && priorityMin > priorityMax) input.problem('priority_min', 'must not exceed priority_max');
+  const from = input.time('from');
+  const to = input.time('to');
+  const entityType = input.oneOf('entity_type', ENTITY_TYPES, { required: false });
+  const entityValue = input.string('entity_value', { required: false, max: 2_000 });
+  if ((entityType === null) !== (entityValue === null)) {
+    input.problem(entityType === null ? 'entity_type' : 'entity_value', 'entity_type and entity_value go together');
+  }
+  const sort = input.oneOf('sort', SORTS, { required: false }) ?? 'priority';
+  const rawCursor = input.string('cursor', { required: false, max: 1_000 });
+  const cursor = rawCursor === null ? null : decodeCursor(rawCursor);
+  if (rawCursor !== null && cursor === null) input.problem('cursor', 'is not a cursor this API issued');
+  if (cursor && cursor.sort !== sort) input.problem('cursor', `was issued for sort=${cursor.sort}`);
+  const filter: IncidentFilter = {
+    statuses,
+    priorityMin,
+    priorityMax,
+    from,
+    to,
+    entity: entityType !== null && entityValue !== null ? { type: entityType, value: entityValue } : null,
+    rule: input.string('rule', { required: false, max: 500 }),
+    tactic: input.string('tactic', { required: false, max: 200 }),
+    text: input.string('q', { required: false, max: 500 }),
+    includeMerged: input.boolean('include_merged', false),
+    sort,
+    limit: input.number('limit', { required: false, min: 1, max: 200, integer: true }) ?? 50,
+    cursor,
+  };
+  input.done();
+  return filter;
+}

@@ -1,0 +1,167 @@
+import { join } from 'node:path';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { Partitioners, type Producer } from 'kafkajs';
+import { createKafka, ensureTopics } from '@soc/kafka';
+import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
+import { PgApiKeyVerifier, ensureTenant, installApiKey, openDataSource, type DataSource } from '@soc/persistence';
+import { ActionsController } from './actions/actions.controller';
+import { FeedbackService } from './actions/feedback.service';
+import { AdminController } from './admin/admin.controller';
+import { API_KEY_VERIFIER, AuthGuard, OIDC_VERIFIER } from './auth/auth.guard';
+import { OidcVerifier } from './auth/oidc-verifier';
+import { ErrorsFilter } from './http/errors.filter';
+import { IncidentsController } from './incidents/incidents.controller';
+import type { QueryApiConfig } from './query-api.config';
+import { QueryApiMetrics } from './query-api.metrics';
+import { ReadModelListener } from './stream/read-model-listener';
+import { StreamController } from './stream/stream.controller';
+import { DATA_SOURCE, FEEDBACK_SERVICE, QUERY_API_CONFIG, QUERY_API_LOGGER, QUERY_API_METRICS, READ_MODEL_LISTENER } from './tokens';
+
+export const DASHBOARD_DIR = join(__dirname, '..', 'dashboard');
+
+/** Connections the API holds for its lifetime; closed by the shutdown hook. */
+export interface QueryApiParts {
+  readonly dataSource: DataSource;
+  readonly producer: Producer;
+  readonly listener: ReadModelListener;
+}
+
+export async function createQueryApiParts(config: QueryApiConfig, logger: Logger): Promise<QueryApiParts> {
+  const dataSource = await openDataSource(
+    { url: config.infra.databaseUrl, applicationName: 'soc-query-api', poolSize: config.databasePoolSize },
+    { migrate: config.migrate },
+  );
+  if (config.bootstrapAdminKey) {
+    await ensureTenant(dataSource, config.platformTenantId, 'Platform operator');
+    const installed = await installApiKey(dataSource, {
+      tenantId: config.platformTenantId,
+      role: 'admin',
+      name: 'bootstrap admin',
+      apiKey: config.bootstrapAdminKey,
+    });
+    if (installed) logger.info({ tenantId: config.platformTenantId }, 'installed the bootstrap admin key');
+  }
+  const kafka = createKafka(config.infra.kafkaBrokers, 'soc-query-api', logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [{ topic: config.feedbackTopic, numPartitions: config.infra.topicPartitions }]);
+  } finally {
+    await admin.disconnect();
+  }
+  // Keyed by tenant with the Java-compatible partitioner, like every other producer here.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const listener = new ReadModelListener(config.infra.databaseUrl, logger);
+  await listener.start();
+  return { dataSource, producer, listener };
+}
+
+@Injectable()
+class Lifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(QUERY_API_LOGGER) private readonly logger: Logger,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject('QUERY_API_PARTS') private readonly parts: QueryApiParts,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.parts.listener.stop();
+    await this.parts.producer.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, 'producer disconnect failed'));
+    await this.dataSource.destroy();
+  }
+}
+
+@Module({})
+export class QueryApiModule {
+  static forRoot(config: QueryApiConfig, logger: Logger, parts: QueryApiParts): DynamicModule {
+    return {
+      module: QueryApiModule,
+      imports: [ObservabilityModule.forService('query-api')],
+      controllers: [IncidentsController, ActionsController, StreamController, AdminController],
+      providers: [
+        { provide: QUERY_API_CONFIG, useValue: config },
+        { provide: QUERY_API_LOGGER, useValue: logger },
+        { provide: 'QUERY_API_PARTS', useValue: parts },
+        { provide: DATA_SOURCE, useValue: parts.dataSource },
+        { provide: READ_MODEL_LISTENER, useValue: parts.listener },
+        { provide: QUERY_API_METRICS, inject: [AppMetrics], useFactory: (metrics: AppMetrics) => new QueryApiMetrics(metrics) },
+        { provide: API_KEY_VERIFIER, useValue: new PgApiKeyVerifier(parts.dataSource, { cacheTtlMs: config.apiKeyCacheMs }) },
+        { provide: OIDC_VERIFIER, useValue: config.oidc ? new OidcVerifier(config.oidc) : null },
+        {
+          provide: FEEDBACK_SERVICE,
+          inject: [QUERY_API_METRICS],
+          useFactory: (metrics: QueryApiMetrics) =>
+            new FeedbackService(parts.dataSource, parts.producer, config.feedbackTopic, parts.listener, {
+              waitMs: config.projectionWaitMs,
+              onProduced: (type) => metrics.feedbackProduced.inc({ type }),
+            }),
+        },
+        {
+          provide: 'HEALTH_CHECKS',
+          inject: [HealthRegistry],
+          useFactory: (health: HealthRegistry) => {
+            health.register('postgres', async () => {
+              await parts.dataSource.query('SELECT 1');
+            });
+            health.register('read-model-listener', () => {
+              if (!parts.listener.connected) throw new Error('LISTEN connection down; live updates fall back to polling');
+            });
+            return true;
+          },
+        },
+        AuthGuard,
+        Lifecycle,
+      ],
+    };
+  }
+}
+
+/** Builds the query API: REST under /api/v1, OpenAPI at /docs, the dashboard at /dashboard. */
+export async function createQueryApiApp(config: QueryApiConfig, logger: Logger): Promise<NestExpressApplication> {
+  const parts = await createQueryApiParts(config, logger);
+  const app = await NestFactory.create<NestExpressApplication>(QueryApiModule.forRoot(config, logger, parts), { logger: false });
+  app.enableShutdownHooks();
+  app.useBodyParser('json', { limit: '20mb' });
+  app.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: '20mb' });
+  app.useGlobalFilters(new ErrorsFilter(logger));
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+
+  const metrics = app.get<QueryApiMetrics>(QUERY_API_METRICS);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const end = metrics.requests.startTimer();
+    res.on('finish', () => {
+      const route = (req.route as { path?: unknown } | undefined)?.path;
+      end({ method: req.method, route: typeof route === 'string' ? route : 'unmatched', status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('SOC query API')
+      .setDescription('Incidents, alerts, entities and stats from the read model; analyst actions as feedback events.')
+      .setVersion('1')
+      .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'api-key')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+
+  app.useStaticAssets(DASHBOARD_DIR, { prefix: '/dashboard/', index: 'index.html', maxAge: 0 });
+  const http = app.getHttpAdapter().getInstance() as { get(path: string, handler: (req: Request, res: Response) => void): void };
+  http.get('/', (_req, res) => res.redirect('/dashboard/'));
+  http.get('/dashboard', (_req, res) => res.redirect('/dashboard/'));
+  return app;
+}

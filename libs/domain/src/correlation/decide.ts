@@ -1,0 +1,1008 @@
+import type {
+  AlertEntity,
+  AlertSummary,
+  CanonicalAlert,
+  EpochMs,
+  IncidentEvent,
+  ScoreExplanation,
+} from '@soc/contracts';
+import {
+  addAttackStages,
+  ATTACK_STAGES,
+  attackStageOf,
+  scoreIncident,
+  scoreIncidentPriority,
+  type IncidentFacts,
+  type RoutineFacts,
+} from '../scoring';
+import { policyFor, type CorrelationConfig, type CorrelationPolicy, type TenantCorrelationPolicy } from './config';
+import { entityKey, repeatKeyOf, ruleLabelOf } from './entity-keys';
+import { alertCausation, tickCausation, unattachedStreamId, type CorrelationIds } from './ids';
+import {
+  accumulatedRisk,
+  alertRisk,
+  bucketOf,
+  firstSeenOf,
+  insertSortedBounded,
+  lastSeenOf,
+  MAX_SCORED_ENTITIES,
+  rhythmOf,
+  RHYTHM_SAMPLES,
+  withinRanges,
+  type CorrelationInput,
+  type CorrelationOutput,
+  type CorrelationState,
+  type EntityLink,
+  type OpenIncident,
+  type TenantState,
+} from './state';
+
+/** Who decided: the `actor` of each event. */
+export const CORRELATION_ACTORS = {
+  correlation: 'rule:correlation',
+  suppression: 'rule:suppression',
+  lateness: 'rule:late-alert',
+  merge: 'rule:merge',
+  scoring: 'rule:scoring',
+  escalation: 'rule:escalation',
+  repeats: 'rule:repeat-folding',
+  window: 'rule:correlation-window',
+  campaign: 'rule:campaign',
+} as const;
+const ACTOR = CORRELATION_ACTORS;
+
+/**
+ * The correlation decider. Reads the state, never changes it: the caller folds the outputs
+ * with `evolveCorrelation`. Time is the alert's event time or the tick's watermark; ids come
+ * from `ids`; nothing reads a clock or draws random numbers, so the same inputs from the same
+ * state give the same outputs, ids included.
+ */
+export function decideCorrelation(
+  input: CorrelationInput,
+  state: CorrelationState,
+  config: CorrelationConfig,
+  ids: CorrelationIds,
+): CorrelationOutput[] {
+  return input.kind === 'alert'
+    ? decideAlert(input.alert, state, config, ids)
+    : decideTick(input.watermark, state, config, ids);
+}
+
+type DataOf<T extends IncidentEvent['type']> = Extract<IncidentEvent, { type: T }>['data'];
+
+/** Collects one decision's outputs and numbers each stream's events gap-free. */
+class Emission {
+  readonly outputs: CorrelationOutput[] = [];
+  private readonly streams: string[] = [];
+  private readonly sequences: number[] = [];
+
+  constructor(
+    private readonly ids: CorrelationIds,
+    private readonly tenantId: string,
+  ) {}
+
+  /** `lastSequence` is the stream's sequence in the state, used on the stream's first event here. */
+  emit<T extends IncidentEvent['type']>(
+    streamId: string,
+    lastSequence: number,
+    type: T,
+    data: DataOf<T>,
+    occurredAt: EpochMs,
+    causationId: string,
+    actor: string,
+  ): void {
+    const at = this.streams.indexOf(streamId);
+    let sequence: number;
+    if (at < 0) {
+      sequence = lastSequence + 1;
+      this.streams.push(streamId);
+      this.sequences.push(sequence);
+    } else {
+      sequence = (this.sequences[at] as number) + 1;
+      this.sequences[at] = sequence;
+    }
+    this.outputs.push({
+      eventId: this.ids.eventId(streamId, sequence),
+      type,
+      schemaVersion: 1,
+      tenantId: this.tenantId,
+      streamId,
+      sequence,
+      partitionKey: this.tenantId,
+      occurredAt,
+      causationId,
+      actor,
+      data,
+    } as IncidentEvent);
+  }
+}
+
+const summarize = (alert: CanonicalAlert): AlertSummary => ({
+  alertId: alert.alertId,
+  sourceSystem: alert.sourceSystem,
+  observedAt: alert.observedAt,
+  ingestedAt: alert.ingestedAt,
+  product: alert.product,
+  ruleId: alert.ruleId,
+  ruleName: alert.ruleName,
+  title: alert.title,
+  severity: alert.severity,
+  confidence: alert.confidence,
+  category: alert.category,
+  tactics: alert.tactics,
+  techniques: alert.techniques,
+  entities: alert.entities,
+  threatIntel: alert.threatIntel,
+});
+
+/**
+ * The watermark an alert is judged against: the one recorded by the last tick-caused event,
+ * or the newest event time minus the allowed lateness, whichever is later.
+ */
+function effectiveWatermark(tenant: TenantState | undefined, policy: CorrelationPolicy): EpochMs {
+  if (tenant === undefined) return -Infinity;
+  return Math.max(tenant.watermark, tenant.maxEventTime - policy.allowedLatenessMs);
+}
+
+/** Open while its last alert plus the window and its first alert plus the max span lie beyond the watermark. */
+const isOpenAt = (incident: OpenIncident, watermark: EpochMs, policy: CorrelationPolicy): boolean =>
+  lastSeenOf(incident) + incident.windowMs > watermark && firstSeenOf(incident) + policy.maxIncidentSpanMs > watermark;
+
+interface Match {
+  readonly incident: OpenIncident;
+  readonly shared: AlertEntity[];
+}
+
+interface Candidates {
+  readonly matches: Match[];
+  /** An incident the alert belongs to whose window has passed the watermark but not yet closed. */
+  expired: OpenIncident | undefined;
+}
+
+function collect(
+  candidates: Candidates,
+  indexed: EntityLink | Set<EntityLink> | undefined,
+  entity: AlertEntity | null,
+  time: EpochMs,
+  watermark: EpochMs,
+  policy: CorrelationPolicy,
+): void {
+  if (indexed === undefined) return;
+  if (indexed instanceof Set) {
+    for (const link of indexed) consider(candidates, link, entity, time, watermark, policy);
+  } else consider(candidates, indexed, entity, time, watermark, policy);
+}
+
+function consider(
+  candidates: Candidates,
+  link: EntityLink,
+  entity: AlertEntity | null,
+  time: EpochMs,
+  watermark: EpochMs,
+  policy: CorrelationPolicy,
+): void {
+  const incident = link.incident;
+  if (!withinRanges(link.ranges, time, incident.windowMs)) return;
+  const span = Math.max(lastSeenOf(incident), time) - Math.min(firstSeenOf(incident), time);
+  if (!isOpenAt(incident, watermark, policy) || span >= policy.maxIncidentSpanMs) {
+    candidates.expired ??= incident;
+    return;
+  }
+  let match: Match | undefined;
+  for (const existing of candidates.matches) {
+    if (existing.incident === incident) {
+      match = existing;
+      break;
+    }
+  }
+  if (match === undefined) {
+    match = { incident, shared: [] };
+    candidates.matches.push(match);
+  }
+  if (entity !== null) match.shared.push(entity);
+}
+
+const olderFirst = (a: OpenIncident, b: OpenIncident): number => firstSeenOf(a) - firstSeenOf(b) || a.ordinal - b.ordinal;
+
+function decideAlert(
+  alert: CanonicalAlert,
+  state: CorrelationState,
+  config: CorrelationConfig,
+  ids: CorrelationIds,
+): CorrelationOutput[] {
+  const tenantId = alert.tenantId;
+  const tenant = state.tenants.get(tenantId);
+  const compiled = policyFor(config, tenantId);
+  const policy = compiled.policy;
+  const time = alert.observedAt;
+  const cause = alertCausation(alert.alertId);
+  const out = new Emission(ids, tenantId);
+  const summary = summarize(alert);
+
+  const suppression = compiled.suppressionFor(alert);
+  if (suppression !== undefined) {
+    out.emit(
+      unattachedStreamId(tenantId),
+      tenant?.unattachedSequence ?? 0,
+      'AlertSuppressed',
+      { incidentId: null, alert: summary, suppressionRuleId: suppression.id, reason: suppression.reason },
+      time,
+      cause,
+      ACTOR.suppression,
+    );
+    return out.outputs;
+  }
+
+  const watermark = effectiveWatermark(tenant, policy);
+  const late = time < watermark;
+  const linkKeys: string[] = [];
+  const linkEntities: AlertEntity[] = [];
+  for (const entity of alert.entities) {
+    if (!compiled.links(entity)) continue;
+    const key = entityKey(entity);
+    if (linkKeys.includes(key)) continue;
+    linkKeys.push(key);
+    linkEntities.push(entity);
+  }
+  const repeatKey = repeatKeyOf(alert);
+
+  const candidates: Candidates = { matches: [], expired: undefined };
+  if (tenant !== undefined) {
+    for (let i = 0; i < linkKeys.length; i += 1) {
+      collect(candidates, tenant.index.get(linkKeys[i] as string), linkEntities[i] as AlertEntity, time, watermark, policy);
+    }
+    if (policy.repeats.enabled) collect(candidates, tenant.index.get(repeatKey), null, time, watermark, policy);
+  }
+
+  if (candidates.matches.length === 0) {
+    if (late && tenant !== undefined) {
+      const home = candidates.expired ?? closedHome(tenant, linkKeys, time);
+      if (home !== undefined) {
+        out.emit(
+          home.id,
+          home.sequence,
+          'LateAlertHandled',
+          {
+            incidentId: home.id,
+            alert: summary,
+            watermark,
+            outcome: 'dropped-window-closed',
+            reason:
+              `event time ${time - watermark} ms behind the watermark; it belongs to incident ${home.id}, ` +
+              'whose window has closed: recorded there, the closed incident is not changed',
+          },
+          time,
+          cause,
+          ACTOR.lateness,
+        );
+        return out.outputs;
+      }
+    }
+    openIncident(out, tenant, alert, summary, linkKeys, compiled, ids, watermark, late, cause);
+    return out.outputs;
+  }
+
+  const matches = candidates.matches;
+  if (matches.length > 1) matches.sort((a, b) => olderFirst(a.incident, b.incident));
+  const survivor = (matches[0] as Match).incident;
+  if (late) {
+    out.emit(
+      survivor.id,
+      survivor.sequence,
+      'LateAlertHandled',
+      {
+        incidentId: survivor.id,
+        alert: summary,
+        watermark,
+        outcome: 'attached-to-open-incident',
+        reason: `event time ${time - watermark} ms behind the watermark; incident ${survivor.id} is still open`,
+      },
+      time,
+      cause,
+      ACTOR.lateness,
+    );
+  }
+  const group: OpenIncident[] = [survivor];
+  for (let i = 1; i < matches.length; i += 1) {
+    const absorbed = (matches[i] as Match).incident;
+    group.push(absorbed);
+    out.emit(
+      survivor.id,
+      survivor.sequence,
+      'IncidentsMerged',
+      { incidentId: survivor.id, absorbedIncidentId: absorbed.id, bridgingAlertId: alert.alertId, sharedEntities: (matches[i] as Match).shared },
+      time,
+      cause,
+      ACTOR.merge,
+    );
+    out.emit(
+      absorbed.id,
+      absorbed.sequence,
+      'IncidentMergedInto',
+      { incidentId: absorbed.id, survivorIncidentId: survivor.id },
+      time,
+      cause,
+      ACTOR.merge,
+    );
+    out.emit(absorbed.id, absorbed.sequence, 'IncidentClosed', { incidentId: absorbed.id, reason: 'merged' }, time, cause, ACTOR.merge);
+  }
+
+  const isRepeat = policy.repeats.enabled && group.some((incident) => incident.repeats.has(repeatKey));
+  if (isRepeat) {
+    out.outputs.push({
+      type: 'RepeatPending',
+      tenantId,
+      incidentId: survivor.id,
+      repeatKey,
+      alertId: alert.alertId,
+      observedAt: time,
+    });
+    // A repeat changes the score only at the flush, but a merge changes it now.
+    if (group.length > 1) rescore(out, survivor, group, null, null, compiled, Math.max(watermark, time), cause);
+    return out.outputs;
+  }
+
+  const linkedBy: AlertEntity[] = [];
+  for (const match of matches) for (const entity of match.shared) if (!linkedBy.includes(entity)) linkedBy.push(entity);
+  out.emit(survivor.id, survivor.sequence, 'AlertAttached', { incidentId: survivor.id, alert: summary, linkedBy }, time, cause, ACTOR.correlation);
+  const priority = rescore(out, survivor, group, summary, null, compiled, Math.max(watermark, time), cause);
+  let campaignId: string | null = null;
+  for (const incident of group) if (incident.campaignId !== null) {
+    campaignId = incident.campaignId;
+    break;
+  }
+  linkCampaigns(
+    out,
+    tenant,
+    { id: survivor.id, ordinal: survivor.ordinal, sequence: survivor.sequence, campaignId },
+    group,
+    time,
+    linkKeys,
+    alertRisk(summary),
+    priority ?? survivor.priority ?? 0,
+    compiled,
+    watermark,
+    cause,
+    ids,
+  );
+  return out.outputs;
+}
+
+function openIncident(
+  out: Emission,
+  tenant: TenantState | undefined,
+  alert: CanonicalAlert,
+  summary: AlertSummary,
+  linkKeys: readonly string[],
+  compiled: TenantCorrelationPolicy,
+  ids: CorrelationIds,
+  watermark: EpochMs,
+  late: boolean,
+  cause: string,
+): void {
+  const policy = compiled.policy;
+  const counter = (tenant?.incidentCounter ?? 0) + 1;
+  const incidentId = ids.incidentId(alert.tenantId, alert.alertId, counter);
+  out.emit(
+    incidentId,
+    0,
+    'IncidentOpened',
+    {
+      incidentId,
+      title: alert.title,
+      firstAlert: summary,
+      windowMs: policy.windowMs,
+      campaignHorizonMs: policy.campaign.horizonMs,
+    },
+    alert.observedAt,
+    cause,
+    ACTOR.correlation,
+  );
+  if (late) {
+    out.emit(
+      incidentId,
+      0,
+      'LateAlertHandled',
+      {
+        incidentId,
+        alert: summary,
+        watermark,
+        outcome: 'opened-incident',
+        reason: `event time ${alert.observedAt - watermark} ms behind the watermark and no incident it belongs to: opened a new one so it is triaged`,
+      },
+      alert.observedAt,
+      cause,
+      ACTOR.lateness,
+    );
+  }
+  const priority = rescore(out, { id: incidentId, sequence: 0, priority: null, escalated: false }, [], summary, null, compiled, Math.max(watermark, alert.observedAt), cause) ?? 0;
+  linkCampaigns(
+    out,
+    tenant,
+    { id: incidentId, ordinal: counter, sequence: 0, campaignId: null },
+    [],
+    alert.observedAt,
+    linkKeys,
+    alertRisk(summary),
+    priority,
+    compiled,
+    watermark,
+    cause,
+    ids,
+  );
+}
+
+/** Adjustments a flush makes to an incident's facts before its repeats are folded in. */
+interface FlushFacts {
+  readonly addedRepeats: number;
+  readonly routine: RoutineFacts;
+}
+
+/** The facts of `group` (merged, oldest first) plus `alert`, computed without touching the state. */
+function factsOf(group: readonly OpenIncident[], alert: AlertSummary | null, flush: FlushFacts | null): IncidentFacts {
+  let rows = 0;
+  let alertCount = 0;
+  let maxSeverity = 0;
+  let severitySum = 0;
+  let confidenceSum = 0;
+  let confidenceCount = 0;
+  let tacticMask = 0;
+  let maliciousMax = -1;
+  let suspiciousMax = -1;
+  let benignVerdicts = 0;
+  let unknownVerdicts = 0;
+  let lastSeen = -Infinity;
+  let routineAlerts = 0;
+  const entities: (readonly AlertEntity[])[] = [];
+  for (const incident of group) {
+    rows += incident.rows;
+    alertCount += incident.alertCount;
+    if (incident.severityMax > maxSeverity) maxSeverity = incident.severityMax;
+    severitySum += incident.severitySum;
+    confidenceSum += incident.confidenceSum;
+    confidenceCount += incident.confidenceCount;
+    tacticMask |= incident.tacticMask;
+    if (incident.intelMalicious > maliciousMax) maliciousMax = incident.intelMalicious;
+    if (incident.intelSuspicious > suspiciousMax) suspiciousMax = incident.intelSuspicious;
+    benignVerdicts += incident.intelBenign;
+    unknownVerdicts += incident.intelUnknown;
+    if (lastSeenOf(incident) > lastSeen) lastSeen = lastSeenOf(incident);
+    routineAlerts += incident.routineAlerts;
+    entities.push(incident.entities);
+  }
+
+  let distinctRules: number;
+  let entityCount: number;
+  const only = group.length === 1 ? (group[0] as OpenIncident) : undefined;
+  if (only !== undefined) {
+    distinctRules = only.rules.size + (alert !== null && !only.rules.has(ruleLabelOf(alert)) ? 1 : 0);
+    entityCount = only.entities.length;
+    if (alert !== null) {
+      for (let i = 0; i < alert.entities.length; i += 1) {
+        const entity = alert.entities[i] as AlertEntity;
+        const key = entityKey(entity);
+        if (only.links.has(key)) continue;
+        let seen = false;
+        for (let j = 0; j < i && !seen; j += 1) seen = entityKey(alert.entities[j] as AlertEntity) === key;
+        if (!seen) entityCount += 1;
+      }
+    }
+  } else if (group.length === 0) {
+    distinctRules = alert === null ? 0 : 1;
+    entityCount = 0;
+    if (alert !== null) {
+      for (let i = 0; i < alert.entities.length; i += 1) {
+        const key = entityKey(alert.entities[i] as AlertEntity);
+        let seen = false;
+        for (let j = 0; j < i && !seen; j += 1) seen = entityKey(alert.entities[j] as AlertEntity) === key;
+        if (!seen) entityCount += 1;
+      }
+    }
+  } else {
+    const rules = new Set<string>();
+    const keys = new Set<string>();
+    for (const incident of group) {
+      for (const rule of incident.rules) rules.add(rule);
+      for (const entity of incident.entities) keys.add(entityKey(entity));
+    }
+    if (alert !== null) {
+      rules.add(ruleLabelOf(alert));
+      for (const entity of alert.entities) keys.add(entityKey(entity));
+    }
+    distinctRules = rules.size;
+    entityCount = keys.size;
+  }
+
+  if (alert !== null) {
+    rows += 1;
+    alertCount += 1;
+    if (alert.severity > maxSeverity) maxSeverity = alert.severity;
+    severitySum += alert.severity;
+    if (alert.confidence !== null) {
+      confidenceSum += alert.confidence;
+      confidenceCount += 1;
+    }
+    tacticMask = addAttackStages(tacticMask, alert.tactics);
+    for (const verdict of alert.threatIntel) {
+      if (verdict.verdict === 'malicious') maliciousMax = Math.max(maliciousMax, verdict.score);
+      else if (verdict.verdict === 'suspicious') suspiciousMax = Math.max(suspiciousMax, verdict.score);
+      else if (verdict.verdict === 'benign') benignVerdicts += 1;
+      else unknownVerdicts += 1;
+    }
+    if (alert.observedAt > lastSeen) lastSeen = alert.observedAt;
+    entities.push(alert.entities);
+  }
+
+  let routine: RoutineFacts;
+  if (flush !== null) {
+    alertCount += flush.addedRepeats;
+    routine = flush.routine;
+  } else routine = routineOf(group, routineAlerts);
+
+  return {
+    alertCount,
+    maxSeverity,
+    meanSeverity: rows > 0 ? severitySum / rows : 0,
+    distinctRules,
+    tacticMask,
+    entityCount,
+    entities,
+    intel: {
+      maliciousMax: maliciousMax < 0 ? null : maliciousMax,
+      suspiciousMax: suspiciousMax < 0 ? null : suspiciousMax,
+      benignVerdicts,
+      unknownVerdicts,
+    },
+    meanConfidence: confidenceCount > 0 ? confidenceSum / confidenceCount : null,
+    lastSeen,
+    routine,
+  };
+}
+
+const NO_ROUTINE: RoutineFacts = { alerts: 0, rule: null, intervalCv: null };
+
+function routineOf(group: readonly OpenIncident[], routineAlerts: number): RoutineFacts {
+  if (routineAlerts === 0) return NO_ROUTINE;
+  let largest = 0;
+  let rule: string | null = null;
+  let intervalCv: number | null = null;
+  for (const incident of group) {
+    for (const series of incident.repeats.values()) {
+      const size = series.rows + series.total;
+      if (series.routine && size > largest) {
+        largest = size;
+        rule = series.rule;
+        intervalCv = series.intervalCv;
+      }
+    }
+  }
+  return { alerts: routineAlerts, rule, intervalCv };
+}
+
+interface ScoredSubject {
+  readonly id: string;
+  readonly sequence: number;
+  readonly priority: number | null;
+  readonly escalated: boolean;
+}
+
+/**
+ * Scores the subject and emits IncidentScored when the priority changed (always at open), and
+ * IncidentEscalated the first time it reaches the threshold. Returns the new priority, or
+ * null when unchanged.
+ */
+function rescore(
+  out: Emission,
+  subject: ScoredSubject,
+  group: readonly OpenIncident[],
+  alert: AlertSummary | null,
+  flush: FlushFacts | null,
+  compiled: TenantCorrelationPolicy,
+  now: EpochMs,
+  cause: string,
+): number | null {
+  const { weights, highPriorityThreshold } = compiled.policy.scoring;
+  const facts = factsOf(group, alert, flush);
+  const priority = scoreIncidentPriority(facts, compiled.scoringContext, weights, now);
+  if (priority === subject.priority) return null;
+  const scored: { priority: number; explanation: ScoreExplanation } = scoreIncident(
+    facts,
+    compiled.scoringContext,
+    weights,
+    now,
+  );
+  out.emit(
+    subject.id,
+    subject.sequence,
+    'IncidentScored',
+    {
+      incidentId: subject.id,
+      priority: scored.priority,
+      previousPriority: subject.priority,
+      explanation: scored.explanation,
+      alertCount: facts.alertCount,
+      distinctRules: facts.distinctRules,
+      tactics: tacticsOf(group, alert, facts.tacticMask),
+      entities: distinctEntities(facts.entities),
+    },
+    now,
+    cause,
+    ACTOR.scoring,
+  );
+  if (!subject.escalated && scored.priority >= highPriorityThreshold) {
+    out.emit(
+      subject.id,
+      subject.sequence,
+      'IncidentEscalated',
+      { incidentId: subject.id, priority: scored.priority, threshold: highPriorityThreshold },
+      now,
+      cause,
+      ACTOR.escalation,
+    );
+  }
+  return scored.priority;
+}
+
+/** ATT&CK tactic ids in kill-chain order, then other tactics as given. */
+function tacticsOf(group: readonly OpenIncident[], alert: AlertSummary | null, mask: number): string[] {
+  const tactics: string[] = [];
+  ATTACK_STAGES.forEach((stage, index) => {
+    if ((mask & (1 << index)) !== 0) tactics.push(stage.id);
+  });
+  for (const incident of group) for (const tactic of incident.otherTactics) if (!tactics.includes(tactic)) tactics.push(tactic);
+  if (alert !== null) {
+    for (const tactic of alert.tactics) if (attackStageOf(tactic) < 0 && !tactics.includes(tactic)) tactics.push(tactic);
+  }
+  return tactics;
+}
+
+function distinctEntities(groups: readonly (readonly AlertEntity[])[]): AlertEntity[] {
+  const seen = new Set<string>();
+  const entities: AlertEntity[] = [];
+  for (const group of groups) {
+    for (const entity of group) {
+      const key = entityKey(entity);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      entities.push(entity);
+      if (entities.length >= MAX_SCORED_ENTITIES) return entities;
+    }
+  }
+  return entities;
+}
+
+interface StreamRef {
+  readonly id: string;
+  readonly sequence: number;
+}
+
+/**
+ * The closed incident a late alert belongs to: one that carried one of its linking entities
+ * and whose first-to-last-seen span, widened by its window, covers the alert's event time.
+ */
+function closedHome(tenant: TenantState, linkKeys: readonly string[], time: EpochMs): StreamRef | undefined {
+  for (const key of linkKeys) {
+    const memory = tenant.entities.get(key);
+    if (memory === undefined) continue;
+    for (const id of memory.incidents) {
+      const closed = tenant.closed.get(id);
+      if (closed === undefined) continue;
+      if (time > closed.firstSeen - closed.windowMs && time < closed.lastSeen + closed.windowMs) {
+        const survivor = closed.mergedInto === null ? closed : resolve(tenant, closed.mergedInto);
+        return survivor === undefined ? closed : { id: survivor.id, sequence: survivor.sequence };
+      }
+    }
+  }
+  return undefined;
+}
+
+interface IncidentRef {
+  readonly id: string;
+  readonly ordinal: number;
+  readonly sequence: number;
+  readonly campaignId: string | null;
+  readonly priority: number | null;
+  readonly firstSeen: EpochMs;
+  readonly lastSeen: EpochMs;
+  readonly horizonMs: number;
+  readonly open: OpenIncident | undefined;
+}
+
+/** An incident by id, open or remembered, following merges to the survivor. */
+function resolve(tenant: TenantState, incidentId: string): IncidentRef | undefined {
+  let id = incidentId;
+  for (let hops = 0; hops < 16; hops += 1) {
+    const open = tenant.open.get(id);
+    if (open !== undefined) {
+      if (open.mergedInto === null) return { ...refFields(open), firstSeen: firstSeenOf(open), lastSeen: lastSeenOf(open), open };
+      id = open.mergedInto;
+      continue;
+    }
+    const closed = tenant.closed.get(id);
+    if (closed === undefined) return undefined;
+    if (closed.mergedInto === null) return { ...refFields(closed), open: undefined };
+    id = closed.mergedInto;
+  }
+  return undefined;
+}
+
+const refFields = (incident: Omit<IncidentRef, 'open'>): Omit<IncidentRef, 'open'> => ({
+  id: incident.id,
+  ordinal: incident.ordinal,
+  sequence: incident.sequence,
+  campaignId: incident.campaignId,
+  priority: incident.priority,
+  firstSeen: incident.firstSeen,
+  lastSeen: incident.lastSeen,
+  horizonMs: incident.horizonMs,
+});
+
+interface CampaignSubject {
+  readonly id: string;
+  readonly ordinal: number;
+  readonly sequence: number;
+  readonly campaignId: string | null;
+}
+
+interface CampaignLink {
+  readonly other: IncidentRef;
+  readonly reason: string;
+  readonly risk: number;
+}
+
+/**
+ * Campaign linking over the horizon, after an alert row joined `subject`: for each linking
+ * entity of the alert, the other incidents that carried it within the horizon are linked when
+ * the entity's accumulated risk (this alert included) reaches the threshold ('entity-risk',
+ * open or closed incidents), or when the other incident's short window has closed and both
+ * incidents are at least `minPriority` ('shared-entity'). Linked incidents share one
+ * campaign: the oldest existing campaign absorbs the others.
+ */
+function linkCampaigns(
+  out: Emission,
+  tenant: TenantState | undefined,
+  subject: CampaignSubject,
+  group: readonly OpenIncident[],
+  time: EpochMs,
+  linkKeys: readonly string[],
+  risk: number,
+  priority: number,
+  compiled: TenantCorrelationPolicy,
+  watermark: EpochMs,
+  cause: string,
+  ids: CorrelationIds,
+): void {
+  if (tenant === undefined) return;
+  const { riskThreshold, minPriority, horizonMs } = compiled.policy.campaign;
+  const hours = Math.round((horizonMs / 3_600_000) * 10) / 10;
+  const links: CampaignLink[] = [];
+  for (const key of linkKeys) {
+    const memory = tenant.entities.get(key);
+    if (memory === undefined) continue;
+    const accumulated = Math.round(accumulatedRisk(memory, time, risk) * 10) / 10;
+    for (const id of memory.incidents) {
+      const other = resolve(tenant, id);
+      if (other === undefined || other.id === subject.id || group.some((incident) => incident.id === other.id)) continue;
+      if (other.lastSeen + other.horizonMs <= time || other.firstSeen - other.horizonMs >= time) continue;
+      if (subject.campaignId !== null && other.campaignId === subject.campaignId) continue;
+      if (links.some((link) => link.other.id === other.id)) continue;
+      const windowClosed = other.open === undefined || !isOpenAt(other.open, watermark, compiled.policy);
+      if (accumulated >= riskThreshold) {
+        links.push({
+          other,
+          risk: accumulated,
+          reason: `accumulated risk of ${key} is ${accumulated} (threshold ${riskThreshold}) within the ${hours} h horizon`,
+        });
+      } else if (windowClosed && priority >= minPriority && (other.priority ?? 0) >= minPriority) {
+        links.push({
+          other,
+          risk: accumulated,
+          reason: `shares ${key} with incident ${other.id} within the ${hours} h horizon after its window closed`,
+        });
+      }
+    }
+  }
+  if (links.length === 0) return;
+
+  const involved: string[] = [];
+  if (subject.campaignId !== null) involved.push(subject.campaignId);
+  for (const link of links) {
+    if (link.other.campaignId !== null && !involved.includes(link.other.campaignId)) involved.push(link.other.campaignId);
+  }
+  let target: string;
+  if (involved.length === 0) {
+    let root: { readonly id: string; readonly ordinal: number } = subject;
+    for (const link of links) if (link.other.ordinal < root.ordinal) root = link.other;
+    target = ids.campaignId(tenant.tenantId, root.id);
+  } else {
+    const rootOf = (campaignId: string): number => tenant.campaigns.get(campaignId)?.rootOrdinal ?? Infinity;
+    target = involved.reduce((best, candidate) =>
+      rootOf(candidate) < rootOf(best) || (rootOf(candidate) === rootOf(best) && candidate < best) ? candidate : best,
+    );
+  }
+
+  const first = links[0] as CampaignLink;
+  const maxRisk = links.reduce((max, link) => Math.max(max, link.risk), 0);
+  const newlyLinked = links.filter((link) => link.other.campaignId !== target);
+  if (subject.campaignId !== target) {
+    out.emit(
+      subject.id,
+      subject.sequence,
+      'CampaignLinked',
+      {
+        incidentId: subject.id,
+        campaignId: target,
+        linkedIncidentIds: links.map((link) => link.other.id),
+        reason: first.reason,
+        accumulatedRisk: maxRisk,
+      },
+      time,
+      cause,
+      ACTOR.campaign,
+    );
+  } else if (newlyLinked.length === 0) return;
+  for (const link of newlyLinked) {
+    out.emit(
+      link.other.id,
+      link.other.sequence,
+      'CampaignLinked',
+      {
+        incidentId: link.other.id,
+        campaignId: target,
+        linkedIncidentIds: [subject.id],
+        reason: link.reason,
+        accumulatedRisk: link.risk,
+      },
+      time,
+      cause,
+      ACTOR.campaign,
+    );
+  }
+  // Members of the campaigns folded into the target move with them.
+  for (const campaignId of involved) {
+    if (campaignId === target) continue;
+    for (const member of tenant.campaigns.get(campaignId)?.members ?? []) {
+      if (member === subject.id || links.some((link) => link.other.id === member)) continue;
+      const ref = resolve(tenant, member);
+      if (ref === undefined || ref.id !== member) continue;
+      out.emit(
+        member,
+        ref.sequence,
+        'CampaignLinked',
+        {
+          incidentId: member,
+          campaignId: target,
+          linkedIncidentIds: [],
+          reason: `campaign ${campaignId} merged into ${target} through incident ${subject.id}`,
+          accumulatedRisk: maxRisk,
+        },
+        time,
+        cause,
+        ACTOR.campaign,
+      );
+    }
+  }
+}
+
+function decideTick(
+  requested: EpochMs,
+  state: CorrelationState,
+  config: CorrelationConfig,
+  ids: CorrelationIds,
+): CorrelationOutput[] {
+  const outputs: CorrelationOutput[] = [];
+  for (const tenant of state.tenants.values()) {
+    const compiled = policyFor(config, tenant.tenantId);
+    const policy = compiled.policy;
+    const watermark = Math.max(tenant.watermark, requested, tenant.maxEventTime - policy.allowedLatenessMs);
+    if (!Number.isFinite(watermark)) continue;
+    const cause = tickCausation(watermark);
+    const out = new Emission(ids, tenant.tenantId);
+    for (const incidentId of tenant.pending) {
+      const incident = tenant.open.get(incidentId);
+      if (incident !== undefined) flushRepeats(out, incident, compiled, watermark, cause);
+    }
+    const closing: [OpenIncident, 'window-expired' | 'max-span-reached'][] = [];
+    for (const incident of dueIncidents(tenant.windowDeadlines, tenant.minWindowBucket, bucketOf(watermark))) {
+      if (lastSeenOf(incident) + incident.windowMs <= watermark) closing.push([incident, 'window-expired']);
+    }
+    const spanLimit = watermark - policy.maxIncidentSpanMs;
+    for (const incident of dueIncidents(tenant.spanStarts, tenant.minSpanBucket, bucketOf(spanLimit))) {
+      if (firstSeenOf(incident) <= spanLimit && !closing.some(([other]) => other === incident)) {
+        closing.push([incident, 'max-span-reached']);
+      }
+    }
+    closing.sort(([a], [b]) => a.ordinal - b.ordinal);
+    for (const [incident, reason] of closing) {
+      out.emit(incident.id, incident.sequence, 'IncidentClosed', { incidentId: incident.id, reason }, watermark, cause, ACTOR.window);
+    }
+    for (const output of out.outputs) outputs.push(output);
+  }
+  return outputs;
+}
+
+/** Incidents in buckets from `low` to `high`; walks the map's keys when that is shorter. */
+function* dueIncidents(buckets: Map<number, Set<OpenIncident>>, low: number, high: number): Generator<OpenIncident> {
+  if (buckets.size === 0 || high < low) return;
+  if (high - low + 1 > buckets.size) {
+    for (const [bucket, set] of buckets) if (bucket <= high) yield* set;
+    return;
+  }
+  for (let bucket = low; bucket <= high; bucket += 1) {
+    const set = buckets.get(bucket);
+    if (set !== undefined) yield* set;
+  }
+}
+
+/**
+ * One AlertRepeatsCounted per series with pending repeats, then a re-score. A series becomes
+ * routine when it has at least `routineMinRepeats` repeats whose intervals (over the most
+ * recent RHYTHM_SAMPLES occurrences) have a coefficient of variation at most `routineMaxCv`
+ * and a mean of at least `routineMinIntervalMs` (a fast burst is not a schedule).
+ */
+function flushRepeats(
+  out: Emission,
+  incident: OpenIncident,
+  compiled: TenantCorrelationPolicy,
+  watermark: EpochMs,
+  cause: string,
+): void {
+  const { repeats } = compiled.policy;
+  let addedRepeats = 0;
+  let routineAlerts = 0;
+  let largest = 0;
+  let routineRule: string | null = null;
+  let routineCv: number | null = null;
+  for (const series of incident.repeats.values()) {
+    let routine = series.routine;
+    let intervalCv = series.intervalCv;
+    let total = series.total;
+    if (series.pendingIds.length > 0) {
+      addedRepeats += series.pendingIds.length;
+      total += series.pendingIds.length;
+      const times = series.times.slice();
+      let lastObservedAt = times[times.length - 1] ?? -Infinity;
+      for (const time of series.pendingTimes) {
+        insertSortedBounded(times, time, RHYTHM_SAMPLES);
+        if (time > lastObservedAt) lastObservedAt = time;
+      }
+      const rhythm = rhythmOf(times);
+      intervalCv = rhythm === null ? null : Math.round(rhythm.cv * 10_000) / 10_000;
+      routine =
+        rhythm !== null &&
+        total >= repeats.routineMinRepeats &&
+        rhythm.cv <= repeats.routineMaxCv &&
+        rhythm.meanMs >= repeats.routineMinIntervalMs;
+      out.emit(
+        incident.id,
+        incident.sequence,
+        'AlertRepeatsCounted',
+        {
+          incidentId: incident.id,
+          repeatKey: series.key,
+          ruleId: series.ruleId,
+          alertIds: series.pendingIds.slice(),
+          observedAts: series.pendingTimes.slice(),
+          lastObservedAt,
+          totalRepeats: total,
+          routine,
+          intervalCv,
+        },
+        watermark,
+        cause,
+        ACTOR.repeats,
+      );
+    }
+    if (routine) {
+      const size = series.rows + total;
+      routineAlerts += size;
+      if (size > largest) {
+        largest = size;
+        routineRule = series.rule;
+        routineCv = intervalCv;
+      }
+    }
+  }
+  const routine: RoutineFacts = routineAlerts === 0 ? NO_ROUTINE : { alerts: routineAlerts, rule: routineRule, intervalCv: routineCv };
+  rescore(out, incident, [incident], null, { addedRepeats, routine }, compiled, Math.max(watermark, lastSeenOf(incident)), cause);
+}
