@@ -13,6 +13,18 @@ const verbs: Record<string, { readonly summary: string; readonly load: () => Pro
     summary: 'correlate [--config file] < alerts.jsonl: incident events out, deterministically',
     load: async () => (await import('./verbs/correlate')).correlateVerb,
   },
+  db: {
+    summary: 'db migrate: apply the database migrations (DATABASE_URL)',
+    load: async () => (await import('./verbs/database')).databaseVerb,
+  },
+  tenant: {
+    summary: 'tenant create --tenant ID [--name N]: create a tenant and print one API key per role',
+    load: async () => (await import('./verbs/database')).tenantVerb,
+  },
+  send: {
+    summary: 'send --url URL --key KEY < records: post lines to the ingest API in NDJSON batches',
+    load: async () => (await import('./verbs/send')).sendVerb,
+  },
   evaluate: {
     summary: 'evaluate --input labeled.jsonl: grouping and ranking quality as one JSON object',
     load: async () => (await import('./verbs/evaluate')).evaluateVerb,

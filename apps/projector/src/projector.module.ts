@@ -9,6 +9,7 @@ import {
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Kafka } from 'kafkajs';
+import { feedbackEventFromAvro, incidentEventFromAvro } from '@soc/domain';
 import { createKafka, createSchemaRegistry } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
 import { ReadModelStore, openDataSource, type DataSource } from '@soc/persistence';
@@ -35,9 +36,10 @@ export async function createProjectorParts(config: ProjectorConfig, logger: Logg
     { migrate: config.migrate },
   );
   const kafka = createKafka(config.infra.kafkaBrokers, 'soc-projector', logger);
-  // TODO(lead): pass the domain's Avro-to-event mappings (libs/domain/src/incident) once they
-  // exist; until then Avro records must decode directly to the TypeScript shape.
-  const decoder = new RecordDecoder(createSchemaRegistry(config.infra.schemaRegistryUrl));
+  const decoder = new RecordDecoder(createSchemaRegistry(config.infra.schemaRegistryUrl), {
+    incident: incidentEventFromAvro,
+    feedback: feedbackEventFromAvro,
+  });
   return { dataSource, kafka, decoder };
 }
 

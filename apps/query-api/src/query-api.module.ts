@@ -11,11 +11,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Partitioners, type Producer } from 'kafkajs';
-import { createKafka, ensureTopics } from '@soc/kafka';
+import type { FeedbackEvent } from '@soc/contracts';
+import { feedbackAvroMapping } from '@soc/domain';
+import { AvroTopicCodec, createKafka, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
 import { PgApiKeyVerifier, ensureTenant, installApiKey, openDataSource, type DataSource } from '@soc/persistence';
 import { ActionsController } from './actions/actions.controller';
-import { FeedbackService } from './actions/feedback.service';
+import { FeedbackService, jsonFeedbackEncoder, type FeedbackEncoder } from './actions/feedback.service';
 import { AdminController } from './admin/admin.controller';
 import { API_KEY_VERIFIER, AuthGuard, OIDC_VERIFIER } from './auth/auth.guard';
 import { OidcVerifier } from './auth/oidc-verifier';
@@ -34,6 +36,7 @@ export interface QueryApiParts {
   readonly dataSource: DataSource;
   readonly producer: Producer;
   readonly listener: ReadModelListener;
+  readonly encoder: FeedbackEncoder;
 }
 
 export async function createQueryApiParts(config: QueryApiConfig, logger: Logger): Promise<QueryApiParts> {
@@ -64,7 +67,19 @@ export async function createQueryApiParts(config: QueryApiConfig, logger: Logger
   await producer.connect();
   const listener = new ReadModelListener(config.infra.databaseUrl, logger);
   await listener.start();
-  return { dataSource, producer, listener };
+  const encoder = config.feedbackEncoding === 'json' ? jsonFeedbackEncoder : await avroFeedbackEncoder(config);
+  return { dataSource, producer, listener, encoder };
+}
+
+/** Registers the feedback schema (BACKWARD_TRANSITIVE) and encodes in the Confluent wire format. */
+async function avroFeedbackEncoder(config: QueryApiConfig): Promise<FeedbackEncoder> {
+  const codec = await AvroTopicCodec.register<FeedbackEvent>(
+    createSchemaRegistry(config.infra.schemaRegistryUrl),
+    config.feedbackTopic,
+    readSchemaFile('feedback'),
+    feedbackAvroMapping,
+  );
+  return { encode: (event) => codec.encode(event), contentType: 'application/vnd.apache.avro' };
 }
 
 @Injectable()
@@ -104,6 +119,7 @@ export class QueryApiModule {
           useFactory: (metrics: QueryApiMetrics) =>
             new FeedbackService(parts.dataSource, parts.producer, config.feedbackTopic, parts.listener, {
               waitMs: config.projectionWaitMs,
+              encoder: parts.encoder,
               onProduced: (type) => metrics.feedbackProduced.inc({ type }),
             }),
         },
