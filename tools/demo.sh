@@ -24,7 +24,7 @@ npm run -s soc -- db migrate >/dev/null
 keys="$(npm run -s soc -- tenant create --tenant demo --name 'Demo SOC')"
 ingest_key="$(node -e 'const k=JSON.parse(process.argv[1]);process.stdout.write(k.keys.ingest)' "$keys")"
 analyst_key="$(node -e 'const k=JSON.parse(process.argv[1]);process.stdout.write(k.keys.analyst)' "$keys")"
-npm run -s soc -- assets load --tenant demo --file deploy/demo/assets.csv >/dev/null
+admin_key="$(node -e 'const k=JSON.parse(process.argv[1]);process.stdout.write(k.keys.admin)' "$keys")"
 
 pids=()
 start() {
@@ -56,6 +56,9 @@ wait_http() {
 }
 wait_http "http://127.0.0.1:${INGEST_HTTP_PORT}/health"
 wait_http "http://127.0.0.1:${QUERY_API_PORT}/health"
+# The asset inventory raises the priority of incidents that touch crown jewels.
+curl -fsS -o /dev/null -H "x-api-key: ${admin_key}" -H 'content-type: text/csv' \
+  --data-binary @deploy/demo/assets.csv "http://127.0.0.1:${QUERY_API_PORT}/api/v1/admin/assets"
 
 cat >&2 <<MSG
 

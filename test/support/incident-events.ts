@@ -276,3 +276,36 @@ export const priorityFeedback = (
     incidentId,
     o,
   );
+
+/** A fresh open incident at `at` (epoch ms) with two alerts and a score: what a dashboard shows. */
+export function liveIncident(
+  tenantId: string,
+  incidentId: string,
+  at: number,
+  { priority = 72, title, hostName = 'ws-07' }: { readonly priority?: number; readonly title?: string; readonly hostName?: string } = {},
+): IncidentEvent[] {
+  const first = anAlertSummary({
+    alertId: `${incidentId}-a1`,
+    observedAt: at,
+    ingestedAt: at + 200,
+    title: title ?? `Suspicious PowerShell on ${hostName}`,
+    entities: [host(hostName), user('corp\\bob')],
+  });
+  const second = anAlertSummary({
+    alertId: `${incidentId}-a2`,
+    observedAt: at + 60_000,
+    ingestedAt: at + 60_200,
+    ruleId: 'R-200',
+    ruleName: 'Credential dumping',
+    title: `LSASS memory read on ${hostName}`,
+    severity: 90,
+    tactics: ['TA0006'],
+    techniques: ['T1003.001'],
+    entities: [host(hostName), ip('10.0.0.5', 'destination')],
+  });
+  return [
+    incidentOpened(incidentId, first, { tenantId, occurredAt: at }),
+    alertAttached(incidentId, second, { tenantId, sequence: 2, occurredAt: at + 60_000 }),
+    incidentScored(incidentId, priority, { tenantId, sequence: 3, occurredAt: at + 60_000 }),
+  ];
+}

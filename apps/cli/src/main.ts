@@ -21,6 +21,10 @@ const verbs: Record<string, { readonly summary: string; readonly load: () => Pro
     summary: 'tenant create --tenant ID [--name N]: create a tenant and print one API key per role',
     load: async () => (await import('./verbs/database')).tenantVerb,
   },
+  simulate: {
+    summary: 'simulate [--seed S] [--tenant a,b] [--rate R] [--count N] [--realtime] [--labels]: generated alerts',
+    load: async () => (await import('./verbs/simulate')).simulateVerb,
+  },
   send: {
     summary: 'send --url URL --key KEY < records: post lines to the ingest API in NDJSON batches',
     load: async () => (await import('./verbs/send')).sendVerb,

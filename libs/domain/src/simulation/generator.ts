@@ -346,17 +346,33 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
     schedule(first, fire(first));
   }
 
+  // Series, campaigns and admin bursts start as Poisson processes over the span, so setting
+  // up costs the same for a thousand alerts as for a billion.
+  const starter = (count: number, spanMs: number, onStart: (n: number, time: EpochMs) => void): void => {
+    if (count <= 0) return;
+    const mean = spanMs / count;
+    let n = 0;
+    const fire = (time: EpochMs) => (): undefined => {
+      n += 1;
+      onStart(n, time);
+      const next = time + rng.exponential(mean);
+      if (next <= start + spanMs) schedule(next, fire(next));
+      return undefined;
+    };
+    const first = start + rng.exponential(mean);
+    schedule(first, fire(first));
+  };
+
   // Routine: scheduled jobs on servers, every 5-15 minutes with 1-3 % jitter, for hours.
-  for (let n = 0; n < routineSeries; n += 1) {
+  starter(routineSeries, 0.7 * durationMs, (n, begin) => {
     const world = worlds[n % worlds.length] as TenantWorld;
     const server = rng.pick(world.servers);
     const template = rng.pick(ROUTINE_RULES);
     const account = rng.pick(world.serviceAccounts);
     const period = rng.between(5 * MINUTE, 15 * MINUTE);
     const jitter = rng.between(0.01, 0.03);
-    const begin = start + rng.between(0, 0.7 * durationMs);
     const end = begin + rng.between(0.3 * durationMs, durationMs);
-    const label: AlertLabel = { group: `${world.id}:routine:${n + 1}`, verdict: 'benign' };
+    const label: AlertLabel = { group: `${world.id}:routine:${n}`, verdict: 'benign' };
     const fire = (time: EpochMs) => (): LabeledAlert | undefined => {
       if (time > end) return undefined;
       const next = time + period * (1 + rng.between(-jitter, jitter));
@@ -364,18 +380,11 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
       return makeAlert(world, template, { victimHost: server.host, victimIp: server.ip, adminUser: account }, time, label, [], 90);
     };
     schedule(begin, fire(begin));
-  }
+  });
 
   // Campaigns: initial access and execution, then up to 6 later stages in kill-chain order.
   const campaigns = Math.max(1, Math.round((mix.campaigns * alertCount) / 12));
-  for (let n = 0; n < campaigns; n += 1) {
-    const world = worlds[n % worlds.length] as TenantWorld;
-    const begin = start + rng.between(0, 0.9 * durationMs);
-    schedule(begin, () => {
-      scheduleCampaign(world, n + 1, begin);
-      return undefined;
-    });
-  }
+  starter(campaigns, 0.9 * durationMs, (n, begin) => scheduleCampaign(worlds[n % worlds.length] as TenantWorld, n, begin));
 
   const scheduleCampaign = (world: TenantWorld, n: number, begin: EpochMs): void => {
     const victim = rng.pick(world.workstations);
@@ -431,16 +440,16 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
 
   // Admin bursts: an IT admin manages several servers from a jump host within minutes.
   const adminBursts = Math.max(1, Math.round((mix.admin * alertCount) / 5));
-  for (let n = 0; n < adminBursts; n += 1) {
+  starter(adminBursts, 0.9 * durationMs, (n, begin) => {
     const world = worlds[n % worlds.length] as TenantWorld;
-    const begin = start + rng.between(0, 0.9 * durationMs);
     const admin = rng.pick(world.admins);
     const jump = world.servers.find((server) => server.host.startsWith('jump')) ?? (world.servers[0] as Server);
-    const label: AlertLabel = { group: `${world.id}:admin:${n + 1}`, verdict: 'benign' };
+    const label: AlertLabel = { group: `${world.id}:admin:${n}`, verdict: 'benign' };
     let time = begin;
     const targets = rng.int(2, 5);
     for (let t = 0; t < targets; t += 1) {
-      const target = rng.chance(0.5) ? rng.pick(world.servers) : { host: rng.pick(world.workstations).host, ip: rng.pick(world.workstations).ip };
+      const station = rng.pick(world.workstations);
+      const target = rng.chance(0.5) ? rng.pick(world.servers) : { host: station.host, ip: station.ip };
       const alerts = rng.int(1, 2);
       for (let a = 0; a < alerts; a += 1) {
         time += rng.between(20 * SECOND, 3 * MINUTE);
@@ -450,7 +459,7 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
         schedule(at, () => makeAlert(world, template, slots, at, label, [], rng.chance(0.5) ? null : rng.int(40, 70)));
       }
     }
-  }
+  });
 
   // Arrival order: alerts leave the buffer once no later-generated alert can arrive before them.
   const arrivals = new MinHeap<{ readonly labeled: LabeledAlert; readonly order: number }>(
