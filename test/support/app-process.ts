@@ -39,7 +39,11 @@ export async function startApp(
   const chunks: string[] = [];
   const child: ChildProcess = spawn(
     process.execPath,
-    ['-r', join(REPO_ROOT, 'tools', 'register.cjs'), join(REPO_ROOT, 'apps', name, 'src', 'main.ts')],
+    [
+      '-r',
+      join(REPO_ROOT, 'tools', 'register.cjs'),
+      join(REPO_ROOT, 'apps', name, 'src', 'main.ts'),
+    ],
     {
       cwd: REPO_ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env, [portVariable]: String(port) },
@@ -65,7 +69,9 @@ export async function startApp(
     );
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- ${name} output ---\n${output()}`);
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\n--- ${name} output ---\n${output()}`,
+    );
   }
   return {
     url,

@@ -14,7 +14,8 @@ import type {
  */
 export const T0 = Date.UTC(2025, 0, 15, 9, 0, 0);
 
-type Envelope<E> = E extends EventEnvelope<infer Type, infer Data> ? { type: Type; data: Data } : never;
+type Envelope<E> =
+  E extends EventEnvelope<infer Type, infer Data> ? { type: Type; data: Data } : never;
 
 export interface EnvelopeOverrides {
   readonly tenantId?: string;
@@ -49,13 +50,29 @@ function envelope<E extends IncidentEvent | FeedbackEvent>(
   } as E;
 }
 
-const incident = <E extends IncidentEvent>(body: Envelope<E>, incidentId: string, o: EnvelopeOverrides): E =>
-  envelope<E>(body, incidentId, { actor: 'rule:shared-entity', prefix: 'inc' }, o);
-const feedback = <E extends FeedbackEvent>(body: Envelope<E>, incidentId: string, o: EnvelopeOverrides): E =>
-  envelope<E>(body, incidentId, { actor: 'analyst:alice', prefix: 'fb' }, o);
+const incident = <E extends IncidentEvent>(
+  body: Envelope<E>,
+  incidentId: string,
+  o: EnvelopeOverrides,
+): E => envelope<E>(body, incidentId, { actor: 'rule:shared-entity', prefix: 'inc' }, o);
+const feedback = <E extends FeedbackEvent>(
+  body: Envelope<E>,
+  incidentId: string,
+  o: EnvelopeOverrides,
+): E => envelope<E>(body, incidentId, { actor: 'analyst:alice', prefix: 'fb' }, o);
 
-export const host = (value: string): AlertEntity => ({ type: 'host', value, role: null, hashAlgorithm: null });
-export const user = (value: string): AlertEntity => ({ type: 'user', value, role: null, hashAlgorithm: null });
+export const host = (value: string): AlertEntity => ({
+  type: 'host',
+  value,
+  role: null,
+  hashAlgorithm: null,
+});
+export const user = (value: string): AlertEntity => ({
+  type: 'user',
+  value,
+  role: null,
+  hashAlgorithm: null,
+});
 export const ip = (value: string, role: 'source' | 'destination' = 'source'): AlertEntity => ({
   type: 'ip',
   value,
@@ -87,19 +104,59 @@ export function anAlertSummary(overrides: Partial<AlertSummary> = {}): AlertSumm
 
 export const anExplanation = (priority = 72): ScoreExplanation => ({
   factors: [
-    { name: 'severity', raw: 70, weight: 0.4, contribution: 28, reason: 'highest alert severity 70' },
-    { name: 'business_context', raw: 80, weight: 0.25, contribution: 20, reason: 'ws-01 is criticality 4' },
-    { name: 'threat_intel', raw: 50, weight: 0.15, contribution: 7.5, reason: 'one suspicious indicator' },
+    {
+      name: 'severity',
+      raw: 70,
+      weight: 0.4,
+      contribution: 28,
+      reason: 'highest alert severity 70',
+    },
+    {
+      name: 'business_context',
+      raw: 80,
+      weight: 0.25,
+      contribution: 20,
+      reason: 'ws-01 is criticality 4',
+    },
+    {
+      name: 'threat_intel',
+      raw: 50,
+      weight: 0.15,
+      contribution: 7.5,
+      reason: 'one suspicious indicator',
+    },
     { name: 'confidence', raw: 80, weight: 0.1, contribution: 8, reason: 'source confidence 80' },
-    { name: 'freshness', raw: 85, weight: 0.1, contribution: 8.5, reason: 'last alert 5 minutes ago' },
+    {
+      name: 'freshness',
+      raw: 85,
+      weight: 0.1,
+      contribution: 8.5,
+      reason: 'last alert 5 minutes ago',
+    },
   ],
-  adjustments: priority > 72 ? [{ name: 'kill_chain', points: priority - 72, reason: 'execution after initial access' }] : [],
+  adjustments:
+    priority > 72
+      ? [{ name: 'kill_chain', points: priority - 72, reason: 'execution after initial access' }]
+      : [],
   summary: `priority ${priority}: severe PowerShell on a critical workstation`,
 });
 
-export const incidentOpened = (incidentId: string, alert = anAlertSummary(), o: EnvelopeOverrides = {}) =>
+export const incidentOpened = (
+  incidentId: string,
+  alert = anAlertSummary(),
+  o: EnvelopeOverrides = {},
+) =>
   incident<Extract<IncidentEvent, { type: 'IncidentOpened' }>>(
-    { type: 'IncidentOpened', data: { incidentId, title: alert.title, firstAlert: alert, windowMs: 900_000, campaignHorizonMs: 7 * 86_400_000 } },
+    {
+      type: 'IncidentOpened',
+      data: {
+        incidentId,
+        title: alert.title,
+        firstAlert: alert,
+        windowMs: 900_000,
+        campaignHorizonMs: 7 * 86_400_000,
+      },
+    },
     incidentId,
     { occurredAt: alert.observedAt, ...o },
   );
@@ -141,7 +198,12 @@ export const repeatsCounted = (
     o,
   );
 
-export const incidentScored = (incidentId: string, priority: number, o: EnvelopeOverrides = {}, previousPriority: number | null = null) =>
+export const incidentScored = (
+  incidentId: string,
+  priority: number,
+  o: EnvelopeOverrides = {},
+  previousPriority: number | null = null,
+) =>
   incident<Extract<IncidentEvent, { type: 'IncidentScored' }>>(
     {
       type: 'IncidentScored',
@@ -160,7 +222,11 @@ export const incidentScored = (incidentId: string, priority: number, o: Envelope
     o,
   );
 
-export const incidentEscalated = (incidentId: string, priority: number, o: EnvelopeOverrides = {}) =>
+export const incidentEscalated = (
+  incidentId: string,
+  priority: number,
+  o: EnvelopeOverrides = {},
+) =>
   incident<Extract<IncidentEvent, { type: 'IncidentEscalated' }>>(
     { type: 'IncidentEscalated', data: { incidentId, priority, threshold: 80 } },
     incidentId,
@@ -171,23 +237,42 @@ export const campaignLinked = (incidentId: string, campaignId: string, o: Envelo
   incident<Extract<IncidentEvent, { type: 'CampaignLinked' }>>(
     {
       type: 'CampaignLinked',
-      data: { incidentId, campaignId, linkedIncidentIds: [incidentId], reason: 'shared host ws-01', accumulatedRisk: 140 },
+      data: {
+        incidentId,
+        campaignId,
+        linkedIncidentIds: [incidentId],
+        reason: 'shared host ws-01',
+        accumulatedRisk: 140,
+      },
     },
     incidentId,
     o,
   );
 
-export const incidentsMerged = (incidentId: string, absorbedIncidentId: string, o: EnvelopeOverrides = {}) =>
+export const incidentsMerged = (
+  incidentId: string,
+  absorbedIncidentId: string,
+  o: EnvelopeOverrides = {},
+) =>
   incident<Extract<IncidentEvent, { type: 'IncidentsMerged' }>>(
     {
       type: 'IncidentsMerged',
-      data: { incidentId, absorbedIncidentId, bridgingAlertId: 'bridge-1', sharedEntities: [host('ws-01')] },
+      data: {
+        incidentId,
+        absorbedIncidentId,
+        bridgingAlertId: 'bridge-1',
+        sharedEntities: [host('ws-01')],
+      },
     },
     incidentId,
     o,
   );
 
-export const incidentMergedInto = (incidentId: string, survivorIncidentId: string, o: EnvelopeOverrides = {}) =>
+export const incidentMergedInto = (
+  incidentId: string,
+  survivorIncidentId: string,
+  o: EnvelopeOverrides = {},
+) =>
   incident<Extract<IncidentEvent, { type: 'IncidentMergedInto' }>>(
     { type: 'IncidentMergedInto', data: { incidentId, survivorIncidentId } },
     incidentId,
@@ -205,9 +290,16 @@ export const incidentClosed = (
     o,
   );
 
-export const alertSuppressed = (incidentId: string | null, alert: AlertSummary, o: EnvelopeOverrides = {}) =>
+export const alertSuppressed = (
+  incidentId: string | null,
+  alert: AlertSummary,
+  o: EnvelopeOverrides = {},
+) =>
   incident<Extract<IncidentEvent, { type: 'AlertSuppressed' }>>(
-    { type: 'AlertSuppressed', data: { incidentId, alert, suppressionRuleId: 'S-1', reason: 'known scanner' } },
+    {
+      type: 'AlertSuppressed',
+      data: { incidentId, alert, suppressionRuleId: 'S-1', reason: 'known scanner' },
+    },
     incidentId ?? `suppressed-${alert.alertId}`,
     o,
   );
@@ -219,7 +311,10 @@ export const lateAlertHandled = (
   o: EnvelopeOverrides = {},
 ) =>
   incident<Extract<IncidentEvent, { type: 'LateAlertHandled' }>>(
-    { type: 'LateAlertHandled', data: { incidentId, alert, watermark: T0 + 3_600_000, outcome, reason: 'arrived 2h late' } },
+    {
+      type: 'LateAlertHandled',
+      data: { incidentId, alert, watermark: T0 + 3_600_000, outcome, reason: 'arrived 2h late' },
+    },
     incidentId ?? `late-${alert.alertId}`,
     o,
   );
@@ -271,7 +366,12 @@ export const priorityFeedback = (
   feedback<Extract<FeedbackEvent, { type: 'PriorityFeedbackGiven' }>>(
     {
       type: 'PriorityFeedbackGiven',
-      data: { incidentId: alertId === null ? incidentId : null, alertId, correctPriority, analystNotes: 'too high' },
+      data: {
+        incidentId: alertId === null ? incidentId : null,
+        alertId,
+        correctPriority,
+        analystNotes: 'too high',
+      },
     },
     incidentId,
     o,
@@ -282,7 +382,11 @@ export function liveIncident(
   tenantId: string,
   incidentId: string,
   at: number,
-  { priority = 72, title, hostName = 'ws-07' }: { readonly priority?: number; readonly title?: string; readonly hostName?: string } = {},
+  {
+    priority = 72,
+    title,
+    hostName = 'ws-07',
+  }: { readonly priority?: number; readonly title?: string; readonly hostName?: string } = {},
 ): IncidentEvent[] {
   const first = anAlertSummary({
     alertId: `${incidentId}-a1`,

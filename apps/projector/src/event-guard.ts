@@ -32,7 +32,11 @@ class Reader {
 
   nullableString(field: string): string | null {
     const v = this.value[field];
-    return v === null || v === undefined ? null : typeof v === 'string' ? v : this.fail(field, 'a string or null');
+    return v === null || v === undefined
+      ? null
+      : typeof v === 'string'
+        ? v
+        : this.fail(field, 'a string or null');
   }
 
   number(field: string): number {
@@ -64,7 +68,9 @@ class Reader {
 
   strings(field: string): readonly string[] {
     const items = this.array(field);
-    return items.every((i) => typeof i === 'string') ? (items as string[]) : this.fail(field, 'an array of strings');
+    return items.every((i) => typeof i === 'string')
+      ? (items as string[])
+      : this.fail(field, 'an array of strings');
   }
 
   object(field: string): Reader {
@@ -74,7 +80,9 @@ class Reader {
 
   objects(field: string): Reader[] {
     return this.array(field).map((item, i) =>
-      isObject(item) ? new Reader(item, `${this.path}.${field}[${i}]`) : this.fail(`${field}[${i}]`, 'an object'),
+      isObject(item)
+        ? new Reader(item, `${this.path}.${field}[${i}]`)
+        : this.fail(`${field}[${i}]`, 'an object'),
     );
   }
 }
@@ -249,13 +257,19 @@ export function parseReadModelEvent(value: unknown, family: EventFamily): ReadMo
   if (!isObject(value)) throw new UndecodableRecordError('record is not an object');
   const r = new Reader(value, 'event');
   r.nonEmpty('eventId');
-  const type = r.oneOf<ReadModelEvent['type']>('type', family === 'incident' ? INCIDENT_TYPES : FEEDBACK_TYPES);
+  const type = r.oneOf<ReadModelEvent['type']>(
+    'type',
+    family === 'incident' ? INCIDENT_TYPES : FEEDBACK_TYPES,
+  );
   r.number('schemaVersion');
   r.nonEmpty('tenantId');
   r.nonEmpty('streamId');
   const sequence = r.number('sequence');
   if (!Number.isInteger(sequence) || sequence < 1) {
-    throw new UndecodableRecordError('event.sequence: expected an integer from 1', 'event.sequence');
+    throw new UndecodableRecordError(
+      'event.sequence: expected an integer from 1',
+      'event.sequence',
+    );
   }
   r.string('partitionKey');
   r.number('occurredAt');

@@ -51,7 +51,8 @@ function flagValue(args: readonly string[], name: string): string | undefined {
 
 function requireDuration(raw: string): number {
   const parsed = parseDurationMs(raw);
-  if (parsed === undefined) throw new Error(`--timeout: expected a duration such as 90s or 10m, got '${raw}'`);
+  if (parsed === undefined)
+    throw new Error(`--timeout: expected a duration such as 90s or 10m, got '${raw}'`);
   return parsed;
 }
 

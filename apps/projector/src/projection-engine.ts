@@ -87,7 +87,12 @@ export class ProjectionEngine {
 
   async applyBatch(input: PartitionBatchInput): Promise<BatchOutcome> {
     return this.dataSource.transaction(async (manager) => {
-      const checkpoint = await this.store.lockCheckpoint(manager, this.projection, input.topic, input.partition);
+      const checkpoint = await this.store.lockCheckpoint(
+        manager,
+        this.projection,
+        input.topic,
+        input.partition,
+      );
       // A batch that starts past the checkpoint skipped records, unless this consumer was
       // positioned at the checkpoint itself and the skipped offsets were transaction markers
       // or aborted records. Anything else (a fresh assignment, a rebuild swapped in, a
@@ -100,8 +105,15 @@ export class ProjectionEngine {
       const folded = await this.fold(manager, events);
       await this.store.write(manager, folded.changes);
       const nextOffset = input.endOffset > checkpoint ? input.endOffset : checkpoint;
-      await this.store.saveCheckpoint(manager, this.projection, input.topic, input.partition, nextOffset);
-      if (this.options.notify && folded.incidents.length > 0) await this.store.notify(manager, folded.incidents);
+      await this.store.saveCheckpoint(
+        manager,
+        this.projection,
+        input.topic,
+        input.partition,
+        nextOffset,
+      );
+      if (this.options.notify && folded.incidents.length > 0)
+        await this.store.notify(manager, folded.incidents);
       return {
         kind: 'applied',
         checkpoint,
@@ -119,7 +131,11 @@ export class ProjectionEngine {
     const keys = new Map<string, IncidentKey>();
     for (const event of events) {
       const incidentId = incidentIdOf(event);
-      if (incidentId !== null) keys.set(incidentKey({ tenantId: event.tenantId, incidentId }), { tenantId: event.tenantId, incidentId });
+      if (incidentId !== null)
+        keys.set(incidentKey({ tenantId: event.tenantId, incidentId }), {
+          tenantId: event.tenantId,
+          incidentId,
+        });
       if (event.type === 'IncidentsMerged') {
         const absorbed = { tenantId: event.tenantId, incidentId: event.data.absorbedIncidentId };
         keys.set(incidentKey(absorbed), absorbed);
@@ -128,7 +144,9 @@ export class ProjectionEngine {
     const keyList = [...keys.values()];
     await this.store.lockIncidents(db, keyList);
     const loaded = await this.store.loadIncidents(db, keyList);
-    const views = new Map<string, IncidentView>([...loaded].map(([key, record]) => [key, toView(record)]));
+    const views = new Map<string, IncidentView>(
+      [...loaded].map(([key, record]) => [key, toView(record)]),
+    );
 
     const alerts: IncidentAlertRecord[] = [];
     const timeline: TimelineRecord[] = [];
@@ -140,10 +158,16 @@ export class ProjectionEngine {
     let gaps = 0;
     for (const event of events) {
       const incidentId = incidentIdOf(event);
-      const key = incidentId === null ? null : incidentKey({ tenantId: event.tenantId, incidentId });
-      const change: ViewChange = evolveIncidentView(key === null ? undefined : views.get(key), event, {
-        lookup: (other) => views.get(incidentKey({ tenantId: event.tenantId, incidentId: other })),
-      });
+      const key =
+        incidentId === null ? null : incidentKey({ tenantId: event.tenantId, incidentId });
+      const change: ViewChange = evolveIncidentView(
+        key === null ? undefined : views.get(key),
+        event,
+        {
+          lookup: (other) =>
+            views.get(incidentKey({ tenantId: event.tenantId, incidentId: other })),
+        },
+      );
       if (!change.applied) {
         if (change.skipped === 'already-applied') duplicates += 1;
         continue;

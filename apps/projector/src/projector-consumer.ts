@@ -50,14 +50,22 @@ export class ProjectorConsumer {
     });
     this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.assignmentReady = this.seekToCheckpoints(payload.memberAssignment).catch((error: unknown) => {
-        // The first batch of each partition re-checks its checkpoint anyway (applyBatch).
-        this.options.logger.warn({ err: error }, 'seeking to stored checkpoints failed; batches will reseek');
-      });
+      this.assignmentReady = this.seekToCheckpoints(payload.memberAssignment).catch(
+        (error: unknown) => {
+          // The first batch of each partition re-checks its checkpoint anyway (applyBatch).
+          this.options.logger.warn(
+            { err: error },
+            'seeking to stored checkpoints failed; batches will reseek',
+          );
+        },
+      );
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.crashed = payload.error;
-      this.options.logger.error({ err: payload.error, restart: payload.restart }, 'projector consumer crashed');
+      this.options.logger.error(
+        { err: payload.error, restart: payload.restart },
+        'projector consumer crashed',
+      );
     });
   }
 
@@ -71,7 +79,10 @@ export class ProjectorConsumer {
     await this.prepareTopics();
     await this.producer.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.options.incidentsTopic, this.options.feedbackTopic], fromBeginning: true });
+    await this.consumer.subscribe({
+      topics: [this.options.incidentsTopic, this.options.feedbackTopic],
+      fromBeginning: true,
+    });
     await this.consumer.run({
       autoCommit: true,
       autoCommitInterval: 1_000,
@@ -113,7 +124,15 @@ export class ProjectorConsumer {
       expectedNext: this.positions.get(key),
     });
     if (outcome.kind === 'reseek') {
-      logger.info({ topic, partition, offset: outcome.checkpoint.toString(), fetched: firstOffset.toString() }, 'seeking to the stored checkpoint');
+      logger.info(
+        {
+          topic,
+          partition,
+          offset: outcome.checkpoint.toString(),
+          fetched: firstOffset.toString(),
+        },
+        'seeking to the stored checkpoint',
+      );
       metrics.reseeks.inc({ topic });
       this.positions.set(key, outcome.checkpoint);
       this.consumer.seek({ topic, partition, offset: outcome.checkpoint.toString() });
@@ -134,14 +153,31 @@ export class ProjectorConsumer {
       metrics.applied.inc({ topic, type: event.type });
       metrics.delay.observe({ basis: 'occurred' }, Math.max(0, now - event.occurredAt) / 1000);
       const recordedAt = byTimestamp.get(event);
-      if (recordedAt !== undefined) metrics.delay.observe({ basis: 'recorded' }, Math.max(0, now - recordedAt) / 1000);
+      if (recordedAt !== undefined)
+        metrics.delay.observe({ basis: 'recorded' }, Math.max(0, now - recordedAt) / 1000);
     }
     metrics.recordApplied(outcome.applied.length);
-    metrics.app.consumerLag.set({ topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - outcome.nextOffset));
-    metrics.app.batchSeconds.observe({ stage: 'project' }, Number(process.hrtime.bigint() - started) / 1e9);
-    if (outcome.gaps > 0) logger.warn({ topic, partition, gaps: outcome.gaps }, 'applied events past stream sequence gaps');
+    metrics.app.consumerLag.set(
+      { topic, partition: String(partition) },
+      Number(BigInt(batch.highWatermark) - outcome.nextOffset),
+    );
+    metrics.app.batchSeconds.observe(
+      { stage: 'project' },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    if (outcome.gaps > 0)
+      logger.warn(
+        { topic, partition, gaps: outcome.gaps },
+        'applied events past stream sequence gaps',
+      );
     logger.debug(
-      { topic, partition, offset: outcome.nextOffset.toString(), applied: outcome.applied.length, incidents: outcome.incidents.length },
+      {
+        topic,
+        partition,
+        offset: outcome.nextOffset.toString(),
+        applied: outcome.applied.length,
+        incidents: outcome.incidents.length,
+      },
       'batch projected',
     );
   }
@@ -153,7 +189,11 @@ export class ProjectorConsumer {
       const offset = BigInt(message.offset);
       const timestamp = Number(message.timestamp);
       try {
-        records.push({ offset, timestamp, event: await this.options.decoder.decode(message.value, family) });
+        records.push({
+          offset,
+          timestamp,
+          event: await this.options.decoder.decode(message.value, family),
+        });
       } catch (error) {
         if (!(error instanceof UndecodableRecordError)) throw error;
         await this.deadLetter(batch, message, error);
@@ -163,13 +203,22 @@ export class ProjectorConsumer {
     return records;
   }
 
-  private async deadLetter(batch: Batch, message: KafkaMessage, error: UndecodableRecordError): Promise<void> {
+  private async deadLetter(
+    batch: Batch,
+    message: KafkaMessage,
+    error: UndecodableRecordError,
+  ): Promise<void> {
     const { topic, partition } = batch;
-    this.options.logger.warn({ topic, partition, offset: message.offset, reason: error.reason, field: error.field }, 'dead-lettering an undecodable record');
+    this.options.logger.warn(
+      { topic, partition, offset: message.offset, reason: error.reason, field: error.field },
+      'dead-lettering an undecodable record',
+    );
     await this.producer.send({
       topic: `${topic}.dlq`,
       acks: -1,
-      messages: [deadLetterMessage(message, { topic, partition, offset: message.offset }, error, Date.now())],
+      messages: [
+        deadLetterMessage(message, { topic, partition, offset: message.offset }, error, Date.now()),
+      ],
     });
     this.options.metrics.app.deadLettered.inc({ reason: error.field ?? 'value' });
     this.options.metrics.skipped.inc({ reason: 'poison' });
@@ -208,7 +257,10 @@ export class ProjectorConsumer {
         .map((topic) => `${topic}.dlq`)
         .filter((topic) => !existing.has(topic));
       if (missing.length > 0) {
-        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 1 })) });
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: 1 })),
+        });
       }
     } finally {
       await admin.disconnect();

@@ -26,7 +26,9 @@ export function readProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     feedbackTopic: reader.string('PROJECTOR_FEEDBACK_TOPIC', TOPICS.feedback),
     migrate: reader.string('DB_MIGRATE', 'true') === 'true',
     maxWaitMs: reader.durationMs('PROJECTOR_MAX_WAIT', 100),
-    maxBytesPerPartition: reader.integer('PROJECTOR_MAX_BYTES_PER_PARTITION', 2 * 1024 * 1024, { min: 1024 }),
+    maxBytesPerPartition: reader.integer('PROJECTOR_MAX_BYTES_PER_PARTITION', 2 * 1024 * 1024, {
+      min: 1024,
+    }),
     partitionsConsumedConcurrently: reader.integer('PROJECTOR_CONCURRENCY', 2, { min: 1, max: 64 }),
     databasePoolSize: reader.integer('PROJECTOR_DB_POOL', 6, { min: 1, max: 100 }),
   };

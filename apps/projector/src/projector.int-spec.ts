@@ -53,7 +53,11 @@ function scenario(): { incidents: IncidentEvent[]; feedback: FeedbackEvent[] } {
   for (const tenantId of ['tenant-a', 'tenant-b']) {
     for (const n of [1, 2, 3]) {
       const incidentId = `${tenantId}-inc-${n}`;
-      const first = anAlertSummary({ alertId: `${incidentId}-a1`, observedAt: T0 + n * 60_000, entities: [host(`ws-0${n}`)] });
+      const first = anAlertSummary({
+        alertId: `${incidentId}-a1`,
+        observedAt: T0 + n * 60_000,
+        entities: [host(`ws-0${n}`)],
+      });
       const second = anAlertSummary({
         alertId: `${incidentId}-a2`,
         observedAt: T0 + n * 60_000 + 30_000,
@@ -72,7 +76,12 @@ function scenario(): { incidents: IncidentEvent[]; feedback: FeedbackEvent[] } {
     feedback.push(
       acknowledged(`${tenantId}-inc-1`, { tenantId, sequence: 1, occurredAt: T0 + 600_000 }),
       assigned(`${tenantId}-inc-1`, 'alice', { tenantId, sequence: 2, occurredAt: T0 + 610_000 }),
-      verdictGiven(`${tenantId}-inc-2`, 'false_positive', { tenantId, sequence: 1, occurredAt: T0 + 620_000 }, 'scanner'),
+      verdictGiven(
+        `${tenantId}-inc-2`,
+        'false_positive',
+        { tenantId, sequence: 1, occurredAt: T0 + 620_000 },
+        'scanner',
+      ),
     );
   }
   return { incidents, feedback };
@@ -86,7 +95,10 @@ describe('projector on Kafka and Postgres', () => {
   let app: INestApplication;
   let config: ProjectorConfig;
 
-  const produce = async (topic: string, events: readonly (IncidentEvent | FeedbackEvent)[]): Promise<void> => {
+  const produce = async (
+    topic: string,
+    events: readonly (IncidentEvent | FeedbackEvent)[],
+  ): Promise<void> => {
     await producer.send({
       topic,
       acks: -1,
@@ -101,7 +113,8 @@ describe('projector on Kafka and Postgres', () => {
     const ends = new Map<string, bigint>();
     try {
       for (const topic of [config.incidentsTopic, config.feedbackTopic]) {
-        for (const o of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${o.partition}`, BigInt(o.high));
+        for (const o of await admin.fetchTopicOffsets(topic))
+          ends.set(`${topic}:${o.partition}`, BigInt(o.high));
       }
     } finally {
       await admin.disconnect();
@@ -143,7 +156,12 @@ describe('projector on Kafka and Postgres', () => {
     kafka = testKafka();
     const infra = infraFromEnv();
     config = {
-      infra: { ...infra, kafkaBrokers: [...infra.kafkaBrokers], databaseUrl: database.url, topicPartitions: PARTITIONS },
+      infra: {
+        ...infra,
+        kafkaBrokers: [...infra.kafkaBrokers],
+        databaseUrl: database.url,
+        topicPartitions: PARTITIONS,
+      },
       httpPort: 0,
       groupId: uniqueName('projector'),
       incidentsTopic: await createTopic(uniqueName('incidents'), PARTITIONS),
@@ -154,7 +172,10 @@ describe('projector on Kafka and Postgres', () => {
       partitionsConsumedConcurrently: 2,
       databasePoolSize: 4,
     };
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+    producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+    });
     await producer.connect();
     app = await createProjectorApp(config, logger);
     await app.listen(0, '127.0.0.1');
@@ -201,10 +222,21 @@ describe('projector on Kafka and Postgres', () => {
       last_incident_seq: 4,
       last_feedback_seq: 2,
     });
-    expect(rows[1]).toMatchObject({ incident_id: 'tenant-a-inc-2', status: 'closed', verdict: 'false_positive' });
+    expect(rows[1]).toMatchObject({
+      incident_id: 'tenant-a-inc-2',
+      status: 'closed',
+      verdict: 'false_positive',
+    });
     expect(rows[2]).toMatchObject({ incident_id: 'tenant-a-inc-3', escalated: true, priority: 85 });
 
-    const [counts] = await selectRows<{ alerts: string; timeline: string; links: string; stats_alerts: string; opened: string; escalations: string }>(
+    const [counts] = await selectRows<{
+      alerts: string;
+      timeline: string;
+      links: string;
+      stats_alerts: string;
+      opened: string;
+      escalations: string;
+    }>(
       dataSource,
       `SELECT (SELECT count(*) FROM ${READ_MODEL_SCHEMA}.incident_alerts) AS alerts,
               (SELECT count(*) FROM ${READ_MODEL_SCHEMA}.incident_timeline) AS timeline,
@@ -241,10 +273,16 @@ describe('projector on Kafka and Postgres', () => {
   it('skips offsets at or below the checkpoint when a batch is redelivered', async () => {
     const before = await snapshotReadModel(dataSource);
     const engine = new ProjectionEngine(dataSource, new ReadModelStore(), { notify: false });
-    const [stored] = (await engine.store.readCheckpoints(dataSource, engine.projection)).filter((c) => c.nextOffset > 0n);
+    const [stored] = (await engine.store.readCheckpoints(dataSource, engine.projection)).filter(
+      (c) => c.nextOffset > 0n,
+    );
     if (!stored) throw new Error('no checkpoint stored yet');
     const replayed: ConsumedRecord[] = [
-      { offset: stored.nextOffset - 1n, timestamp: Date.now(), event: incidentOpened('tenant-z-inc-1', anAlertSummary(), { tenantId: 'tenant-z' }) },
+      {
+        offset: stored.nextOffset - 1n,
+        timestamp: Date.now(),
+        event: incidentOpened('tenant-z-inc-1', anAlertSummary(), { tenantId: 'tenant-z' }),
+      },
     ];
     const outcome = await engine.applyBatch({
       topic: stored.topic,
@@ -271,21 +309,34 @@ describe('projector on Kafka and Postgres', () => {
       tenant_hourly_stats: 0,
       projection_checkpoints: 0,
     });
-    expect(await snapshotReadModel(dataSource, SHADOW_SCHEMA)).toEqual(await snapshotReadModel(dataSource));
+    expect(await snapshotReadModel(dataSource, SHADOW_SCHEMA)).toEqual(
+      await snapshotReadModel(dataSource),
+    );
   });
 
   it('swaps the rebuilt tables in while the projector runs, which then re-applies what the rebuild missed', async () => {
     await rebuild({ swap: false, compare: false });
     // Applied to the live tables only: the shadow's checkpoints stay behind it.
-    const missed = incidentOpened('tenant-a-inc-missed', anAlertSummary({ alertId: 'missed' }), { tenantId: 'tenant-a' });
+    const missed = incidentOpened('tenant-a-inc-missed', anAlertSummary({ alertId: 'missed' }), {
+      tenantId: 'tenant-a',
+    });
     await produce(config.incidentsTopic, [missed]);
     await projected();
     await swapInShadowSchema(dataSource);
     const liveIds = async () =>
-      (await selectRows<{ incident_id: string }>(dataSource, `SELECT incident_id FROM ${READ_MODEL_SCHEMA}.incidents`)).map((r) => r.incident_id);
+      (
+        await selectRows<{ incident_id: string }>(
+          dataSource,
+          `SELECT incident_id FROM ${READ_MODEL_SCHEMA}.incidents`,
+        )
+      ).map((r) => r.incident_id);
     expect(await liveIds()).not.toContain('tenant-a-inc-missed');
 
-    const after = incidentOpened('tenant-a-inc-after-swap', anAlertSummary({ alertId: 'after-swap' }), { tenantId: 'tenant-a' });
+    const after = incidentOpened(
+      'tenant-a-inc-after-swap',
+      anAlertSummary({ alertId: 'after-swap' }),
+      { tenantId: 'tenant-a' },
+    );
     await produce(config.incidentsTopic, [after]);
     await waitFor(async () => (await liveIds()).includes('tenant-a-inc-after-swap'), {
       timeoutMs: 30_000,
@@ -299,9 +350,14 @@ describe('projector on Kafka and Postgres', () => {
 
   it('dead-letters an undecodable record with the reason and keeps projecting', async () => {
     const dlq = `${config.incidentsTopic}.dlq`;
-    await producer.send({ topic: config.incidentsTopic, messages: [{ key: 'tenant-a', value: 'not an event' }] });
+    await producer.send({
+      topic: config.incidentsTopic,
+      messages: [{ key: 'tenant-a', value: 'not an event' }],
+    });
     await produce(config.incidentsTopic, [
-      incidentOpened('tenant-a-inc-after-poison', anAlertSummary({ alertId: 'after-poison' }), { tenantId: 'tenant-a' }),
+      incidentOpened('tenant-a-inc-after-poison', anAlertSummary({ alertId: 'after-poison' }), {
+        tenantId: 'tenant-a',
+      }),
     ]);
     const seen: KafkaMessage[] = [];
     const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
@@ -309,7 +365,10 @@ describe('projector on Kafka and Postgres', () => {
     try {
       await consumer.subscribe({ topic: dlq, fromBeginning: true });
       await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
-      const [dead] = await waitFor(() => (seen.length > 0 ? seen : undefined), { timeoutMs: 30_000, describe: 'a dead letter' });
+      const [dead] = await waitFor(() => (seen.length > 0 ? seen : undefined), {
+        timeoutMs: 30_000,
+        describe: 'a dead letter',
+      });
       expect(dead?.value?.toString()).toBe('not an event');
       expect(dead?.headers?.[DEAD_LETTER_HEADERS.reason]?.toString()).toMatch(/neither Avro/);
     } finally {
@@ -328,9 +387,14 @@ describe('projector on Kafka and Postgres', () => {
     const base = `http://127.0.0.1:${server.address().port}`;
     const health = await request(base).get('/health');
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', checks: { postgres: { ok: true }, 'kafka-consumer': { ok: true } } });
+    expect(health.body).toMatchObject({
+      status: 'ok',
+      checks: { postgres: { ok: true }, 'kafka-consumer': { ok: true } },
+    });
     const metrics = await request(base).get('/metrics');
-    expect(metrics.text).toMatch(/projector_events_applied_total\{[^}]*type="IncidentOpened"[^}]*\} \d+/);
+    expect(metrics.text).toMatch(
+      /projector_events_applied_total\{[^}]*type="IncidentOpened"[^}]*\} \d+/,
+    );
     expect(metrics.text).toContain('projector_projection_delay_seconds_bucket');
     expect(metrics.text).toContain('projector_events_per_second');
     expect(metrics.text).toContain('soc_consumer_lag');

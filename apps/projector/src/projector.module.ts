@@ -30,9 +30,16 @@ export interface ProjectorParts {
   readonly decoder: RecordDecoder;
 }
 
-export async function createProjectorParts(config: ProjectorConfig, logger: Logger): Promise<ProjectorParts> {
+export async function createProjectorParts(
+  config: ProjectorConfig,
+  logger: Logger,
+): Promise<ProjectorParts> {
   const dataSource = await openDataSource(
-    { url: config.infra.databaseUrl, applicationName: 'soc-projector', poolSize: config.databasePoolSize },
+    {
+      url: config.infra.databaseUrl,
+      applicationName: 'soc-projector',
+      poolSize: config.databasePoolSize,
+    },
     { migrate: config.migrate },
   );
   const kafka = createKafka(config.infra.kafkaBrokers, 'soc-projector', logger);
@@ -81,7 +88,9 @@ class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer.stop().catch((error: unknown) => this.logger.warn({ err: error }, 'consumer stop failed'));
+    await this.consumer
+      .stop()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'consumer stop failed'));
     await this.parts.dataSource.destroy();
   }
 }
@@ -103,9 +112,14 @@ export class ProjectorModule {
 }
 
 /** Builds the projector app (consumer plus /health and /metrics); the caller listens. */
-export async function createProjectorApp(config: ProjectorConfig, logger: Logger): Promise<INestApplication> {
+export async function createProjectorApp(
+  config: ProjectorConfig,
+  logger: Logger,
+): Promise<INestApplication> {
   const parts = await createProjectorParts(config, logger);
-  const app = await NestFactory.create(ProjectorModule.forRoot(config, logger, parts), { logger: false });
+  const app = await NestFactory.create(ProjectorModule.forRoot(config, logger, parts), {
+    logger: false,
+  });
   app.enableShutdownHooks();
   return app;
 }

@@ -57,12 +57,17 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   const shadowSchema = options.shadowSchema ?? SHADOW_SCHEMA;
   const { dataSource, kafka, decoder, logger } = options;
   await createShadowSchema(dataSource, shadowSchema);
-  const engine = new ProjectionEngine(dataSource, new ReadModelStore(shadowSchema), { notify: false });
+  const engine = new ProjectionEngine(dataSource, new ReadModelStore(shadowSchema), {
+    notify: false,
+  });
 
   const topics = [options.incidentsTopic, options.feedbackTopic];
   const ends = await endOffsets(kafka, topics);
   const pending = new Set([...ends].filter(([, end]) => end.high > end.low).map(([key]) => key));
-  logger.info({ shadowSchema, partitions: ends.size, pending: pending.size }, 'rebuild: replaying from offset 0');
+  logger.info(
+    { shadowSchema, partitions: ends.size, pending: pending.size },
+    'rebuild: replaying from offset 0',
+  );
 
   let records = 0;
   let events = 0;
@@ -82,7 +87,12 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`rebuild did not reach the end offsets within ${options.timeoutMs} ms: ${[...pending].join(', ')}`)),
+          () =>
+            reject(
+              new Error(
+                `rebuild did not reach the end offsets within ${options.timeoutMs} ms: ${[...pending].join(', ')}`,
+              ),
+            ),
           options.timeoutMs,
         );
         const progressed = (topic: string, partition: number, next: bigint): void => {
@@ -111,23 +121,32 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
               partitionsConsumedConcurrently: 2,
               eachBatch: async ({ batch, resolveOffset, isRunning, isStale }) => {
                 if (!isRunning() || isStale() || batch.messages.length === 0) return;
-                const family: EventFamily = batch.topic === options.feedbackTopic ? 'feedback' : 'incident';
+                const family: EventFamily =
+                  batch.topic === options.feedbackTopic ? 'feedback' : 'incident';
                 const decoded: ConsumedRecord[] = [];
                 for (const message of batch.messages) {
-                  decoded.push(await decodeForRebuild(decoder, message, family, () => (poison += 1)));
+                  decoded.push(
+                    await decodeForRebuild(decoder, message, family, () => (poison += 1)),
+                  );
                 }
                 const key = tpKey(batch.topic, batch.partition);
                 const outcome = await engine.applyBatch({
                   topic: batch.topic,
                   partition: batch.partition,
                   records: decoded,
-                  firstOffset: BigInt(batch.firstOffset() ?? (batch.messages[0] as KafkaMessage).offset),
+                  firstOffset: BigInt(
+                    batch.firstOffset() ?? (batch.messages[0] as KafkaMessage).offset,
+                  ),
                   endOffset: BigInt(batch.lastOffset()) + 1n,
                   expectedNext: positions.get(key),
                 });
                 if (outcome.kind === 'reseek') {
                   positions.set(key, outcome.checkpoint);
-                  consumer.seek({ topic: batch.topic, partition: batch.partition, offset: outcome.checkpoint.toString() });
+                  consumer.seek({
+                    topic: batch.topic,
+                    partition: batch.partition,
+                    offset: outcome.checkpoint.toString(),
+                  });
                   return;
                 }
                 positions.set(key, outcome.nextOffset);
@@ -166,7 +185,10 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   return report;
 }
 
-export async function discardShadow(dataSource: DataSource, shadowSchema: string = SHADOW_SCHEMA): Promise<void> {
+export async function discardShadow(
+  dataSource: DataSource,
+  shadowSchema: string = SHADOW_SCHEMA,
+): Promise<void> {
   await dropShadowSchema(dataSource, shadowSchema);
 }
 
@@ -188,7 +210,10 @@ async function decodeForRebuild(
   }
 }
 
-async function endOffsets(kafka: Kafka, topics: readonly string[]): Promise<Map<string, { low: bigint; high: bigint }>> {
+async function endOffsets(
+  kafka: Kafka,
+  topics: readonly string[],
+): Promise<Map<string, { low: bigint; high: bigint }>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -205,7 +230,10 @@ async function endOffsets(kafka: Kafka, topics: readonly string[]): Promise<Map<
 }
 
 /** Rows present in one schema and not the other, per table (0 everywhere means equal). */
-async function compareWithLive(dataSource: DataSource, shadowSchema: string): Promise<Record<string, number>> {
+async function compareWithLive(
+  dataSource: DataSource,
+  shadowSchema: string,
+): Promise<Record<string, number>> {
   const [live, shadow] = await Promise.all([
     snapshotReadModel(dataSource, READ_MODEL_SCHEMA),
     snapshotReadModel(dataSource, shadowSchema),
@@ -215,7 +243,8 @@ async function compareWithLive(dataSource: DataSource, shadowSchema: string): Pr
     const shadowRows = new Set(shadow[table] ?? []);
     const liveSet = new Set(liveRows);
     differences[table] =
-      liveRows.filter((row) => !shadowRows.has(row)).length + [...shadowRows].filter((row) => !liveSet.has(row)).length;
+      liveRows.filter((row) => !shadowRows.has(row)).length +
+      [...shadowRows].filter((row) => !liveSet.has(row)).length;
   }
   return differences;
 }

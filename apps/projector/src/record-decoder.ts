@@ -25,22 +25,29 @@ export class RecordDecoder {
   async decode(value: Buffer | null, family: EventFamily): Promise<ReadModelEvent> {
     if (!value || value.length === 0) throw new UndecodableRecordError('empty record value');
     const first = value.readUInt8(0);
-    if (first === MAGIC_BYTE) return parseReadModelEvent(await this.decodeAvro(value, family), family);
+    if (first === MAGIC_BYTE)
+      return parseReadModelEvent(await this.decodeAvro(value, family), family);
     if (first === JSON_OPEN_BRACE) {
       let parsed: unknown;
       try {
         parsed = JSON.parse(value.toString('utf8'));
       } catch (error) {
-        throw new UndecodableRecordError(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
+        throw new UndecodableRecordError(
+          `invalid JSON: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       return parseReadModelEvent(parsed, family);
     }
-    throw new UndecodableRecordError(`neither Avro (magic byte 0) nor a JSON object: first byte ${first}`);
+    throw new UndecodableRecordError(
+      `neither Avro (magic byte 0) nor a JSON object: first byte ${first}`,
+    );
   }
 
   private async decodeAvro(value: Buffer, family: EventFamily): Promise<unknown> {
-    if (!this.registry) throw new UndecodableRecordError('Avro record but no schema registry configured');
-    if (value.length < 5) throw new UndecodableRecordError('not Avro-framed: shorter than the 5-byte header');
+    if (!this.registry)
+      throw new UndecodableRecordError('Avro record but no schema registry configured');
+    if (value.length < 5)
+      throw new UndecodableRecordError('not Avro-framed: shorter than the 5-byte header');
     const schemaId = value.readInt32BE(1);
     try {
       await this.registry.getSchema(schemaId);
@@ -64,7 +71,9 @@ export class RecordDecoder {
       return mapping ? mapping(record) : record;
     } catch (error) {
       if (error instanceof UndecodableRecordError) throw error;
-      throw new UndecodableRecordError(`Avro record does not map to an event: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UndecodableRecordError(
+        `Avro record does not map to an event: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

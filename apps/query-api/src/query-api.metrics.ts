@@ -21,6 +21,10 @@ export class QueryApiMetrics {
       labelNames: ['type'],
       registers,
     });
-    this.sseClients = new Gauge({ name: 'query_api_sse_clients', help: 'Open live-update streams', registers });
+    this.sseClients = new Gauge({
+      name: 'query_api_sse_clients',
+      help: 'Open live-update streams',
+      registers,
+    });
   }
 }

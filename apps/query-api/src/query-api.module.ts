@@ -13,11 +13,27 @@ import type { NextFunction, Request, Response } from 'express';
 import { Partitioners, type Producer } from 'kafkajs';
 import type { FeedbackEvent } from '@soc/contracts';
 import { feedbackAvroMapping } from '@soc/domain';
-import { AvroTopicCodec, createKafka, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
+import {
+  AvroTopicCodec,
+  createKafka,
+  createSchemaRegistry,
+  ensureTopics,
+  readSchemaFile,
+} from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
-import { PgApiKeyVerifier, ensureTenant, installApiKey, openDataSource, type DataSource } from '@soc/persistence';
+import {
+  PgApiKeyVerifier,
+  ensureTenant,
+  installApiKey,
+  openDataSource,
+  type DataSource,
+} from '@soc/persistence';
 import { ActionsController } from './actions/actions.controller';
-import { FeedbackService, jsonFeedbackEncoder, type FeedbackEncoder } from './actions/feedback.service';
+import {
+  FeedbackService,
+  jsonFeedbackEncoder,
+  type FeedbackEncoder,
+} from './actions/feedback.service';
 import { AdminController } from './admin/admin.controller';
 import { API_KEY_VERIFIER, AuthGuard, OIDC_VERIFIER } from './auth/auth.guard';
 import { OidcVerifier } from './auth/oidc-verifier';
@@ -27,7 +43,14 @@ import type { QueryApiConfig } from './query-api.config';
 import { QueryApiMetrics } from './query-api.metrics';
 import { ReadModelListener } from './stream/read-model-listener';
 import { StreamController } from './stream/stream.controller';
-import { DATA_SOURCE, FEEDBACK_SERVICE, QUERY_API_CONFIG, QUERY_API_LOGGER, QUERY_API_METRICS, READ_MODEL_LISTENER } from './tokens';
+import {
+  DATA_SOURCE,
+  FEEDBACK_SERVICE,
+  QUERY_API_CONFIG,
+  QUERY_API_LOGGER,
+  QUERY_API_METRICS,
+  READ_MODEL_LISTENER,
+} from './tokens';
 
 export const DASHBOARD_DIR = join(__dirname, '..', 'dashboard');
 
@@ -39,9 +62,16 @@ export interface QueryApiParts {
   readonly encoder: FeedbackEncoder;
 }
 
-export async function createQueryApiParts(config: QueryApiConfig, logger: Logger): Promise<QueryApiParts> {
+export async function createQueryApiParts(
+  config: QueryApiConfig,
+  logger: Logger,
+): Promise<QueryApiParts> {
   const dataSource = await openDataSource(
-    { url: config.infra.databaseUrl, applicationName: 'soc-query-api', poolSize: config.databasePoolSize },
+    {
+      url: config.infra.databaseUrl,
+      applicationName: 'soc-query-api',
+      poolSize: config.databasePoolSize,
+    },
     { migrate: config.migrate },
   );
   if (config.bootstrapAdminKey) {
@@ -52,22 +82,30 @@ export async function createQueryApiParts(config: QueryApiConfig, logger: Logger
       name: 'bootstrap admin',
       apiKey: config.bootstrapAdminKey,
     });
-    if (installed) logger.info({ tenantId: config.platformTenantId }, 'installed the bootstrap admin key');
+    if (installed)
+      logger.info({ tenantId: config.platformTenantId }, 'installed the bootstrap admin key');
   }
   const kafka = createKafka(config.infra.kafkaBrokers, 'soc-query-api', logger);
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, [{ topic: config.feedbackTopic, numPartitions: config.infra.topicPartitions }]);
+    await ensureTopics(admin, [
+      { topic: config.feedbackTopic, numPartitions: config.infra.topicPartitions },
+    ]);
   } finally {
     await admin.disconnect();
   }
   // Keyed by tenant with the Java-compatible partitioner, like every other producer here.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const listener = new ReadModelListener(config.infra.databaseUrl, logger);
   await listener.start();
-  const encoder = config.feedbackEncoding === 'json' ? jsonFeedbackEncoder : await avroFeedbackEncoder(config);
+  const encoder =
+    config.feedbackEncoding === 'json' ? jsonFeedbackEncoder : await avroFeedbackEncoder(config);
   return { dataSource, producer, listener, encoder };
 }
 
@@ -92,7 +130,9 @@ class Lifecycle implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.parts.listener.stop();
-    await this.parts.producer.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, 'producer disconnect failed'));
+    await this.parts.producer
+      .disconnect()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'producer disconnect failed'));
     await this.dataSource.destroy();
   }
 }
@@ -110,18 +150,31 @@ export class QueryApiModule {
         { provide: 'QUERY_API_PARTS', useValue: parts },
         { provide: DATA_SOURCE, useValue: parts.dataSource },
         { provide: READ_MODEL_LISTENER, useValue: parts.listener },
-        { provide: QUERY_API_METRICS, inject: [AppMetrics], useFactory: (metrics: AppMetrics) => new QueryApiMetrics(metrics) },
-        { provide: API_KEY_VERIFIER, useValue: new PgApiKeyVerifier(parts.dataSource, { cacheTtlMs: config.apiKeyCacheMs }) },
+        {
+          provide: QUERY_API_METRICS,
+          inject: [AppMetrics],
+          useFactory: (metrics: AppMetrics) => new QueryApiMetrics(metrics),
+        },
+        {
+          provide: API_KEY_VERIFIER,
+          useValue: new PgApiKeyVerifier(parts.dataSource, { cacheTtlMs: config.apiKeyCacheMs }),
+        },
         { provide: OIDC_VERIFIER, useValue: config.oidc ? new OidcVerifier(config.oidc) : null },
         {
           provide: FEEDBACK_SERVICE,
           inject: [QUERY_API_METRICS],
           useFactory: (metrics: QueryApiMetrics) =>
-            new FeedbackService(parts.dataSource, parts.producer, config.feedbackTopic, parts.listener, {
-              waitMs: config.projectionWaitMs,
-              encoder: parts.encoder,
-              onProduced: (type) => metrics.feedbackProduced.inc({ type }),
-            }),
+            new FeedbackService(
+              parts.dataSource,
+              parts.producer,
+              config.feedbackTopic,
+              parts.listener,
+              {
+                waitMs: config.projectionWaitMs,
+                encoder: parts.encoder,
+                onProduced: (type) => metrics.feedbackProduced.inc({ type }),
+              },
+            ),
         },
         {
           provide: 'HEALTH_CHECKS',
@@ -131,7 +184,8 @@ export class QueryApiModule {
               await parts.dataSource.query('SELECT 1');
             });
             health.register('read-model-listener', () => {
-              if (!parts.listener.connected) throw new Error('LISTEN connection down; live updates fall back to polling');
+              if (!parts.listener.connected)
+                throw new Error('LISTEN connection down; live updates fall back to polling');
             });
             return true;
           },
@@ -144,9 +198,15 @@ export class QueryApiModule {
 }
 
 /** Builds the query API: REST under /api/v1, OpenAPI at /docs, the dashboard at /dashboard. */
-export async function createQueryApiApp(config: QueryApiConfig, logger: Logger): Promise<NestExpressApplication> {
+export async function createQueryApiApp(
+  config: QueryApiConfig,
+  logger: Logger,
+): Promise<NestExpressApplication> {
   const parts = await createQueryApiParts(config, logger);
-  const app = await NestFactory.create<NestExpressApplication>(QueryApiModule.forRoot(config, logger, parts), { logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(
+    QueryApiModule.forRoot(config, logger, parts),
+    { logger: false },
+  );
   app.enableShutdownHooks();
   app.useBodyParser('json', { limit: '20mb' });
   app.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: '20mb' });
@@ -158,7 +218,11 @@ export async function createQueryApiApp(config: QueryApiConfig, logger: Logger):
     const end = metrics.requests.startTimer();
     res.on('finish', () => {
       const route = (req.route as { path?: unknown } | undefined)?.path;
-      end({ method: req.method, route: typeof route === 'string' ? route : 'unmatched', status: String(res.statusCode) });
+      end({
+        method: req.method,
+        route: typeof route === 'string' ? route : 'unmatched',
+        status: String(res.statusCode),
+      });
     });
     next();
   });
@@ -167,7 +231,9 @@ export async function createQueryApiApp(config: QueryApiConfig, logger: Logger):
     app,
     new DocumentBuilder()
       .setTitle('SOC query API')
-      .setDescription('Incidents, alerts, entities and stats from the read model; analyst actions as feedback events.')
+      .setDescription(
+        'Incidents, alerts, entities and stats from the read model; analyst actions as feedback events.',
+      )
       .setVersion('1')
       .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'api-key')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
@@ -176,7 +242,9 @@ export async function createQueryApiApp(config: QueryApiConfig, logger: Logger):
   SwaggerModule.setup('docs', app, document);
 
   app.useStaticAssets(DASHBOARD_DIR, { prefix: '/dashboard/', index: 'index.html', maxAge: 0 });
-  const http = app.getHttpAdapter().getInstance() as { get(path: string, handler: (req: Request, res: Response) => void): void };
+  const http = app.getHttpAdapter().getInstance() as {
+    get(path: string, handler: (req: Request, res: Response) => void): void;
+  };
   http.get('/', (_req, res) => res.redirect('/dashboard/'));
   http.get('/dashboard', (_req, res) => res.redirect('/dashboard/'));
   return app;

@@ -35,18 +35,34 @@ export function hashSecret(salt: Buffer, secret: string): Buffer {
   return createHash('sha256').update(salt).update(secret, 'utf8').digest();
 }
 
-export function newApiKeyMaterial(): { keyId: string; secret: string; apiKey: string; salt: Buffer; secretHash: Buffer } {
+export function newApiKeyMaterial(): {
+  keyId: string;
+  secret: string;
+  apiKey: string;
+  salt: Buffer;
+  secretHash: Buffer;
+} {
   const keyId = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   const salt = randomBytes(16);
-  return { keyId, secret, apiKey: `soc_${keyId}_${secret}`, salt, secretHash: hashSecret(salt, secret) };
+  return {
+    keyId,
+    secret,
+    apiKey: `soc_${keyId}_${secret}`,
+    salt,
+    secretHash: hashSecret(salt, secret),
+  };
 }
 
 export const isApiKeyRole = (value: unknown): value is ApiKeyRole =>
   typeof value === 'string' && (API_KEY_ROLES as readonly string[]).includes(value);
 
 /** Creates a tenant (idempotent) under its own RLS scope. */
-export async function ensureTenant(dataSource: DataSource, tenantId: string, name: string): Promise<boolean> {
+export async function ensureTenant(
+  dataSource: DataSource,
+  tenantId: string,
+  name: string,
+): Promise<boolean> {
   return withTenant(dataSource, tenantId, async (manager) => {
     const inserted = await selectRows<{ tenant_id: string }>(
       manager,
@@ -67,10 +83,23 @@ export async function issueApiKey(
     manager.query(
       `INSERT INTO public.api_keys (key_id, tenant_id, role, name, salt, secret_hash)
        VALUES ($1, $2, $3, $4, $5, $6)`,
-      [material.keyId, request.tenantId, request.role, request.name, material.salt, material.secretHash],
+      [
+        material.keyId,
+        request.tenantId,
+        request.role,
+        request.name,
+        material.salt,
+        material.secretHash,
+      ],
     ),
   );
-  return { apiKey: material.apiKey, keyId: material.keyId, tenantId: request.tenantId, role: request.role, name: request.name };
+  return {
+    apiKey: material.apiKey,
+    keyId: material.keyId,
+    tenantId: request.tenantId,
+    role: request.role,
+    name: request.name,
+  };
 }
 
 /**
@@ -79,7 +108,12 @@ export async function issueApiKey(
  */
 export async function installApiKey(
   dataSource: DataSource,
-  request: { readonly tenantId: string; readonly role: ApiKeyRole; readonly name: string; readonly apiKey: string },
+  request: {
+    readonly tenantId: string;
+    readonly role: ApiKeyRole;
+    readonly name: string;
+    readonly apiKey: string;
+  },
 ): Promise<boolean> {
   const parsed = parseApiKey(request.apiKey);
   if (!parsed) throw new Error('not an API key: expected soc_<16 hex>_<43 base64url characters>');
@@ -89,7 +123,14 @@ export async function installApiKey(
       manager,
       `INSERT INTO public.api_keys (key_id, tenant_id, role, name, salt, secret_hash)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key_id) DO NOTHING RETURNING key_id`,
-      [parsed.keyId, request.tenantId, request.role, request.name, salt, hashSecret(salt, parsed.secret)],
+      [
+        parsed.keyId,
+        request.tenantId,
+        request.role,
+        request.name,
+        salt,
+        hashSecret(salt, parsed.secret),
+      ],
     );
     return rows.length > 0;
   });
@@ -100,11 +141,18 @@ export async function installApiKey(
  * working within `cacheTtlMs`. Shared by the query API and ingest.
  */
 export class PgApiKeyVerifier {
-  private readonly cache = new Map<string, { readonly principal: ApiKeyPrincipal | undefined; readonly until: number }>();
+  private readonly cache = new Map<
+    string,
+    { readonly principal: ApiKeyPrincipal | undefined; readonly until: number }
+  >();
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly options: { readonly cacheTtlMs?: number; readonly maxCached?: number; readonly now?: () => number } = {},
+    private readonly options: {
+      readonly cacheTtlMs?: number;
+      readonly maxCached?: number;
+      readonly now?: () => number;
+    } = {},
   ) {}
 
   async verify(apiKey: string): Promise<ApiKeyPrincipal | undefined> {
@@ -115,7 +163,14 @@ export class PgApiKeyVerifier {
     const cached = this.cache.get(cacheKey);
     if (cached && cached.until > now) return cached.principal;
 
-    const [row] = await selectRows<{ key_id: string; tenant_id: string; role: string; name: string; salt: Buffer; secret_hash: Buffer }>(
+    const [row] = await selectRows<{
+      key_id: string;
+      tenant_id: string;
+      role: string;
+      name: string;
+      salt: Buffer;
+      secret_hash: Buffer;
+    }>(
       this.dataSource,
       'SELECT key_id, tenant_id, role, name, salt, secret_hash FROM public.soc_api_key_lookup($1)',
       [parsed.keyId],
@@ -123,7 +178,10 @@ export class PgApiKeyVerifier {
     let principal: ApiKeyPrincipal | undefined;
     if (row && isApiKeyRole(row.role)) {
       const presented = hashSecret(row.salt, parsed.secret);
-      if (presented.length === row.secret_hash.length && timingSafeEqual(presented, row.secret_hash)) {
+      if (
+        presented.length === row.secret_hash.length &&
+        timingSafeEqual(presented, row.secret_hash)
+      ) {
         principal = { tenantId: row.tenant_id, role: row.role, keyId: row.key_id, name: row.name };
       }
     }

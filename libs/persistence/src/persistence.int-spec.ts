@@ -21,7 +21,9 @@ const TENANT_TABLES = [
 /** One row per tenant in every tenant table, written as the owner (which bypasses RLS). */
 async function seedTwoTenants(dataSource: DataSource): Promise<void> {
   for (const tenant of ['tenant-a', 'tenant-b']) {
-    await dataSource.query(`INSERT INTO public.tenants (tenant_id, name) VALUES ($1, $1)`, [tenant]);
+    await dataSource.query(`INSERT INTO public.tenants (tenant_id, name) VALUES ($1, $1)`, [
+      tenant,
+    ]);
     await dataSource.query(
       `INSERT INTO public.api_keys (key_id, tenant_id, role, name, salt, secret_hash)
        VALUES ($1, $2, 'analyst', 'seed', '\\x00', '\\x00')`,
@@ -51,7 +53,10 @@ async function seedTwoTenants(dataSource: DataSource): Promise<void> {
       `INSERT INTO ${READ_MODEL_SCHEMA}.incident_entities VALUES ($1, 'host', 'ws-01', 'inc-1', now(), now())`,
       [tenant],
     );
-    await dataSource.query(`INSERT INTO ${READ_MODEL_SCHEMA}.entities VALUES ($1, 'host', 'ws-01', 1, now())`, [tenant]);
+    await dataSource.query(
+      `INSERT INTO ${READ_MODEL_SCHEMA}.entities VALUES ($1, 'host', 'ws-01', 1, now())`,
+      [tenant],
+    );
     await dataSource.query(
       `INSERT INTO ${READ_MODEL_SCHEMA}.incident_timeline VALUES ($1, 'inc-1', 'e-1', 'incident', 1, 'IncidentOpened',
          now(), 'rule:x', 'c-1', 'seed', '{}')`,
@@ -70,7 +75,10 @@ describe('persistence on Postgres', () => {
 
   beforeAll(async () => {
     database = await createSpecDatabase('persistence');
-    dataSource = await openDataSource({ url: database.url, applicationName: 'persistence-spec' }, { migrate: true });
+    dataSource = await openDataSource(
+      { url: database.url, applicationName: 'persistence-spec' },
+      { migrate: true },
+    );
     await seedTwoTenants(dataSource);
   });
 
@@ -90,26 +98,35 @@ describe('persistence on Postgres', () => {
     expect(row?.forced).toBe(true);
   });
 
-  it.each(TENANT_TABLES)('a raw query on %s as soc_app with tenant A set returns no tenant B row, with no WHERE', async (table) => {
-    const rows = await dataSource.transaction(async (manager) => {
-      await manager.query(`SET LOCAL ROLE soc_app`);
-      await manager.query(`SET LOCAL app.tenant_id = 'tenant-a'`);
-      return selectRows<{ tenant_id: string }>(manager, `SELECT tenant_id FROM ${table}`);
-    });
-    expect(rows.map((r) => r.tenant_id)).toEqual(['tenant-a']);
-  });
+  it.each(TENANT_TABLES)(
+    'a raw query on %s as soc_app with tenant A set returns no tenant B row, with no WHERE',
+    async (table) => {
+      const rows = await dataSource.transaction(async (manager) => {
+        await manager.query(`SET LOCAL ROLE soc_app`);
+        await manager.query(`SET LOCAL app.tenant_id = 'tenant-a'`);
+        return selectRows<{ tenant_id: string }>(manager, `SELECT tenant_id FROM ${table}`);
+      });
+      expect(rows.map((r) => r.tenant_id)).toEqual(['tenant-a']);
+    },
+  );
 
   it('returns no rows at all to soc_app when no tenant is set', async () => {
     const rows = await dataSource.transaction(async (manager) => {
       await manager.query(`SET LOCAL ROLE soc_app`);
-      return selectRows<{ n: string }>(manager, `SELECT count(*) AS n FROM ${READ_MODEL_SCHEMA}.incidents`);
+      return selectRows<{ n: string }>(
+        manager,
+        `SELECT count(*) AS n FROM ${READ_MODEL_SCHEMA}.incidents`,
+      );
     });
     expect(rows[0]?.n).toBe('0');
   });
 
   it('withTenant scopes reads to the tenant even for a superuser connection', async () => {
     const rows = await withTenant(dataSource, 'tenant-b', (manager) =>
-      selectRows<{ tenant_id: string }>(manager, `SELECT tenant_id FROM ${READ_MODEL_SCHEMA}.incident_timeline`),
+      selectRows<{ tenant_id: string }>(
+        manager,
+        `SELECT tenant_id FROM ${READ_MODEL_SCHEMA}.incident_timeline`,
+      ),
     );
     expect(rows).toEqual([{ tenant_id: 'tenant-b' }]);
   });
@@ -117,7 +134,9 @@ describe('persistence on Postgres', () => {
   it('withTenant refuses to write another tenant’s row', async () => {
     await expect(
       withTenant(dataSource, 'tenant-a', (manager) =>
-        manager.query(`INSERT INTO public.assets (tenant_id, entity_type, value, criticality) VALUES ('tenant-b', 'host', 'x', 1)`),
+        manager.query(
+          `INSERT INTO public.assets (tenant_id, entity_type, value, criticality) VALUES ('tenant-b', 'host', 'x', 1)`,
+        ),
       ),
     ).rejects.toThrow(/row-level security/);
   });
@@ -129,20 +148,35 @@ describe('persistence on Postgres', () => {
       ),
     ).rejects.toThrow(/permission denied/);
     await expect(
-      withTenant(dataSource, 'tenant-a', (manager) => manager.query(`DELETE FROM ${READ_MODEL_SCHEMA}.incident_timeline`)),
+      withTenant(dataSource, 'tenant-a', (manager) =>
+        manager.query(`DELETE FROM ${READ_MODEL_SCHEMA}.incident_timeline`),
+      ),
     ).rejects.toThrow(/permission denied/);
   });
 
   describe('API keys', () => {
     it('verifies an issued key and returns its tenant and role', async () => {
       await ensureTenant(dataSource, 'tenant-keys', 'Keys Inc');
-      const issued = await issueApiKey(dataSource, { tenantId: 'tenant-keys', role: 'ingest', name: 'syslog relay' });
+      const issued = await issueApiKey(dataSource, {
+        tenantId: 'tenant-keys',
+        role: 'ingest',
+        name: 'syslog relay',
+      });
       const verifier = new PgApiKeyVerifier(dataSource, { cacheTtlMs: 0 });
-      expect(await verifier.verify(issued.apiKey)).toEqual({ tenantId: 'tenant-keys', role: 'ingest', keyId: issued.keyId, name: 'syslog relay' });
+      expect(await verifier.verify(issued.apiKey)).toEqual({
+        tenantId: 'tenant-keys',
+        role: 'ingest',
+        keyId: issued.keyId,
+        name: 'syslog relay',
+      });
     });
 
     it('stores only a salted hash, never the key', async () => {
-      const issued = await issueApiKey(dataSource, { tenantId: 'tenant-keys', role: 'analyst', name: 'alice' });
+      const issued = await issueApiKey(dataSource, {
+        tenantId: 'tenant-keys',
+        role: 'analyst',
+        name: 'alice',
+      });
       const [row] = await selectRows<{ stored: string }>(
         dataSource,
         `SELECT encode(salt, 'hex') || encode(secret_hash, 'hex') AS stored FROM public.api_keys WHERE key_id = $1`,
@@ -153,12 +187,18 @@ describe('persistence on Postgres', () => {
     });
 
     it('rejects a wrong secret, a malformed key and a revoked key', async () => {
-      const issued = await issueApiKey(dataSource, { tenantId: 'tenant-keys', role: 'admin', name: 'ops' });
+      const issued = await issueApiKey(dataSource, {
+        tenantId: 'tenant-keys',
+        role: 'admin',
+        name: 'ops',
+      });
       const verifier = new PgApiKeyVerifier(dataSource, { cacheTtlMs: 0 });
       const forged = `${issued.apiKey.slice(0, -4)}AAAA`;
       expect(await verifier.verify(forged)).toBeUndefined();
       expect(await verifier.verify('not-a-key')).toBeUndefined();
-      await dataSource.query(`UPDATE public.api_keys SET revoked_at = now() WHERE key_id = $1`, [issued.keyId]);
+      await dataSource.query(`UPDATE public.api_keys SET revoked_at = now() WHERE key_id = $1`, [
+        issued.keyId,
+      ]);
       expect(await verifier.verify(issued.apiKey)).toBeUndefined();
     });
   });

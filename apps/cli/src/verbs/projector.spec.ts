@@ -4,7 +4,13 @@ import { createProjectorVerb, type ProjectorRunner } from './projector';
 function capture(): CliIo & { outs: unknown[]; errs: unknown[] } {
   const outs: unknown[] = [];
   const errs: unknown[] = [];
-  return { outs, errs, lines: async function* () {}, out: (r) => outs.push(r), err: (r) => errs.push(r) };
+  return {
+    outs,
+    errs,
+    lines: async function* () {},
+    out: (r) => outs.push(r),
+    err: (r) => errs.push(r),
+  };
 }
 
 describe('projector verb', () => {

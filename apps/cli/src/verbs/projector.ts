@@ -7,7 +7,10 @@ const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
 const USAGE = 'usage: projector rebuild [--no-swap] [--compare] [--timeout 10m]';
 
 /** Runs the projector entry point with arguments; resolves with its exit code. */
-export type ProjectorRunner = (args: readonly string[], onLine: (line: string) => void) => Promise<number>;
+export type ProjectorRunner = (
+  args: readonly string[],
+  onLine: (line: string) => void,
+) => Promise<number>;
 
 /**
  * The projector's rebuild lives in the projector app (it shares the live consumer's engine),
@@ -18,7 +21,12 @@ const runProjectorProcess: ProjectorRunner = (args, onLine) =>
   new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['-r', join(REPO_ROOT, 'tools', 'register.cjs'), join(REPO_ROOT, 'apps', 'projector', 'src', 'main.ts'), ...args],
+      [
+        '-r',
+        join(REPO_ROOT, 'tools', 'register.cjs'),
+        join(REPO_ROOT, 'apps', 'projector', 'src', 'main.ts'),
+        ...args,
+      ],
       { cwd: REPO_ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     createInterface({ input: child.stdout }).on('line', onLine);
@@ -47,10 +55,19 @@ export function createProjectorVerb(run: ProjectorRunner = runProjectorProcess):
   return async (args, io) => {
     const [subcommand, ...rest] = args;
     if (subcommand !== 'rebuild') {
-      io.err({ error: subcommand === undefined ? 'no subcommand given' : `unknown subcommand '${subcommand}'`, usage: USAGE });
+      io.err({
+        error:
+          subcommand === undefined ? 'no subcommand given' : `unknown subcommand '${subcommand}'`,
+        usage: USAGE,
+      });
       return 2;
     }
-    const unknown = rest.filter((arg, i) => arg.startsWith('--') && !['--no-swap', '--compare', '--timeout'].includes(arg) && rest[i - 1] !== '--timeout');
+    const unknown = rest.filter(
+      (arg, i) =>
+        arg.startsWith('--') &&
+        !['--no-swap', '--compare', '--timeout'].includes(arg) &&
+        rest[i - 1] !== '--timeout',
+    );
     if (unknown.length > 0) {
       io.err({ error: `unknown flags ${unknown.join(', ')}`, usage: USAGE });
       return 2;

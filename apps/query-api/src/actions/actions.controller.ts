@@ -1,4 +1,15 @@
-import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -32,22 +43,37 @@ class StatusBody {
 }
 class VerdictBody {
   @ApiProperty({ enum: VERDICTS }) verdict!: AnalystVerdict;
-  @ApiPropertyOptional({ nullable: true, example: 'admin running an inventory script' }) notes?: string | null;
+  @ApiPropertyOptional({ nullable: true, example: 'admin running an inventory script' }) notes?:
+    string | null;
 }
 class FeedbackBody {
-  @ApiPropertyOptional({ description: 'the alert the feedback is about (or incident_id)' }) alert_id?: string;
-  @ApiPropertyOptional({ description: 'the incident the feedback is about (or alert_id)' }) incident_id?: string;
+  @ApiPropertyOptional({ description: 'the alert the feedback is about (or incident_id)' })
+  alert_id?: string;
+  @ApiPropertyOptional({ description: 'the incident the feedback is about (or alert_id)' })
+  incident_id?: string;
   @ApiProperty({ minimum: 0, maximum: 100 }) correct_priority!: number;
   @ApiPropertyOptional({ nullable: true }) analyst_notes?: string | null;
 }
 class EventAccepted {
   @ApiProperty() eventId!: string;
-  @ApiProperty({ enum: ['IncidentAcknowledged', 'IncidentAssigned', 'IncidentStatusChanged', 'IncidentVerdictGiven', 'PriorityFeedbackGiven'] })
+  @ApiProperty({
+    enum: [
+      'IncidentAcknowledged',
+      'IncidentAssigned',
+      'IncidentStatusChanged',
+      'IncidentVerdictGiven',
+      'PriorityFeedbackGiven',
+    ],
+  })
   type!: string;
   @ApiProperty() incidentId!: string;
   @ApiProperty({ description: 'the per-incident feedback stream sequence' }) sequence!: number;
-  @ApiProperty({ description: 'true when ?wait=true saw the projection apply the event' }) projected!: boolean;
-  @ApiPropertyOptional({ description: 'the incident as projected after the event (with ?wait=true)' }) incident?: unknown;
+  @ApiProperty({ description: 'true when ?wait=true saw the projection apply the event' })
+  projected!: boolean;
+  @ApiPropertyOptional({
+    description: 'the incident as projected after the event (with ?wait=true)',
+  })
+  incident?: unknown;
 }
 
 const WAIT_HEADER = 'x-wait-for-projection';
@@ -72,8 +98,21 @@ export class ActionsController {
   @ApiQuery({ name: 'wait', required: false, type: Boolean })
   @ApiAcceptedResponse({ type: EventAccepted })
   @ApiOkResponse({ type: EventAccepted, description: 'with wait: the projection shows the event' })
-  acknowledge(@CurrentPrincipal() p: Principal, @Param('incidentId') incidentId: string, @Query('wait') wait: unknown, @Headers() headers: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
-    return this.send(p, { incidentId }, () => ({ type: 'IncidentAcknowledged', data: { incidentId } }), wait, headers, res);
+  acknowledge(
+    @CurrentPrincipal() p: Principal,
+    @Param('incidentId') incidentId: string,
+    @Query('wait') wait: unknown,
+    @Headers() headers: Record<string, unknown>,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.send(
+      p,
+      { incidentId },
+      () => ({ type: 'IncidentAcknowledged', data: { incidentId } }),
+      wait,
+      headers,
+      res,
+    );
   }
 
   @Post('incidents/:incidentId/assign')
@@ -82,27 +121,57 @@ export class ActionsController {
   @ApiBody({ type: AssignBody })
   @ApiQuery({ name: 'wait', required: false, type: Boolean })
   @ApiAcceptedResponse({ type: EventAccepted })
-  assign(@CurrentPrincipal() p: Principal, @Param('incidentId') incidentId: string, @Body() body: unknown, @Query('wait') wait: unknown, @Headers() headers: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  assign(
+    @CurrentPrincipal() p: Principal,
+    @Param('incidentId') incidentId: string,
+    @Body() body: unknown,
+    @Query('wait') wait: unknown,
+    @Headers() headers: Record<string, unknown>,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const input = new InputReader(body);
     input.onlyKnown(['assignee']);
     const assignee = input.string('assignee', { max: 200 }) ?? '';
     input.done();
-    return this.send(p, { incidentId }, () => ({ type: 'IncidentAssigned', data: { incidentId, assignee } }), wait, headers, res);
+    return this.send(
+      p,
+      { incidentId },
+      () => ({ type: 'IncidentAssigned', data: { incidentId, assignee } }),
+      wait,
+      headers,
+      res,
+    );
   }
 
   @Post('incidents/:incidentId/status')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Change the status: open, acknowledged, in_progress, closed (IncidentStatusChanged)' })
+  @ApiOperation({
+    summary: 'Change the status: open, acknowledged, in_progress, closed (IncidentStatusChanged)',
+  })
   @ApiBody({ type: StatusBody })
   @ApiQuery({ name: 'wait', required: false, type: Boolean })
   @ApiAcceptedResponse({ type: EventAccepted })
-  status(@CurrentPrincipal() p: Principal, @Param('incidentId') incidentId: string, @Body() body: unknown, @Query('wait') wait: unknown, @Headers() headers: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  status(
+    @CurrentPrincipal() p: Principal,
+    @Param('incidentId') incidentId: string,
+    @Body() body: unknown,
+    @Query('wait') wait: unknown,
+    @Headers() headers: Record<string, unknown>,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const input = new InputReader(body);
     input.onlyKnown(['status', 'notes']);
     const status = input.oneOf('status', STATUSES) ?? 'open';
     const notes = input.string('notes', { required: false, max: NOTES_MAX });
     input.done();
-    return this.send(p, { incidentId }, () => ({ type: 'IncidentStatusChanged', data: { incidentId, status, notes } }), wait, headers, res);
+    return this.send(
+      p,
+      { incidentId },
+      () => ({ type: 'IncidentStatusChanged', data: { incidentId, status, notes } }),
+      wait,
+      headers,
+      res,
+    );
   }
 
   @Post('incidents/:incidentId/verdict')
@@ -111,39 +180,70 @@ export class ActionsController {
   @ApiBody({ type: VerdictBody })
   @ApiQuery({ name: 'wait', required: false, type: Boolean })
   @ApiAcceptedResponse({ type: EventAccepted })
-  verdict(@CurrentPrincipal() p: Principal, @Param('incidentId') incidentId: string, @Body() body: unknown, @Query('wait') wait: unknown, @Headers() headers: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  verdict(
+    @CurrentPrincipal() p: Principal,
+    @Param('incidentId') incidentId: string,
+    @Body() body: unknown,
+    @Query('wait') wait: unknown,
+    @Headers() headers: Record<string, unknown>,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const input = new InputReader(body);
     input.onlyKnown(['verdict', 'notes']);
     const verdict = input.oneOf('verdict', VERDICTS) ?? 'true_positive';
     const notes = input.string('notes', { required: false, max: NOTES_MAX });
     input.done();
-    return this.send(p, { incidentId }, () => ({ type: 'IncidentVerdictGiven', data: { incidentId, verdict, notes } }), wait, headers, res);
+    return this.send(
+      p,
+      { incidentId },
+      () => ({ type: 'IncidentVerdictGiven', data: { incidentId, verdict, notes } }),
+      wait,
+      headers,
+      res,
+    );
   }
 
   @Post('feedback')
   @HttpCode(202)
-  @ApiOperation({ summary: 'The priority an alert or incident should have had (PriorityFeedbackGiven)' })
+  @ApiOperation({
+    summary: 'The priority an alert or incident should have had (PriorityFeedbackGiven)',
+  })
   @ApiBody({ type: FeedbackBody })
   @ApiQuery({ name: 'wait', required: false, type: Boolean })
   @ApiAcceptedResponse({ type: EventAccepted })
-  priorityFeedback(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Query('wait') wait: unknown, @Headers() headers: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  priorityFeedback(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: unknown,
+    @Query('wait') wait: unknown,
+    @Headers() headers: Record<string, unknown>,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const input = new InputReader(body);
     input.onlyKnown(['alert_id', 'incident_id', 'correct_priority', 'analyst_notes']);
     const alertId = input.string('alert_id', { required: false, max: 500 });
     const incidentId = input.string('incident_id', { required: false, max: 500 });
     if ((alertId === null) === (incidentId === null)) {
-      input.problem(alertId === null ? 'alert_id' : 'incident_id', 'give exactly one of alert_id and incident_id');
+      input.problem(
+        alertId === null ? 'alert_id' : 'incident_id',
+        'give exactly one of alert_id and incident_id',
+      );
     }
     const correctPriority = input.number('correct_priority', { min: 0, max: 100 }) ?? 0;
     const analystNotes = input.string('analyst_notes', { required: false, max: NOTES_MAX });
     input.done();
-    const target: FeedbackTarget = alertId !== null ? { alertId } : { incidentId: incidentId ?? '' };
+    const target: FeedbackTarget =
+      alertId !== null ? { alertId } : { incidentId: incidentId ?? '' };
     return this.send(
       p,
       target,
       (resolved) => ({
         type: 'PriorityFeedbackGiven',
-        data: { incidentId: alertId === null ? resolved : null, alertId, correctPriority, analystNotes },
+        data: {
+          incidentId: alertId === null ? resolved : null,
+          alertId,
+          correctPriority,
+          analystNotes,
+        },
       }),
       wait,
       headers,
@@ -162,8 +262,12 @@ export class ActionsController {
     const input = new InputReader({ wait: waitQuery, [WAIT_HEADER]: headers[WAIT_HEADER] });
     const wait = input.boolean('wait', false) || input.boolean(WAIT_HEADER, false);
     input.done();
-    const requestId = typeof headers['x-request-id'] === 'string' ? `request:${headers['x-request-id']}` : null;
-    const result = await this.feedback.submit(principal, target, body, { wait, causationId: requestId });
+    const requestId =
+      typeof headers['x-request-id'] === 'string' ? `request:${headers['x-request-id']}` : null;
+    const result = await this.feedback.submit(principal, target, body, {
+      wait,
+      causationId: requestId,
+    });
     res.status(result.projected ? 200 : 202);
     return result;
   }

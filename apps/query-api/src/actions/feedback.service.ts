@@ -2,12 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { NotFoundException } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import type { FeedbackEvent } from '@soc/contracts';
-import { READ_MODEL_SCHEMA, selectRows, withTenant, type DataSource, type Queryable } from '@soc/persistence';
+import {
+  READ_MODEL_SCHEMA,
+  selectRows,
+  withTenant,
+  type DataSource,
+  type Queryable,
+} from '@soc/persistence';
 import type { Principal } from '../auth/principal';
-import { incidentOfAlert, incidentSummaries, type IncidentSummary } from '../incidents/incident-queries';
+import {
+  incidentOfAlert,
+  incidentSummaries,
+  type IncidentSummary,
+} from '../incidents/incident-queries';
 import type { ReadModelListener } from '../stream/read-model-listener';
 
-type FeedbackBody = { [E in FeedbackEvent as E['type']]: { readonly type: E['type']; readonly data: E['data'] } }[FeedbackEvent['type']];
+type FeedbackBody = {
+  [E in FeedbackEvent as E['type']]: { readonly type: E['type']; readonly data: E['data'] };
+}[FeedbackEvent['type']];
 
 /** How to find the incident whose feedback stream gets the event. */
 export type FeedbackTarget = { readonly incidentId: string } | { readonly alertId: string };
@@ -55,7 +67,11 @@ export class FeedbackService {
     private readonly producer: Producer,
     private readonly topic: string,
     private readonly listener: ReadModelListener,
-    private readonly options: { readonly waitMs: number; readonly encoder?: FeedbackEncoder; readonly onProduced?: (type: string) => void },
+    private readonly options: {
+      readonly waitMs: number;
+      readonly encoder?: FeedbackEncoder;
+      readonly onProduced?: (type: string) => void;
+    },
   ) {}
 
   async submit(
@@ -91,14 +107,20 @@ export class FeedbackService {
           {
             key: tenantId,
             value: encoder.encode(produced),
-            headers: { 'content-type': encoder.contentType, 'x-event-type': type, 'x-event-id': eventId },
+            headers: {
+              'content-type': encoder.contentType,
+              'x-event-type': type,
+              'x-event-id': eventId,
+            },
           },
         ],
       });
       return produced;
     });
     this.options.onProduced?.(event.type);
-    const incident = wait ? await this.waitUntilProjected(tenantId, event.streamId, event.eventId) : null;
+    const incident = wait
+      ? await this.waitUntilProjected(tenantId, event.streamId, event.eventId)
+      : null;
     return {
       eventId: event.eventId,
       type: event.type,
@@ -109,7 +131,11 @@ export class FeedbackService {
     };
   }
 
-  private async resolveIncident(db: Queryable, tenantId: string, target: FeedbackTarget): Promise<string> {
+  private async resolveIncident(
+    db: Queryable,
+    tenantId: string,
+    target: FeedbackTarget,
+  ): Promise<string> {
     if ('alertId' in target) {
       const incidentId = await incidentOfAlert(db, tenantId, target.alertId);
       if (!incidentId) throw notFound('alert_id', `no incident holds alert ${target.alertId}`);
@@ -140,7 +166,11 @@ export class FeedbackService {
    * Waits for the projector to show the event: woken by its NOTIFY for the incident, with a
    * poll as the fallback, until the configured wait runs out.
    */
-  private async waitUntilProjected(tenantId: string, incidentId: string, eventId: string): Promise<IncidentSummary | null> {
+  private async waitUntilProjected(
+    tenantId: string,
+    incidentId: string,
+    eventId: string,
+  ): Promise<IncidentSummary | null> {
     const deadline = Date.now() + this.options.waitMs;
     let wake: (() => void) | null = null;
     const unsubscribe = this.listener.subscribe(tenantId, (change) => {
@@ -157,7 +187,9 @@ export class FeedbackService {
               `SELECT event_id FROM ${READ_MODEL_SCHEMA}.incident_timeline WHERE tenant_id = $1 AND event_id = $2`,
               [tenantId, eventId],
             );
-            return rows.length > 0 ? ((await incidentSummaries(db, tenantId, [incidentId]))[0] ?? null) : null;
+            return rows.length > 0
+              ? ((await incidentSummaries(db, tenantId, [incidentId]))[0] ?? null)
+              : null;
           },
           { readOnly: true },
         );

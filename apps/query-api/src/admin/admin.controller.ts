@@ -1,7 +1,35 @@
-import { Body, Controller, ForbiddenException, Get, Headers, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags, ApiBearerAuth } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiSecurity,
+  ApiTags,
+  ApiBearerAuth,
+} from '@nestjs/swagger';
 import { ENTITY_TYPES } from '@soc/contracts';
-import { API_KEY_ROLES, ensureTenant, issueApiKey, withTenant, type ApiKeyRole, type DataSource } from '@soc/persistence';
+import {
+  API_KEY_ROLES,
+  ensureTenant,
+  issueApiKey,
+  withTenant,
+  type ApiKeyRole,
+  type DataSource,
+} from '@soc/persistence';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentPrincipal, Roles, type Principal } from '../auth/principal';
 import { InputReader, ValidationFailed } from '../http/validation';
@@ -28,7 +56,11 @@ class AssetBody {
 }
 
 const forbidden = (reason: string) =>
-  new ForbiddenException({ statusCode: 403, error: 'Forbidden', errors: [{ path: 'role', reason }] });
+  new ForbiddenException({
+    statusCode: 403,
+    error: 'Forbidden',
+    errors: [{ path: 'role', reason }],
+  });
 
 /**
  * Administration. Admin keys of the platform tenant (PLATFORM_TENANT_ID, the deployment's
@@ -52,15 +84,23 @@ export class AdminController {
   @ApiOperation({ summary: 'Create a tenant and its first admin key (platform admins only)' })
   @ApiBody({ type: CreateTenantBody })
   async createTenant(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
-    if (principal.tenantId !== this.config.platformTenantId) throw forbidden('only platform admins create tenants');
+    if (principal.tenantId !== this.config.platformTenantId)
+      throw forbidden('only platform admins create tenants');
     const input = new InputReader(body);
     input.onlyKnown(['tenant_id', 'name']);
     const tenantId = input.string('tenant_id', { max: 63, pattern: TENANT_ID }) ?? '';
     const name = input.string('name', { max: 200 }) ?? '';
     input.done();
     const created = await ensureTenant(this.dataSource, tenantId, name);
-    if (!created) throw new ValidationFailed([{ path: 'tenant_id', reason: `tenant ${tenantId} exists already` }]);
-    const key = await issueApiKey(this.dataSource, { tenantId, role: 'admin', name: `${name} admin` });
+    if (!created)
+      throw new ValidationFailed([
+        { path: 'tenant_id', reason: `tenant ${tenantId} exists already` },
+      ]);
+    const key = await issueApiKey(this.dataSource, {
+      tenantId,
+      role: 'admin',
+      name: `${name} admin`,
+    });
     return { tenantId, name, adminKey: { apiKey: key.apiKey, keyId: key.keyId, role: key.role } };
   }
 
@@ -68,7 +108,11 @@ export class AdminController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Issue an API key (analyst, admin or ingest) for a tenant' })
   @ApiBody({ type: CreateKeyBody })
-  async createKey(@CurrentPrincipal() principal: Principal, @Param('tenantId') tenantId: string, @Body() body: unknown) {
+  async createKey(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenantId') tenantId: string,
+    @Body() body: unknown,
+  ) {
     if (principal.tenantId !== tenantId && principal.tenantId !== this.config.platformTenantId) {
       throw forbidden(`admins of ${principal.tenantId} may not issue keys for ${tenantId}`);
     }
@@ -78,24 +122,40 @@ export class AdminController {
     const name = input.string('name', { max: 200 }) ?? '';
     input.done();
     const exists = await withTenant(this.dataSource, tenantId, async (db) => {
-      const rows: unknown = await db.query('SELECT 1 FROM public.tenants WHERE tenant_id = $1', [tenantId]);
+      const rows: unknown = await db.query('SELECT 1 FROM public.tenants WHERE tenant_id = $1', [
+        tenantId,
+      ]);
       return Array.isArray(rows) && rows.length > 0;
     });
-    if (!exists) throw new ValidationFailed([{ path: 'tenantId', reason: `no tenant ${tenantId}` }]);
+    if (!exists)
+      throw new ValidationFailed([{ path: 'tenantId', reason: `no tenant ${tenantId}` }]);
     const key = await issueApiKey(this.dataSource, { tenantId, role, name });
     return { tenantId, apiKey: key.apiKey, keyId: key.keyId, role: key.role, name: key.name };
   }
 
   @Post('assets')
-  @ApiOperation({ summary: 'Load the asset inventory (upsert) as JSON or CSV (entity_type,value,criticality,owner,tags)' })
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Load the asset inventory (upsert) as JSON or CSV (entity_type,value,criticality,owner,tags)',
+  })
   @ApiConsumes('application/json', 'text/csv')
   @ApiBody({ type: [AssetBody] })
-  async loadAssets(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Headers('content-type') contentType: string | undefined) {
-    const isCsv = (contentType ?? '').startsWith('text/csv') || (contentType ?? '').startsWith('text/plain');
-    const { assets, problems } = isCsv ? assetsFromCsv(typeof body === 'string' ? body : '') : assetsFromJson(body);
+  async loadAssets(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+  ) {
+    const isCsv =
+      (contentType ?? '').startsWith('text/csv') || (contentType ?? '').startsWith('text/plain');
+    const { assets, problems } = isCsv
+      ? assetsFromCsv(typeof body === 'string' ? body : '')
+      : assetsFromJson(body);
     // All or nothing: a half-loaded inventory would score incidents on a mix of old and new.
     if (problems.length > 0) throw new ValidationFailed(problems.slice(0, 100));
-    const upserted = await withTenant(this.dataSource, principal.tenantId, (db) => upsertAssets(db, principal.tenantId, assets));
+    const upserted = await withTenant(this.dataSource, principal.tenantId, (db) =>
+      upsertAssets(db, principal.tenantId, assets),
+    );
     return { tenantId: principal.tenantId, upserted };
   }
 
@@ -103,8 +163,14 @@ export class AdminController {
   @ApiOperation({ summary: "The tenant's asset inventory, most critical first" })
   async assets(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
     const input = new InputReader(query);
-    const limit = input.number('limit', { required: false, min: 1, max: 10_000, integer: true }) ?? 1_000;
+    const limit =
+      input.number('limit', { required: false, min: 1, max: 10_000, integer: true }) ?? 1_000;
     input.done();
-    return withTenant(this.dataSource, principal.tenantId, (db) => listAssets(db, principal.tenantId, limit), { readOnly: true });
+    return withTenant(
+      this.dataSource,
+      principal.tenantId,
+      (db) => listAssets(db, principal.tenantId, limit),
+      { readOnly: true },
+    );
   }
 }

@@ -10,8 +10,15 @@ describe('CSV parsing', () => {
   });
 
   it('maps rows to the header, case-insensitively, ignoring a byte-order mark and blank lines', () => {
-    const result = parseCsv('\ufeffEntity_Type,Value,Criticality\nhost,ws-01,4\n\n', ['entity_type', 'value', 'criticality']);
-    expect(result).toEqual({ records: [{ entity_type: 'host', value: 'ws-01', criticality: '4' }], problems: [] });
+    const result = parseCsv('\ufeffEntity_Type,Value,Criticality\nhost,ws-01,4\n\n', [
+      'entity_type',
+      'value',
+      'criticality',
+    ]);
+    expect(result).toEqual({
+      records: [{ entity_type: 'host', value: 'ws-01', criticality: '4' }],
+      problems: [],
+    });
   });
 
   it('names the missing columns and the rows with the wrong field count', () => {

@@ -54,17 +54,28 @@ export function parseCsv(text: string, required: readonly string[]): CsvResult {
   try {
     rows = parseCsvRows(text);
   } catch (error) {
-    return { records: [], problems: [{ path: 'csv', reason: error instanceof Error ? error.message : String(error) }] };
+    return {
+      records: [],
+      problems: [{ path: 'csv', reason: error instanceof Error ? error.message : String(error) }],
+    };
   }
   const [header, ...body] = rows;
-  if (!header) return { records: [], problems: [{ path: 'csv', reason: 'empty: expected a header row' }] };
+  if (!header)
+    return { records: [], problems: [{ path: 'csv', reason: 'empty: expected a header row' }] };
   const names = header.map((h) => h.trim().toLowerCase());
   const missing = required.filter((name) => !names.includes(name));
-  if (missing.length > 0) return { records: [], problems: [{ path: 'csv.header', reason: `missing column(s) ${missing.join(', ')}` }] };
+  if (missing.length > 0)
+    return {
+      records: [],
+      problems: [{ path: 'csv.header', reason: `missing column(s) ${missing.join(', ')}` }],
+    };
   const problems: CsvResult['problems'] = [];
   const records = body.map((cells, index) => {
     if (cells.length !== names.length) {
-      problems.push({ path: `csv[${index + 2}]`, reason: `expected ${names.length} fields, found ${cells.length}` });
+      problems.push({
+        path: `csv[${index + 2}]`,
+        reason: `expected ${names.length} fields, found ${cells.length}`,
+      });
     }
     return Object.fromEntries(names.map((name, column) => [name, (cells[column] ?? '').trim()]));
   });

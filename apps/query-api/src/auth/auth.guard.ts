@@ -9,7 +9,12 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { ApiKeyRole, PgApiKeyVerifier } from '@soc/persistence';
 import { OidcVerifier, TokenRejected } from './oidc-verifier';
-import { QUERY_CREDENTIALS_KEY, ROLES_KEY, type AuthenticatedRequest, type Principal } from './principal';
+import {
+  QUERY_CREDENTIALS_KEY,
+  ROLES_KEY,
+  type AuthenticatedRequest,
+  type Principal,
+} from './principal';
 
 export const API_KEY_VERIFIER = Symbol('ApiKeyVerifier');
 export const OIDC_VERIFIER = Symbol('OidcVerifier');
@@ -20,7 +25,11 @@ const unauthorized = (path: string, reason: string) =>
   new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', errors: [{ path, reason }] });
 
 const first = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+  typeof value === 'string'
+    ? value
+    : Array.isArray(value) && typeof value[0] === 'string'
+      ? value[0]
+      : undefined;
 
 /**
  * Authenticates every request of the API: `x-api-key` (hashed lookup, per tenant) or an OIDC
@@ -36,39 +45,60 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    const roles = this.reflector.getAllAndOverride<ApiKeyRole[] | undefined>(ROLES_KEY, targets) ?? DEFAULT_ROLES;
-    const queryAllowed = this.reflector.getAllAndOverride<boolean | undefined>(QUERY_CREDENTIALS_KEY, targets) ?? false;
+    const roles =
+      this.reflector.getAllAndOverride<ApiKeyRole[] | undefined>(ROLES_KEY, targets) ??
+      DEFAULT_ROLES;
+    const queryAllowed =
+      this.reflector.getAllAndOverride<boolean | undefined>(QUERY_CREDENTIALS_KEY, targets) ??
+      false;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = await this.authenticate(request, queryAllowed);
     if (!roles.includes(principal.role)) {
       throw new ForbiddenException({
         statusCode: 403,
         error: 'Forbidden',
-        errors: [{ path: 'role', reason: `role ${principal.role} may not call this endpoint (allowed: ${roles.join(', ')})` }],
+        errors: [
+          {
+            path: 'role',
+            reason: `role ${principal.role} may not call this endpoint (allowed: ${roles.join(', ')})`,
+          },
+        ],
       });
     }
     request.principal = principal;
     return true;
   }
 
-  private async authenticate(request: AuthenticatedRequest, queryAllowed: boolean): Promise<Principal> {
+  private async authenticate(
+    request: AuthenticatedRequest,
+    queryAllowed: boolean,
+  ): Promise<Principal> {
     const headerKey = first(request.headers['x-api-key']);
     if (headerKey) return this.byApiKey(headerKey, 'x-api-key');
     const authorization = first(request.headers.authorization);
-    if (authorization?.startsWith('Bearer ')) return this.byToken(authorization.slice('Bearer '.length).trim(), 'authorization');
+    if (authorization?.startsWith('Bearer '))
+      return this.byToken(authorization.slice('Bearer '.length).trim(), 'authorization');
     if (queryAllowed) {
       const queryKey = first(request.query.key);
       if (queryKey) return this.byApiKey(queryKey, 'key');
       const token = first(request.query.access_token);
       if (token) return this.byToken(token, 'access_token');
     }
-    throw unauthorized('x-api-key', 'missing credentials: send x-api-key or Authorization: Bearer <token>');
+    throw unauthorized(
+      'x-api-key',
+      'missing credentials: send x-api-key or Authorization: Bearer <token>',
+    );
   }
 
   private async byApiKey(apiKey: string, path: string): Promise<Principal> {
     const found = await this.apiKeys.verify(apiKey);
     if (!found) throw unauthorized(path, 'unknown or revoked API key');
-    return { tenantId: found.tenantId, role: found.role, subject: found.name ?? found.keyId, via: 'api-key' };
+    return {
+      tenantId: found.tenantId,
+      role: found.role,
+      subject: found.name ?? found.keyId,
+      via: 'api-key',
+    };
   }
 
   private async byToken(token: string, path: string): Promise<Principal> {
@@ -76,7 +106,8 @@ export class AuthGuard implements CanActivate {
     try {
       return await this.oidc.verify(token);
     } catch (error) {
-      if (error instanceof TokenRejected) throw unauthorized(path, `token rejected: ${error.message}`);
+      if (error instanceof TokenRejected)
+        throw unauthorized(path, `token rejected: ${error.message}`);
       throw error;
     }
   }

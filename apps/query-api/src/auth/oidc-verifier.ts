@@ -1,11 +1,19 @@
-import { createPublicKey, verify as verifySignature, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createPublicKey,
+  verify as verifySignature,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import type { OidcConfig } from '../query-api.config';
 import type { Principal } from './principal';
 
 export type FetchJson = (url: string) => Promise<unknown>;
 
 const defaultFetchJson: FetchJson = async (url) => {
-  const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5_000) });
+  const response = await fetch(url, {
+    headers: { accept: 'application/json' },
+    signal: AbortSignal.timeout(5_000),
+  });
   if (!response.ok) throw new Error(`JWKS ${url} answered ${response.status}`);
   return (await response.json()) as unknown;
 };
@@ -15,7 +23,8 @@ export class TokenRejected extends Error {}
 const CLOCK_SKEW_S = 60;
 const JWKS_MIN_REFRESH_MS = 30_000;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
   let parsed: unknown;
@@ -48,32 +57,46 @@ export class OidcVerifier {
     if (parts.length !== 3) throw new TokenRejected('not a JWT');
     const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
     const header = decodeSegment(headerPart, 'header');
-    if (header.alg !== 'RS256') throw new TokenRejected(`algorithm ${String(header.alg)} not accepted (RS256 only)`);
+    if (header.alg !== 'RS256')
+      throw new TokenRejected(`algorithm ${String(header.alg)} not accepted (RS256 only)`);
     if (typeof header.kid !== 'string') throw new TokenRejected('header has no kid');
     const key = await this.key(header.kid);
-    const valid = verifySignature('sha256', Buffer.from(`${headerPart}.${payloadPart}`), key, Buffer.from(signaturePart, 'base64url'));
+    const valid = verifySignature(
+      'sha256',
+      Buffer.from(`${headerPart}.${payloadPart}`),
+      key,
+      Buffer.from(signaturePart, 'base64url'),
+    );
     if (!valid) throw new TokenRejected('bad signature');
 
     const claims = decodeSegment(payloadPart, 'payload');
     const nowS = Math.floor(this.now() / 1000);
-    if (typeof claims.exp !== 'number' || claims.exp + CLOCK_SKEW_S < nowS) throw new TokenRejected('expired or no exp');
-    if (typeof claims.nbf === 'number' && claims.nbf - CLOCK_SKEW_S > nowS) throw new TokenRejected('not valid yet');
+    if (typeof claims.exp !== 'number' || claims.exp + CLOCK_SKEW_S < nowS)
+      throw new TokenRejected('expired or no exp');
+    if (typeof claims.nbf === 'number' && claims.nbf - CLOCK_SKEW_S > nowS)
+      throw new TokenRejected('not valid yet');
     if (claims.iss !== this.config.issuer) throw new TokenRejected('wrong issuer');
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audiences.includes(this.config.audience)) throw new TokenRejected('wrong audience');
     const tenantId = claims[this.config.tenantClaim];
-    if (typeof tenantId !== 'string' || tenantId === '') throw new TokenRejected(`no ${this.config.tenantClaim} claim`);
+    if (typeof tenantId !== 'string' || tenantId === '')
+      throw new TokenRejected(`no ${this.config.tenantClaim} claim`);
     const role = claims[this.config.roleClaim] ?? 'analyst';
     // Ingest authenticates with API keys only; people are analysts or admins.
-    if (role !== 'analyst' && role !== 'admin') throw new TokenRejected(`role ${String(role)} not accepted`);
-    const subject = [claims.preferred_username, claims.email, claims.sub].find((v): v is string => typeof v === 'string') ?? 'unknown';
+    if (role !== 'analyst' && role !== 'admin')
+      throw new TokenRejected(`role ${String(role)} not accepted`);
+    const subject =
+      [claims.preferred_username, claims.email, claims.sub].find(
+        (v): v is string => typeof v === 'string',
+      ) ?? 'unknown';
     return { tenantId, role, subject, via: 'oidc' };
   }
 
   private async key(kid: string): Promise<KeyObject> {
     const cached = this.keys.get(kid);
     if (cached) return cached;
-    if (this.now() - this.fetchedAt < JWKS_MIN_REFRESH_MS && this.fetchedAt > 0) throw new TokenRejected(`unknown kid ${kid}`);
+    if (this.now() - this.fetchedAt < JWKS_MIN_REFRESH_MS && this.fetchedAt > 0)
+      throw new TokenRejected(`unknown kid ${kid}`);
     await this.refresh();
     const key = this.keys.get(kid);
     if (!key) throw new TokenRejected(`unknown kid ${kid}`);

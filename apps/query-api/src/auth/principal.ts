@@ -25,8 +25,10 @@ export const Roles = (...roles: ApiKeyRole[]) => SetMetadata(ROLES_KEY, roles);
  */
 export const AllowQueryCredentials = () => SetMetadata(QUERY_CREDENTIALS_KEY, true);
 
-export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
-  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-  if (!principal) throw new Error('CurrentPrincipal used on a route without the auth guard');
-  return principal;
-});
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, context: ExecutionContext): Principal => {
+    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+    if (!principal) throw new Error('CurrentPrincipal used on a route without the auth guard');
+    return principal;
+  },
+);

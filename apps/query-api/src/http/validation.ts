@@ -8,7 +8,12 @@ export interface FieldProblem {
 
 export class ValidationFailed extends BadRequestException {
   constructor(readonly problems: readonly FieldProblem[]) {
-    super({ statusCode: 400, error: 'Bad Request', message: 'validation failed', errors: problems });
+    super({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'validation failed',
+      errors: problems,
+    });
   }
 }
 
@@ -43,10 +48,19 @@ export class InputReader {
   }
 
   has(field: string): boolean {
-    return this.value[field] !== undefined && this.value[field] !== null && this.value[field] !== '';
+    return (
+      this.value[field] !== undefined && this.value[field] !== null && this.value[field] !== ''
+    );
   }
 
-  string(field: string, { required = true, max = 1_000, pattern }: { required?: boolean; max?: number; pattern?: RegExp } = {}): string | null {
+  string(
+    field: string,
+    {
+      required = true,
+      max = 1_000,
+      pattern,
+    }: { required?: boolean; max?: number; pattern?: RegExp } = {},
+  ): string | null {
     const v = this.value[field];
     if (v === undefined || v === null || v === '') {
       if (required) this.problem(field, 'is required');
@@ -58,7 +72,10 @@ export class InputReader {
     return v;
   }
 
-  number(field: string, { required = true, min = -Infinity, max = Infinity, integer = false } = {}): number | null {
+  number(
+    field: string,
+    { required = true, min = -Infinity, max = Infinity, integer = false } = {},
+  ): number | null {
     const raw = this.value[field];
     if (raw === undefined || raw === null || raw === '') {
       if (required) this.problem(field, 'is required');
@@ -71,7 +88,11 @@ export class InputReader {
     return v;
   }
 
-  oneOf<T extends string>(field: string, allowed: readonly T[], { required = true } = {}): T | null {
+  oneOf<T extends string>(
+    field: string,
+    allowed: readonly T[],
+    { required = true } = {},
+  ): T | null {
     const v = this.value[field];
     if (v === undefined || v === null || v === '') {
       if (required) this.problem(field, `is required (one of ${allowed.join(', ')})`);
@@ -87,14 +108,24 @@ export class InputReader {
   list<T extends string>(field: string, allowed?: readonly T[]): T[] {
     const v = this.value[field];
     if (v === undefined || v === null || v === '') return [];
-    const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : null;
+    const items = Array.isArray(v)
+      ? v
+      : typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : null;
     if (!items || !items.every((i): i is string => typeof i === 'string')) {
       this.problem(field, 'must be a list of strings');
       return [];
     }
     const bad = allowed ? items.filter((i) => !(allowed as readonly string[]).includes(i)) : [];
     if (bad.length > 0) {
-      this.problem(field, `unknown value(s) ${bad.join(', ')}; allowed: ${(allowed ?? []).join(', ')}`);
+      this.problem(
+        field,
+        `unknown value(s) ${bad.join(', ')}; allowed: ${(allowed ?? []).join(', ')}`,
+      );
       return [];
     }
     return items as T[];
@@ -107,8 +138,16 @@ export class InputReader {
       if (required) this.problem(field, 'is required');
       return null;
     }
-    const ms = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : typeof v === 'string' ? Date.parse(v) : NaN;
-    if (!Number.isFinite(ms)) return this.fail(field, 'must be an ISO-8601 time or epoch milliseconds');
+    const ms =
+      typeof v === 'number'
+        ? v
+        : typeof v === 'string' && /^\d+$/.test(v)
+          ? Number(v)
+          : typeof v === 'string'
+            ? Date.parse(v)
+            : NaN;
+    if (!Number.isFinite(ms))
+      return this.fail(field, 'must be an ISO-8601 time or epoch milliseconds');
     return ms;
   }
 
@@ -131,7 +170,8 @@ export class InputReader {
   /** Fields not in `known` are reported: a typo should not silently do nothing. */
   onlyKnown(known: readonly string[]): void {
     for (const field of Object.keys(this.value)) {
-      if (!known.includes(field)) this.problem(field, `is not a known field (known: ${known.join(', ')})`);
+      if (!known.includes(field))
+        this.problem(field, `is not a known field (known: ${known.join(', ')})`);
     }
   }
 

@@ -10,7 +10,12 @@ const iso = (d: Date | null): string | null => (d === null ? null : d.toISOStrin
 
 export const SORTS = ['priority', 'last_seen'] as const;
 export type IncidentSort = (typeof SORTS)[number];
-export const STATUSES: readonly IncidentStatus[] = ['open', 'acknowledged', 'in_progress', 'closed'];
+export const STATUSES: readonly IncidentStatus[] = [
+  'open',
+  'acknowledged',
+  'in_progress',
+  'closed',
+];
 
 export interface IncidentFilter {
   readonly statuses: readonly IncidentStatus[];
@@ -38,7 +43,9 @@ export interface Cursor {
 }
 
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.priority, cursor.lastSeen, cursor.incidentId])).toString('base64url');
+  return Buffer.from(
+    JSON.stringify([cursor.sort, cursor.priority, cursor.lastSeen, cursor.incidentId]),
+  ).toString('base64url');
 }
 
 export function decodeCursor(raw: string): Cursor | null {
@@ -47,7 +54,12 @@ export function decodeCursor(raw: string): Cursor | null {
     if (!Array.isArray(value) || value.length !== 4) return null;
     const [sort, priority, lastSeen, incidentId] = value as unknown[];
     if (sort !== 'priority' && sort !== 'last_seen') return null;
-    if (typeof priority !== 'number' || typeof lastSeen !== 'string' || typeof incidentId !== 'string') return null;
+    if (
+      typeof priority !== 'number' ||
+      typeof lastSeen !== 'string' ||
+      typeof incidentId !== 'string'
+    )
+      return null;
     if (!Number.isFinite(Date.parse(lastSeen))) return null;
     return { sort, priority, lastSeen, incidentId };
   } catch {
@@ -117,7 +129,17 @@ const LIST_COLUMNS = `incident_id, title, status, priority, analyst_priority, as
   distinct_rules, rules, tactics, entities, first_seen, last_seen, opened_at, acknowledged_at, closed_at,
   max_severity, campaign_id, merged_into, escalated, correlation_closed_reason, updated_at`;
 
-export function summaryOf(row: Omit<IncidentRow, 'explanation' | 'verdict_notes' | 'absorbed_incident_ids' | 'repeat_counts' | 'last_incident_seq' | 'last_feedback_seq'>): IncidentSummary {
+export function summaryOf(
+  row: Omit<
+    IncidentRow,
+    | 'explanation'
+    | 'verdict_notes'
+    | 'absorbed_incident_ids'
+    | 'repeat_counts'
+    | 'last_incident_seq'
+    | 'last_feedback_seq'
+  >,
+): IncidentSummary {
   return {
     incidentId: row.incident_id,
     title: row.title,
@@ -160,11 +182,13 @@ export async function listIncidents(
   if (filter.statuses.length > 0) where.push(`i.status = ANY(${add(filter.statuses)}::text[])`);
   if (filter.priorityMin !== null) where.push(`i.priority >= ${add(filter.priorityMin)}`);
   if (filter.priorityMax !== null) where.push(`i.priority <= ${add(filter.priorityMax)}`);
-  if (filter.from !== null) where.push(`i.last_seen >= ${add(new Date(filter.from).toISOString())}`);
+  if (filter.from !== null)
+    where.push(`i.last_seen >= ${add(new Date(filter.from).toISOString())}`);
   if (filter.to !== null) where.push(`i.first_seen < ${add(new Date(filter.to).toISOString())}`);
   if (filter.rule !== null) where.push(`i.rules @> ARRAY[${add(filter.rule)}::text]`);
   if (filter.tactic !== null) where.push(`i.tactics @> ARRAY[${add(filter.tactic)}::text]`);
-  if (filter.text !== null) where.push(`i.search @@ websearch_to_tsquery('simple', ${add(filter.text)})`);
+  if (filter.text !== null)
+    where.push(`i.search @@ websearch_to_tsquery('simple', ${add(filter.text)})`);
   if (filter.entity !== null) {
     where.push(
       `EXISTS (SELECT 1 FROM ${S}.incident_entities ie WHERE ie.tenant_id = i.tenant_id AND ie.incident_id = i.incident_id
@@ -193,12 +217,21 @@ export async function listIncidents(
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > filter.limit && last && last.last_seen
-      ? encodeCursor({ sort: filter.sort, priority: last.priority ?? -1, lastSeen: last.last_seen.toISOString(), incidentId: last.incident_id })
+      ? encodeCursor({
+          sort: filter.sort,
+          priority: last.priority ?? -1,
+          lastSeen: last.last_seen.toISOString(),
+          incidentId: last.incident_id,
+        })
       : null;
   return { items: page.map(summaryOf), nextCursor };
 }
 
-export async function incidentSummaries(db: Queryable, tenantId: string, incidentIds: readonly string[]): Promise<IncidentSummary[]> {
+export async function incidentSummaries(
+  db: Queryable,
+  tenantId: string,
+  incidentIds: readonly string[],
+): Promise<IncidentSummary[]> {
   if (incidentIds.length === 0) return [];
   const rows = await selectRows<IncidentRow>(
     db,
@@ -273,53 +306,52 @@ export async function incidentDetail(db: Queryable, tenantId: string, incidentId
   );
   for (const r of absorbedRows) if (!members.includes(r.incident_id)) members.push(r.incident_id);
 
-  const [alerts, alertTotal, entities, timeline] = await Promise.all([
-    selectRows<AlertRow>(
-      db,
-      `SELECT * FROM ${S}.incident_alerts WHERE tenant_id = $1 AND incident_id = ANY($2::text[])
+  // One connection per transaction: the statements run one after the other.
+  const alerts = await selectRows<AlertRow>(
+    db,
+    `SELECT * FROM ${S}.incident_alerts WHERE tenant_id = $1 AND incident_id = ANY($2::text[])
        ORDER BY observed_at, alert_id LIMIT ${MAX_DETAIL_ALERTS}`,
-      [tenantId, members],
-    ),
-    selectRows<{ n: number }>(
-      db,
-      `SELECT count(*)::int AS n FROM ${S}.incident_alerts WHERE tenant_id = $1 AND incident_id = ANY($2::text[])`,
-      [tenantId, members],
-    ),
-    selectRows<{
-      entity_type: string;
-      value: string;
-      first_seen: Date;
-      last_seen: Date;
-      incident_count: number | null;
-      criticality: number | null;
-      owner: string | null;
-      tags: string[] | null;
-    }>(
-      db,
-      `SELECT ie.entity_type, ie.value, ie.first_seen, ie.last_seen, e.incident_count, a.criticality, a.owner, a.tags
+    [tenantId, members],
+  );
+  const alertTotal = await selectRows<{ n: number }>(
+    db,
+    `SELECT count(*)::int AS n FROM ${S}.incident_alerts WHERE tenant_id = $1 AND incident_id = ANY($2::text[])`,
+    [tenantId, members],
+  );
+  const entities = await selectRows<{
+    entity_type: string;
+    value: string;
+    first_seen: Date;
+    last_seen: Date;
+    incident_count: number | null;
+    criticality: number | null;
+    owner: string | null;
+    tags: string[] | null;
+  }>(
+    db,
+    `SELECT ie.entity_type, ie.value, ie.first_seen, ie.last_seen, e.incident_count, a.criticality, a.owner, a.tags
        FROM ${S}.incident_entities ie
        LEFT JOIN ${S}.entities e ON e.tenant_id = ie.tenant_id AND e.entity_type = ie.entity_type AND e.value = ie.value
        LEFT JOIN public.assets a ON a.tenant_id = ie.tenant_id AND a.entity_type = ie.entity_type AND a.value = ie.value
        WHERE ie.tenant_id = $1 AND ie.incident_id = $2
        ORDER BY a.criticality DESC NULLS LAST, ie.entity_type, ie.value`,
-      [tenantId, incidentId],
-    ),
-    selectRows<{
-      event_id: string;
-      stream: string;
-      sequence: number;
-      type: string;
-      occurred_at: Date;
-      actor: string;
-      summary: string;
-      details: unknown;
-    }>(
-      db,
-      `SELECT event_id, stream, sequence, type, occurred_at, actor, summary, details FROM ${S}.incident_timeline
+    [tenantId, incidentId],
+  );
+  const timeline = await selectRows<{
+    event_id: string;
+    stream: string;
+    sequence: number;
+    type: string;
+    occurred_at: Date;
+    actor: string;
+    summary: string;
+    details: unknown;
+  }>(
+    db,
+    `SELECT event_id, stream, sequence, type, occurred_at, actor, summary, details FROM ${S}.incident_timeline
        WHERE tenant_id = $1 AND incident_id = $2 ORDER BY occurred_at, stream DESC, sequence`,
-      [tenantId, incidentId],
-    ),
-  ]);
+    [tenantId, incidentId],
+  );
 
   return {
     incident: {
@@ -339,7 +371,10 @@ export async function incidentDetail(db: Queryable, tenantId: string, incidentId
       firstSeen: e.first_seen.toISOString(),
       lastSeen: e.last_seen.toISOString(),
       incidentCount: e.incident_count ?? 1,
-      asset: e.criticality === null ? null : { criticality: e.criticality, owner: e.owner, tags: e.tags ?? [] },
+      asset:
+        e.criticality === null
+          ? null
+          : { criticality: e.criticality, owner: e.owner, tags: e.tags ?? [] },
     })),
     timeline: timeline.map((t) => ({
       eventId: t.event_id,
@@ -356,22 +391,35 @@ export async function incidentDetail(db: Queryable, tenantId: string, incidentId
 
 /** The explanation as bars: each factor's points and each adjustment, largest first. */
 export function scoreBreakdown(priority: number | null, explanation: ScoreExplanation | null) {
-  if (!explanation) return { priority, summary: null, factors: [], adjustments: [], weightedSum: null };
+  if (!explanation)
+    return { priority, summary: null, factors: [], adjustments: [], weightedSum: null };
   const factors = [...explanation.factors]
     .sort((a, b) => b.contribution - a.contribution)
-    .map((f) => ({ name: f.name, raw: f.raw, weight: f.weight, points: f.contribution, reason: f.reason }));
+    .map((f) => ({
+      name: f.name,
+      raw: f.raw,
+      weight: f.weight,
+      points: f.contribution,
+      reason: f.reason,
+    }));
   const weightedSum = factors.reduce((sum, f) => sum + f.points, 0);
   return {
     priority,
     summary: explanation.summary,
     factors,
-    adjustments: explanation.adjustments.map((a) => ({ name: a.name, points: a.points, reason: a.reason })),
+    adjustments: explanation.adjustments.map((a) => ({
+      name: a.name,
+      points: a.points,
+      reason: a.reason,
+    })),
     weightedSum,
   };
 }
 
 export async function alertDetail(db: Queryable, tenantId: string, alertId: string) {
-  const rows = await selectRows<AlertRow & { incident_title: string; incident_status: string; incident_priority: number | null }>(
+  const rows = await selectRows<
+    AlertRow & { incident_title: string; incident_status: string; incident_priority: number | null }
+  >(
     db,
     `SELECT a.*, i.title AS incident_title, i.status AS incident_status, i.priority AS incident_priority
      FROM ${S}.incident_alerts a
@@ -395,7 +443,11 @@ export async function alertDetail(db: Queryable, tenantId: string, alertId: stri
 }
 
 /** The incident an alert belongs to (the one it was first attached to and not merged away). */
-export async function incidentOfAlert(db: Queryable, tenantId: string, alertId: string): Promise<string | null> {
+export async function incidentOfAlert(
+  db: Queryable,
+  tenantId: string,
+  alertId: string,
+): Promise<string | null> {
   const [row] = await selectRows<{ incident_id: string; merged_into: string | null }>(
     db,
     `SELECT a.incident_id, i.merged_into FROM ${S}.incident_alerts a
@@ -407,7 +459,13 @@ export async function incidentOfAlert(db: Queryable, tenantId: string, alertId: 
   return row ? (row.merged_into ?? row.incident_id) : null;
 }
 
-export async function entityView(db: Queryable, tenantId: string, type: string, value: string, limit: number) {
+export async function entityView(
+  db: Queryable,
+  tenantId: string,
+  type: string,
+  value: string,
+  limit: number,
+) {
   const [entity] = await selectRows<{ incident_count: number; last_seen: Date }>(
     db,
     `SELECT incident_count, last_seen FROM ${S}.entities WHERE tenant_id = $1 AND entity_type = $2 AND value = $3`,
@@ -421,7 +479,9 @@ export async function entityView(db: Queryable, tenantId: string, type: string, 
   if (!entity && !asset) return null;
   const incidents = await selectRows<IncidentRow>(
     db,
-    `SELECT ${LIST_COLUMNS.split(',').map((c) => `i.${c.trim()}`).join(', ')}
+    `SELECT ${LIST_COLUMNS.split(',')
+      .map((c) => `i.${c.trim()}`)
+      .join(', ')}
      FROM ${S}.incident_entities ie
      JOIN ${S}.incidents i ON i.tenant_id = ie.tenant_id AND i.incident_id = ie.incident_id
      WHERE ie.tenant_id = $1 AND ie.entity_type = $2 AND ie.value = $3 AND i.opened
@@ -429,7 +489,12 @@ export async function entityView(db: Queryable, tenantId: string, type: string, 
     [tenantId, type, value, limit],
   );
   return {
-    entity: { type, value, incidentCount: entity?.incident_count ?? 0, lastSeen: iso(entity?.last_seen ?? null) },
+    entity: {
+      type,
+      value,
+      incidentCount: entity?.incident_count ?? 0,
+      lastSeen: iso(entity?.last_seen ?? null),
+    },
     asset: asset ? { criticality: asset.criticality, owner: asset.owner, tags: asset.tags } : null,
     incidents: incidents.map(summaryOf),
   };
@@ -444,34 +509,42 @@ export const PRIORITY_BANDS = [
 
 export async function tenantStats(db: Queryable, tenantId: string, from: number, to: number) {
   const range = [tenantId, new Date(from).toISOString(), new Date(to).toISOString()];
-  const [hourly, bands, mtta] = await Promise.all([
-    selectRows<{ hour: Date; alerts_in: number; incidents_opened: number; escalations: number }>(
-      db,
-      `SELECT hour, alerts_in, incidents_opened, escalations FROM ${S}.tenant_hourly_stats
+  const hourly = await selectRows<{
+    hour: Date;
+    alerts_in: number;
+    incidents_opened: number;
+    escalations: number;
+  }>(
+    db,
+    `SELECT hour, alerts_in, incidents_opened, escalations FROM ${S}.tenant_hourly_stats
        WHERE tenant_id = $1 AND hour >= date_trunc('hour', $2::timestamptz) AND hour < $3 ORDER BY hour`,
-      range,
-    ),
-    selectRows<{ band: string; n: number }>(
-      db,
-      `SELECT CASE WHEN priority IS NULL THEN 'unscored' WHEN priority >= 80 THEN 'critical' WHEN priority >= 60 THEN 'high'
+    range,
+  );
+  const bands = await selectRows<{ band: string; n: number }>(
+    db,
+    `SELECT CASE WHEN priority IS NULL THEN 'unscored' WHEN priority >= 80 THEN 'critical' WHEN priority >= 60 THEN 'high'
                    WHEN priority >= 40 THEN 'medium' ELSE 'low' END AS band, count(*)::int AS n
        FROM ${S}.incidents
        WHERE tenant_id = $1 AND opened AND merged_into IS NULL AND last_seen >= $2 AND first_seen < $3
        GROUP BY 1`,
-      range,
-    ),
-    selectRows<{ n: number; mean_ms: number | null; p50_ms: number | null; p90_ms: number | null }>(
-      db,
-      `SELECT count(*)::int AS n,
+    range,
+  );
+  const mtta = await selectRows<{
+    n: number;
+    mean_ms: number | null;
+    p50_ms: number | null;
+    p90_ms: number | null;
+  }>(
+    db,
+    `SELECT count(*)::int AS n,
               avg(extract(epoch FROM acknowledged_at - opened_at) * 1000)::float8 AS mean_ms,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - opened_at) * 1000)::float8 AS p50_ms,
               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - opened_at) * 1000)::float8 AS p90_ms
        FROM ${S}.incidents
        WHERE tenant_id = $1 AND acknowledged_at IS NOT NULL AND opened_at IS NOT NULL
          AND acknowledged_at >= $2 AND acknowledged_at < $3`,
-      range,
-    ),
-  ]);
+    range,
+  );
   const alertsIn = hourly.reduce((sum, h) => sum + h.alerts_in, 0);
   const incidentsOpened = hourly.reduce((sum, h) => sum + h.incidents_opened, 0);
   const counts = new Map(bands.map((b) => [b.band, b.n]));
@@ -493,7 +566,10 @@ export async function tenantStats(db: Queryable, tenantId: string, from: number,
       alertsPerIncident: incidentsOpened > 0 ? alertsIn / incidentsOpened : null,
       noiseReduction: alertsIn > 0 ? 1 - incidentsOpened / alertsIn : null,
     },
-    priorityDistribution: [...PRIORITY_BANDS.map((b) => b.band), 'unscored'].map((band) => ({ band, count: counts.get(band) ?? 0 })),
+    priorityDistribution: [...PRIORITY_BANDS.map((b) => b.band), 'unscored'].map((band) => ({
+      band,
+      count: counts.get(band) ?? 0,
+    })),
     timeToAcknowledge: {
       acknowledged: m?.n ?? 0,
       meanMs: m?.mean_ms ?? null,

@@ -1,5 +1,21 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiSecurity, ApiTags, ApiBearerAuth } from '@nestjs/swagger';
+import {
+  Controller,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiSecurity,
+  ApiTags,
+  ApiBearerAuth,
+} from '@nestjs/swagger';
 import { ENTITY_TYPES } from '@soc/contracts';
 import { withTenant, type DataSource } from '@soc/persistence';
 import { AuthGuard } from '../auth/auth.guard';
@@ -33,17 +49,35 @@ export class IncidentsController {
   constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   @Get('incidents')
-  @ApiOperation({ summary: 'List incidents: filters, sort by priority or last seen, cursor pagination' })
-  @ApiQuery({ name: 'status', required: false, description: `comma-separated: ${STATUSES.join(', ')}` })
+  @ApiOperation({
+    summary: 'List incidents: filters, sort by priority or last seen, cursor pagination',
+  })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    description: `comma-separated: ${STATUSES.join(', ')}`,
+  })
   @ApiQuery({ name: 'priority_min', required: false, type: Number })
   @ApiQuery({ name: 'priority_max', required: false, type: Number })
-  @ApiQuery({ name: 'from', required: false, description: 'ISO time or epoch ms: last alert at or after' })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO time or epoch ms: first alert before' })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    description: 'ISO time or epoch ms: last alert at or after',
+  })
+  @ApiQuery({
+    name: 'to',
+    required: false,
+    description: 'ISO time or epoch ms: first alert before',
+  })
   @ApiQuery({ name: 'entity_type', required: false, enum: ENTITY_TYPES })
   @ApiQuery({ name: 'entity_value', required: false })
   @ApiQuery({ name: 'rule', required: false })
   @ApiQuery({ name: 'tactic', required: false })
-  @ApiQuery({ name: 'q', required: false, description: 'free text: title, rules, tactics, entities, assignee' })
+  @ApiQuery({
+    name: 'q',
+    required: false,
+    description: 'free text: title, rules, tactics, entities, assignee',
+  })
   @ApiQuery({ name: 'sort', required: false, enum: SORTS })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false })
@@ -51,16 +85,28 @@ export class IncidentsController {
   @ApiOkResponse({ description: '{ items: IncidentSummary[], nextCursor: string | null }' })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
     const filter = readFilter(query);
-    return withTenant(this.dataSource, principal.tenantId, (db) => listIncidents(db, principal.tenantId, filter), { readOnly: true });
+    return withTenant(
+      this.dataSource,
+      principal.tenantId,
+      (db) => listIncidents(db, principal.tenantId, filter),
+      { readOnly: true },
+    );
   }
 
   @Get('incidents/:incidentId')
-  @ApiOperation({ summary: 'One incident: row, score breakdown, alerts, entities with asset context, timeline' })
+  @ApiOperation({
+    summary: 'One incident: row, score breakdown, alerts, entities with asset context, timeline',
+  })
   @ApiParam({ name: 'incidentId' })
   async detail(@CurrentPrincipal() principal: Principal, @Param('incidentId') incidentId: string) {
-    const found = await withTenant(this.dataSource, principal.tenantId, (db) => incidentDetail(db, principal.tenantId, incidentId), {
-      readOnly: true,
-    });
+    const found = await withTenant(
+      this.dataSource,
+      principal.tenantId,
+      (db) => incidentDetail(db, principal.tenantId, incidentId),
+      {
+        readOnly: true,
+      },
+    );
     if (!found) throw notFound('incidentId', `no incident ${incidentId}`);
     return found;
   }
@@ -69,9 +115,14 @@ export class IncidentsController {
   @ApiOperation({ summary: 'One alert and the incidents it is part of' })
   @ApiParam({ name: 'alertId' })
   async alert(@CurrentPrincipal() principal: Principal, @Param('alertId') alertId: string) {
-    const found = await withTenant(this.dataSource, principal.tenantId, (db) => alertDetail(db, principal.tenantId, alertId), {
-      readOnly: true,
-    });
+    const found = await withTenant(
+      this.dataSource,
+      principal.tenantId,
+      (db) => alertDetail(db, principal.tenantId, alertId),
+      {
+        readOnly: true,
+      },
+    );
     if (!found) throw notFound('alertId', `no alert ${alertId}`);
     return found;
   }
@@ -89,7 +140,8 @@ export class IncidentsController {
   ) {
     const input = new InputReader({ entityType, ...query });
     input.oneOf('entityType', ENTITY_TYPES);
-    const limit = input.number('limit', { required: false, min: 1, max: 500, integer: true }) ?? 100;
+    const limit =
+      input.number('limit', { required: false, min: 1, max: 500, integer: true }) ?? 100;
     input.done();
     const found = await withTenant(
       this.dataSource,
@@ -102,7 +154,9 @@ export class IncidentsController {
   }
 
   @Get('stats')
-  @ApiOperation({ summary: 'Hourly alerts in vs incidents opened, priority distribution, time to acknowledge' })
+  @ApiOperation({
+    summary: 'Hourly alerts in vs incidents opened, priority distribution, time to acknowledge',
+  })
   @ApiQuery({ name: 'from', required: false, description: 'default: 24 h before `to`' })
   @ApiQuery({ name: 'to', required: false, description: 'default: now' })
   async stats(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
@@ -113,7 +167,12 @@ export class IncidentsController {
     if (from >= to) input.problem('from', 'must be before to');
     if (to - from > 92 * DAY_MS) input.problem('from', 'the range may span at most 92 days');
     input.done();
-    return withTenant(this.dataSource, principal.tenantId, (db) => tenantStats(db, principal.tenantId, from, to), { readOnly: true });
+    return withTenant(
+      this.dataSource,
+      principal.tenantId,
+      (db) => tenantStats(db, principal.tenantId, from, to),
+      { readOnly: true },
+    );
   }
 
   @Get('me')
@@ -146,18 +205,23 @@ export function readFilter(query: Record<string, unknown>): IncidentFilter {
   const statuses = input.list('status', STATUSES);
   const priorityMin = input.number('priority_min', { required: false, min: 0, max: 100 });
   const priorityMax = input.number('priority_max', { required: false, min: 0, max: 100 });
-  if (priorityMin !== null && priorityMax !== null && priorityMin > priorityMax) input.problem('priority_min', 'must not exceed priority_max');
+  if (priorityMin !== null && priorityMax !== null && priorityMin > priorityMax)
+    input.problem('priority_min', 'must not exceed priority_max');
   const from = input.time('from');
   const to = input.time('to');
   const entityType = input.oneOf('entity_type', ENTITY_TYPES, { required: false });
   const entityValue = input.string('entity_value', { required: false, max: 2_000 });
   if ((entityType === null) !== (entityValue === null)) {
-    input.problem(entityType === null ? 'entity_type' : 'entity_value', 'entity_type and entity_value go together');
+    input.problem(
+      entityType === null ? 'entity_type' : 'entity_value',
+      'entity_type and entity_value go together',
+    );
   }
   const sort = input.oneOf('sort', SORTS, { required: false }) ?? 'priority';
   const rawCursor = input.string('cursor', { required: false, max: 1_000 });
   const cursor = rawCursor === null ? null : decodeCursor(rawCursor);
-  if (rawCursor !== null && cursor === null) input.problem('cursor', 'is not a cursor this API issued');
+  if (rawCursor !== null && cursor === null)
+    input.problem('cursor', 'is not a cursor this API issued');
   if (cursor && cursor.sort !== sort) input.problem('cursor', `was issued for sort=${cursor.sort}`);
   const filter: IncidentFilter = {
     statuses,
@@ -165,7 +229,8 @@ export function readFilter(query: Record<string, unknown>): IncidentFilter {
     priorityMax,
     from,
     to,
-    entity: entityType !== null && entityValue !== null ? { type: entityType, value: entityValue } : null,
+    entity:
+      entityType !== null && entityValue !== null ? { type: entityType, value: entityValue } : null,
     rule: input.string('rule', { required: false, max: 500 }),
     tactic: input.string('tactic', { required: false, max: 200 }),
     text: input.string('q', { required: false, max: 500 }),

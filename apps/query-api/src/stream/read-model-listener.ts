@@ -77,19 +77,28 @@ export class ReadModelListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'soc-query-api-listener' });
+    const client = new Client({
+      connectionString: this.databaseUrl,
+      application_name: 'soc-query-api-listener',
+    });
     client.on('notification', (message) => {
       if (message.channel !== READ_MODEL_CHANNEL) return;
       const change = parseChange(message.payload);
       if (!change) {
-        this.logger.warn({ payload: message.payload }, 'ignoring a malformed read-model notification');
+        this.logger.warn(
+          { payload: message.payload },
+          'ignoring a malformed read-model notification',
+        );
         return;
       }
       for (const handler of this.subscribers.get(change.tenantId) ?? []) {
         try {
           handler(change);
         } catch (error) {
-          this.logger.warn({ err: error, tenantId: change.tenantId }, 'read-model subscriber failed');
+          this.logger.warn(
+            { err: error, tenantId: change.tenantId },
+            'read-model subscriber failed',
+          );
         }
       }
     });

@@ -33,10 +33,20 @@ export class StreamController {
 
   @Get('stream')
   @AllowQueryCredentials()
-  @ApiOperation({ summary: 'Live incident updates (text/event-stream); EventSource passes the key as ?key=' })
-  @ApiQuery({ name: 'key', required: false, description: 'API key, for EventSource which cannot send headers' })
+  @ApiOperation({
+    summary: 'Live incident updates (text/event-stream); EventSource passes the key as ?key=',
+  })
+  @ApiQuery({
+    name: 'key',
+    required: false,
+    description: 'API key, for EventSource which cannot send headers',
+  })
   @ApiProduces('text/event-stream')
-  stream(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response): void {
+  stream(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
     const { tenantId } = principal;
     res.status(200).set({
       'content-type': 'text/event-stream; charset=utf-8',
@@ -65,7 +75,12 @@ export class StreamController {
       }
       if (ids.length === 0 || closed) return;
       try {
-        const incidents = await withTenant(this.dataSource, tenantId, (db) => incidentSummaries(db, tenantId, ids), { readOnly: true });
+        const incidents = await withTenant(
+          this.dataSource,
+          tenantId,
+          (db) => incidentSummaries(db, tenantId, ids),
+          { readOnly: true },
+        );
         if (!closed) send('incidents', { incidents });
       } catch (error) {
         this.logger.warn({ err: error, tenantId }, 'live stream could not load changed incidents');

@@ -1,4 +1,11 @@
-import { DEFAULT_CORRELATION_POLICY, defaultCorrelationConfig, parseCorrelationConfig, policyFor, withAssetLookup } from './config';
+import {
+  DEFAULT_CORRELATION_POLICY,
+  defaultCorrelationConfig,
+  parseCorrelationConfig,
+  policyFor,
+  scoringContextFor,
+  withAssetLookup,
+} from './config';
 import { anAlert, host, ip, user } from './spec-support';
 
 const errorsOf = (raw: unknown) => {
@@ -96,7 +103,8 @@ describe('compiled policy matchers', () => {
     const parsed = parseCorrelationConfig({ defaults: { scoring: { assets: [{ type: 'host', value: 'DB-01', criticality: 5, tags: ['crown-jewel'] }] } } });
     if (!parsed.ok) throw new Error('config rejected');
     expect(parsed.config.defaults.scoringContext.assets(host('db-01'))).toEqual({ criticality: 5, tags: ['crown-jewel'] });
-    const plugged = withAssetLookup(parsed.config, (tenantId) => () => ({ criticality: tenantId === null ? 1 : 4, tags: [] }));
-    expect(plugged.defaults.scoringContext.assets(host('any'))?.criticality).toBe(1);
+    const plugged = withAssetLookup(parsed.config, (tenantId) => () => ({ criticality: tenantId === 'acme' ? 4 : 1, tags: [] }));
+    expect(scoringContextFor(plugged, 'acme').assets(host('any'))?.criticality).toBe(4);
+    expect(scoringContextFor(plugged, 'globex').assets(host('db-01'))?.criticality).toBe(1);
   });
 });

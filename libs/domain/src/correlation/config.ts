@@ -142,6 +142,8 @@ export interface TenantCorrelationPolicy {
 export interface CorrelationConfig {
   readonly defaults: TenantCorrelationPolicy;
   readonly tenants: ReadonlyMap<string, TenantCorrelationPolicy>;
+  /** The shell's asset inventory per tenant; null to use each policy's inline `scoring.assets`. */
+  readonly assetLookupFor: ((tenantId: string) => AssetLookup) | null;
 }
 
 export type CorrelationConfigResult =
@@ -152,25 +154,24 @@ export const policyFor = (config: CorrelationConfig, tenantId: string): TenantCo
   config.tenants.get(tenantId) ?? config.defaults;
 
 export function defaultCorrelationConfig(): CorrelationConfig {
-  return { defaults: compilePolicy(DEFAULT_CORRELATION_POLICY, undefined), tenants: new Map() };
+  return { defaults: compilePolicy(DEFAULT_CORRELATION_POLICY, undefined), tenants: new Map(), assetLookupFor: null };
 }
 
 /**
- * A shell with a real asset inventory plugs its lookup in here; it replaces the inline
- * `scoring.assets` lists. The lookup must be pure for the run (a snapshot), or replays differ.
+ * A shell with a real asset inventory plugs its per-tenant lookup in here; it replaces the
+ * inline `scoring.assets` lists for every tenant. The lookup must behave as a pure function
+ * for a run (a snapshot refreshed between batches), or a replay scores differently.
  */
-export function withAssetLookup(
-  config: CorrelationConfig,
-  lookupFor: (tenantId: string | null) => AssetLookup,
-): CorrelationConfig {
-  const rebind = (compiled: TenantCorrelationPolicy, tenantId: string | null): TenantCorrelationPolicy => ({
-    ...compiled,
-    scoringContext: { ...compiled.scoringContext, assets: lookupFor(tenantId) },
-  });
-  return {
-    defaults: rebind(config.defaults, null),
-    tenants: new Map([...config.tenants].map(([tenantId, compiled]) => [tenantId, rebind(compiled, tenantId)])),
-  };
+export function withAssetLookup(config: CorrelationConfig, lookupFor: (tenantId: string) => AssetLookup): CorrelationConfig {
+  return { ...config, assetLookupFor: lookupFor };
+}
+
+/** The scoring context of a tenant: its policy's defaults with the tenant's asset lookup. */
+export function scoringContextFor(config: CorrelationConfig, tenantId: string): ScoringContext {
+  const compiled = policyFor(config, tenantId);
+  return config.assetLookupFor === null
+    ? compiled.scoringContext
+    : { ...compiled.scoringContext, assets: config.assetLookupFor(tenantId) };
 }
 
 /**
@@ -203,7 +204,7 @@ export function parseCorrelationConfig(input: unknown): CorrelationConfigResult 
     }
   }
   if (errors.length > 0 || defaults === undefined) return { ok: false, errors };
-  return { ok: true, config: { defaults: compilePolicy(defaults, undefined), tenants } };
+  return { ok: true, config: { defaults: compilePolicy(defaults, undefined), tenants, assetLookupFor: null } };
 }
 
 type Raw = Record<string, unknown>;

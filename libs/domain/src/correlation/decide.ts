@@ -14,8 +14,15 @@ import {
   scoreIncidentPriority,
   type IncidentFacts,
   type RoutineFacts,
+  type ScoringContext,
 } from '../scoring';
-import { policyFor, type CorrelationConfig, type CorrelationPolicy, type TenantCorrelationPolicy } from './config';
+import {
+  policyFor,
+  scoringContextFor,
+  type CorrelationConfig,
+  type CorrelationPolicy,
+  type TenantCorrelationPolicy,
+} from './config';
 import { entityKey, repeatKeyOf, ruleLabelOf } from './entity-keys';
 import { alertCausation, tickCausation, unattachedStreamId, type CorrelationIds } from './ids';
 import {
@@ -213,6 +220,7 @@ function decideAlert(
   const tenantId = alert.tenantId;
   const tenant = state.tenants.get(tenantId);
   const compiled = policyFor(config, tenantId);
+  const scoring = scoringContextFor(config, tenantId);
   const policy = compiled.policy;
   const time = alert.observedAt;
   const cause = alertCausation(alert.alertId);
@@ -278,7 +286,7 @@ function decideAlert(
         return out.outputs;
       }
     }
-    openIncident(out, tenant, alert, summary, linkKeys, compiled, ids, watermark, late, cause);
+    openIncident(out, tenant, alert, summary, linkKeys, compiled, scoring, ids, watermark, late, cause);
     return out.outputs;
   }
 
@@ -338,14 +346,14 @@ function decideAlert(
       observedAt: time,
     });
     // A repeat changes the score only at the flush, but a merge changes it now.
-    if (group.length > 1) rescore(out, survivor, group, null, null, compiled, Math.max(watermark, time), cause);
+    if (group.length > 1) rescore(out, survivor, group, null, null, compiled, scoring, Math.max(watermark, time), cause);
     return out.outputs;
   }
 
   const linkedBy: AlertEntity[] = [];
   for (const match of matches) for (const entity of match.shared) if (!linkedBy.includes(entity)) linkedBy.push(entity);
   out.emit(survivor.id, survivor.sequence, 'AlertAttached', { incidentId: survivor.id, alert: summary, linkedBy }, time, cause, ACTOR.correlation);
-  const priority = rescore(out, survivor, group, summary, null, compiled, Math.max(watermark, time), cause);
+  const priority = rescore(out, survivor, group, summary, null, compiled, scoring, Math.max(watermark, time), cause);
   let campaignId: string | null = null;
   for (const incident of group) if (incident.campaignId !== null) {
     campaignId = incident.campaignId;
@@ -375,6 +383,7 @@ function openIncident(
   summary: AlertSummary,
   linkKeys: readonly string[],
   compiled: TenantCorrelationPolicy,
+  scoring: ScoringContext,
   ids: CorrelationIds,
   watermark: EpochMs,
   late: boolean,
@@ -415,7 +424,9 @@ function openIncident(
       ACTOR.lateness,
     );
   }
-  const priority = rescore(out, { id: incidentId, sequence: 0, priority: null, escalated: false }, [], summary, null, compiled, Math.max(watermark, alert.observedAt), cause) ?? 0;
+  const subject = { id: incidentId, sequence: 0, priority: null, escalated: false };
+  const now = Math.max(watermark, alert.observedAt);
+  const priority = rescore(out, subject, [], summary, null, compiled, scoring, now, cause) ?? 0;
   linkCampaigns(
     out,
     tenant,
@@ -598,19 +609,15 @@ function rescore(
   alert: AlertSummary | null,
   flush: FlushFacts | null,
   compiled: TenantCorrelationPolicy,
+  scoring: ScoringContext,
   now: EpochMs,
   cause: string,
 ): number | null {
   const { weights, highPriorityThreshold } = compiled.policy.scoring;
   const facts = factsOf(group, alert, flush);
-  const priority = scoreIncidentPriority(facts, compiled.scoringContext, weights, now);
+  const priority = scoreIncidentPriority(facts, scoring, weights, now);
   if (priority === subject.priority) return null;
-  const scored: { priority: number; explanation: ScoreExplanation } = scoreIncident(
-    facts,
-    compiled.scoringContext,
-    weights,
-    now,
-  );
+  const scored: { priority: number; explanation: ScoreExplanation } = scoreIncident(facts, scoring, weights, now);
   out.emit(
     subject.id,
     subject.sequence,
@@ -893,6 +900,7 @@ function decideTick(
   const outputs: CorrelationOutput[] = [];
   for (const tenant of state.tenants.values()) {
     const compiled = policyFor(config, tenant.tenantId);
+    const scoring = scoringContextFor(config, tenant.tenantId);
     const policy = compiled.policy;
     const watermark = Math.max(tenant.watermark, requested, tenant.maxEventTime - policy.allowedLatenessMs);
     if (!Number.isFinite(watermark)) continue;
@@ -900,7 +908,7 @@ function decideTick(
     const out = new Emission(ids, tenant.tenantId);
     for (const incidentId of tenant.pending) {
       const incident = tenant.open.get(incidentId);
-      if (incident !== undefined) flushRepeats(out, incident, compiled, watermark, cause);
+      if (incident !== undefined) flushRepeats(out, incident, compiled, scoring, watermark, cause);
     }
     const closing: [OpenIncident, 'window-expired' | 'max-span-reached'][] = [];
     for (const incident of dueIncidents(tenant.windowDeadlines, tenant.minWindowBucket, bucketOf(watermark))) {
@@ -944,6 +952,7 @@ function flushRepeats(
   out: Emission,
   incident: OpenIncident,
   compiled: TenantCorrelationPolicy,
+  scoring: ScoringContext,
   watermark: EpochMs,
   cause: string,
 ): void {
@@ -1004,5 +1013,6 @@ function flushRepeats(
     }
   }
   const routine: RoutineFacts = routineAlerts === 0 ? NO_ROUTINE : { alerts: routineAlerts, rule: routineRule, intervalCv: routineCv };
-  rescore(out, incident, [incident], null, { addedRepeats, routine }, compiled, Math.max(watermark, lastSeenOf(incident)), cause);
+  const now = Math.max(watermark, lastSeenOf(incident));
+  rescore(out, incident, [incident], null, { addedRepeats, routine }, compiled, scoring, now, cause);
 }

@@ -27,8 +27,11 @@ import type { IncidentView, ViewChange } from './incident-view';
 function given(events: readonly ReadModelEvent[], views = new Map<string, IncidentView>()) {
   const changes: ViewChange[] = [];
   for (const event of events) {
-    const id = 'incidentId' in event.data && event.data.incidentId ? event.data.incidentId : event.streamId;
-    const change = evolveIncidentView(views.get(id), event, { lookup: (other) => views.get(other) });
+    const id =
+      'incidentId' in event.data && event.data.incidentId ? event.data.incidentId : event.streamId;
+    const change = evolveIncidentView(views.get(id), event, {
+      lookup: (other) => views.get(other),
+    });
     if (change.view) views.set(id, change.view);
     changes.push(change);
   }
@@ -71,7 +74,11 @@ describe('evolveIncidentView', () => {
       ]);
       const [change] = changes;
       expect(change?.alerts).toEqual([
-        expect.objectContaining({ incidentId: 'inc-1', via: 'opened', alert: expect.objectContaining({ alertId: 'alert-1' }) }),
+        expect.objectContaining({
+          incidentId: 'inc-1',
+          via: 'opened',
+          alert: expect.objectContaining({ alertId: 'alert-1' }),
+        }),
       ]);
       expect(change?.timeline).toEqual([
         expect.objectContaining({
@@ -85,15 +92,33 @@ describe('evolveIncidentView', () => {
       ]);
       expect(change?.stats).toEqual(
         expect.arrayContaining([
-          { tenantId: 'tenant-a', hour: hourOf(T0), alertsIn: 0, incidentsOpened: 1, escalations: 0 },
-          { tenantId: 'tenant-a', hour: hourOf(T0), alertsIn: 1, incidentsOpened: 0, escalations: 0 },
+          {
+            tenantId: 'tenant-a',
+            hour: hourOf(T0),
+            alertsIn: 0,
+            incidentsOpened: 1,
+            escalations: 0,
+          },
+          {
+            tenantId: 'tenant-a',
+            hour: hourOf(T0),
+            alertsIn: 1,
+            incidentsOpened: 0,
+            escalations: 0,
+          },
         ]),
       );
     });
 
     it('keeps feedback that arrives before the incident opens and fills the rest in later', () => {
       const { view } = given([assigned('inc-1', 'bob', { sequence: 1 }), incidentOpened('inc-1')]);
-      expect(view()).toMatchObject({ opened: true, assignee: 'bob', alertCount: 1, lastFeedbackSeq: 1, lastIncidentSeq: 1 });
+      expect(view()).toMatchObject({
+        opened: true,
+        assignee: 'bob',
+        alertCount: 1,
+        lastFeedbackSeq: 1,
+        lastIncidentSeq: 1,
+      });
     });
   });
 
@@ -111,7 +136,11 @@ describe('evolveIncidentView', () => {
         lastSeen: T0 + 120_000,
         maxSeverity: 90,
       });
-      expect(view().entities.map((e) => `${e.type}:${e.value}`)).toEqual(['host:ws-01', 'user:corp\\alice', 'ip:10.0.0.5']);
+      expect(view().entities.map((e) => `${e.type}:${e.value}`)).toEqual([
+        'host:ws-01',
+        'user:corp\\alice',
+        'ip:10.0.0.5',
+      ]);
       expect(changes[1]?.alerts[0]).toMatchObject({ via: 'attached', linkedBy: [host('ws-01')] });
       expect(changes[1]?.timeline[0]?.summary).toBe(
         'Alert attached: Suspicious PowerShell on ws-01 (alert-2) (rule Credential dumping), linked by host ws-01',
@@ -154,7 +183,9 @@ describe('evolveIncidentView', () => {
         incidentEscalated('inc-1', 90, { sequence: 3, occurredAt: at + 1 }),
       ]);
       expect(view().escalated).toBe(true);
-      expect(changes[1]?.stats).toEqual([{ tenantId: 'tenant-a', hour: hourOf(at), alertsIn: 0, incidentsOpened: 0, escalations: 1 }]);
+      expect(changes[1]?.stats).toEqual([
+        { tenantId: 'tenant-a', hour: hourOf(at), alertsIn: 0, incidentsOpened: 0, escalations: 1 },
+      ]);
       expect(changes[2]?.stats).toEqual([]);
     });
 
@@ -164,11 +195,18 @@ describe('evolveIncidentView', () => {
         campaignLinked('inc-1', 'camp-7', { sequence: 2 }),
         incidentClosed('inc-1', 'window-expired', { sequence: 3 }),
       ]);
-      expect(view()).toMatchObject({ campaignId: 'camp-7', correlationClosedReason: 'window-expired', status: 'open' });
+      expect(view()).toMatchObject({
+        campaignId: 'camp-7',
+        correlationClosedReason: 'window-expired',
+        status: 'open',
+      });
     });
 
     it('lists a suppressed alert without counting it in the incident', () => {
-      const { view, changes } = given([...opened, alertSuppressed('inc-1', second, { sequence: 2 })]);
+      const { view, changes } = given([
+        ...opened,
+        alertSuppressed('inc-1', second, { sequence: 2 }),
+      ]);
       expect(view().alertCount).toBe(1);
       expect(changes[1]?.alerts[0]).toMatchObject({ via: 'suppressed' });
       expect(changes[1]?.stats).toEqual([expect.objectContaining({ alertsIn: 1 })]);
@@ -181,12 +219,19 @@ describe('evolveIncidentView', () => {
       ]);
       expect(view().alertCount).toBe(1);
       expect(changes[1]?.stats).toEqual([]);
-      expect(changes[1]?.timeline[0]?.summary).toBe('Late alert attached to open incident: arrived 2h late');
+      expect(changes[1]?.timeline[0]?.summary).toBe(
+        'Late alert attached to open incident: arrived 2h late',
+      );
     });
   });
 
   describe('given two incidents that merge', () => {
-    const absorbedAlert = anAlertSummary({ alertId: 'alert-9', ruleId: 'R-900', tactics: ['TA0008'], entities: [host('db-01')] });
+    const absorbedAlert = anAlertSummary({
+      alertId: 'alert-9',
+      ruleId: 'R-900',
+      tactics: ['TA0008'],
+      entities: [host('db-01')],
+    });
     const events = [
       incidentOpened('inc-1'),
       incidentOpened('inc-2', absorbedAlert, { sequence: 1 }),
@@ -208,7 +253,11 @@ describe('evolveIncidentView', () => {
 
     it('the absorbed incident is closed and points at the survivor', () => {
       const { view } = given(events);
-      expect(view('inc-2')).toMatchObject({ mergedInto: 'inc-1', status: 'closed', analystStatus: 'open' });
+      expect(view('inc-2')).toMatchObject({
+        mergedInto: 'inc-1',
+        status: 'closed',
+        analystStatus: 'open',
+      });
     });
   });
 
@@ -218,7 +267,12 @@ describe('evolveIncidentView', () => {
     it('acknowledging moves an open incident to acknowledged and starts time to acknowledge', () => {
       const at = T0 + 600_000;
       const { view } = given([...opened, acknowledged('inc-1', { sequence: 1, occurredAt: at })]);
-      expect(view()).toMatchObject({ status: 'acknowledged', acknowledgedAt: at, lastFeedbackSeq: 1, lastIncidentSeq: 1 });
+      expect(view()).toMatchObject({
+        status: 'acknowledged',
+        acknowledgedAt: at,
+        lastFeedbackSeq: 1,
+        lastIncidentSeq: 1,
+      });
     });
 
     it('acknowledging an incident already in progress keeps its status', () => {
@@ -234,7 +288,12 @@ describe('evolveIncidentView', () => {
       const { view, changes } = given([
         ...opened,
         assigned('inc-1', 'alice', { sequence: 1 }),
-        verdictGiven('inc-1', 'false_positive', { sequence: 2, actor: 'analyst:alice' }, 'known admin script'),
+        verdictGiven(
+          'inc-1',
+          'false_positive',
+          { sequence: 2, actor: 'analyst:alice' },
+          'known admin script',
+        ),
       ]);
       expect(view()).toMatchObject({
         status: 'closed',
@@ -260,23 +319,39 @@ describe('evolveIncidentView', () => {
     });
 
     it('incident-level priority feedback is kept; alert-level feedback only goes to the timeline', () => {
-      const { view } = given([...opened, priorityFeedback('inc-1', 30, { sequence: 1 }), priorityFeedback('inc-1', 10, { sequence: 2 }, 'alert-1')]);
+      const { view } = given([
+        ...opened,
+        priorityFeedback('inc-1', 30, { sequence: 1 }),
+        priorityFeedback('inc-1', 10, { sequence: 2 }, 'alert-1'),
+      ]);
       expect(view().analystPriority).toBe(30);
     });
   });
 
   describe('when an event is delivered again', () => {
     it('changes nothing for an incident-stream sequence already applied', () => {
-      const { views, view } = given([incidentOpened('inc-1'), alertAttached('inc-1', second, { sequence: 2 })]);
+      const { views, view } = given([
+        incidentOpened('inc-1'),
+        alertAttached('inc-1', second, { sequence: 2 }),
+      ]);
       const before = view();
       const change = evolveIncidentView(before, alertAttached('inc-1', second, { sequence: 2 }));
-      expect(change).toMatchObject({ applied: false, skipped: 'already-applied', alerts: [], timeline: [], stats: [] });
+      expect(change).toMatchObject({
+        applied: false,
+        skipped: 'already-applied',
+        alerts: [],
+        timeline: [],
+        stats: [],
+      });
       expect(change.view).toBe(before);
       expect(views.get('inc-1')).toBe(before);
     });
 
     it('checks feedback sequences separately from incident sequences', () => {
-      const { view } = given([incidentOpened('inc-1'), alertAttached('inc-1', second, { sequence: 2 })]);
+      const { view } = given([
+        incidentOpened('inc-1'),
+        alertAttached('inc-1', second, { sequence: 2 }),
+      ]);
       const change = evolveIncidentView(view(), acknowledged('inc-1', { sequence: 1 }));
       expect(change.applied).toBe(true);
       const again = evolveIncidentView(change.view, acknowledged('inc-1', { sequence: 1 }));
@@ -306,20 +381,46 @@ describe('evolveIncidentView', () => {
       ];
       const incidentsFirst = given([...incidentStream, ...feedbackStream]).view();
       const feedbackFirst = given([...feedbackStream, ...incidentStream]).view();
-      const [opened, attached, scored, merged] = incidentStream as [ReadModelEvent, ReadModelEvent, ReadModelEvent, ReadModelEvent];
-      const [ack, assign, progress] = feedbackStream as [ReadModelEvent, ReadModelEvent, ReadModelEvent];
+      const [opened, attached, scored, merged] = incidentStream as [
+        ReadModelEvent,
+        ReadModelEvent,
+        ReadModelEvent,
+        ReadModelEvent,
+      ];
+      const [ack, assign, progress] = feedbackStream as [
+        ReadModelEvent,
+        ReadModelEvent,
+        ReadModelEvent,
+      ];
       const interleaved = given([opened, ack, attached, scored, assign, merged, progress]).view();
       expect(feedbackFirst).toEqual(incidentsFirst);
       expect(interleaved).toEqual(incidentsFirst);
-      expect(incidentsFirst).toMatchObject({ status: 'closed', analystStatus: 'in_progress', assignee: 'carol' });
+      expect(incidentsFirst).toMatchObject({
+        status: 'closed',
+        analystStatus: 'in_progress',
+        assignee: 'carol',
+      });
     });
   });
 
   describe('given an event about no incident', () => {
     it('counts a suppressed alert in the hourly stats without creating a row', () => {
       const change = evolveIncidentView(undefined, alertSuppressed(null, second));
-      expect(change).toMatchObject({ view: undefined, applied: true, skipped: 'no-incident', timeline: [] });
-      expect(change.stats).toEqual([{ tenantId: 'tenant-a', hour: hourOf(second.observedAt), alertsIn: 1, incidentsOpened: 0, escalations: 0 }]);
+      expect(change).toMatchObject({
+        view: undefined,
+        applied: true,
+        skipped: 'no-incident',
+        timeline: [],
+      });
+      expect(change.stats).toEqual([
+        {
+          tenantId: 'tenant-a',
+          hour: hourOf(second.observedAt),
+          alertsIn: 1,
+          incidentsOpened: 0,
+          escalations: 0,
+        },
+      ]);
     });
   });
 });

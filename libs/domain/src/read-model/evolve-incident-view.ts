@@ -104,10 +104,7 @@ interface Draft {
   details: Record<string, unknown>;
 }
 
-const noChange = (
-  view: IncidentView | undefined,
-  skipped: ViewChange['skipped'],
-): ViewChange => ({
+const noChange = (view: IncidentView | undefined, skipped: ViewChange['skipped']): ViewChange => ({
   view,
   applied: false,
   skipped,
@@ -219,12 +216,22 @@ function applyEvent(draft: Draft, event: ReadModelEvent, context: EvolveContext)
       if (ruleId !== null) addRule(v, ruleId);
       v.lastSeen = maxTime(v.lastSeen, lastObservedAt);
       // The repeats folded since the previous counter event, each in the hour it was seen.
-      const times = event.data.observedAts.length === added ? event.data.observedAts : Array<number>(added).fill(lastObservedAt);
+      const times =
+        event.data.observedAts.length === added
+          ? event.data.observedAts
+          : Array<number>(added).fill(lastObservedAt);
       for (const time of times) draft.stats.push(stat(event.tenantId, time, { alertsIn: 1 }));
       draft.summary =
         `${totalRepeats} repeats of ${ruleId === null ? 'one rule' : `rule ${ruleId}`}` +
         (routine ? ' (routine rhythm)' : '');
-      draft.details = { repeatKey, ruleId, alertIds: [...alertIds], lastObservedAt, totalRepeats, routine };
+      draft.details = {
+        repeatKey,
+        ruleId,
+        alertIds: [...alertIds],
+        lastObservedAt,
+        totalRepeats,
+        routine,
+      };
       return;
     }
     case 'AlertSuppressed': {
@@ -252,7 +259,11 @@ function applyEvent(draft: Draft, event: ReadModelEvent, context: EvolveContext)
         if (absorbed) absorb(draft, absorbed, event.occurredAt);
       }
       draft.summary = `Absorbed incident ${absorbedIncidentId} via alert ${bridgingAlertId}`;
-      draft.details = { absorbedIncidentId, bridgingAlertId, sharedEntities: entityRefs(sharedEntities) };
+      draft.details = {
+        absorbedIncidentId,
+        bridgingAlertId,
+        sharedEntities: entityRefs(sharedEntities),
+      };
       return;
     }
     case 'IncidentMergedInto': {
@@ -262,8 +273,15 @@ function applyEvent(draft: Draft, event: ReadModelEvent, context: EvolveContext)
       return;
     }
     case 'IncidentScored': {
-      const { priority, previousPriority, explanation, alertCount, distinctRules, tactics, entities } =
-        event.data;
+      const {
+        priority,
+        previousPriority,
+        explanation,
+        alertCount,
+        distinctRules,
+        tactics,
+        entities,
+      } = event.data;
       v.priority = priority;
       v.explanation = explanation;
       // The correlator may count what this view never saw (merges, folded repeats); counts
@@ -276,12 +294,19 @@ function applyEvent(draft: Draft, event: ReadModelEvent, context: EvolveContext)
         previousPriority === null
           ? `Scored priority ${priority}`
           : `Priority ${previousPriority} → ${priority}`;
-      draft.details = { priority, previousPriority, summary: explanation.summary, alertCount, distinctRules };
+      draft.details = {
+        priority,
+        previousPriority,
+        summary: explanation.summary,
+        alertCount,
+        distinctRules,
+      };
       return;
     }
     case 'IncidentEscalated': {
       const { priority, threshold } = event.data;
-      if (!v.escalated) draft.stats.push(stat(event.tenantId, event.occurredAt, { escalations: 1 }));
+      if (!v.escalated)
+        draft.stats.push(stat(event.tenantId, event.occurredAt, { escalations: 1 }));
       v.escalated = true;
       draft.summary = `Escalated: priority ${priority} reached threshold ${threshold}`;
       draft.details = { priority, threshold };
@@ -291,7 +316,12 @@ function applyEvent(draft: Draft, event: ReadModelEvent, context: EvolveContext)
       const { campaignId, linkedIncidentIds, reason, accumulatedRisk } = event.data;
       v.campaignId = campaignId;
       draft.summary = `Linked to campaign ${campaignId}: ${reason}`;
-      draft.details = { campaignId, linkedIncidentIds: [...linkedIncidentIds], reason, accumulatedRisk };
+      draft.details = {
+        campaignId,
+        linkedIncidentIds: [...linkedIncidentIds],
+        reason,
+        accumulatedRisk,
+      };
       return;
     }
     case 'IncidentClosed': {
@@ -403,7 +433,15 @@ function alertRow(
   eventId: string,
   attachedAt: EpochMs,
 ): IncidentAlertRow {
-  return { tenantId: v.tenantId, incidentId: v.incidentId, alert, via, linkedBy, attachedAt, eventId };
+  return {
+    tenantId: v.tenantId,
+    incidentId: v.incidentId,
+    alert,
+    via,
+    linkedBy,
+    attachedAt,
+    eventId,
+  };
 }
 
 function absorb(draft: Draft, absorbed: IncidentView, at: EpochMs): void {
@@ -444,7 +482,8 @@ function addEntities(
       seenAt,
     });
     const current = next ?? v.entities;
-    if (current.some((known) => known.type === entity.type && known.value === entity.value)) continue;
+    if (current.some((known) => known.type === entity.type && known.value === entity.value))
+      continue;
     next = [...current, { type: entity.type, value: entity.value, role: entity.role }];
   }
   if (next) v.entities = next;
@@ -471,4 +510,6 @@ const ruleSuffix = (alert: AlertSummary): string => {
 };
 
 const linkedSuffix = (linkedBy: readonly AlertEntity[]): string =>
-  linkedBy.length === 0 ? '' : `, linked by ${linkedBy.map((e) => `${e.type} ${e.value}`).join(', ')}`;
+  linkedBy.length === 0
+    ? ''
+    : `, linked by ${linkedBy.map((e) => `${e.type} ${e.value}`).join(', ')}`;

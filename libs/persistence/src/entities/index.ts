@@ -1,4 +1,9 @@
-import { ApiKeyEntity, AssetEntity, FeedbackSequenceEntity, TenantEntity } from './application.entities';
+import {
+  ApiKeyEntity,
+  AssetEntity,
+  FeedbackSequenceEntity,
+  TenantEntity,
+} from './application.entities';
 import {
   EntitySummaryEntity,
   IncidentAlertEntity,

@@ -15,7 +15,8 @@ export class IncidentEntity {
   @Column('text') status!: string;
   @Column('text', { name: 'analyst_status' }) analystStatus!: string;
   @Column('double precision', { nullable: true }) priority!: number | null;
-  @Column('double precision', { name: 'analyst_priority', nullable: true }) analystPriority!: number | null;
+  @Column('double precision', { name: 'analyst_priority', nullable: true }) analystPriority!:
+    number | null;
   @Column('jsonb', { nullable: true }) explanation!: unknown;
   @Column('text', { nullable: true }) assignee!: string | null;
   @Column('text', { nullable: true }) verdict!: string | null;
@@ -36,7 +37,8 @@ export class IncidentEntity {
   @Column('text', { name: 'merged_into', nullable: true }) mergedInto!: string | null;
   @Column('text', { name: 'absorbed_incident_ids', array: true }) absorbedIncidentIds!: string[];
   @Column('boolean') escalated!: boolean;
-  @Column('text', { name: 'correlation_closed_reason', nullable: true }) correlationClosedReason!: string | null;
+  @Column('text', { name: 'correlation_closed_reason', nullable: true }) correlationClosedReason!:
+    string | null;
   @Column('integer', { name: 'last_incident_seq' }) lastIncidentSeq!: number;
   @Column('integer', { name: 'last_feedback_seq' }) lastFeedbackSeq!: number;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;

@@ -1,10 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import {
-  READ_MODEL_SCHEMA,
-  applicationTablesDdl,
-  createAppRoleDdl,
-  readModelDdl,
-} from '../schema';
+import { READ_MODEL_SCHEMA, applicationTablesDdl, createAppRoleDdl, readModelDdl } from '../schema';
 
 /**
  * The first schema: application tables in `public`, the read model in its own schema, the

@@ -126,7 +126,12 @@ export class ReadModelStore {
   }
 
   /** Locks the partition's checkpoint row for the transaction and returns its next offset. */
-  async lockCheckpoint(db: Queryable, projection: string, topic: string, partition: number): Promise<bigint> {
+  async lockCheckpoint(
+    db: Queryable,
+    projection: string,
+    topic: string,
+    partition: number,
+  ): Promise<bigint> {
     await db.query(
       `INSERT INTO ${this.schema}.projection_checkpoints (projection, topic, partition, next_offset)
        VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
@@ -142,7 +147,13 @@ export class ReadModelStore {
     return BigInt(row.next_offset);
   }
 
-  async saveCheckpoint(db: Queryable, projection: string, topic: string, partition: number, nextOffset: bigint): Promise<void> {
+  async saveCheckpoint(
+    db: Queryable,
+    projection: string,
+    topic: string,
+    partition: number,
+    nextOffset: bigint,
+  ): Promise<void> {
     await db.query(
       `UPDATE ${this.schema}.projection_checkpoints SET next_offset = $4, updated_at = now()
        WHERE projection = $1 AND topic = $2 AND partition = $3`,
@@ -150,13 +161,20 @@ export class ReadModelStore {
     );
   }
 
-  async readCheckpoints(db: Queryable, projection: string): Promise<{ topic: string; partition: number; nextOffset: bigint }[]> {
+  async readCheckpoints(
+    db: Queryable,
+    projection: string,
+  ): Promise<{ topic: string; partition: number; nextOffset: bigint }[]> {
     const rows = await selectRows<{ topic: string; partition: number; next_offset: string }>(
       db,
       `SELECT topic, partition, next_offset FROM ${this.schema}.projection_checkpoints WHERE projection = $1`,
       [projection],
     );
-    return rows.map((r) => ({ topic: r.topic, partition: r.partition, nextOffset: BigInt(r.next_offset) }));
+    return rows.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      nextOffset: BigInt(r.next_offset),
+    }));
   }
 
   /**
@@ -174,7 +192,10 @@ export class ReadModelStore {
     );
   }
 
-  async loadIncidents(db: Queryable, keys: readonly IncidentKey[]): Promise<Map<string, IncidentRecord>> {
+  async loadIncidents(
+    db: Queryable,
+    keys: readonly IncidentKey[],
+  ): Promise<Map<string, IncidentRecord>> {
     const found = new Map<string, IncidentRecord>();
     for (const part of chunks(keys, this.chunkSize)) {
       const rows = await selectRows<IncidentRow>(
@@ -214,12 +235,19 @@ export class ReadModelStore {
     }
     for (const [tenantId, ids] of byTenant) {
       // Payloads are capped at 8 kB; past 100 ids listeners refetch the list instead.
-      const payload = JSON.stringify({ tenantId, incidentIds: ids.length > 100 ? [] : ids, count: ids.length });
+      const payload = JSON.stringify({
+        tenantId,
+        incidentIds: ids.length > 100 ? [] : ids,
+        count: ids.length,
+      });
       await db.query('SELECT pg_notify($1, $2)', [READ_MODEL_CHANNEL, payload]);
     }
   }
 
-  private async upsertIncidents(db: Queryable, incidents: readonly IncidentRecord[]): Promise<void> {
+  private async upsertIncidents(
+    db: Queryable,
+    incidents: readonly IncidentRecord[],
+  ): Promise<void> {
     const names = INCIDENT_COLUMNS.map(([name]) => name);
     const definition = INCIDENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
     const updates = names
@@ -239,29 +267,31 @@ export class ReadModelStore {
 
   private async insertAlerts(db: Queryable, { alerts }: ReadModelChanges): Promise<void> {
     for (const part of chunks(alerts, this.chunkSize)) {
-      const rows = part.map(({ tenantId, incidentId, alert, via, linkedBy, attachedAt, eventId }) => ({
-        tenant_id: tenantId,
-        incident_id: incidentId,
-        alert_id: alert.alertId,
-        source_system: alert.sourceSystem,
-        observed_at: iso(alert.observedAt),
-        ingested_at: iso(alert.ingestedAt),
-        product: alert.product,
-        rule_id: alert.ruleId,
-        rule_name: alert.ruleName,
-        title: alert.title,
-        severity: alert.severity,
-        confidence: alert.confidence,
-        category: alert.category,
-        tactics: alert.tactics,
-        techniques: alert.techniques,
-        entities: alert.entities,
-        threat_intel: alert.threatIntel,
-        linked_by: linkedBy,
-        via,
-        attached_at: iso(attachedAt),
-        event_id: eventId,
-      }));
+      const rows = part.map(
+        ({ tenantId, incidentId, alert, via, linkedBy, attachedAt, eventId }) => ({
+          tenant_id: tenantId,
+          incident_id: incidentId,
+          alert_id: alert.alertId,
+          source_system: alert.sourceSystem,
+          observed_at: iso(alert.observedAt),
+          ingested_at: iso(alert.ingestedAt),
+          product: alert.product,
+          rule_id: alert.ruleId,
+          rule_name: alert.ruleName,
+          title: alert.title,
+          severity: alert.severity,
+          confidence: alert.confidence,
+          category: alert.category,
+          tactics: alert.tactics,
+          techniques: alert.techniques,
+          entities: alert.entities,
+          threat_intel: alert.threatIntel,
+          linked_by: linkedBy,
+          via,
+          attached_at: iso(attachedAt),
+          event_id: eventId,
+        }),
+      );
       // The first event to carry an alert into an incident wins; redeliveries change nothing.
       await db.query(
         `INSERT INTO ${this.schema}.incident_alerts
@@ -308,8 +338,21 @@ export class ReadModelStore {
    * incident_entities keeps first and last sighting per incident; `entities` is recomputed
    * from it for the touched keys, so its counts are right however often a batch is replayed.
    */
-  private async upsertEntities(db: Queryable, touches: readonly EntityTouchRecord[]): Promise<void> {
-    const links = new Map<string, { tenant_id: string; entity_type: EntityType; value: string; incident_id: string; first: number; last: number }>();
+  private async upsertEntities(
+    db: Queryable,
+    touches: readonly EntityTouchRecord[],
+  ): Promise<void> {
+    const links = new Map<
+      string,
+      {
+        tenant_id: string;
+        entity_type: EntityType;
+        value: string;
+        incident_id: string;
+        first: number;
+        last: number;
+      }
+    >();
     for (const t of touches) {
       const key = `${t.tenantId}\u0000${t.type}\u0000${t.value}\u0000${t.incidentId}`;
       const known = links.get(key);
@@ -317,12 +360,25 @@ export class ReadModelStore {
         known.first = Math.min(known.first, t.seenAt);
         known.last = Math.max(known.last, t.seenAt);
       } else {
-        links.set(key, { tenant_id: t.tenantId, entity_type: t.type, value: t.value, incident_id: t.incidentId, first: t.seenAt, last: t.seenAt });
+        links.set(key, {
+          tenant_id: t.tenantId,
+          entity_type: t.type,
+          value: t.value,
+          incident_id: t.incidentId,
+          first: t.seenAt,
+          last: t.seenAt,
+        });
       }
     }
-    const sorted = [...links.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, link]) => link);
+    const sorted = [...links.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, link]) => link);
     for (const part of chunks(sorted, this.chunkSize)) {
-      const rows = part.map(({ first, last, ...link }) => ({ ...link, first_seen: iso(first), last_seen: iso(last) }));
+      const rows = part.map(({ first, last, ...link }) => ({
+        ...link,
+        first_seen: iso(first),
+        last_seen: iso(last),
+      }));
       await db.query(
         `INSERT INTO ${this.schema}.incident_entities (tenant_id, entity_type, value, incident_id, first_seen, last_seen)
          SELECT tenant_id, entity_type, value, incident_id, first_seen, last_seen
@@ -350,17 +406,34 @@ export class ReadModelStore {
   }
 
   private async addStats(db: Queryable, stats: readonly HourlyStatsRecord[]): Promise<void> {
-    const sums = new Map<string, { tenant_id: string; hour: number; alerts_in: number; incidents_opened: number; escalations: number }>();
+    const sums = new Map<
+      string,
+      {
+        tenant_id: string;
+        hour: number;
+        alerts_in: number;
+        incidents_opened: number;
+        escalations: number;
+      }
+    >();
     for (const s of stats) {
       const key = `${s.tenantId}\u0000${s.hour}`;
-      const sum = sums.get(key) ?? { tenant_id: s.tenantId, hour: s.hour, alerts_in: 0, incidents_opened: 0, escalations: 0 };
+      const sum = sums.get(key) ?? {
+        tenant_id: s.tenantId,
+        hour: s.hour,
+        alerts_in: 0,
+        incidents_opened: 0,
+        escalations: 0,
+      };
       sum.alerts_in += s.alertsIn;
       sum.incidents_opened += s.incidentsOpened;
       sum.escalations += s.escalations;
       sums.set(key, sum);
     }
     const rows = [...sums.values()]
-      .sort((a, b) => (a.tenant_id === b.tenant_id ? a.hour - b.hour : a.tenant_id < b.tenant_id ? -1 : 1))
+      .sort((a, b) =>
+        a.tenant_id === b.tenant_id ? a.hour - b.hour : a.tenant_id < b.tenant_id ? -1 : 1,
+      )
       .map((s) => ({ ...s, hour: iso(s.hour) }));
     for (const part of chunks(rows, this.chunkSize)) {
       await db.query(

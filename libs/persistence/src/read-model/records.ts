@@ -25,7 +25,11 @@ export interface IncidentRecord {
   readonly distinctRules: number;
   readonly rules: readonly string[];
   readonly tactics: readonly string[];
-  readonly entities: readonly { readonly type: EntityType; readonly value: string; readonly role: AlertEntity['role'] }[];
+  readonly entities: readonly {
+    readonly type: EntityType;
+    readonly value: string;
+    readonly role: AlertEntity['role'];
+  }[];
   readonly firstSeen: EpochMs | null;
   readonly lastSeen: EpochMs | null;
   readonly openedAt: EpochMs | null;
@@ -102,4 +106,5 @@ export interface IncidentKey {
   readonly incidentId: string;
 }
 
-export const incidentKey = ({ tenantId, incidentId }: IncidentKey): string => `${tenantId}\u0000${incidentId}`;
+export const incidentKey = ({ tenantId, incidentId }: IncidentKey): string =>
+  `${tenantId}\u0000${incidentId}`;

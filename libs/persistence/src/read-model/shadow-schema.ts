@@ -6,7 +6,10 @@ export const SHADOW_SCHEMA = `${READ_MODEL_SCHEMA}_rebuild`;
 const RETIRED_SCHEMA = `${READ_MODEL_SCHEMA}_retired`;
 
 /** Creates an empty copy of the read model (tables, indexes, policies, grants) in `schema`. */
-export async function createShadowSchema(dataSource: DataSource, schema: string = SHADOW_SCHEMA): Promise<void> {
+export async function createShadowSchema(
+  dataSource: DataSource,
+  schema: string = SHADOW_SCHEMA,
+): Promise<void> {
   const name = assertIdentifier(schema);
   if (name === READ_MODEL_SCHEMA) throw new Error('refusing to recreate the live read model');
   await dataSource.transaction(async (manager) => {
@@ -15,7 +18,10 @@ export async function createShadowSchema(dataSource: DataSource, schema: string 
   });
 }
 
-export async function dropShadowSchema(dataSource: DataSource, schema: string = SHADOW_SCHEMA): Promise<void> {
+export async function dropShadowSchema(
+  dataSource: DataSource,
+  schema: string = SHADOW_SCHEMA,
+): Promise<void> {
   await dataSource.query(`DROP SCHEMA IF EXISTS ${assertIdentifier(schema)} CASCADE`);
 }
 
@@ -25,10 +31,15 @@ export async function dropShadowSchema(dataSource: DataSource, schema: string = 
  * afterwards the projector finds checkpoints it did not write and seeks back to them, so the
  * events it applied to the retired tables are applied again to the new ones.
  */
-export async function swapInShadowSchema(dataSource: DataSource, schema: string = SHADOW_SCHEMA): Promise<void> {
+export async function swapInShadowSchema(
+  dataSource: DataSource,
+  schema: string = SHADOW_SCHEMA,
+): Promise<void> {
   const name = assertIdentifier(schema);
   await dataSource.transaction(async (manager) => {
-    await manager.query(`LOCK TABLE ${READ_MODEL_SCHEMA}.projection_checkpoints IN ACCESS EXCLUSIVE MODE`);
+    await manager.query(
+      `LOCK TABLE ${READ_MODEL_SCHEMA}.projection_checkpoints IN ACCESS EXCLUSIVE MODE`,
+    );
     await manager.query(`ALTER SCHEMA ${READ_MODEL_SCHEMA} RENAME TO ${RETIRED_SCHEMA}`);
     await manager.query(`ALTER SCHEMA ${name} RENAME TO ${READ_MODEL_SCHEMA}`);
     await manager.query(`DROP SCHEMA ${RETIRED_SCHEMA} CASCADE`);
@@ -44,7 +55,11 @@ const SNAPSHOT_TABLES: readonly (readonly [string, string, string])[] = [
   ['incident_timeline', 'tenant_id, event_id', '*'],
   ['tenant_hourly_stats', 'tenant_id, hour', '*'],
   // The wall-clock column says when, not what: it is left out of comparisons.
-  ['projection_checkpoints', 'projection, topic, partition', 'projection, topic, partition, next_offset'],
+  [
+    'projection_checkpoints',
+    'projection, topic, partition',
+    'projection, topic, partition, next_offset',
+  ],
 ];
 
 /**
@@ -52,7 +67,10 @@ const SNAPSHOT_TABLES: readonly (readonly [string, string, string])[] = [
  * equal exactly when the tables hold the same data. Runs as the caller (the projector's role),
  * so it sees every tenant.
  */
-export async function snapshotReadModel(db: Queryable, schema: string = READ_MODEL_SCHEMA): Promise<Record<string, string[]>> {
+export async function snapshotReadModel(
+  db: Queryable,
+  schema: string = READ_MODEL_SCHEMA,
+): Promise<Record<string, string[]>> {
   const name = assertIdentifier(schema);
   const snapshot: Record<string, string[]> = {};
   for (const [table, order, columns] of SNAPSHOT_TABLES) {
