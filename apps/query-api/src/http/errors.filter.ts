@@ -24,13 +24,11 @@ export class ErrorsFilter implements ExceptionFilter {
     // Malformed JSON bodies surface from the body parser as errors with a status.
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      res
-        .status(status)
-        .json({
-          statusCode: status,
-          error: 'Bad Request',
-          errors: [{ path: 'body', reason: (error as Error).message }],
-        });
+      res.status(status).json({
+        statusCode: status,
+        error: 'Bad Request',
+        errors: [{ path: 'body', reason: (error as Error).message }],
+      });
       return;
     }
     this.logger.error(

@@ -68,24 +68,48 @@ export function eventTimeTicker(everyMs: number, allowedLatenessMs: number): Eve
   };
 }
 
+export interface OfflineCorrelation {
+  readonly state: CorrelationState;
+  /** One alert in arrival order, then a tick when event time has moved `tickEveryMs`. */
+  push(alert: CanonicalAlert): IncidentEvent[];
+  /** The final flush: pending repeat counters, and whatever the last watermark closes. */
+  finish(): IncidentEvent[];
+}
+
 /**
- * Correlates a whole sequence offline and deterministically: alerts in the given (arrival)
- * order, a tick whenever event time has moved `tickEveryMs`, and a final flush.
+ * Offline, deterministic correlation for the CLI and benchmarks: alerts in the given (arrival)
+ * order, a tick whenever event time has moved `tickEveryMs`, and a final flush. The same input
+ * gives the same events on every run and machine.
  */
+export function offlineCorrelation(
+  config: CorrelationConfig,
+  ids: CorrelationIds,
+  { tickEveryMs = 1_000 }: { readonly tickEveryMs?: number } = {},
+): OfflineCorrelation {
+  const correlator = createCorrelator(config, ids);
+  const ticker = eventTimeTicker(tickEveryMs, config.defaults.policy.allowedLatenessMs);
+  return {
+    state: correlator.state,
+    push(alert) {
+      const events = correlator.push({ kind: 'alert', alert });
+      const watermark = ticker.observe(alert);
+      if (watermark !== undefined) for (const event of correlator.push({ kind: 'tick', watermark })) events.push(event);
+      return events;
+    },
+    finish: () => correlator.push({ kind: 'tick', watermark: -Infinity }),
+  };
+}
+
+/** `offlineCorrelation` over a whole sequence. */
 export function correlateAll(
   alerts: Iterable<CanonicalAlert>,
   config: CorrelationConfig,
   ids: CorrelationIds,
-  { tickEveryMs = 1_000 }: { readonly tickEveryMs?: number } = {},
+  options: { readonly tickEveryMs?: number } = {},
 ): { readonly events: IncidentEvent[]; readonly state: CorrelationState } {
-  const correlator = createCorrelator(config, ids);
-  const ticker = eventTimeTicker(tickEveryMs, config.defaults.policy.allowedLatenessMs);
+  const run = offlineCorrelation(config, ids, options);
   const events: IncidentEvent[] = [];
-  for (const alert of alerts) {
-    for (const event of correlator.push({ kind: 'alert', alert })) events.push(event);
-    const watermark = ticker.observe(alert);
-    if (watermark !== undefined) for (const event of correlator.push({ kind: 'tick', watermark })) events.push(event);
-  }
-  for (const event of correlator.push({ kind: 'tick', watermark: -Infinity })) events.push(event);
-  return { events, state: correlator.state };
+  for (const alert of alerts) for (const event of run.push(alert)) events.push(event);
+  for (const event of run.finish()) events.push(event);
+  return { events, state: run.state };
 }
