@@ -32,7 +32,10 @@ module.exports = {
       ...shared,
       ...infrastructure,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts', '<rootDir>/test/infra/**/*.int-spec.ts'],
+      testMatch: [
+        '<rootDir>/{apps,libs,tools}/**/*.int-spec.ts',
+        '<rootDir>/test/infra/**/*.int-spec.ts',
+      ],
     },
     {
       ...shared,

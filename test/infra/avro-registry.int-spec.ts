@@ -22,10 +22,18 @@ describe('Avro through the schema registry', () => {
     const topic = await createTopic(uniqueName('avro-plumbing'), 1);
     const registry = new SchemaRegistry({ host: schemaRegistryUrl });
     const { id } = await registry.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(probeSchema(`Probe_${uniqueName('r').replace(/-/g, '_')}`)) },
+      {
+        type: SchemaType.AVRO,
+        schema: JSON.stringify(probeSchema(`Probe_${uniqueName('r').replace(/-/g, '_')}`)),
+      },
       { subject: `${topic}-value` },
     );
-    const record = { id: 'alert-1', severity: 73, tags: ['edr', 'lateral-movement'], note: 'from a test' };
+    const record = {
+      id: 'alert-1',
+      severity: 73,
+      tags: ['edr', 'lateral-movement'],
+      note: 'from a test',
+    };
     const encoded = await registry.encode(id, record);
 
     const kafka = testKafka();
@@ -39,12 +47,19 @@ describe('Avro through the schema registry', () => {
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ message }) => void (message.value && received.push(message.value)) });
-      const [bytes] = await waitFor(() => received.length > 0 && received, { timeoutMs: 60_000, describe: `a record on ${topic}` });
+      await consumer.run({
+        eachMessage: async ({ message }) => void (message.value && received.push(message.value)),
+      });
+      const [bytes] = await waitFor(() => received.length > 0 && received, {
+        timeoutMs: 60_000,
+        describe: `a record on ${topic}`,
+      });
       expect(bytes?.readUInt8(0)).toBe(0);
       expect(bytes?.readUInt32BE(1)).toBe(id);
       // A registry client with an empty cache has to fetch the schema by id from the server.
-      expect(await new SchemaRegistry({ host: schemaRegistryUrl }).decode(bytes as Buffer)).toEqual(record);
+      expect(await new SchemaRegistry({ host: schemaRegistryUrl }).decode(bytes as Buffer)).toEqual(
+        record,
+      );
     } finally {
       await consumer.disconnect();
     }

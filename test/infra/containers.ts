@@ -34,7 +34,9 @@ export interface StartedContainers {
   readonly stop: () => Promise<void>;
 }
 
-export async function startContainers(report: (message: string) => void): Promise<StartedContainers> {
+export async function startContainers(
+  report: (message: string) => void,
+): Promise<StartedContainers> {
   const { GenericContainer, Network, Wait } = await import('testcontainers');
   const network: StartedNetwork = await new Network().start();
   const started: StartedTestContainer[] = [];
@@ -47,7 +49,11 @@ export async function startContainers(report: (message: string) => void): Promis
     const container = await new GenericContainer(IMAGES.postgres)
       .withNetwork(network)
       .withNetworkAliases('postgres')
-      .withEnvironment({ POSTGRES_USER: PG_USER, POSTGRES_PASSWORD: PG_PASSWORD, POSTGRES_DB: REGISTRY_DATABASE })
+      .withEnvironment({
+        POSTGRES_USER: PG_USER,
+        POSTGRES_PASSWORD: PG_PASSWORD,
+        POSTGRES_DB: REGISTRY_DATABASE,
+      })
       .withCommand(['postgres', '-c', 'fsync=off'])
       .withExposedPorts(PG_PORT)
       // The entrypoint starts the server twice (init scripts, then for real).
@@ -104,7 +110,9 @@ export async function startContainers(report: (message: string) => void): Promis
         APICURIO_DATASOURCE_PASSWORD: PG_PASSWORD,
       })
       .withExposedPorts(REGISTRY_PORT)
-      .withWaitStrategy(Wait.forHttp(`${REGISTRY_CCOMPAT_PATH}/subjects`, REGISTRY_PORT).forStatusCode(200))
+      .withWaitStrategy(
+        Wait.forHttp(`${REGISTRY_CCOMPAT_PATH}/subjects`, REGISTRY_PORT).forStatusCode(200),
+      )
       .withStartupTimeout(180_000)
       .start();
     started.push(container);
@@ -123,9 +131,18 @@ export async function startContainers(report: (message: string) => void): Promis
     };
     // The same health checks as the local stack: real answers, not open ports.
     await Promise.all([
-      waitHealthy(kafkaProbe(env.KAFKA_BROKERS), { service: 'kafka container', timeoutMs: 120_000 }),
-      waitHealthy(registryProbe(env.SCHEMA_REGISTRY_URL), { service: 'registry container', timeoutMs: 60_000 }),
-      waitHealthy(postgresProbe(env.DATABASE_URL), { service: 'postgres container', timeoutMs: 60_000 }),
+      waitHealthy(kafkaProbe(env.KAFKA_BROKERS), {
+        service: 'kafka container',
+        timeoutMs: 120_000,
+      }),
+      waitHealthy(registryProbe(env.SCHEMA_REGISTRY_URL), {
+        service: 'registry container',
+        timeoutMs: 60_000,
+      }),
+      waitHealthy(postgresProbe(env.DATABASE_URL), {
+        service: 'postgres container',
+        timeoutMs: 60_000,
+      }),
     ]);
     report(`containers ready: ${env.KAFKA_BROKERS}, ${env.SCHEMA_REGISTRY_URL}`);
     return { env, stop };

@@ -18,12 +18,15 @@ describe('choosing the test infrastructure', () => {
   it('ignores a partial environment, saying which variables are missing', () => {
     expect(planInfrastructure({ KAFKA_BROKERS: 'broker:9092', DATABASE_URL: '  ' })).toEqual({
       kind: 'docker-else-local-stack',
-      warning: 'KAFKA_BROKERS set but SCHEMA_REGISTRY_URL, DATABASE_URL not: ignoring the partial environment',
+      warning:
+        'KAFKA_BROKERS set but SCHEMA_REGISTRY_URL, DATABASE_URL not: ignoring the partial environment',
     });
   });
 
   it('honours SOC_TEST_INFRA over the environment variables', () => {
-    expect(planInfrastructure({ ...all, SOC_TEST_INFRA: 'local-stack' })).toEqual({ kind: 'local-stack' });
+    expect(planInfrastructure({ ...all, SOC_TEST_INFRA: 'local-stack' })).toEqual({
+      kind: 'local-stack',
+    });
     expect(planInfrastructure({ SOC_TEST_INFRA: 'docker' })).toEqual({ kind: 'docker' });
   });
 
@@ -31,6 +34,8 @@ describe('choosing the test infrastructure', () => {
     expect(() => planInfrastructure({ SOC_TEST_INFRA: 'env', KAFKA_BROKERS: 'b:1' })).toThrow(
       'SOC_TEST_INFRA=env but SCHEMA_REGISTRY_URL, DATABASE_URL not set',
     );
-    expect(() => planInfrastructure({ SOC_TEST_INFRA: 'kubernetes' })).toThrow(/expected one of env, docker, local-stack/);
+    expect(() => planInfrastructure({ SOC_TEST_INFRA: 'kubernetes' })).toThrow(
+      /expected one of env, docker, local-stack/,
+    );
   });
 });

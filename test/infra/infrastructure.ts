@@ -3,7 +3,14 @@
 // 2. a Docker engine answers: throwaway containers (testcontainers);
 // 3. otherwise the local stack under .stack/ (Kafka, registry and Postgres from Maven and Debian).
 // SOC_TEST_INFRA=env|docker|local-stack forces one of them.
-import { kafkaProbe, postgresProbe, registryProbe, STACK_ENV_KEYS, StackEnv, waitHealthy } from '../../tools/stack';
+import {
+  kafkaProbe,
+  postgresProbe,
+  registryProbe,
+  STACK_ENV_KEYS,
+  StackEnv,
+  waitHealthy,
+} from '../../tools/stack';
 
 export type InfraSource = 'env' | 'docker' | 'local-stack';
 export const INFRA_SOURCES: readonly InfraSource[] = ['env', 'docker', 'local-stack'];
@@ -28,13 +35,21 @@ export function planInfrastructure(env: Readonly<Record<string, string | undefin
   const present = STACK_ENV_KEYS.filter((key) => (env[key] ?? '').trim() !== '');
   const missing = STACK_ENV_KEYS.filter((key) => !present.includes(key));
   const forced = env.SOC_TEST_INFRA?.trim();
-  if (forced !== undefined && forced !== '' && !(INFRA_SOURCES as readonly string[]).includes(forced)) {
+  if (
+    forced !== undefined &&
+    forced !== '' &&
+    !(INFRA_SOURCES as readonly string[]).includes(forced)
+  ) {
     throw new Error(`SOC_TEST_INFRA=${forced}: expected one of ${INFRA_SOURCES.join(', ')}`);
   }
   if (missing.length === 0 && (forced === undefined || forced === '' || forced === 'env')) {
     return {
       kind: 'env',
-      env: { KAFKA_BROKERS: env.KAFKA_BROKERS ?? '', SCHEMA_REGISTRY_URL: env.SCHEMA_REGISTRY_URL ?? '', DATABASE_URL: env.DATABASE_URL ?? '' },
+      env: {
+        KAFKA_BROKERS: env.KAFKA_BROKERS ?? '',
+        SCHEMA_REGISTRY_URL: env.SCHEMA_REGISTRY_URL ?? '',
+        DATABASE_URL: env.DATABASE_URL ?? '',
+      },
     };
   }
   if (forced === 'env') throw new Error(`SOC_TEST_INFRA=env but ${missing.join(', ')} not set`);
@@ -87,12 +102,18 @@ export async function selectInfrastructure(
 /** A user's own services: fail the run early with the variable to fix, not in every spec. */
 async function checkReachable(env: StackEnv): Promise<void> {
   await Promise.all([
-    waitHealthy(kafkaProbe(env.KAFKA_BROKERS), { service: `Kafka at KAFKA_BROKERS=${env.KAFKA_BROKERS}`, timeoutMs: 15_000 }),
+    waitHealthy(kafkaProbe(env.KAFKA_BROKERS), {
+      service: `Kafka at KAFKA_BROKERS=${env.KAFKA_BROKERS}`,
+      timeoutMs: 15_000,
+    }),
     waitHealthy(registryProbe(env.SCHEMA_REGISTRY_URL), {
       service: `the schema registry at SCHEMA_REGISTRY_URL=${env.SCHEMA_REGISTRY_URL}`,
       timeoutMs: 15_000,
     }),
-    waitHealthy(postgresProbe(env.DATABASE_URL), { service: 'Postgres at DATABASE_URL', timeoutMs: 15_000 }),
+    waitHealthy(postgresProbe(env.DATABASE_URL), {
+      service: 'Postgres at DATABASE_URL',
+      timeoutMs: 15_000,
+    }),
   ]);
 }
 
@@ -109,7 +130,8 @@ async function startLocalStack(report: Report): Promise<Infrastructure> {
   // Silent once the tests ran, so that jest's summary stays the last lines of the output.
   let quiet = false;
   const lease = await acquireStack({ report: (message) => quiet || report(`stack: ${message}`) });
-  if (lease.started.length === 0) report('the local stack was already running: it is left running afterwards');
+  if (lease.started.length === 0)
+    report('the local stack was already running: it is left running afterwards');
   return {
     source: 'local-stack',
     env: lease.env,

@@ -17,7 +17,9 @@ class CreatePlumbingProbe1700000000000 implements MigrationInterface {
 }
 
 const tableExists = async (dataSource: DataSource, table: string): Promise<boolean> => {
-  const rows: unknown = await dataSource.query('SELECT to_regclass($1) IS NOT NULL AS present', [`public.${table}`]);
+  const rows: unknown = await dataSource.query('SELECT to_regclass($1) IS NOT NULL AS present', [
+    `public.${table}`,
+  ]);
   return Array.isArray(rows) && (rows[0] as { present?: boolean } | undefined)?.present === true;
 };
 
@@ -47,7 +49,9 @@ describe('TypeORM migrations on Postgres', () => {
 
     const applied = await dataSource.runMigrations({ transaction: 'each' });
 
-    expect(applied.map((migration) => migration.name)).toEqual(['CreatePlumbingProbe1700000000000']);
+    expect(applied.map((migration) => migration.name)).toEqual([
+      'CreatePlumbingProbe1700000000000',
+    ]);
     expect(await tableExists(dataSource, 'plumbing_probe')).toBe(true);
     expect(await dataSource.showMigrations()).toBe(false);
 

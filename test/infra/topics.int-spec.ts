@@ -8,7 +8,9 @@ describe('topic creation', () => {
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
       const partitions = topics.find((entry) => entry.name === topic)?.partitions ?? [];
-      expect(partitions.map((partition) => partition.partitionId).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(partitions.map((partition) => partition.partitionId).sort((a, b) => a - b)).toEqual([
+        0, 1, 2, 3, 4, 5,
+      ]);
       expect(partitions.every((partition) => partition.leader >= 0)).toBe(true);
     } finally {
       await admin.disconnect();
@@ -20,7 +22,11 @@ describe('topic creation', () => {
     await producer.connect();
     try {
       await expect(
-        producer.send({ topic: uniqueName('never-created'), messages: [{ value: 'x' }], timeout: 2_000 }),
+        producer.send({
+          topic: uniqueName('never-created'),
+          messages: [{ value: 'x' }],
+          timeout: 2_000,
+        }),
       ).rejects.toThrow();
     } finally {
       await producer.disconnect();

@@ -6,7 +6,11 @@ import { createTopic, testKafka, uniqueName, waitFor } from '@soc/testing';
 const END_MARKER = 'end-marker';
 
 /** Reads `topic` from the start until the end marker arrives; returns the values before it. */
-async function readUntilMarker(kafka: Kafka, topic: string, readUncommitted: boolean): Promise<string[]> {
+async function readUntilMarker(
+  kafka: Kafka,
+  topic: string,
+  readUncommitted: boolean,
+): Promise<string[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('txn-reader'), readUncommitted });
   const seen: KafkaMessage[] = [];
   await consumer.connect();
@@ -45,17 +49,27 @@ describe('transactional produce with sendOffsets', () => {
     const admin = kafka.admin();
     await Promise.all([producer.connect(), admin.connect()]);
     const committedOffset = async () =>
-      (await admin.fetchOffsets({ groupId: consumerGroupId, topics: [input] }))[0]?.partitions[0]?.offset;
+      (await admin.fetchOffsets({ groupId: consumerGroupId, topics: [input] }))[0]?.partitions[0]
+        ?.offset;
     try {
       const aborted = await producer.transaction();
       await aborted.send({ topic: output, messages: [{ value: 'aborted' }] });
-      await aborted.sendOffsets({ consumerGroupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '1' }] }] });
+      await aborted.sendOffsets({
+        consumerGroupId,
+        topics: [{ topic: input, partitions: [{ partition: 0, offset: '1' }] }],
+      });
       await aborted.abort();
       expect(await committedOffset()).toBe('-1');
 
       const committed = await producer.transaction();
-      await committed.send({ topic: output, messages: [{ value: 'committed' }, { value: END_MARKER }] });
-      await committed.sendOffsets({ consumerGroupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '2' }] }] });
+      await committed.send({
+        topic: output,
+        messages: [{ value: 'committed' }, { value: END_MARKER }],
+      });
+      await committed.sendOffsets({
+        consumerGroupId,
+        topics: [{ topic: input, partitions: [{ partition: 0, offset: '2' }] }],
+      });
       await committed.commit();
 
       expect(await readUntilMarker(kafka, output, false)).toEqual(['committed']);

@@ -300,7 +300,7 @@ export const alertSuppressed = (
       type: 'AlertSuppressed',
       data: { incidentId, alert, suppressionRuleId: 'S-1', reason: 'known scanner' },
     },
-    incidentId ?? `suppressed-${alert.alertId}`,
+    incidentId ?? `unattached:${o.tenantId ?? 'tenant-a'}`,
     o,
   );
 
@@ -315,7 +315,7 @@ export const lateAlertHandled = (
       type: 'LateAlertHandled',
       data: { incidentId, alert, watermark: T0 + 3_600_000, outcome, reason: 'arrived 2h late' },
     },
-    incidentId ?? `late-${alert.alertId}`,
+    incidentId ?? `unattached:${o.tenantId ?? 'tenant-a'}`,
     o,
   );
 

@@ -3,7 +3,15 @@
 // and is renamed into place when complete, with a marker naming what was fetched, so an
 // interrupted fetch is redone and a changed pom or version is fetched again.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { REGISTRY_ARTIFACT, REGISTRY_RUNNER_JAR } from './config';
 import { FETCHED_MARKER, StackLayout } from './layout';
@@ -62,7 +70,8 @@ export async function ensureKafkaLibs(layout: StackLayout, report: Reporter): Pr
 }
 
 export async function ensureRegistryApp(layout: StackLayout, report: Reporter): Promise<void> {
-  if (readMarker(layout.registry.app) === REGISTRY_ARTIFACT && existsSync(layout.registry.jar)) return;
+  if (readMarker(layout.registry.app) === REGISTRY_ARTIFACT && existsSync(layout.registry.jar))
+    return;
   const mvn = findMaven();
   const tar = findTar();
   report(`fetching ${REGISTRY_ARTIFACT} with Maven (first run only, about 110 MB)`);
@@ -74,13 +83,24 @@ export async function ensureRegistryApp(layout: StackLayout, report: Reporter): 
     await runChecked(
       'Maven fetch of the schema registry',
       mvn,
-      [...MAVEN_FLAGS, 'dependency:copy', `-Dartifact=${REGISTRY_ARTIFACT}`, `-DoutputDirectory=${download}`],
+      [
+        ...MAVEN_FLAGS,
+        'dependency:copy',
+        `-Dartifact=${REGISTRY_ARTIFACT}`,
+        `-DoutputDirectory=${download}`,
+      ],
       { cwd: download },
     );
     const tarball = readdirSync(download).find((name) => name.endsWith('.tar.gz'));
     if (!tarball) throw new Error(`Maven copied no tarball of ${REGISTRY_ARTIFACT}`);
-    await runChecked('unpacking the schema registry', tar, ['-xzf', join(download, tarball), '-C', dir]);
-    if (!existsSync(join(dir, REGISTRY_RUNNER_JAR))) throw new Error(`${REGISTRY_RUNNER_JAR} missing from ${tarball}`);
+    await runChecked('unpacking the schema registry', tar, [
+      '-xzf',
+      join(download, tarball),
+      '-C',
+      dir,
+    ]);
+    if (!existsSync(join(dir, REGISTRY_RUNNER_JAR)))
+      throw new Error(`${REGISTRY_RUNNER_JAR} missing from ${tarball}`);
     publish(dir, layout.registry.app, REGISTRY_ARTIFACT);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });

@@ -13,14 +13,28 @@ describe('stack command arguments', () => {
 
   it('takes an optional service and line count for logs', () => {
     expect(parseCommand(['logs'])).toEqual({ kind: 'logs', lines: 100 });
-    expect(parseCommand(['logs', 'kafka', '-n', '20'])).toEqual({ kind: 'logs', service: 'kafka', lines: 20 });
-    expect(parseCommand(['logs', '--lines', '5', 'registry'])).toEqual({ kind: 'logs', service: 'registry', lines: 5 });
+    expect(parseCommand(['logs', 'kafka', '-n', '20'])).toEqual({
+      kind: 'logs',
+      service: 'kafka',
+      lines: 20,
+    });
+    expect(parseCommand(['logs', '--lines', '5', 'registry'])).toEqual({
+      kind: 'logs',
+      service: 'registry',
+      lines: 5,
+    });
   });
 
   it('rejects unknown commands, services and flags with a message', () => {
     expect(parseCommand(['start'])).toEqual({ kind: 'error', message: 'unknown command start' });
-    expect(parseCommand(['logs', 'zookeeper'])).toMatchObject({ kind: 'error', message: expect.stringContaining('unknown service') });
-    expect(parseCommand(['down', '--force'])).toMatchObject({ kind: 'error', message: expect.stringContaining('--force') });
+    expect(parseCommand(['logs', 'zookeeper'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('unknown service'),
+    });
+    expect(parseCommand(['down', '--force'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('--force'),
+    });
     expect(parseCommand(['logs', '-n', 'x'])).toMatchObject({ kind: 'error' });
   });
 });

@@ -25,12 +25,17 @@ export const USAGE = `usage: npm run stack -- <command>
 export const parseCommand = (argv: readonly string[]): ParseResult => {
   const [name, ...rest] = argv;
   const flags = new Set(rest.filter((arg) => arg.startsWith('-')));
-  const positional = rest.filter((arg, i) => !arg.startsWith('-') && !['-n', '--lines'].includes(rest[i - 1] ?? ''));
+  const positional = rest.filter(
+    (arg, i) => !arg.startsWith('-') && !['-n', '--lines'].includes(rest[i - 1] ?? ''),
+  );
   const unknown = (allowed: readonly string[]): string | undefined =>
-    [...flags].find((flag) => !allowed.includes(flag)) ?? (positional.length > 0 && name !== 'logs' ? positional[0] : undefined);
+    [...flags].find((flag) => !allowed.includes(flag)) ??
+    (positional.length > 0 && name !== 'logs' ? positional[0] : undefined);
   const reject = (allowed: readonly string[]): ParseResult | undefined => {
     const bad = unknown(allowed);
-    return bad === undefined ? undefined : { kind: 'error', message: `unexpected argument ${bad} for ${name}` };
+    return bad === undefined
+      ? undefined
+      : { kind: 'error', message: `unexpected argument ${bad} for ${name}` };
   };
   switch (name) {
     case 'up':
@@ -48,11 +53,17 @@ export const parseCommand = (argv: readonly string[]): ParseResult => {
       if (bad) return bad;
       const flagAt = rest.findIndex((arg) => arg === '-n' || arg === '--lines');
       const lines = flagAt >= 0 ? Number(rest[flagAt + 1]) : 100;
-      if (!Number.isInteger(lines) || lines <= 0) return { kind: 'error', message: 'logs -n needs a positive whole number' };
-      if (positional.length > 1) return { kind: 'error', message: `logs takes one service, got ${positional.join(' ')}` };
+      if (!Number.isInteger(lines) || lines <= 0)
+        return { kind: 'error', message: 'logs -n needs a positive whole number' };
+      if (positional.length > 1)
+        return { kind: 'error', message: `logs takes one service, got ${positional.join(' ')}` };
       const [service] = positional;
       if (service === undefined) return { kind: 'logs', lines };
-      if (!isServiceName(service)) return { kind: 'error', message: `unknown service ${service}; one of ${SERVICES.join(', ')}` };
+      if (!isServiceName(service))
+        return {
+          kind: 'error',
+          message: `unknown service ${service}; one of ${SERVICES.join(', ')}`,
+        };
       return { kind: 'logs', service, lines };
     }
     case undefined:
@@ -75,7 +86,12 @@ export interface StatusRow {
 export const formatStatus = (rows: readonly StatusRow[]): string =>
   rows
     .map((row) =>
-      [row.service.padEnd(9), row.health.padEnd(10), (row.pid ? `pid ${row.pid}` : '-').padEnd(11), row.endpoint ?? '']
+      [
+        row.service.padEnd(9),
+        row.health.padEnd(10),
+        (row.pid ? `pid ${row.pid}` : '-').padEnd(11),
+        row.endpoint ?? '',
+      ]
         .join(' ')
         .trimEnd(),
     )

@@ -6,7 +6,7 @@ import { KAFKA_SHARED_SETTINGS, kafkaImageEnvName, REGISTRY_VERSION } from './co
 
 const compose = readFileSync(join(__dirname, '..', '..', 'deploy', 'docker-compose.yml'), 'utf8');
 const valueOf = (name: string): string | undefined =>
-  new RegExp(`^\\s+${name}:\\s*"?([^"\\n]*)"?\\s*$`, 'm').exec(compose)?.[1];
+  new RegExp(`^\\s+${name}:\\s*(['"]?)([^'"\\n]*)\\1\\s*$`, 'm').exec(compose)?.[2];
 
 describe('docker-compose broker settings', () => {
   it.each(Object.entries(KAFKA_SHARED_SETTINGS))('sets %s like the local stack', (key, value) => {

@@ -15,7 +15,11 @@ import {
 } from './config';
 
 describe('local broker settings', () => {
-  const settings = localKafkaSettings({ brokerPort: 9192, controllerPort: 9193, logDir: '/data/kafka' });
+  const settings = localKafkaSettings({
+    brokerPort: 9192,
+    controllerPort: 9193,
+    logDir: '/data/kafka',
+  });
 
   it('runs one combined broker and controller node on the chosen ports, loopback only', () => {
     expect(settings).toMatchObject({
@@ -43,7 +47,11 @@ describe('local broker settings', () => {
 
   it('renders a properties file with one key per line and escaped backslashes', () => {
     const text = renderProperties({ 'log.dirs': 'C:\\kafka', 'node.id': '1' });
-    expect(text.split('\n').filter((line) => !line.startsWith('#'))).toEqual(['log.dirs=C:\\\\kafka', 'node.id=1', '']);
+    expect(text.split('\n').filter((line) => !line.startsWith('#'))).toEqual([
+      'log.dirs=C:\\\\kafka',
+      'node.id=1',
+      '',
+    ]);
   });
 
   it('logs the broker to a size-capped rolling file', () => {
@@ -56,7 +64,9 @@ describe('local broker settings', () => {
 
 describe('apache/kafka image environment', () => {
   it('maps property names to the variables the image reads', () => {
-    expect(kafkaImageEnvName('offsets.topic.replication.factor')).toBe('KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR');
+    expect(kafkaImageEnvName('offsets.topic.replication.factor')).toBe(
+      'KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR',
+    );
     expect(kafkaImageEnvName('some_key.with-dash')).toBe('KAFKA_SOME__KEY_WITH___DASH');
     expect(kafkaImageEnv({ 'node.id': '1' })).toEqual({ KAFKA_NODE_ID: '1' });
   });
@@ -116,7 +126,9 @@ describe('kafka cluster id', () => {
 
 describe('tool versions', () => {
   it('reads the Java major version from java -version output', () => {
-    expect(parseJavaMajor('openjdk version "17.0.13" 2024-10-15\nOpenJDK Runtime Environment')).toBe(17);
+    expect(
+      parseJavaMajor('openjdk version "17.0.13" 2024-10-15\nOpenJDK Runtime Environment'),
+    ).toBe(17);
     expect(parseJavaMajor('openjdk version "21" 2023-09-19')).toBe(21);
     expect(parseJavaMajor('java version "1.8.0_392"')).toBe(8);
     expect(parseJavaMajor('command not found')).toBeUndefined();

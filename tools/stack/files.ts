@@ -82,7 +82,10 @@ export async function withLock<T>(
       report(`waiting for another stack command to finish (pid ${owner ?? 'unknown'})`);
       told = true;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${layout.lockDir}; remove it if no stack command runs`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${layout.lockDir}; remove it if no stack command runs`,
+      );
     await pause(200);
   }
   try {
@@ -95,7 +98,8 @@ export async function withLock<T>(
 function lockOwner(layout: StackLayout): number | 'stale' | undefined {
   try {
     const pid = Number(readFileSync(join(layout.lockDir, 'pid'), 'utf8'));
-    if (Number.isInteger(pid) && pid > 0) return pid === process.pid || !isAlive(pid) ? 'stale' : pid;
+    if (Number.isInteger(pid) && pid > 0)
+      return pid === process.pid || !isAlive(pid) ? 'stale' : pid;
   } catch {
     // The owner created the folder but has not written its pid yet, or it died in between.
   }

@@ -21,7 +21,8 @@ export const kafkaProbe =
       await admin.connect();
       const cluster = await admin.describeCluster();
       if (cluster.brokers.length === 0) throw new Error('no broker in the cluster metadata');
-      if (cluster.controller === null || cluster.controller < 0) throw new Error('no active controller yet');
+      if (cluster.controller === null || cluster.controller < 0)
+        throw new Error('no active controller yet');
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
@@ -30,7 +31,9 @@ export const kafkaProbe =
 export const registryProbe =
   (schemaRegistryUrl: string, timeoutMs = 3_000): Probe =>
   async () => {
-    const response = await fetch(`${schemaRegistryUrl}/subjects`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(`${schemaRegistryUrl}/subjects`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`GET subjects answered ${response.status}`);
   };
@@ -38,7 +41,10 @@ export const registryProbe =
 export const postgresProbe =
   (databaseUrl: string, timeoutMs = 3_000): Probe =>
   async () => {
-    const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs });
+    const client = new Client({
+      connectionString: databaseUrl,
+      connectionTimeoutMillis: timeoutMs,
+    });
     try {
       await client.connect();
       await client.query('SELECT 1');
@@ -96,7 +102,9 @@ export async function waitHealthy(probe: Probe, options: WaitHealthyOptions): Pr
     }
     if (Date.now() > deadline) {
       const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
-      throw new Error(`${options.service} did not answer within ${options.timeoutMs / 1000} s${reason}${tail()}`);
+      throw new Error(
+        `${options.service} did not answer within ${options.timeoutMs / 1000} s${reason}${tail()}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

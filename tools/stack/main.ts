@@ -3,7 +3,14 @@
 // `eval "$(npm run -s stack -- up)"` exports the environment into the calling shell.
 import { formatStatus, parseCommand, USAGE } from './cli';
 import { renderExports } from './config';
-import { resetStack, stackEnvironment, stackLogs, stackStatus, startStack, stopStack } from './stack';
+import {
+  resetStack,
+  stackEnvironment,
+  stackLogs,
+  stackStatus,
+  startStack,
+  stopStack,
+} from './stack';
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCommand(argv);
@@ -16,7 +23,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return 2;
     case 'up': {
       const { env, started } = await startStack();
-      process.stdout.write(command.json ? `${JSON.stringify({ env, started })}\n` : renderExports(env));
+      process.stdout.write(
+        command.json ? `${JSON.stringify({ env, started })}\n` : renderExports(env),
+      );
       return 0;
     }
     case 'down':
@@ -30,16 +39,22 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'env': {
       const env = await stackEnvironment();
       if (!env) {
-        process.stderr.write('stack: not running (or not healthy); see `npm run stack -- status`\n');
+        process.stderr.write(
+          'stack: not running (or not healthy); see `npm run stack -- status`\n',
+        );
         return 1;
       }
       process.stdout.write(command.json ? `${JSON.stringify(env)}\n` : renderExports(env));
       return 0;
     }
     case 'logs': {
-      const logs = stackLogs({ ...(command.service ? { service: command.service } : {}), lines: command.lines });
+      const logs = stackLogs({
+        ...(command.service ? { service: command.service } : {}),
+        lines: command.lines,
+      });
       if (logs.length === 0) process.stderr.write('stack: no logs yet\n');
-      for (const log of logs) process.stdout.write(`==> ${log.service}: ${log.file} <==\n${log.text}\n`);
+      for (const log of logs)
+        process.stdout.write(`==> ${log.service}: ${log.file} <==\n${log.text}\n`);
       return 0;
     }
     case 'reset':

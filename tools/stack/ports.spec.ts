@@ -1,6 +1,9 @@
 import { candidatePorts, choosePorts, PortProbes } from './ports';
 
-const probes = (taken: readonly number[], ephemeral: readonly number[] = [40_001, 40_002]): PortProbes => {
+const probes = (
+  taken: readonly number[],
+  ephemeral: readonly number[] = [40_001, 40_002],
+): PortProbes => {
   const next = [...ephemeral];
   return {
     isFree: async (port) => !taken.includes(port),
@@ -47,15 +50,21 @@ describe('choosePorts', () => {
   });
 
   it("prefers the last run's port so a restarted stack keeps its environment", async () => {
-    expect(await choosePorts([{ name: 'registry', preferred: [18_181, 8081] }], probes([]))).toEqual({ registry: 18_181 });
+    expect(
+      await choosePorts([{ name: 'registry', preferred: [18_181, 8081] }], probes([])),
+    ).toEqual({ registry: 18_181 });
   });
 
   it('never picks a port reserved by a running service', async () => {
-    expect(await choosePorts([{ name: 'postgres', preferred: [5432] }], probes([]), [5432])).toEqual({ postgres: 5433 });
+    expect(
+      await choosePorts([{ name: 'postgres', preferred: [5432] }], probes([]), [5432]),
+    ).toEqual({ postgres: 5433 });
   });
 
   it('falls back to a port the operating system picks when the whole scan is taken', async () => {
     const taken = Array.from({ length: 30 }, (_, i) => 8081 + i);
-    expect(await choosePorts([{ name: 'registry', preferred: [8081] }], probes(taken))).toEqual({ registry: 40_001 });
+    expect(await choosePorts([{ name: 'registry', preferred: [8081] }], probes(taken))).toEqual({
+      registry: 40_001,
+    });
   });
 });

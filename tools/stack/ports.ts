@@ -19,10 +19,16 @@ export const SCAN_ABOVE_DEFAULT = 20;
 const isValidPort = (port: number): boolean => Number.isInteger(port) && port > 0 && port <= 65_535;
 
 /** The candidates for one request, without duplicates: preferred ports, then a scan above the last. */
-export const candidatePorts = (preferred: readonly number[], scan = SCAN_ABOVE_DEFAULT): number[] => {
+export const candidatePorts = (
+  preferred: readonly number[],
+  scan = SCAN_ABOVE_DEFAULT,
+): number[] => {
   const valid = preferred.filter(isValidPort);
   const last = valid[valid.length - 1];
-  const scanned = last === undefined ? [] : Array.from({ length: scan }, (_, i) => last + 1 + i).filter(isValidPort);
+  const scanned =
+    last === undefined
+      ? []
+      : Array.from({ length: scan }, (_, i) => last + 1 + i).filter(isValidPort);
   return [...new Set([...valid, ...scanned])];
 };
 

@@ -20,7 +20,11 @@ export interface RunOptions {
 }
 
 /** Runs a command to completion. Rejects only when it cannot be started at all. */
-export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -33,14 +37,20 @@ export function run(command: string, args: readonly string[], options: RunOption
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     const timer =
-      options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.once('error', (error) => {
       if (timer) clearTimeout(timer);
       reject(error);
     });
     child.once('close', (code) => {
       if (timer) clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }
@@ -55,7 +65,9 @@ export async function runChecked(
   const result = await run(command, args, options);
   if (result.code !== 0) {
     const output = `${result.stdout}${result.stderr}`.trim().split('\n').slice(-30).join('\n');
-    throw new Error(`${what} failed (exit ${result.code}): ${command} ${args.join(' ')}\n${output}`);
+    throw new Error(
+      `${what} failed (exit ${result.code}): ${command} ${args.join(' ')}\n${output}`,
+    );
   }
   return result;
 }
@@ -68,7 +80,11 @@ export interface DetachedOptions {
 }
 
 /** Starts a long-running service in its own process group and returns its process id. */
-export function spawnDetached(command: string, args: readonly string[], options: DetachedOptions): number {
+export function spawnDetached(
+  command: string,
+  args: readonly string[],
+  options: DetachedOptions,
+): number {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const fd = openSync(options.logFile, 'a');
   try {
@@ -102,15 +118,16 @@ export function isAlive(pid: number): boolean {
 }
 
 /**
- * True when `pid` is alive and its command line carries every marker, so a recycled process id
- * is never mistaken for a stack process. Without /proc (not Linux) liveness has to do.
+ * True when `pid` is alive and every marker is one of its command-line arguments, so a recycled
+ * process id is never mistaken for a stack process. Without /proc (not Linux) liveness has to do.
  */
 export function ownsProcess(pid: number, markers: readonly string[]): boolean {
   if (!isAlive(pid)) return false;
   const cmdline = readProc(pid, 'cmdline');
   if (cmdline === undefined) return existsSync('/proc') ? false : true;
+  // Whole arguments, so that a marker naming one folder never matches a longer sibling path.
   const args = cmdline.split('\0');
-  return markers.every((marker) => args.some((arg) => arg.includes(marker)));
+  return markers.every((marker) => args.includes(marker));
 }
 
 function readProc(pid: number, file: 'stat' | 'cmdline'): string | undefined {
@@ -145,7 +162,10 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 }
 
 /** SIGTERM, wait up to `graceMs` (Kafka shuts down in a controlled way), then SIGKILL. */
-export async function terminate(pid: number, graceMs: number): Promise<'terminated' | 'killed' | 'not-running'> {
+export async function terminate(
+  pid: number,
+  graceMs: number,
+): Promise<'terminated' | 'killed' | 'not-running'> {
   if (!isAlive(pid)) return 'not-running';
   signal(pid, 'SIGTERM');
   if (await waitForExit(pid, graceMs)) return 'terminated';

@@ -20,12 +20,24 @@ import {
 } from './config';
 import { randomClusterBytes, Reporter } from './files';
 import { postgresPaths, PostgresPaths, StackLayout } from './layout';
-import { isAlive, isRoot, ownsProcess, run, runChecked, spawnDetached, terminate } from './processes';
+import {
+  isAlive,
+  isRoot,
+  ownsProcess,
+  run,
+  runChecked,
+  spawnDetached,
+  terminate,
+} from './processes';
 import { StackState } from './state';
 import { findJava, findPostgres } from './toolchain';
 
 /** Command-line markers that identify a stack process, checked before it is signalled. */
-export const processMarkers = (service: ServiceName, layout: StackLayout, state: StackState): string[] => {
+export const processMarkers = (
+  service: ServiceName,
+  layout: StackLayout,
+  state: StackState,
+): string[] => {
   switch (service) {
     case 'kafka':
     case 'registry':
@@ -42,7 +54,11 @@ export const processMarkers = (service: ServiceName, layout: StackLayout, state:
 export const pgPathsOf = (layout: StackLayout, state: StackState): PostgresPaths =>
   state.pgDir ? postgresPaths(state.pgDir) : layout.postgres;
 
-export const logFilesOf = (service: ServiceName, layout: StackLayout, state: StackState): string[] => {
+export const logFilesOf = (
+  service: ServiceName,
+  layout: StackLayout,
+  state: StackState,
+): string[] => {
   switch (service) {
     case 'kafka':
       return [layout.kafka.log, layout.kafka.stdout];
@@ -70,7 +86,13 @@ export async function startKafka(
   mkdirSync(join(kafka.dir, 'logs'), { recursive: true });
   writeFileSync(
     kafka.serverProperties,
-    renderProperties(localKafkaSettings({ brokerPort: ports.kafka, controllerPort: ports.kafkaController, logDir: kafka.data })),
+    renderProperties(
+      localKafkaSettings({
+        brokerPort: ports.kafka,
+        controllerPort: ports.kafkaController,
+        logDir: kafka.data,
+      }),
+    ),
   );
   writeFileSync(kafka.log4j2, renderKafkaLog4j2(kafka.log));
   const classpath = join(kafka.libs, '*'); // expanded by java itself
@@ -165,11 +187,15 @@ async function ensureDatabase(pgPort: number, name: string): Promise<void> {
 
 /**
  * The folder Postgres runs in. The server refuses to run as root, so as root it runs as the
- * postgres user, which must reach the folder: a repository under a private home (a fresh clone
- * in /root) is not reachable, and then the data goes to a per-repository folder in the system's
- * temporary directory instead (recorded in the state file; `reset` deletes it too).
+ * postgres user, which must reach the folder. A repository under a private home folder (a fresh
+ * clone in root's home) is out of its reach: then the data goes to a per-repository folder in
+ * the system's temporary directory (recorded in the state file; `reset` deletes it too).
  */
-export async function choosePostgresDir(layout: StackLayout, state: StackState, report: Reporter): Promise<PostgresPaths> {
+export async function choosePostgresDir(
+  layout: StackLayout,
+  state: StackState,
+  report: Reporter,
+): Promise<PostgresPaths> {
   const pg = await findPostgres();
   const candidates = [state.pgDir ?? layout.postgres.dir, fallbackPgDir(layout)];
   for (const dir of [...new Set(candidates)]) {
@@ -178,7 +204,9 @@ export async function choosePostgresDir(layout: StackLayout, state: StackState, 
     const [command, args] = pg.asServerUser('test', ['-w', dir, '-a', '-x', dir]);
     if ((await run(command, args)).code === 0) {
       if (dir !== layout.postgres.dir && dir !== state.pgDir) {
-        report(`the ${PG_USER} user cannot reach ${layout.postgres.dir}; Postgres keeps its data in ${dir}`);
+        report(
+          `the ${PG_USER} user cannot reach ${layout.postgres.dir}; Postgres keeps its data in ${dir}`,
+        );
       }
       return postgresPaths(dir);
     }
@@ -187,7 +215,11 @@ export async function choosePostgresDir(layout: StackLayout, state: StackState, 
 }
 
 export const fallbackPgDir = (layout: StackLayout): string =>
-  join(tmpdir(), `soc-stack-${createHash('sha256').update(layout.dir).digest('hex').slice(0, 12)}`, 'pg');
+  join(
+    tmpdir(),
+    `soc-stack-${createHash('sha256').update(layout.dir).digest('hex').slice(0, 12)}`,
+    'pg',
+  );
 
 async function chownToServerUser(dir: string): Promise<void> {
   const uid = Number((await runChecked('id', 'id', ['-u', PG_USER])).stdout.trim());
@@ -195,7 +227,11 @@ async function chownToServerUser(dir: string): Promise<void> {
   chownSync(dir, uid, gid);
 }
 
-export async function startPostgres(paths: PostgresPaths, port: number, report: Reporter): Promise<number> {
+export async function startPostgres(
+  paths: PostgresPaths,
+  port: number,
+  report: Reporter,
+): Promise<number> {
   const pg = await findPostgres();
   const bin = (name: string) => join(pg.binDir, name);
   const versionFile = join(paths.data, 'PG_VERSION');
@@ -245,7 +281,8 @@ export async function startPostgres(paths: PostgresPaths, port: number, report: 
   ]);
   await runChecked('pg_ctl start', command, args, { cwd: paths.dir, detached: true });
   const pid = postmasterPid(paths);
-  if (pid === undefined) throw new Error(`pg_ctl started no server (no ${join(paths.data, 'postmaster.pid')})`);
+  if (pid === undefined)
+    throw new Error(`pg_ctl started no server (no ${join(paths.data, 'postmaster.pid')})`);
   return pid;
 }
 
@@ -263,7 +300,16 @@ export async function stopPostgres(paths: PostgresPaths, pid: number | undefined
   if (running === undefined || !ownsProcess(running, [paths.data])) return;
   try {
     const pg = await findPostgres();
-    const [command, args] = pg.asServerUser(join(pg.binDir, 'pg_ctl'), ['-D', paths.data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    const [command, args] = pg.asServerUser(join(pg.binDir, 'pg_ctl'), [
+      '-D',
+      paths.data,
+      '-m',
+      'fast',
+      '-w',
+      '-t',
+      '60',
+      'stop',
+    ]);
     await runChecked('pg_ctl stop', command, args, { cwd: paths.dir });
   } catch {
     // pg_ctl missing or failed: fall back to signals (SIGTERM is a smart shutdown).

@@ -1,8 +1,16 @@
 // The stack's operations: up (idempotent), down, status, reset, logs. Every mutating operation
 // holds .stack/lock, so concurrent commands and test runs in one working tree take turns.
 import { existsSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { DEFAULT_PORTS, PortAssignment, PortName, SERVICE_PORTS, ServiceName, SERVICES, StackEnv } from './config';
+import { dirname, resolve } from 'node:path';
+import {
+  DEFAULT_PORTS,
+  PortAssignment,
+  PortName,
+  SERVICE_PORTS,
+  ServiceName,
+  SERVICES,
+  StackEnv,
+} from './config';
 import { ensureKafkaLibs, ensureRegistryApp } from './artifacts';
 import {
   addLease,
@@ -32,7 +40,14 @@ import {
   startRegistry,
   stopPostgres,
 } from './services';
-import { envOfState, StackState, withAutoStop, withoutService, withPorts, withService } from './state';
+import {
+  envOfState,
+  StackState,
+  withAutoStop,
+  withoutService,
+  withPorts,
+  withService,
+} from './state';
 import { findJava, findPostgres } from './toolchain';
 
 export type { Reporter } from './files';
@@ -64,7 +79,11 @@ const HEALTH_TIMEOUT_MS: Readonly<Record<ServiceName, number>> = {
   kafka: 120_000,
   registry: 180_000,
 };
-const STOP_GRACE_MS: Readonly<Record<ServiceName, number>> = { postgres: 30_000, kafka: 30_000, registry: 15_000 };
+const STOP_GRACE_MS: Readonly<Record<ServiceName, number>> = {
+  postgres: 30_000,
+  kafka: 30_000,
+  registry: 15_000,
+};
 
 interface Context {
   readonly layout: StackLayout;
@@ -94,8 +113,12 @@ const endpointOf = (service: ServiceName, env: StackEnv | undefined): string | u
   }
 };
 
-const isOwnedRunning = (service: ServiceName, pid: number, layout: StackLayout, state: StackState): boolean =>
-  ownsProcess(pid, processMarkers(service, layout, state));
+const isOwnedRunning = (
+  service: ServiceName,
+  pid: number,
+  layout: StackLayout,
+  state: StackState,
+): boolean => ownsProcess(pid, processMarkers(service, layout, state));
 
 /** Starts whatever is not running and healthy; a person's `up` keeps the stack after test runs. */
 export async function startStack(options: StackOptions = {}): Promise<StartResult> {
@@ -142,23 +165,38 @@ export async function acquireStack(options: StackOptions = {}): Promise<StackLea
   };
 }
 
-export async function stopStack(options: StackOptions & { readonly services?: readonly ServiceName[] } = {}): Promise<ServiceName[]> {
+export async function stopStack(
+  options: StackOptions & { readonly services?: readonly ServiceName[] } = {},
+): Promise<ServiceName[]> {
   const ctx = contextOf(options);
   return withLock(ctx.layout, ctx.report, () => stopServices(ctx, options.services ?? SERVICES));
 }
 
 /** Stops the stack and deletes its data; `artifacts` also deletes the fetched jars and app. */
-export async function resetStack(options: StackOptions & { readonly artifacts?: boolean } = {}): Promise<void> {
+export async function resetStack(
+  options: StackOptions & { readonly artifacts?: boolean } = {},
+): Promise<void> {
   const ctx = contextOf(options);
   await withLock(ctx.layout, ctx.report, async () => {
     const state = readState(ctx.layout);
     await stopServices(ctx, SERVICES);
     const { layout } = ctx;
-    const doomed = [layout.kafka.data, layout.postgres.dir, fallbackPgDir(layout), layout.stateFile, layout.envFile, layout.leasesDir];
+    const doomed = [
+      layout.kafka.data,
+      layout.postgres.dir,
+      dirname(fallbackPgDir(layout)),
+      layout.stateFile,
+      layout.envFile,
+      layout.leasesDir,
+    ];
     if (state.pgDir) doomed.push(state.pgDir);
     if (options.artifacts) doomed.push(layout.kafka.dir, layout.registry.dir);
     for (const path of doomed) rmSync(path, { recursive: true, force: true });
-    ctx.report(options.artifacts ? 'deleted the stack data and artifacts' : 'deleted the stack data (artifacts kept)');
+    ctx.report(
+      options.artifacts
+        ? 'deleted the stack data and artifacts'
+        : 'deleted the stack data (artifacts kept)',
+    );
   });
 }
 
@@ -169,7 +207,8 @@ export async function stackStatus(options: StackOptions = {}): Promise<ServiceSt
   return Promise.all(
     SERVICES.map(async (service): Promise<ServiceStatus> => {
       const record = state.services[service];
-      if (!record || !isOwnedRunning(service, record.pid, layout, state)) return { service, health: 'stopped' };
+      if (!record || !isOwnedRunning(service, record.pid, layout, state))
+        return { service, health: 'stopped' };
       const endpoint = endpointOf(service, env);
       const base = { service, ...(endpoint ? { endpoint } : {}) };
       const healthy = env !== undefined && (await answers(probeFor(service, env)));
@@ -191,7 +230,9 @@ export interface ServiceLog {
   readonly text: string;
 }
 
-export function stackLogs(options: StackOptions & { readonly service?: ServiceName; readonly lines?: number } = {}): ServiceLog[] {
+export function stackLogs(
+  options: StackOptions & { readonly service?: ServiceName; readonly lines?: number } = {},
+): ServiceLog[] {
   const { layout } = contextOf(options);
   const state = readState(layout);
   const services = options.service ? [options.service] : SERVICES;
@@ -204,7 +245,10 @@ export function stackLogs(options: StackOptions & { readonly service?: ServiceNa
 
 // ---------------------------------------------------------------- internals (lock held)
 
-async function stopServices(ctx: Context, services: readonly ServiceName[]): Promise<ServiceName[]> {
+async function stopServices(
+  ctx: Context,
+  services: readonly ServiceName[],
+): Promise<ServiceName[]> {
   const { layout, report } = ctx;
   const stopped: ServiceName[] = [];
   const stopOne = async (service: ServiceName): Promise<void> => {
@@ -223,7 +267,8 @@ async function stopServices(ctx: Context, services: readonly ServiceName[]): Pro
     } else if (record && isOwnedRunning(service, record.pid, layout, state)) {
       report(`stopping ${service} (pid ${record.pid})`);
       const outcome = await terminate(record.pid, STOP_GRACE_MS[service]);
-      if (outcome === 'killed') report(`${service} ignored SIGTERM for ${STOP_GRACE_MS[service] / 1000} s: killed`);
+      if (outcome === 'killed')
+        report(`${service} ignored SIGTERM for ${STOP_GRACE_MS[service] / 1000} s: killed`);
       stopped.push(service);
     }
     writeState(layout, withoutService(readState(layout), service));
@@ -268,12 +313,16 @@ async function up(ctx: Context): Promise<StartResult> {
 
   // 3. Ports: running services keep theirs; the others prefer last run's, then the defaults.
   const reserved = SERVICES.filter((service) => !toStart.has(service)).flatMap((service) =>
-    SERVICE_PORTS[service].map((name) => state.ports[name]).filter((port): port is number => port !== undefined),
+    SERVICE_PORTS[service]
+      .map((name) => state.ports[name])
+      .filter((port): port is number => port !== undefined),
   );
   const requests: PortRequest<PortName>[] = [...toStart].flatMap((service) =>
     SERVICE_PORTS[service].map((name) => ({
       name,
-      preferred: [state.ports[name], DEFAULT_PORTS[name]].filter((port): port is number => port !== undefined),
+      preferred: [state.ports[name], DEFAULT_PORTS[name]].filter(
+        (port): port is number => port !== undefined,
+      ),
     })),
   );
   save(withPorts(state, await choosePorts(requests, netPortProbes, reserved)));
@@ -298,7 +347,11 @@ async function up(ctx: Context): Promise<StartResult> {
   // 4. Start: Postgres and Kafka side by side, the registry once Postgres answers.
   const env = envOfState(state) as StackEnv;
   const started: ServiceName[] = [];
-  const record = (service: ServiceName, pid: number, extra: { postgresPort?: number } = {}): void => {
+  const record = (
+    service: ServiceName,
+    pid: number,
+    extra: { postgresPort?: number } = {},
+  ): void => {
     started.push(service);
     save(withService(state, service, { pid, startedAt: new Date().toISOString(), ...extra }));
   };
@@ -307,7 +360,11 @@ async function up(ctx: Context): Promise<StartResult> {
       service,
       timeoutMs: HEALTH_TIMEOUT_MS[service],
       isRunning: () => isAlive(pid),
-      logTail: () => logFilesOf(service, layout, state).map((file) => tailFile(file, 25)).filter(Boolean).join('\n'),
+      logTail: () =>
+        logFilesOf(service, layout, state)
+          .map((file) => tailFile(file, 25))
+          .filter(Boolean)
+          .join('\n'),
     });
 
   const startPostgresStep = async (): Promise<void> => {
@@ -339,7 +396,9 @@ async function up(ctx: Context): Promise<StartResult> {
       startKafkaStep(),
       startPostgresStep().then(startRegistryStep),
     ]);
-    const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    const failures = results.flatMap((result) =>
+      result.status === 'rejected' ? [result.reason as unknown] : [],
+    );
     if (failures.length > 0) throw failures[0];
   } catch (error) {
     // All or nothing: stop what this call started, keep what was running before.

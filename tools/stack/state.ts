@@ -28,7 +28,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const isPort = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 65_535;
-const isPid = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 1;
+const isPid = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value > 1;
 
 /** Parses the state file; throws with the reason when it is not a state file of this version. */
 export const parseState = (text: string): StackState => {
@@ -53,7 +54,9 @@ export const parseState = (text: string): StackState => {
     }
   }
   const autoStop = Array.isArray(raw.autoStop)
-    ? raw.autoStop.filter((name): name is ServiceName => typeof name === 'string' && isServiceName(name))
+    ? raw.autoStop.filter(
+        (name): name is ServiceName => typeof name === 'string' && isServiceName(name),
+      )
     : [];
   return {
     version: 1,
@@ -66,7 +69,11 @@ export const parseState = (text: string): StackState => {
 
 export const serializeState = (state: StackState): string => `${JSON.stringify(state, null, 2)}\n`;
 
-export const withService = (state: StackState, name: ServiceName, record: ServiceRecord): StackState => ({
+export const withService = (
+  state: StackState,
+  name: ServiceName,
+  record: ServiceRecord,
+): StackState => ({
   ...state,
   services: { ...state.services, [name]: record },
 });

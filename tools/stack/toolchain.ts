@@ -2,12 +2,20 @@
 // Debian package to install when one is missing.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEBIAN_PACKAGES, MIN_JAVA_MAJOR, newestPostgresMajor, parseJavaMajor, PG_USER } from './config';
+import {
+  DEBIAN_PACKAGES,
+  MIN_JAVA_MAJOR,
+  newestPostgresMajor,
+  parseJavaMajor,
+  PG_USER,
+} from './config';
 import { isRoot, run, which } from './processes';
 
 export class MissingToolError extends Error {
   constructor(what: string, debianPackage: string, detail = '') {
-    super(`${what} not found${detail ? ` (${detail})` : ''}: install the Debian package ${debianPackage} (apt-get install -y ${debianPackage.split(' ')[0]})`);
+    super(
+      `${what} not found${detail ? ` (${detail})` : ''}: install the Debian package ${debianPackage} (apt-get install -y ${debianPackage.split(' ')[0]})`,
+    );
     this.name = 'MissingToolError';
   }
 }
@@ -23,7 +31,11 @@ export function findJava(): Promise<string> {
     const { stdout, stderr } = await run(java, ['-version']);
     const major = parseJavaMajor(`${stderr}${stdout}`);
     if (major === undefined || major < MIN_JAVA_MAJOR) {
-      throw new MissingToolError(`Java ${MIN_JAVA_MAJOR}+`, DEBIAN_PACKAGES.java, `${java} is version ${major ?? 'unknown'}`);
+      throw new MissingToolError(
+        `Java ${MIN_JAVA_MAJOR}+`,
+        DEBIAN_PACKAGES.java,
+        `${java} is version ${major ?? 'unknown'}`,
+      );
     }
     return java;
   })();
@@ -61,7 +73,9 @@ export async function findPostgres(): Promise<PostgresTools> {
     binDir = override;
   } else {
     const majors = existsSync(DEBIAN_PG_ROOT)
-      ? readdirSync(DEBIAN_PG_ROOT).filter((name) => existsSync(join(DEBIAN_PG_ROOT, name, 'bin', 'pg_ctl')))
+      ? readdirSync(DEBIAN_PG_ROOT).filter((name) =>
+          existsSync(join(DEBIAN_PG_ROOT, name, 'bin', 'pg_ctl')),
+        )
       : [];
     const newest = newestPostgresMajor(majors);
     if (newest) {
@@ -81,7 +95,14 @@ export async function findPostgres(): Promise<PostgresTools> {
   if (!existsSync(runuser)) throw new MissingToolError('runuser', 'util-linux');
   const id = await run('id', ['-u', PG_USER]);
   if (id.code !== 0) {
-    throw new MissingToolError(`the ${PG_USER} user (needed to run the server as root)`, 'postgresql-common');
+    throw new MissingToolError(
+      `the ${PG_USER} user (needed to run the server as root)`,
+      'postgresql-common',
+    );
   }
-  return { binDir, major, asServerUser: (command, args) => [runuser, ['-u', PG_USER, '--', command, ...args]] };
+  return {
+    binDir,
+    major,
+    asServerUser: (command, args) => [runuser, ['-u', PG_USER, '--', command, ...args]],
+  };
 }

@@ -1,6 +1,6 @@
 import type { Kafka, Message, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
-import { TOPICS, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
+import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import {
   deadLetterMessage,
   readPartitionToEnd,
@@ -10,6 +10,7 @@ import {
   type PartitionBatch,
 } from '@soc/kafka';
 import type { AppMetrics } from '@soc/observability';
+import type { CorrelatorTopics } from './correlator.config';
 
 /** The correlation state of one partition: rebuilt from its own events, fed with alerts. */
 export interface PartitionCorrelator {
@@ -22,6 +23,9 @@ export interface PartitionCorrelator {
 export interface CorrelatorPipelineOptions {
   readonly kafka: Kafka;
   readonly groupId: string;
+  readonly topics: CorrelatorTopics;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
   readonly alertCodec: AvroTopicCodec<CanonicalAlert>;
   readonly incidentCodec: AvroTopicCodec<IncidentEvent>;
   readonly newPartitionCorrelator: (partition: number) => PartitionCorrelator;
@@ -31,9 +35,10 @@ export interface CorrelatorPipelineOptions {
 }
 
 /**
- * `soc.alerts.v1` -> `soc.incidents.v1`, exactly once. Both topics have the same partition
- * count and key (the tenant id), so alerts partition p is correlated by state rebuilt from
- * incidents partition p, which only this partition's transactional producer writes.
+ * Alerts (`soc.alerts.v1`) -> incidents (`soc.incidents.v1`), exactly once. Both topics have
+ * the same partition count and key (the tenant id), so alerts partition p is correlated by
+ * state rebuilt from incidents partition p, which only this partition's transactional
+ * producer writes.
  */
 export class CorrelatorPipeline {
   private readonly pipeline: TransactionalPipeline;
@@ -44,9 +49,13 @@ export class CorrelatorPipeline {
       kafka: options.kafka,
       logger: options.logger,
       groupId: options.groupId,
-      topics: [TOPICS.alerts],
+      topics: [options.topics.alerts],
       transactionalIdPrefix: options.groupId,
-      consumer: { maxBytesPerPartition: 2 * 1024 * 1024 },
+      consumer: {
+        maxBytesPerPartition: 2 * 1024 * 1024,
+        ...(options.sessionTimeoutMs !== undefined ? { sessionTimeout: options.sessionTimeoutMs } : {}),
+        ...(options.heartbeatIntervalMs !== undefined ? { heartbeatInterval: options.heartbeatIntervalMs } : {}),
+      },
       onPartitionAssigned: ({ partition }) => this.recover(partition),
       onPartitionRevoked: async ({ partition }) => {
         this.correlators.delete(partition);
@@ -63,11 +72,16 @@ export class CorrelatorPipeline {
     return this.pipeline.stop();
   }
 
+  /** Throws once the consumer has crashed without restarting (a bug): the health check. */
+  assertRunning(): void {
+    this.pipeline.assertRunning();
+  }
+
   private async recover(partition: number): Promise<void> {
     const started = Date.now();
     const correlator = this.options.newPartitionCorrelator(partition);
     let replayed = 0;
-    await readPartitionToEnd(this.options.kafka, TOPICS.incidents, partition, async (messages) => {
+    await readPartitionToEnd(this.options.kafka, this.options.topics.incidents, partition, async (messages) => {
       const events: IncidentEvent[] = [];
       for (const message of messages) events.push(await this.options.incidentCodec.decode(message.value));
       correlator.replay(events);
@@ -95,10 +109,10 @@ export class CorrelatorPipeline {
     }
     this.options.metrics.messagesIn.inc({ topic: batch.topic }, batch.messages.length);
     const events = correlator.correlate(alerts);
-    this.options.metrics.messagesOut.inc({ topic: TOPICS.incidents }, events.length);
+    this.options.metrics.messagesOut.inc({ topic: this.options.topics.incidents }, events.length);
     return [
       {
-        topic: TOPICS.incidents,
+        topic: this.options.topics.incidents,
         // The same partition number as the alert, not a hash of the key: recovery of alerts
         // partition p reads incidents partition p, whatever partitioner the alert's sender used.
         messages: events.map((event) => ({
@@ -108,7 +122,7 @@ export class CorrelatorPipeline {
           headers: { 'event-type': event.type },
         })),
       },
-      { topic: TOPICS.alertsDeadLetter, messages: deadLetters },
+      { topic: this.options.topics.alertsDeadLetter, messages: deadLetters },
     ];
   }
 }

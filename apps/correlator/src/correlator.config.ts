@@ -1,11 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { EnvReader, readInfraConfig, type InfraConfig } from '@soc/config';
+import { TOPICS } from '@soc/contracts';
 import { parseCorrelationConfig, type CorrelationConfig } from '@soc/domain';
+
+/** The topics the correlator reads and writes; overridable so tests run on topics of their own. */
+export interface CorrelatorTopics {
+  readonly alerts: string;
+  readonly incidents: string;
+  readonly alertsDeadLetter: string;
+}
 
 export interface CorrelatorConfig {
   readonly infra: InfraConfig;
   readonly httpPort: number;
   readonly groupId: string;
+  readonly topics: CorrelatorTopics;
+  /** Consumer group liveness: how soon a dead instance's partitions move to the others. */
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
   readonly correlation: CorrelationConfig;
   readonly assetRefreshMs: number;
 }
@@ -32,9 +44,19 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
     infra: readInfraConfig(reader),
     httpPort: reader.integer('CORRELATOR_HTTP_PORT', 8082, { min: 0, max: 65535 }),
     groupId: reader.string('CORRELATOR_GROUP_ID', 'soc-correlator'),
+    topics: {
+      alerts: reader.string('ALERTS_TOPIC', TOPICS.alerts),
+      incidents: reader.string('INCIDENTS_TOPIC', TOPICS.incidents),
+      alertsDeadLetter: reader.string('ALERTS_DLQ_TOPIC', TOPICS.alertsDeadLetter),
+    },
+    sessionTimeoutMs: reader.durationMs('CORRELATOR_SESSION_TIMEOUT_MS', 30_000),
+    heartbeatIntervalMs: reader.durationMs('CORRELATOR_HEARTBEAT_INTERVAL_MS', 3_000),
     assetRefreshMs: reader.durationMs('ASSET_REFRESH_INTERVAL', 60_000),
   };
   reader.done();
+  if (config.heartbeatIntervalMs >= config.sessionTimeoutMs) {
+    throw new Error('CORRELATOR_HEARTBEAT_INTERVAL_MS must be less than CORRELATOR_SESSION_TIMEOUT_MS');
+  }
   const parsed = parseCorrelationConfig({
     ...raw,
     defaults: {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBoots
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { TOPICS, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
+import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { incidentAvroMapping, withAssetLookup } from '@soc/domain';
 import { AvroTopicCodec, createKafka, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
@@ -34,6 +34,7 @@ class CorrelatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     this.health.register('postgres', async () => {
       await this.dataSource.query('SELECT 1');
     });
+    this.health.register('kafka-consumer', () => this.pipeline.assertRunning());
     const loaded = await this.assets.refresh();
     this.logger.info({ assets: loaded }, 'asset inventory loaded');
     this.refreshTimer = setInterval(() => {
@@ -69,17 +70,21 @@ export class CorrelatorModule {
             const admin = kafka.admin();
             await admin.connect();
             const partitions = config.infra.topicPartitions;
-            await ensureTopics(admin, [
-              { topic: TOPICS.alerts, numPartitions: partitions },
-              { topic: TOPICS.alertsDeadLetter, numPartitions: partitions },
-              { topic: TOPICS.incidents, numPartitions: partitions },
-            ]);
-            await admin.disconnect();
+            const { topics } = config;
+            try {
+              await ensureTopics(admin, [
+                { topic: topics.alerts, numPartitions: partitions },
+                { topic: topics.alertsDeadLetter, numPartitions: partitions },
+                { topic: topics.incidents, numPartitions: partitions },
+              ]);
+            } finally {
+              await admin.disconnect();
+            }
             const registry = createSchemaRegistry(config.infra.schemaRegistryUrl);
-            const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(registry, TOPICS.alerts, readSchemaFile('alerts'));
+            const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(registry, topics.alerts, readSchemaFile('alerts'));
             const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
               registry,
-              TOPICS.incidents,
+              topics.incidents,
               readSchemaFile('incidents'),
               incidentAvroMapping,
             );
@@ -87,6 +92,9 @@ export class CorrelatorModule {
             return new CorrelatorPipeline({
               kafka,
               groupId: config.groupId,
+              topics,
+              sessionTimeoutMs: config.sessionTimeoutMs,
+              heartbeatIntervalMs: config.heartbeatIntervalMs,
               alertCodec,
               incidentCodec,
               newPartitionCorrelator: () => createPartitionCorrelator(correlation),

@@ -1,5 +1,5 @@
 import { EnvReader, readInfraConfig, type InfraConfig } from '@soc/config';
-import { ALERT_FORMATS, type AlertFormat } from '@soc/contracts';
+import { ALERT_FORMATS, rawTopic, type AlertFormat } from '@soc/contracts';
 
 export interface IngestConfig {
   readonly infra: InfraConfig;
@@ -11,13 +11,31 @@ export interface IngestConfig {
   readonly syslog: { readonly tcpPort: number; readonly udpPort: number; readonly tenantId: string } | null;
   /** Raw SIEM topics consumed (`soc.raw.<format>`); empty turns the consumer off. */
   readonly rawFormats: readonly AlertFormat[];
+  /**
+   * Consumer group of the raw topics, also the prefix of their transactional ids: instances
+   * sharing it split the partitions; a separate deployment (or a test) needs its own.
+   */
+  readonly rawGroupId: string;
+  /**
+   * Replaces `soc.raw.` in the raw topic names, for a deployment (or a test) that must not read
+   * the raw topics another one on the same cluster reads; null keeps the contract's names.
+   */
+  readonly rawTopicPrefix: string | null;
   readonly maxRawRecordBytes: number;
+}
+
+/** The raw topic ingest consumes for a format. */
+export function rawTopicName(config: Pick<IngestConfig, 'rawTopicPrefix'>, format: AlertFormat): string {
+  return config.rawTopicPrefix === null ? rawTopic(format) : `${config.rawTopicPrefix}${format}`;
 }
 
 export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
   const reader = new EnvReader(env);
   const syslogTenant = reader.string('SYSLOG_TENANT_ID', '');
-  const rawFormats = reader.list('INGEST_RAW_FORMATS', ALERT_FORMATS.join(','));
+  // Unset means every format; set but empty turns the raw consumer off (the reader's fallback
+  // would otherwise apply to the empty value too).
+  const rawFormats =
+    env.INGEST_RAW_FORMATS === undefined ? [...ALERT_FORMATS] : reader.list('INGEST_RAW_FORMATS', '');
   const unknownFormats = rawFormats.filter((f) => !(ALERT_FORMATS as readonly string[]).includes(f));
   const config: IngestConfig = {
     infra: readInfraConfig(reader),
@@ -33,6 +51,8 @@ export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
         }
       : null,
     rawFormats: rawFormats.filter((f): f is AlertFormat => !unknownFormats.includes(f)),
+    rawGroupId: reader.string('INGEST_RAW_GROUP_ID', 'soc-ingest-raw'),
+    rawTopicPrefix: reader.string('INGEST_RAW_TOPIC_PREFIX', '') || null,
     maxRawRecordBytes: reader.integer('INGEST_MAX_RAW_RECORD_BYTES', 1024 * 1024, { min: 1024 }),
   };
   if (unknownFormats.length > 0) {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { TOPICS, rawTopic, type CanonicalAlert } from '@soc/contracts';
+import { TOPICS, type CanonicalAlert } from '@soc/contracts';
 import { AvroTopicCodec, createKafka, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
 import { createDataSource, PgApiKeyVerifier } from '@soc/persistence';
@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import { AlertPublisher } from './alert-publisher';
 import { AlertsController } from './http/alerts.controller';
 import { API_KEY_VERIFIER, IngestKeyGuard } from './http/tenant-auth';
-import type { IngestConfig } from './ingest.config';
+import { rawTopicName, type IngestConfig } from './ingest.config';
 import { IngestService } from './ingest.service';
 import { RawTopicIngestor } from './raw/raw-topic-ingestor';
 import { SyslogServer } from './syslog/syslog.server';
@@ -42,7 +42,7 @@ export class IngestModule {
             await ensureTopics(admin, [
               { topic: TOPICS.alerts, numPartitions: partitions },
               { topic: TOPICS.alertsDeadLetter, numPartitions: partitions },
-              ...config.rawFormats.map((format) => ({ topic: rawTopic(format), numPartitions: partitions })),
+              ...config.rawFormats.map((format) => ({ topic: rawTopicName(config, format), numPartitions: partitions })),
             ]);
             await admin.disconnect();
             const producer = kafka.producer({
@@ -85,7 +85,12 @@ export class IngestModule {
               kafka,
               config.rawFormats,
               publisher,
-              { maxRecordBytes: config.maxRawRecordBytes, redeliveryHorizonMs: config.redeliveryHorizonMs },
+              {
+                maxRecordBytes: config.maxRawRecordBytes,
+                redeliveryHorizonMs: config.redeliveryHorizonMs,
+                groupId: config.rawGroupId,
+                topicOf: (format) => rawTopicName(config, format),
+              },
               metrics,
               logger,
             ),

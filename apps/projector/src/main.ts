@@ -41,7 +41,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const app = await createProjectorApp(config, logger);
   await app.listen(config.httpPort, '0.0.0.0');
   logger.info({ port: config.httpPort, groupId: config.groupId }, 'projector running');
-  return new Promise<number>(() => undefined);
+  // The server and the consumer keep the process alive; shutdown hooks end both on SIGTERM.
+  return 0;
 }
 
 function flagValue(args: readonly string[], name: string): string | undefined {

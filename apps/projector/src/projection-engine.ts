@@ -25,6 +25,8 @@ const toView = (record: IncidentRecord): IncidentView => record;
 
 export const PROJECTION_NAME = 'incident-read-model';
 
+const streamKey = (event: ReadModelEvent): string => `${event.tenantId}\u0000${event.streamId}`;
+
 export interface ConsumedRecord {
   readonly offset: bigint;
   /** The Kafka record timestamp: when the correlator or the API recorded the event. */
@@ -129,13 +131,17 @@ export class ProjectionEngine {
 
   private async fold(db: Queryable, events: readonly ReadModelEvent[]) {
     const keys = new Map<string, IncidentKey>();
+    // Events about no incident live on their own stream (`unattached:<tenant>`): their
+    // sequence is checked here, as evolve checks incident streams against the incident row.
+    const unattached = new Map<string, { tenantId: string; streamId: string }>();
     for (const event of events) {
       const incidentId = incidentIdOf(event);
-      if (incidentId !== null)
-        keys.set(incidentKey({ tenantId: event.tenantId, incidentId }), {
-          tenantId: event.tenantId,
-          incidentId,
-        });
+      if (incidentId === null) {
+        unattached.set(streamKey(event), { tenantId: event.tenantId, streamId: event.streamId });
+      } else {
+        const key = { tenantId: event.tenantId, incidentId };
+        keys.set(incidentKey(key), key);
+      }
       if (event.type === 'IncidentsMerged') {
         const absorbed = { tenantId: event.tenantId, incidentId: event.data.absorbedIncidentId };
         keys.set(incidentKey(absorbed), absorbed);
@@ -147,6 +153,8 @@ export class ProjectionEngine {
     const views = new Map<string, IncidentView>(
       [...loaded].map(([key, record]) => [key, toView(record)]),
     );
+    const positions = await this.store.loadStreamPositions(db, [...unattached.values()]);
+    const movedStreams = new Set<string>();
 
     const alerts: IncidentAlertRecord[] = [];
     const timeline: TimelineRecord[] = [];
@@ -158,6 +166,15 @@ export class ProjectionEngine {
     let gaps = 0;
     for (const event of events) {
       const incidentId = incidentIdOf(event);
+      if (incidentId === null) {
+        const stream = streamKey(event);
+        if (event.sequence <= (positions.get(stream) ?? 0)) {
+          duplicates += 1;
+          continue;
+        }
+        positions.set(stream, event.sequence);
+        movedStreams.add(stream);
+      }
       const key =
         incidentId === null ? null : incidentKey({ tenantId: event.tenantId, incidentId });
       const change: ViewChange = evolveIncidentView(
@@ -188,8 +205,15 @@ export class ProjectionEngine {
       const view = views.get(key);
       if (view) incidents.push(toRecord(view));
     }
+    const streamPositions = [...movedStreams].map((stream) => {
+      const { tenantId, streamId } = unattached.get(stream) as {
+        tenantId: string;
+        streamId: string;
+      };
+      return { tenantId, streamId, lastSequence: positions.get(stream) ?? 0 };
+    });
     return {
-      changes: { incidents, alerts, timeline, entityTouches, stats },
+      changes: { incidents, alerts, timeline, entityTouches, stats, streamPositions },
       incidents: incidents.map(({ tenantId, incidentId }) => ({ tenantId, incidentId })),
       applied,
       duplicates,

@@ -27,6 +27,7 @@ import {
 import {
   T0,
   acknowledged,
+  alertSuppressed,
   alertAttached,
   anAlertSummary,
   assigned,
@@ -73,6 +74,13 @@ function scenario(): { incidents: IncidentEvent[]; feedback: FeedbackEvent[] } {
       );
       if (n === 3) incidents.push(incidentEscalated(incidentId, 85, { tenantId, sequence: 5 }));
     }
+    // An alert suppressed before any incident existed: its own stream, counted in the stats.
+    incidents.push(
+      alertSuppressed(null, anAlertSummary({ alertId: `${tenantId}-noise`, observedAt: T0 }), {
+        tenantId,
+        sequence: 1,
+      }),
+    );
     feedback.push(
       acknowledged(`${tenantId}-inc-1`, { tenantId, sequence: 1, occurredAt: T0 + 600_000 }),
       assigned(`${tenantId}-inc-1`, 'alice', { tenantId, sequence: 2, occurredAt: T0 + 610_000 }),
@@ -247,10 +255,11 @@ describe('projector on Kafka and Postgres', () => {
     );
     expect(counts).toEqual({
       alerts: String(6 * 2),
-      timeline: String(incidents.length + feedback.length),
+      // Every event but the two about no incident.
+      timeline: String(incidents.length + feedback.length - 2),
       // Two entities per incident from its alerts, plus ws-01 from IncidentScored for incidents 2 and 3.
       links: String(6 * 2 + 2 * 2),
-      stats_alerts: String(6 * (2 + 4)),
+      stats_alerts: String(6 * (2 + 4) + 2),
       opened: '6',
       escalations: '2',
     });
@@ -307,6 +316,7 @@ describe('projector on Kafka and Postgres', () => {
       entities: 0,
       incident_timeline: 0,
       tenant_hourly_stats: 0,
+      stream_positions: 0,
       projection_checkpoints: 0,
     });
     expect(await snapshotReadModel(dataSource, SHADOW_SCHEMA)).toEqual(

@@ -261,6 +261,14 @@ describe('query API over the projected read model', () => {
         (await request(api).post('/api/v1/admin/assets').set('x-api-key', keys.analystA).send([]))
           .status,
       ).toBe(403);
+      const again = await request(api)
+        .post('/api/v1/admin/tenants')
+        .set('x-api-key', bootstrapKey)
+        .send({ tenant_id: 'tenant-a', name: 'again' });
+      expect(again.status).toBe(409);
+      expect(again.body.errors).toEqual([
+        { path: 'tenant_id', reason: 'tenant tenant-a exists already' },
+      ]);
     });
   });
 

@@ -54,10 +54,7 @@ export class AvroTopicCodec<T> {
     mapping: AvroMapping<T> = identity<T>(),
   ): Promise<AvroTopicCodec<T>> {
     const subject = `${topic}-value`;
-    const { id } = await registry.register(
-      { type: 'AVRO' as never, schema: JSON.stringify(schema) },
-      { subject, compatibility: 'BACKWARD_TRANSITIVE' as never },
-    );
+    const { id } = await registerRacingPeers(registry, subject, schema);
     const type = avro.Type.forSchema(schema);
     return new AvroTopicCodec(registry, subject, id, type, mapping);
   }
@@ -119,5 +116,32 @@ export class AvroTopicCodec<T> {
     }
     this.resolvers.set(writerId, resolver);
     return resolver;
+  }
+}
+
+const REGISTER_ATTEMPTS = 5;
+
+/**
+ * The registry client sets a new subject's compatibility after registering its first schema,
+ * when it found no config. Instances booting together race there: one that reads the config
+ * between a peer's register and its config write sees the registry default and reports a
+ * compatibility mismatch; one that loses the config write gets 409 from Apicurio (rule exists)
+ * where Confluent's registry overwrites. Both settle once the winner's write lands, so retry
+ * them with backoff a few times; a mismatch that persists is real and is thrown.
+ */
+async function registerRacingPeers(registry: SchemaRegistry, subject: string, schema: avro.Schema): Promise<{ id: number }> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await registry.register(
+        { type: 'AVRO' as never, schema: JSON.stringify(schema) },
+        { subject, compatibility: 'BACKWARD_TRANSITIVE' as never },
+      );
+    } catch (error) {
+      const { name, status, url } = error as { name?: string; status?: number; url?: string };
+      const lostConfigWrite = status === 409 && url?.includes('/config/') === true;
+      const peerNotDone = name === 'ConfluentSchemaRegistryCompatibilityError';
+      if (!(lostConfigWrite || peerNotDone) || attempt >= REGISTER_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)));
+    }
   }
 }

@@ -45,6 +45,8 @@ export class TransactionalPipeline {
   private readonly producers = new Map<string, Producer>();
   /** Partitions whose state is ready; anything else is (re)initialized before its batch. */
   private readonly initialized = new Set<string>();
+  /** Set when the consumer crashed and kafkajs will not restart it. */
+  private failure: Error | undefined;
 
   constructor(private readonly options: TransactionalPipelineOptions) {
     this.consumer = options.kafka.consumer({
@@ -58,6 +60,18 @@ export class TransactionalPipeline {
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       void this.releaseRevoked(payload.memberAssignment);
     });
+    // kafkajs restarts the consumer after retriable errors only: after a bug (a TypeError from
+    // `process`) it disconnects for good while the process lives on, consuming nothing.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.failure = payload.error;
+      options.logger.fatal({ err: payload.error, groupId: options.groupId }, 'consumer crashed and will not restart');
+    });
+  }
+
+  /** Throws once the consumer has stopped for good, so /health reports the stall. */
+  assertRunning(): void {
+    if (this.failure) throw new Error(`consumer crashed: ${this.failure.message}`);
   }
 
   async start(): Promise<void> {

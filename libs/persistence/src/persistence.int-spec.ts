@@ -12,6 +12,7 @@ const TENANT_TABLES = [
   `${READ_MODEL_SCHEMA}.entities`,
   `${READ_MODEL_SCHEMA}.incident_timeline`,
   `${READ_MODEL_SCHEMA}.tenant_hourly_stats`,
+  `${READ_MODEL_SCHEMA}.stream_positions`,
   'public.tenants',
   'public.api_keys',
   'public.assets',
@@ -66,6 +67,10 @@ async function seedTwoTenants(dataSource: DataSource): Promise<void> {
       `INSERT INTO ${READ_MODEL_SCHEMA}.tenant_hourly_stats VALUES ($1, date_trunc('hour', now()), 1, 1, 0)`,
       [tenant],
     );
+    await dataSource.query(
+      `INSERT INTO ${READ_MODEL_SCHEMA}.stream_positions VALUES ($1, 'unattached:' || $1, 3)`,
+      [tenant],
+    );
   }
 }
 
@@ -96,6 +101,29 @@ describe('persistence on Postgres', () => {
       [TENANT_TABLES],
     );
     expect(row?.forced).toBe(true);
+  });
+
+  it('adds stream_positions, with row level security, to a read model created before it', async () => {
+    const scratch = await createSpecDatabase('persistence_upgrade');
+    const old = await openDataSource(
+      { url: scratch.url, applicationName: 'persistence-spec' },
+      { migrate: true },
+    );
+    try {
+      await old.query(`DROP TABLE ${READ_MODEL_SCHEMA}.stream_positions`);
+      await old.query(`DELETE FROM schema_migrations WHERE name = 'StreamPositions1737000001000'`);
+      const applied = await old.runMigrations({ transaction: 'each' });
+      expect(applied.map((m) => m.name)).toEqual(['StreamPositions1737000001000']);
+      const [row] = await selectRows<{ forced: boolean }>(
+        old,
+        `SELECT relforcerowsecurity AS forced FROM pg_class WHERE oid = $1::regclass`,
+        [`${READ_MODEL_SCHEMA}.stream_positions`],
+      );
+      expect(row?.forced).toBe(true);
+    } finally {
+      await old.destroy();
+      await scratch.drop();
+    }
   });
 
   it.each(TENANT_TABLES)(

@@ -44,6 +44,14 @@ EXCEPTION WHEN duplicate_object OR unique_violation THEN
 END
 $$`;
 
+export const streamPositionsDdl = (schemaName: string, ifNotExists = false): string =>
+  `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${assertIdentifier(schemaName)}.stream_positions (
+      tenant_id text NOT NULL,
+      stream_id text NOT NULL,
+      last_sequence integer NOT NULL,
+      PRIMARY KEY (tenant_id, stream_id)
+    )`;
+
 /** The projection tables in `schema`. The query API may only read them. */
 export function readModelDdl(schemaName: string): string[] {
   const s = assertIdentifier(schemaName);
@@ -54,6 +62,7 @@ export function readModelDdl(schemaName: string): string[] {
     'entities',
     'incident_timeline',
     'tenant_hourly_stats',
+    'stream_positions',
   ];
   return [
     `CREATE SCHEMA ${s}`,
@@ -175,6 +184,10 @@ export function readModelDdl(schemaName: string): string[] {
       escalations integer NOT NULL DEFAULT 0,
       PRIMARY KEY (tenant_id, hour)
     )`,
+
+    // Per-stream sequence of streams that have no incident row (`unattached:<tenant>`), so
+    // their redelivered events are recognised as the incident rows recognise theirs.
+    streamPositionsDdl(s),
 
     // Not a tenant table: one row per consumed partition, the projection's source of truth.
     `CREATE TABLE ${s}.projection_checkpoints (

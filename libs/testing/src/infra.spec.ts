@@ -17,7 +17,9 @@ describe('infraFromEnv', () => {
   });
 
   it('names the missing variables and where they come from', () => {
-    expect(() => infraFromEnv({ KAFKA_BROKERS: 'a:9092' })).toThrow(/SCHEMA_REGISTRY_URL, DATABASE_URL not set: run integration specs/);
+    expect(() => infraFromEnv({ KAFKA_BROKERS: 'a:9092' })).toThrow(
+      /SCHEMA_REGISTRY_URL, DATABASE_URL not set: run integration specs/,
+    );
   });
 });
 

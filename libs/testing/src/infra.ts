@@ -11,7 +11,9 @@ export interface TestInfra {
 
 export const INFRA_ENV_KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL'] as const;
 
-export function infraFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): TestInfra {
+export function infraFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TestInfra {
   const missing = INFRA_ENV_KEYS.filter((key) => (env[key] ?? '').trim() === '');
   if (missing.length > 0) {
     throw new Error(

@@ -3,6 +3,7 @@
 import { ITopicConfig, Kafka, KafkaConfig, logLevel } from 'kafkajs';
 import { infraFromEnv } from './infra';
 import { uniqueName } from './unique-name';
+import { waitFor } from './wait-for';
 
 export function testKafka(overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
@@ -21,13 +22,22 @@ export interface CreateTopicOptions {
   readonly kafka?: Kafka;
 }
 
-/** Creates a topic with `partitions` partitions and waits until every partition has a leader. */
-export async function createTopic(name: string, partitions: number, options: CreateTopicOptions = {}): Promise<string> {
+/**
+ * Creates a topic with `partitions` partitions and waits until every partition has a leader.
+ * kafkajs's own `waitForLeaders` gives up when the broker answers "does not host this
+ * topic-partition", which a KRaft broker does for a moment after creating a topic (its metadata
+ * cache lags the controller; kafkajs issues #815 and #1563): so wait on the metadata here.
+ */
+export async function createTopic(
+  name: string,
+  partitions: number,
+  options: CreateTopicOptions = {},
+): Promise<string> {
   const admin = (options.kafka ?? testKafka()).admin();
   await admin.connect();
   try {
     const created = await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [
         {
           topic: name,
@@ -38,6 +48,18 @@ export async function createTopic(name: string, partitions: number, options: Cre
       ],
     });
     if (!created) throw new Error(`topic ${name} already exists`);
+    await waitFor(
+      async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
+        const found = topics.find((topic) => topic.name === name)?.partitions ?? [];
+        return found.length === partitions && found.every((partition) => partition.leader >= 0);
+      },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        describe: `leaders for the ${partitions} partitions of ${name}`,
+      },
+    );
     return name;
   } finally {
     await admin.disconnect();

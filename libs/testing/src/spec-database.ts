@@ -9,7 +9,10 @@ export interface SpecDatabase {
   readonly drop: () => Promise<void>;
 }
 
-const withServer = async <T>(serverUrl: string, task: (client: Client) => Promise<T>): Promise<T> => {
+const withServer = async <T>(
+  serverUrl: string,
+  task: (client: Client) => Promise<T>,
+): Promise<T> => {
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
@@ -24,7 +27,10 @@ export async function createSpecDatabase(prefix = 'spec'): Promise<SpecDatabase>
   const serverUrl = infraFromEnv().databaseUrl;
   const suffix = `${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   // Unquoted-safe and within Postgres's 63-byte identifier limit.
-  const name = `spec_${prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 40)}_${suffix}`;
+  const name = `spec_${prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .slice(0, 40)}_${suffix}`;
   await withServer(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -32,7 +38,9 @@ export async function createSpecDatabase(prefix = 'spec'): Promise<SpecDatabase>
     name,
     url: url.toString(),
     drop: async () => {
-      await withServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await withServer(serverUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
     },
   };
 }

@@ -16,6 +16,11 @@ describe('readRawRecord', () => {
     expect(readRawRecord(message('CEF:0|a|b|c|d|e|5|'), 'cef', 1024)).toEqual({ ok: true, tenantId: 'acme', record: 'CEF:0|a|b|c|d|e|5|' });
   });
 
+  it('accepts a record that contains U+FFFD as a character', () => {
+    const outcome = readRawRecord(message('{"note":"caf\uFFFD"}'), 'ms-graph', 1024);
+    expect(outcome).toEqual({ ok: true, tenantId: 'acme', record: { note: 'caf\uFFFD' } });
+  });
+
   it.each([
     ['no tenant', message('{}', null), 'tenant'],
     ['an empty value', message(null), 'value'],

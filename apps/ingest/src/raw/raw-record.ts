@@ -8,6 +8,12 @@ export type RawRecordOutcome =
   | { readonly ok: true; readonly tenantId: string; readonly record: unknown }
   | { readonly ok: false; readonly field: string; readonly reason: string };
 
+/**
+ * Fails on malformed bytes. Looking for U+FFFD after a lenient decode instead would also
+ * refuse valid records that contain the character itself (Microsoft's Graph alert example does).
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Text formats arrive as lines; every other format is one JSON document a record. */
 const TEXT_FORMATS: ReadonlySet<AlertFormat> = new Set(['cef', 'leef']);
 
@@ -22,8 +28,12 @@ export function readRawRecord(message: Pick<KafkaMessage, 'key' | 'value' | 'hea
   const value = message.value;
   if (!value || value.length === 0) return { ok: false, field: 'value', reason: 'empty record' };
   if (value.length > maxBytes) return { ok: false, field: 'value', reason: `record of ${value.length} bytes exceeds the limit of ${maxBytes}` };
-  const text = value.toString('utf8');
-  if (text.includes('\uFFFD')) return { ok: false, field: 'value', reason: 'not valid UTF-8 text' };
+  let text: string;
+  try {
+    text = UTF8.decode(value);
+  } catch {
+    return { ok: false, field: 'value', reason: 'not valid UTF-8 text' };
+  }
   if (TEXT_FORMATS.has(format)) return { ok: true, tenantId, record: text };
   try {
     return { ok: true, tenantId, record: JSON.parse(text) as unknown };

@@ -23,12 +23,18 @@ export class RawTopicIngestor {
     kafka: Kafka,
     formats: readonly AlertFormat[],
     private readonly publisher: AlertPublisher,
-    private readonly options: { readonly maxRecordBytes: number; readonly redeliveryHorizonMs: number; readonly groupId?: string },
+    private readonly options: {
+      readonly maxRecordBytes: number;
+      readonly redeliveryHorizonMs: number;
+      readonly groupId?: string;
+      /** The topic of a format's raw records; `soc.raw.<format>` unless configured. */
+      readonly topicOf?: (format: AlertFormat) => string;
+    },
     private readonly metrics: AppMetrics,
     logger: Logger,
     private readonly clock: () => number = Date.now,
   ) {
-    this.formatByTopic = new Map(formats.map((format) => [rawTopic(format), format]));
+    this.formatByTopic = new Map(formats.map((format) => [(options.topicOf ?? rawTopic)(format), format]));
     this.pipeline = new TransactionalPipeline({
       kafka,
       logger,

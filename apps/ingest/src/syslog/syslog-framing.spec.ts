@@ -1,4 +1,4 @@
-import { SyslogFrameDecoder } from './syslog-framing';
+import { decodeDatagram, SyslogFrameDecoder } from './syslog-framing';
 
 const cef = 'CEF:0|Vendor|Product|1.0|100|Port scan|5|src=10.0.0.1';
 
@@ -28,5 +28,15 @@ describe('SyslogFrameDecoder', () => {
     const decoder = new SyslogFrameDecoder();
     decoder.push(Buffer.from(cef));
     expect(decoder.end()).toEqual([cef]);
+  });
+});
+
+describe('decodeDatagram', () => {
+  it('reads a datagram without a trailing newline as one message', () => {
+    expect(decodeDatagram(Buffer.from(cef))).toEqual([cef]);
+  });
+
+  it('reads every line of a datagram that packs several', () => {
+    expect(decodeDatagram(Buffer.from(`${cef}\n${cef}\n`))).toEqual([cef, cef]);
   });
 });

@@ -72,6 +72,15 @@ export class SyslogFrameDecoder {
   }
 }
 
+/**
+ * The messages of one UDP datagram (RFC 5426: one message a datagram, usually without a
+ * trailing newline; a sender that packs several newline-terminated lines is read too).
+ */
+export function decodeDatagram(datagram: Buffer, maxFrameBytes?: number): string[] {
+  const decoder = new SyslogFrameDecoder(maxFrameBytes);
+  return [...decoder.push(datagram).messages, ...decoder.end()];
+}
+
 function pushMessage(messages: string[], bytes: Buffer): void {
   const text = bytes.toString('utf8').replace(/[\r\n\0]+$/, '');
   if (text.trim().length > 0) messages.push(text);

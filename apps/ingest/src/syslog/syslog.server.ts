@@ -2,7 +2,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { IngestService } from '../ingest.service';
-import { SyslogFrameDecoder } from './syslog-framing';
+import { decodeDatagram, SyslogFrameDecoder } from './syslog-framing';
 
 const FLUSH_EVERY_MS = 50;
 const FLUSH_AT_MESSAGES = 500;
@@ -32,7 +32,7 @@ export class SyslogServer {
       this.tcp?.once('error', reject).listen(tcpPort, '0.0.0.0', resolve);
     });
     this.udp = createSocket('udp4');
-    this.udp.on('message', (datagram) => this.enqueue(new SyslogFrameDecoder().push(datagram).messages, undefined));
+    this.udp.on('message', (datagram) => this.enqueue(decodeDatagram(datagram), undefined));
     await new Promise<void>((resolve, reject) => {
       this.udp?.once('error', reject).bind(udpPort, '0.0.0.0', resolve);
     });

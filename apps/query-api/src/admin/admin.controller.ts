@@ -1,5 +1,6 @@
 import {
   Body,
+  ConflictException,
   Controller,
   ForbiddenException,
   Get,
@@ -92,10 +93,13 @@ export class AdminController {
     const name = input.string('name', { max: 200 }) ?? '';
     input.done();
     const created = await ensureTenant(this.dataSource, tenantId, name);
-    if (!created)
-      throw new ValidationFailed([
-        { path: 'tenant_id', reason: `tenant ${tenantId} exists already` },
-      ]);
+    if (!created) {
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        errors: [{ path: 'tenant_id', reason: `tenant ${tenantId} exists already` }],
+      });
+    }
     const key = await issueApiKey(this.dataSource, {
       tenantId,
       role: 'admin',

@@ -78,7 +78,7 @@ describe('compiled policy matchers', () => {
     expect(defaults.links(ip('127.0.0.1'))).toBe(false);
     expect(defaults.links(ip('203.0.113.7'))).toBe(true);
     expect(defaults.links(user('acme\\svc_backup'))).toBe(false);
-    expect(defaults.links(user('NT AUTHORITY\\SYSTEM'))).toBe(false);
+    expect(defaults.links(user('nt authority\\system'))).toBe(false);
     expect(defaults.links(user('system@acme.example'))).toBe(false);
   });
 

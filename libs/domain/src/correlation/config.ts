@@ -130,6 +130,9 @@ export const DEFAULT_CORRELATION_POLICY: CorrelationPolicy = {
   },
 };
 
+/** Entity types whose values the normalizers lower-case (see AlertEntity). */
+const LOWER_CASED: ReadonlySet<EntityType> = new Set<EntityType>(['host', 'domain', 'file_hash', 'email', 'user']);
+
 /** A policy with its matchers compiled once, at parse time. */
 export interface TenantCorrelationPolicy {
   readonly policy: CorrelationPolicy;
@@ -535,37 +538,45 @@ function parseScoring(value: unknown, base: ScoringPolicy, path: string, errors:
 /** Builds the matchers of a policy. Pure: the closures only read what is compiled here. */
 export function compilePolicy(policy: CorrelationPolicy, _tenantId: string | undefined): TenantCorrelationPolicy {
   const linking = new Set<EntityType>(policy.linkingEntityTypes);
+  // Values arrive normalized (hosts, domains, hashes, e-mails and users lower-cased), so the
+  // hot path compares them as they are; the configured values are folded the same way.
   const exact = new Map<EntityType, ReadonlySet<string>>();
   for (const type of ENTITY_TYPES) {
     const values = policy.allowlist.values[type];
-    if (values && values.length > 0) exact.set(type, new Set(values.map((v) => v.toLowerCase())));
+    if (values && values.length > 0) exact.set(type, new Set(values.map((v) => (LOWER_CASED.has(type) ? v.toLowerCase() : v))));
   }
   const networks: Ipv4Network[] = policy.allowlist.cidrs
     .map(parseIpv4Cidr)
     .filter((network): network is Ipv4Network => network !== undefined);
-  const userExact = new Set<string>();
+  const userExact: string[] = [];
   const userPrefixes: string[] = [];
   for (const pattern of policy.allowlist.users) {
     const folded = pattern.toLowerCase();
     if (folded.endsWith('*')) userPrefixes.push(folded.slice(0, -1));
-    else userExact.add(folded);
+    else userExact.push(folded);
   }
+  /** Matches the whole value or the bare name (after `DOMAIN\\`, before `@`), without allocating. */
   const userAllowed = (value: string): boolean => {
-    const folded = value.toLowerCase();
-    const slash = folded.lastIndexOf('\\');
-    const at = folded.indexOf('@');
-    const bare = folded.slice(slash + 1, at > slash ? at : undefined);
-    if (userExact.has(folded) || userExact.has(bare)) return true;
-    return userPrefixes.some((prefix) => folded.startsWith(prefix) || bare.startsWith(prefix));
+    const start = value.lastIndexOf('\\') + 1;
+    const at = value.indexOf('@', start);
+    const end = at < 0 ? value.length : at;
+    for (const name of userExact) {
+      if (value === name) return true;
+      if (end - start === name.length && value.startsWith(name, start)) return true;
+    }
+    for (const prefix of userPrefixes) if (value.startsWith(prefix) || value.startsWith(prefix, start)) return true;
+    return false;
   };
 
   const links = (entity: AlertEntity): boolean => {
     if (!linking.has(entity.type)) return false;
     const values = exact.get(entity.type);
-    if (values !== undefined && values.has(entity.value.toLowerCase())) return false;
+    if (values !== undefined && values.has(entity.value)) return false;
     if (entity.type === 'ip' && networks.length > 0) {
       const address = parseIpv4(entity.value);
-      if (address !== undefined && networks.some((n) => ((address & n.mask) >>> 0) === n.base)) return false;
+      if (address !== undefined) {
+        for (const n of networks) if (((address & n.mask) >>> 0) === n.base) return false;
+      }
     }
     if (entity.type === 'user' && userAllowed(entity.value)) return false;
     return true;

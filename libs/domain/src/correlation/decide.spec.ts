@@ -2,7 +2,7 @@ import type { IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts } from '../simulation';
 import { correlateAll } from './runner';
 import { deterministicIds } from './ids';
-import { defaultCorrelationConfig } from './config';
+import { defaultCorrelationConfig, withAssetLookup } from './config';
 import { decideCorrelation } from './decide';
 import { stateSize } from './state';
 import { anAlert, configOf, Harness, host, ip, MIN, only, T0, typesOf, user } from './spec-support';
@@ -176,6 +176,20 @@ describe('decideCorrelation: grouping alerts into incidents', () => {
     const escalations = only(h.events, 'IncidentEscalated');
     expect(escalations).toHaveLength(1);
     expect(escalations[0]?.data.threshold).toBe(60);
+  });
+
+  it("scores business context from the shell's per-tenant asset inventory", () => {
+    const inventory = { acme: { criticality: 5, tags: ['crown-jewel'] }, globex: undefined };
+    const h = new Harness(
+      withAssetLookup(defaultCorrelationConfig(), (tenantId) => (entity) =>
+        entity.value === 'db-01' ? inventory[tenantId as keyof typeof inventory] : undefined,
+      ),
+    );
+    const acme = only(h.alert(anAlert({ tenantId: 'acme', entities: [host('db-01')] })), 'IncidentScored')[0];
+    const globex = only(h.alert(anAlert({ tenantId: 'globex', entities: [host('db-01')] })), 'IncidentScored')[0];
+    expect(acme?.data.explanation.factors[1]?.reason).toBe('highest criticality 5 of 5 (host db-01); crown jewel +20');
+    expect(globex?.data.explanation.factors[1]?.reason).toMatch(/no inventory entry/);
+    expect(acme?.data.priority).toBeGreaterThan(globex?.data.priority ?? 100);
   });
 
   it('emits IncidentScored only when the priority changes', () => {

@@ -10,8 +10,7 @@ import {
   addAttackStages,
   ATTACK_STAGES,
   attackStageOf,
-  scoreIncident,
-  scoreIncidentPriority,
+  prepareScore,
   type IncidentFacts,
   type RoutineFacts,
   type ScoringContext,
@@ -23,26 +22,56 @@ import {
   type CorrelationPolicy,
   type TenantCorrelationPolicy,
 } from './config';
-import { entityKey, repeatKeyOf, ruleLabelOf } from './entity-keys';
+import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
 import { alertCausation, tickCausation, unattachedStreamId, type CorrelationIds } from './ids';
 import {
   accumulatedRisk,
   alertRisk,
   bucketOf,
   firstSeenOf,
+  hasRule,
   insertSortedBounded,
   lastSeenOf,
   MAX_SCORED_ENTITIES,
   rhythmOf,
   RHYTHM_SAMPLES,
-  withinRanges,
+  ruleCount,
+  seriesSize,
+  withinLink,
+  type ClosedIncident,
   type CorrelationInput,
   type CorrelationOutput,
   type CorrelationState,
   type EntityLink,
   type OpenIncident,
+  type RepeatSeries,
   type TenantState,
 } from './state';
+
+/*
+ * Semantics, all per tenant and on event time:
+ * - Linking: two alerts are related when they share a linking entity (or the same rule on the
+ *   same entity set: the repeat key) less than a window apart; incidents are the connected
+ *   groups of that relation. Per key and incident the state keeps ranges of alerts less than
+ *   a window apart, so the relation is checked without keeping alerts. An alert related to two
+ *   or more open incidents merges them into the oldest. Because the relation is symmetric and
+ *   windows close only when the watermark has passed them, any arrival order whose disorder
+ *   stays within the allowed lateness gives the same grouping (ordering.spec.ts), as long as no
+ *   incident reaches its max span.
+ * - Watermark: the later of the one recorded by the last tick-caused event and the newest event
+ *   time minus the allowed lateness. Ticks move it (to at least their own watermark), flush
+ *   pending repeat counters, and close incidents whose last alert plus the window (or first
+ *   alert plus the max span) it has passed.
+ * - Late alerts (event time behind the watermark) are never lost: they join an open incident
+ *   they relate to; otherwise they are recorded on the closed incident they belong to
+ *   ('dropped-window-closed': closed incidents stay immutable); otherwise they open a new
+ *   incident so they are still triaged. Each case emits LateAlertHandled saying which.
+ * - Repeats of a repeat key already in the incident are folded: RepeatPending now, one
+ *   AlertRepeatsCounted per series at the next flush. A series is routine when its intervals
+ *   are steady (see flushRepeats); routine alerts score down, and a new rule on the same
+ *   entities is a new series, so it attaches as a row and re-scores.
+ * - Campaigns: see linkCampaigns.
+ */
 
 /** Who decided: the `actor` of each event. */
 export const CORRELATION_ACTORS = {
@@ -189,7 +218,7 @@ function consider(
   policy: CorrelationPolicy,
 ): void {
   const incident = link.incident;
-  if (!withinRanges(link.ranges, time, incident.windowMs)) return;
+  if (!withinLink(link, time, incident.windowMs)) return;
   const span = Math.max(lastSeenOf(incident), time) - Math.min(firstSeenOf(incident), time);
   if (!isOpenAt(incident, watermark, policy) || span >= policy.maxIncidentSpanMs) {
     candidates.expired ??= incident;
@@ -243,16 +272,16 @@ function decideAlert(
 
   const watermark = effectiveWatermark(tenant, policy);
   const late = time < watermark;
+  const keys = alertKeysOf(summary);
+  const repeatKey = keys.repeatKey;
   const linkKeys: string[] = [];
   const linkEntities: AlertEntity[] = [];
-  for (const entity of alert.entities) {
+  for (let i = 0; i < keys.entities.length; i += 1) {
+    const entity = keys.entities[i] as AlertEntity;
     if (!compiled.links(entity)) continue;
-    const key = entityKey(entity);
-    if (linkKeys.includes(key)) continue;
-    linkKeys.push(key);
+    linkKeys.push(keys.entityKeys[i] as string);
     linkEntities.push(entity);
   }
-  const repeatKey = repeatKeyOf(alert);
 
   const candidates: Candidates = { matches: [], expired: undefined };
   if (tenant !== undefined) {
@@ -286,7 +315,7 @@ function decideAlert(
         return out.outputs;
       }
     }
-    openIncident(out, tenant, alert, summary, linkKeys, compiled, scoring, ids, watermark, late, cause);
+    openIncident(out, tenant, alert, summary, keys, linkKeys, compiled, scoring, ids, watermark, late, cause);
     return out.outputs;
   }
 
@@ -346,14 +375,14 @@ function decideAlert(
       observedAt: time,
     });
     // A repeat changes the score only at the flush, but a merge changes it now.
-    if (group.length > 1) rescore(out, survivor, group, null, null, compiled, scoring, Math.max(watermark, time), cause);
+    if (group.length > 1) rescore(out, survivor, group, null, null, null, compiled, scoring, Math.max(watermark, time), cause);
     return out.outputs;
   }
 
   const linkedBy: AlertEntity[] = [];
   for (const match of matches) for (const entity of match.shared) if (!linkedBy.includes(entity)) linkedBy.push(entity);
   out.emit(survivor.id, survivor.sequence, 'AlertAttached', { incidentId: survivor.id, alert: summary, linkedBy }, time, cause, ACTOR.correlation);
-  const priority = rescore(out, survivor, group, summary, null, compiled, scoring, Math.max(watermark, time), cause);
+  const priority = rescore(out, survivor, group, summary, keys, null, compiled, scoring, Math.max(watermark, time), cause);
   let campaignId: string | null = null;
   for (const incident of group) if (incident.campaignId !== null) {
     campaignId = incident.campaignId;
@@ -381,6 +410,7 @@ function openIncident(
   tenant: TenantState | undefined,
   alert: CanonicalAlert,
   summary: AlertSummary,
+  keys: AlertKeys,
   linkKeys: readonly string[],
   compiled: TenantCorrelationPolicy,
   scoring: ScoringContext,
@@ -426,7 +456,7 @@ function openIncident(
   }
   const subject = { id: incidentId, sequence: 0, priority: null, escalated: false };
   const now = Math.max(watermark, alert.observedAt);
-  const priority = rescore(out, subject, [], summary, null, compiled, scoring, now, cause) ?? 0;
+  const priority = rescore(out, subject, [], summary, keys, null, compiled, scoring, now, cause) ?? 0;
   linkCampaigns(
     out,
     tenant,
@@ -450,7 +480,12 @@ interface FlushFacts {
 }
 
 /** The facts of `group` (merged, oldest first) plus `alert`, computed without touching the state. */
-function factsOf(group: readonly OpenIncident[], alert: AlertSummary | null, flush: FlushFacts | null): IncidentFacts {
+function factsOf(
+  group: readonly OpenIncident[],
+  alert: AlertSummary | null,
+  keys: AlertKeys | null,
+  flush: FlushFacts | null,
+): IncidentFacts {
   let rows = 0;
   let alertCount = 0;
   let maxSeverity = 0;
@@ -484,44 +519,34 @@ function factsOf(group: readonly OpenIncident[], alert: AlertSummary | null, flu
 
   let distinctRules: number;
   let entityCount: number;
-  const only = group.length === 1 ? (group[0] as OpenIncident) : undefined;
-  if (only !== undefined) {
-    distinctRules = only.rules.size + (alert !== null && !only.rules.has(ruleLabelOf(alert)) ? 1 : 0);
+  const alertKeys = keys?.entityKeys ?? [];
+  if (group.length === 1) {
+    const only = group[0] as OpenIncident;
+    distinctRules = ruleCount(only) + (alert !== null && !hasRule(only, ruleLabelOf(alert)) ? 1 : 0);
     entityCount = only.entities.length;
-    if (alert !== null) {
-      for (let i = 0; i < alert.entities.length; i += 1) {
-        const entity = alert.entities[i] as AlertEntity;
-        const key = entityKey(entity);
-        if (only.links.has(key)) continue;
-        let seen = false;
-        for (let j = 0; j < i && !seen; j += 1) seen = entityKey(alert.entities[j] as AlertEntity) === key;
-        if (!seen) entityCount += 1;
-      }
-    }
+    for (const key of alertKeys) if (!only.links.has(key)) entityCount += 1;
   } else if (group.length === 0) {
     distinctRules = alert === null ? 0 : 1;
-    entityCount = 0;
-    if (alert !== null) {
-      for (let i = 0; i < alert.entities.length; i += 1) {
-        const key = entityKey(alert.entities[i] as AlertEntity);
-        let seen = false;
-        for (let j = 0; j < i && !seen; j += 1) seen = entityKey(alert.entities[j] as AlertEntity) === key;
-        if (!seen) entityCount += 1;
-      }
-    }
+    entityCount = alertKeys.length;
   } else {
+    // A merge: count against the largest incident, so a merge into a big incident costs the
+    // size of the small ones.
+    const base = largestOf(group);
     const rules = new Set<string>();
-    const keys = new Set<string>();
+    const entityKeys = new Set<string>();
+    const addRule = (rule: string): void => {
+      if (!hasRule(base, rule)) rules.add(rule);
+    };
     for (const incident of group) {
-      for (const rule of incident.rules) rules.add(rule);
-      for (const entity of incident.entities) keys.add(entityKey(entity));
+      if (incident === base) continue;
+      if (incident.rules === null) addRule(incident.rule);
+      else for (const rule of incident.rules) addRule(rule);
+      for (const key of incident.links.keys()) if (!key.startsWith('repeat|') && !base.links.has(key)) entityKeys.add(key);
     }
-    if (alert !== null) {
-      rules.add(ruleLabelOf(alert));
-      for (const entity of alert.entities) keys.add(entityKey(entity));
-    }
-    distinctRules = rules.size;
-    entityCount = keys.size;
+    if (alert !== null) addRule(ruleLabelOf(alert));
+    for (const key of alertKeys) if (!base.links.has(key)) entityKeys.add(key);
+    distinctRules = ruleCount(base) + rules.size;
+    entityCount = base.entities.length + entityKeys.size;
   }
 
   if (alert !== null) {
@@ -574,20 +599,12 @@ const NO_ROUTINE: RoutineFacts = { alerts: 0, rule: null, intervalCv: null };
 
 function routineOf(group: readonly OpenIncident[], routineAlerts: number): RoutineFacts {
   if (routineAlerts === 0) return NO_ROUTINE;
-  let largest = 0;
-  let rule: string | null = null;
-  let intervalCv: number | null = null;
+  let lead: RepeatSeries | null = null;
   for (const incident of group) {
-    for (const series of incident.repeats.values()) {
-      const size = series.rows + series.total;
-      if (series.routine && size > largest) {
-        largest = size;
-        rule = series.rule;
-        intervalCv = series.intervalCv;
-      }
-    }
+    const candidate = incident.routineLead;
+    if (candidate !== null && (lead === null || seriesSize(candidate) > seriesSize(lead))) lead = candidate;
   }
-  return { alerts: routineAlerts, rule, intervalCv };
+  return { alerts: routineAlerts, rule: lead?.rule ?? null, intervalCv: lead?.intervalCv ?? null };
 }
 
 interface ScoredSubject {
@@ -607,6 +624,7 @@ function rescore(
   subject: ScoredSubject,
   group: readonly OpenIncident[],
   alert: AlertSummary | null,
+  keys: AlertKeys | null,
   flush: FlushFacts | null,
   compiled: TenantCorrelationPolicy,
   scoring: ScoringContext,
@@ -614,10 +632,10 @@ function rescore(
   cause: string,
 ): number | null {
   const { weights, highPriorityThreshold } = compiled.policy.scoring;
-  const facts = factsOf(group, alert, flush);
-  const priority = scoreIncidentPriority(facts, scoring, weights, now);
-  if (priority === subject.priority) return null;
-  const scored: { priority: number; explanation: ScoreExplanation } = scoreIncident(facts, scoring, weights, now);
+  const facts = factsOf(group, alert, keys, flush);
+  const prepared = prepareScore(facts, scoring, weights, now);
+  if (prepared.priority === subject.priority) return null;
+  const scored: { priority: number; explanation: ScoreExplanation } = prepared.explain();
   out.emit(
     subject.id,
     subject.sequence,
@@ -630,7 +648,7 @@ function rescore(
       alertCount: facts.alertCount,
       distinctRules: facts.distinctRules,
       tactics: tacticsOf(group, alert, facts.tacticMask),
-      entities: distinctEntities(facts.entities),
+      entities: distinctEntities(group, keys),
     },
     now,
     cause,
@@ -663,25 +681,72 @@ function tacticsOf(group: readonly OpenIncident[], alert: AlertSummary | null, m
   return tactics;
 }
 
-function distinctEntities(groups: readonly (readonly AlertEntity[])[]): AlertEntity[] {
-  const seen = new Set<string>();
+/** The incident's distinct entities with the alert's, at most MAX_SCORED_ENTITIES. */
+function distinctEntities(group: readonly OpenIncident[], keys: AlertKeys | null): AlertEntity[] {
   const entities: AlertEntity[] = [];
-  for (const group of groups) {
-    for (const entity of group) {
-      const key = entityKey(entity);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      entities.push(entity);
-      if (entities.length >= MAX_SCORED_ENTITIES) return entities;
+  if (group.length <= 1) {
+    const only = group[0];
+    if (only !== undefined) for (const entity of only.entities) if (entities.length < MAX_SCORED_ENTITIES) entities.push(entity);
+    if (keys !== null) {
+      for (let i = 0; i < keys.entities.length && entities.length < MAX_SCORED_ENTITIES; i += 1) {
+        if (only === undefined || !only.links.has(keys.entityKeys[i] as string)) entities.push(keys.entities[i] as AlertEntity);
+      }
     }
+    return entities;
   }
+  const base = largestOf(group);
+  for (const entity of base.entities) {
+    if (entities.length >= MAX_SCORED_ENTITIES) return entities;
+    entities.push(entity);
+  }
+  const seen = new Set<string>();
+  const add = (entity: AlertEntity, key: string): void => {
+    if (seen.has(key) || base.links.has(key) || entities.length >= MAX_SCORED_ENTITIES) return;
+    seen.add(key);
+    entities.push(entity);
+  };
+  for (const incident of group) {
+    if (incident === base) continue;
+    for (const link of incident.links.values()) if (link.entity !== null) add(link.entity, link.key);
+  }
+  if (keys !== null) keys.entities.forEach((entity, i) => add(entity, keys.entityKeys[i] as string));
   return entities;
+}
+
+/** The incident with the most entities (the first of equals). */
+function largestOf(group: readonly OpenIncident[]): OpenIncident {
+  let largest = group[0] as OpenIncident;
+  for (const incident of group) if (incident.entities.length > largest.entities.length) largest = incident;
+  return largest;
 }
 
 interface StreamRef {
   readonly id: string;
   readonly sequence: number;
 }
+
+type IncidentRecord = OpenIncident | ClosedIncident;
+const isOpen = (record: IncidentRecord): record is OpenIncident => 'links' in record;
+
+/** An incident by id, open or remembered, following merges to the survivor; no allocation. */
+function lookupIncident(tenant: TenantState, incidentId: string): IncidentRecord | undefined {
+  let id = incidentId;
+  for (let hops = 0; hops < 16; hops += 1) {
+    const open = tenant.open.get(id);
+    if (open !== undefined) {
+      if (open.mergedInto === null) return open;
+      id = open.mergedInto;
+      continue;
+    }
+    const closed = tenant.closed.get(id);
+    if (closed === undefined || closed.mergedInto === null) return closed;
+    id = closed.mergedInto;
+  }
+  return undefined;
+}
+
+const firstOf = (record: IncidentRecord): EpochMs => (isOpen(record) ? firstSeenOf(record) : record.firstSeen);
+const lastOf = (record: IncidentRecord): EpochMs => (isOpen(record) ? lastSeenOf(record) : record.lastSeen);
 
 /**
  * The closed incident a late alert belongs to: one that carried one of its linking entities
@@ -695,54 +760,12 @@ function closedHome(tenant: TenantState, linkKeys: readonly string[], time: Epoc
       const closed = tenant.closed.get(id);
       if (closed === undefined) continue;
       if (time > closed.firstSeen - closed.windowMs && time < closed.lastSeen + closed.windowMs) {
-        const survivor = closed.mergedInto === null ? closed : resolve(tenant, closed.mergedInto);
-        return survivor === undefined ? closed : { id: survivor.id, sequence: survivor.sequence };
+        return closed.mergedInto === null ? closed : (lookupIncident(tenant, closed.mergedInto) ?? closed);
       }
     }
   }
   return undefined;
 }
-
-interface IncidentRef {
-  readonly id: string;
-  readonly ordinal: number;
-  readonly sequence: number;
-  readonly campaignId: string | null;
-  readonly priority: number | null;
-  readonly firstSeen: EpochMs;
-  readonly lastSeen: EpochMs;
-  readonly horizonMs: number;
-  readonly open: OpenIncident | undefined;
-}
-
-/** An incident by id, open or remembered, following merges to the survivor. */
-function resolve(tenant: TenantState, incidentId: string): IncidentRef | undefined {
-  let id = incidentId;
-  for (let hops = 0; hops < 16; hops += 1) {
-    const open = tenant.open.get(id);
-    if (open !== undefined) {
-      if (open.mergedInto === null) return { ...refFields(open), firstSeen: firstSeenOf(open), lastSeen: lastSeenOf(open), open };
-      id = open.mergedInto;
-      continue;
-    }
-    const closed = tenant.closed.get(id);
-    if (closed === undefined) return undefined;
-    if (closed.mergedInto === null) return { ...refFields(closed), open: undefined };
-    id = closed.mergedInto;
-  }
-  return undefined;
-}
-
-const refFields = (incident: Omit<IncidentRef, 'open'>): Omit<IncidentRef, 'open'> => ({
-  id: incident.id,
-  ordinal: incident.ordinal,
-  sequence: incident.sequence,
-  campaignId: incident.campaignId,
-  priority: incident.priority,
-  firstSeen: incident.firstSeen,
-  lastSeen: incident.lastSeen,
-  horizonMs: incident.horizonMs,
-});
 
 interface CampaignSubject {
   readonly id: string;
@@ -752,7 +775,7 @@ interface CampaignSubject {
 }
 
 interface CampaignLink {
-  readonly other: IncidentRef;
+  readonly other: IncidentRecord;
   readonly reason: string;
   readonly risk: number;
 }
@@ -781,35 +804,36 @@ function linkCampaigns(
 ): void {
   if (tenant === undefined) return;
   const { riskThreshold, minPriority, horizonMs } = compiled.policy.campaign;
-  const hours = Math.round((horizonMs / 3_600_000) * 10) / 10;
-  const links: CampaignLink[] = [];
+  let links: CampaignLink[] | undefined;
   for (const key of linkKeys) {
     const memory = tenant.entities.get(key);
-    if (memory === undefined) continue;
-    const accumulated = Math.round(accumulatedRisk(memory, time, risk) * 10) / 10;
-    for (const id of memory.incidents) {
-      const other = resolve(tenant, id);
-      if (other === undefined || other.id === subject.id || group.some((incident) => incident.id === other.id)) continue;
-      if (other.lastSeen + other.horizonMs <= time || other.firstSeen - other.horizonMs >= time) continue;
+    // An entry past its horizon counts as gone, however late the sweep that evicts it.
+    if (memory === undefined || memory.expiresAt <= time) continue;
+    const recent = memory.incidents;
+    if (recent.length === 0 || (recent.length === 1 && recent[0] === subject.id)) continue;
+    let accumulated = -1;
+    for (const id of recent) {
+      const other = lookupIncident(tenant, id);
+      if (other === undefined || other.id === subject.id) continue;
+      if (lastOf(other) + other.horizonMs <= time || firstOf(other) - other.horizonMs >= time) continue;
       if (subject.campaignId !== null && other.campaignId === subject.campaignId) continue;
-      if (links.some((link) => link.other.id === other.id)) continue;
-      const windowClosed = other.open === undefined || !isOpenAt(other.open, watermark, compiled.policy);
+      if (group.some((incident) => incident.id === other.id) || links?.some((link) => link.other.id === other.id)) continue;
+      if (accumulated < 0) accumulated = Math.round(accumulatedRisk(memory, time, risk) * 10) / 10;
+      const hours = Math.round((horizonMs / 3_600_000) * 10) / 10;
+      let reason: string | undefined;
       if (accumulated >= riskThreshold) {
-        links.push({
-          other,
-          risk: accumulated,
-          reason: `accumulated risk of ${key} is ${accumulated} (threshold ${riskThreshold}) within the ${hours} h horizon`,
-        });
-      } else if (windowClosed && priority >= minPriority && (other.priority ?? 0) >= minPriority) {
-        links.push({
-          other,
-          risk: accumulated,
-          reason: `shares ${key} with incident ${other.id} within the ${hours} h horizon after its window closed`,
-        });
+        reason = `accumulated risk of ${key} is ${accumulated} (threshold ${riskThreshold}) within the ${hours} h horizon`;
+      } else if (
+        priority >= minPriority &&
+        (other.priority ?? 0) >= minPriority &&
+        (!isOpen(other) || !isOpenAt(other, watermark, compiled.policy))
+      ) {
+        reason = `shares ${key} with incident ${other.id} within the ${hours} h horizon after its window closed`;
       }
+      if (reason !== undefined) (links ??= []).push({ other, reason, risk: accumulated });
     }
   }
-  if (links.length === 0) return;
+  if (links === undefined) return;
 
   const involved: string[] = [];
   if (subject.campaignId !== null) involved.push(subject.campaignId);
@@ -870,11 +894,11 @@ function linkCampaigns(
     if (campaignId === target) continue;
     for (const member of tenant.campaigns.get(campaignId)?.members ?? []) {
       if (member === subject.id || links.some((link) => link.other.id === member)) continue;
-      const ref = resolve(tenant, member);
-      if (ref === undefined || ref.id !== member) continue;
+      const record = lookupIncident(tenant, member);
+      if (record === undefined || record.id !== member) continue;
       out.emit(
         member,
-        ref.sequence,
+        record.sequence,
         'CampaignLinked',
         {
           incidentId: member,
@@ -958,61 +982,69 @@ function flushRepeats(
 ): void {
   const { repeats } = compiled.policy;
   let addedRepeats = 0;
-  let routineAlerts = 0;
-  let largest = 0;
-  let routineRule: string | null = null;
-  let routineCv: number | null = null;
-  for (const series of incident.repeats.values()) {
-    let routine = series.routine;
-    let intervalCv = series.intervalCv;
-    let total = series.total;
-    if (series.pendingIds.length > 0) {
-      addedRepeats += series.pendingIds.length;
-      total += series.pendingIds.length;
-      const times = series.times.slice();
-      let lastObservedAt = times[times.length - 1] ?? -Infinity;
-      for (const time of series.pendingTimes) {
-        insertSortedBounded(times, time, RHYTHM_SAMPLES);
-        if (time > lastObservedAt) lastObservedAt = time;
-      }
-      const rhythm = rhythmOf(times);
-      intervalCv = rhythm === null ? null : Math.round(rhythm.cv * 10_000) / 10_000;
-      routine =
-        rhythm !== null &&
-        total >= repeats.routineMinRepeats &&
-        rhythm.cv <= repeats.routineMaxCv &&
-        rhythm.meanMs >= repeats.routineMinIntervalMs;
-      out.emit(
-        incident.id,
-        incident.sequence,
-        'AlertRepeatsCounted',
-        {
-          incidentId: incident.id,
-          repeatKey: series.key,
-          ruleId: series.ruleId,
-          alertIds: series.pendingIds.slice(),
-          observedAts: series.pendingTimes.slice(),
-          lastObservedAt,
-          totalRepeats: total,
-          routine,
-          intervalCv,
-        },
-        watermark,
-        cause,
-        ACTOR.repeats,
-      );
+  let routineAlerts = incident.routineAlerts;
+  let lead: { readonly series: RepeatSeries; readonly size: number; readonly cv: number | null } | null =
+    incident.routineLead === null
+      ? null
+      : { series: incident.routineLead, size: seriesSize(incident.routineLead), cv: incident.routineLead.intervalCv };
+  let leadLost = false;
+  const flushed: { readonly series: RepeatSeries; readonly routine: boolean; readonly size: number; readonly cv: number | null }[] = [];
+  for (const series of incident.pendingSeries ?? []) {
+    const pendingIds = series.pendingIds ?? [];
+    const pendingTimes = series.pendingTimes ?? [];
+    addedRepeats += pendingIds.length;
+    const total = series.total + pendingIds.length;
+    const times = series.times.slice();
+    let lastObservedAt = times[times.length - 1] ?? -Infinity;
+    for (const time of pendingTimes) {
+      insertSortedBounded(times, time, RHYTHM_SAMPLES);
+      if (time > lastObservedAt) lastObservedAt = time;
     }
+    const rhythm = rhythmOf(times);
+    const intervalCv = rhythm === null ? null : Math.round(rhythm.cv * 10_000) / 10_000;
+    const routine =
+      rhythm !== null &&
+      total >= repeats.routineMinRepeats &&
+      rhythm.cv <= repeats.routineMaxCv &&
+      rhythm.meanMs >= repeats.routineMinIntervalMs;
+    out.emit(
+      incident.id,
+      incident.sequence,
+      'AlertRepeatsCounted',
+      {
+        incidentId: incident.id,
+        repeatKey: series.key,
+        ruleId: series.ruleId,
+        alertIds: pendingIds.slice(),
+        observedAts: pendingTimes.slice(),
+        lastObservedAt,
+        totalRepeats: total,
+        routine,
+        intervalCv,
+      },
+      watermark,
+      cause,
+      ACTOR.repeats,
+    );
+    const size = series.rows + total;
+    routineAlerts += (routine ? size : 0) - (series.routine ? seriesSize(series) : 0);
+    flushed.push({ series, routine, size, cv: intervalCv });
     if (routine) {
-      const size = series.rows + total;
-      routineAlerts += size;
-      if (size > largest) {
-        largest = size;
-        routineRule = series.rule;
-        routineCv = intervalCv;
-      }
+      if (lead === null || lead.series === series || size > lead.size) lead = { series, size, cv: intervalCv };
+    } else if (lead?.series === series) leadLost = true;
+  }
+  if (leadLost) {
+    // The largest routine series stopped being routine: find the next largest (rare).
+    lead = null;
+    for (const series of incident.repeats.values()) {
+      const after = flushed.find((entry) => entry.series === series);
+      const routine = after?.routine ?? series.routine;
+      const size = after?.size ?? seriesSize(series);
+      if (routine && (lead === null || size > lead.size)) lead = { series, size, cv: after?.cv ?? series.intervalCv };
     }
   }
-  const routine: RoutineFacts = routineAlerts === 0 ? NO_ROUTINE : { alerts: routineAlerts, rule: routineRule, intervalCv: routineCv };
+  const routine: RoutineFacts =
+    routineAlerts === 0 ? NO_ROUTINE : { alerts: routineAlerts, rule: lead?.series.rule ?? null, intervalCv: lead?.cv ?? null };
   const now = Math.max(watermark, lastSeenOf(incident));
-  rescore(out, incident, [incident], null, { addedRepeats, routine }, compiled, scoring, now, cause);
+  rescore(out, incident, [incident], null, null, { addedRepeats, routine }, compiled, scoring, now, cause);
 }

@@ -10,25 +10,53 @@ export const entityKey = (entity: Pick<AlertEntity, 'type' | 'value'>): string =
 export const ruleLabelOf = (alert: Pick<AlertSummary, 'ruleId' | 'ruleName' | 'title'>): string =>
   alert.ruleId ?? alert.ruleName ?? `title:${alert.title}`;
 
-/**
- * The repeat key: the same rule on the same set of entities (all of them, linking or not, in
- * a canonical order). Derived from the alert alone, so a replay derives the same keys without
- * the configuration. It also links alerts like an entity does: repeats of one rule on an
- * allowlisted address still fold into one incident.
- */
-export function repeatKeyOf(alert: Pick<AlertSummary, 'ruleId' | 'ruleName' | 'title' | 'entities'>): string {
-  const { entities } = alert;
-  const rule = ruleLabelOf(alert);
-  if (entities.length === 0) return `repeat|${rule}|`;
-  if (entities.length === 1) return `repeat|${rule}|${entityKey(entities[0] as AlertEntity)}`;
-  const keys = entities.map(entityKey);
-  keys.sort();
-  let joined = keys[0] as string;
-  for (let i = 1; i < keys.length; i += 1) {
-    if (keys[i] !== keys[i - 1]) joined += `,${keys[i] as string}`;
-  }
-  return `repeat|${rule}|${joined}`;
+/** What correlation derives from an alert's entities and rule, computed once per alert. */
+export interface AlertKeys {
+  /** Distinct entities, in the alert's order, and their keys index for index. */
+  readonly entities: readonly AlertEntity[];
+  readonly entityKeys: readonly string[];
+  /**
+   * The same rule on the same set of entities (all of them, linking or not, in a canonical
+   * order). It also links alerts like an entity does: repeats of one rule on an allowlisted
+   * address still fold into one incident.
+   */
+  readonly repeatKey: string;
 }
+
+type KeyedAlert = Pick<AlertSummary, 'ruleId' | 'ruleName' | 'title' | 'entities'>;
+
+/**
+ * A memo, not state: the decider derives an alert's keys and `evolveCorrelation` folds the
+ * same alert object right after, so the strings are built once. Keyed weakly by the alert
+ * object; a replayed event simply misses and recomputes the same value.
+ */
+const keysMemo = new WeakMap<KeyedAlert, AlertKeys>();
+
+export function alertKeysOf(alert: KeyedAlert): AlertKeys {
+  const memo = keysMemo.get(alert);
+  if (memo !== undefined) return memo;
+  const entities: AlertEntity[] = [];
+  const entityKeys: string[] = [];
+  for (const entity of alert.entities) {
+    const key = entityKey(entity);
+    if (entityKeys.includes(key)) continue;
+    entities.push(entity);
+    entityKeys.push(key);
+  }
+  const rule = ruleLabelOf(alert);
+  let repeatKey: string;
+  if (entityKeys.length < 2) repeatKey = `repeat|${rule}|${entityKeys[0] ?? ''}`;
+  else {
+    const sorted = entityKeys.slice().sort();
+    repeatKey = `repeat|${rule}|${sorted.join(',')}`;
+  }
+  const keys: AlertKeys = { entities, entityKeys, repeatKey };
+  keysMemo.set(alert, keys);
+  return keys;
+}
+
+/** The repeat key of an alert: see AlertKeys.repeatKey. */
+export const repeatKeyOf = (alert: KeyedAlert): string => alertKeysOf(alert).repeatKey;
 
 export interface Ipv4Network {
   readonly base: number;

@@ -1,15 +1,18 @@
 import type { AlertSummary, EpochMs, IncidentEvent } from '@soc/contracts';
 import { addAttackStages, attackStageOf } from '../scoring';
-import { entityKey, repeatKeyOf, ruleLabelOf } from './entity-keys';
-import { tickCausation, unattachedStreamId } from './ids';
+import { alertKeysOf, ruleLabelOf } from './entity-keys';
+import { unattachedStreamId } from './ids';
 import {
   accumulatedRisk,
   alertRisk,
   bucketOf,
   ENTITY_RECENT_INCIDENTS,
   insertSortedBounded,
+  largestRoutineSeries,
+  NO_TACTICS,
   RHYTHM_SAMPLES,
   RISK_HALF_LIVES_PER_HORIZON,
+  seriesSize,
   SWEEP_INTERVAL_MS,
   type CorrelationOutput,
   type CorrelationState,
@@ -34,10 +37,11 @@ export function evolveCorrelation(state: CorrelationState, output: CorrelationOu
   }
   const event = output;
   switch (event.type) {
-    case 'IncidentOpened':
-      openIncident(tenant, event.data.incidentId, event.data.title, event.data.windowMs, event.data.campaignHorizonMs);
-      addRow(tenant, tenant.open.get(event.data.incidentId) as OpenIncident, event.data.firstAlert);
+    case 'IncidentOpened': {
+      const { incidentId, title, windowMs, campaignHorizonMs, firstAlert } = event.data;
+      addRow(tenant, openIncident(tenant, incidentId, title, windowMs, campaignHorizonMs, ruleLabelOf(firstAlert)), firstAlert);
       break;
+    }
     case 'AlertAttached': {
       const incident = tenant.open.get(event.data.incidentId);
       if (incident !== undefined) addRow(tenant, incident, event.data.alert);
@@ -80,7 +84,8 @@ export function evolveCorrelation(state: CorrelationState, output: CorrelationOu
     }
   }
   noteSequence(tenant, event);
-  if (event.causationId === tickCausation(event.occurredAt)) noteWatermark(tenant, event.occurredAt);
+  // Alert causations never start with `tick:` (alertCausation escapes them).
+  if (event.causationId.startsWith('tick:')) noteWatermark(tenant, event.occurredAt);
   return state;
 }
 
@@ -94,6 +99,7 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       watermark: -Infinity,
       maxEventTime: -Infinity,
       sweptAt: -Infinity,
+      sweepEveryMs: SWEEP_INTERVAL_MS,
       open: new Map(),
       index: new Map(),
       windowDeadlines: new Map(),
@@ -111,7 +117,7 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
 }
 
 function noteSequence(tenant: TenantState, event: IncidentEvent): void {
-  if (event.streamId === unattachedStreamId(tenant.tenantId)) {
+  if (event.data.incidentId === null && event.streamId === unattachedStreamId(tenant.tenantId)) {
     tenant.unattachedSequence = event.sequence;
     return;
   }
@@ -130,7 +136,7 @@ function noteWatermark(tenant: TenantState, watermark: EpochMs): void {
   // closed by the tick that caused this event, so those buckets are empty.
   const settled = bucketOf(watermark);
   if (tenant.minWindowBucket < settled) tenant.minWindowBucket = settled;
-  if (watermark < tenant.sweptAt + SWEEP_INTERVAL_MS) return;
+  if (watermark < tenant.sweptAt + tenant.sweepEveryMs) return;
   tenant.sweptAt = watermark;
   for (const [key, memory] of tenant.entities) if (memory.expiresAt <= watermark) tenant.entities.delete(key);
   for (const [id, closed] of tenant.closed) if (closed.expiresAt <= watermark) tenant.closed.delete(id);
@@ -141,8 +147,16 @@ function noteWatermark(tenant: TenantState, watermark: EpochMs): void {
   }
 }
 
-function openIncident(tenant: TenantState, id: string, title: string, windowMs: number, horizonMs: number): void {
+function openIncident(
+  tenant: TenantState,
+  id: string,
+  title: string,
+  windowMs: number,
+  horizonMs: number,
+  rule: string,
+): OpenIncident {
   tenant.incidentCounter += 1;
+  tenant.sweepEveryMs = Math.max(tenant.sweepEveryMs, horizonMs / 24);
   const incident: OpenIncident = {
     id,
     tenantId: tenant.tenantId,
@@ -165,21 +179,25 @@ function openIncident(tenant: TenantState, id: string, title: string, windowMs: 
     severitySum: 0,
     confidenceSum: 0,
     confidenceCount: 0,
-    rules: new Set(),
+    rule,
+    rules: null,
     tacticMask: 0,
-    otherTactics: [],
+    otherTactics: NO_TACTICS,
     intelMalicious: -1,
     intelSuspicious: -1,
     intelBenign: 0,
     intelUnknown: 0,
     repeats: new Map(),
     routineAlerts: 0,
+    routineLead: null,
+    pendingSeries: null,
     priority: null,
     escalated: false,
     campaignId: null,
     mergedInto: null,
   };
   tenant.open.set(id, incident);
+  return incident;
 }
 
 function addToBucket(buckets: Map<number, Set<OpenIncident>>, bucket: number, incident: OpenIncident): void {
@@ -236,49 +254,62 @@ function indexRemove(tenant: TenantState, link: EntityLink): void {
   }
 }
 
-/** Adds `time` to the ranges, merging every range it brings within a window of another. */
-export function extendRange(ranges: number[], time: EpochMs, windowMs: number): void {
-  let low = time;
-  let high = time;
-  let kept = 0;
-  for (let i = 0; i < ranges.length; i += 2) {
-    const min = ranges[i] as number;
-    const max = ranges[i + 1] as number;
-    if (time > min - windowMs && time < max + windowMs) {
-      if (min < low) low = min;
-      if (max > high) high = max;
-    } else {
-      ranges[kept] = min;
-      ranges[kept + 1] = max;
-      kept += 2;
-    }
+/**
+ * Adds `time` to the link's ranges, merging every range it brings within a window of another.
+ * The common case (the time falls in the one range) changes two numbers.
+ */
+export function extendLink(link: EntityLink, time: EpochMs, windowMs: number): void {
+  if (link.more === null && time > link.min - windowMs && time < link.max + windowMs) {
+    if (time < link.min) link.min = time;
+    if (time > link.max) link.max = time;
+    return;
   }
-  ranges.length = kept;
-  ranges.push(low, high);
-  if (ranges.length > 2) coalesce(ranges, windowMs);
+  const ranges = [link.min, link.max, ...(link.more ?? []), time, time];
+  setRanges(link, coalesce(ranges, windowMs));
 }
 
-/** Merges ranges less than a window apart (after two incidents' ranges are combined). */
-function coalesce(ranges: number[], windowMs: number): void {
+/** Sorts flat `[min, max, ...]` ranges and merges those less than a window apart. */
+function coalesce(ranges: readonly number[], windowMs: number): number[] {
   const pairs: [number, number][] = [];
   for (let i = 0; i < ranges.length; i += 2) pairs.push([ranges[i] as number, ranges[i + 1] as number]);
   pairs.sort((a, b) => a[0] - b[0]);
-  ranges.length = 0;
+  const merged: number[] = [];
   for (const [min, max] of pairs) {
-    const last = ranges.length - 1;
-    if (last > 0 && min - (ranges[last] as number) < windowMs) ranges[last] = Math.max(ranges[last] as number, max);
-    else ranges.push(min, max);
+    const last = merged.length - 1;
+    if (last > 0 && min - (merged[last] as number) < windowMs) merged[last] = Math.max(merged[last] as number, max);
+    else merged.push(min, max);
   }
+  return merged;
+}
+
+function setRanges(link: EntityLink, ranges: readonly number[]): void {
+  link.min = ranges[0] as number;
+  link.max = ranges[1] as number;
+  link.more = ranges.length > 2 ? ranges.slice(2) : null;
 }
 
 function linkKey(tenant: TenantState, incident: OpenIncident, key: string, entity: EntityLink['entity'], time: EpochMs): void {
   const link = incident.links.get(key);
   if (link === undefined) {
-    const created: EntityLink = { incident, key, entity, ranges: [time, time] };
+    const created: EntityLink = { incident, key, entity, min: time, max: time, more: null };
     incident.links.set(key, created);
     indexAdd(tenant, created);
     if (entity !== null) incident.entities.push(entity);
-  } else extendRange(link.ranges, time, incident.windowMs);
+  } else extendLink(link, time, incident.windowMs);
+}
+
+function addRule(incident: OpenIncident, rule: string): void {
+  if (incident.rules === null) {
+    if (rule !== incident.rule) incident.rules = new Set([incident.rule, rule]);
+  } else incident.rules.add(rule);
+}
+
+function addOtherTactics(incident: OpenIncident, tactics: readonly string[]): void {
+  for (const tactic of tactics) {
+    if (attackStageOf(tactic) < 0 && !incident.otherTactics.includes(tactic)) {
+      incident.otherTactics = [...incident.otherTactics, tactic];
+    }
+  }
 }
 
 /** An alert row: the first occurrence of its repeat key in the incident. */
@@ -293,10 +324,10 @@ function addRow(tenant: TenantState, incident: OpenIncident, alert: AlertSummary
     incident.confidenceSum += alert.confidence;
     incident.confidenceCount += 1;
   }
-  incident.rules.add(ruleLabelOf(alert));
-  incident.tacticMask = addAttackStages(incident.tacticMask, alert.tactics);
-  for (const tactic of alert.tactics) {
-    if (attackStageOf(tactic) < 0 && !incident.otherTactics.includes(tactic)) incident.otherTactics.push(tactic);
+  addRule(incident, ruleLabelOf(alert));
+  if (alert.tactics.length > 0) {
+    incident.tacticMask = addAttackStages(incident.tacticMask, alert.tactics);
+    addOtherTactics(incident, alert.tactics);
   }
   for (const verdict of alert.threatIntel) {
     if (verdict.verdict === 'malicious') incident.intelMalicious = Math.max(incident.intelMalicious, verdict.score);
@@ -305,41 +336,38 @@ function addRow(tenant: TenantState, incident: OpenIncident, alert: AlertSummary
     else incident.intelUnknown += 1;
   }
 
-  const keys: string[] = [];
-  for (const entity of alert.entities) {
-    const key = entityKey(entity);
-    if (keys.includes(key)) continue;
-    keys.push(key);
-    linkKey(tenant, incident, key, entity, time);
+  const keys = alertKeysOf(alert);
+  for (let i = 0; i < keys.entityKeys.length; i += 1) {
+    linkKey(tenant, incident, keys.entityKeys[i] as string, keys.entities[i] ?? null, time);
   }
-  const repeatKey = repeatKeyOf(alert);
-  keys.push(repeatKey);
-  linkKey(tenant, incident, repeatKey, null, time);
-  const series = incident.repeats.get(repeatKey);
+  linkKey(tenant, incident, keys.repeatKey, null, time);
+  const series = incident.repeats.get(keys.repeatKey);
   if (series === undefined) {
-    incident.repeats.set(repeatKey, {
-      key: repeatKey,
+    incident.repeats.set(keys.repeatKey, {
+      key: keys.repeatKey,
       ruleId: alert.ruleId,
       rule: ruleLabelOf(alert),
-      keys,
+      entityKeys: keys.entityKeys,
       rows: 1,
       total: 0,
       times: [time],
       routine: false,
       intervalCv: null,
-      pendingIds: [],
-      pendingTimes: [],
+      pendingIds: null,
+      pendingTimes: null,
     });
   } else {
     series.rows += 1;
     insertSortedBounded(series.times, time, RHYTHM_SAMPLES);
-    if (series.routine) incident.routineAlerts += 1;
+    if (series.routine) {
+      incident.routineAlerts += 1;
+      if (incident.routineLead === null || seriesSize(series) > seriesSize(incident.routineLead)) incident.routineLead = series;
+    }
   }
 
   const risk = alertRisk(alert);
   const halfLifeMs = incident.horizonMs / RISK_HALF_LIVES_PER_HORIZON;
-  for (let i = 0; i < keys.length - 1; i += 1) {
-    const key = keys[i] as string;
+  for (const key of keys.entityKeys) {
     let memory = tenant.entities.get(key);
     if (memory === undefined) {
       memory = { risk: 0, at: time, halfLifeMs, expiresAt: time + incident.horizonMs, incidents: [] };
@@ -366,20 +394,23 @@ function applyPending(tenant: TenantState, pending: RepeatPending): void {
   const series = incident?.repeats.get(pending.repeatKey);
   if (incident === undefined || series === undefined) return;
   const time = pending.observedAt;
-  series.pendingIds.push(pending.alertId);
-  series.pendingTimes.push(time);
+  if (series.pendingIds === null) (incident.pendingSeries ??= []).push(series);
+  (series.pendingIds ??= []).push(pending.alertId);
+  (series.pendingTimes ??= []).push(time);
   noteEventTime(tenant, time);
   if (time < incident.pendingFirstSeen) incident.pendingFirstSeen = time;
   if (time > incident.pendingLastSeen) incident.pendingLastSeen = time;
-  extendRanges(tenant, incident, series, time);
+  extendSeriesLinks(incident, series, time);
   tenant.pending.add(incident.id);
 }
 
-function extendRanges(tenant: TenantState, incident: OpenIncident, series: RepeatSeries, time: EpochMs): void {
-  for (const key of series.keys) {
+function extendSeriesLinks(incident: OpenIncident, series: RepeatSeries, time: EpochMs): void {
+  for (const key of series.entityKeys) {
     const link = incident.links.get(key);
-    if (link !== undefined) extendRange(link.ranges, time, incident.windowMs);
+    if (link !== undefined) extendLink(link, time, incident.windowMs);
   }
+  const own = incident.links.get(series.key);
+  if (own !== undefined) extendLink(own, time, incident.windowMs);
 }
 
 function countRepeats(
@@ -389,25 +420,30 @@ function countRepeats(
   const incident = tenant.open.get(data.incidentId);
   const series = incident?.repeats.get(data.repeatKey);
   if (incident === undefined || series === undefined) return;
+  const routineBefore = series.routine ? seriesSize(series) : 0;
   incident.alertCount += data.totalRepeats - series.total;
   series.total = data.totalRepeats;
   for (const time of data.observedAts) {
     insertSortedBounded(series.times, time, RHYTHM_SAMPLES);
     touch(tenant, incident, time);
-    extendRanges(tenant, incident, series, time);
+    extendSeriesLinks(incident, series, time);
   }
   series.routine = data.routine;
   series.intervalCv = data.intervalCv;
-  series.pendingIds.length = 0;
-  series.pendingTimes.length = 0;
-  let routineAlerts = 0;
-  let stillPending = false;
-  for (const other of incident.repeats.values()) {
-    if (other.routine) routineAlerts += other.rows + other.total;
-    if (other.pendingIds.length > 0) stillPending = true;
+  incident.routineAlerts += (series.routine ? seriesSize(series) : 0) - routineBefore;
+  const lead = incident.routineLead;
+  if (series.routine) {
+    if (lead === null || seriesSize(series) > seriesSize(lead)) incident.routineLead = series;
+  } else if (lead === series) incident.routineLead = largestRoutineSeries(incident);
+  if (series.pendingIds !== null) {
+    series.pendingIds = null;
+    series.pendingTimes = null;
+    const pending = incident.pendingSeries;
+    const at = pending?.indexOf(series) ?? -1;
+    if (pending !== null && at >= 0) pending.splice(at, 1);
+    if (pending !== null && pending.length === 0) incident.pendingSeries = null;
   }
-  incident.routineAlerts = routineAlerts;
-  if (!stillPending) {
+  if (incident.pendingSeries === null) {
     tenant.pending.delete(incident.id);
     incident.pendingFirstSeen = Infinity;
     incident.pendingLastSeen = -Infinity;
@@ -420,8 +456,8 @@ function merge(tenant: TenantState, survivorId: string, absorbedId: string): voi
   if (survivor === undefined || absorbed === undefined) return;
   touch(tenant, survivor, absorbed.firstSeen);
   touch(tenant, survivor, absorbed.lastSeen);
-  for (const entity of absorbed.entities) {
-    if (!survivor.links.has(entityKey(entity))) survivor.entities.push(entity);
+  for (const link of absorbed.links.values()) {
+    if (link.entity !== null && !survivor.links.has(link.key)) survivor.entities.push(link.entity);
   }
   for (const [key, link] of absorbed.links) {
     const own = survivor.links.get(key);
@@ -429,53 +465,66 @@ function merge(tenant: TenantState, survivorId: string, absorbedId: string): voi
       link.incident = survivor;
       survivor.links.set(key, link);
     } else {
-      own.ranges.push(...link.ranges);
-      coalesce(own.ranges, survivor.windowMs);
+      setRanges(own, coalesce([own.min, own.max, ...(own.more ?? []), link.min, link.max, ...(link.more ?? [])], survivor.windowMs));
       indexRemove(tenant, link);
     }
   }
-  absorbed.links.clear();
   survivor.rows += absorbed.rows;
   survivor.alertCount += absorbed.alertCount;
   survivor.severityMax = Math.max(survivor.severityMax, absorbed.severityMax);
   survivor.severitySum += absorbed.severitySum;
   survivor.confidenceSum += absorbed.confidenceSum;
   survivor.confidenceCount += absorbed.confidenceCount;
-  for (const rule of absorbed.rules) survivor.rules.add(rule);
+  if (absorbed.rules === null) addRule(survivor, absorbed.rule);
+  else for (const rule of absorbed.rules) addRule(survivor, rule);
   survivor.tacticMask |= absorbed.tacticMask;
-  for (const tactic of absorbed.otherTactics) if (!survivor.otherTactics.includes(tactic)) survivor.otherTactics.push(tactic);
+  addOtherTactics(survivor, absorbed.otherTactics);
   survivor.intelMalicious = Math.max(survivor.intelMalicious, absorbed.intelMalicious);
   survivor.intelSuspicious = Math.max(survivor.intelSuspicious, absorbed.intelSuspicious);
   survivor.intelBenign += absorbed.intelBenign;
   survivor.intelUnknown += absorbed.intelUnknown;
+  survivor.routineAlerts += absorbed.routineAlerts;
   for (const [key, series] of absorbed.repeats) {
     const own = survivor.repeats.get(key);
-    if (own === undefined) survivor.repeats.set(key, series);
-    else {
-      own.rows += series.rows;
-      own.total += series.total;
-      for (const time of series.times) insertSortedBounded(own.times, time, RHYTHM_SAMPLES);
-      own.routine = own.routine || series.routine;
-      own.pendingIds.push(...series.pendingIds);
-      own.pendingTimes.push(...series.pendingTimes);
+    if (own === undefined) {
+      survivor.repeats.set(key, series);
+      if (series.pendingIds !== null) (survivor.pendingSeries ??= []).push(series);
+      if (series.routine && (survivor.routineLead === null || seriesSize(series) > seriesSize(survivor.routineLead))) {
+        survivor.routineLead = series;
+      }
+      continue;
+    }
+    const before = (own.routine ? seriesSize(own) : 0) + (series.routine ? seriesSize(series) : 0);
+    own.rows += series.rows;
+    own.total += series.total;
+    for (const time of series.times) insertSortedBounded(own.times, time, RHYTHM_SAMPLES);
+    own.routine = own.routine || series.routine;
+    if (series.pendingIds !== null) {
+      if (own.pendingIds === null) (survivor.pendingSeries ??= []).push(own);
+      (own.pendingIds ??= []).push(...series.pendingIds);
+      (own.pendingTimes ??= []).push(...(series.pendingTimes ?? []));
+    }
+    survivor.routineAlerts += (own.routine ? seriesSize(own) : 0) - before;
+    if (own.routine && (survivor.routineLead === null || seriesSize(own) > seriesSize(survivor.routineLead))) {
+      survivor.routineLead = own;
     }
   }
-  absorbed.repeats.clear();
-  let routineAlerts = 0;
-  for (const series of survivor.repeats.values()) if (series.routine) routineAlerts += series.rows + series.total;
-  survivor.routineAlerts = routineAlerts;
   if (tenant.pending.delete(absorbed.id)) tenant.pending.add(survivor.id);
   survivor.pendingFirstSeen = Math.min(survivor.pendingFirstSeen, absorbed.pendingFirstSeen);
   survivor.pendingLastSeen = Math.max(survivor.pendingLastSeen, absorbed.pendingLastSeen);
   survivor.campaignId ??= absorbed.campaignId;
   for (const entity of absorbed.entities) {
-    const incidents = tenant.entities.get(entityKey(entity))?.incidents;
+    const incidents = tenant.entities.get(`${entity.type}:${entity.value}`)?.incidents;
     if (incidents === undefined) continue;
     const at = incidents.indexOf(absorbed.id);
     if (at < 0) continue;
     if (incidents.includes(survivor.id)) incidents.splice(at, 1);
     else incidents[at] = survivor.id;
   }
+  absorbed.links.clear();
+  absorbed.repeats.clear();
+  absorbed.pendingSeries = null;
+  absorbed.routineLead = null;
 }
 
 function close(tenant: TenantState, incidentId: string): void {

@@ -45,9 +45,11 @@ function snapshot(state: CorrelationState): unknown {
     maxEventTime: tenant.maxEventTime,
     open: [...tenant.open.values()].map((incident) => ({
       ...incident,
-      links: [...incident.links.values()].map((link) => [link.key, link.incident.id, sortedRanges(link.ranges)]).sort(),
+      links: [...incident.links.values()]
+        .map((link) => [link.key, link.incident.id, sortedRanges([link.min, link.max, ...(link.more ?? [])])])
+        .sort(),
       repeats: [...incident.repeats.values()].map((series) => ({ ...series })),
-      rules: [...incident.rules].sort(),
+      rules: incident.rules === null ? [incident.rule] : [...incident.rules].sort(),
     })),
     index: [...tenant.index.entries()]
       .map(([key, value]) => [key, (value instanceof Set ? [...value] : [value]).map((link) => link.incident.id).sort()])

@@ -47,6 +47,8 @@ export interface TenantState {
   maxEventTime: EpochMs;
   /** Watermark of the last eviction sweep. */
   sweptAt: EpochMs;
+  /** Event time between sweeps: a 24th of the longest campaign horizon seen, at least 5 min. */
+  sweepEveryMs: number;
   readonly open: Map<string, OpenIncident>;
   /** Entity key (or repeat key) -> the open incidents' links that carry it. */
   readonly index: Map<string, EntityLink | Set<EntityLink>>;
@@ -91,7 +93,7 @@ export interface OpenIncident {
   readonly links: Map<string, EntityLink>;
   /** Distinct entities in first-seen order. */
   readonly entities: AlertEntity[];
-  /** Alert rows (first occurrences): AlertOpened's alert and AlertAttached. */
+  /** Alert rows (first occurrences): IncidentOpened's alert and AlertAttached. */
   rows: number;
   /** Rows plus counted repeats. */
   alertCount: number;
@@ -100,17 +102,23 @@ export interface OpenIncident {
   severitySum: number;
   confidenceSum: number;
   confidenceCount: number;
-  readonly rules: Set<string>;
+  /** The first rule; `rules` holds them all once there is a second. */
+  readonly rule: string;
+  rules: Set<string> | null;
   tacticMask: number;
-  /** Tactics that are not ATT&CK enterprise tactics, as given. */
-  readonly otherTactics: string[];
+  /** Tactics that are not ATT&CK enterprise tactics, as given (a shared empty list until one). */
+  otherTactics: readonly string[];
   /** Highest malicious / suspicious intel score; -1 for none. */
   intelMalicious: number;
   intelSuspicious: number;
   intelBenign: number;
   intelUnknown: number;
   readonly repeats: Map<string, RepeatSeries>;
+  /** Alerts in routine series, and the largest routine series (for the explanation). */
   routineAlerts: number;
+  routineLead: RepeatSeries | null;
+  /** Series with pending repeats (null when none): a flush visits only these. */
+  pendingSeries: RepeatSeries[] | null;
   priority: number | null;
   escalated: boolean;
   campaignId: string | null;
@@ -123,19 +131,22 @@ export interface EntityLink {
   /** Null for a repeat key. */
   readonly entity: AlertEntity | null;
   /**
-   * Event-time ranges `[min0, max0, min1, max1, ...]` of the incident's alerts that carry the
-   * key. Inside a range consecutive alerts are less than a window apart, so a new alert is
-   * less than a window from one of them exactly when it is less than a window from the range.
+   * Event-time range of the incident's alerts that carry the key. Inside a range consecutive
+   * alerts are less than a window apart, so a new alert is less than a window from one of them
+   * exactly when it is less than a window from the range. `more` holds further ranges
+   * `[min, max, ...]` (rare: the key recurred in the incident after a gap of a window).
    */
-  ranges: number[];
+  min: EpochMs;
+  max: EpochMs;
+  more: number[] | null;
 }
 
 export interface RepeatSeries {
   readonly key: string;
   readonly ruleId: string | null;
   readonly rule: string;
-  /** The index keys its alerts carry (entity keys and the repeat key). */
-  readonly keys: readonly string[];
+  /** The entity keys its alerts carry (the repeat key is `key`). */
+  readonly entityKeys: readonly string[];
   /** First occurrences (alert rows) in the incident: 1, or more after merges. */
   rows: number;
   /** Counted repeats (AlertRepeatsCounted.totalRepeats). */
@@ -144,8 +155,9 @@ export interface RepeatSeries {
   times: number[];
   routine: boolean;
   intervalCv: number | null;
-  readonly pendingIds: string[];
-  readonly pendingTimes: number[];
+  /** Repeats folded since the last flush; null when none. */
+  pendingIds: string[] | null;
+  pendingTimes: number[] | null;
 }
 
 export interface EntityMemory {
@@ -190,6 +202,23 @@ export const RISK_HALF_LIVES_PER_HORIZON = 4;
 export const MAX_SCORED_ENTITIES = 100;
 
 export const initialCorrelationState = (): CorrelationState => ({ tenants: new Map() });
+
+/** Shared by every incident without unusual tactics; replaced, never mutated. */
+export const NO_TACTICS: readonly string[] = Object.freeze([]);
+
+export const ruleCount = (incident: OpenIncident): number => incident.rules?.size ?? 1;
+export const seriesSize = (series: RepeatSeries): number => series.rows + series.total;
+
+/** The largest routine series of an incident, by a scan (when the previous one stops being routine). */
+export function largestRoutineSeries(incident: OpenIncident): RepeatSeries | null {
+  let lead: RepeatSeries | null = null;
+  for (const series of incident.repeats.values()) {
+    if (series.routine && (lead === null || seriesSize(series) > seriesSize(lead))) lead = series;
+  }
+  return lead;
+}
+export const hasRule = (incident: OpenIncident, rule: string): boolean =>
+  incident.rules === null ? incident.rule === rule : incident.rules.has(rule);
 
 export const bucketOf = (time: EpochMs): number => Math.floor(time / DEADLINE_BUCKET_MS);
 
@@ -264,10 +293,13 @@ export function accumulatedRisk(memory: EntityMemory | undefined, time: EpochMs,
   );
 }
 
-/** Is `time` less than a window from one of the ranges? */
-export function withinRanges(ranges: readonly number[], time: EpochMs, windowMs: number): boolean {
-  for (let i = 0; i < ranges.length; i += 2) {
-    if (time > (ranges[i] as number) - windowMs && time < (ranges[i + 1] as number) + windowMs) return true;
+/** Is `time` less than a window from one of the link's ranges? */
+export function withinLink(link: EntityLink, time: EpochMs, windowMs: number): boolean {
+  if (time > link.min - windowMs && time < link.max + windowMs) return true;
+  const more = link.more;
+  if (more === null) return false;
+  for (let i = 0; i < more.length; i += 2) {
+    if (time > (more[i] as number) - windowMs && time < (more[i + 1] as number) + windowMs) return true;
   }
   return false;
 }

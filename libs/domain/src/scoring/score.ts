@@ -230,8 +230,38 @@ export function scoreIncident(
   weights: ScoreWeights,
   now: EpochMs,
 ): IncidentScore {
+  return prepareScore(facts, context, weights, now).explain();
+}
+
+/** A computed score whose explanation is written on demand, from the same computation. */
+export interface PreparedScore {
+  readonly priority: number;
+  readonly explain: () => IncidentScore;
+}
+
+/**
+ * The score with its explanation deferred: the correlator reads the priority first and pays
+ * for the explanation's text only when the priority changed. `explain()` renders exactly the
+ * parts the priority was computed from.
+ */
+export function prepareScore(
+  facts: IncidentFacts,
+  context: ScoringContext,
+  weights: ScoreWeights,
+  now: EpochMs,
+): PreparedScore {
   const parts = computeParts(facts, context, now);
   const priority = priorityOf(parts, weights);
+  return { priority, explain: () => explainScore(facts, parts, priority, context, weights) };
+}
+
+function explainScore(
+  facts: IncidentFacts,
+  parts: ScoreParts,
+  priority: number,
+  context: ScoringContext,
+  weights: ScoreWeights,
+): IncidentScore {
   const reasons = factorReasons(facts, parts, context);
   const factors: ScoreFactor[] = FACTOR_ORDER.map((name, index) => ({
     name,
@@ -267,10 +297,7 @@ export function scoreIncident(
   return { priority, explanation: { factors, adjustments, summary: `priority ${priority} = ${terms.join(' + ')}` } };
 }
 
-/**
- * The priority alone, from the same computation as `scoreIncident`: the correlator calls it
- * to learn whether the priority changed before it pays for the explanation's text.
- */
+/** The priority alone: `prepareScore(...).priority`. */
 export function scoreIncidentPriority(
   facts: IncidentFacts,
   context: ScoringContext,

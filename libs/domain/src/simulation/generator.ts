@@ -82,8 +82,15 @@ interface TenantWorld {
   readonly servers: readonly Server[];
   readonly admins: readonly string[];
   readonly serviceAccounts: readonly string[];
-  readonly externalIps: readonly string[];
-  readonly benignDomains: readonly string[];
+  /**
+   * Sizes of the virtual pools noise draws external addresses, domains and file hashes from
+   * (values are derived from the index, not stored): they grow with the traffic, so a
+   * popular destination stays as popular at a thousand alerts an hour as at a million.
+   */
+  readonly externalIps: number;
+  readonly benignDomains: number;
+  readonly noiseHashes: number;
+  readonly salt: number;
 }
 
 interface Scheduled {
@@ -149,7 +156,15 @@ const hex = (rng: Prng, length: number): string => {
 const documentationIp = (rng: Prng): string =>
   `${rng.pick(['192.0.2', '198.51.100', '203.0.113'])}.${rng.int(1, 254)}`;
 
-function buildWorld(rng: Prng, id: string, index: number, weight: number, count: number, serverCount: number): TenantWorld {
+function buildWorld(
+  rng: Prng,
+  id: string,
+  index: number,
+  weight: number,
+  count: number,
+  serverCount: number,
+  noisePerHour: number,
+): TenantWorld {
   const workstations: Workstation[] = [];
   for (let i = 1; i <= count; i += 1) {
     const name = `${rng.pick(FIRST_NAMES)}${String(i).padStart(3, '0')}`;
@@ -165,23 +180,43 @@ function buildWorld(rng: Prng, id: string, index: number, weight: number, count:
     const n = Math.floor(i / SERVER_ROLES.length) + 1;
     return { host: `${role}-${String(n).padStart(2, '0')}`, ip: `10.${index}.${100 + Math.floor(i / 250)}.${(i % 250) + 2}` };
   });
-  const externalIps = ['192.0.2', '198.51.100', '203.0.113'].flatMap((net) =>
-    Array.from({ length: 254 }, (_, i) => `${net}.${i + 1}`),
-  );
-  const benignDomains = Array.from(
-    { length: 300 },
-    (_, i) => `${rng.pick(['cdn', 'api', 'static', 'updates', 'telemetry', 'news'])}${i}.example.net`,
-  );
   return {
     id,
     weight,
+    externalIps: Math.max(762, Math.round(4 * noisePerHour)),
+    benignDomains: Math.max(300, Math.round(noisePerHour)),
+    noiseHashes: Math.max(500, Math.round(noisePerHour / 2)),
+    salt: rng.int(1, 0x7fffffff),
     workstations,
     servers,
     admins: ['it-admin1', 'it-admin2', 'it-admin3'].map((name) => `${id}\\${name}`),
     serviceAccounts: ['svc_backup', 'svc_scanner', 'svc_deploy', 'svc_sync'].map((name) => `${id}\\${name}`),
-    externalIps,
-    benignDomains,
   };
+}
+
+/** An index into a virtual pool, skewed towards the first items. */
+const pickIndex = (rng: Prng, size: number, skew: number): number => Math.floor(Math.pow(rng.next(), skew) * size);
+
+/** The RFC 5737 documentation ranges first, then the shared address space 100.64.0.0/10. */
+function externalIpAt(index: number): string {
+  if (index < 762) return `${['192.0.2', '198.51.100', '203.0.113'][Math.floor(index / 254)] as string}.${(index % 254) + 1}`;
+  const i = index - 762;
+  return `100.${64 + ((i >>> 16) & 63)}.${(i >>> 8) & 255}.${i & 255}`;
+}
+
+const DOMAIN_WORDS = ['cdn', 'api', 'static', 'updates', 'telemetry', 'news'];
+const benignDomainAt = (index: number): string => `${DOMAIN_WORDS[index % DOMAIN_WORDS.length] as string}${index}.example.net`;
+
+/** A SHA-256-looking hash derived from a pool index (mixing, not hashing anything real). */
+function hashAt(index: number, salt: number): string {
+  let text = '';
+  let state = (index * 0x9e3779b1 + salt) >>> 0;
+  for (let i = 0; i < 8; i += 1) {
+    state = Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) >>> 0;
+    state = (state ^ Math.imul(state ^ (state >>> 12), 0x297a2d39)) >>> 0;
+    text += state.toString(16).padStart(8, '0');
+  }
+  return text;
 }
 
 const severityLabel = (severity: number): string =>
@@ -231,7 +266,7 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
     const stations = Math.round(Math.min(60_000, Math.max(40, 2 * noisePerHour * weight)));
     // Servers scale with the scheduled jobs, so that most jobs run on a server of their own.
     const servers = Math.min(20_000, Math.max(SERVER_ROLES.length * 2, Math.ceil((3 * routineSeries) / tenantIds.length)));
-    return buildWorld(rng, id, i + 1, weight, stations, servers);
+    return buildWorld(rng, id, i + 1, weight, stations, servers, noisePerHour * weight);
   });
   const seedText = String(params.seed);
 
@@ -268,7 +303,11 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
       }
     }
     const severity = rng.int(template.severity[0], template.severity[1]);
-    const subject = slots.victimHost ?? slots.secondHost ?? slots.victimUser ?? slots.adminUser ?? slots.victimEmail ?? '';
+    // The title names the alert's first host, else its first user or mailbox.
+    const subjectSlot =
+      template.slots.find((slot) => SLOT_TYPES[slot] === 'host') ??
+      template.slots.find((slot) => SLOT_TYPES[slot] === 'user' || SLOT_TYPES[slot] === 'email');
+    const subject = subjectSlot === undefined ? '' : (slots[subjectSlot] ?? '');
     const late = rng.chance(lateFraction);
     const delay = late
       ? rng.between(3 * MINUTE, 30 * MINUTE)
@@ -318,7 +357,7 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
       schedule(next, fire(next));
       const station = rng.pickSkewed(world.workstations, 1.3);
       const template = rng.pick(NOISE_RULES);
-      const externalIp = rng.pickSkewed(world.externalIps, 1.3);
+      const externalIp = externalIpAt(pickIndex(rng, world.externalIps, 1.3));
       const intel: ThreatIntelVerdict[] = [];
       if (template.slots.includes('externalIp')) {
         if (rng.chance(0.02)) intel.push(verdict(externalIp, 'ip', 'malicious', rng.int(55, 85)));
@@ -332,9 +371,9 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
           victimUser: station.user,
           victimEmail: station.email,
           victimIp: station.ip,
-          payloadHash: hex(rng, 64),
+          payloadHash: hashAt(pickIndex(rng, world.noiseHashes, 1.3), world.salt),
           externalIp,
-          benignDomain: rng.pickSkewed(world.benignDomains, 1.3),
+          benignDomain: benignDomainAt(pickIndex(rng, world.benignDomains, 1.3)),
         },
         time,
         { group: null, verdict: rng.chance(0.85) ? 'fp' : 'benign' },

@@ -213,6 +213,25 @@ export class ReadModelStore {
     return found;
   }
 
+  /** Last applied sequence of streams without an incident row, by `tenant\u0000stream`. */
+  async loadStreamPositions(
+    db: Queryable,
+    streams: readonly { tenantId: string; streamId: string }[],
+  ): Promise<Map<string, number>> {
+    const positions = new Map<string, number>();
+    if (streams.length === 0) return positions;
+    const rows = await selectRows<{ tenant_id: string; stream_id: string; last_sequence: number }>(
+      db,
+      `SELECT p.tenant_id, p.stream_id, p.last_sequence FROM ${this.schema}.stream_positions p
+       JOIN json_to_recordset($1::json) AS k(tenant_id text, stream_id text)
+         ON p.tenant_id = k.tenant_id AND p.stream_id = k.stream_id`,
+      [JSON.stringify(streams.map((k) => ({ tenant_id: k.tenantId, stream_id: k.streamId })))],
+    );
+    for (const row of rows)
+      positions.set(`${row.tenant_id}\u0000${row.stream_id}`, row.last_sequence);
+    return positions;
+  }
+
   /** Writes a folded batch: upserts for rows that change, inserts for rows that only append. */
   async write(db: Queryable, changes: ReadModelChanges): Promise<void> {
     await this.upsertIncidents(db, changes.incidents);
@@ -220,6 +239,30 @@ export class ReadModelStore {
     await this.insertTimeline(db, changes);
     await this.upsertEntities(db, changes.entityTouches);
     await this.addStats(db, changes.stats);
+    await this.saveStreamPositions(db, changes.streamPositions);
+  }
+
+  private async saveStreamPositions(
+    db: Queryable,
+    positions: ReadModelChanges['streamPositions'],
+  ): Promise<void> {
+    if (positions.length === 0) return;
+    await db.query(
+      `INSERT INTO ${this.schema}.stream_positions AS p (tenant_id, stream_id, last_sequence)
+       SELECT tenant_id, stream_id, last_sequence
+       FROM json_to_recordset($1::json) AS r(tenant_id text, stream_id text, last_sequence integer)
+       ORDER BY 1, 2
+       ON CONFLICT (tenant_id, stream_id) DO UPDATE SET last_sequence = GREATEST(p.last_sequence, EXCLUDED.last_sequence)`,
+      [
+        JSON.stringify(
+          positions.map((p) => ({
+            tenant_id: p.tenantId,
+            stream_id: p.streamId,
+            last_sequence: p.lastSequence,
+          })),
+        ),
+      ],
+    );
   }
 
   /**
@@ -233,15 +276,14 @@ export class ReadModelStore {
       ids.push(incidentId);
       byTenant.set(tenantId, ids);
     }
-    for (const [tenantId, ids] of byTenant) {
-      // Payloads are capped at 8 kB; past 100 ids listeners refetch the list instead.
-      const payload = JSON.stringify({
-        tenantId,
-        incidentIds: ids.length > 100 ? [] : ids,
-        count: ids.length,
-      });
-      await db.query('SELECT pg_notify($1, $2)', [READ_MODEL_CHANNEL, payload]);
-    }
+    // Payloads are capped at 8 kB; past 100 ids listeners refetch the list instead.
+    const payloads = [...byTenant].map(([tenantId, ids]) =>
+      JSON.stringify({ tenantId, incidentIds: ids.length > 100 ? [] : ids, count: ids.length }),
+    );
+    await db.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
+      READ_MODEL_CHANNEL,
+      payloads,
+    ]);
   }
 
   private async upsertIncidents(

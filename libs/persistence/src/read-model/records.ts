@@ -99,6 +99,12 @@ export interface ReadModelChanges {
   readonly timeline: readonly TimelineRecord[];
   readonly entityTouches: readonly EntityTouchRecord[];
   readonly stats: readonly HourlyStatsRecord[];
+  /** New last sequences of streams without an incident row (one entry per stream). */
+  readonly streamPositions: readonly {
+    readonly tenantId: string;
+    readonly streamId: string;
+    readonly lastSequence: number;
+  }[];
 }
 
 export interface IncidentKey {

@@ -54,6 +54,7 @@ const SNAPSHOT_TABLES: readonly (readonly [string, string, string])[] = [
   ['entities', 'tenant_id, entity_type, value', '*'],
   ['incident_timeline', 'tenant_id, event_id', '*'],
   ['tenant_hourly_stats', 'tenant_id, hour', '*'],
+  ['stream_positions', 'tenant_id, stream_id', '*'],
   // The wall-clock column says when, not what: it is left out of comparisons.
   [
     'projection_checkpoints',

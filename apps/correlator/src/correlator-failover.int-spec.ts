@@ -1,0 +1,203 @@
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import { generateLabeledAlerts, incidentAvroMapping } from '@soc/domain';
+import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
+import { openDataSource } from '@soc/persistence';
+import { createSpecDatabase, infraFromEnv, testKafka, uniqueName, waitFor, type SpecDatabase } from '@soc/testing';
+import { readCorrelatorConfig } from './correlator.config';
+import {
+  alertsByPartition,
+  decodeIncidents,
+  envelopeProblems,
+  expectedEvents,
+  groupLag,
+  groupMembers,
+  groupingOf,
+  partitionOfKey,
+  produceAlerts,
+  readTopicToEnd,
+  startCorrelatorProcess,
+  tenantsCoveringPartitions,
+  waitForGroupCaughtUp,
+  killMidTransaction,
+  waitForLog,
+  withOutputOf,
+  type CorrelatorProcess,
+} from './spec-support';
+
+const PARTITIONS = 6;
+const INSTANCES = 3;
+const ALERTS = 4_200;
+const SESSION_TIMEOUT_MS = 6_000;
+
+const infra = infraFromEnv();
+const registry = createSchemaRegistry(infra.schemaRegistryUrl);
+
+interface Recovery {
+  readonly instance: string;
+  readonly partition: number;
+  readonly replayed: number;
+  readonly ms: number;
+  readonly at: number;
+}
+
+/** Every 'correlation state recovered' line of the instances, with who logged it and when. */
+const recoveriesOf = (instances: readonly CorrelatorProcess[]): Recovery[] =>
+  instances.flatMap((instance) =>
+    instance
+      .logs()
+      .filter((line) => line['msg'] === 'correlation state recovered')
+      .map((line) => ({
+        instance: instance.name,
+        partition: Number(line['partition']),
+        replayed: Number(line['replayed']),
+        ms: Number(line['ms']),
+        at: Date.parse(String(line['time'])),
+      })),
+  );
+
+describe('three correlators in one consumer group', () => {
+  let database: SpecDatabase;
+  let kafka: Kafka;
+  let producer: Producer;
+  const instances: CorrelatorProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createSpecDatabase('correlator_failover');
+    const dataSource = await openDataSource({ url: database.url, applicationName: 'correlator-spec' }, { migrate: true });
+    await dataSource.destroy();
+    kafka = testKafka();
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await Promise.all(instances.map((instance) => instance.stop()));
+    await producer?.disconnect();
+    await database?.drop();
+  });
+
+  it('loses, duplicates and reorders nothing when an instance is killed mid-stream and the others rebuild its state', async () => {
+    const groupId = uniqueName('correlator-failover');
+    const env: Record<string, string> = {
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
+      DATABASE_URL: database.url,
+      TOPIC_PARTITIONS: String(PARTITIONS),
+      CORRELATOR_HTTP_PORT: '0',
+      CORRELATOR_GROUP_ID: groupId,
+      ALERTS_TOPIC: `${groupId}.alerts`,
+      INCIDENTS_TOPIC: `${groupId}.incidents`,
+      ALERTS_DLQ_TOPIC: `${groupId}.alerts.dlq`,
+      // A killed instance's partitions move after the session timeout: keep it short for the test.
+      CORRELATOR_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+      CORRELATOR_HEARTBEAT_INTERVAL_MS: '500',
+      LOG_LEVEL: 'info',
+      // As deployed: jest's NODE_ENV=test would switch kafkajs to its test retry defaults.
+      NODE_ENV: 'production',
+    };
+    const config = readCorrelatorConfig(env);
+
+    // The three instances boot at once and race to create the topics and register the schemas.
+    for (let i = 0; i < INSTANCES; i += 1) instances.push(startCorrelatorProcess(`correlator-${i}`, env));
+    await Promise.all(instances.map((instance) => waitForLog(instance, 'correlator running', 90_000)));
+    await withOutputOf(instances, () =>
+      waitFor(
+        async () => {
+          const { state, members } = await groupMembers(kafka, groupId, config.topics.alerts);
+          return state === 'Stable' && members.length === INSTANCES && members.every((m) => m.partitions.length > 0);
+        },
+        { timeoutMs: 60_000, intervalMs: 250, describe: `${INSTANCES} correlators sharing the partitions` },
+      ),
+    );
+    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(registry, config.topics.alerts, readSchemaFile('alerts'));
+    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
+      registry,
+      config.topics.incidents,
+      readSchemaFile('incidents'),
+      incidentAvroMapping,
+    );
+
+    // Twelve tenants, two per partition, in realistic traffic.
+    const tenants = tenantsCoveringPartitions(PARTITIONS, 2);
+    const alerts = generateLabeledAlerts({ seed: 'correlator-failover', tenants, alertCount: ALERTS, lateFraction: 0 }).map(
+      ({ alert }) => alert,
+    );
+    const byPartition = alertsByPartition(alerts, PARTITIONS);
+    expect(byPartition.size).toBe(PARTITIONS);
+
+    const produce = (from: number, to: number): Promise<void> =>
+      produceAlerts(producer, config.topics.alerts, alertCodec, alerts.slice(from, to), PARTITIONS, 50);
+    const cut = (share: number): number => Math.round(ALERTS * share);
+
+    // Wave 1: every instance correlates its partitions.
+    await produce(0, cut(0.3));
+    await withOutputOf(instances, () => waitForGroupCaughtUp(kafka, groupId, config.topics.alerts, 60_000));
+    const owners = new Map<number, string>();
+    for (const recovery of recoveriesOf(instances).sort((a, b) => a.at - b.at)) owners.set(recovery.partition, recovery.instance);
+    const victim = instances[0] as CorrelatorProcess;
+    const victimPartitions = [...owners].filter(([, owner]) => owner === victim.name).map(([partition]) => partition);
+    expect(victimPartitions.length).toBeGreaterThan(0);
+
+    // Wave 2 in small steps, until the victim is caught with a transaction open: it dies right
+    // there. A step catches it about one time in three (the window is a few round trips long),
+    // so twenty steps practically always do.
+    let produced = cut(0.3);
+    const stepCount = 20;
+    const stepSize = Math.round((cut(0.5) - cut(0.3)) / stepCount);
+    const steps = Array.from({ length: stepCount }, () => async () => {
+      const to = Math.min(produced + stepSize, cut(0.5));
+      await produceAlerts(producer, config.topics.alerts, alertCodec, alerts.slice(produced, to), PARTITIONS, stepSize);
+      produced = to;
+    });
+    const victimSettled = async (): Promise<boolean> => {
+      const lag = await groupLag(kafka, groupId, config.topics.alerts);
+      return victimPartitions.every((p) => lag.get(p)?.committed === lag.get(p)?.end);
+    };
+    const kill = await killMidTransaction(kafka, victim, config.topics.incidents, victimPartitions, steps, victimSettled);
+    const killedAt = Date.now();
+    expect(kill.open).toBeDefined();
+    const lagAtKill = await groupLag(kafka, groupId, config.topics.alerts);
+    const pendingAtKill = victimPartitions.map((p) => lagAtKill.get(p)).filter((lag) => lag !== undefined && lag.committed < lag.end);
+    expect(pendingAtKill.length).toBeGreaterThan(0);
+
+    // The rest of the stream while the survivors take over.
+    await produce(produced, cut(0.7));
+    await produce(cut(0.7), ALERTS);
+    await withOutputOf(instances, () => waitForGroupCaughtUp(kafka, groupId, config.topics.alerts, 120_000));
+    const caughtUpAt = Date.now();
+    const survivors = instances.filter((instance) => instance !== victim);
+    for (const survivor of survivors) expect(survivor.exited()).toBe(false);
+
+    // The survivors rebuilt the victim's partitions from the incident topic.
+    const takeovers = recoveriesOf(survivors).filter((r) => r.at >= killedAt && victimPartitions.includes(r.partition));
+    expect(new Set(takeovers.map((r) => r.partition))).toEqual(new Set(victimPartitions));
+    for (const takeover of takeovers) expect(takeover.replayed).toBeGreaterThan(0);
+
+    const incidents = await decodeIncidents(await readTopicToEnd(kafka, config.topics.incidents), incidentCodec);
+    const events = incidents.map(({ event }) => event);
+    for (const { partition, event } of incidents) expect(partition).toBe(partitionOfKey(event.tenantId, PARTITIONS));
+    // No duplicate event id, and every stream numbered 1..n without a gap.
+    expect(envelopeProblems(events)).toEqual([]);
+    // Every alert placed exactly once: opened, attached, counted as a repeat or suppressed.
+    const actual = groupingOf(events);
+    expect([...actual.placements].filter(([, count]) => count !== 1)).toEqual([]);
+    expect(actual.placements.size).toBe(ALERTS);
+    // And the same incidents as the pure correlator over each partition's alerts.
+    const expected = groupingOf(expectedEvents(byPartition, config.correlation));
+    expect(actual.incidents).toEqual(expected.incidents);
+    expect(actual.suppressed).toEqual(expected.suppressed);
+
+    // The victim's open transaction was aborted, not committed: a read-uncommitted consumer
+    // sees its records, which would have duplicated what the survivor wrote.
+    const uncommitted = await readTopicToEnd(kafka, config.topics.incidents, { readUncommitted: true });
+    expect(uncommitted.length).toBeGreaterThan(incidents.length);
+    process.stdout.write(
+      `[correlator failover] killed ${victim.name} (partitions ${victimPartitions.sort().join(',')}) ` +
+        `with a transaction open on p${kill.open?.partition} (step ${kill.attempts}); caught up ` +
+        `${caughtUpAt - killedAt} ms after the kill; recoveries: ` +
+        takeovers.map((r) => `${r.instance} p${r.partition} replayed ${r.replayed} events in ${r.ms} ms`).join('; ') +
+        `; ${uncommitted.length - incidents.length} incident records in aborted transactions\n`,
+    );
+  });
+});

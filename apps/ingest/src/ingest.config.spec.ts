@@ -1,0 +1,39 @@
+import { ALERT_FORMATS } from '@soc/contracts';
+import { rawTopicName, readIngestConfig } from './ingest.config';
+
+const infra = {
+  KAFKA_BROKERS: 'kafka:9092',
+  SCHEMA_REGISTRY_URL: 'http://registry:8081',
+  DATABASE_URL: 'postgres://soc@db/soc',
+};
+
+describe('readIngestConfig', () => {
+  it('consumes every raw topic under the contract names and the production group by default', () => {
+    const config = readIngestConfig(infra);
+    expect(config.rawFormats).toEqual(ALERT_FORMATS);
+    expect(config.rawGroupId).toBe('soc-ingest-raw');
+    expect(rawTopicName(config, 'cef')).toBe('soc.raw.cef');
+  });
+
+  it('turns the raw consumer off when INGEST_RAW_FORMATS is set but empty', () => {
+    expect(readIngestConfig({ ...infra, INGEST_RAW_FORMATS: '' }).rawFormats).toEqual([]);
+  });
+
+  it('reads its own raw topics and group when told to', () => {
+    const config = readIngestConfig({
+      ...infra,
+      INGEST_RAW_FORMATS: 'cef, leef',
+      INGEST_RAW_GROUP_ID: 'ingest-staging',
+      INGEST_RAW_TOPIC_PREFIX: 'staging.raw.',
+    });
+    expect(config.rawFormats).toEqual(['cef', 'leef']);
+    expect(config.rawGroupId).toBe('ingest-staging');
+    expect(rawTopicName(config, 'leef')).toBe('staging.raw.leef');
+  });
+
+  it('names unknown raw formats', () => {
+    expect(() => readIngestConfig({ ...infra, INGEST_RAW_FORMATS: 'cef,syslog' })).toThrow(
+      /unknown formats syslog/,
+    );
+  });
+});

@@ -1,0 +1,97 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { CanonicalAlert } from '@soc/contracts';
+import { defaultCorrelationConfig, deterministicIds, generateTraffic, offlineCorrelation, stateSize } from '@soc/domain';
+
+/**
+ * The pure correlator and scorer in process, no I/O: how many alerts a second one core
+ * decides, and how much memory the state holds. Alerts are generated ahead of each timed
+ * chunk, so generation is not counted. Prints one JSON object.
+ *
+ *   node -r ./tools/register.cjs bench/core.ts [--count 1000000] [--rate 100] [--tenants 5] [--seed bench] [--tick-ms 1000]
+ */
+/** `--name value` pairs. */
+const flags = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 1) {
+  const arg = process.argv[i] as string;
+  if (arg.startsWith('--')) flags.set(arg.slice(2), process.argv[i + 1] ?? '');
+}
+const count = Number(flags.get('count') ?? 1_000_000);
+const ratePerSecond = Number(flags.get('rate') ?? 100);
+const tenants = Number(flags.get('tenants') ?? 5);
+const seed = flags.get('seed') ?? 'bench';
+const tickEveryMs = Number(flags.get('tick-ms') ?? 1_000);
+const CHUNK = 2_000;
+
+setFlagsFromString('--expose_gc');
+const gc = runInNewContext('gc') as () => void;
+const heapUsed = (): number => process.memoryUsage().heapUsed;
+
+const traffic = generateTraffic({ seed, tenants, alertCount: count, ratePerSecond });
+const firstAlert = traffic.next();
+gc();
+// After the generator has built its world (hosts, users), before any correlation state.
+const baselineHeap = heapUsed();
+let run: ReturnType<typeof offlineCorrelation> | undefined = offlineCorrelation(defaultCorrelationConfig(), deterministicIds(), {
+  tickEveryMs,
+});
+
+let decided = 0;
+let events = 0;
+let busyNs = 0n;
+let busyCpuUs = 0;
+let peakHeap = 0;
+const chunk: CanonicalAlert[] = [];
+if (!firstAlert.done) chunk.push(firstAlert.value.alert);
+for (;;) {
+  for (let next = traffic.next(); !next.done; next = traffic.next()) {
+    chunk.push(next.value.alert);
+    if (chunk.length === CHUNK) break;
+  }
+  if (chunk.length === 0) break;
+  const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  for (const alert of chunk) events += run.push(alert).length;
+  busyNs += process.hrtime.bigint() - started;
+  const used = process.cpuUsage(cpu);
+  busyCpuUs += used.user + used.system;
+  decided += chunk.length;
+  peakHeap = Math.max(peakHeap, heapUsed());
+  chunk.length = 0;
+}
+const started = process.hrtime.bigint();
+events += run.finish().length;
+busyNs += process.hrtime.bigint() - started;
+
+const state = run.state;
+run = undefined;
+gc();
+// Only the generator's world and the correlation state are alive here.
+const withState = heapUsed();
+const size = stateSize(state);
+const stateBytes = Math.max(0, withState - baselineHeap);
+const seconds = Number(busyNs) / 1e9;
+const cpuSeconds = busyCpuUs / 1e6;
+const mb = (bytes: number): number => Math.round((bytes / 1_048_576) * 10) / 10;
+
+console.log(
+  JSON.stringify({
+    alerts: decided,
+    tenants,
+    eventTimeRatePerSecond: ratePerSecond,
+    seconds: Math.round(seconds * 1000) / 1000,
+    cpuSeconds: Math.round(cpuSeconds * 1000) / 1000,
+    alertsPerSecond: Math.round(decided / seconds),
+    alertsPerCpuSecond: Math.round(decided / cpuSeconds),
+    eventsPublished: events,
+    peakHeapMB: mb(peakHeap),
+    baselineHeapMB: mb(baselineHeap),
+    stateMB: mb(stateBytes),
+    // The state also holds the campaign memory (closed incidents and entities over the
+    // horizon), so per open incident overstates what one open incident costs.
+    bytesPerOpenIncident: size.openIncidents === 0 ? null : Math.round(stateBytes / size.openIncidents),
+    bytesPerTrackedItem: Math.round(stateBytes / Math.max(1, size.openIncidents + size.rememberedIncidents + size.trackedEntities)),
+    finalState: size,
+    node: process.version,
+  }),
+);
