@@ -9,6 +9,12 @@ export interface CliIo {
 
 export type CliVerb = (args: readonly string[], io: CliIo) => Promise<number>;
 
+/** A reader that stopped early (`| head`) ends the output quietly rather than with a stack trace. */
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 export const processIo = (): CliIo => ({
   lines: () => createInterface({ input: process.stdin, crlfDelay: Infinity }),
   out: (record) => process.stdout.write(`${JSON.stringify(record)}\n`),

@@ -29,6 +29,10 @@ const verbs: Record<string, { readonly summary: string; readonly load: () => Pro
     summary: 'send --url URL --key KEY < records: post lines to the ingest API in NDJSON batches',
     load: async () => (await import('./verbs/send')).sendVerb,
   },
+  projector: {
+    summary: 'projector rebuild [--no-swap] [--compare] [--timeout 10m]: replay both topics into a shadow schema and swap it in',
+    load: async () => (await import('./verbs/projector')).projectorVerb,
+  },
   evaluate: {
     summary: 'evaluate --input labeled.jsonl: grouping and ranking quality as one JSON object',
     load: async () => (await import('./verbs/evaluate')).evaluateVerb,

@@ -3,7 +3,7 @@
 import { ITopicConfig, Kafka, KafkaConfig, logLevel } from 'kafkajs';
 import { infraFromEnv } from './infra';
 import { uniqueName } from './unique-name';
-import { waitFor } from './wait-for';
+import { awaitPartitionLeaders } from '@soc/kafka';
 
 export function testKafka(overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
@@ -22,12 +22,7 @@ export interface CreateTopicOptions {
   readonly kafka?: Kafka;
 }
 
-/**
- * Creates a topic with `partitions` partitions and waits until every partition has a leader.
- * kafkajs's own `waitForLeaders` gives up when the broker answers "does not host this
- * topic-partition", which a KRaft broker does for a moment after creating a topic (its metadata
- * cache lags the controller; kafkajs issues #815 and #1563): so wait on the metadata here.
- */
+/** Creates a new topic with `partitions` partitions and waits until every partition has a leader. */
 export async function createTopic(
   name: string,
   partitions: number,
@@ -48,18 +43,7 @@ export async function createTopic(
       ],
     });
     if (!created) throw new Error(`topic ${name} already exists`);
-    await waitFor(
-      async () => {
-        const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
-        const found = topics.find((topic) => topic.name === name)?.partitions ?? [];
-        return found.length === partitions && found.every((partition) => partition.leader >= 0);
-      },
-      {
-        timeoutMs: 30_000,
-        intervalMs: 100,
-        describe: `leaders for the ${partitions} partitions of ${name}`,
-      },
-    );
+    await awaitPartitionLeaders(admin, name, partitions);
     return name;
   } finally {
     await admin.disconnect();
