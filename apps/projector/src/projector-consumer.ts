@@ -251,17 +251,9 @@ export class ProjectorConsumer {
       await ensureTopics(admin, [
         { topic: this.options.incidentsTopic, numPartitions: this.options.topicPartitions },
         { topic: this.options.feedbackTopic, numPartitions: this.options.topicPartitions },
+        { topic: `${this.options.incidentsTopic}.dlq`, numPartitions: 1 },
+        { topic: `${this.options.feedbackTopic}.dlq`, numPartitions: 1 },
       ]);
-      const existing = new Set(await admin.listTopics());
-      const missing = [this.options.incidentsTopic, this.options.feedbackTopic]
-        .map((topic) => `${topic}.dlq`)
-        .filter((topic) => !existing.has(topic));
-      if (missing.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: 1 })),
-        });
-      }
     } finally {
       await admin.disconnect();
     }
