@@ -158,6 +158,10 @@ export class TransactionalPipeline {
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
       createPartitioner: Partitioners.DefaultPartitioner,
+      // A transaction that starts while the coordinator still writes the previous commit's
+      // markers gets CONCURRENT_TRANSACTIONS; retry it within milliseconds, as the Java client
+      // does, instead of the client-wide 200 ms backoff that would set the latency floor.
+      retry: { initialRetryTime: 10, maxRetryTime: 1_000, retries: 12 },
     });
     await producer.connect();
     this.producers.set(key, producer);
