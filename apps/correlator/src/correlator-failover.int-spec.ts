@@ -1,9 +1,8 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts, incidentAvroMapping } from '@soc/domain';
 import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
-import { openDataSource } from '@soc/persistence';
-import { createSpecDatabase, infraFromEnv, testKafka, uniqueName, waitFor, type SpecDatabase } from '@soc/testing';
+import { infraFromEnv, testKafka, uniqueName, waitFor, type SpecDatabase } from '@soc/testing';
 import { readCorrelatorConfig } from './correlator.config';
 import {
   alertsByPartition,
@@ -23,6 +22,9 @@ import {
   waitForLog,
   withOutputOf,
   type CorrelatorProcess,
+  connectAlertProducer,
+  correlatorEnv,
+  createMigratedSpecDatabase,
 } from './spec-support';
 
 const PARTITIONS = 6;
@@ -63,12 +65,9 @@ describe('three correlators in one consumer group', () => {
   const instances: CorrelatorProcess[] = [];
 
   beforeAll(async () => {
-    database = await createSpecDatabase('correlator_failover');
-    const dataSource = await openDataSource({ url: database.url, applicationName: 'correlator-spec' }, { migrate: true });
-    await dataSource.destroy();
+    database = await createMigratedSpecDatabase('correlator_failover');
     kafka = testKafka();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    producer = await connectAlertProducer(kafka);
   });
 
   afterAll(async () => {
@@ -80,15 +79,7 @@ describe('three correlators in one consumer group', () => {
   it('loses, duplicates and reorders nothing when an instance is killed mid-stream and the others rebuild its state', async () => {
     const groupId = uniqueName('correlator-failover');
     const env: Record<string, string> = {
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-      DATABASE_URL: database.url,
-      TOPIC_PARTITIONS: String(PARTITIONS),
-      CORRELATOR_HTTP_PORT: '0',
-      CORRELATOR_GROUP_ID: groupId,
-      ALERTS_TOPIC: `${groupId}.alerts`,
-      INCIDENTS_TOPIC: `${groupId}.incidents`,
-      ALERTS_DLQ_TOPIC: `${groupId}.alerts.dlq`,
+      ...correlatorEnv(infra, database.url, groupId, PARTITIONS),
       // A killed instance's partitions move after the session timeout: keep it short for the test.
       CORRELATOR_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
       CORRELATOR_HEARTBEAT_INTERVAL_MS: '500',

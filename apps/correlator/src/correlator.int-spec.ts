@@ -1,13 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { DEAD_LETTER_HEADERS, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts, incidentAvroMapping } from '@soc/domain';
 import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
 import { AppMetrics, createLogger } from '@soc/observability';
-import { openDataSource } from '@soc/persistence';
-import { createSpecDatabase, createTopic, infraFromEnv, testKafka, uniqueName, waitFor, type SpecDatabase } from '@soc/testing';
+import { createTopic, infraFromEnv, testKafka, uniqueName, waitFor, type SpecDatabase } from '@soc/testing';
 import { readCorrelatorConfig, type CorrelatorConfig } from './correlator.config';
 import { CorrelatorPipeline } from './correlator-pipeline';
 import { CorrelatorModule } from './correlator.module';
@@ -24,6 +23,9 @@ import {
   tenantsCoveringPartitions,
   waitForGroupCaughtUp,
   type DecodedIncident,
+  connectAlertProducer,
+  correlatorEnv,
+  createMigratedSpecDatabase,
 } from './spec-support';
 
 const logger = createLogger('correlator-spec', 'warn');
@@ -53,13 +55,9 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
   const running: RunningCorrelator[] = [];
 
   beforeAll(async () => {
-    database = await createSpecDatabase('correlator');
-    // The correlator reads public.assets but does not migrate: the spec database gets the schema here.
-    const dataSource = await openDataSource({ url: database.url, applicationName: 'correlator-spec' }, { migrate: true });
-    await dataSource.destroy();
+    database = await createMigratedSpecDatabase('correlator');
     kafka = testKafka();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    producer = await connectAlertProducer(kafka);
   });
 
   afterAll(async () => {
@@ -71,17 +69,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
   /** Topics and a group of the test's own, then one correlator in-process, as main.ts boots it. */
   async function startCorrelator(partitions: number): Promise<RunningCorrelator> {
     const name = uniqueName('correlator');
-    const config = readCorrelatorConfig({
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-      DATABASE_URL: database.url,
-      TOPIC_PARTITIONS: String(partitions),
-      CORRELATOR_HTTP_PORT: '0',
-      CORRELATOR_GROUP_ID: name,
-      ALERTS_TOPIC: `${name}.alerts`,
-      INCIDENTS_TOPIC: `${name}.incidents`,
-      ALERTS_DLQ_TOPIC: `${name}.alerts.dlq`,
-    });
+    const config = readCorrelatorConfig(correlatorEnv(infra, database.url, name, partitions));
     for (const topic of Object.values(config.topics)) await createTopic(topic, partitions, { kafka });
     const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(registry, config.topics.alerts, readSchemaFile('alerts'));
     const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(

@@ -8,9 +8,40 @@ import { AssignerProtocol, Partitioners, type IHeaders, type Kafka, type Partiti
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { correlateAll, deterministicIds, type CorrelationConfig } from '@soc/domain';
 import type { AvroTopicCodec } from '@soc/kafka';
-import { uniqueName, waitFor } from '@soc/testing';
+import { openDataSource } from '@soc/persistence';
+import { createSpecDatabase, uniqueName, waitFor, type SpecDatabase, type TestInfra } from '@soc/testing';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
+
+/** A spec database with the schema: the correlator reads public.assets but does not migrate. */
+export async function createMigratedSpecDatabase(name: string): Promise<SpecDatabase> {
+  const database = await createSpecDatabase(name);
+  const dataSource = await openDataSource({ url: database.url, applicationName: 'correlator-spec' }, { migrate: true });
+  await dataSource.destroy();
+  return database;
+}
+
+/** An idempotent producer partitioning as ingest does (see produceAlerts), connected. */
+export async function connectAlertProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  return producer;
+}
+
+/** The correlator's environment with topics and a consumer group named after `name`. */
+export function correlatorEnv(infra: TestInfra, databaseUrl: string, name: string, partitions: number): Record<string, string> {
+  return {
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
+    DATABASE_URL: databaseUrl,
+    TOPIC_PARTITIONS: String(partitions),
+    CORRELATOR_HTTP_PORT: '0',
+    CORRELATOR_GROUP_ID: name,
+    ALERTS_TOPIC: `${name}.alerts`,
+    INCIDENTS_TOPIC: `${name}.incidents`,
+    ALERTS_DLQ_TOPIC: `${name}.alerts.dlq`,
+  };
+}
 
 /** The partition kafkajs's default partitioner (the one ingest uses) gives a key. */
 export function partitionOfKey(key: string, partitions: number): number {

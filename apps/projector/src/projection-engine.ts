@@ -18,8 +18,7 @@ import {
   type TimelineRecord,
 } from '@soc/persistence';
 
-// The store speaks its own record types (infrastructure does not import the domain); these
-// two functions fail to compile the day the domain's view and the stored row drift apart.
+// The store's records are the domain's read-model types under the store's names.
 const toRecord = (view: IncidentView): IncidentRecord => view;
 const toView = (record: IncidentRecord): IncidentView => record;
 

@@ -19,6 +19,7 @@ import {
   createSpecDatabase,
   createTopic,
   infraFromEnv,
+  specInfraConfig,
   testKafka,
   uniqueName,
   waitFor,
@@ -162,14 +163,8 @@ describe('projector on Kafka and Postgres', () => {
   beforeAll(async () => {
     database = await createSpecDatabase('projector');
     kafka = testKafka();
-    const infra = infraFromEnv();
     config = {
-      infra: {
-        ...infra,
-        kafkaBrokers: [...infra.kafkaBrokers],
-        databaseUrl: database.url,
-        topicPartitions: PARTITIONS,
-      },
+      infra: specInfraConfig(infraFromEnv(), database.url, PARTITIONS),
       httpPort: 0,
       groupId: uniqueName('projector'),
       incidentsTopic: await createTopic(uniqueName('incidents'), PARTITIONS),

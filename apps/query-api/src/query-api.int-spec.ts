@@ -12,6 +12,7 @@ import {
   createSpecDatabase,
   createTopic,
   infraFromEnv,
+  specInfraConfig,
   testKafka,
   uniqueName,
   waitFor,
@@ -115,12 +116,7 @@ describe('query API over the projected read model', () => {
     incidentsTopic = await createTopic(uniqueName('incidents'), PARTITIONS);
     const feedbackTopic = await createTopic(uniqueName('feedback'), PARTITIONS);
     config = {
-      infra: {
-        ...infra,
-        kafkaBrokers: [...infra.kafkaBrokers],
-        databaseUrl: database.url,
-        topicPartitions: PARTITIONS,
-      },
+      infra: specInfraConfig(infra, database.url, PARTITIONS),
       httpPort: 0,
       feedbackTopic,
       feedbackEncoding: 'avro',

@@ -30,3 +30,8 @@ export function infraFromEnv(
     databaseUrl: env.DATABASE_URL ?? '',
   };
 }
+
+/** A service's infra config for a spec: this infrastructure with the spec's database and partitions. */
+export function specInfraConfig(infra: TestInfra, databaseUrl: string, topicPartitions: number) {
+  return { ...infra, kafkaBrokers: [...infra.kafkaBrokers], databaseUrl, topicPartitions };
+}

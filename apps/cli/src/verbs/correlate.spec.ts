@@ -3,23 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts, labeledAlertRecord } from '@soc/domain';
-import type { CliIo } from '../cli-io';
+import { fakeIo } from '../testing/fake-io';
 import { correlateVerb } from './correlate';
-
-/** A CliIo over arrays: the lines to read, and what the verb wrote to stdout and stderr. */
-function fakeIo(lines: readonly string[]): CliIo & { readonly outs: unknown[]; readonly errs: unknown[] } {
-  const outs: unknown[] = [];
-  const errs: unknown[] = [];
-  return {
-    outs,
-    errs,
-    lines: async function* () {
-      yield* lines;
-    },
-    out: (record) => outs.push(record),
-    err: (record) => errs.push(record),
-  };
-}
 
 const traffic = generateLabeledAlerts({ seed: 'cli', tenants: 2, alertCount: 400, durationMs: 2 * 3_600_000 });
 const alertLines = traffic.map((labeled) => JSON.stringify(labeled.alert));

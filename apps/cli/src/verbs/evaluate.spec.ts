@@ -3,23 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts, labeledAlertRecord, type EvaluationReport } from '@soc/domain';
-import type { CliIo } from '../cli-io';
+import { fakeIo } from '../testing/fake-io';
 import { correlateVerb } from './correlate';
 import { evaluateVerb } from './evaluate';
-
-function fakeIo(lines: readonly string[]): CliIo & { readonly outs: unknown[]; readonly errs: unknown[] } {
-  const outs: unknown[] = [];
-  const errs: unknown[] = [];
-  return {
-    outs,
-    errs,
-    lines: async function* () {
-      yield* lines;
-    },
-    out: (record) => outs.push(record),
-    err: (record) => errs.push(record),
-  };
-}
 
 const traffic = generateLabeledAlerts({ seed: 'cli-evaluate', tenants: 2, alertCount: 600, durationMs: 3 * 3_600_000 });
 const labeledLines = traffic.map((labeled) => JSON.stringify(labeledAlertRecord(labeled)));

@@ -1,23 +1,6 @@
 import type { CanonicalAlert } from '@soc/contracts';
-import type { CliIo } from '../cli-io';
+import { fakeIo } from '../testing/fake-io';
 import { normalizeVerb } from './normalize';
-
-/** A CliIo over arrays: the lines to read, and what the verb wrote to stdout and stderr. */
-function fakeIo(
-  lines: readonly string[],
-): CliIo & { readonly outs: unknown[]; readonly errs: unknown[] } {
-  const outs: unknown[] = [];
-  const errs: unknown[] = [];
-  return {
-    outs,
-    errs,
-    lines: async function* () {
-      yield* lines;
-    },
-    out: (record) => outs.push(record),
-    err: (record) => errs.push(record),
-  };
-}
 
 const INGESTED = ['--ingested-at', '2026-01-01T00:00:00Z'];
 const SURICATA =

@@ -1,17 +1,5 @@
-import type { CliIo } from '../cli-io';
+import { fakeIo } from '../testing/fake-io';
 import { createProjectorVerb, type ProjectorRunner } from './projector';
-
-function capture(): CliIo & { outs: unknown[]; errs: unknown[] } {
-  const outs: unknown[] = [];
-  const errs: unknown[] = [];
-  return {
-    outs,
-    errs,
-    lines: async function* () {},
-    out: (r) => outs.push(r),
-    err: (r) => errs.push(r),
-  };
-}
 
 describe('projector verb', () => {
   it('runs the projector rebuild with the flags given and relays its report as output', async () => {
@@ -22,7 +10,7 @@ describe('projector verb', () => {
       onLine('{"shadowSchema":"read_model_rebuild","events":12,"swapped":false}');
       return 0;
     };
-    const io = capture();
+    const io = fakeIo();
     const code = await createProjectorVerb(run)(['rebuild', '--no-swap', '--timeout', '90s'], io);
     expect(code).toBe(0);
     expect(calls).toEqual([['rebuild', '--no-swap', '--timeout', '90s']]);
@@ -32,7 +20,7 @@ describe('projector verb', () => {
 
   it('answers 2 with the usage for an unknown subcommand or flag', async () => {
     const run: ProjectorRunner = async () => 0;
-    const io = capture();
+    const io = fakeIo();
     expect(await createProjectorVerb(run)(['replay'], io)).toBe(2);
     expect(await createProjectorVerb(run)(['rebuild', '--force'], io)).toBe(2);
     expect(io.errs).toEqual([

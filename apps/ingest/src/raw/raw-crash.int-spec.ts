@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import { TOPICS } from '@soc/contracts';
 import { testKafka, uniqueName, waitFor } from '@soc/testing';
 import {
   AlertTail,
   alertTopicPartitions,
+  connectIdempotentProducer,
   createSpecTenancy,
   deleteTopics,
   ingestEnv,
@@ -40,11 +41,7 @@ describe('raw-topic ingest killed mid-batch', () => {
     await prepareTopics(kafka, partitions, [topic]);
     admin = kafka.admin();
     await admin.connect();
-    producer = kafka.producer({
-      idempotent: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
+    producer = await connectIdempotentProducer(kafka);
     committed = await AlertTail.start(kafka);
     uncommitted = await TopicTail.start(kafka, TOPICS.alerts, { readUncommitted: true });
     env = ingestEnv(tenancy.database.url, partitions, {

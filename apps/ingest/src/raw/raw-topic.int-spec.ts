@@ -1,11 +1,4 @@
-import {
-  Partitioners,
-  type Admin,
-  type IHeaders,
-  type Kafka,
-  type Message,
-  type Producer,
-} from 'kafkajs';
+import type { Admin, IHeaders, Kafka, Message, Producer } from 'kafkajs';
 import {
   ALERT_FORMATS,
   DEAD_LETTER_HEADERS,
@@ -19,6 +12,7 @@ import { goldenInputs } from '../testing/golden-fixtures';
 import {
   AlertTail,
   alertTopicPartitions,
+  connectIdempotentProducer,
   createSpecTenancy,
   deleteTopics,
   ingestEnv,
@@ -65,11 +59,7 @@ describe('ingest raw SIEM topics on Kafka and the registry', () => {
     await prepareTopics(kafka, partitions, ALERT_FORMATS.map(rawTopic));
     admin = kafka.admin();
     await admin.connect();
-    producer = kafka.producer({
-      idempotent: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
+    producer = await connectIdempotentProducer(kafka);
     alerts = await AlertTail.start(kafka);
     deadLetters = await TopicTail.start(kafka, TOPICS.alertsDeadLetter);
     ingest = await startIngest(

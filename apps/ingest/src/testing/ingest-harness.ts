@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Kafka } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { TOPICS, type CanonicalAlert } from '@soc/contracts';
 import { AvroTopicCodec, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
@@ -238,4 +238,14 @@ export class AlertTail {
   stop(): Promise<void> {
     return this.tail.stop();
   }
+}
+
+/** An idempotent producer with the default partitioner (the one ingest uses), connected. */
+export async function connectIdempotentProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({
+    idempotent: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  return producer;
 }

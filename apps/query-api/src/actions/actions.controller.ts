@@ -159,11 +159,7 @@ export class ActionsController {
     @Headers() headers: Record<string, unknown>,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const input = new InputReader(body);
-    input.onlyKnown(['status', 'notes']);
-    const status = input.oneOf('status', STATUSES) ?? 'open';
-    const notes = input.string('notes', { required: false, max: NOTES_MAX });
-    input.done();
+    const { choice: status, notes } = this.choiceWithNotes(body, 'status', STATUSES, 'open');
     return this.send(
       p,
       { incidentId },
@@ -188,11 +184,12 @@ export class ActionsController {
     @Headers() headers: Record<string, unknown>,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const input = new InputReader(body);
-    input.onlyKnown(['verdict', 'notes']);
-    const verdict = input.oneOf('verdict', VERDICTS) ?? 'true_positive';
-    const notes = input.string('notes', { required: false, max: NOTES_MAX });
-    input.done();
+    const { choice: verdict, notes } = this.choiceWithNotes(
+      body,
+      'verdict',
+      VERDICTS,
+      'true_positive',
+    );
     return this.send(
       p,
       { incidentId },
@@ -249,6 +246,21 @@ export class ActionsController {
       headers,
       res,
     );
+  }
+
+  /** Reads a body of one enumerated field plus optional notes (status, verdict). */
+  private choiceWithNotes<T extends string>(
+    body: unknown,
+    field: string,
+    allowed: readonly T[],
+    fallback: T,
+  ): { choice: T; notes: string | null } {
+    const input = new InputReader(body);
+    input.onlyKnown([field, 'notes']);
+    const choice = input.oneOf(field, allowed) ?? fallback;
+    const notes = input.string('notes', { required: false, max: NOTES_MAX });
+    input.done();
+    return { choice, notes };
   }
 
   private async send(

@@ -1,5 +1,10 @@
 import type { AnalystVerdict, IncidentStatus, ScoreExplanation } from '@soc/contracts';
-import { READ_MODEL_SCHEMA, selectRows, type Queryable } from '@soc/persistence';
+import {
+  READ_MODEL_SCHEMA,
+  selectRows,
+  type IncidentRow as StoredIncidentRow,
+  type Queryable,
+} from '@soc/persistence';
 
 /**
  * Read-model queries. Every function runs inside `withTenant`, so row level security limits
@@ -67,37 +72,8 @@ export function decodeCursor(raw: string): Cursor | null {
   }
 }
 
-interface IncidentRow {
-  incident_id: string;
-  title: string;
-  status: IncidentStatus;
-  priority: number | null;
-  analyst_priority: number | null;
-  explanation: ScoreExplanation | null;
-  assignee: string | null;
-  verdict: AnalystVerdict | null;
-  verdict_notes: string | null;
-  alert_count: number;
-  distinct_rules: number;
-  rules: string[];
-  tactics: string[];
-  entities: { type: string; value: string; role: string | null }[];
-  first_seen: Date | null;
-  last_seen: Date | null;
-  opened_at: Date | null;
-  acknowledged_at: Date | null;
-  closed_at: Date | null;
-  max_severity: number;
-  campaign_id: string | null;
-  merged_into: string | null;
-  absorbed_incident_ids: string[];
-  escalated: boolean;
-  correlation_closed_reason: string | null;
-  repeat_counts: Record<string, number>;
-  last_incident_seq: number;
-  last_feedback_seq: number;
-  updated_at: Date;
-}
+/** The `incidents` columns the queries read. */
+type IncidentRow = Omit<StoredIncidentRow, 'tenant_id' | 'opened' | 'analyst_status'>;
 
 export interface IncidentSummary {
   readonly incidentId: string;

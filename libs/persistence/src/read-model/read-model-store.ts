@@ -16,7 +16,8 @@ const DEFAULT_CHUNK = 500;
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const ms = (value: Date | null): number | null => (value === null ? null : value.getTime());
 
-interface IncidentRow {
+/** A row of `incidents` as pg returns it (also what the query API reads). */
+export interface IncidentRow {
   tenant_id: string;
   incident_id: string;
   opened: boolean;
