@@ -1,4 +1,4 @@
-import { Partitioners, type Consumer, type ConsumerConfig, type Kafka, type KafkaMessage, type Producer, type TopicMessages } from 'kafkajs';
+import { Partitioners, type Consumer, type ConsumerConfig, type Kafka, type KafkaMessage, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface TopicPartitionRef {
@@ -125,7 +125,9 @@ export class TransactionalPipeline {
     const transaction = await producer.transaction();
     try {
       const topicMessages = produced.filter((t) => t.messages.length > 0);
-      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+      // One produce request per chunk: a partition's messages of one request form one record
+      // batch, and the broker refuses a batch over message.max.bytes (1 MiB by default).
+      for (const chunk of chunkTopicMessages(topicMessages)) await transaction.sendBatch({ topicMessages: chunk, acks: -1 });
       await transaction.sendOffsets({
         consumerGroupId: this.options.groupId,
         topics: [
@@ -190,4 +192,46 @@ export class TransactionalPipeline {
       await this.options.onPartitionRevoked?.(ref);
     }
   }
+}
+
+/** Payload bytes (keys, values, headers) per produce request; well under the broker's 1 MiB. */
+export const MAX_PRODUCE_REQUEST_BYTES = 512 * 1024;
+
+const lengthOf = (value: Buffer | string | null | undefined): number =>
+  value == null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+
+function messageBytes(message: Message): number {
+  let bytes = 64 + lengthOf(message.key) + lengthOf(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    bytes += name.length + (Array.isArray(value) ? value.reduce((n: number, v) => n + lengthOf(v), 0) : lengthOf(value as Buffer | string | undefined));
+  }
+  return bytes;
+}
+
+/**
+ * Splits what a batch produced into requests of at most `maxBytes` of payload each (a single
+ * larger message goes alone), keeping every topic's messages in order.
+ */
+export function chunkTopicMessages(topicMessages: readonly TopicMessages[], maxBytes = MAX_PRODUCE_REQUEST_BYTES): TopicMessages[][] {
+  const chunks: TopicMessages[][] = [];
+  let chunk: TopicMessages[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    let current: Message[] = [];
+    for (const message of messages) {
+      const size = messageBytes(message);
+      if (bytes > 0 && bytes + size > maxBytes) {
+        if (current.length > 0) chunk.push({ topic, messages: current });
+        chunks.push(chunk);
+        chunk = [];
+        current = [];
+        bytes = 0;
+      }
+      current.push(message);
+      bytes += size;
+    }
+    if (current.length > 0) chunk.push({ topic, messages: current });
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }

@@ -1,0 +1,36 @@
+/**
+ * The projector alone: N generated incident events on a fresh topic, the projector as a child
+ * process over it with a fresh database, events a second into PostgreSQL until its checkpoint
+ * reaches the end of the topic. Prints one JSON object.
+ *
+ *   npm run bench:projector -- [--events 200000] [--tenants 5] [--partitions 3] [--seed bench] [--smoke]
+ */
+import { benchEnv, machine, numberFlag, readFlags, runId } from './support';
+import { runProjectorBench } from './projector-run';
+
+async function main(): Promise<void> {
+  const flags = readFlags();
+  const smoke = flags.has('smoke');
+  const env = await benchEnv();
+  try {
+    const run = await runProjectorBench(env, {
+      events: numberFlag(flags, 'events', smoke ? 500 : 200_000),
+      tenants: numberFlag(flags, 'tenants', 5),
+      partitions: numberFlag(flags, 'partitions', 3),
+      seed: flags.get('seed') ?? 'bench',
+      id: runId('projector'),
+      nodeArgs: flags.has('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${flags.get('cpu-prof')}`] : [],
+    });
+    console.log(JSON.stringify({ bench: 'projector', smoke, ...run.figures, machine: machine() }));
+  } finally {
+    await env.release();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
