@@ -9,7 +9,17 @@
 import autocannon from 'autocannon';
 import { ensureTenant, issueApiKey, openDataSource } from '@soc/persistence';
 import { runProjectorBench } from './projector-run';
-import { benchEnv, cpuSeconds, machine, numberFlag, peakRssMb, readFlags, round1, runId, startService } from './support';
+import {
+  benchEnv,
+  cpuSeconds,
+  machine,
+  numberFlag,
+  peakRssMb,
+  readFlags,
+  round1,
+  runId,
+  startService,
+} from './support';
 
 interface EndpointFigures {
   readonly requests: number;
@@ -84,11 +94,16 @@ async function main(): Promise<void> {
       const tenantId = populated.tenantIds[0] as string;
       const dataSource = await openDataSource({ url: database.url, applicationName: 'bench-api' });
       await ensureTenant(dataSource, tenantId, tenantId);
-      const { apiKey } = await issueApiKey(dataSource, { tenantId, role: 'analyst', name: 'bench' });
+      const { apiKey } = await issueApiKey(dataSource, {
+        tenantId,
+        role: 'analyst',
+        name: 'bench',
+      });
       const incidentIds = (
-        (await dataSource.query('SELECT incident_id FROM read_model.incidents WHERE tenant_id = $1 ORDER BY last_seen DESC LIMIT 500', [
-          tenantId,
-        ])) as { incident_id: string }[]
+        (await dataSource.query(
+          'SELECT incident_id FROM read_model.incidents WHERE tenant_id = $1 ORDER BY last_seen DESC LIMIT 500',
+          [tenantId],
+        )) as { incident_id: string }[]
       ).map((row) => row.incident_id);
       await dataSource.destroy();
 
@@ -102,14 +117,27 @@ async function main(): Promise<void> {
           TOPIC_PARTITIONS: String(numberFlag(flags, 'partitions', 3)),
         },
         'QUERY_API_HTTP_PORT',
-        { nodeArgs: flags.has('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${flags.get('cpu-prof')}`] : [] },
+        {
+          nodeArgs: flags.has('cpu-prof')
+            ? ['--cpu-prof', `--cpu-prof-dir=${flags.get('cpu-prof')}`]
+            : [],
+        },
       );
       try {
         // Warm up the JIT, the pool and the key cache before measuring.
         await load(api.url, apiKey, ['/api/v1/incidents'], Math.min(rate, 200), 1, 2);
         const cpuBefore = cpuSeconds(api.pid);
-        const list = await load(api.url, apiKey, ['/api/v1/incidents?limit=50'], rate, seconds, connections);
-        const detailPaths = incidentIds.map((incidentId) => `/api/v1/incidents/${encodeURIComponent(incidentId)}`);
+        const list = await load(
+          api.url,
+          apiKey,
+          ['/api/v1/incidents?limit=50'],
+          rate,
+          seconds,
+          connections,
+        );
+        const detailPaths = incidentIds.map(
+          (incidentId) => `/api/v1/incidents/${encodeURIComponent(incidentId)}`,
+        );
         const detail = await load(api.url, apiKey, detailPaths, rate, seconds, connections);
         const cpu = cpuSeconds(api.pid) - cpuBefore;
         console.log(
@@ -119,7 +147,11 @@ async function main(): Promise<void> {
             targetRate: rate,
             durationSeconds: seconds,
             connections,
-            readModel: { ...(populated.figures['rows'] as object), tenantOfKey: tenantId, detailIds: incidentIds.length },
+            readModel: {
+              ...(populated.figures['rows'] as object),
+              tenantOfKey: tenantId,
+              detailIds: incidentIds.length,
+            },
             list,
             detail,
             apiCpuSeconds: round1(cpu),
@@ -132,7 +164,7 @@ async function main(): Promise<void> {
         await api.stop();
       }
     } finally {
-      await database.drop();
+      await populated.cleanup();
     }
   } finally {
     await env.release();

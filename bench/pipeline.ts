@@ -40,9 +40,20 @@ interface Prepared {
   readonly value: string;
 }
 
-function prepare(seed: string, tenants: number | string[], count: number, rate: number): Prepared[] {
+function prepare(
+  seed: string,
+  tenants: number | string[],
+  count: number,
+  rate: number,
+): Prepared[] {
   const out: Prepared[] = [];
-  for (const { alert } of generateTraffic({ seed, tenants, alertCount: count, ratePerSecond: rate, startTime: Date.now() })) {
+  for (const { alert } of generateTraffic({
+    seed,
+    tenants,
+    alertCount: count,
+    ratePerSecond: rate,
+    startTime: Date.now(),
+  })) {
     out.push({ alertId: alert.alertId, tenantId: alert.tenantId, value: JSON.stringify(alert) });
   }
   return out;
@@ -70,9 +81,15 @@ function alertIdsOf(event: IncidentEvent): readonly string[] {
 }
 
 async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const [ends, committed] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
   const at = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-  return ends.reduce((lag, p) => lag + Math.max(0, Number(p.high) - Math.max(0, at.get(p.partition) ?? 0)), 0);
+  return ends.reduce(
+    (lag, p) => lag + Math.max(0, Number(p.high) - Math.max(0, at.get(p.partition) ?? 0)),
+    0,
+  );
 }
 
 async function main(): Promise<void> {
@@ -91,10 +108,19 @@ async function main(): Promise<void> {
     alertsDeadLetter: `${id}.alerts.dlq`,
     feedback: `${id}.feedback`,
   };
-  const groups = { ingest: `${id}.ingest`, correlator: `${id}.correlator`, projector: `${id}.projector`, bench: `${id}.bench` };
+  const groups = {
+    ingest: `${id}.ingest`,
+    correlator: `${id}.correlator`,
+    projector: `${id}.projector`,
+    bench: `${id}.bench`,
+  };
 
   const env = await benchEnv();
-  const kafka = new Kafka({ clientId: id, brokers: env.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: id,
+    brokers: env.kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   const services: Service[] = [];
@@ -117,7 +143,14 @@ async function main(): Promise<void> {
     cleanups.push(() =>
       admin
         .deleteTopics({
-          topics: [topics.raw, topics.incidents, topics.alertsDeadLetter, topics.feedback, `${topics.incidents}.dlq`, `${topics.feedback}.dlq`],
+          topics: [
+            topics.raw,
+            topics.incidents,
+            topics.alertsDeadLetter,
+            topics.feedback,
+            `${topics.incidents}.dlq`,
+            `${topics.feedback}.dlq`,
+          ],
         })
         .catch(() => undefined),
     );
@@ -196,7 +229,11 @@ async function main(): Promise<void> {
     let lastSeenAt = 0;
     const warmupIds = new Set<string>();
     let warmupSeen = 0;
-    const consumer = kafka.consumer({ groupId: groups.bench, maxWaitTimeInMs: 20, readUncommitted: false });
+    const consumer = kafka.consumer({
+      groupId: groups.bench,
+      maxWaitTimeInMs: 20,
+      readUncommitted: false,
+    });
     await consumer.connect();
     cleanups.unshift(() => consumer.disconnect());
     await consumer.subscribe({ topic: topics.incidents, fromBeginning: true });
@@ -238,9 +275,13 @@ async function main(): Promise<void> {
     const warmupStarted = Date.now();
     await send(warmup);
     for (;;) {
-      const { rows } = await db.query('SELECT 1 FROM read_model.incident_alerts WHERE tenant_id = $1 LIMIT 1', ['benchwarmup']);
+      const { rows } = await db.query(
+        'SELECT 1 FROM read_model.incident_alerts WHERE tenant_id = $1 LIMIT 1',
+        ['benchwarmup'],
+      );
       if (warmupSeen > 0 && rows.length > 0) break;
-      if (Date.now() - warmupStarted > 120_000) throw new Error('warm-up alerts did not come through in 120 s');
+      if (Date.now() - warmupStarted > 120_000)
+        throw new Error('warm-up alerts did not come through in 120 s');
       await sleep(100);
     }
     const warmupSeconds = round1((Date.now() - warmupStarted) / 1000);
@@ -266,11 +307,16 @@ async function main(): Promise<void> {
             groupLag(admin, groups.ingest, topics.raw),
             groupLag(admin, groups.correlator, topics.alerts),
             admin.fetchTopicOffsets(topics.incidents),
-            db.query<{ done: string | null }>('SELECT sum(next_offset) AS done FROM read_model.projection_checkpoints WHERE topic = $1', [
-              topics.incidents,
-            ]),
+            db.query<{ done: string | null }>(
+              'SELECT sum(next_offset) AS done FROM read_model.projection_checkpoints WHERE topic = $1',
+              [topics.incidents],
+            ),
           ]);
-          const projector = Math.max(0, incidentEnds.reduce((n, p) => n + Number(p.high), 0) - Number(checkpoints.rows[0]?.done ?? 0));
+          const projector = Math.max(
+            0,
+            incidentEnds.reduce((n, p) => n + Number(p.high), 0) -
+              Number(checkpoints.rows[0]?.done ?? 0),
+          );
           lagSamples.push({ t, ingest, correlator, projector });
         } catch {
           // A failed sample is skipped; the next one comes a second later.
@@ -352,7 +398,8 @@ async function main(): Promise<void> {
     await Promise.all([lagLoop, visibleLoop]);
 
     if (total - attributed > total / 100) {
-      for (const service of services) process.stderr.write(`--- ${service.name} output (tail) ---\n${service.output()}\n`);
+      for (const service of services)
+        process.stderr.write(`--- ${service.name} output (tail) ---\n${service.output()}\n`);
     }
     const windowSeconds = (lastSeenAt - t0) / 1000;
     const elapsedForCpu = (drainedAt - t0) / 1000;
@@ -365,7 +412,8 @@ async function main(): Promise<void> {
         peakRssMB: peakRssMb(service.pid),
       };
     }
-    const maxLag = (key: 'ingest' | 'correlator' | 'projector'): number => Math.max(0, ...lagSamples.map((s) => s[key]));
+    const maxLag = (key: 'ingest' | 'correlator' | 'projector'): number =>
+      Math.max(0, ...lagSamples.map((s) => s[key]));
     console.log(
       JSON.stringify({
         bench: 'pipeline',
@@ -384,7 +432,12 @@ async function main(): Promise<void> {
         // Alerts named by an incident event, over first send to the last one named.
         sustainedAlertsPerSecond: windowSeconds > 0 ? Math.round(attributed / windowSeconds) : null,
         alertToIncidentEventMs: percentiles(latencies),
-        alertToVisibleMs: { sampled: visibleLatencies.length + visiblePending.size, notVisible: visiblePending.size, pollMs: 50, ...percentiles(visibleLatencies) },
+        alertToVisibleMs: {
+          sampled: visibleLatencies.length + visiblePending.size,
+          notVisible: visiblePending.size,
+          pollMs: 50,
+          ...percentiles(visibleLatencies),
+        },
         lag: {
           maxIngest: maxLag('ingest'),
           maxCorrelator: maxLag('correlator'),
@@ -393,7 +446,10 @@ async function main(): Promise<void> {
           samples: lagSamples.map((s) => [s.t, s.ingest, s.correlator, s.projector]),
         },
         services: perService,
-        benchProcess: { cpuSeconds: round1((benchCpu.user + benchCpu.system) / 1e6), peakRssMB: peakRssMb(process.pid) },
+        benchProcess: {
+          cpuSeconds: round1((benchCpu.user + benchCpu.system) / 1e6),
+          peakRssMB: peakRssMb(process.pid),
+        },
         machine: machine(),
       }),
     );

@@ -6,9 +6,25 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import type { IncidentEvent } from '@soc/contracts';
-import { correlateAll, defaultCorrelationConfig, deterministicIds, generateTraffic, incidentAvroMapping } from '@soc/domain';
+import {
+  correlateAll,
+  defaultCorrelationConfig,
+  deterministicIds,
+  generateTraffic,
+  incidentAvroMapping,
+} from '@soc/domain';
 import { AvroTopicCodec, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
-import { cpuSeconds, freshDatabase, peakRssMb, round1, sleep, startService, type BenchEnv, type FreshDatabase, type Service } from './support';
+import {
+  cpuSeconds,
+  freshDatabase,
+  peakRssMb,
+  round1,
+  sleep,
+  startService,
+  type BenchEnv,
+  type FreshDatabase,
+  type Service,
+} from './support';
 
 export interface ProjectorRunParams {
   readonly events: number;
@@ -26,21 +42,37 @@ export interface ProjectorRun {
   readonly database: FreshDatabase;
   readonly projector: Service | null;
   readonly tenantIds: readonly string[];
+  /** Drops the database, the topics and the group of the run (done already unless `keep`). */
+  readonly cleanup: () => Promise<void>;
 }
 
 /** Generated incident events, at least `wanted` when the traffic allows, cut at `wanted`. */
-function generatedEvents(wanted: number, tenants: number, seed: string): { events: IncidentEvent[]; alerts: number } {
+function generatedEvents(
+  wanted: number,
+  tenants: number,
+  seed: string,
+): { events: IncidentEvent[]; alerts: number } {
   // Roughly one event per alert or more; grow the traffic until there are enough.
   for (let alertCount = Math.max(100, Math.ceil(wanted * 0.8)); ; alertCount *= 2) {
-    const alerts = [...generateTraffic({ seed, tenants, alertCount, ratePerSecond: 200 })].map((labeled) => labeled.alert);
+    const alerts = [...generateTraffic({ seed, tenants, alertCount, ratePerSecond: 200 })].map(
+      (labeled) => labeled.alert,
+    );
     const { events } = correlateAll(alerts, defaultCorrelationConfig(), deterministicIds());
-    if (events.length >= wanted || alertCount > wanted * 8) return { events: events.slice(0, wanted), alerts: alertCount };
+    if (events.length >= wanted || alertCount > wanted * 8)
+      return { events: events.slice(0, wanted), alerts: alertCount };
   }
 }
 
-export async function runProjectorBench(env: BenchEnv, params: ProjectorRunParams): Promise<ProjectorRun> {
+export async function runProjectorBench(
+  env: BenchEnv,
+  params: ProjectorRunParams,
+): Promise<ProjectorRun> {
   const topic = `${params.id}.incidents`;
-  const kafka = new Kafka({ clientId: params.id, brokers: env.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: params.id,
+    brokers: env.kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, [{ topic, numPartitions: params.partitions }]);
@@ -58,7 +90,9 @@ export async function runProjectorBench(env: BenchEnv, params: ProjectorRunParam
   await producer.connect();
   const BATCH = 2_000;
   for (let i = 0; i < events.length; i += BATCH) {
-    const messages = events.slice(i, i + BATCH).map((event) => ({ key: event.tenantId, value: codec.encode(event) }));
+    const messages = events
+      .slice(i, i + BATCH)
+      .map((event) => ({ key: event.tenantId, value: codec.encode(event) }));
     await producer.send({ topic, acks: -1, messages });
   }
   await producer.disconnect();
@@ -129,12 +163,26 @@ export async function runProjectorBench(env: BenchEnv, params: ProjectorRunParam
     eventsPerSecond: Math.round(done / Math.max(0.001, seconds)),
     // From the first committed checkpoint: the steady rate without the group join.
     eventsPerSecondAfterFirstCommit:
-      firstProgressAt === null || doneAt <= firstProgressAt ? null : Math.round(done / ((doneAt - firstProgressAt) / 1000)),
+      firstProgressAt === null || doneAt <= firstProgressAt
+        ? null
+        : Math.round(done / ((doneAt - firstProgressAt) / 1000)),
     projectorCpuSeconds: round1(cpu),
     eventsPerCpuSecond: cpu > 0 ? Math.round(done / cpu) : null,
     projectorPeakRssMB: rss,
-    rows: { incidents: Number(counts[0]?.incidents ?? 0), incidentAlerts: Number(counts[0]?.alerts ?? 0) },
+    rows: {
+      incidents: Number(counts[0]?.incidents ?? 0),
+      incidentAlerts: Number(counts[0]?.alerts ?? 0),
+    },
   };
-  if (!params.keep) await database.drop();
-  return { figures, database, projector: params.keep ? projector : null, tenantIds };
+  const cleanup = async (): Promise<void> => {
+    await database.drop();
+    const admin = kafka.admin();
+    await admin.connect();
+    const ours = (await admin.listTopics()).filter((name) => name.startsWith(`${params.id}.`));
+    await admin.deleteTopics({ topics: ours }).catch(() => undefined);
+    await admin.deleteGroups([params.id]).catch(() => undefined);
+    await admin.disconnect();
+  };
+  if (!params.keep) await cleanup();
+  return { figures, database, projector: params.keep ? projector : null, tenantIds, cleanup };
 }

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
       partitions: numberFlag(flags, 'partitions', 3),
       seed: flags.get('seed') ?? 'bench',
       id: runId('projector'),
-      nodeArgs: flags.has('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${flags.get('cpu-prof')}`] : [],
+      nodeArgs: flags.has('cpu-prof')
+        ? ['--cpu-prof', `--cpu-prof-dir=${flags.get('cpu-prof')}`]
+        : [],
     });
     console.log(JSON.stringify({ bench: 'projector', smoke, ...run.figures, machine: machine() }));
   } finally {

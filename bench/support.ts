@@ -49,9 +49,16 @@ export interface BenchEnv {
 export async function benchEnv(): Promise<BenchEnv> {
   const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL } = process.env;
   if (KAFKA_BROKERS && SCHEMA_REGISTRY_URL && DATABASE_URL) {
-    return { kafkaBrokers: KAFKA_BROKERS, schemaRegistryUrl: SCHEMA_REGISTRY_URL, databaseUrl: DATABASE_URL, release: async () => {} };
+    return {
+      kafkaBrokers: KAFKA_BROKERS,
+      schemaRegistryUrl: SCHEMA_REGISTRY_URL,
+      databaseUrl: DATABASE_URL,
+      release: async () => {},
+    };
   }
-  const lease = await acquireStack({ report: (message: string) => process.stderr.write(`${message}\n`) });
+  const lease = await acquireStack({
+    report: (message: string) => process.stderr.write(`${message}\n`),
+  });
   return {
     kafkaBrokers: lease.env.KAFKA_BROKERS,
     schemaRegistryUrl: lease.env.SCHEMA_REGISTRY_URL,
@@ -80,7 +87,10 @@ export async function freshDatabase(serverUrl: string, name: string): Promise<Fr
   }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const dataSource = await openDataSource({ url: url.toString(), applicationName: 'bench-migrate' }, { migrate: true });
+  const dataSource = await openDataSource(
+    { url: url.toString(), applicationName: 'bench-migrate' },
+    { migrate: true },
+  );
   await dataSource.destroy();
   return {
     url: url.toString(),
@@ -133,7 +143,12 @@ export async function startService(
   const chunks: string[] = [];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, '-r', join(REPO_ROOT, 'tools', 'register.cjs'), join(REPO_ROOT, 'apps', name, 'src', 'main.ts')],
+    [
+      ...nodeArgs,
+      '-r',
+      join(REPO_ROOT, 'tools', 'register.cjs'),
+      join(REPO_ROOT, 'apps', name, 'src', 'main.ts'),
+    ],
     {
       cwd: REPO_ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env, [portVariable]: String(port) },
@@ -212,12 +227,19 @@ export function peakRssMb(pid: number): number | null {
 }
 
 /** Nearest-rank percentiles of a list of numbers, rounded to 0.1. */
-export function percentiles(values: readonly number[], ps: readonly number[] = [50, 95, 99]): Record<string, number | null> {
+export function percentiles(
+  values: readonly number[],
+  ps: readonly number[] = [50, 95, 99],
+): Record<string, number | null> {
   const sorted = [...values].sort((a, b) => a - b);
   const out: Record<string, number | null> = {};
   for (const p of ps) {
     out[`p${p}`] =
-      sorted.length === 0 ? null : round1(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number);
+      sorted.length === 0
+        ? null
+        : round1(
+            sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number,
+          );
   }
   out['max'] = sorted.length === 0 ? null : round1(sorted[sorted.length - 1] as number);
   return out;

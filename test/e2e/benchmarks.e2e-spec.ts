@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * The benchmarks are commands, not timed tests: CI runs each in its smoke size only to prove
+ * it still runs end to end and prints its one JSON object of figures.
+ */
+async function bench(script: string, args: readonly string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, ['-r', './tools/register.cjs', `bench/${script}.ts`, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 240_000,
+  });
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>;
+}
+
+describe('benchmarks in smoke mode', () => {
+  it('bench:core correlates generated alerts in process and reports its rate and memory', async () => {
+    const figures = await bench('core', ['--count', '5000']);
+    expect(figures['alerts']).toBe(5000);
+    expect(figures['alertsPerSecond']).toEqual(expect.any(Number));
+    expect(figures['peakHeapMB']).toEqual(expect.any(Number));
+  });
+
+  it('bench:pipeline drives alerts through ingest, correlator and projector', async () => {
+    const figures = await bench('pipeline', ['--smoke']);
+    expect(figures['bench']).toBe('pipeline');
+    expect(figures['missing']).toBe(0);
+    expect(figures['sustainedAlertsPerSecond']).toEqual(expect.any(Number));
+  });
+
+  it('bench:projector projects incident events into Postgres', async () => {
+    const figures = await bench('projector', ['--smoke']);
+    expect(figures['bench']).toBe('projector');
+  });
+
+  it('bench:api loads the list and detail endpoints', async () => {
+    const figures = await bench('api', ['--smoke']);
+    expect(figures['bench']).toBe('api');
+    expect(figures['list']).toEqual(expect.any(Object));
+    expect(figures['detail']).toEqual(expect.any(Object));
+  });
+});
