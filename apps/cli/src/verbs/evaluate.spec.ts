@@ -58,6 +58,19 @@ describe('soc evaluate', () => {
     expect((io.outs[0] as EvaluationReport).alerts).toBe(10);
   });
 
+  it('normalizes labeled raw records of any supported format, CEF lines included', async () => {
+    const io = fakeIo([
+      JSON.stringify({ id: 'r1', severity: 'high', description: 'Brute force', source_ip: '203.0.113.7', target_user: 'admin', timestamp: '2026-01-01T10:00:00Z', label: { group: 'g1', verdict: 'tp' } }),
+      JSON.stringify({ record: 'CEF:0|Acme|IDS|1.0|100|Port scan|8|src=203.0.113.7 dst=10.0.0.5 rt=1767261660000', label: { group: 'g1', verdict: 'tp' } }),
+      JSON.stringify({ id: 'r3', severity: 'low', label: { group: null, verdict: 'fp' } }),
+    ]);
+    expect(await evaluateVerb(['--tenant', 'acme'], io)).toBe(1);
+    expect(io.errs).toEqual([expect.objectContaining({ line: 3, field: 'timestamp' })]);
+    const report = io.outs[0] as EvaluationReport;
+    expect(report.alerts).toBe(2);
+    expect(report.incidents).toBe(1);
+  });
+
   it('refuses a bad --k', async () => {
     expect(await evaluateVerb(['--k', 'ten'], fakeIo([]))).toBe(2);
   });

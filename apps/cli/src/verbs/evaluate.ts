@@ -1,21 +1,22 @@
 import type { IncidentEvent } from '@soc/contracts';
-import { deterministicIds, evaluateCorrelation, offlineCorrelation, type LabeledAlertRef } from '@soc/domain';
+import { deterministicIds, evaluateCorrelation, normalizeRecord, offlineCorrelation, type LabeledAlertRef, type NormalizeResult } from '@soc/domain';
 import { parseFlags, type CliVerb } from '../cli-io';
 import { asCanonicalAlert, asLabel, linesOf, loadCorrelationConfig, parseJsonLine, tickEveryOf } from './alert-lines';
 
 const USAGE =
-  'usage: evaluate [--input labeled.jsonl] [--events incident-events.jsonl] [--config file.json] [--tick-ms 1000] [--k 10,50,100]';
+  'usage: evaluate [--input labeled.jsonl] [--tenant T] [--events incident-events.jsonl] [--config file.json] [--tick-ms 1000] [--k 10,50,100]';
 
 /**
  * `soc evaluate`: how well correlation groups and ranks a labeled set. Reads labeled alerts
- * (`--input`, else stdin: one canonical alert a line with a `label: { group, verdict }`),
+ * (`--input`, else stdin: one canonical alert or raw record a line with a `label: { group,
+ * verdict }`; see labeledAlertOf),
  * correlates them offline as `soc correlate` would (or reads a recorded event log with
  * `--events`), and prints one JSON object: alerts, incidents, the alert-to-incident reduction,
  * pairwise precision / recall / F1 and adjusted Rand index against `label.group`, ROC AUC and
  * precision@k of the final priorities (an incident is positive when most of its alerts are
  * `tp`). Deterministic: no timings in the output.
  *
- * Exit code: 0, 1 when a line was not a labeled canonical alert (reported on stderr and left
+ * Exit code: 0, 1 when a line was not a labeled alert (reported on stderr and left
  * out), 2 on usage or config errors.
  */
 export const evaluateVerb: CliVerb = async (args, io) => {
@@ -31,6 +32,7 @@ export const evaluateVerb: CliVerb = async (args, io) => {
     io.err({ error: loaded.error, errors: loaded.errors ?? [], usage: USAGE });
     return 2;
   }
+  const tenantId = flags.get('tenant') ?? 'default';
   const eventsPath = flags.get('events');
   const run = eventsPath === undefined ? offlineCorrelation(loaded.config, deterministicIds(), { tickEveryMs }) : undefined;
   const events: IncidentEvent[] = [];
@@ -42,15 +44,18 @@ export const evaluateVerb: CliVerb = async (args, io) => {
       lineNumber += 1;
       if (line.trim().length === 0) continue;
       const record = parseJsonLine(line);
-      const alert = asCanonicalAlert(record);
       const label = asLabel((record as { label?: unknown } | undefined)?.label);
-      if (alert === undefined || label === undefined) {
+      const alert = label === undefined ? undefined : labeledAlertOf(record, tenantId);
+      if (alert === undefined || !alert.ok || label === undefined) {
         rejected += 1;
-        io.err({ line: lineNumber, reason: alert === undefined ? 'not a canonical alert' : 'missing or invalid label { group, verdict }' });
+        io.err({
+          line: lineNumber,
+          ...(label === undefined ? { reason: 'missing or invalid label { group, verdict }' } : alert && !alert.ok ? alert.rejection : {}),
+        });
         continue;
       }
-      labeled.push({ tenantId: alert.tenantId, alertId: alert.alertId, label });
-      if (run !== undefined) for (const event of run.push(alert)) events.push(event);
+      labeled.push({ tenantId: alert.alert.tenantId, alertId: alert.alert.alertId, label });
+      if (run !== undefined) for (const event of run.push(alert.alert)) events.push(event);
     }
     if (run !== undefined) for (const event of run.finish()) events.push(event);
     else if (eventsPath !== undefined) {
@@ -65,3 +70,17 @@ export const evaluateVerb: CliVerb = async (args, io) => {
   io.out(evaluateCorrelation(labeled, events, { precisionAtK: ks }));
   return rejected === 0 ? 0 : 1;
 };
+
+/**
+ * A labeled line is a canonical alert, or a raw record of any supported format, with a
+ * `label` beside it; text formats (CEF, LEEF) come as `{ "record": "<line>", "label": ... }`.
+ * Raw records are normalized through the same code path as ingest.
+ */
+function labeledAlertOf(record: unknown, tenantId: string): NormalizeResult {
+  const canonical = asCanonicalAlert(record);
+  if (canonical !== undefined) return { ok: true, alert: canonical };
+  const { label: _label, ...raw } = record as Record<string, unknown>;
+  const input = typeof raw['record'] === 'string' && Object.keys(raw).length === 1 ? raw['record'] : raw;
+  // A fixed arrival time keeps evaluation deterministic; correlation reads only event time.
+  return normalizeRecord(input, { tenantId, ingestedAt: 0 });
+}
