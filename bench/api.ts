@@ -19,6 +19,7 @@ import {
   round1,
   runId,
   startService,
+  runBench,
 } from './support';
 
 interface EndpointFigures {
@@ -171,10 +172,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -32,6 +32,7 @@ import {
   sleep,
   startService,
   type Service,
+  runBench,
 } from './support';
 
 interface Prepared {
@@ -462,10 +463,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

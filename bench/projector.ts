@@ -5,7 +5,7 @@
  *
  *   npm run bench:projector -- [--events 200000] [--tenants 5] [--partitions 3] [--seed bench] [--smoke]
  */
-import { benchEnv, machine, numberFlag, readFlags, runId } from './support';
+import { benchEnv, machine, numberFlag, readFlags, runId, runBench } from './support';
 import { runProjectorBench } from './projector-run';
 
 async function main(): Promise<void> {
@@ -29,10 +29,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -255,3 +255,17 @@ export function machine(): Record<string, unknown> {
     node: process.version,
   };
 }
+
+/**
+ * Runs a bench's main and exits: children and client sockets may still hold the event loop,
+ * and the one JSON line is all a bench owes its caller.
+ */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,25 +1,27 @@
-import type { AlertFormat, CanonicalAlert, EpochMs } from '@soc/contracts';
+import type { AlertFormat, CanonicalAlert } from '@soc/contracts';
 import type { AttackRefs } from './attack';
 import type { EntityBag } from './entities';
 import type { NormalizeContext } from './types';
 
 /** What a format module extracts; the builder adds what every alert shares. */
-export interface AlertFields {
-  readonly alertId: string;
-  readonly observedAt: EpochMs;
-  readonly product: string | null;
-  readonly vendor: string | null;
-  readonly ruleId: string | null;
-  readonly ruleName: string | null;
-  readonly title: string;
-  readonly description: string | null;
-  readonly severity: number;
-  readonly severityLabel: string;
-  readonly confidence: number | null;
-  readonly category: string | null;
+export type AlertFields = Pick<
+  CanonicalAlert,
+  | 'alertId'
+  | 'observedAt'
+  | 'product'
+  | 'vendor'
+  | 'ruleId'
+  | 'ruleName'
+  | 'title'
+  | 'description'
+  | 'severity'
+  | 'severityLabel'
+  | 'confidence'
+  | 'category'
+> & {
   readonly attack: AttackRefs;
   readonly entities: EntityBag;
-}
+};
 
 /**
  * Assembles the canonical alert. Threat intelligence is left empty: no source format states a
