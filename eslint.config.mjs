@@ -2,15 +2,34 @@
 // reach into apps, and everything crosses packages through @soc/* aliases.
 import tseslint from 'typescript-eslint';
 
-const noRelativeLibs = { group: ['**/libs/*', '../../libs/**', '../../../libs/**'], message: 'Import libs through @soc/* aliases.' };
-const noApps = { group: ['**/apps/*', '../../apps/**'], message: 'No lib or app imports another app.' };
+const noRelativeLibs = {
+  group: ['**/libs/*', '../../libs/**', '../../../libs/**'],
+  message: 'Import libs through @soc/* aliases.',
+};
+const noApps = {
+  group: ['**/apps/*', '../../apps/**'],
+  message: 'No lib or app imports another app.',
+};
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.stack/**', 'coverage/**', 'apps/query-api/dashboard/**', 'tools/register.cjs', 'jest.config.js'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.stack/**',
+      'coverage/**',
+      'apps/query-api/dashboard/**',
+      'tools/register.cjs',
+      'jest.config.js',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'error',
       'no-restricted-imports': ['error', { patterns: [noRelativeLibs, noApps] }],
     },
@@ -18,16 +37,42 @@ export default tseslint.config(
   {
     files: ['libs/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [noRelativeLibs, noApps, { group: ['@soc/*', '!@soc/contracts'], message: 'The domain imports only @soc/contracts.' }],
-        paths: ['kafkajs', 'typeorm', 'pg', 'rxjs', '@nestjs/common', '@nestjs/core', 'node:fs', 'fs', 'node:http', 'http', 'node:net']
-          .map((name) => ({ name, message: 'The domain is pure: no I/O or framework imports.' })),
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noRelativeLibs,
+            noApps,
+            {
+              group: ['@soc/*', '!@soc/contracts'],
+              message: 'The domain imports only @soc/contracts.',
+            },
+          ],
+          paths: [
+            'kafkajs',
+            'typeorm',
+            'pg',
+            'rxjs',
+            '@nestjs/common',
+            '@nestjs/core',
+            'node:fs',
+            'fs',
+            'node:http',
+            'http',
+            'node:net',
+          ].map((name) => ({ name, message: 'The domain is pure: no I/O or framework imports.' })),
+        },
+      ],
     },
   },
   {
     files: ['libs/contracts/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@soc/*'], message: 'contracts has no dependencies.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@soc/*'], message: 'contracts has no dependencies.' }] },
+      ],
+    },
   },
   {
     // Command-line tools write JSON lines to stdout by design.

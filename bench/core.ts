@@ -1,7 +1,13 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { CanonicalAlert } from '@soc/contracts';
-import { defaultCorrelationConfig, deterministicIds, generateTraffic, offlineCorrelation, stateSize } from '@soc/domain';
+import {
+  defaultCorrelationConfig,
+  deterministicIds,
+  generateTraffic,
+  offlineCorrelation,
+  stateSize,
+} from '@soc/domain';
 
 /**
  * The pure correlator and scorer in process, no I/O: how many alerts a second one core
@@ -32,9 +38,13 @@ const firstAlert = traffic.next();
 gc();
 // After the generator has built its world (hosts, users), before any correlation state.
 const baselineHeap = heapUsed();
-let run: ReturnType<typeof offlineCorrelation> | undefined = offlineCorrelation(defaultCorrelationConfig(), deterministicIds(), {
-  tickEveryMs,
-});
+let run: ReturnType<typeof offlineCorrelation> | undefined = offlineCorrelation(
+  defaultCorrelationConfig(),
+  deterministicIds(),
+  {
+    tickEveryMs,
+  },
+);
 
 let decided = 0;
 let events = 0;
@@ -89,8 +99,12 @@ console.log(
     stateMB: mb(stateBytes),
     // The state also holds the campaign memory (closed incidents and entities over the
     // horizon), so per open incident overstates what one open incident costs.
-    bytesPerOpenIncident: size.openIncidents === 0 ? null : Math.round(stateBytes / size.openIncidents),
-    bytesPerTrackedItem: Math.round(stateBytes / Math.max(1, size.openIncidents + size.rememberedIncidents + size.trackedEntities)),
+    bytesPerOpenIncident:
+      size.openIncidents === 0 ? null : Math.round(stateBytes / size.openIncidents),
+    bytesPerTrackedItem: Math.round(
+      stateBytes /
+        Math.max(1, size.openIncidents + size.rememberedIncidents + size.trackedEntities),
+    ),
     finalState: size,
     node: process.version,
   }),

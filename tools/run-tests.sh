@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
+npx prettier --check .
 exec npx jest "$@"

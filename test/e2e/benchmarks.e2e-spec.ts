@@ -10,12 +10,16 @@ const ROOT = join(__dirname, '..', '..');
  * it still runs end to end and prints its one JSON object of figures.
  */
 async function bench(script: string, args: readonly string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run(process.execPath, ['-r', './tools/register.cjs', `bench/${script}.ts`, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' },
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 240_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['-r', './tools/register.cjs', `bench/${script}.ts`, ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 240_000,
+    },
+  );
   const lines = stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>;
 }

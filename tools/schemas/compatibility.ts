@@ -19,7 +19,10 @@ export function backwardTransitiveProblems(
     try {
       reader.createResolver(avro.Type.forSchema(schema));
     } catch (error) {
-      problems.push({ against: label, reason: error instanceof Error ? error.message : String(error) });
+      problems.push({
+        against: label,
+        reason: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   return problems;

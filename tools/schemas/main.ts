@@ -15,25 +15,37 @@ const SCHEMAS: Record<string, string> = {
 };
 
 function committedVersions(file: string): { label: string; schema: Schema }[] {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   let commits: string[];
   try {
     commits = git('log', '--format=%h', '--', file).split('\n').filter(Boolean);
   } catch {
     return [];
   }
-  return commits.map((commit) => ({ label: `${file}@${commit}`, schema: JSON.parse(git('show', `${commit}:${file}`)) as Schema }));
+  return commits.map((commit) => ({
+    label: `${file}@${commit}`,
+    schema: JSON.parse(git('show', `${commit}:${file}`)) as Schema,
+  }));
 }
 
-async function registryVerdict(url: string, subject: string, schema: Schema): Promise<string | undefined> {
-  const response = await fetch(`${url}/compatibility/subjects/${subject}/versions/latest?verbose=true`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-    body: JSON.stringify({ schema: JSON.stringify(schema) }),
-  });
+async function registryVerdict(
+  url: string,
+  subject: string,
+  schema: Schema,
+): Promise<string | undefined> {
+  const response = await fetch(
+    `${url}/compatibility/subjects/${subject}/versions/latest?verbose=true`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schema: JSON.stringify(schema) }),
+    },
+  );
   if (response.status === 404) return undefined;
   const body = (await response.json()) as { is_compatible?: boolean; messages?: string[] };
-  if (!response.ok) throw new Error(`registry answered ${response.status}: ${JSON.stringify(body)}`);
+  if (!response.ok)
+    throw new Error(`registry answered ${response.status}: ${JSON.stringify(body)}`);
   return body.is_compatible ? undefined : (body.messages ?? ['incompatible']).join('; ');
 }
 
@@ -43,10 +55,20 @@ async function main(): Promise<number> {
   for (const [subject, file] of Object.entries(SCHEMAS)) {
     const schema = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Schema;
     const problems = registry
-      ? [await registryVerdict(registry, subject, schema)].filter((p): p is string => p !== undefined).map((reason) => ({ against: 'registry', reason }))
+      ? [await registryVerdict(registry, subject, schema)]
+          .filter((p): p is string => p !== undefined)
+          .map((reason) => ({ against: 'registry', reason }))
       : backwardTransitiveProblems(schema, committedVersions(file));
     failures += problems.length;
-    console.log(JSON.stringify({ subject, file, checkedAgainst: registry ? 'registry' : 'git history', compatible: problems.length === 0, problems }));
+    console.log(
+      JSON.stringify({
+        subject,
+        file,
+        checkedAgainst: registry ? 'registry' : 'git history',
+        compatible: problems.length === 0,
+        problems,
+      }),
+    );
   }
   return failures === 0 ? 0 : 1;
 }

@@ -6,7 +6,8 @@ import { processIo, type CliVerb } from './cli-io';
  */
 const verbs: Record<string, { readonly summary: string; readonly load: () => Promise<CliVerb> }> = {
   normalize: {
-    summary: 'normalize [--format F] [--tenant T] < records: canonical alerts out, rejections on stderr',
+    summary:
+      'normalize [--format F] [--tenant T] < records: canonical alerts out, rejections on stderr',
     load: async () => (await import('./verbs/normalize')).normalizeVerb,
   },
   correlate: {
@@ -22,7 +23,8 @@ const verbs: Record<string, { readonly summary: string; readonly load: () => Pro
     load: async () => (await import('./verbs/database')).tenantVerb,
   },
   simulate: {
-    summary: 'simulate [--seed S] [--tenant a,b] [--rate R] [--count N] [--realtime] [--labels]: generated alerts',
+    summary:
+      'simulate [--seed S] [--tenant a,b] [--rate R] [--count N] [--realtime] [--labels]: generated alerts',
     load: async () => (await import('./verbs/simulate')).simulateVerb,
   },
   send: {
@@ -30,7 +32,8 @@ const verbs: Record<string, { readonly summary: string; readonly load: () => Pro
     load: async () => (await import('./verbs/send')).sendVerb,
   },
   projector: {
-    summary: 'projector rebuild [--no-swap] [--compare] [--timeout 10m]: replay both topics into a shadow schema and swap it in',
+    summary:
+      'projector rebuild [--no-swap] [--compare] [--timeout 10m]: replay both topics into a shadow schema and swap it in',
     load: async () => (await import('./verbs/projector')).projectorVerb,
   },
   evaluate: {

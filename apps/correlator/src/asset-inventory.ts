@@ -28,7 +28,10 @@ export class AssetInventory {
     for (const row of rows) {
       let tenant = next.get(row.tenant_id);
       if (!tenant) next.set(row.tenant_id, (tenant = new Map()));
-      tenant.set(`${row.entity_type}:${row.value.toLowerCase()}`, { criticality: row.criticality, tags: row.tags });
+      tenant.set(`${row.entity_type}:${row.value.toLowerCase()}`, {
+        criticality: row.criticality,
+        tags: row.tags,
+      });
     }
     this.byTenant = next;
     return rows.length;

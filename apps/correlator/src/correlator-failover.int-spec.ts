@@ -90,18 +90,33 @@ describe('three correlators in one consumer group', () => {
     const config = readCorrelatorConfig(env);
 
     // The three instances boot at once and race to create the topics and register the schemas.
-    for (let i = 0; i < INSTANCES; i += 1) instances.push(startCorrelatorProcess(`correlator-${i}`, env));
-    await Promise.all(instances.map((instance) => waitForLog(instance, 'correlator running', 90_000)));
+    for (let i = 0; i < INSTANCES; i += 1)
+      instances.push(startCorrelatorProcess(`correlator-${i}`, env));
+    await Promise.all(
+      instances.map((instance) => waitForLog(instance, 'correlator running', 90_000)),
+    );
     await withOutputOf(instances, () =>
       waitFor(
         async () => {
           const { state, members } = await groupMembers(kafka, groupId, config.topics.alerts);
-          return state === 'Stable' && members.length === INSTANCES && members.every((m) => m.partitions.length > 0);
+          return (
+            state === 'Stable' &&
+            members.length === INSTANCES &&
+            members.every((m) => m.partitions.length > 0)
+          );
         },
-        { timeoutMs: 60_000, intervalMs: 250, describe: `${INSTANCES} correlators sharing the partitions` },
+        {
+          timeoutMs: 60_000,
+          intervalMs: 250,
+          describe: `${INSTANCES} correlators sharing the partitions`,
+        },
       ),
     );
-    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(registry, config.topics.alerts, readSchemaFile('alerts'));
+    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
+      registry,
+      config.topics.alerts,
+      readSchemaFile('alerts'),
+    );
     const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
       registry,
       config.topics.incidents,
@@ -111,23 +126,38 @@ describe('three correlators in one consumer group', () => {
 
     // Twelve tenants, two per partition, in realistic traffic.
     const tenants = tenantsCoveringPartitions(PARTITIONS, 2);
-    const alerts = generateLabeledAlerts({ seed: 'correlator-failover', tenants, alertCount: ALERTS, lateFraction: 0 }).map(
-      ({ alert }) => alert,
-    );
+    const alerts = generateLabeledAlerts({
+      seed: 'correlator-failover',
+      tenants,
+      alertCount: ALERTS,
+      lateFraction: 0,
+    }).map(({ alert }) => alert);
     const byPartition = alertsByPartition(alerts, PARTITIONS);
     expect(byPartition.size).toBe(PARTITIONS);
 
     const produce = (from: number, to: number): Promise<void> =>
-      produceAlerts(producer, config.topics.alerts, alertCodec, alerts.slice(from, to), PARTITIONS, 50);
+      produceAlerts(
+        producer,
+        config.topics.alerts,
+        alertCodec,
+        alerts.slice(from, to),
+        PARTITIONS,
+        50,
+      );
     const cut = (share: number): number => Math.round(ALERTS * share);
 
     // Wave 1: every instance correlates its partitions.
     await produce(0, cut(0.3));
-    await withOutputOf(instances, () => waitForGroupCaughtUp(kafka, groupId, config.topics.alerts, 60_000));
+    await withOutputOf(instances, () =>
+      waitForGroupCaughtUp(kafka, groupId, config.topics.alerts, 60_000),
+    );
     const owners = new Map<number, string>();
-    for (const recovery of recoveriesOf(instances).sort((a, b) => a.at - b.at)) owners.set(recovery.partition, recovery.instance);
+    for (const recovery of recoveriesOf(instances).sort((a, b) => a.at - b.at))
+      owners.set(recovery.partition, recovery.instance);
     const victim = instances[0] as CorrelatorProcess;
-    const victimPartitions = [...owners].filter(([, owner]) => owner === victim.name).map(([partition]) => partition);
+    const victimPartitions = [...owners]
+      .filter(([, owner]) => owner === victim.name)
+      .map(([partition]) => partition);
     expect(victimPartitions.length).toBeGreaterThan(0);
 
     // Wave 2 in small steps, until the victim is caught with a transaction open: it dies right
@@ -138,36 +168,60 @@ describe('three correlators in one consumer group', () => {
     const stepSize = Math.round((cut(0.5) - cut(0.3)) / stepCount);
     const steps = Array.from({ length: stepCount }, () => async () => {
       const to = Math.min(produced + stepSize, cut(0.5));
-      await produceAlerts(producer, config.topics.alerts, alertCodec, alerts.slice(produced, to), PARTITIONS, stepSize);
+      await produceAlerts(
+        producer,
+        config.topics.alerts,
+        alertCodec,
+        alerts.slice(produced, to),
+        PARTITIONS,
+        stepSize,
+      );
       produced = to;
     });
     const victimSettled = async (): Promise<boolean> => {
       const lag = await groupLag(kafka, groupId, config.topics.alerts);
       return victimPartitions.every((p) => lag.get(p)?.committed === lag.get(p)?.end);
     };
-    const kill = await killMidTransaction(kafka, victim, config.topics.incidents, victimPartitions, steps, victimSettled);
+    const kill = await killMidTransaction(
+      kafka,
+      victim,
+      config.topics.incidents,
+      victimPartitions,
+      steps,
+      victimSettled,
+    );
     const killedAt = Date.now();
     expect(kill.open).toBeDefined();
     const lagAtKill = await groupLag(kafka, groupId, config.topics.alerts);
-    const pendingAtKill = victimPartitions.map((p) => lagAtKill.get(p)).filter((lag) => lag !== undefined && lag.committed < lag.end);
+    const pendingAtKill = victimPartitions
+      .map((p) => lagAtKill.get(p))
+      .filter((lag) => lag !== undefined && lag.committed < lag.end);
     expect(pendingAtKill.length).toBeGreaterThan(0);
 
     // The rest of the stream while the survivors take over.
     await produce(produced, cut(0.7));
     await produce(cut(0.7), ALERTS);
-    await withOutputOf(instances, () => waitForGroupCaughtUp(kafka, groupId, config.topics.alerts, 120_000));
+    await withOutputOf(instances, () =>
+      waitForGroupCaughtUp(kafka, groupId, config.topics.alerts, 120_000),
+    );
     const caughtUpAt = Date.now();
     const survivors = instances.filter((instance) => instance !== victim);
     for (const survivor of survivors) expect(survivor.exited()).toBe(false);
 
     // The survivors rebuilt the victim's partitions from the incident topic.
-    const takeovers = recoveriesOf(survivors).filter((r) => r.at >= killedAt && victimPartitions.includes(r.partition));
+    const takeovers = recoveriesOf(survivors).filter(
+      (r) => r.at >= killedAt && victimPartitions.includes(r.partition),
+    );
     expect(new Set(takeovers.map((r) => r.partition))).toEqual(new Set(victimPartitions));
     for (const takeover of takeovers) expect(takeover.replayed).toBeGreaterThan(0);
 
-    const incidents = await decodeIncidents(await readTopicToEnd(kafka, config.topics.incidents), incidentCodec);
+    const incidents = await decodeIncidents(
+      await readTopicToEnd(kafka, config.topics.incidents),
+      incidentCodec,
+    );
     const events = incidents.map(({ event }) => event);
-    for (const { partition, event } of incidents) expect(partition).toBe(partitionOfKey(event.tenantId, PARTITIONS));
+    for (const { partition, event } of incidents)
+      expect(partition).toBe(partitionOfKey(event.tenantId, PARTITIONS));
     // No duplicate event id, and every stream numbered 1..n without a gap.
     expect(envelopeProblems(events)).toEqual([]);
     // Every alert placed exactly once: opened, attached, counted as a repeat or suppressed.
@@ -181,13 +235,17 @@ describe('three correlators in one consumer group', () => {
 
     // The victim's open transaction was aborted, not committed: a read-uncommitted consumer
     // sees its records, which would have duplicated what the survivor wrote.
-    const uncommitted = await readTopicToEnd(kafka, config.topics.incidents, { readUncommitted: true });
+    const uncommitted = await readTopicToEnd(kafka, config.topics.incidents, {
+      readUncommitted: true,
+    });
     expect(uncommitted.length).toBeGreaterThan(incidents.length);
     process.stdout.write(
       `[correlator failover] killed ${victim.name} (partitions ${victimPartitions.sort().join(',')}) ` +
         `with a transaction open on p${kill.open?.partition} (step ${kill.attempts}); caught up ` +
         `${caughtUpAt - killedAt} ms after the kill; recoveries: ` +
-        takeovers.map((r) => `${r.instance} p${r.partition} replayed ${r.replayed} events in ${r.ms} ms`).join('; ') +
+        takeovers
+          .map((r) => `${r.instance} p${r.partition} replayed ${r.replayed} events in ${r.ms} ms`)
+          .join('; ') +
         `; ${uncommitted.length - incidents.length} incident records in aborted transactions\n`,
     );
   });

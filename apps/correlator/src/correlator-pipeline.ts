@@ -53,8 +53,12 @@ export class CorrelatorPipeline {
       transactionalIdPrefix: options.groupId,
       consumer: {
         maxBytesPerPartition: 2 * 1024 * 1024,
-        ...(options.sessionTimeoutMs !== undefined ? { sessionTimeout: options.sessionTimeoutMs } : {}),
-        ...(options.heartbeatIntervalMs !== undefined ? { heartbeatInterval: options.heartbeatIntervalMs } : {}),
+        ...(options.sessionTimeoutMs !== undefined
+          ? { sessionTimeout: options.sessionTimeoutMs }
+          : {}),
+        ...(options.heartbeatIntervalMs !== undefined
+          ? { heartbeatInterval: options.heartbeatIntervalMs }
+          : {}),
       },
       onPartitionAssigned: ({ partition }) => this.recover(partition),
       onPartitionRevoked: async ({ partition }) => {
@@ -81,19 +85,29 @@ export class CorrelatorPipeline {
     const started = Date.now();
     const correlator = this.options.newPartitionCorrelator(partition);
     let replayed = 0;
-    await readPartitionToEnd(this.options.kafka, this.options.topics.incidents, partition, async (messages) => {
-      const events: IncidentEvent[] = [];
-      for (const message of messages) events.push(await this.options.incidentCodec.decode(message.value));
-      correlator.replay(events);
-      replayed += events.length;
-    });
+    await readPartitionToEnd(
+      this.options.kafka,
+      this.options.topics.incidents,
+      partition,
+      async (messages) => {
+        const events: IncidentEvent[] = [];
+        for (const message of messages)
+          events.push(await this.options.incidentCodec.decode(message.value));
+        correlator.replay(events);
+        replayed += events.length;
+      },
+    );
     this.correlators.set(partition, correlator);
-    this.options.logger.info({ partition, replayed, ms: Date.now() - started }, 'correlation state recovered');
+    this.options.logger.info(
+      { partition, replayed, ms: Date.now() - started },
+      'correlation state recovered',
+    );
   }
 
   private async process(batch: PartitionBatch): Promise<TopicMessages[]> {
     const correlator = this.correlators.get(batch.partition);
-    if (!correlator) throw new Error(`partition ${batch.partition} was not recovered before its first batch`);
+    if (!correlator)
+      throw new Error(`partition ${batch.partition} was not recovered before its first batch`);
     const now = (this.options.clock ?? Date.now)();
     const alerts: CanonicalAlert[] = [];
     const deadLetters: Message[] = [];
@@ -103,7 +117,9 @@ export class CorrelatorPipeline {
       } catch (error) {
         if (!(error instanceof UndecodableRecordError)) throw error;
         const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-        deadLetters.push(deadLetterMessage(message, source, { reason: error.reason, field: error.field }, now));
+        deadLetters.push(
+          deadLetterMessage(message, source, { reason: error.reason, field: error.field }, now),
+        );
         this.options.metrics.deadLettered.inc({ reason: 'undecodable' });
       }
     }

@@ -10,8 +10,15 @@ const infra = {
 describe('readCorrelatorConfig', () => {
   it('reads and writes the project topics with kafkajs liveness defaults unless told otherwise', () => {
     const config = readCorrelatorConfig(infra);
-    expect(config.topics).toEqual({ alerts: TOPICS.alerts, incidents: TOPICS.incidents, alertsDeadLetter: TOPICS.alertsDeadLetter });
-    expect({ session: config.sessionTimeoutMs, heartbeat: config.heartbeatIntervalMs }).toEqual({ session: 30_000, heartbeat: 3_000 });
+    expect(config.topics).toEqual({
+      alerts: TOPICS.alerts,
+      incidents: TOPICS.incidents,
+      alertsDeadLetter: TOPICS.alertsDeadLetter,
+    });
+    expect({ session: config.sessionTimeoutMs, heartbeat: config.heartbeatIntervalMs }).toEqual({
+      session: 30_000,
+      heartbeat: 3_000,
+    });
   });
 
   it('takes topic names and consumer liveness from the environment', () => {
@@ -23,13 +30,24 @@ describe('readCorrelatorConfig', () => {
       CORRELATOR_SESSION_TIMEOUT_MS: '6s',
       CORRELATOR_HEARTBEAT_INTERVAL_MS: '500',
     });
-    expect(config.topics).toEqual({ alerts: 'spec.alerts', incidents: 'spec.incidents', alertsDeadLetter: 'spec.alerts.dlq' });
-    expect({ session: config.sessionTimeoutMs, heartbeat: config.heartbeatIntervalMs }).toEqual({ session: 6_000, heartbeat: 500 });
+    expect(config.topics).toEqual({
+      alerts: 'spec.alerts',
+      incidents: 'spec.incidents',
+      alertsDeadLetter: 'spec.alerts.dlq',
+    });
+    expect({ session: config.sessionTimeoutMs, heartbeat: config.heartbeatIntervalMs }).toEqual({
+      session: 6_000,
+      heartbeat: 500,
+    });
   });
 
   it('refuses a heartbeat interval that is not below the session timeout', () => {
     expect(() =>
-      readCorrelatorConfig({ ...infra, CORRELATOR_SESSION_TIMEOUT_MS: '6000', CORRELATOR_HEARTBEAT_INTERVAL_MS: '6000' }),
+      readCorrelatorConfig({
+        ...infra,
+        CORRELATOR_SESSION_TIMEOUT_MS: '6000',
+        CORRELATOR_HEARTBEAT_INTERVAL_MS: '6000',
+      }),
     ).toThrow(/HEARTBEAT_INTERVAL_MS must be less than CORRELATOR_SESSION_TIMEOUT_MS/);
   });
 });

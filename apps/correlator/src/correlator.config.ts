@@ -33,12 +33,18 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
   const defaults = { ...((raw['defaults'] as Record<string, unknown> | undefined) ?? {}) };
   const scoring = { ...((defaults['scoring'] as Record<string, unknown> | undefined) ?? {}) };
   const campaign = { ...((defaults['campaign'] as Record<string, unknown> | undefined) ?? {}) };
-  if (env['ALERT_CORRELATION_WINDOW']) defaults['windowMs'] = reader.durationMs('ALERT_CORRELATION_WINDOW', 0);
-  if (env['ALERT_ALLOWED_LATENESS']) defaults['allowedLatenessMs'] = reader.durationMs('ALERT_ALLOWED_LATENESS', 0);
-  if (env['MAX_INCIDENT_SPAN']) defaults['maxIncidentSpanMs'] = reader.durationMs('MAX_INCIDENT_SPAN', 0);
+  if (env['ALERT_CORRELATION_WINDOW'])
+    defaults['windowMs'] = reader.durationMs('ALERT_CORRELATION_WINDOW', 0);
+  if (env['ALERT_ALLOWED_LATENESS'])
+    defaults['allowedLatenessMs'] = reader.durationMs('ALERT_ALLOWED_LATENESS', 0);
+  if (env['MAX_INCIDENT_SPAN'])
+    defaults['maxIncidentSpanMs'] = reader.durationMs('MAX_INCIDENT_SPAN', 0);
   if (env['CAMPAIGN_HORIZON']) campaign['horizonMs'] = reader.durationMs('CAMPAIGN_HORIZON', 0);
   if (env['HIGH_PRIORITY_THRESHOLD']) {
-    scoring['highPriorityThreshold'] = reader.integer('HIGH_PRIORITY_THRESHOLD', 80, { min: 0, max: 100 });
+    scoring['highPriorityThreshold'] = reader.integer('HIGH_PRIORITY_THRESHOLD', 80, {
+      min: 0,
+      max: 100,
+    });
   }
   const config = {
     infra: readInfraConfig(reader),
@@ -55,7 +61,9 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
   };
   reader.done();
   if (config.heartbeatIntervalMs >= config.sessionTimeoutMs) {
-    throw new Error('CORRELATOR_HEARTBEAT_INTERVAL_MS must be less than CORRELATOR_SESSION_TIMEOUT_MS');
+    throw new Error(
+      'CORRELATOR_HEARTBEAT_INTERVAL_MS must be less than CORRELATOR_SESSION_TIMEOUT_MS',
+    );
   }
   const parsed = parseCorrelationConfig({
     ...raw,

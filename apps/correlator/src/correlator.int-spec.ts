@@ -6,7 +6,14 @@ import { DEAD_LETTER_HEADERS, type CanonicalAlert, type IncidentEvent } from '@s
 import { generateLabeledAlerts, incidentAvroMapping } from '@soc/domain';
 import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
 import { AppMetrics, createLogger } from '@soc/observability';
-import { createTopic, infraFromEnv, testKafka, uniqueName, waitFor, type SpecDatabase } from '@soc/testing';
+import {
+  createTopic,
+  infraFromEnv,
+  testKafka,
+  uniqueName,
+  waitFor,
+  type SpecDatabase,
+} from '@soc/testing';
 import { readCorrelatorConfig, type CorrelatorConfig } from './correlator.config';
 import { CorrelatorPipeline } from './correlator-pipeline';
 import { CorrelatorModule } from './correlator.module';
@@ -45,7 +52,11 @@ interface RunningCorrelator {
  * Alerts from generated traffic with nothing arriving beyond the allowed lateness: then which
  * alerts belong together does not depend on where the service's batches (its flushes) fall.
  */
-const trafficFor = (tenants: readonly string[], alertCount: number, seed: string): CanonicalAlert[] =>
+const trafficFor = (
+  tenants: readonly string[],
+  alertCount: number,
+  seed: string,
+): CanonicalAlert[] =>
   generateLabeledAlerts({ seed, tenants, alertCount, lateFraction: 0 }).map(({ alert }) => alert);
 
 describe('correlator on Kafka, the schema registry and Postgres', () => {
@@ -70,15 +81,22 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
   async function startCorrelator(partitions: number): Promise<RunningCorrelator> {
     const name = uniqueName('correlator');
     const config = readCorrelatorConfig(correlatorEnv(infra, database.url, name, partitions));
-    for (const topic of Object.values(config.topics)) await createTopic(topic, partitions, { kafka });
-    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(registry, config.topics.alerts, readSchemaFile('alerts'));
+    for (const topic of Object.values(config.topics))
+      await createTopic(topic, partitions, { kafka });
+    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
+      registry,
+      config.topics.alerts,
+      readSchemaFile('alerts'),
+    );
     const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
       registry,
       config.topics.incidents,
       readSchemaFile('incidents'),
       incidentAvroMapping,
     );
-    const app = await NestFactory.create(CorrelatorModule.forRoot(config, logger), { logger: false });
+    const app = await NestFactory.create(CorrelatorModule.forRoot(config, logger), {
+      logger: false,
+    });
     app.enableShutdownHooks();
     await app.listen(config.httpPort, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
@@ -88,7 +106,10 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
   }
 
   async function incidentsOf(correlator: RunningCorrelator): Promise<DecodedIncident[]> {
-    return decodeIncidents(await readTopicToEnd(kafka, correlator.config.topics.incidents), correlator.incidentCodec);
+    return decodeIncidents(
+      await readTopicToEnd(kafka, correlator.config.topics.incidents),
+      correlator.incidentCodec,
+    );
   }
 
   it('groups two tenants’ alerts as the pure correlator does and keeps each tenant’s incidents on its alerts’ partition', async () => {
@@ -103,9 +124,23 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
     const alerts = trafficFor(tenants, 600, 'correlator-two-tenants');
     // Two waves: the second is correlated by state the first left behind, across a flush.
     const half = alerts.length / 2;
-    await produceAlerts(producer, config.topics.alerts, correlator.alertCodec, alerts.slice(0, half), partitions, 100);
+    await produceAlerts(
+      producer,
+      config.topics.alerts,
+      correlator.alertCodec,
+      alerts.slice(0, half),
+      partitions,
+      100,
+    );
     await waitForGroupCaughtUp(kafka, config.groupId, config.topics.alerts, CATCH_UP_MS);
-    await produceAlerts(producer, config.topics.alerts, correlator.alertCodec, alerts.slice(half), partitions, 100);
+    await produceAlerts(
+      producer,
+      config.topics.alerts,
+      correlator.alertCodec,
+      alerts.slice(half),
+      partitions,
+      100,
+    );
     await waitForGroupCaughtUp(kafka, config.groupId, config.topics.alerts, CATCH_UP_MS);
 
     const incidents = await incidentsOf(correlator);
@@ -122,13 +157,17 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
     expect(envelopeProblems(events)).toEqual([]);
 
     const actual = groupingOf(events);
-    const expected = groupingOf(expectedEvents(alertsByPartition(alerts, partitions), config.correlation));
+    const expected = groupingOf(
+      expectedEvents(alertsByPartition(alerts, partitions), config.correlation),
+    );
     expect(actual.incidents).toEqual(expected.incidents);
     expect(actual.suppressed).toEqual(expected.suppressed);
     expect(actual.placements.size).toBe(alerts.length);
     expect([...actual.placements].filter(([, count]) => count !== 1)).toEqual([]);
     // The traffic correlates: some incidents hold more than one alert.
-    const sizes = actual.incidents.map((line) => line.slice(line.indexOf(': ') + 2).split(' ').length);
+    const sizes = actual.incidents.map(
+      (line) => line.slice(line.indexOf(': ') + 2).split(' ').length,
+    );
     expect(Math.max(...sizes)).toBeGreaterThan(1);
   });
 
@@ -138,12 +177,16 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
     const { config, alertCodec } = correlator;
     const [tenant] = tenantsCoveringPartitions(partitions, 1);
     const alerts = trafficFor([tenant as string], 200, 'correlator-poison');
-    const unrelated = await AvroTopicCodec.register<{ readonly probe: number }>(registry, uniqueName('spec-unrelated'), {
-      type: 'record',
-      name: 'UnrelatedProbe',
-      namespace: 'soc.spec',
-      fields: [{ name: 'probe', type: 'long' }],
-    });
+    const unrelated = await AvroTopicCodec.register<{ readonly probe: number }>(
+      registry,
+      uniqueName('spec-unrelated'),
+      {
+        type: 'record',
+        name: 'UnrelatedProbe',
+        namespace: 'soc.spec',
+        fields: [{ name: 'probe', type: 'long' }],
+      },
+    );
     const framed = (schemaId: number, body: Buffer): Buffer => {
       const header = Buffer.alloc(5);
       header.writeUInt8(0, 0);
@@ -151,31 +194,64 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       return Buffer.concat([header, body]);
     };
     const poison = [
-      { value: Buffer.from('{"alert": "not Avro at all"}'), reason: /not Avro-framed: magic byte 123/ },
-      { value: framed(0x7ffffff0, Buffer.from([2, 4, 6, 8])), reason: /unknown schema id 2147483632/ },
-      { value: framed(unrelated.schemaId, Buffer.from([0xff, 0xff, 0xff])), reason: new RegExp(`schema id ${unrelated.schemaId} is not readable`) },
-      { value: alertCodec.encode(alerts[0] as CanonicalAlert).subarray(0, 24), reason: /Avro body does not match schema/ },
+      {
+        value: Buffer.from('{"alert": "not Avro at all"}'),
+        reason: /not Avro-framed: magic byte 123/,
+      },
+      {
+        value: framed(0x7ffffff0, Buffer.from([2, 4, 6, 8])),
+        reason: /unknown schema id 2147483632/,
+      },
+      {
+        value: framed(unrelated.schemaId, Buffer.from([0xff, 0xff, 0xff])),
+        reason: new RegExp(`schema id ${unrelated.schemaId} is not readable`),
+      },
+      {
+        value: alertCodec.encode(alerts[0] as CanonicalAlert).subarray(0, 24),
+        reason: /Avro body does not match schema/,
+      },
     ];
 
     // Good alerts, then each poison record followed by more good alerts, all on one partition.
     const chunk = alerts.length / (poison.length + 1);
-    await produceAlerts(producer, config.topics.alerts, alertCodec, alerts.slice(0, chunk), partitions);
+    await produceAlerts(
+      producer,
+      config.topics.alerts,
+      alertCodec,
+      alerts.slice(0, chunk),
+      partitions,
+    );
     const poisonOffsets: string[] = [];
     for (const [i, record] of poison.entries()) {
       const [sent] = await producer.send({
         topic: config.topics.alerts,
         acks: -1,
-        messages: [{ key: tenant as string, partition: 0, value: record.value, headers: { 'x-spec-origin': `poison-${i}` } }],
+        messages: [
+          {
+            key: tenant as string,
+            partition: 0,
+            value: record.value,
+            headers: { 'x-spec-origin': `poison-${i}` },
+          },
+        ],
       });
       poisonOffsets.push(sent?.baseOffset ?? '?');
-      await produceAlerts(producer, config.topics.alerts, alertCodec, alerts.slice((i + 1) * chunk, (i + 2) * chunk), partitions);
+      await produceAlerts(
+        producer,
+        config.topics.alerts,
+        alertCodec,
+        alerts.slice((i + 1) * chunk, (i + 2) * chunk),
+        partitions,
+      );
     }
 
     // No stall: the group commits past every poison record.
     await waitForGroupCaughtUp(kafka, config.groupId, config.topics.alerts, CATCH_UP_MS);
 
     const deadLetters = await readTopicToEnd(kafka, config.topics.alertsDeadLetter);
-    expect(deadLetters.map((r) => r.headers[DEAD_LETTER_HEADERS.sourceOffset]?.toString())).toEqual(poisonOffsets);
+    expect(deadLetters.map((r) => r.headers[DEAD_LETTER_HEADERS.sourceOffset]?.toString())).toEqual(
+      poisonOffsets,
+    );
     for (const [i, record] of poison.entries()) {
       const dead = deadLetters[i];
       const header = (name: string): string | undefined => dead?.headers[name]?.toString();
@@ -192,22 +268,39 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
     const events = (await incidentsOf(correlator)).map(({ event }) => event);
     expect(envelopeProblems(events)).toEqual([]);
     const actual = groupingOf(events);
-    const expected = groupingOf(expectedEvents(alertsByPartition(alerts, partitions), config.correlation));
+    const expected = groupingOf(
+      expectedEvents(alertsByPartition(alerts, partitions), config.correlation),
+    );
     expect(actual.incidents).toEqual(expected.incidents);
     expect(actual.placements.size).toBe(alerts.length);
     expect([...actual.placements].filter(([, count]) => count !== 1)).toEqual([]);
 
     const metrics = await (await fetch(`${correlator.url}/metrics`)).text();
-    const deadLettered = /^soc_dead_lettered_total\{[^}]*reason="undecodable"[^}]*\} (\d+)$/m.exec(metrics);
+    const deadLettered = /^soc_dead_lettered_total\{[^}]*reason="undecodable"[^}]*\} (\d+)$/m.exec(
+      metrics,
+    );
     expect(Number(deadLettered?.[1])).toBeGreaterThanOrEqual(poison.length);
   });
 
   it('fails its health check when correlation hits a bug, instead of living on with a dead consumer', async () => {
     const name = uniqueName('correlator-bug');
-    const topics = { alerts: `${name}.alerts`, incidents: `${name}.incidents`, alertsDeadLetter: `${name}.alerts.dlq` };
+    const topics = {
+      alerts: `${name}.alerts`,
+      incidents: `${name}.incidents`,
+      alertsDeadLetter: `${name}.alerts.dlq`,
+    };
     for (const topic of Object.values(topics)) await createTopic(topic, 1, { kafka });
-    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(registry, topics.alerts, readSchemaFile('alerts'));
-    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(registry, topics.incidents, readSchemaFile('incidents'), incidentAvroMapping);
+    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
+      registry,
+      topics.alerts,
+      readSchemaFile('alerts'),
+    );
+    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
+      registry,
+      topics.incidents,
+      readSchemaFile('incidents'),
+      incidentAvroMapping,
+    );
     const pipeline = new CorrelatorPipeline({
       kafka,
       groupId: name,
@@ -226,7 +319,13 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
     await pipeline.start();
     try {
       const [tenant] = tenantsCoveringPartitions(1, 1);
-      await produceAlerts(producer, topics.alerts, alertCodec, trafficFor([tenant as string], 5, 'correlator-bug'), 1);
+      await produceAlerts(
+        producer,
+        topics.alerts,
+        alertCodec,
+        trafficFor([tenant as string], 5, 'correlator-bug'),
+        1,
+      );
       const failure = await waitFor(
         () => {
           try {

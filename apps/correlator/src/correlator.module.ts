@@ -1,10 +1,23 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { incidentAvroMapping, withAssetLookup } from '@soc/domain';
-import { AvroTopicCodec, createKafka, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
+import {
+  AvroTopicCodec,
+  createKafka,
+  createSchemaRegistry,
+  ensureTopics,
+  readSchemaFile,
+} from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
 import { createDataSource } from '@soc/persistence';
 import { AssetInventory } from './asset-inventory';
@@ -38,7 +51,9 @@ class CorrelatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     const loaded = await this.assets.refresh();
     this.logger.info({ assets: loaded }, 'asset inventory loaded');
     this.refreshTimer = setInterval(() => {
-      this.assets.refresh().catch((err: unknown) => this.logger.warn({ err }, 'asset inventory refresh failed'));
+      this.assets
+        .refresh()
+        .catch((err: unknown) => this.logger.warn({ err }, 'asset inventory refresh failed'));
     }, this.config.assetRefreshMs);
     await this.pipeline.start();
   }
@@ -60,9 +75,19 @@ export class CorrelatorModule {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        { provide: KAFKA, useFactory: () => createKafka(config.infra.kafkaBrokers, 'soc-correlator', logger) },
-        { provide: DATA_SOURCE, useFactory: () => createDataSource(config.infra.databaseUrl).initialize() },
-        { provide: AssetInventory, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new AssetInventory(ds) },
+        {
+          provide: KAFKA,
+          useFactory: () => createKafka(config.infra.kafkaBrokers, 'soc-correlator', logger),
+        },
+        {
+          provide: DATA_SOURCE,
+          useFactory: () => createDataSource(config.infra.databaseUrl).initialize(),
+        },
+        {
+          provide: AssetInventory,
+          inject: [DATA_SOURCE],
+          useFactory: (ds: DataSource) => new AssetInventory(ds),
+        },
         {
           provide: CorrelatorPipeline,
           inject: [KAFKA, AssetInventory, AppMetrics],
@@ -81,14 +106,20 @@ export class CorrelatorModule {
               await admin.disconnect();
             }
             const registry = createSchemaRegistry(config.infra.schemaRegistryUrl);
-            const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(registry, topics.alerts, readSchemaFile('alerts'));
+            const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
+              registry,
+              topics.alerts,
+              readSchemaFile('alerts'),
+            );
             const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
               registry,
               topics.incidents,
               readSchemaFile('incidents'),
               incidentAvroMapping,
             );
-            const correlation = withAssetLookup(config.correlation, (tenantId) => assets.lookupFor(tenantId));
+            const correlation = withAssetLookup(config.correlation, (tenantId) =>
+              assets.lookupFor(tenantId),
+            );
             return new CorrelatorPipeline({
               kafka,
               groupId: config.groupId,

@@ -8,7 +8,10 @@ async function bootstrap(): Promise<void> {
   const config = readCorrelatorConfig();
   // abortOnError: false, so a failing provider (broker, registry, topic check) reaches the
   // fatal log below: Nest's default exits with code 1 through its own logger, turned off here.
-  const app = await NestFactory.create(CorrelatorModule.forRoot(config, logger), { logger: false, abortOnError: false });
+  const app = await NestFactory.create(CorrelatorModule.forRoot(config, logger), {
+    logger: false,
+    abortOnError: false,
+  });
   app.enableShutdownHooks();
   await app.listen(config.httpPort, '0.0.0.0');
   logger.info({ port: config.httpPort, groupId: config.groupId }, 'correlator running');

@@ -14,10 +14,12 @@ export function createPartitionCorrelator(config: CorrelationConfig): PartitionC
   return {
     replay(events: readonly IncidentEvent[]) {
       correlator.replay(events);
-      for (const event of events) if (event.occurredAt > newestEventTime) newestEventTime = event.occurredAt;
+      for (const event of events)
+        if (event.occurredAt > newestEventTime) newestEventTime = event.occurredAt;
     },
     correlate(alerts: readonly CanonicalAlert[]) {
-      for (const alert of alerts) if (alert.observedAt > newestEventTime) newestEventTime = alert.observedAt;
+      for (const alert of alerts)
+        if (alert.observedAt > newestEventTime) newestEventTime = alert.observedAt;
       return correlator.correlateBatch(alerts, newestEventTime - allowedLatenessMs);
     },
   };

@@ -4,32 +4,57 @@
 // running correlators as child processes (killed, if need be, with a transaction open).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { AssignerProtocol, Partitioners, type IHeaders, type Kafka, type PartitionMetadata, type Producer } from 'kafkajs';
+import {
+  AssignerProtocol,
+  Partitioners,
+  type IHeaders,
+  type Kafka,
+  type PartitionMetadata,
+  type Producer,
+} from 'kafkajs';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { correlateAll, deterministicIds, type CorrelationConfig } from '@soc/domain';
 import type { AvroTopicCodec } from '@soc/kafka';
 import { openDataSource } from '@soc/persistence';
-import { createSpecDatabase, uniqueName, waitFor, type SpecDatabase, type TestInfra } from '@soc/testing';
+import {
+  createSpecDatabase,
+  uniqueName,
+  waitFor,
+  type SpecDatabase,
+  type TestInfra,
+} from '@soc/testing';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 
 /** A spec database with the schema: the correlator reads public.assets but does not migrate. */
 export async function createMigratedSpecDatabase(name: string): Promise<SpecDatabase> {
   const database = await createSpecDatabase(name);
-  const dataSource = await openDataSource({ url: database.url, applicationName: 'correlator-spec' }, { migrate: true });
+  const dataSource = await openDataSource(
+    { url: database.url, applicationName: 'correlator-spec' },
+    { migrate: true },
+  );
   await dataSource.destroy();
   return database;
 }
 
 /** An idempotent producer partitioning as ingest does (see produceAlerts), connected. */
 export async function connectAlertProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   return producer;
 }
 
 /** The correlator's environment with topics and a consumer group named after `name`. */
-export function correlatorEnv(infra: TestInfra, databaseUrl: string, name: string, partitions: number): Record<string, string> {
+export function correlatorEnv(
+  infra: TestInfra,
+  databaseUrl: string,
+  name: string,
+  partitions: number,
+): Record<string, string> {
   return {
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
@@ -52,11 +77,19 @@ export function partitionOfKey(key: string, partitions: number): number {
     replicas: [0],
     isr: [0],
   }));
-  return Partitioners.DefaultPartitioner()({ topic: 'any', partitionMetadata: metadata, message: { key, value: null } });
+  return Partitioners.DefaultPartitioner()({
+    topic: 'any',
+    partitionMetadata: metadata,
+    message: { key, value: null },
+  });
 }
 
 /** `perPartition` tenant ids for every partition, so that each partition gets work. */
-export function tenantsCoveringPartitions(partitions: number, perPartition: number, prefix = 'tenant'): string[] {
+export function tenantsCoveringPartitions(
+  partitions: number,
+  perPartition: number,
+  prefix = 'tenant',
+): string[] {
   const byPartition = Array.from({ length: partitions }, () => [] as string[]);
   for (let n = 1; byPartition.some((tenants) => tenants.length < perPartition); n += 1) {
     const tenant = `${prefix}-${String(n).padStart(3, '0')}`;
@@ -67,7 +100,10 @@ export function tenantsCoveringPartitions(partitions: number, perPartition: numb
 }
 
 /** Alerts grouped by the partition their tenant key lands on, in production order. */
-export function alertsByPartition(alerts: readonly CanonicalAlert[], partitions: number): Map<number, CanonicalAlert[]> {
+export function alertsByPartition(
+  alerts: readonly CanonicalAlert[],
+  partitions: number,
+): Map<number, CanonicalAlert[]> {
   const byPartition = new Map<number, CanonicalAlert[]>();
   for (const alert of alerts) {
     const partition = partitionOfKey(alert.tenantId, partitions);
@@ -120,7 +156,10 @@ export interface ConsumedRecord {
 export async function readTopicToEnd(
   kafka: Kafka,
   topic: string,
-  { timeoutMs = 60_000, readUncommitted = false }: { readonly timeoutMs?: number; readonly readUncommitted?: boolean } = {},
+  {
+    timeoutMs = 60_000,
+    readUncommitted = false,
+  }: { readonly timeoutMs?: number; readonly readUncommitted?: boolean } = {},
 ): Promise<ConsumedRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -135,10 +174,15 @@ export async function readTopicToEnd(
   if (ends.size === 0) return [];
   const records: ConsumedRecord[] = [];
   const reached = new Set<number>();
-  const consumer = kafka.consumer({ groupId: uniqueName('spec-reader'), readUncommitted, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId: uniqueName('spec-reader'),
+    readUncommitted,
+    maxWaitTimeInMs: 100,
+  });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     const end = ends.get(payload.partition);
-    if (payload.topic === topic && end !== undefined && BigInt(payload.lastOffset) + 1n >= end) reached.add(payload.partition);
+    if (payload.topic === topic && end !== undefined && BigInt(payload.lastOffset) + 1n >= end)
+      reached.add(payload.partition);
   });
   await consumer.connect();
   try {
@@ -156,15 +200,24 @@ export async function readTopicToEnd(
         }
       },
     });
-    await waitFor(() => reached.size === ends.size, { timeoutMs, describe: `${topic} read to its end (${ends.size} partitions)` });
+    await waitFor(() => reached.size === ends.size, {
+      timeoutMs,
+      describe: `${topic} read to its end (${ends.size} partitions)`,
+    });
   } finally {
     await consumer.disconnect();
   }
-  return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  return records.sort(
+    (a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)),
+  );
 }
 
 /** The group's committed offsets and the topic's end offsets, per partition. */
-export async function groupLag(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, { committed: bigint; end: bigint }>> {
+export async function groupLag(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, { committed: bigint; end: bigint }>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -172,7 +225,8 @@ export async function groupLag(kafka: Kafka, groupId: string, topic: string): Pr
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     const lag = new Map<number, { committed: bigint; end: bigint }>();
     for (const end of ends) {
-      const offset = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+      const offset =
+        committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
       lag.set(end.partition, { committed: BigInt(offset), end: BigInt(end.high) });
     }
     return lag;
@@ -185,7 +239,12 @@ export async function groupLag(kafka: Kafka, groupId: string, topic: string): Pr
  * Waits until the group has committed every record now in `topic`. The correlator commits its
  * offsets in the transaction that writes its outputs, so then every output is committed too.
  */
-export async function waitForGroupCaughtUp(kafka: Kafka, groupId: string, topic: string, timeoutMs: number): Promise<void> {
+export async function waitForGroupCaughtUp(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  timeoutMs: number,
+): Promise<void> {
   let last = '';
   await waitFor(
     async () => {
@@ -205,7 +264,11 @@ export interface GroupMember {
 }
 
 /** The group's state and which partitions of `topic` each member holds. */
-export async function groupMembers(kafka: Kafka, groupId: string, topic: string): Promise<{ state: string; members: GroupMember[] }> {
+export async function groupMembers(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<{ state: string; members: GroupMember[] }> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -213,7 +276,10 @@ export async function groupMembers(kafka: Kafka, groupId: string, topic: string)
     const group = groups[0];
     const members = (group?.members ?? []).map((member) => ({
       memberId: member.memberId,
-      partitions: [...(AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[topic] ?? [])].sort((a, b) => a - b),
+      partitions: [
+        ...(AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[topic] ??
+          []),
+      ].sort((a, b) => a - b),
     }));
     return { state: group?.state ?? 'Unknown', members };
   } finally {
@@ -291,7 +357,8 @@ export function groupingOf(events: readonly IncidentEvent[]): Grouping {
         break;
       case 'LateAlertHandled':
         // The other outcomes come with the IncidentOpened or AlertAttached that places the alert.
-        if (event.data.outcome === 'dropped-window-closed') place(event.data.incidentId, event.data.alert.alertId);
+        if (event.data.outcome === 'dropped-window-closed')
+          place(event.data.incidentId, event.data.alert.alertId);
         break;
       case 'IncidentsMerged':
         survivorOf.set(event.data.absorbedIncidentId, event.data.incidentId);
@@ -310,7 +377,8 @@ export function groupingOf(events: readonly IncidentEvent[]): Grouping {
   }
   const rootOf = (incidentId: string): string => {
     let root = incidentId;
-    for (let next = survivorOf.get(root); next !== undefined; next = survivorOf.get(root)) root = next;
+    for (let next = survivorOf.get(root); next !== undefined; next = survivorOf.get(root))
+      root = next;
     return root;
   };
   const folded = new Map<string, string[]>();
@@ -319,16 +387,22 @@ export function groupingOf(events: readonly IncidentEvent[]): Grouping {
     folded.set(root, [...(folded.get(root) ?? []), ...alertIds]);
   }
   return {
-    incidents: [...folded].map(([root, alertIds]) => `${root}: ${alertIds.sort().join(' ')}`).sort(),
+    incidents: [...folded]
+      .map(([root, alertIds]) => `${root}: ${alertIds.sort().join(' ')}`)
+      .sort(),
     suppressed: suppressed.sort(),
     placements,
   };
 }
 
 /** The pure correlator over each partition's alerts in their partition order. */
-export function expectedEvents(byPartition: ReadonlyMap<number, readonly CanonicalAlert[]>, config: CorrelationConfig): IncidentEvent[] {
+export function expectedEvents(
+  byPartition: ReadonlyMap<number, readonly CanonicalAlert[]>,
+  config: CorrelationConfig,
+): IncidentEvent[] {
   const events: IncidentEvent[] = [];
-  for (const alerts of byPartition.values()) events.push(...correlateAll(alerts, config, deterministicIds()).events);
+  for (const alerts of byPartition.values())
+    events.push(...correlateAll(alerts, config, deterministicIds()).events);
   return events;
 }
 
@@ -367,10 +441,17 @@ export interface CorrelatorProcess {
   readonly stop: (graceMs?: number) => Promise<void>;
 }
 
-export function startCorrelatorProcess(name: string, env: Readonly<Record<string, string>>): CorrelatorProcess {
+export function startCorrelatorProcess(
+  name: string,
+  env: Readonly<Record<string, string>>,
+): CorrelatorProcess {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['-r', join(REPO_ROOT, 'tools', 'register.cjs'), join(REPO_ROOT, 'apps', 'correlator', 'src', 'main.ts')],
+    [
+      '-r',
+      join(REPO_ROOT, 'tools', 'register.cjs'),
+      join(REPO_ROOT, 'apps', 'correlator', 'src', 'main.ts'),
+    ],
     { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: Record<string, unknown>[] = [];
@@ -429,7 +510,9 @@ export async function waitForLog(
   matches: (line: Record<string, unknown>) => boolean = () => true,
 ): Promise<Record<string, unknown>> {
   const found = await waitFor(
-    () => instance.logs().find((l) => l['msg'] === msg && matches(l)) ?? (instance.exited() ? 'exited' : undefined),
+    () =>
+      instance.logs().find((l) => l['msg'] === msg && matches(l)) ??
+      (instance.exited() ? 'exited' : undefined),
     { timeoutMs, intervalMs: 100, describe: `${instance.name} to log '${msg}'` },
   );
   if (found === 'exited') throw new Error(`${instance.name} exited:\n${instance.output()}`);
@@ -437,11 +520,16 @@ export async function waitForLog(
 }
 
 /** Runs `task`; when it fails, the error also carries the tail of each process's output. */
-export async function withOutputOf<T>(instances: readonly CorrelatorProcess[], task: () => Promise<T>): Promise<T> {
+export async function withOutputOf<T>(
+  instances: readonly CorrelatorProcess[],
+  task: () => Promise<T>,
+): Promise<T> {
   try {
     return await task();
   } catch (error) {
-    const outputs = instances.map((instance) => `--- ${instance.name} ---\n${instance.output().slice(-4_000)}`).join('\n');
+    const outputs = instances
+      .map((instance) => `--- ${instance.name} ---\n${instance.output().slice(-4_000)}`)
+      .join('\n');
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${outputs}`);
   }
 }
@@ -470,7 +558,11 @@ export async function killMidTransaction(
 ): Promise<MidTransactionKill> {
   let armed = false;
   let caught: { partition: number; offset: string } | undefined;
-  const tail = kafka.consumer({ groupId: uniqueName('spec-tail'), readUncommitted: true, maxWaitTimeInMs: 10 });
+  const tail = kafka.consumer({
+    groupId: uniqueName('spec-tail'),
+    readUncommitted: true,
+    maxWaitTimeInMs: 10,
+  });
   let joined = false;
   tail.on(tail.events.GROUP_JOIN, () => {
     joined = true;
@@ -489,7 +581,10 @@ export async function killMidTransaction(
         caught = { partition: batch.partition, offset: first.offset };
       },
     });
-    await waitFor(() => joined, { timeoutMs: 30_000, describe: 'the read-uncommitted tail to join' });
+    await waitFor(() => joined, {
+      timeoutMs: 30_000,
+      describe: 'the read-uncommitted tail to join',
+    });
     for (const [index, step] of steps.entries()) {
       caught = undefined;
       armed = true;
@@ -502,7 +597,9 @@ export async function killMidTransaction(
       const open = caught as { partition: number; offset: string } | undefined;
       if (open === undefined) continue;
       // Frozen now: the transaction is open when the last stable offset is not past its record.
-      const stable = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === open.partition);
+      const stable = (await admin.fetchTopicOffsets(topic)).find(
+        (o) => o.partition === open.partition,
+      );
       if (stable !== undefined && BigInt(stable.high) <= BigInt(open.offset)) {
         await victim.kill('SIGKILL');
         return { attempts: index + 1, open };

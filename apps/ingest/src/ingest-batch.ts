@@ -3,7 +3,12 @@ import { normalizeRecord, RedeliveryFilter } from '@soc/domain';
 import type { IngestItem } from './http/ingest-body';
 
 export type ItemResult =
-  | { readonly index: number; readonly status: 'accepted'; readonly alertId: string; readonly format: AlertFormat }
+  | {
+      readonly index: number;
+      readonly status: 'accepted';
+      readonly alertId: string;
+      readonly format: AlertFormat;
+    }
   | { readonly index: number; readonly status: 'duplicate'; readonly alertId: string }
   | {
       readonly index: number;
@@ -32,13 +37,22 @@ export interface AdmittedBatch {
  * door (HTTP, syslog, raw topics, the CLI) goes through. The tenant always comes from the
  * caller's credentials or the door's configuration, never from the record.
  */
-export function admitBatch(items: readonly IngestItem[], context: IngestContext, filter: RedeliveryFilter): AdmittedBatch {
+export function admitBatch(
+  items: readonly IngestItem[],
+  context: IngestContext,
+  filter: RedeliveryFilter,
+): AdmittedBatch {
   const accepted: CanonicalAlert[] = [];
   const results: ItemResult[] = [];
   const admittedKeys: string[] = [];
   for (const item of items) {
     if ('invalid' in item) {
-      results.push({ index: item.index, status: 'rejected', format: context.format ?? 'unknown', ...item.invalid });
+      results.push({
+        index: item.index,
+        status: 'rejected',
+        format: context.format ?? 'unknown',
+        ...item.invalid,
+      });
       continue;
     }
     const normalized = normalizeRecord(item.record, {
@@ -53,7 +67,9 @@ export function admitBatch(items: readonly IngestItem[], context: IngestContext,
       continue;
     }
     const alert: CanonicalAlert =
-      normalized.alert.tenantId === context.tenantId ? normalized.alert : { ...normalized.alert, tenantId: context.tenantId };
+      normalized.alert.tenantId === context.tenantId
+        ? normalized.alert
+        : { ...normalized.alert, tenantId: context.tenantId };
     const key = RedeliveryFilter.keyOf(alert);
     if (!filter.admit(key, context.ingestedAt)) {
       results.push({ index: item.index, status: 'duplicate', alertId: alert.alertId });
@@ -61,7 +77,12 @@ export function admitBatch(items: readonly IngestItem[], context: IngestContext,
     }
     admittedKeys.push(key);
     accepted.push(alert);
-    results.push({ index: item.index, status: 'accepted', alertId: alert.alertId, format: alert.format });
+    results.push({
+      index: item.index,
+      status: 'accepted',
+      alertId: alert.alertId,
+      format: alert.format,
+    });
   }
   return { accepted, results, admittedKeys };
 }

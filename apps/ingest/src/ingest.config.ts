@@ -8,7 +8,11 @@ export interface IngestConfig {
   readonly maxBatchItems: number;
   readonly redeliveryHorizonMs: number;
   /** Syslog listeners; the tenant of a listener is configured, since syslog carries none. */
-  readonly syslog: { readonly tcpPort: number; readonly udpPort: number; readonly tenantId: string } | null;
+  readonly syslog: {
+    readonly tcpPort: number;
+    readonly udpPort: number;
+    readonly tenantId: string;
+  } | null;
   /** Raw SIEM topics consumed (`soc.raw.<format>`); empty turns the consumer off. */
   readonly rawFormats: readonly AlertFormat[];
   /**
@@ -25,7 +29,10 @@ export interface IngestConfig {
 }
 
 /** The raw topic ingest consumes for a format. */
-export function rawTopicName(config: Pick<IngestConfig, 'rawTopicPrefix'>, format: AlertFormat): string {
+export function rawTopicName(
+  config: Pick<IngestConfig, 'rawTopicPrefix'>,
+  format: AlertFormat,
+): string {
   return config.rawTopicPrefix === null ? rawTopic(format) : `${config.rawTopicPrefix}${format}`;
 }
 
@@ -35,8 +42,12 @@ export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
   // Unset means every format; set but empty turns the raw consumer off (the reader's fallback
   // would otherwise apply to the empty value too).
   const rawFormats =
-    env.INGEST_RAW_FORMATS === undefined ? [...ALERT_FORMATS] : reader.list('INGEST_RAW_FORMATS', '');
-  const unknownFormats = rawFormats.filter((f) => !(ALERT_FORMATS as readonly string[]).includes(f));
+    env.INGEST_RAW_FORMATS === undefined
+      ? [...ALERT_FORMATS]
+      : reader.list('INGEST_RAW_FORMATS', '');
+  const unknownFormats = rawFormats.filter(
+    (f) => !(ALERT_FORMATS as readonly string[]).includes(f),
+  );
   const config: IngestConfig = {
     infra: readInfraConfig(reader),
     httpPort: reader.integer('INGEST_HTTP_PORT', 8080, { min: 0, max: 65535 }),
@@ -56,7 +67,9 @@ export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     maxRawRecordBytes: reader.integer('INGEST_MAX_RAW_RECORD_BYTES', 1024 * 1024, { min: 1024 }),
   };
   if (unknownFormats.length > 0) {
-    throw new Error(`INGEST_RAW_FORMATS: unknown formats ${unknownFormats.join(', ')}; known: ${ALERT_FORMATS.join(', ')}`);
+    throw new Error(
+      `INGEST_RAW_FORMATS: unknown formats ${unknownFormats.join(', ')}; known: ${ALERT_FORMATS.join(', ')}`,
+    );
   }
   reader.done();
   return config;

@@ -1,8 +1,21 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TOPICS, type CanonicalAlert } from '@soc/contracts';
-import { AvroTopicCodec, createKafka, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
+import {
+  AvroTopicCodec,
+  createKafka,
+  createSchemaRegistry,
+  ensureTopics,
+  readSchemaFile,
+} from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
 import { createDataSource, PgApiKeyVerifier } from '@soc/persistence';
 import type { DataSource } from 'typeorm';
@@ -31,7 +44,10 @@ export class IngestModule {
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        { provide: KAFKA, useFactory: () => createKafka(config.infra.kafkaBrokers, 'soc-ingest', logger) },
+        {
+          provide: KAFKA,
+          useFactory: () => createKafka(config.infra.kafkaBrokers, 'soc-ingest', logger),
+        },
         {
           provide: PRODUCER,
           inject: [KAFKA],
@@ -42,7 +58,10 @@ export class IngestModule {
             await ensureTopics(admin, [
               { topic: TOPICS.alerts, numPartitions: partitions },
               { topic: TOPICS.alertsDeadLetter, numPartitions: partitions },
-              ...config.rawFormats.map((format) => ({ topic: rawTopicName(config, format), numPartitions: partitions })),
+              ...config.rawFormats.map((format) => ({
+                topic: rawTopicName(config, format),
+                numPartitions: partitions,
+              })),
             ]);
             await admin.disconnect();
             const producer = kafka.producer({
@@ -58,7 +77,11 @@ export class IngestModule {
           provide: DATA_SOURCE,
           useFactory: async () => createDataSource(config.infra.databaseUrl).initialize(),
         },
-        { provide: API_KEY_VERIFIER, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new PgApiKeyVerifier(ds) },
+        {
+          provide: API_KEY_VERIFIER,
+          inject: [DATA_SOURCE],
+          useFactory: (ds: DataSource) => new PgApiKeyVerifier(ds),
+        },
         IngestKeyGuard,
         {
           provide: AlertPublisher,
@@ -98,7 +121,8 @@ export class IngestModule {
         {
           provide: SyslogServer,
           inject: [IngestService],
-          useFactory: (ingest: IngestService) => (config.syslog ? new SyslogServer(ingest, config.syslog.tenantId, logger) : null),
+          useFactory: (ingest: IngestService) =>
+            config.syslog ? new SyslogServer(ingest, config.syslog.tenantId, logger) : null,
         },
         IngestLifecycle,
       ],
@@ -125,7 +149,10 @@ class IngestLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     });
     if (this.config.rawFormats.length > 0) await this.raw.start();
     if (this.syslog && this.config.syslog) {
-      const ports = await this.syslog.listen(this.config.syslog.tcpPort, this.config.syslog.udpPort);
+      const ports = await this.syslog.listen(
+        this.config.syslog.tcpPort,
+        this.config.syslog.udpPort,
+      );
       this.logger.info(ports, 'syslog listening');
     }
   }

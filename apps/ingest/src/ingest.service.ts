@@ -21,13 +21,20 @@ export class IngestService {
 
   constructor(
     private readonly publisher: AlertPublisher,
-    readonly limits: { readonly maxBodyBytes: number; readonly maxBatchItems: number; readonly redeliveryHorizonMs: number },
+    readonly limits: {
+      readonly maxBodyBytes: number;
+      readonly maxBatchItems: number;
+      readonly redeliveryHorizonMs: number;
+    },
     private readonly clock: () => number = Date.now,
   ) {
     this.redeliveries = new RedeliveryFilter(limits.redeliveryHorizonMs);
   }
 
-  async ingest(items: readonly IngestItem[], request: IngestRequest): Promise<{ readonly results: ItemResult[] }> {
+  async ingest(
+    items: readonly IngestItem[],
+    request: IngestRequest,
+  ): Promise<{ readonly results: ItemResult[] }> {
     const batch = admitBatch(items, { ...request, ingestedAt: this.clock() }, this.redeliveries);
     try {
       await this.publisher.publish(batch.accepted, request.traceparent);

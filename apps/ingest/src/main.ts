@@ -7,7 +7,11 @@ async function bootstrap(): Promise<void> {
   const logger = createLogger('ingest');
   const config = readIngestConfig();
   // The controller reads bodies itself, to answer 413 and 415 before parsing anything.
-  const app = await NestFactory.create(IngestModule.forRoot(config, logger), { bodyParser: false, logger: false, abortOnError: false });
+  const app = await NestFactory.create(IngestModule.forRoot(config, logger), {
+    bodyParser: false,
+    logger: false,
+    abortOnError: false,
+  });
   app.enableShutdownHooks();
   await app.listen(config.httpPort, '0.0.0.0');
   logger.info({ port: config.httpPort, rawFormats: config.rawFormats }, 'ingest listening');

@@ -45,7 +45,9 @@ export class EnvReader {
     if (!raw) return fallback;
     const parsed = parseDurationMs(raw);
     if (parsed === undefined) {
-      this.problems.push(`${name}: expected a duration such as 900000, 15m, 24h or 7d, got '${raw}'`);
+      this.problems.push(
+        `${name}: expected a duration such as 900000, 15m, 24h or 7d, got '${raw}'`,
+      );
       return fallback;
     }
     return parsed;

@@ -35,9 +35,15 @@ export interface PriorityFeedbackGivenData {
 
 export type IncidentAcknowledged = EventEnvelope<'IncidentAcknowledged', IncidentAcknowledgedData>;
 export type IncidentAssigned = EventEnvelope<'IncidentAssigned', IncidentAssignedData>;
-export type IncidentStatusChanged = EventEnvelope<'IncidentStatusChanged', IncidentStatusChangedData>;
+export type IncidentStatusChanged = EventEnvelope<
+  'IncidentStatusChanged',
+  IncidentStatusChangedData
+>;
 export type IncidentVerdictGiven = EventEnvelope<'IncidentVerdictGiven', IncidentVerdictGivenData>;
-export type PriorityFeedbackGiven = EventEnvelope<'PriorityFeedbackGiven', PriorityFeedbackGivenData>;
+export type PriorityFeedbackGiven = EventEnvelope<
+  'PriorityFeedbackGiven',
+  PriorityFeedbackGivenData
+>;
 
 export type FeedbackEvent =
   | IncidentAcknowledged

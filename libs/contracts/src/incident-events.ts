@@ -31,11 +31,7 @@ export interface AlertSummary {
 }
 
 export type ScoreFactorName =
-  | 'severity'
-  | 'business_context'
-  | 'threat_intel'
-  | 'confidence'
-  | 'freshness';
+  'severity' | 'business_context' | 'threat_intel' | 'confidence' | 'freshness';
 
 export interface ScoreFactor {
   readonly name: ScoreFactorName;

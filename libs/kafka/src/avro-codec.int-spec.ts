@@ -18,7 +18,15 @@ describe('AvroTopicCodec on the real registry', () => {
     const topics = Array.from({ length: 5 }, () => uniqueName('codec-race'));
     const codecs = await Promise.all(
       topics.map((topic) =>
-        Promise.all(Array.from({ length: 6 }, () => AvroTopicCodec.register<{ readonly id: string }>(createSchemaRegistry(url), topic, schema))),
+        Promise.all(
+          Array.from({ length: 6 }, () =>
+            AvroTopicCodec.register<{ readonly id: string }>(
+              createSchemaRegistry(url),
+              topic,
+              schema,
+            ),
+          ),
+        ),
       ),
     );
     for (const instances of codecs) {

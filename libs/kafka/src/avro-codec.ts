@@ -74,7 +74,9 @@ export class AvroTopicCodec<T> {
       throw new UndecodableRecordError('not Avro-framed: shorter than the 5-byte header');
     }
     if (buffer.readUInt8(0) !== MAGIC_BYTE) {
-      throw new UndecodableRecordError(`not Avro-framed: magic byte ${buffer.readUInt8(0)}, expected 0`);
+      throw new UndecodableRecordError(
+        `not Avro-framed: magic byte ${buffer.readUInt8(0)}, expected 0`,
+      );
     }
     const writerId = buffer.readInt32BE(1);
     const resolver = this.resolvers.get(writerId) ?? (await this.resolverFor(writerId));
@@ -97,7 +99,9 @@ export class AvroTopicCodec<T> {
     try {
       // The registry client hands back its own avsc Type; rebuild it from its JSON schema so
       // that reader and writer come from one avsc instance with the same options.
-      const fetched = (await this.registry.getSchema(writerId)) as unknown as { schema(): avro.Schema };
+      const fetched = (await this.registry.getSchema(writerId)) as unknown as {
+        schema(): avro.Schema;
+      };
       writer = avro.Type.forSchema(fetched.schema());
     } catch (error) {
       const status = (error as { status?: number }).status;
@@ -129,7 +133,11 @@ const REGISTER_ATTEMPTS = 5;
  * where Confluent's registry overwrites. Both settle once the winner's write lands, so retry
  * them with backoff a few times; a mismatch that persists is real and is thrown.
  */
-async function registerRacingPeers(registry: SchemaRegistry, subject: string, schema: avro.Schema): Promise<{ id: number }> {
+async function registerRacingPeers(
+  registry: SchemaRegistry,
+  subject: string,
+  schema: avro.Schema,
+): Promise<{ id: number }> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await registry.register(

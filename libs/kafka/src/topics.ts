@@ -44,13 +44,23 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
  * gives up when the broker answers "does not host this topic-partition", which a KRaft broker
  * does for a moment after creating a topic (kafkajs issues #815 and #1563).
  */
-export async function awaitPartitionLeaders(admin: Admin, topic: string, partitions: number, timeoutMs = 30_000): Promise<void> {
+export async function awaitPartitionLeaders(
+  admin: Admin,
+  topic: string,
+  partitions: number,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => ({ topics: [] }));
+    const { topics } = await admin
+      .fetchTopicMetadata({ topics: [topic] })
+      .catch(() => ({ topics: [] }));
     const found = topics.find((t) => t.name === topic)?.partitions ?? [];
     if (found.length === partitions && found.every((partition) => partition.leader >= 0)) return;
-    if (Date.now() > deadline) throw new Error(`topic ${topic}: no leader for all ${partitions} partitions after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `topic ${topic}: no leader for all ${partitions} partitions after ${timeoutMs} ms`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

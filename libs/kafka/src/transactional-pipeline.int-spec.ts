@@ -5,7 +5,8 @@ import { ensureTopics } from './topics';
 import { TransactionalPipeline } from './transactional-pipeline';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-const unique = (prefix: string) => `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+const unique = (prefix: string) =>
+  `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 describe('TransactionalPipeline on a real broker', () => {
   const kafka = new Kafka({ brokers, clientId: 'pipeline-spec', logLevel: logLevel.NOTHING });
@@ -18,7 +19,10 @@ describe('TransactionalPipeline on a real broker', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
     try {
-      await waitFor(() => seen.length >= expected, { timeoutMs: 60_000, describe: `${expected} records on ${topic}` });
+      await waitFor(() => seen.length >= expected, {
+        timeoutMs: 60_000,
+        describe: `${expected} records on ${topic}`,
+      });
       return seen;
     } finally {
       await consumer.disconnect();
@@ -58,7 +62,15 @@ describe('TransactionalPipeline on a real broker', () => {
         recoveries += 1;
       },
       process: (batch) => {
-        const out = [{ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: `out-${m.value?.toString()}` })) }];
+        const out = [
+          {
+            topic: output,
+            messages: batch.messages.map((m) => ({
+              key: m.key,
+              value: `out-${m.value?.toString()}`,
+            })),
+          },
+        ];
         if (failuresLeft > 0 && batch.messages.length > 1) {
           failuresLeft -= 1;
           // Sending to a topic that does not exist fails the transaction after part of it was sent.

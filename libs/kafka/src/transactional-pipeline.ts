@@ -1,4 +1,13 @@
-import { Partitioners, type Consumer, type ConsumerConfig, type Kafka, type KafkaMessage, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import {
+  Partitioners,
+  type Consumer,
+  type ConsumerConfig,
+  type Kafka,
+  type KafkaMessage,
+  type Message,
+  type Producer,
+  type TopicMessages,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface TopicPartitionRef {
@@ -65,7 +74,10 @@ export class TransactionalPipeline {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) return;
       this.failure = payload.error;
-      options.logger.fatal({ err: payload.error, groupId: options.groupId }, 'consumer crashed and will not restart');
+      options.logger.fatal(
+        { err: payload.error, groupId: options.groupId },
+        'consumer crashed and will not restart',
+      );
     });
   }
 
@@ -127,13 +139,16 @@ export class TransactionalPipeline {
       const topicMessages = produced.filter((t) => t.messages.length > 0);
       // One produce request per chunk: a partition's messages of one request form one record
       // batch, and the broker refuses a batch over message.max.bytes (1 MiB by default).
-      for (const chunk of chunkTopicMessages(topicMessages)) await transaction.sendBatch({ topicMessages: chunk, acks: -1 });
+      for (const chunk of chunkTopicMessages(topicMessages))
+        await transaction.sendBatch({ topicMessages: chunk, acks: -1 });
       await transaction.sendOffsets({
         consumerGroupId: this.options.groupId,
         topics: [
           {
             topic: ref.topic,
-            partitions: [{ partition: ref.partition, offset: (BigInt(lastOffset) + 1n).toString() }],
+            partitions: [
+              { partition: ref.partition, offset: (BigInt(lastOffset) + 1n).toString() },
+            ],
           },
         ],
       });
@@ -203,7 +218,11 @@ const lengthOf = (value: Buffer | string | null | undefined): number =>
 function messageBytes(message: Message): number {
   let bytes = 64 + lengthOf(message.key) + lengthOf(message.value);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    bytes += name.length + (Array.isArray(value) ? value.reduce((n: number, v) => n + lengthOf(v), 0) : lengthOf(value as Buffer | string | undefined));
+    bytes +=
+      name.length +
+      (Array.isArray(value)
+        ? value.reduce((n: number, v) => n + lengthOf(v), 0)
+        : lengthOf(value as Buffer | string | undefined));
   }
   return bytes;
 }
@@ -212,7 +231,10 @@ function messageBytes(message: Message): number {
  * Splits what a batch produced into requests of at most `maxBytes` of payload each (a single
  * larger message goes alone), keeping every topic's messages in order.
  */
-export function chunkTopicMessages(topicMessages: readonly TopicMessages[], maxBytes = MAX_PRODUCE_REQUEST_BYTES): TopicMessages[][] {
+export function chunkTopicMessages(
+  topicMessages: readonly TopicMessages[],
+  maxBytes = MAX_PRODUCE_REQUEST_BYTES,
+): TopicMessages[][] {
   const chunks: TopicMessages[][] = [];
   let chunk: TopicMessages[] = [];
   let bytes = 0;

@@ -20,7 +20,10 @@ export class HealthRegistry {
           await check();
           return [name, { ok: true }] as const;
         } catch (error) {
-          return [name, { ok: false, error: error instanceof Error ? error.message : String(error) }] as const;
+          return [
+            name,
+            { ok: false, error: error instanceof Error ? error.message : String(error) },
+          ] as const;
         }
       }),
     );

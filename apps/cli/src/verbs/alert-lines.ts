@@ -7,33 +7,63 @@ import {
   type CanonicalAlert,
   type ThreatIntelVerdict,
 } from '@soc/contracts';
-import { parseCorrelationConfig, type AlertLabel, type CorrelationConfig, type ConfigFieldError } from '@soc/domain';
+import {
+  parseCorrelationConfig,
+  type AlertLabel,
+  type CorrelationConfig,
+  type ConfigFieldError,
+} from '@soc/domain';
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isString = (value: unknown): value is string => typeof value === 'string';
-const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
 const orNull = <T>(value: unknown, check: (v: unknown) => v is T): T | null | undefined =>
   value === null ? null : check(value) ? value : undefined;
 const ENTITY_TYPE_SET: ReadonlySet<string> = new Set(ENTITY_TYPES);
 
 function entityOf(value: unknown): AlertEntity | undefined {
-  if (!isObject(value) || !isString(value['type']) || !ENTITY_TYPE_SET.has(value['type']) || !isString(value['value'])) {
+  if (
+    !isObject(value) ||
+    !isString(value['type']) ||
+    !ENTITY_TYPE_SET.has(value['type']) ||
+    !isString(value['value'])
+  ) {
     return undefined;
   }
   const role = value['role'] ?? null;
   const hashAlgorithm = value['hashAlgorithm'] ?? null;
   if (role !== null && role !== 'source' && role !== 'destination') return undefined;
-  if (hashAlgorithm !== null && hashAlgorithm !== 'md5' && hashAlgorithm !== 'sha1' && hashAlgorithm !== 'sha256') return undefined;
+  if (
+    hashAlgorithm !== null &&
+    hashAlgorithm !== 'md5' &&
+    hashAlgorithm !== 'sha1' &&
+    hashAlgorithm !== 'sha256'
+  )
+    return undefined;
   return { type: value['type'] as AlertEntity['type'], value: value['value'], role, hashAlgorithm };
 }
 
 function verdictOf(value: unknown): ThreatIntelVerdict | undefined {
   if (!isObject(value)) return undefined;
   const { indicator, indicatorType, source, verdict, score } = value;
-  if (!isString(indicator) || !isString(indicatorType) || !ENTITY_TYPE_SET.has(indicatorType) || !isString(source)) return undefined;
-  if (verdict !== 'malicious' && verdict !== 'suspicious' && verdict !== 'benign' && verdict !== 'unknown') return undefined;
+  if (
+    !isString(indicator) ||
+    !isString(indicatorType) ||
+    !ENTITY_TYPE_SET.has(indicatorType) ||
+    !isString(source)
+  )
+    return undefined;
+  if (
+    verdict !== 'malicious' &&
+    verdict !== 'suspicious' &&
+    verdict !== 'benign' &&
+    verdict !== 'unknown'
+  )
+    return undefined;
   if (!isNumber(score)) return undefined;
   return { indicator, indicatorType: indicatorType as AlertEntity['type'], source, verdict, score };
 }
@@ -136,7 +166,10 @@ export const parseJsonLine = (line: string): unknown => {
 };
 
 /** Lines of a file, or of the verb's standard input when no path is given. */
-export function linesOf(path: string | undefined, stdin: () => AsyncIterable<string>): AsyncIterable<string> {
+export function linesOf(
+  path: string | undefined,
+  stdin: () => AsyncIterable<string>,
+): AsyncIterable<string> {
   if (path === undefined) return stdin();
   return createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
 }
@@ -152,11 +185,16 @@ export async function loadCorrelationConfig(path: string | undefined): Promise<C
     try {
       raw = JSON.parse(await readFile(path, 'utf8')) as unknown;
     } catch (error) {
-      return { ok: false, error: `cannot read config ${path}: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        ok: false,
+        error: `cannot read config ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   }
   const parsed = parseCorrelationConfig(raw);
-  return parsed.ok ? { ok: true, config: parsed.config } : { ok: false, error: `invalid config ${path ?? ''}`.trim(), errors: parsed.errors };
+  return parsed.ok
+    ? { ok: true, config: parsed.config }
+    : { ok: false, error: `invalid config ${path ?? ''}`.trim(), errors: parsed.errors };
 }
 
 /** `--tick-ms`: a positive integer, default one second of event time. */

@@ -6,7 +6,12 @@ import { generateLabeledAlerts, labeledAlertRecord } from '@soc/domain';
 import { fakeIo } from '../testing/fake-io';
 import { correlateVerb } from './correlate';
 
-const traffic = generateLabeledAlerts({ seed: 'cli', tenants: 2, alertCount: 400, durationMs: 2 * 3_600_000 });
+const traffic = generateLabeledAlerts({
+  seed: 'cli',
+  tenants: 2,
+  alertCount: 400,
+  durationMs: 2 * 3_600_000,
+});
 const alertLines = traffic.map((labeled) => JSON.stringify(labeled.alert));
 const SURICATA =
   '{"timestamp":"2017-04-07T22:24:37.251547+0100","flow_id":586497171462735,"event_type":"alert","src_ip":"192.168.2.14","src_port":50096,"dest_ip":"209.53.113.5","dest_port":80,"proto":"TCP","alert":{"action":"allowed","gid":1,"signature_id":2018358,"rev":10,"signature":"ET HUNTING GENERIC SUSPICIOUS POST to Dotted Quad with Fake Browser 1","category":"Potentially Bad Traffic","severity":2}}';
@@ -24,9 +29,17 @@ describe('soc correlate', () => {
     const events = io.outs as IncidentEvent[];
     expect(events.length).toBeGreaterThan(traffic.length / 2);
     const types = new Set(events.map((e) => e.type));
-    for (const type of ['IncidentOpened', 'IncidentScored', 'AlertAttached', 'IncidentClosed'] as const) expect(types).toContain(type);
+    for (const type of [
+      'IncidentOpened',
+      'IncidentScored',
+      'AlertAttached',
+      'IncidentClosed',
+    ] as const)
+      expect(types).toContain(type);
     expect(events.filter((e) => e.type === 'IncidentOpened').length).toBeGreaterThan(10);
-    expect(new Set(events.map((e) => e.tenantId))).toEqual(new Set(traffic.map((l) => l.alert.tenantId)));
+    expect(new Set(events.map((e) => e.tenantId))).toEqual(
+      new Set(traffic.map((l) => l.alert.tenantId)),
+    );
     expect(io.errs).toEqual([]);
   });
 
@@ -56,7 +69,9 @@ describe('soc correlate', () => {
 
   it('applies a config file: a suppression turns alerts into AlertSuppressed', async () => {
     const first = traffic[0]?.alert;
-    const path = configFile({ defaults: { suppressions: [{ id: 'S-1', reason: 'test', ruleIds: [first?.ruleId] }] } });
+    const path = configFile({
+      defaults: { suppressions: [{ id: 'S-1', reason: 'test', ruleIds: [first?.ruleId] }] },
+    });
     const io = fakeIo(alertLines);
     expect(await correlateVerb(['--config', path], io)).toBe(0);
     const suppressed = (io.outs as IncidentEvent[]).filter((e) => e.type === 'AlertSuppressed');
@@ -65,7 +80,9 @@ describe('soc correlate', () => {
 
   it('refuses an invalid config with the offending field paths and exits 2', async () => {
     const io = fakeIo(alertLines);
-    expect(await correlateVerb(['--config', configFile({ defaults: { windowMs: -5 } })], io)).toBe(2);
+    expect(await correlateVerb(['--config', configFile({ defaults: { windowMs: -5 } })], io)).toBe(
+      2,
+    );
     expect(io.outs).toEqual([]);
     expect(io.errs).toEqual([
       expect.objectContaining({ errors: [expect.objectContaining({ path: 'defaults.windowMs' })] }),

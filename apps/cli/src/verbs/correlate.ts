@@ -26,7 +26,13 @@ export const correlateVerb: CliVerb = async (args, io) => {
   const tickEveryMs = tickEveryOf(flags.get('tick-ms'));
   const ingestedAt = Number(flags.get('ingested-at') ?? 0);
   if (positional.length > 0 || tickEveryMs === undefined || !Number.isFinite(ingestedAt)) {
-    io.err({ error: positional.length > 0 ? `unexpected argument '${positional[0]}'` : 'invalid --tick-ms or --ingested-at', usage: USAGE });
+    io.err({
+      error:
+        positional.length > 0
+          ? `unexpected argument '${positional[0]}'`
+          : 'invalid --tick-ms or --ingested-at',
+      usage: USAGE,
+    });
     return 2;
   }
   const loaded = await loadCorrelationConfig(flags.get('config'));

@@ -35,12 +35,17 @@ export const tenantVerb: CliVerb = async (args, io) => {
     io.err({ error: 'usage: tenant create --tenant <id> [--name <display name>]' });
     return 2;
   }
-  const dataSource = await openDataSource({ url: databaseUrl(), applicationName: 'soc-cli' }, { migrate: true });
+  const dataSource = await openDataSource(
+    { url: databaseUrl(), applicationName: 'soc-cli' },
+    { migrate: true },
+  );
   try {
     const created = await ensureTenant(dataSource, tenantId, flags.get('name') ?? tenantId);
     const keys: Record<string, string> = {};
     for (const role of API_KEY_ROLES) {
-      keys[role] = (await issueApiKey(dataSource, { tenantId, role, name: `${role} key (soc tenant create)` })).apiKey;
+      keys[role] = (
+        await issueApiKey(dataSource, { tenantId, role, name: `${role} key (soc tenant create)` })
+      ).apiKey;
     }
     io.out({ tenantId, created, keys });
     return 0;

@@ -7,7 +7,12 @@ import { fakeIo } from '../testing/fake-io';
 import { correlateVerb } from './correlate';
 import { evaluateVerb } from './evaluate';
 
-const traffic = generateLabeledAlerts({ seed: 'cli-evaluate', tenants: 2, alertCount: 600, durationMs: 3 * 3_600_000 });
+const traffic = generateLabeledAlerts({
+  seed: 'cli-evaluate',
+  tenants: 2,
+  alertCount: 600,
+  durationMs: 3 * 3_600_000,
+});
 const labeledLines = traffic.map((labeled) => JSON.stringify(labeledAlertRecord(labeled)));
 const tempFile = (name: string, lines: readonly string[]): string => {
   const path = join(mkdtempSync(join(tmpdir(), 'soc-evaluate-')), name);
@@ -37,13 +42,19 @@ describe('soc evaluate', () => {
     expect(await evaluateVerb(['--input', path, '--k', '5,20'], first)).toBe(0);
     await evaluateVerb(['--input', path, '--k', '5,20'], second);
     expect(second.outs).toEqual(first.outs);
-    expect(Object.keys((first.outs[0] as EvaluationReport).ranking.precisionAtK)).toEqual(['5', '20']);
+    expect(Object.keys((first.outs[0] as EvaluationReport).ranking.precisionAtK)).toEqual([
+      '5',
+      '20',
+    ]);
   });
 
   it('evaluates a recorded event log with --events the same as running the correlation itself', async () => {
     const correlated = fakeIo(labeledLines);
     await correlateVerb([], correlated);
-    const eventsPath = tempFile('events.jsonl', (correlated.outs as IncidentEvent[]).map((e) => JSON.stringify(e)));
+    const eventsPath = tempFile(
+      'events.jsonl',
+      (correlated.outs as IncidentEvent[]).map((e) => JSON.stringify(e)),
+    );
     const fromLog = fakeIo(labeledLines);
     const fresh = fakeIo(labeledLines);
     await evaluateVerb(['--events', eventsPath], fromLog);
@@ -60,8 +71,19 @@ describe('soc evaluate', () => {
 
   it('normalizes labeled raw records of any supported format, CEF lines included', async () => {
     const io = fakeIo([
-      JSON.stringify({ id: 'r1', severity: 'high', description: 'Brute force', source_ip: '203.0.113.7', target_user: 'admin', timestamp: '2026-01-01T10:00:00Z', label: { group: 'g1', verdict: 'tp' } }),
-      JSON.stringify({ record: 'CEF:0|Acme|IDS|1.0|100|Port scan|8|src=203.0.113.7 dst=10.0.0.5 rt=1767261660000', label: { group: 'g1', verdict: 'tp' } }),
+      JSON.stringify({
+        id: 'r1',
+        severity: 'high',
+        description: 'Brute force',
+        source_ip: '203.0.113.7',
+        target_user: 'admin',
+        timestamp: '2026-01-01T10:00:00Z',
+        label: { group: 'g1', verdict: 'tp' },
+      }),
+      JSON.stringify({
+        record: 'CEF:0|Acme|IDS|1.0|100|Port scan|8|src=203.0.113.7 dst=10.0.0.5 rt=1767261660000',
+        label: { group: 'g1', verdict: 'tp' },
+      }),
       JSON.stringify({ id: 'r3', severity: 'low', label: { group: null, verdict: 'fp' } }),
     ]);
     expect(await evaluateVerb(['--tenant', 'acme'], io)).toBe(1);

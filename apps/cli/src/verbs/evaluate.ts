@@ -1,7 +1,21 @@
 import type { IncidentEvent } from '@soc/contracts';
-import { deterministicIds, evaluateCorrelation, normalizeRecord, offlineCorrelation, type LabeledAlertRef, type NormalizeResult } from '@soc/domain';
+import {
+  deterministicIds,
+  evaluateCorrelation,
+  normalizeRecord,
+  offlineCorrelation,
+  type LabeledAlertRef,
+  type NormalizeResult,
+} from '@soc/domain';
 import { parseFlags, type CliVerb } from '../cli-io';
-import { asCanonicalAlert, asLabel, linesOf, loadCorrelationConfig, parseJsonLine, tickEveryOf } from './alert-lines';
+import {
+  asCanonicalAlert,
+  asLabel,
+  linesOf,
+  loadCorrelationConfig,
+  parseJsonLine,
+  tickEveryOf,
+} from './alert-lines';
 
 const USAGE =
   'usage: evaluate [--input labeled.jsonl] [--tenant T] [--events incident-events.jsonl] [--config file.json] [--tick-ms 1000] [--k 10,50,100]';
@@ -23,8 +37,18 @@ export const evaluateVerb: CliVerb = async (args, io) => {
   const { flags, positional } = parseFlags(args);
   const tickEveryMs = tickEveryOf(flags.get('tick-ms'));
   const ks = (flags.get('k') ?? '10,50,100').split(',').map(Number);
-  if (positional.length > 0 || tickEveryMs === undefined || ks.some((k) => !Number.isInteger(k) || k <= 0)) {
-    io.err({ error: positional.length > 0 ? `unexpected argument '${positional[0]}'` : 'invalid --tick-ms or --k', usage: USAGE });
+  if (
+    positional.length > 0 ||
+    tickEveryMs === undefined ||
+    ks.some((k) => !Number.isInteger(k) || k <= 0)
+  ) {
+    io.err({
+      error:
+        positional.length > 0
+          ? `unexpected argument '${positional[0]}'`
+          : 'invalid --tick-ms or --k',
+      usage: USAGE,
+    });
     return 2;
   }
   const loaded = await loadCorrelationConfig(flags.get('config'));
@@ -34,7 +58,10 @@ export const evaluateVerb: CliVerb = async (args, io) => {
   }
   const tenantId = flags.get('tenant') ?? 'default';
   const eventsPath = flags.get('events');
-  const run = eventsPath === undefined ? offlineCorrelation(loaded.config, deterministicIds(), { tickEveryMs }) : undefined;
+  const run =
+    eventsPath === undefined
+      ? offlineCorrelation(loaded.config, deterministicIds(), { tickEveryMs })
+      : undefined;
   const events: IncidentEvent[] = [];
   const labeled: LabeledAlertRef[] = [];
   let lineNumber = 0;
@@ -50,7 +77,11 @@ export const evaluateVerb: CliVerb = async (args, io) => {
         rejected += 1;
         io.err({
           line: lineNumber,
-          ...(label === undefined ? { reason: 'missing or invalid label { group, verdict }' } : alert && !alert.ok ? alert.rejection : {}),
+          ...(label === undefined
+            ? { reason: 'missing or invalid label { group, verdict }' }
+            : alert && !alert.ok
+              ? alert.rejection
+              : {}),
         });
         continue;
       }
@@ -80,7 +111,8 @@ function labeledAlertOf(record: unknown, tenantId: string): NormalizeResult {
   const canonical = asCanonicalAlert(record);
   if (canonical !== undefined) return { ok: true, alert: canonical };
   const { label: _label, ...raw } = record as Record<string, unknown>;
-  const input = typeof raw['record'] === 'string' && Object.keys(raw).length === 1 ? raw['record'] : raw;
+  const input =
+    typeof raw['record'] === 'string' && Object.keys(raw).length === 1 ? raw['record'] : raw;
   // A fixed arrival time keeps evaluation deterministic; correlation reads only event time.
   return normalizeRecord(input, { tenantId, ingestedAt: 0 });
 }

@@ -27,9 +27,19 @@ export const sendVerb: CliVerb = async (args, io) => {
       headers: { 'content-type': 'application/x-ndjson', 'x-api-key': key },
       body: `${lines.join('\n')}\n`,
     });
-    const body = (await response.json()) as { accepted?: number; duplicates?: number; rejected?: number };
+    const body = (await response.json()) as {
+      accepted?: number;
+      duplicates?: number;
+      rejected?: number;
+    };
     if (!response.ok) failures += 1;
-    io.out({ status: response.status, sent: lines.length, accepted: body.accepted, duplicates: body.duplicates, rejected: body.rejected });
+    io.out({
+      status: response.status,
+      sent: lines.length,
+      accepted: body.accepted,
+      duplicates: body.duplicates,
+      rejected: body.rejected,
+    });
   };
   for await (const line of io.lines()) {
     if (line.trim().length === 0) continue;

@@ -1,4 +1,14 @@
-import { Controller, HttpStatus, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { ALERT_FORMATS, TRACEPARENT_HEADER, type AlertFormat } from '@soc/contracts';
 import { IngestService } from '../ingest.service';
@@ -20,7 +30,11 @@ export class AlertsController {
 
   /** One alert (JSON object), a JSON array, NDJSON, or text lines (CEF, LEEF). */
   @Post('alerts')
-  async postAlerts(@Req() req: AuthenticatedRequest, @Res() res: Response, @Query('format') format?: string): Promise<void> {
+  async postAlerts(
+    @Req() req: AuthenticatedRequest,
+    @Res() res: Response,
+    @Query('format') format?: string,
+  ): Promise<void> {
     if (format !== undefined && !(ALERT_FORMATS as readonly string[]).includes(format)) {
       res.status(HttpStatus.BAD_REQUEST).json({
         error: 'invalid query parameter',
@@ -33,35 +47,59 @@ export class AlertsController {
   }
 
   @Post('webhooks/:sender')
-  async postWebhook(@Req() req: AuthenticatedRequest, @Res() res: Response, @Param('sender') sender: string): Promise<void> {
+  async postWebhook(
+    @Req() req: AuthenticatedRequest,
+    @Res() res: Response,
+    @Param('sender') sender: string,
+  ): Promise<void> {
     if (!(sender in WEBHOOK_FORMATS)) {
-      res.status(HttpStatus.NOT_FOUND).json({ error: 'unknown webhook', field: 'sender', reason: `no webhook '${sender}'; use ${Object.keys(WEBHOOK_FORMATS).join(', ')}` });
+      res.status(HttpStatus.NOT_FOUND).json({
+        error: 'unknown webhook',
+        field: 'sender',
+        reason: `no webhook '${sender}'; use ${Object.keys(WEBHOOK_FORMATS).join(', ')}`,
+      });
       return;
     }
     await this.handle(req, res, WEBHOOK_FORMATS[sender]);
   }
 
-  private async handle(req: AuthenticatedRequest, res: Response, format: AlertFormat | undefined): Promise<void> {
+  private async handle(
+    req: AuthenticatedRequest,
+    res: Response,
+    format: AlertFormat | undefined,
+  ): Promise<void> {
     let body: Buffer;
     try {
       body = await readBody(req, this.ingest.limits.maxBodyBytes);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        res.status(HttpStatus.PAYLOAD_TOO_LARGE).json({ error: 'payload too large', field: 'body', reason: error.message });
+        res
+          .status(HttpStatus.PAYLOAD_TOO_LARGE)
+          .json({ error: 'payload too large', field: 'body', reason: error.message });
         return;
       }
       throw error;
     }
-    const parsed = parseIngestBody(req.headers['content-type'], body, this.ingest.limits.maxBatchItems);
+    const parsed = parseIngestBody(
+      req.headers['content-type'],
+      body,
+      this.ingest.limits.maxBatchItems,
+    );
     switch (parsed.kind) {
       case 'unsupported-media-type':
-        res.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).json({ error: 'unsupported media type', field: 'content-type', reason: parsed.reason });
+        res
+          .status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+          .json({ error: 'unsupported media type', field: 'content-type', reason: parsed.reason });
         return;
       case 'too-many-items':
-        res.status(HttpStatus.PAYLOAD_TOO_LARGE).json({ error: 'batch too large', field: 'body', reason: parsed.reason });
+        res
+          .status(HttpStatus.PAYLOAD_TOO_LARGE)
+          .json({ error: 'batch too large', field: 'body', reason: parsed.reason });
         return;
       case 'invalid':
-        res.status(HttpStatus.BAD_REQUEST).json({ error: 'invalid body', field: parsed.field, reason: parsed.reason });
+        res
+          .status(HttpStatus.BAD_REQUEST)
+          .json({ error: 'invalid body', field: parsed.field, reason: parsed.reason });
         return;
       case 'items':
         break;
@@ -80,7 +118,9 @@ export class AlertsController {
     const status = accepted > 0 ? HttpStatus.ACCEPTED : HttpStatus.BAD_REQUEST;
     if (!parsed.batch) {
       const [only] = outcome.results;
-      res.status(status).json(only?.status === 'rejected' ? { error: 'invalid alert', ...only } : only);
+      res
+        .status(status)
+        .json(only?.status === 'rejected' ? { error: 'invalid alert', ...only } : only);
       return;
     }
     res.status(status).json({

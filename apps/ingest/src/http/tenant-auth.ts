@@ -26,11 +26,16 @@ export class IngestKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers['x-api-key'];
     const apiKey = Array.isArray(header) ? header[0] : header;
-    if (!apiKey) throw new UnauthorizedException({ field: 'x-api-key', reason: 'missing API key header' });
+    if (!apiKey)
+      throw new UnauthorizedException({ field: 'x-api-key', reason: 'missing API key header' });
     const principal = await this.verifier.verify(apiKey);
-    if (!principal) throw new UnauthorizedException({ field: 'x-api-key', reason: 'unknown or revoked API key' });
+    if (!principal)
+      throw new UnauthorizedException({ field: 'x-api-key', reason: 'unknown or revoked API key' });
     if (principal.role !== 'ingest' && principal.role !== 'admin') {
-      throw new ForbiddenException({ field: 'x-api-key', reason: `role ${principal.role} may not ingest alerts` });
+      throw new ForbiddenException({
+        field: 'x-api-key',
+        reason: `role ${principal.role} may not ingest alerts`,
+      });
     }
     request.principal = principal;
     return true;

@@ -8,12 +8,20 @@ const message = (value: Buffer | string | null, key: string | null = 'acme', hea
 
 describe('readRawRecord', () => {
   it('takes the tenant from the header before the key', () => {
-    const outcome = readRawRecord(message('{"a":1}', 'acme', { 'x-tenant-id': Buffer.from('globex') }), 'suricata', 1024);
+    const outcome = readRawRecord(
+      message('{"a":1}', 'acme', { 'x-tenant-id': Buffer.from('globex') }),
+      'suricata',
+      1024,
+    );
     expect(outcome).toEqual({ ok: true, tenantId: 'globex', record: { a: 1 } });
   });
 
   it('keeps CEF and LEEF records as text', () => {
-    expect(readRawRecord(message('CEF:0|a|b|c|d|e|5|'), 'cef', 1024)).toEqual({ ok: true, tenantId: 'acme', record: 'CEF:0|a|b|c|d|e|5|' });
+    expect(readRawRecord(message('CEF:0|a|b|c|d|e|5|'), 'cef', 1024)).toEqual({
+      ok: true,
+      tenantId: 'acme',
+      record: 'CEF:0|a|b|c|d|e|5|',
+    });
   });
 
   it('accepts a record that contains U+FFFD as a character', () => {

@@ -21,13 +21,29 @@ const TEXT_FORMATS: ReadonlySet<AlertFormat> = new Set(['cef', 'leef']);
  * Reads the tenant and the record from a raw SIEM topic message. Pure: what cannot be read
  * becomes a reason for the dead-letter topic.
  */
-export function readRawRecord(message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>, format: AlertFormat, maxBytes: number): RawRecordOutcome {
+export function readRawRecord(
+  message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>,
+  format: AlertFormat,
+  maxBytes: number,
+): RawRecordOutcome {
   const header = message.headers?.[TENANT_HEADER];
-  const tenantId = (Array.isArray(header) ? header[0] : header)?.toString().trim() || message.key?.toString().trim();
-  if (!tenantId) return { ok: false, field: 'tenant', reason: `no tenant: set the ${TENANT_HEADER} header or the record key` };
+  const tenantId =
+    (Array.isArray(header) ? header[0] : header)?.toString().trim() ||
+    message.key?.toString().trim();
+  if (!tenantId)
+    return {
+      ok: false,
+      field: 'tenant',
+      reason: `no tenant: set the ${TENANT_HEADER} header or the record key`,
+    };
   const value = message.value;
   if (!value || value.length === 0) return { ok: false, field: 'value', reason: 'empty record' };
-  if (value.length > maxBytes) return { ok: false, field: 'value', reason: `record of ${value.length} bytes exceeds the limit of ${maxBytes}` };
+  if (value.length > maxBytes)
+    return {
+      ok: false,
+      field: 'value',
+      reason: `record of ${value.length} bytes exceeds the limit of ${maxBytes}`,
+    };
   let text: string;
   try {
     text = UTF8.decode(value);

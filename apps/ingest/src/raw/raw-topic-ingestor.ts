@@ -34,7 +34,9 @@ export class RawTopicIngestor {
     logger: Logger,
     private readonly clock: () => number = Date.now,
   ) {
-    this.formatByTopic = new Map(formats.map((format) => [(options.topicOf ?? rawTopic)(format), format]));
+    this.formatByTopic = new Map(
+      formats.map((format) => [(options.topicOf ?? rawTopic)(format), format]),
+    );
     this.pipeline = new TransactionalPipeline({
       kafka,
       logger,
@@ -42,7 +44,10 @@ export class RawTopicIngestor {
       topics: [...this.formatByTopic.keys()],
       transactionalIdPrefix: options.groupId ?? 'soc-ingest-raw',
       onPartitionAssigned: async ({ topic, partition }) => {
-        this.filters.set(`${topic}:${partition}`, new RedeliveryFilter(options.redeliveryHorizonMs));
+        this.filters.set(
+          `${topic}:${partition}`,
+          new RedeliveryFilter(options.redeliveryHorizonMs),
+        );
       },
       onPartitionRevoked: async ({ topic, partition }) => {
         this.filters.delete(`${topic}:${partition}`);
@@ -74,10 +79,16 @@ export class RawTopicIngestor {
         this.metrics.deadLettered.inc({ reason: raw.field });
         continue;
       }
-      const { accepted, results } = admitBatch([{ index: 0, record: raw.record }], { tenantId: raw.tenantId, ingestedAt: now, format }, filter);
+      const { accepted, results } = admitBatch(
+        [{ index: 0, record: raw.record }],
+        { tenantId: raw.tenantId, ingestedAt: now, format },
+        filter,
+      );
       const [result] = results;
       if (result?.status === 'rejected') {
-        deadLetters.push(deadLetterMessage(message, source, { reason: result.reason, field: result.field }, now));
+        deadLetters.push(
+          deadLetterMessage(message, source, { reason: result.reason, field: result.field }, now),
+        );
         this.metrics.deadLettered.inc({ reason: result.field });
       }
       for (const alert of accepted) {

@@ -14,7 +14,10 @@ describe('SyslogFrameDecoder', () => {
     const message = `${cef} msg=line one\nline two`;
     const frame = Buffer.from(`${Buffer.byteLength(message)} ${message}`);
     expect(decoder.push(frame.subarray(0, 20)).messages).toEqual([]);
-    expect(decoder.push(Buffer.concat([frame.subarray(20), frame])).messages).toEqual([message, message]);
+    expect(decoder.push(Buffer.concat([frame.subarray(20), frame])).messages).toEqual([
+      message,
+      message,
+    ]);
   });
 
   it('reports an oversized frame instead of buffering it', () => {

@@ -55,11 +55,17 @@ export class SyslogServer {
     const decoder = new SyslogFrameDecoder();
     socket.on('data', (chunk: Buffer) => {
       const { messages, oversized } = decoder.push(chunk);
-      if (oversized > 0) this.logger.warn({ remote: socket.remoteAddress, oversized }, 'dropped oversized syslog frames');
+      if (oversized > 0)
+        this.logger.warn(
+          { remote: socket.remoteAddress, oversized },
+          'dropped oversized syslog frames',
+        );
       this.enqueue(messages, socket);
     });
     socket.on('end', () => this.enqueue(decoder.end(), undefined));
-    socket.on('error', (err) => this.logger.warn({ err, remote: socket.remoteAddress }, 'syslog connection error'));
+    socket.on('error', (err) =>
+      this.logger.warn({ err, remote: socket.remoteAddress }, 'syslog connection error'),
+    );
   }
 
   private enqueue(messages: readonly string[], socket: Socket | undefined): void {
@@ -90,7 +96,10 @@ export class SyslogServer {
         } catch (err) {
           // Kafka refused the batch: keep it at the head of the queue and retry on the next tick.
           this.pending.unshift(...records);
-          this.logger.error({ err, tenantId: this.tenantId, records: records.length }, 'syslog batch not published; will retry');
+          this.logger.error(
+            { err, tenantId: this.tenantId, records: records.length },
+            'syslog batch not published; will retry',
+          );
           return;
         }
       }

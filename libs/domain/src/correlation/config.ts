@@ -1,4 +1,10 @@
-import { ENTITY_TYPES, type AlertEntity, type CanonicalAlert, type EntityType, type EpochMs } from '@soc/contracts';
+import {
+  ENTITY_TYPES,
+  type AlertEntity,
+  type CanonicalAlert,
+  type EntityType,
+  type EpochMs,
+} from '@soc/contracts';
 import {
   DEFAULT_SCORE_WEIGHTS,
   DEFAULT_SCORING_CONTEXT,
@@ -111,7 +117,16 @@ export const DEFAULT_CORRELATION_POLICY: CorrelationPolicy = {
   windowMs: 15 * MINUTE,
   maxIncidentSpanMs: 12 * HOUR,
   allowedLatenessMs: 2 * MINUTE,
-  linkingEntityTypes: ['host', 'user', 'ip', 'file_hash', 'domain', 'url', 'email', 'cloud_resource'],
+  linkingEntityTypes: [
+    'host',
+    'user',
+    'ip',
+    'file_hash',
+    'domain',
+    'url',
+    'email',
+    'cloud_resource',
+  ],
   allowlist: {
     values: {},
     cidrs: ['0.0.0.0/32', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '255.255.255.255/32'],
@@ -131,7 +146,13 @@ export const DEFAULT_CORRELATION_POLICY: CorrelationPolicy = {
 };
 
 /** Entity types whose values the normalizers lower-case (see AlertEntity). */
-const LOWER_CASED: ReadonlySet<EntityType> = new Set<EntityType>(['host', 'domain', 'file_hash', 'email', 'user']);
+const LOWER_CASED: ReadonlySet<EntityType> = new Set<EntityType>([
+  'host',
+  'domain',
+  'file_hash',
+  'email',
+  'user',
+]);
 
 /** A policy with its matchers compiled once, at parse time. */
 export interface TenantCorrelationPolicy {
@@ -157,7 +178,11 @@ export const policyFor = (config: CorrelationConfig, tenantId: string): TenantCo
   config.tenants.get(tenantId) ?? config.defaults;
 
 export function defaultCorrelationConfig(): CorrelationConfig {
-  return { defaults: compilePolicy(DEFAULT_CORRELATION_POLICY, undefined), tenants: new Map(), assetLookupFor: null };
+  return {
+    defaults: compilePolicy(DEFAULT_CORRELATION_POLICY, undefined),
+    tenants: new Map(),
+    assetLookupFor: null,
+  };
 }
 
 /**
@@ -165,7 +190,10 @@ export function defaultCorrelationConfig(): CorrelationConfig {
  * inline `scoring.assets` lists for every tenant. The lookup must behave as a pure function
  * for a run (a snapshot refreshed between batches), or a replay scores differently.
  */
-export function withAssetLookup(config: CorrelationConfig, lookupFor: (tenantId: string) => AssetLookup): CorrelationConfig {
+export function withAssetLookup(
+  config: CorrelationConfig,
+  lookupFor: (tenantId: string) => AssetLookup,
+): CorrelationConfig {
   return { ...config, assetLookupFor: lookupFor };
 }
 
@@ -185,13 +213,16 @@ export function scoringContextFor(config: CorrelationConfig, tenantId: string): 
  */
 export function parseCorrelationConfig(input: unknown): CorrelationConfigResult {
   const errors: ConfigFieldError[] = [];
-  if (!isRecord(input)) return { ok: false, errors: [{ path: '', message: 'must be a JSON object' }] };
+  if (!isRecord(input))
+    return { ok: false, errors: [{ path: '', message: 'must be a JSON object' }] };
   unknownKeys(input, ['defaults', 'tenants'], '', errors);
   const defaultsRaw = input['defaults'] ?? {};
   if (!isRecord(defaultsRaw)) errors.push({ path: 'defaults', message: 'must be an object' });
   const tenantsRaw = input['tenants'] ?? {};
-  if (!isRecord(tenantsRaw)) errors.push({ path: 'tenants', message: 'must be an object keyed by tenant id' });
-  if (errors.length > 0 || !isRecord(defaultsRaw) || !isRecord(tenantsRaw)) return { ok: false, errors };
+  if (!isRecord(tenantsRaw))
+    errors.push({ path: 'tenants', message: 'must be an object keyed by tenant id' });
+  if (errors.length > 0 || !isRecord(defaultsRaw) || !isRecord(tenantsRaw))
+    return { ok: false, errors };
 
   const defaults = parsePolicy(defaultsRaw, DEFAULT_CORRELATION_POLICY, 'defaults', errors);
   const tenants = new Map<string, TenantCorrelationPolicy>();
@@ -207,7 +238,10 @@ export function parseCorrelationConfig(input: unknown): CorrelationConfigResult 
     }
   }
   if (errors.length > 0 || defaults === undefined) return { ok: false, errors };
-  return { ok: true, config: { defaults: compilePolicy(defaults, undefined), tenants, assetLookupFor: null } };
+  return {
+    ok: true,
+    config: { defaults: compilePolicy(defaults, undefined), tenants, assetLookupFor: null },
+  };
 }
 
 type Raw = Record<string, unknown>;
@@ -215,9 +249,18 @@ type Raw = Record<string, unknown>;
 const isRecord = (value: unknown): value is Raw =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function unknownKeys(raw: Raw, known: readonly string[], path: string, errors: ConfigFieldError[]): void {
+function unknownKeys(
+  raw: Raw,
+  known: readonly string[],
+  path: string,
+  errors: ConfigFieldError[],
+): void {
   for (const key of Object.keys(raw)) {
-    if (!known.includes(key)) errors.push({ path: join(path, key), message: `unknown field; expected one of ${known.join(', ')}` });
+    if (!known.includes(key))
+      errors.push({
+        path: join(path, key),
+        message: `unknown field; expected one of ${known.join(', ')}`,
+      });
   }
 }
 
@@ -243,22 +286,33 @@ function num(
     (!integer || Number.isInteger(value));
   if (!ok) {
     const kind = integer ? 'an integer' : 'a number';
-    errors.push({ path: join(path, key), message: `must be ${kind} ${exclusiveMin ? '>' : '>='} ${min} and <= ${max}` });
+    errors.push({
+      path: join(path, key),
+      message: `must be ${kind} ${exclusiveMin ? '>' : '>='} ${min} and <= ${max}`,
+    });
     return base;
   }
   return value as number;
 }
 
 function strings(value: unknown, path: string, errors: ConfigFieldError[]): string[] | undefined {
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0)) {
+  if (
+    !Array.isArray(value) ||
+    value.some((item) => typeof item !== 'string' || item.length === 0)
+  ) {
     errors.push({ path, message: 'must be an array of non-empty strings' });
     return undefined;
   }
   return value as string[];
 }
 
-function entityType(value: unknown, path: string, errors: ConfigFieldError[]): EntityType | undefined {
-  if (typeof value === 'string' && (ENTITY_TYPES as readonly string[]).includes(value)) return value as EntityType;
+function entityType(
+  value: unknown,
+  path: string,
+  errors: ConfigFieldError[],
+): EntityType | undefined {
+  if (typeof value === 'string' && (ENTITY_TYPES as readonly string[]).includes(value))
+    return value as EntityType;
   errors.push({ path, message: `must be an entity type: ${ENTITY_TYPES.join(', ')}` });
   return undefined;
 }
@@ -289,7 +343,9 @@ function parsePolicy(
   const ms = { min: 0, integer: true, exclusiveMin: true };
   const windowMs = num(raw, 'windowMs', base.windowMs, path, errors, ms);
   const maxIncidentSpanMs = num(raw, 'maxIncidentSpanMs', base.maxIncidentSpanMs, path, errors, ms);
-  const allowedLatenessMs = num(raw, 'allowedLatenessMs', base.allowedLatenessMs, path, errors, { integer: true });
+  const allowedLatenessMs = num(raw, 'allowedLatenessMs', base.allowedLatenessMs, path, errors, {
+    integer: true,
+  });
   if (maxIncidentSpanMs < windowMs) {
     errors.push({ path: join(path, 'maxIncidentSpanMs'), message: 'must be at least windowMs' });
   }
@@ -298,15 +354,26 @@ function parsePolicy(
   if (raw['linkingEntityTypes'] !== undefined) {
     const list = raw['linkingEntityTypes'];
     const listPath = join(path, 'linkingEntityTypes');
-    if (!Array.isArray(list)) errors.push({ path: listPath, message: 'must be an array of entity types' });
+    if (!Array.isArray(list))
+      errors.push({ path: listPath, message: 'must be an array of entity types' });
     else {
       const types = list.map((item, index) => entityType(item, join(listPath, index), errors));
       if (types.every((type): type is EntityType => type !== undefined)) linkingEntityTypes = types;
     }
   }
 
-  const allowlist = parseAllowlist(raw['allowlist'], base.allowlist, join(path, 'allowlist'), errors);
-  const suppressions = parseSuppressions(raw['suppressions'], base.suppressions, join(path, 'suppressions'), errors);
+  const allowlist = parseAllowlist(
+    raw['allowlist'],
+    base.allowlist,
+    join(path, 'allowlist'),
+    errors,
+  );
+  const suppressions = parseSuppressions(
+    raw['suppressions'],
+    base.suppressions,
+    join(path, 'suppressions'),
+    errors,
+  );
 
   let repeats = base.repeats;
   if (raw['repeats'] !== undefined) {
@@ -314,7 +381,12 @@ function parsePolicy(
     const r = raw['repeats'];
     if (!isRecord(r)) errors.push({ path: repeatsPath, message: 'must be an object' });
     else {
-      unknownKeys(r, ['enabled', 'routineMinRepeats', 'routineMaxCv', 'routineMinIntervalMs'], repeatsPath, errors);
+      unknownKeys(
+        r,
+        ['enabled', 'routineMinRepeats', 'routineMaxCv', 'routineMinIntervalMs'],
+        repeatsPath,
+        errors,
+      );
       let enabled = base.repeats.enabled;
       if (r['enabled'] !== undefined) {
         if (typeof r['enabled'] === 'boolean') enabled = r['enabled'];
@@ -322,15 +394,31 @@ function parsePolicy(
       }
       repeats = {
         enabled,
-        routineMinRepeats: num(r, 'routineMinRepeats', base.repeats.routineMinRepeats, repeatsPath, errors, {
-          min: 2,
-          max: 1_000,
-          integer: true,
+        routineMinRepeats: num(
+          r,
+          'routineMinRepeats',
+          base.repeats.routineMinRepeats,
+          repeatsPath,
+          errors,
+          {
+            min: 2,
+            max: 1_000,
+            integer: true,
+          },
+        ),
+        routineMaxCv: num(r, 'routineMaxCv', base.repeats.routineMaxCv, repeatsPath, errors, {
+          max: 10,
         }),
-        routineMaxCv: num(r, 'routineMaxCv', base.repeats.routineMaxCv, repeatsPath, errors, { max: 10 }),
-        routineMinIntervalMs: num(r, 'routineMinIntervalMs', base.repeats.routineMinIntervalMs, repeatsPath, errors, {
-          integer: true,
-        }),
+        routineMinIntervalMs: num(
+          r,
+          'routineMinIntervalMs',
+          base.repeats.routineMinIntervalMs,
+          repeatsPath,
+          errors,
+          {
+            integer: true,
+          },
+        ),
       };
     }
   }
@@ -348,7 +436,9 @@ function parsePolicy(
           min: 0,
           exclusiveMin: true,
         }),
-        minPriority: num(c, 'minPriority', base.campaign.minPriority, campaignPath, errors, { max: 100 }),
+        minPriority: num(c, 'minPriority', base.campaign.minPriority, campaignPath, errors, {
+          max: 100,
+        }),
       };
     }
   }
@@ -384,7 +474,8 @@ function parseAllowlist(
   if (value['values'] !== undefined) {
     const valuesPath = join(path, 'values');
     const v = value['values'];
-    if (!isRecord(v)) errors.push({ path: valuesPath, message: 'must be an object keyed by entity type' });
+    if (!isRecord(v))
+      errors.push({ path: valuesPath, message: 'must be an object keyed by entity type' });
     else {
       const merged: { [T in EntityType]?: readonly string[] } = { ...base.values };
       for (const [type, list] of Object.entries(v)) {
@@ -401,14 +492,18 @@ function parseAllowlist(
     if (list !== undefined) {
       list.forEach((cidr, index) => {
         if (parseIpv4Cidr(cidr) === undefined) {
-          errors.push({ path: join(join(path, 'cidrs'), index), message: 'must be an IPv4 CIDR such as 10.0.0.0/8' });
+          errors.push({
+            path: join(join(path, 'cidrs'), index),
+            message: 'must be an IPv4 CIDR such as 10.0.0.0/8',
+          });
         }
       });
       cidrs = list;
     }
   }
   let users = base.users;
-  if (value['users'] !== undefined) users = strings(value['users'], join(path, 'users'), errors) ?? base.users;
+  if (value['users'] !== undefined)
+    users = strings(value['users'], join(path, 'users'), errors) ?? base.users;
   return { values, cidrs, users };
 }
 
@@ -431,30 +526,50 @@ function parseSuppressions(
       errors.push({ path: itemPath, message: 'must be an object' });
       return;
     }
-    unknownKeys(item, ['id', 'reason', 'ruleIds', 'ruleNames', 'entities', 'until'], itemPath, errors);
+    unknownKeys(
+      item,
+      ['id', 'reason', 'ruleIds', 'ruleNames', 'entities', 'until'],
+      itemPath,
+      errors,
+    );
     const id = item['id'];
     const reason = item['reason'];
-    if (typeof id !== 'string' || id.length === 0) errors.push({ path: join(itemPath, 'id'), message: 'required non-empty string' });
-    else if (seen.has(id)) errors.push({ path: join(itemPath, 'id'), message: `duplicate suppression id '${id}'` });
+    if (typeof id !== 'string' || id.length === 0)
+      errors.push({ path: join(itemPath, 'id'), message: 'required non-empty string' });
+    else if (seen.has(id))
+      errors.push({ path: join(itemPath, 'id'), message: `duplicate suppression id '${id}'` });
     else seen.add(id);
     if (typeof reason !== 'string' || reason.length === 0) {
-      errors.push({ path: join(itemPath, 'reason'), message: 'required non-empty string: analysts read it' });
+      errors.push({
+        path: join(itemPath, 'reason'),
+        message: 'required non-empty string: analysts read it',
+      });
     }
     const optionalStrings = (key: string): string[] | null =>
-      item[key] === undefined || item[key] === null ? null : (strings(item[key], join(itemPath, key), errors) ?? null);
+      item[key] === undefined || item[key] === null
+        ? null
+        : (strings(item[key], join(itemPath, key), errors) ?? null);
     const ruleIds = optionalStrings('ruleIds');
     const ruleNames = optionalStrings('ruleNames');
     let entities: SuppressionEntityMatch[] | null = null;
     if (item['entities'] !== undefined && item['entities'] !== null) {
       const list = item['entities'];
       const entitiesPath = join(itemPath, 'entities');
-      if (!Array.isArray(list)) errors.push({ path: entitiesPath, message: 'must be an array of { type, value }' });
+      if (!Array.isArray(list))
+        errors.push({ path: entitiesPath, message: 'must be an array of { type, value }' });
       else {
         entities = [];
         list.forEach((match, matchIndex) => {
           const matchPath = join(entitiesPath, matchIndex);
-          if (!isRecord(match) || typeof match['value'] !== 'string' || match['value'].length === 0) {
-            errors.push({ path: matchPath, message: 'must be { type, value } with a non-empty value' });
+          if (
+            !isRecord(match) ||
+            typeof match['value'] !== 'string' ||
+            match['value'].length === 0
+          ) {
+            errors.push({
+              path: matchPath,
+              message: 'must be { type, value } with a non-empty value',
+            });
             return;
           }
           const type = entityType(match['type'], join(matchPath, 'type'), errors);
@@ -464,11 +579,19 @@ function parseSuppressions(
     }
     let until: number | null = null;
     if (item['until'] !== undefined && item['until'] !== null) {
-      if (typeof item['until'] === 'number' && Number.isInteger(item['until'])) until = item['until'];
-      else errors.push({ path: join(itemPath, 'until'), message: 'must be epoch milliseconds or null' });
+      if (typeof item['until'] === 'number' && Number.isInteger(item['until']))
+        until = item['until'];
+      else
+        errors.push({
+          path: join(itemPath, 'until'),
+          message: 'must be epoch milliseconds or null',
+        });
     }
     if (ruleIds === null && ruleNames === null && entities === null) {
-      errors.push({ path: itemPath, message: 'needs at least one of ruleIds, ruleNames, entities: it would suppress everything' });
+      errors.push({
+        path: itemPath,
+        message: 'needs at least one of ruleIds, ruleNames, entities: it would suppress everything',
+      });
     }
     if (typeof id === 'string' && typeof reason === 'string') {
       rules.push({ id, reason, ruleIds, ruleNames, entities, until });
@@ -477,7 +600,12 @@ function parseSuppressions(
   return rules;
 }
 
-function parseScoring(value: unknown, base: ScoringPolicy, path: string, errors: ConfigFieldError[]): ScoringPolicy {
+function parseScoring(
+  value: unknown,
+  base: ScoringPolicy,
+  path: string,
+  errors: ConfigFieldError[],
+): ScoringPolicy {
   if (value === undefined) return base;
   if (!isRecord(value)) {
     errors.push({ path, message: 'must be an object' });
@@ -485,7 +613,14 @@ function parseScoring(value: unknown, base: ScoringPolicy, path: string, errors:
   }
   unknownKeys(
     value,
-    ['weights', 'highPriorityThreshold', 'defaultCriticality', 'defaultConfidence', 'freshnessHalfLifeMs', 'assets'],
+    [
+      'weights',
+      'highPriorityThreshold',
+      'defaultCriticality',
+      'defaultConfidence',
+      'freshnessHalfLifeMs',
+      'assets',
+    ],
     path,
     errors,
   );
@@ -499,7 +634,8 @@ function parseScoring(value: unknown, base: ScoringPolicy, path: string, errors:
   if (value['assets'] !== undefined) {
     const assetsPath = join(path, 'assets');
     const list = value['assets'];
-    if (!Array.isArray(list)) errors.push({ path: assetsPath, message: 'must be an array of assets' });
+    if (!Array.isArray(list))
+      errors.push({ path: assetsPath, message: 'must be an array of assets' });
     else {
       const parsed: AssetEntry[] = [];
       list.forEach((item, index) => {
@@ -509,8 +645,13 @@ function parseScoring(value: unknown, base: ScoringPolicy, path: string, errors:
           return;
         }
         const type = entityType(item['type'], join(itemPath, 'type'), errors);
-        const criticality = num(item, 'criticality', 0, itemPath, errors, { min: 1, max: 5, integer: true });
-        const tags = item['tags'] === undefined ? [] : strings(item['tags'], join(itemPath, 'tags'), errors);
+        const criticality = num(item, 'criticality', 0, itemPath, errors, {
+          min: 1,
+          max: 5,
+          integer: true,
+        });
+        const tags =
+          item['tags'] === undefined ? [] : strings(item['tags'], join(itemPath, 'tags'), errors);
         if (typeof item['value'] !== 'string' || item['value'].length === 0) {
           errors.push({ path: join(itemPath, 'value'), message: 'required non-empty string' });
         } else if (item['criticality'] === undefined) {
@@ -524,9 +665,21 @@ function parseScoring(value: unknown, base: ScoringPolicy, path: string, errors:
   }
   return {
     weights,
-    highPriorityThreshold: num(value, 'highPriorityThreshold', base.highPriorityThreshold, path, errors, { max: 100 }),
-    defaultCriticality: num(value, 'defaultCriticality', base.defaultCriticality, path, errors, { min: 1, max: 5 }),
-    defaultConfidence: num(value, 'defaultConfidence', base.defaultConfidence, path, errors, { max: 100 }),
+    highPriorityThreshold: num(
+      value,
+      'highPriorityThreshold',
+      base.highPriorityThreshold,
+      path,
+      errors,
+      { max: 100 },
+    ),
+    defaultCriticality: num(value, 'defaultCriticality', base.defaultCriticality, path, errors, {
+      min: 1,
+      max: 5,
+    }),
+    defaultConfidence: num(value, 'defaultConfidence', base.defaultConfidence, path, errors, {
+      max: 100,
+    }),
     freshnessHalfLifeMs: num(value, 'freshnessHalfLifeMs', base.freshnessHalfLifeMs, path, errors, {
       integer: true,
       exclusiveMin: true,
@@ -536,14 +689,18 @@ function parseScoring(value: unknown, base: ScoringPolicy, path: string, errors:
 }
 
 /** Builds the matchers of a policy. Pure: the closures only read what is compiled here. */
-export function compilePolicy(policy: CorrelationPolicy, _tenantId: string | undefined): TenantCorrelationPolicy {
+export function compilePolicy(
+  policy: CorrelationPolicy,
+  _tenantId: string | undefined,
+): TenantCorrelationPolicy {
   const linking = new Set<EntityType>(policy.linkingEntityTypes);
   // Values arrive normalized (hosts, domains, hashes, e-mails and users lower-cased), so the
   // hot path compares them as they are; the configured values are folded the same way.
   const exact = new Map<EntityType, ReadonlySet<string>>();
   for (const type of ENTITY_TYPES) {
     const values = policy.allowlist.values[type];
-    if (values && values.length > 0) exact.set(type, new Set(values.map((v) => (LOWER_CASED.has(type) ? v.toLowerCase() : v))));
+    if (values && values.length > 0)
+      exact.set(type, new Set(values.map((v) => (LOWER_CASED.has(type) ? v.toLowerCase() : v))));
   }
   const networks: Ipv4Network[] = policy.allowlist.cidrs
     .map(parseIpv4Cidr)
@@ -564,7 +721,8 @@ export function compilePolicy(policy: CorrelationPolicy, _tenantId: string | und
       if (value === name) return true;
       if (end - start === name.length && value.startsWith(name, start)) return true;
     }
-    for (const prefix of userPrefixes) if (value.startsWith(prefix) || value.startsWith(prefix, start)) return true;
+    for (const prefix of userPrefixes)
+      if (value.startsWith(prefix) || value.startsWith(prefix, start)) return true;
     return false;
   };
 
@@ -575,7 +733,7 @@ export function compilePolicy(policy: CorrelationPolicy, _tenantId: string | und
     if (entity.type === 'ip' && networks.length > 0) {
       const address = parseIpv4(entity.value);
       if (address !== undefined) {
-        for (const n of networks) if (((address & n.mask) >>> 0) === n.base) return false;
+        for (const n of networks) if ((address & n.mask) >>> 0 === n.base) return false;
       }
     }
     if (entity.type === 'user' && userAllowed(entity.value)) return false;
@@ -587,12 +745,18 @@ export function compilePolicy(policy: CorrelationPolicy, _tenantId: string | und
     ruleIds: rule.ruleIds === null ? null : new Set(rule.ruleIds),
     ruleNames: rule.ruleNames === null ? null : rule.ruleNames.map(globPattern),
     entities:
-      rule.entities === null ? null : rule.entities.map((match) => ({ type: match.type, value: globPattern(match.value) })),
+      rule.entities === null
+        ? null
+        : rule.entities.map((match) => ({ type: match.type, value: globPattern(match.value) })),
   }));
   const suppressionFor = (alert: CanonicalAlert): SuppressionRule | undefined => {
     for (const candidate of compiled) {
       if (candidate.rule.until !== null && alert.observedAt >= candidate.rule.until) continue;
-      if (candidate.ruleIds !== null && (alert.ruleId === null || !candidate.ruleIds.has(alert.ruleId))) continue;
+      if (
+        candidate.ruleIds !== null &&
+        (alert.ruleId === null || !candidate.ruleIds.has(alert.ruleId))
+      )
+        continue;
       if (candidate.ruleNames !== null) {
         const name = alert.ruleName ?? alert.title;
         if (!candidate.ruleNames.some((pattern) => pattern.test(name))) continue;

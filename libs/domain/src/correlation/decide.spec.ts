@@ -27,13 +27,20 @@ describe('decideCorrelation: grouping alerts into incidents', () => {
     });
     expect(opened.streamId).toBe(opened.type === 'IncidentOpened' ? opened.data.incidentId : '');
     expect(opened.eventId).toBe(`${opened.streamId}#1`);
-    expect(scored).toMatchObject({ type: 'IncidentScored', streamId: opened.streamId, sequence: 2, actor: 'rule:scoring' });
+    expect(scored).toMatchObject({
+      type: 'IncidentScored',
+      streamId: opened.streamId,
+      sequence: 2,
+      actor: 'rule:scoring',
+    });
   });
 
   it('attaches an alert that shares a linking entity within the window, saying which entity linked it', () => {
     const h = new Harness();
     h.alert(anAlert({ at: 0, entities: [host('ws-01'), user('acme\\alice')] }));
-    const events = h.alert(anAlert({ at: 10, ruleId: 'R-2', entities: [user('acme\\alice'), ip('203.0.113.7')] }));
+    const events = h.alert(
+      anAlert({ at: 10, ruleId: 'R-2', entities: [user('acme\\alice'), ip('203.0.113.7')] }),
+    );
     const [attached] = only(events, 'AlertAttached');
     expect(attached?.data.linkedBy).toEqual([user('acme\\alice')]);
     expect(attached?.sequence).toBe(3);
@@ -66,8 +73,17 @@ describe('decideCorrelation: grouping alerts into incidents', () => {
   it('merges the incidents an alert bridges: the oldest survives, the other is closed as merged', () => {
     const h = new Harness();
     const [oldest] = h.alert(anAlert({ alertId: 'one', at: 0, entities: [host('ws-01')] }));
-    const [younger] = h.alert(anAlert({ alertId: 'two', at: 2, ruleId: 'R-2', entities: [host('ws-02')] }));
-    const events = h.alert(anAlert({ alertId: 'bridge', at: 3, ruleId: 'R-3', entities: [host('ws-02'), host('ws-01')] }));
+    const [younger] = h.alert(
+      anAlert({ alertId: 'two', at: 2, ruleId: 'R-2', entities: [host('ws-02')] }),
+    );
+    const events = h.alert(
+      anAlert({
+        alertId: 'bridge',
+        at: 3,
+        ruleId: 'R-3',
+        entities: [host('ws-02'), host('ws-01')],
+      }),
+    );
     const survivor = oldest?.streamId as string;
     const absorbed = younger?.streamId as string;
     expect(events.map((e) => [e.type, e.streamId])).toEqual([
@@ -93,7 +109,11 @@ describe('decideCorrelation: grouping alerts into incidents', () => {
     const h = new Harness(
       configOf({
         defaults: {
-          allowlist: { values: { domain: ['update.example.net'] }, cidrs: ['10.0.0.0/24'], users: ['svc_*'] },
+          allowlist: {
+            values: { domain: ['update.example.net'] },
+            cidrs: ['10.0.0.0/24'],
+            users: ['svc_*'],
+          },
         },
       }),
     );
@@ -108,12 +128,19 @@ describe('decideCorrelation: grouping alerts into incidents', () => {
   });
 
   it('does not link through entity types outside the linking set', () => {
-    const process = { type: 'process' as const, value: 'powershell.exe', role: null, hashAlgorithm: null };
+    const process = {
+      type: 'process' as const,
+      value: 'powershell.exe',
+      role: null,
+      hashAlgorithm: null,
+    };
     const h = new Harness();
     h.alert(anAlert({ at: 0, ruleId: 'R-1', entities: [host('ws-01'), process] }));
     h.alert(anAlert({ at: 1, ruleId: 'R-2', entities: [host('ws-02'), process] }));
     expect(only(h.events, 'IncidentOpened')).toHaveLength(2);
-    const linking = new Harness(configOf({ defaults: { linkingEntityTypes: ['host', 'process'] } }));
+    const linking = new Harness(
+      configOf({ defaults: { linkingEntityTypes: ['host', 'process'] } }),
+    );
     linking.alert(anAlert({ at: 0, ruleId: 'R-1', entities: [host('ws-01'), process] }));
     linking.alert(anAlert({ at: 1, ruleId: 'R-2', entities: [host('ws-02'), process] }));
     expect(only(linking.events, 'IncidentOpened')).toHaveLength(1);
@@ -123,22 +150,40 @@ describe('decideCorrelation: grouping alerts into incidents', () => {
     const h = new Harness(
       configOf({
         defaults: {
-          suppressions: [{ id: 'S-1', reason: 'vulnerability scanner', ruleNames: ['*port scan*'], entities: [{ type: 'host', value: 'scanner-*' }] }],
+          suppressions: [
+            {
+              id: 'S-1',
+              reason: 'vulnerability scanner',
+              ruleNames: ['*port scan*'],
+              entities: [{ type: 'host', value: 'scanner-*' }],
+            },
+          ],
         },
       }),
     );
-    const events = h.alert(anAlert({ alertId: 'scan', ruleName: 'Internal port scan', entities: [host('scanner-01')] }));
+    const events = h.alert(
+      anAlert({ alertId: 'scan', ruleName: 'Internal port scan', entities: [host('scanner-01')] }),
+    );
     expect(events).toEqual([
       expect.objectContaining({
         type: 'AlertSuppressed',
         streamId: 'unattached:acme',
         sequence: 1,
-        data: expect.objectContaining({ incidentId: null, suppressionRuleId: 'S-1', reason: 'vulnerability scanner' }),
+        data: expect.objectContaining({
+          incidentId: null,
+          suppressionRuleId: 'S-1',
+          reason: 'vulnerability scanner',
+        }),
       }),
     ]);
-    expect(h.alert(anAlert({ ruleName: 'Internal port scan', entities: [host('scanner-02')] }))[0]?.sequence).toBe(2);
+    expect(
+      h.alert(anAlert({ ruleName: 'Internal port scan', entities: [host('scanner-02')] }))[0]
+        ?.sequence,
+    ).toBe(2);
     // Both criteria must match: the same rule on another host is not suppressed.
-    expect(typesOf(h.alert(anAlert({ ruleName: 'Internal port scan', entities: [host('ws-01')] })))).toContain('IncidentOpened');
+    expect(
+      typesOf(h.alert(anAlert({ ruleName: 'Internal port scan', entities: [host('ws-01')] }))),
+    ).toContain('IncidentOpened');
   });
 
   it('closes an incident only when the watermark passes its window', () => {
@@ -160,11 +205,15 @@ describe('decideCorrelation: grouping alerts into incidents', () => {
   });
 
   it('closes an incident that reaches the max span, and later alerts open a new one', () => {
-    const h = new Harness(configOf({ defaults: { windowMs: 10 * MIN, maxIncidentSpanMs: 30 * MIN } }));
+    const h = new Harness(
+      configOf({ defaults: { windowMs: 10 * MIN, maxIncidentSpanMs: 30 * MIN } }),
+    );
     for (let at = 0; at < 30; at += 5) h.alert(anAlert({ at, ruleId: `R-${at}` }));
     const after = h.alert(anAlert({ at: 31, ruleId: 'R-late' }));
     expect(typesOf(after)).toContain('IncidentOpened');
-    expect(only(h.tick(30), 'IncidentClosed').map((e) => e.data.reason)).toEqual(['max-span-reached']);
+    expect(only(h.tick(30), 'IncidentClosed').map((e) => e.data.reason)).toEqual([
+      'max-span-reached',
+    ]);
   });
 
   it('escalates once when the priority first crosses the high-priority threshold', () => {
@@ -181,13 +230,23 @@ describe('decideCorrelation: grouping alerts into incidents', () => {
   it("scores business context from the shell's per-tenant asset inventory", () => {
     const inventory = { acme: { criticality: 5, tags: ['crown-jewel'] }, globex: undefined };
     const h = new Harness(
-      withAssetLookup(defaultCorrelationConfig(), (tenantId) => (entity) =>
-        entity.value === 'db-01' ? inventory[tenantId as keyof typeof inventory] : undefined,
+      withAssetLookup(
+        defaultCorrelationConfig(),
+        (tenantId) => (entity) =>
+          entity.value === 'db-01' ? inventory[tenantId as keyof typeof inventory] : undefined,
       ),
     );
-    const acme = only(h.alert(anAlert({ tenantId: 'acme', entities: [host('db-01')] })), 'IncidentScored')[0];
-    const globex = only(h.alert(anAlert({ tenantId: 'globex', entities: [host('db-01')] })), 'IncidentScored')[0];
-    expect(acme?.data.explanation.factors[1]?.reason).toBe('highest criticality 5 of 5 (host db-01); crown jewel +20');
+    const acme = only(
+      h.alert(anAlert({ tenantId: 'acme', entities: [host('db-01')] })),
+      'IncidentScored',
+    )[0];
+    const globex = only(
+      h.alert(anAlert({ tenantId: 'globex', entities: [host('db-01')] })),
+      'IncidentScored',
+    )[0];
+    expect(acme?.data.explanation.factors[1]?.reason).toBe(
+      'highest criticality 5 of 5 (host db-01); crown jewel +20',
+    );
     expect(globex?.data.explanation.factors[1]?.reason).toMatch(/no inventory entry/);
     expect(acme?.data.priority).toBeGreaterThan(globex?.data.priority ?? 100);
   });
@@ -195,13 +254,16 @@ describe('decideCorrelation: grouping alerts into incidents', () => {
   it('emits IncidentScored only when the priority changes', () => {
     const h = new Harness();
     h.alert(anAlert({ at: 0, ruleId: 'R-1', severity: 50 }));
-    const same = h.alert(anAlert({ at: 1, ruleId: 'R-1', severity: 50, entities: [host('ws-01'), user('acme\\bob')] }));
+    const same = h.alert(
+      anAlert({ at: 1, ruleId: 'R-1', severity: 50, entities: [host('ws-01'), user('acme\\bob')] }),
+    );
     expect(typesOf(same)).toEqual(['AlertAttached']);
   });
 });
 
 describe('decideCorrelation: repeats and routine noise', () => {
-  const repeatOf = (at: number, alertId: string) => anAlert({ alertId, at, ruleId: 'R-cron', entities: [host('fs-01')] });
+  const repeatOf = (at: number, alertId: string) =>
+    anAlert({ alertId, at, ruleId: 'R-cron', entities: [host('fs-01')] });
 
   it('folds repeats of one rule on one entity set into one counter event per flush', () => {
     const h = new Harness();
@@ -221,7 +283,10 @@ describe('decideCorrelation: repeats and routine noise', () => {
     expect(counted[0]?.causationId).toBe(`tick:${T0 - 2 * MIN + 2 * MIN}`);
     expect(h.tick(0)).toEqual([]);
     h.alert(repeatOf(3, 'r3'));
-    expect(only(h.tick(1), 'AlertRepeatsCounted')[0]?.data).toMatchObject({ alertIds: ['r3'], totalRepeats: 3 });
+    expect(only(h.tick(1), 'AlertRepeatsCounted')[0]?.data).toMatchObject({
+      alertIds: ['r3'],
+      totalRepeats: 3,
+    });
     expect(h.grouping()).toEqual([['r0', 'r1', 'r2', 'r3']]);
   });
 
@@ -229,14 +294,30 @@ describe('decideCorrelation: repeats and routine noise', () => {
     const h = new Harness();
     for (let i = 0; i <= 5; i += 1) h.alert(repeatOf(i * 5, `cron-${i}`));
     const flushed = h.tick(25);
-    expect(only(flushed, 'AlertRepeatsCounted')[0]?.data).toMatchObject({ totalRepeats: 5, routine: true, intervalCv: 0 });
+    expect(only(flushed, 'AlertRepeatsCounted')[0]?.data).toMatchObject({
+      totalRepeats: 5,
+      routine: true,
+      intervalCv: 0,
+    });
     const rescored = only(flushed, 'IncidentScored')[0];
     expect(rescored?.data.priority).toBeLessThan(rescored?.data.previousPriority ?? 0);
     expect(rescored?.data.explanation.adjustments).toEqual([
-      expect.objectContaining({ name: 'routine_noise', points: -30, reason: expect.stringContaining('6 of 6 alerts are routine repeats of rule R-cron') }),
+      expect.objectContaining({
+        name: 'routine_noise',
+        points: -30,
+        reason: expect.stringContaining('6 of 6 alerts are routine repeats of rule R-cron'),
+      }),
     ]);
 
-    const attack = h.alert(anAlert({ alertId: 'attack', at: 26, ruleId: 'R-lsass', severity: 90, entities: [host('fs-01')] }));
+    const attack = h.alert(
+      anAlert({
+        alertId: 'attack',
+        at: 26,
+        ruleId: 'R-lsass',
+        severity: 90,
+        entities: [host('fs-01')],
+      }),
+    );
     expect(typesOf(attack)).toEqual(['AlertAttached', 'IncidentScored']);
     const after = only(attack, 'IncidentScored')[0];
     expect(after?.data.priority).toBeGreaterThan(rescored?.data.priority ?? 100);
@@ -245,7 +326,8 @@ describe('decideCorrelation: repeats and routine noise', () => {
 
   it('does not call a fast burst routine, however steady', () => {
     const h = new Harness();
-    for (let i = 0; i <= 8; i += 1) h.alert(anAlert({ at: i * 0.1, ruleId: 'R-brute', entities: [host('dc-01')] }));
+    for (let i = 0; i <= 8; i += 1)
+      h.alert(anAlert({ at: i * 0.1, ruleId: 'R-brute', entities: [host('dc-01')] }));
     expect(only(h.tick(1), 'AlertRepeatsCounted')[0]?.data.routine).toBe(false);
   });
 
@@ -298,7 +380,10 @@ describe('decideCorrelation: event time and late alerts', () => {
         type: 'LateAlertHandled',
         streamId: opened?.streamId,
         sequence: 4,
-        data: expect.objectContaining({ incidentId: opened?.streamId, outcome: 'dropped-window-closed' }),
+        data: expect.objectContaining({
+          incidentId: opened?.streamId,
+          outcome: 'dropped-window-closed',
+        }),
       }),
     ]);
   });
@@ -317,9 +402,24 @@ describe('decideCorrelation: campaign horizon', () => {
 
   it('links incidents that share an entity after the earlier window closed, when both matter', () => {
     const h = new Harness();
-    const [first] = h.alert(anAlert({ alertId: 'phish', at: 0, ...severe, entities: [user('acme\\alice'), host('ws-01')] }));
+    const [first] = h.alert(
+      anAlert({
+        alertId: 'phish',
+        at: 0,
+        ...severe,
+        entities: [user('acme\\alice'), host('ws-01')],
+      }),
+    );
     h.tick(20);
-    const events = h.alert(anAlert({ alertId: 'lateral', at: 120, ruleId: 'R-lat', ...severe, entities: [user('acme\\alice'), host('srv-02')] }));
+    const events = h.alert(
+      anAlert({
+        alertId: 'lateral',
+        at: 120,
+        ruleId: 'R-lat',
+        ...severe,
+        entities: [user('acme\\alice'), host('srv-02')],
+      }),
+    );
     const links = only(events, 'CampaignLinked');
     expect(links.map((e) => e.streamId)).toEqual([events[0]?.streamId, first?.streamId]);
     expect(links[0]?.data.linkedIncidentIds).toEqual([first?.streamId]);
@@ -331,18 +431,26 @@ describe('decideCorrelation: campaign horizon', () => {
     const h = new Harness();
     h.alert(anAlert({ at: 0, severity: 10, entities: [host('ws-01')] }));
     h.tick(20);
-    const events = h.alert(anAlert({ at: 120, ruleId: 'R-2', severity: 10, entities: [host('ws-01')] }));
+    const events = h.alert(
+      anAlert({ at: 120, ruleId: 'R-2', severity: 10, entities: [host('ws-01')] }),
+    );
     expect(only(events, 'CampaignLinked')).toEqual([]);
   });
 
   it("links every incident of an entity once the entity's accumulated risk crosses the threshold", () => {
-    const h = new Harness(configOf({ defaults: { campaign: { riskThreshold: 150, minPriority: 100 } } }));
+    const h = new Harness(
+      configOf({ defaults: { campaign: { riskThreshold: 150, minPriority: 100 } } }),
+    );
     h.alert(anAlert({ at: 0, ...severe, entities: [host('ws-01')] }));
     h.alert(anAlert({ at: 30, ruleId: 'R-2', ...severe, entities: [host('ws-01')] }));
-    const events = h.alert(anAlert({ at: 60, ruleId: 'R-3', ...severe, entities: [host('ws-01')] }));
+    const events = h.alert(
+      anAlert({ at: 60, ruleId: 'R-3', ...severe, entities: [host('ws-01')] }),
+    );
     const links = only(events, 'CampaignLinked');
     expect(links[0]?.data.linkedIncidentIds).toHaveLength(2);
-    expect(links[0]?.data.reason).toMatch(/accumulated risk of host:ws-01 is [\d.]+ \(threshold 150\)/);
+    expect(links[0]?.data.reason).toMatch(
+      /accumulated risk of host:ws-01 is [\d.]+ \(threshold 150\)/,
+    );
     expect(links[0]?.data.accumulatedRisk).toBeGreaterThanOrEqual(150);
   });
 
@@ -350,7 +458,11 @@ describe('decideCorrelation: campaign horizon', () => {
     const h = new Harness(configOf({ defaults: { campaign: { horizonMs: 60 * MIN } } }));
     h.alert(anAlert({ at: 0, entities: [host('ws-01'), user('acme\\alice')] }));
     h.tick(30);
-    expect(stateSize(h.state)).toMatchObject({ openIncidents: 0, rememberedIncidents: 1, trackedEntities: 2 });
+    expect(stateSize(h.state)).toMatchObject({
+      openIncidents: 0,
+      rememberedIncidents: 1,
+      trackedEntities: 2,
+    });
     h.alert(anAlert({ at: 200, entities: [host('ws-02')] }));
     // A tick records its watermark through the events it causes (here the close at 215).
     expect(typesOf(h.tick(216))).toEqual(['IncidentClosed']);
@@ -359,10 +471,19 @@ describe('decideCorrelation: campaign horizon', () => {
 });
 
 describe('decideCorrelation: purity and envelopes', () => {
-  const traffic = generateLabeledAlerts({ seed: 'envelopes', tenants: 2, alertCount: 1_500, durationMs: 4 * 60 * MIN });
+  const traffic = generateLabeledAlerts({
+    seed: 'envelopes',
+    tenants: 2,
+    alertCount: 1_500,
+    durationMs: 4 * 60 * MIN,
+  });
 
   it('numbers every stream gap-free from 1 and gives every event a unique id', () => {
-    const { events } = correlateAll(traffic.map((l) => l.alert), defaultCorrelationConfig(), deterministicIds());
+    const { events } = correlateAll(
+      traffic.map((l) => l.alert),
+      defaultCorrelationConfig(),
+      deterministicIds(),
+    );
     const last = new Map<string, number>();
     for (const event of events) {
       const key = `${event.tenantId}/${event.streamId}`;
@@ -375,7 +496,12 @@ describe('decideCorrelation: purity and envelopes', () => {
   });
 
   it('gives the same events, ids included, for the same input', () => {
-    const run = () => correlateAll(traffic.map((l) => l.alert), defaultCorrelationConfig(), deterministicIds()).events;
+    const run = () =>
+      correlateAll(
+        traffic.map((l) => l.alert),
+        defaultCorrelationConfig(),
+        deterministicIds(),
+      ).events;
     expect(run()).toEqual(run());
   });
 

@@ -182,7 +182,8 @@ function effectiveWatermark(tenant: TenantState | undefined, policy: Correlation
 
 /** Open while its last alert plus the window and its first alert plus the max span lie beyond the watermark. */
 const isOpenAt = (incident: OpenIncident, watermark: EpochMs, policy: CorrelationPolicy): boolean =>
-  lastSeenOf(incident) + incident.windowMs > watermark && firstSeenOf(incident) + policy.maxIncidentSpanMs > watermark;
+  lastSeenOf(incident) + incident.windowMs > watermark &&
+  firstSeenOf(incident) + policy.maxIncidentSpanMs > watermark;
 
 interface Match {
   readonly incident: OpenIncident;
@@ -238,7 +239,8 @@ function consider(
   if (entity !== null) match.shared.push(entity);
 }
 
-const olderFirst = (a: OpenIncident, b: OpenIncident): number => firstSeenOf(a) - firstSeenOf(b) || a.ordinal - b.ordinal;
+const olderFirst = (a: OpenIncident, b: OpenIncident): number =>
+  firstSeenOf(a) - firstSeenOf(b) || a.ordinal - b.ordinal;
 
 function decideAlert(
   alert: CanonicalAlert,
@@ -262,7 +264,12 @@ function decideAlert(
       unattachedStreamId(tenantId),
       tenant?.unattachedSequence ?? 0,
       'AlertSuppressed',
-      { incidentId: null, alert: summary, suppressionRuleId: suppression.id, reason: suppression.reason },
+      {
+        incidentId: null,
+        alert: summary,
+        suppressionRuleId: suppression.id,
+        reason: suppression.reason,
+      },
       time,
       cause,
       ACTOR.suppression,
@@ -286,9 +293,17 @@ function decideAlert(
   const candidates: Candidates = { matches: [], expired: undefined };
   if (tenant !== undefined) {
     for (let i = 0; i < linkKeys.length; i += 1) {
-      collect(candidates, tenant.index.get(linkKeys[i] as string), linkEntities[i] as AlertEntity, time, watermark, policy);
+      collect(
+        candidates,
+        tenant.index.get(linkKeys[i] as string),
+        linkEntities[i] as AlertEntity,
+        time,
+        watermark,
+        policy,
+      );
     }
-    if (policy.repeats.enabled) collect(candidates, tenant.index.get(repeatKey), null, time, watermark, policy);
+    if (policy.repeats.enabled)
+      collect(candidates, tenant.index.get(repeatKey), null, time, watermark, policy);
   }
 
   if (candidates.matches.length === 0) {
@@ -315,7 +330,20 @@ function decideAlert(
         return out.outputs;
       }
     }
-    openIncident(out, tenant, alert, summary, keys, linkKeys, compiled, scoring, ids, watermark, late, cause);
+    openIncident(
+      out,
+      tenant,
+      alert,
+      summary,
+      keys,
+      linkKeys,
+      compiled,
+      scoring,
+      ids,
+      watermark,
+      late,
+      cause,
+    );
     return out.outputs;
   }
 
@@ -347,7 +375,12 @@ function decideAlert(
       survivor.id,
       survivor.sequence,
       'IncidentsMerged',
-      { incidentId: survivor.id, absorbedIncidentId: absorbed.id, bridgingAlertId: alert.alertId, sharedEntities: (matches[i] as Match).shared },
+      {
+        incidentId: survivor.id,
+        absorbedIncidentId: absorbed.id,
+        bridgingAlertId: alert.alertId,
+        sharedEntities: (matches[i] as Match).shared,
+      },
       time,
       cause,
       ACTOR.merge,
@@ -361,10 +394,19 @@ function decideAlert(
       cause,
       ACTOR.merge,
     );
-    out.emit(absorbed.id, absorbed.sequence, 'IncidentClosed', { incidentId: absorbed.id, reason: 'merged' }, time, cause, ACTOR.merge);
+    out.emit(
+      absorbed.id,
+      absorbed.sequence,
+      'IncidentClosed',
+      { incidentId: absorbed.id, reason: 'merged' },
+      time,
+      cause,
+      ACTOR.merge,
+    );
   }
 
-  const isRepeat = policy.repeats.enabled && group.some((incident) => incident.repeats.has(repeatKey));
+  const isRepeat =
+    policy.repeats.enabled && group.some((incident) => incident.repeats.has(repeatKey));
   if (isRepeat) {
     out.outputs.push({
       type: 'RepeatPending',
@@ -375,19 +417,52 @@ function decideAlert(
       observedAt: time,
     });
     // A repeat changes the score only at the flush, but a merge changes it now.
-    if (group.length > 1) rescore(out, survivor, group, null, null, null, compiled, scoring, Math.max(watermark, time), cause);
+    if (group.length > 1)
+      rescore(
+        out,
+        survivor,
+        group,
+        null,
+        null,
+        null,
+        compiled,
+        scoring,
+        Math.max(watermark, time),
+        cause,
+      );
     return out.outputs;
   }
 
   const linkedBy: AlertEntity[] = [];
-  for (const match of matches) for (const entity of match.shared) if (!linkedBy.includes(entity)) linkedBy.push(entity);
-  out.emit(survivor.id, survivor.sequence, 'AlertAttached', { incidentId: survivor.id, alert: summary, linkedBy }, time, cause, ACTOR.correlation);
-  const priority = rescore(out, survivor, group, summary, keys, null, compiled, scoring, Math.max(watermark, time), cause);
+  for (const match of matches)
+    for (const entity of match.shared) if (!linkedBy.includes(entity)) linkedBy.push(entity);
+  out.emit(
+    survivor.id,
+    survivor.sequence,
+    'AlertAttached',
+    { incidentId: survivor.id, alert: summary, linkedBy },
+    time,
+    cause,
+    ACTOR.correlation,
+  );
+  const priority = rescore(
+    out,
+    survivor,
+    group,
+    summary,
+    keys,
+    null,
+    compiled,
+    scoring,
+    Math.max(watermark, time),
+    cause,
+  );
   let campaignId: string | null = null;
-  for (const incident of group) if (incident.campaignId !== null) {
-    campaignId = incident.campaignId;
-    break;
-  }
+  for (const incident of group)
+    if (incident.campaignId !== null) {
+      campaignId = incident.campaignId;
+      break;
+    }
   linkCampaigns(
     out,
     tenant,
@@ -456,7 +531,8 @@ function openIncident(
   }
   const subject = { id: incidentId, sequence: 0, priority: null, escalated: false };
   const now = Math.max(watermark, alert.observedAt);
-  const priority = rescore(out, subject, [], summary, keys, null, compiled, scoring, now, cause) ?? 0;
+  const priority =
+    rescore(out, subject, [], summary, keys, null, compiled, scoring, now, cause) ?? 0;
   linkCampaigns(
     out,
     tenant,
@@ -522,7 +598,8 @@ function factsOf(
   const alertKeys = keys?.entityKeys ?? [];
   if (group.length === 1) {
     const only = group[0] as OpenIncident;
-    distinctRules = ruleCount(only) + (alert !== null && !hasRule(only, ruleLabelOf(alert)) ? 1 : 0);
+    distinctRules =
+      ruleCount(only) + (alert !== null && !hasRule(only, ruleLabelOf(alert)) ? 1 : 0);
     entityCount = only.entities.length;
     for (const key of alertKeys) if (!only.links.has(key)) entityCount += 1;
   } else if (group.length === 0) {
@@ -541,7 +618,8 @@ function factsOf(
       if (incident === base) continue;
       if (incident.rules === null) addRule(incident.rule);
       else for (const rule of incident.rules) addRule(rule);
-      for (const key of incident.links.keys()) if (!key.startsWith('repeat|') && !base.links.has(key)) entityKeys.add(key);
+      for (const key of incident.links.keys())
+        if (!key.startsWith('repeat|') && !base.links.has(key)) entityKeys.add(key);
     }
     if (alert !== null) addRule(ruleLabelOf(alert));
     for (const key of alertKeys) if (!base.links.has(key)) entityKeys.add(key);
@@ -561,7 +639,8 @@ function factsOf(
     tacticMask = addAttackStages(tacticMask, alert.tactics);
     for (const verdict of alert.threatIntel) {
       if (verdict.verdict === 'malicious') maliciousMax = Math.max(maliciousMax, verdict.score);
-      else if (verdict.verdict === 'suspicious') suspiciousMax = Math.max(suspiciousMax, verdict.score);
+      else if (verdict.verdict === 'suspicious')
+        suspiciousMax = Math.max(suspiciousMax, verdict.score);
       else if (verdict.verdict === 'benign') benignVerdicts += 1;
       else unknownVerdicts += 1;
     }
@@ -602,7 +681,8 @@ function routineOf(group: readonly OpenIncident[], routineAlerts: number): Routi
   let lead: RepeatSeries | null = null;
   for (const incident of group) {
     const candidate = incident.routineLead;
-    if (candidate !== null && (lead === null || seriesSize(candidate) > seriesSize(lead))) lead = candidate;
+    if (candidate !== null && (lead === null || seriesSize(candidate) > seriesSize(lead)))
+      lead = candidate;
   }
   return { alerts: routineAlerts, rule: lead?.rule ?? null, intervalCv: lead?.intervalCv ?? null };
 }
@@ -669,14 +749,20 @@ function rescore(
 }
 
 /** ATT&CK tactic ids in kill-chain order, then other tactics as given. */
-function tacticsOf(group: readonly OpenIncident[], alert: AlertSummary | null, mask: number): string[] {
+function tacticsOf(
+  group: readonly OpenIncident[],
+  alert: AlertSummary | null,
+  mask: number,
+): string[] {
   const tactics: string[] = [];
   ATTACK_STAGES.forEach((stage, index) => {
     if ((mask & (1 << index)) !== 0) tactics.push(stage.id);
   });
-  for (const incident of group) for (const tactic of incident.otherTactics) if (!tactics.includes(tactic)) tactics.push(tactic);
+  for (const incident of group)
+    for (const tactic of incident.otherTactics) if (!tactics.includes(tactic)) tactics.push(tactic);
   if (alert !== null) {
-    for (const tactic of alert.tactics) if (attackStageOf(tactic) < 0 && !tactics.includes(tactic)) tactics.push(tactic);
+    for (const tactic of alert.tactics)
+      if (attackStageOf(tactic) < 0 && !tactics.includes(tactic)) tactics.push(tactic);
   }
   return tactics;
 }
@@ -686,10 +772,13 @@ function distinctEntities(group: readonly OpenIncident[], keys: AlertKeys | null
   const entities: AlertEntity[] = [];
   if (group.length <= 1) {
     const only = group[0];
-    if (only !== undefined) for (const entity of only.entities) if (entities.length < MAX_SCORED_ENTITIES) entities.push(entity);
+    if (only !== undefined)
+      for (const entity of only.entities)
+        if (entities.length < MAX_SCORED_ENTITIES) entities.push(entity);
     if (keys !== null) {
       for (let i = 0; i < keys.entities.length && entities.length < MAX_SCORED_ENTITIES; i += 1) {
-        if (only === undefined || !only.links.has(keys.entityKeys[i] as string)) entities.push(keys.entities[i] as AlertEntity);
+        if (only === undefined || !only.links.has(keys.entityKeys[i] as string))
+          entities.push(keys.entities[i] as AlertEntity);
       }
     }
     return entities;
@@ -707,16 +796,19 @@ function distinctEntities(group: readonly OpenIncident[], keys: AlertKeys | null
   };
   for (const incident of group) {
     if (incident === base) continue;
-    for (const link of incident.links.values()) if (link.entity !== null) add(link.entity, link.key);
+    for (const link of incident.links.values())
+      if (link.entity !== null) add(link.entity, link.key);
   }
-  if (keys !== null) keys.entities.forEach((entity, i) => add(entity, keys.entityKeys[i] as string));
+  if (keys !== null)
+    keys.entities.forEach((entity, i) => add(entity, keys.entityKeys[i] as string));
   return entities;
 }
 
 /** The incident with the most entities (the first of equals). */
 function largestOf(group: readonly OpenIncident[]): OpenIncident {
   let largest = group[0] as OpenIncident;
-  for (const incident of group) if (incident.entities.length > largest.entities.length) largest = incident;
+  for (const incident of group)
+    if (incident.entities.length > largest.entities.length) largest = incident;
   return largest;
 }
 
@@ -745,14 +837,20 @@ function lookupIncident(tenant: TenantState, incidentId: string): IncidentRecord
   return undefined;
 }
 
-const firstOf = (record: IncidentRecord): EpochMs => (isOpen(record) ? firstSeenOf(record) : record.firstSeen);
-const lastOf = (record: IncidentRecord): EpochMs => (isOpen(record) ? lastSeenOf(record) : record.lastSeen);
+const firstOf = (record: IncidentRecord): EpochMs =>
+  isOpen(record) ? firstSeenOf(record) : record.firstSeen;
+const lastOf = (record: IncidentRecord): EpochMs =>
+  isOpen(record) ? lastSeenOf(record) : record.lastSeen;
 
 /**
  * The closed incident a late alert belongs to: one that carried one of its linking entities
  * and whose first-to-last-seen span, widened by its window, covers the alert's event time.
  */
-function closedHome(tenant: TenantState, linkKeys: readonly string[], time: EpochMs): StreamRef | undefined {
+function closedHome(
+  tenant: TenantState,
+  linkKeys: readonly string[],
+  time: EpochMs,
+): StreamRef | undefined {
   for (const key of linkKeys) {
     const memory = tenant.entities.get(key);
     if (memory === undefined) continue;
@@ -760,7 +858,9 @@ function closedHome(tenant: TenantState, linkKeys: readonly string[], time: Epoc
       const closed = tenant.closed.get(id);
       if (closed === undefined) continue;
       if (time > closed.firstSeen - closed.windowMs && time < closed.lastSeen + closed.windowMs) {
-        return closed.mergedInto === null ? closed : (lookupIncident(tenant, closed.mergedInto) ?? closed);
+        return closed.mergedInto === null
+          ? closed
+          : (lookupIncident(tenant, closed.mergedInto) ?? closed);
       }
     }
   }
@@ -815,9 +915,14 @@ function linkCampaigns(
     for (const id of recent) {
       const other = lookupIncident(tenant, id);
       if (other === undefined || other.id === subject.id) continue;
-      if (lastOf(other) + other.horizonMs <= time || firstOf(other) - other.horizonMs >= time) continue;
+      if (lastOf(other) + other.horizonMs <= time || firstOf(other) - other.horizonMs >= time)
+        continue;
       if (subject.campaignId !== null && other.campaignId === subject.campaignId) continue;
-      if (group.some((incident) => incident.id === other.id) || links?.some((link) => link.other.id === other.id)) continue;
+      if (
+        group.some((incident) => incident.id === other.id) ||
+        links?.some((link) => link.other.id === other.id)
+      )
+        continue;
       if (accumulated < 0) accumulated = Math.round(accumulatedRisk(memory, time, risk) * 10) / 10;
       const hours = Math.round((horizonMs / 3_600_000) * 10) / 10;
       let reason: string | undefined;
@@ -838,7 +943,8 @@ function linkCampaigns(
   const involved: string[] = [];
   if (subject.campaignId !== null) involved.push(subject.campaignId);
   for (const link of links) {
-    if (link.other.campaignId !== null && !involved.includes(link.other.campaignId)) involved.push(link.other.campaignId);
+    if (link.other.campaignId !== null && !involved.includes(link.other.campaignId))
+      involved.push(link.other.campaignId);
   }
   let target: string;
   if (involved.length === 0) {
@@ -846,9 +952,12 @@ function linkCampaigns(
     for (const link of links) if (link.other.ordinal < root.ordinal) root = link.other;
     target = ids.campaignId(tenant.tenantId, root.id);
   } else {
-    const rootOf = (campaignId: string): number => tenant.campaigns.get(campaignId)?.rootOrdinal ?? Infinity;
+    const rootOf = (campaignId: string): number =>
+      tenant.campaigns.get(campaignId)?.rootOrdinal ?? Infinity;
     target = involved.reduce((best, candidate) =>
-      rootOf(candidate) < rootOf(best) || (rootOf(candidate) === rootOf(best) && candidate < best) ? candidate : best,
+      rootOf(candidate) < rootOf(best) || (rootOf(candidate) === rootOf(best) && candidate < best)
+        ? candidate
+        : best,
     );
   }
 
@@ -926,7 +1035,11 @@ function decideTick(
     const compiled = policyFor(config, tenant.tenantId);
     const scoring = scoringContextFor(config, tenant.tenantId);
     const policy = compiled.policy;
-    const watermark = Math.max(tenant.watermark, requested, tenant.maxEventTime - policy.allowedLatenessMs);
+    const watermark = Math.max(
+      tenant.watermark,
+      requested,
+      tenant.maxEventTime - policy.allowedLatenessMs,
+    );
     if (!Number.isFinite(watermark)) continue;
     const cause = tickCausation(watermark);
     const out = new Emission(ids, tenant.tenantId);
@@ -935,18 +1048,35 @@ function decideTick(
       if (incident !== undefined) flushRepeats(out, incident, compiled, scoring, watermark, cause);
     }
     const closing: [OpenIncident, 'window-expired' | 'max-span-reached'][] = [];
-    for (const incident of dueIncidents(tenant.windowDeadlines, tenant.minWindowBucket, bucketOf(watermark))) {
-      if (lastSeenOf(incident) + incident.windowMs <= watermark) closing.push([incident, 'window-expired']);
+    for (const incident of dueIncidents(
+      tenant.windowDeadlines,
+      tenant.minWindowBucket,
+      bucketOf(watermark),
+    )) {
+      if (lastSeenOf(incident) + incident.windowMs <= watermark)
+        closing.push([incident, 'window-expired']);
     }
     const spanLimit = watermark - policy.maxIncidentSpanMs;
-    for (const incident of dueIncidents(tenant.spanStarts, tenant.minSpanBucket, bucketOf(spanLimit))) {
+    for (const incident of dueIncidents(
+      tenant.spanStarts,
+      tenant.minSpanBucket,
+      bucketOf(spanLimit),
+    )) {
       if (firstSeenOf(incident) <= spanLimit && !closing.some(([other]) => other === incident)) {
         closing.push([incident, 'max-span-reached']);
       }
     }
     closing.sort(([a], [b]) => a.ordinal - b.ordinal);
     for (const [incident, reason] of closing) {
-      out.emit(incident.id, incident.sequence, 'IncidentClosed', { incidentId: incident.id, reason }, watermark, cause, ACTOR.window);
+      out.emit(
+        incident.id,
+        incident.sequence,
+        'IncidentClosed',
+        { incidentId: incident.id, reason },
+        watermark,
+        cause,
+        ACTOR.window,
+      );
     }
     for (const output of out.outputs) outputs.push(output);
   }
@@ -954,7 +1084,11 @@ function decideTick(
 }
 
 /** Incidents in buckets from `low` to `high`; walks the map's keys when that is shorter. */
-function* dueIncidents(buckets: Map<number, Set<OpenIncident>>, low: number, high: number): Generator<OpenIncident> {
+function* dueIncidents(
+  buckets: Map<number, Set<OpenIncident>>,
+  low: number,
+  high: number,
+): Generator<OpenIncident> {
   if (buckets.size === 0 || high < low) return;
   if (high - low + 1 > buckets.size) {
     for (const [bucket, set] of buckets) if (bucket <= high) yield* set;
@@ -983,12 +1117,25 @@ function flushRepeats(
   const { repeats } = compiled.policy;
   let addedRepeats = 0;
   let routineAlerts = incident.routineAlerts;
-  let lead: { readonly series: RepeatSeries; readonly size: number; readonly cv: number | null } | null =
+  let lead: {
+    readonly series: RepeatSeries;
+    readonly size: number;
+    readonly cv: number | null;
+  } | null =
     incident.routineLead === null
       ? null
-      : { series: incident.routineLead, size: seriesSize(incident.routineLead), cv: incident.routineLead.intervalCv };
+      : {
+          series: incident.routineLead,
+          size: seriesSize(incident.routineLead),
+          cv: incident.routineLead.intervalCv,
+        };
   let leadLost = false;
-  const flushed: { readonly series: RepeatSeries; readonly routine: boolean; readonly size: number; readonly cv: number | null }[] = [];
+  const flushed: {
+    readonly series: RepeatSeries;
+    readonly routine: boolean;
+    readonly size: number;
+    readonly cv: number | null;
+  }[] = [];
   for (const series of incident.pendingSeries ?? []) {
     const pendingIds = series.pendingIds ?? [];
     const pendingTimes = series.pendingTimes ?? [];
@@ -1030,7 +1177,8 @@ function flushRepeats(
     routineAlerts += (routine ? size : 0) - (series.routine ? seriesSize(series) : 0);
     flushed.push({ series, routine, size, cv: intervalCv });
     if (routine) {
-      if (lead === null || lead.series === series || size > lead.size) lead = { series, size, cv: intervalCv };
+      if (lead === null || lead.series === series || size > lead.size)
+        lead = { series, size, cv: intervalCv };
     } else if (lead?.series === series) leadLost = true;
   }
   if (leadLost) {
@@ -1040,11 +1188,25 @@ function flushRepeats(
       const after = flushed.find((entry) => entry.series === series);
       const routine = after?.routine ?? series.routine;
       const size = after?.size ?? seriesSize(series);
-      if (routine && (lead === null || size > lead.size)) lead = { series, size, cv: after?.cv ?? series.intervalCv };
+      if (routine && (lead === null || size > lead.size))
+        lead = { series, size, cv: after?.cv ?? series.intervalCv };
     }
   }
   const routine: RoutineFacts =
-    routineAlerts === 0 ? NO_ROUTINE : { alerts: routineAlerts, rule: lead?.series.rule ?? null, intervalCv: lead?.cv ?? null };
+    routineAlerts === 0
+      ? NO_ROUTINE
+      : { alerts: routineAlerts, rule: lead?.series.rule ?? null, intervalCv: lead?.cv ?? null };
   const now = Math.max(watermark, lastSeenOf(incident));
-  rescore(out, incident, [incident], null, null, { addedRepeats, routine }, compiled, scoring, now, cause);
+  rescore(
+    out,
+    incident,
+    [incident],
+    null,
+    null,
+    { addedRepeats, routine },
+    compiled,
+    scoring,
+    now,
+    cause,
+  );
 }

@@ -4,7 +4,8 @@ import type { AlertEntity, AlertSummary } from '@soc/contracts';
  * The interned key of an entity: `type:value`. Values arrive normalized (lower-cased hosts,
  * domains, hashes), so equal entities have equal keys and one Map lookup finds them.
  */
-export const entityKey = (entity: Pick<AlertEntity, 'type' | 'value'>): string => `${entity.type}:${entity.value}`;
+export const entityKey = (entity: Pick<AlertEntity, 'type' | 'value'>): string =>
+  `${entity.type}:${entity.value}`;
 
 /** The rule an alert fired: its id, else its name, else its title. */
 export const ruleLabelOf = (alert: Pick<AlertSummary, 'ruleId' | 'ruleName' | 'title'>): string =>

@@ -29,7 +29,10 @@ import {
  * the incident opened under, the alerts themselves), so a replay after a configuration change
  * rebuilds the same state and only new decisions follow the new configuration.
  */
-export function evolveCorrelation(state: CorrelationState, output: CorrelationOutput): CorrelationState {
+export function evolveCorrelation(
+  state: CorrelationState,
+  output: CorrelationOutput,
+): CorrelationState {
   const tenant = tenantOf(state, output.tenantId);
   if (output.type === 'RepeatPending') {
     applyPending(tenant, output);
@@ -39,7 +42,18 @@ export function evolveCorrelation(state: CorrelationState, output: CorrelationOu
   switch (event.type) {
     case 'IncidentOpened': {
       const { incidentId, title, windowMs, campaignHorizonMs, firstAlert } = event.data;
-      addRow(tenant, openIncident(tenant, incidentId, title, windowMs, campaignHorizonMs, ruleLabelOf(firstAlert)), firstAlert);
+      addRow(
+        tenant,
+        openIncident(
+          tenant,
+          incidentId,
+          title,
+          windowMs,
+          campaignHorizonMs,
+          ruleLabelOf(firstAlert),
+        ),
+        firstAlert,
+      );
       break;
     }
     case 'AlertAttached': {
@@ -63,7 +77,8 @@ export function evolveCorrelation(state: CorrelationState, output: CorrelationOu
       break;
     }
     case 'IncidentScored': {
-      const target = tenant.open.get(event.data.incidentId) ?? tenant.closed.get(event.data.incidentId);
+      const target =
+        tenant.open.get(event.data.incidentId) ?? tenant.closed.get(event.data.incidentId);
       if (target !== undefined) target.priority = event.data.priority;
       break;
     }
@@ -138,12 +153,17 @@ function noteWatermark(tenant: TenantState, watermark: EpochMs): void {
   if (tenant.minWindowBucket < settled) tenant.minWindowBucket = settled;
   if (watermark < tenant.sweptAt + tenant.sweepEveryMs) return;
   tenant.sweptAt = watermark;
-  for (const [key, memory] of tenant.entities) if (memory.expiresAt <= watermark) tenant.entities.delete(key);
-  for (const [id, closed] of tenant.closed) if (closed.expiresAt <= watermark) tenant.closed.delete(id);
+  for (const [key, memory] of tenant.entities)
+    if (memory.expiresAt <= watermark) tenant.entities.delete(key);
+  for (const [id, closed] of tenant.closed)
+    if (closed.expiresAt <= watermark) tenant.closed.delete(id);
   for (const [id, campaign] of tenant.campaigns) {
-    const live = campaign.members.filter((member) => tenant.open.has(member) || tenant.closed.has(member));
+    const live = campaign.members.filter(
+      (member) => tenant.open.has(member) || tenant.closed.has(member),
+    );
     if (live.length === 0) tenant.campaigns.delete(id);
-    else if (live.length < campaign.members.length) campaign.members.splice(0, campaign.members.length, ...live);
+    else if (live.length < campaign.members.length)
+      campaign.members.splice(0, campaign.members.length, ...live);
   }
 }
 
@@ -200,13 +220,21 @@ function openIncident(
   return incident;
 }
 
-function addToBucket(buckets: Map<number, Set<OpenIncident>>, bucket: number, incident: OpenIncident): void {
+function addToBucket(
+  buckets: Map<number, Set<OpenIncident>>,
+  bucket: number,
+  incident: OpenIncident,
+): void {
   let set = buckets.get(bucket);
   if (set === undefined) buckets.set(bucket, (set = new Set()));
   set.add(incident);
 }
 
-function removeFromBucket(buckets: Map<number, Set<OpenIncident>>, bucket: number, incident: OpenIncident): void {
+function removeFromBucket(
+  buckets: Map<number, Set<OpenIncident>>,
+  bucket: number,
+  incident: OpenIncident,
+): void {
   const set = buckets.get(bucket);
   if (set === undefined) return;
   set.delete(incident);
@@ -220,7 +248,8 @@ function touch(tenant: TenantState, incident: OpenIncident, time: EpochMs): void
     incident.lastSeen = time;
     const bucket = bucketOf(time + incident.windowMs);
     if (bucket !== incident.windowBucket) {
-      if (!Number.isNaN(incident.windowBucket)) removeFromBucket(tenant.windowDeadlines, incident.windowBucket, incident);
+      if (!Number.isNaN(incident.windowBucket))
+        removeFromBucket(tenant.windowDeadlines, incident.windowBucket, incident);
       incident.windowBucket = bucket;
       addToBucket(tenant.windowDeadlines, bucket, incident);
       if (bucket < tenant.minWindowBucket) tenant.minWindowBucket = bucket;
@@ -230,7 +259,8 @@ function touch(tenant: TenantState, incident: OpenIncident, time: EpochMs): void
     incident.firstSeen = time;
     const bucket = bucketOf(time);
     if (bucket !== incident.spanBucket) {
-      if (!Number.isNaN(incident.spanBucket)) removeFromBucket(tenant.spanStarts, incident.spanBucket, incident);
+      if (!Number.isNaN(incident.spanBucket))
+        removeFromBucket(tenant.spanStarts, incident.spanBucket, incident);
       incident.spanBucket = bucket;
       addToBucket(tenant.spanStarts, bucket, incident);
       if (bucket < tenant.minSpanBucket) tenant.minSpanBucket = bucket;
@@ -271,12 +301,14 @@ export function extendLink(link: EntityLink, time: EpochMs, windowMs: number): v
 /** Sorts flat `[min, max, ...]` ranges and merges those less than a window apart. */
 function coalesce(ranges: readonly number[], windowMs: number): number[] {
   const pairs: [number, number][] = [];
-  for (let i = 0; i < ranges.length; i += 2) pairs.push([ranges[i] as number, ranges[i + 1] as number]);
+  for (let i = 0; i < ranges.length; i += 2)
+    pairs.push([ranges[i] as number, ranges[i + 1] as number]);
   pairs.sort((a, b) => a[0] - b[0]);
   const merged: number[] = [];
   for (const [min, max] of pairs) {
     const last = merged.length - 1;
-    if (last > 0 && min - (merged[last] as number) < windowMs) merged[last] = Math.max(merged[last] as number, max);
+    if (last > 0 && min - (merged[last] as number) < windowMs)
+      merged[last] = Math.max(merged[last] as number, max);
     else merged.push(min, max);
   }
   return merged;
@@ -288,7 +320,13 @@ function setRanges(link: EntityLink, ranges: readonly number[]): void {
   link.more = ranges.length > 2 ? ranges.slice(2) : null;
 }
 
-function linkKey(tenant: TenantState, incident: OpenIncident, key: string, entity: EntityLink['entity'], time: EpochMs): void {
+function linkKey(
+  tenant: TenantState,
+  incident: OpenIncident,
+  key: string,
+  entity: EntityLink['entity'],
+  time: EpochMs,
+): void {
   const link = incident.links.get(key);
   if (link === undefined) {
     const created: EntityLink = { incident, key, entity, min: time, max: time, more: null };
@@ -330,8 +368,10 @@ function addRow(tenant: TenantState, incident: OpenIncident, alert: AlertSummary
     addOtherTactics(incident, alert.tactics);
   }
   for (const verdict of alert.threatIntel) {
-    if (verdict.verdict === 'malicious') incident.intelMalicious = Math.max(incident.intelMalicious, verdict.score);
-    else if (verdict.verdict === 'suspicious') incident.intelSuspicious = Math.max(incident.intelSuspicious, verdict.score);
+    if (verdict.verdict === 'malicious')
+      incident.intelMalicious = Math.max(incident.intelMalicious, verdict.score);
+    else if (verdict.verdict === 'suspicious')
+      incident.intelSuspicious = Math.max(incident.intelSuspicious, verdict.score);
     else if (verdict.verdict === 'benign') incident.intelBenign += 1;
     else incident.intelUnknown += 1;
   }
@@ -361,7 +401,8 @@ function addRow(tenant: TenantState, incident: OpenIncident, alert: AlertSummary
     insertSortedBounded(series.times, time, RHYTHM_SAMPLES);
     if (series.routine) {
       incident.routineAlerts += 1;
-      if (incident.routineLead === null || seriesSize(series) > seriesSize(incident.routineLead)) incident.routineLead = series;
+      if (incident.routineLead === null || seriesSize(series) > seriesSize(incident.routineLead))
+        incident.routineLead = series;
     }
   }
 
@@ -370,7 +411,13 @@ function addRow(tenant: TenantState, incident: OpenIncident, alert: AlertSummary
   for (const key of keys.entityKeys) {
     let memory = tenant.entities.get(key);
     if (memory === undefined) {
-      memory = { risk: 0, at: time, halfLifeMs, expiresAt: time + incident.horizonMs, incidents: [] };
+      memory = {
+        risk: 0,
+        at: time,
+        halfLifeMs,
+        expiresAt: time + incident.horizonMs,
+        incidents: [],
+      };
       tenant.entities.set(key, memory);
     }
     memory.risk = accumulatedRisk(memory, time, risk);
@@ -465,7 +512,13 @@ function merge(tenant: TenantState, survivorId: string, absorbedId: string): voi
       link.incident = survivor;
       survivor.links.set(key, link);
     } else {
-      setRanges(own, coalesce([own.min, own.max, ...(own.more ?? []), link.min, link.max, ...(link.more ?? [])], survivor.windowMs));
+      setRanges(
+        own,
+        coalesce(
+          [own.min, own.max, ...(own.more ?? []), link.min, link.max, ...(link.more ?? [])],
+          survivor.windowMs,
+        ),
+      );
       indexRemove(tenant, link);
     }
   }
@@ -489,7 +542,10 @@ function merge(tenant: TenantState, survivorId: string, absorbedId: string): voi
     if (own === undefined) {
       survivor.repeats.set(key, series);
       if (series.pendingIds !== null) (survivor.pendingSeries ??= []).push(series);
-      if (series.routine && (survivor.routineLead === null || seriesSize(series) > seriesSize(survivor.routineLead))) {
+      if (
+        series.routine &&
+        (survivor.routineLead === null || seriesSize(series) > seriesSize(survivor.routineLead))
+      ) {
         survivor.routineLead = series;
       }
       continue;
@@ -505,7 +561,10 @@ function merge(tenant: TenantState, survivorId: string, absorbedId: string): voi
       (own.pendingTimes ??= []).push(...(series.pendingTimes ?? []));
     }
     survivor.routineAlerts += (own.routine ? seriesSize(own) : 0) - before;
-    if (own.routine && (survivor.routineLead === null || seriesSize(own) > seriesSize(survivor.routineLead))) {
+    if (
+      own.routine &&
+      (survivor.routineLead === null || seriesSize(own) > seriesSize(survivor.routineLead))
+    ) {
       survivor.routineLead = own;
     }
   }
@@ -532,8 +591,10 @@ function close(tenant: TenantState, incidentId: string): void {
   if (incident === undefined) return;
   tenant.open.delete(incidentId);
   for (const link of incident.links.values()) indexRemove(tenant, link);
-  if (!Number.isNaN(incident.windowBucket)) removeFromBucket(tenant.windowDeadlines, incident.windowBucket, incident);
-  if (!Number.isNaN(incident.spanBucket)) removeFromBucket(tenant.spanStarts, incident.spanBucket, incident);
+  if (!Number.isNaN(incident.windowBucket))
+    removeFromBucket(tenant.windowDeadlines, incident.windowBucket, incident);
+  if (!Number.isNaN(incident.spanBucket))
+    removeFromBucket(tenant.spanStarts, incident.spanBucket, incident);
   tenant.pending.delete(incidentId);
   tenant.closed.set(incidentId, {
     id: incidentId,

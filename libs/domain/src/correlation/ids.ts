@@ -31,7 +31,8 @@ export function hash53(text: string): string {
 
 /** The default id source: `inc-<hash>`, `camp-<hash>`, and `<streamId>#<sequence>` event ids. */
 export const deterministicIds = (): CorrelationIds => ({
-  incidentId: (tenantId, causingAlertId, counter) => `inc-${hash53(`${tenantId}\u0000${causingAlertId}\u0000${counter}`)}`,
+  incidentId: (tenantId, causingAlertId, counter) =>
+    `inc-${hash53(`${tenantId}\u0000${causingAlertId}\u0000${counter}`)}`,
   campaignId: (tenantId, rootIncidentId) => `camp-${hash53(`${tenantId}\u0000${rootIncidentId}`)}`,
   eventId: (streamId, sequence) => `${streamId}#${sequence}`,
 });

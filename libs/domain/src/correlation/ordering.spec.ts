@@ -10,7 +10,11 @@ import { anAlert, configOf, Harness, host, ip, T0, user } from './spec-support';
 const SECOND = 1_000;
 const LATENESS = 5 * 60 * SECOND;
 const config = configOf({
-  defaults: { windowMs: 15 * 60 * SECOND, allowedLatenessMs: LATENESS, maxIncidentSpanMs: 30 * 24 * 3_600 * SECOND },
+  defaults: {
+    windowMs: 15 * 60 * SECOND,
+    allowedLatenessMs: LATENESS,
+    maxIncidentSpanMs: 30 * 24 * 3_600 * SECOND,
+  },
 });
 
 const entityPool: AlertEntity[] = [
@@ -32,7 +36,9 @@ const alertSpec = fc.record({
   delaySeconds: fc.integer({ min: 0, max: LATENESS / SECOND }),
 });
 
-function deliver(alerts: readonly { readonly alert: CanonicalAlert; readonly arrival: number }[]): string[][] {
+function deliver(
+  alerts: readonly { readonly alert: CanonicalAlert; readonly arrival: number }[],
+): string[][] {
   const h = new Harness(config);
   let newest = -Infinity;
   for (const { alert } of alerts) {
@@ -58,8 +64,12 @@ describe('correlation under out-of-order delivery', () => {
           });
           return { alert, arrival: alert.observedAt + spec.delaySeconds * SECOND };
         });
-        const byEventTime = [...alerts].sort((a, b) => a.alert.observedAt - b.alert.observedAt || a.arrival - b.arrival);
-        const byArrival = [...alerts].sort((a, b) => a.arrival - b.arrival || a.alert.observedAt - b.alert.observedAt);
+        const byEventTime = [...alerts].sort(
+          (a, b) => a.alert.observedAt - b.alert.observedAt || a.arrival - b.arrival,
+        );
+        const byArrival = [...alerts].sort(
+          (a, b) => a.arrival - b.arrival || a.alert.observedAt - b.alert.observedAt,
+        );
         expect(deliver(byArrival)).toEqual(deliver(byEventTime));
       }),
       { numRuns: 300, seed: 20250115 },
@@ -72,7 +82,12 @@ describe('correlation under out-of-order delivery', () => {
         const h = new Harness(config);
         const alerts = specs
           .map((spec, index) => {
-            const alert = anAlert({ alertId: `y${index}`, tenantId: spec.tenantId, observedAt: T0 + spec.seconds * SECOND, entities: spec.entities });
+            const alert = anAlert({
+              alertId: `y${index}`,
+              tenantId: spec.tenantId,
+              observedAt: T0 + spec.seconds * SECOND,
+              entities: spec.entities,
+            });
             return { alert, arrival: alert.observedAt + spec.delaySeconds * SECOND };
           })
           .sort((a, b) => a.arrival - b.arrival);

@@ -9,7 +9,12 @@ import { initialCorrelationState, type CorrelationInput, type CorrelationState }
  * boundary (right after a tick) and replays its own output continues exactly as if it had
  * never stopped.
  */
-const config = configOf({ defaults: { allowedLatenessMs: 2 * MIN, campaign: { horizonMs: 3 * 60 * MIN, riskThreshold: 200 } } });
+const config = configOf({
+  defaults: {
+    allowedLatenessMs: 2 * MIN,
+    campaign: { horizonMs: 3 * 60 * MIN, riskThreshold: 200 },
+  },
+});
 const traffic = generateLabeledAlerts({
   seed: 'replay',
   tenants: 3,
@@ -34,7 +39,8 @@ function inputsOf(alerts: readonly CanonicalAlert[]): CorrelationInput[] {
 function snapshot(state: CorrelationState): unknown {
   const sortedRanges = (ranges: readonly number[]): number[][] => {
     const pairs: number[][] = [];
-    for (let i = 0; i < ranges.length; i += 2) pairs.push([ranges[i] as number, ranges[i + 1] as number]);
+    for (let i = 0; i < ranges.length; i += 2)
+      pairs.push([ranges[i] as number, ranges[i + 1] as number]);
     return pairs.sort((a, b) => (a[0] as number) - (b[0] as number));
   };
   return [...state.tenants.values()].map((tenant) => ({
@@ -46,15 +52,24 @@ function snapshot(state: CorrelationState): unknown {
     open: [...tenant.open.values()].map((incident) => ({
       ...incident,
       links: [...incident.links.values()]
-        .map((link) => [link.key, link.incident.id, sortedRanges([link.min, link.max, ...(link.more ?? [])])])
+        .map((link) => [
+          link.key,
+          link.incident.id,
+          sortedRanges([link.min, link.max, ...(link.more ?? [])]),
+        ])
         .sort(),
       repeats: [...incident.repeats.values()].map((series) => ({ ...series })),
       rules: incident.rules === null ? [incident.rule] : [...incident.rules].sort(),
     })),
     index: [...tenant.index.entries()]
-      .map(([key, value]) => [key, (value instanceof Set ? [...value] : [value]).map((link) => link.incident.id).sort()])
+      .map(([key, value]) => [
+        key,
+        (value instanceof Set ? [...value] : [value]).map((link) => link.incident.id).sort(),
+      ])
       .sort(),
-    windowDeadlines: [...tenant.windowDeadlines.entries()].map(([b, set]) => [b, [...set].map((i) => i.id).sort()]).sort(),
+    windowDeadlines: [...tenant.windowDeadlines.entries()]
+      .map(([b, set]) => [b, [...set].map((i) => i.id).sort()])
+      .sort(),
     entities: [...tenant.entities.entries()].sort(),
     closed: [...tenant.closed.entries()].sort(),
     campaigns: [...tenant.campaigns.entries()].sort(),
@@ -71,11 +86,22 @@ describe('replaying the published events', () => {
     eventsAfterInput.push(live.events.length);
   }
   const boundaries = inputs.flatMap((input, index) => (input.kind === 'tick' ? [index] : []));
-  const cuts = [0.1, 0.3, 0.5, 0.7, 0.9].map((share) => boundaries[Math.floor(share * boundaries.length)] as number);
+  const cuts = [0.1, 0.3, 0.5, 0.7, 0.9].map(
+    (share) => boundaries[Math.floor(share * boundaries.length)] as number,
+  );
 
   it('publishes a realistic mix of every kind of decision', () => {
     const types = new Set(live.events.map((event) => event.type));
-    for (const type of ['IncidentOpened', 'AlertAttached', 'AlertRepeatsCounted', 'IncidentsMerged', 'IncidentScored', 'CampaignLinked', 'IncidentClosed', 'LateAlertHandled'] as const) {
+    for (const type of [
+      'IncidentOpened',
+      'AlertAttached',
+      'AlertRepeatsCounted',
+      'IncidentsMerged',
+      'IncidentScored',
+      'CampaignLinked',
+      'IncidentClosed',
+      'LateAlertHandled',
+    ] as const) {
       expect(types).toContain(type);
     }
   });

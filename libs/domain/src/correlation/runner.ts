@@ -3,7 +3,12 @@ import type { CorrelationConfig } from './config';
 import { decideCorrelation } from './decide';
 import { evolveCorrelation } from './evolve';
 import type { CorrelationIds } from './ids';
-import { initialCorrelationState, isIncidentEvent, type CorrelationInput, type CorrelationState } from './state';
+import {
+  initialCorrelationState,
+  isIncidentEvent,
+  type CorrelationInput,
+  type CorrelationState,
+} from './state';
 
 /**
  * The decide-evolve loop for one partition's tenants: what a shell drives. Holds the state it
@@ -93,7 +98,8 @@ export function offlineCorrelation(
     push(alert) {
       const events = correlator.push({ kind: 'alert', alert });
       const watermark = ticker.observe(alert);
-      if (watermark !== undefined) for (const event of correlator.push({ kind: 'tick', watermark })) events.push(event);
+      if (watermark !== undefined)
+        for (const event of correlator.push({ kind: 'tick', watermark })) events.push(event);
       return events;
     },
     finish: () => correlator.push({ kind: 'tick', watermark: -Infinity }),

@@ -5,19 +5,41 @@ import { defaultCorrelationConfig, parseCorrelationConfig, type CorrelationConfi
 import { decideCorrelation } from './decide';
 import { evolveCorrelation } from './evolve';
 import { deterministicIds } from './ids';
-import { initialCorrelationState, isIncidentEvent, type CorrelationInput, type CorrelationState } from './state';
+import {
+  initialCorrelationState,
+  isIncidentEvent,
+  type CorrelationInput,
+  type CorrelationState,
+} from './state';
 
 export const T0 = Date.UTC(2025, 0, 15, 9, 0, 0);
 export const MIN = 60_000;
 
-export const host = (value: string): AlertEntity => ({ type: 'host', value, role: null, hashAlgorithm: null });
-export const user = (value: string): AlertEntity => ({ type: 'user', value, role: null, hashAlgorithm: null });
-export const ip = (value: string): AlertEntity => ({ type: 'ip', value, role: 'destination', hashAlgorithm: null });
+export const host = (value: string): AlertEntity => ({
+  type: 'host',
+  value,
+  role: null,
+  hashAlgorithm: null,
+});
+export const user = (value: string): AlertEntity => ({
+  type: 'user',
+  value,
+  role: null,
+  hashAlgorithm: null,
+});
+export const ip = (value: string): AlertEntity => ({
+  type: 'ip',
+  value,
+  role: 'destination',
+  hashAlgorithm: null,
+});
 
 let serial = 0;
 
 /** A canonical alert; `at` is minutes after T0. */
-export function anAlert(overrides: Partial<CanonicalAlert> & { readonly at?: number } = {}): CanonicalAlert {
+export function anAlert(
+  overrides: Partial<CanonicalAlert> & { readonly at?: number } = {},
+): CanonicalAlert {
   serial += 1;
   const { at, ...rest } = overrides;
   const observedAt = rest.observedAt ?? T0 + (at ?? 0) * MIN;
@@ -102,8 +124,10 @@ export function groupingOf(events: readonly IncidentEvent[]): string[][] {
   for (const event of events) {
     if (event.type === 'IncidentOpened') add(event.data.incidentId, event.data.firstAlert.alertId);
     else if (event.type === 'AlertAttached') add(event.data.incidentId, event.data.alert.alertId);
-    else if (event.type === 'AlertRepeatsCounted') for (const id of event.data.alertIds) add(event.data.incidentId, id);
-    else if (event.type === 'IncidentMergedInto') mergedInto.set(event.data.incidentId, event.data.survivorIncidentId);
+    else if (event.type === 'AlertRepeatsCounted')
+      for (const id of event.data.alertIds) add(event.data.incidentId, id);
+    else if (event.type === 'IncidentMergedInto')
+      mergedInto.set(event.data.incidentId, event.data.survivorIncidentId);
   }
   const final = new Map<string, Set<string>>();
   for (const [incidentId, alerts] of members) {
@@ -113,11 +137,19 @@ export function groupingOf(events: readonly IncidentEvent[]): string[][] {
     for (const alertId of alerts) set.add(alertId);
     final.set(id, set);
   }
-  return [...final.values()].map((set) => [...set].sort()).sort((a, b) => (a.join() < b.join() ? -1 : 1));
+  return [...final.values()]
+    .map((set) => [...set].sort())
+    .sort((a, b) => (a.join() < b.join() ? -1 : 1));
 }
 
-export const typesOf = (events: readonly IncidentEvent[]): string[] => events.map((event) => event.type);
+export const typesOf = (events: readonly IncidentEvent[]): string[] =>
+  events.map((event) => event.type);
 
-export function only<T extends IncidentEvent['type']>(events: readonly IncidentEvent[], type: T): Extract<IncidentEvent, { type: T }>[] {
-  return events.filter((event): event is Extract<IncidentEvent, { type: T }> => event.type === type);
+export function only<T extends IncidentEvent['type']>(
+  events: readonly IncidentEvent[],
+  type: T,
+): Extract<IncidentEvent, { type: T }>[] {
+  return events.filter(
+    (event): event is Extract<IncidentEvent, { type: T }> => event.type === type,
+  );
 }

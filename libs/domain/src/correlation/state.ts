@@ -1,4 +1,10 @@
-import type { AlertEntity, AlertSummary, CanonicalAlert, EpochMs, IncidentEvent } from '@soc/contracts';
+import type {
+  AlertEntity,
+  AlertSummary,
+  CanonicalAlert,
+  EpochMs,
+  IncidentEvent,
+} from '@soc/contracts';
 
 export type CorrelationInput =
   | { readonly kind: 'alert'; readonly alert: CanonicalAlert }
@@ -24,7 +30,8 @@ export interface RepeatPending {
 
 export type CorrelationOutput = IncidentEvent | RepeatPending;
 
-export const isIncidentEvent = (output: CorrelationOutput): output is IncidentEvent => output.type !== 'RepeatPending';
+export const isIncidentEvent = (output: CorrelationOutput): output is IncidentEvent =>
+  output.type !== 'RepeatPending';
 
 /**
  * Correlation state: plain Maps keyed by tenant, then by interned `type:value` entity keys.
@@ -223,8 +230,10 @@ export const hasRule = (incident: OpenIncident, rule: string): boolean =>
 export const bucketOf = (time: EpochMs): number => Math.floor(time / DEADLINE_BUCKET_MS);
 
 /** The incident's earliest and latest alert, pending repeats included. */
-export const firstSeenOf = (incident: OpenIncident): EpochMs => Math.min(incident.firstSeen, incident.pendingFirstSeen);
-export const lastSeenOf = (incident: OpenIncident): EpochMs => Math.max(incident.lastSeen, incident.pendingLastSeen);
+export const firstSeenOf = (incident: OpenIncident): EpochMs =>
+  Math.min(incident.firstSeen, incident.pendingFirstSeen);
+export const lastSeenOf = (incident: OpenIncident): EpochMs =>
+  Math.max(incident.lastSeen, incident.pendingLastSeen);
 
 export interface CorrelationStateSize {
   readonly tenants: number;
@@ -270,8 +279,11 @@ export function stateSize(state: CorrelationState): CorrelationStateSize {
  * the source's confidence (missing: 0.75) and by threat intel (malicious x1.5, suspicious
  * x1.2). A fixed formula of the alert alone, so a replay recomputes it without configuration.
  */
-export function alertRisk(alert: Pick<AlertSummary, 'severity' | 'confidence' | 'threatIntel'>): number {
-  const confidence = alert.confidence === null ? 0.75 : 0.5 + Math.min(100, Math.max(0, alert.confidence)) / 200;
+export function alertRisk(
+  alert: Pick<AlertSummary, 'severity' | 'confidence' | 'threatIntel'>,
+): number {
+  const confidence =
+    alert.confidence === null ? 0.75 : 0.5 + Math.min(100, Math.max(0, alert.confidence)) / 200;
   let intel = 1;
   for (const verdict of alert.threatIntel) {
     if (verdict.verdict === 'malicious') intel = 1.5;
@@ -284,7 +296,11 @@ export function alertRisk(alert: Pick<AlertSummary, 'severity' | 'confidence' | 
  * The entity's accumulated risk with `contribution` added at `time`, evaluated at the later of
  * `time` and the entry's own time. Decay makes the sum independent of arrival order.
  */
-export function accumulatedRisk(memory: EntityMemory | undefined, time: EpochMs, contribution: number): number {
+export function accumulatedRisk(
+  memory: EntityMemory | undefined,
+  time: EpochMs,
+  contribution: number,
+): number {
   if (memory === undefined) return contribution;
   const at = Math.max(time, memory.at);
   return (
@@ -299,7 +315,8 @@ export function withinLink(link: EntityLink, time: EpochMs, windowMs: number): b
   const more = link.more;
   if (more === null) return false;
   for (let i = 0; i < more.length; i += 2) {
-    if (time > (more[i] as number) - windowMs && time < (more[i + 1] as number) + windowMs) return true;
+    if (time > (more[i] as number) - windowMs && time < (more[i + 1] as number) + windowMs)
+      return true;
   }
   return false;
 }
@@ -308,7 +325,9 @@ export function withinLink(link: EntityLink, time: EpochMs, windowMs: number): b
  * The rhythm of a sorted list of occurrence times: mean interval and coefficient of variation
  * of the intervals; null below three occurrences or when all share one instant.
  */
-export function rhythmOf(times: readonly number[]): { readonly meanMs: number; readonly cv: number } | null {
+export function rhythmOf(
+  times: readonly number[],
+): { readonly meanMs: number; readonly cv: number } | null {
   if (times.length < 3) return null;
   const n = times.length - 1;
   const mean = ((times[n] as number) - (times[0] as number)) / n;

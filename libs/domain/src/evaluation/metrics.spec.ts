@@ -1,5 +1,12 @@
 import { anAlert, configOf, Harness, host } from '../correlation/spec-support';
-import { assignAlerts, compareClusterings, evaluateCorrelation, precisionAt, rocAuc, type LabeledAlertRef } from './metrics';
+import {
+  assignAlerts,
+  compareClusterings,
+  evaluateCorrelation,
+  precisionAt,
+  rocAuc,
+  type LabeledAlertRef,
+} from './metrics';
 
 describe('compareClusterings', () => {
   it('counts pairs from the contingency table (hand-computed case)', () => {
@@ -16,7 +23,12 @@ describe('compareClusterings', () => {
 
   it('scores identical clusterings 1 whatever the labels are called', () => {
     const metrics = compareClusterings(['p', 'p', 'q', 'r', 'r'], ['a', 'a', 'b', 'c', 'c']);
-    expect(metrics).toMatchObject({ pairwisePrecision: 1, pairwiseRecall: 1, pairwiseF1: 1, adjustedRandIndex: 1 });
+    expect(metrics).toMatchObject({
+      pairwisePrecision: 1,
+      pairwiseRecall: 1,
+      pairwiseF1: 1,
+      adjustedRandIndex: 1,
+    });
   });
 
   it('leaves pairwise ratios undefined when there are no pairs, and calls two all-singleton clusterings identical', () => {
@@ -50,7 +62,12 @@ describe('rocAuc and precisionAt', () => {
   });
 
   it('counts ties as half', () => {
-    expect(rocAuc([{ score: 5, positive: true }, { score: 5, positive: false }])).toBe(0.5);
+    expect(
+      rocAuc([
+        { score: 5, positive: true },
+        { score: 5, positive: false },
+      ]),
+    ).toBe(0.5);
     expect(
       rocAuc([
         { score: 5, positive: true },
@@ -76,9 +93,27 @@ describe('evaluateCorrelation', () => {
   it('reads the grouping and final priorities from the incident events, following merges', () => {
     const h = new Harness();
     const a1 = anAlert({ alertId: 'a1', at: 0, severity: 90, entities: [host('ws-01')] });
-    const a2 = anAlert({ alertId: 'a2', at: 1, ruleId: 'R-2', severity: 90, entities: [host('ws-02')] });
-    const bridge = anAlert({ alertId: 'a3', at: 2, ruleId: 'R-3', severity: 90, entities: [host('ws-01'), host('ws-02')] });
-    const noise = anAlert({ alertId: 'n1', at: 2, ruleId: 'R-4', severity: 10, entities: [host('ws-09')] });
+    const a2 = anAlert({
+      alertId: 'a2',
+      at: 1,
+      ruleId: 'R-2',
+      severity: 90,
+      entities: [host('ws-02')],
+    });
+    const bridge = anAlert({
+      alertId: 'a3',
+      at: 2,
+      ruleId: 'R-3',
+      severity: 90,
+      entities: [host('ws-01'), host('ws-02')],
+    });
+    const noise = anAlert({
+      alertId: 'n1',
+      at: 2,
+      ruleId: 'R-4',
+      severity: 10,
+      entities: [host('ws-09')],
+    });
     for (const alert of [a1, a2, bridge, noise]) h.alert(alert);
     const assignment = assignAlerts(h.events);
     const incidentOf = (id: string) => assignment.incidentOf.get(`acme\u0000${id}`);
@@ -106,7 +141,9 @@ describe('evaluateCorrelation', () => {
   });
 
   it('counts suppressed and unmentioned alerts as singletons', () => {
-    const h = new Harness(configOf({ defaults: { suppressions: [{ id: 'S', reason: 'known', ruleIds: ['R-s'] }] } }));
+    const h = new Harness(
+      configOf({ defaults: { suppressions: [{ id: 'S', reason: 'known', ruleIds: ['R-s'] }] } }),
+    );
     h.alert(anAlert({ alertId: 's1', ruleId: 'R-s' }));
     const report = evaluateCorrelation(
       [
@@ -115,8 +152,17 @@ describe('evaluateCorrelation', () => {
       ],
       h.events,
     );
-    expect(report).toMatchObject({ incidents: 0, suppressedAlerts: 1, unassignedAlerts: 1, reductionRatio: null });
-    expect(report.grouping).toMatchObject({ pairwisePrecision: null, pairwiseRecall: 0, adjustedRandIndex: 0 });
+    expect(report).toMatchObject({
+      incidents: 0,
+      suppressedAlerts: 1,
+      unassignedAlerts: 1,
+      reductionRatio: null,
+    });
+    expect(report.grouping).toMatchObject({
+      pairwisePrecision: null,
+      pairwiseRecall: 0,
+      adjustedRandIndex: 0,
+    });
   });
 
   it('calls an incident positive only when most of its alerts are true positives', () => {

@@ -68,13 +68,17 @@ export function assignAlerts(events: Iterable<IncidentEvent>): IncidentAssignmen
     const incidentKey = alertKey(event.tenantId, event.streamId);
     switch (event.type) {
       case 'IncidentOpened':
-        assigned.set(alertKey(event.tenantId, event.data.firstAlert.alertId), event.data.incidentId);
+        assigned.set(
+          alertKey(event.tenantId, event.data.firstAlert.alertId),
+          event.data.incidentId,
+        );
         break;
       case 'AlertAttached':
         assigned.set(alertKey(event.tenantId, event.data.alert.alertId), event.data.incidentId);
         break;
       case 'AlertRepeatsCounted':
-        for (const alertId of event.data.alertIds) assigned.set(alertKey(event.tenantId, alertId), event.data.incidentId);
+        for (const alertId of event.data.alertIds)
+          assigned.set(alertKey(event.tenantId, alertId), event.data.incidentId);
         break;
       case 'LateAlertHandled':
         // A late alert recorded on a closed incident belongs to it; the other outcomes also
@@ -98,7 +102,11 @@ export function assignAlerts(events: Iterable<IncidentEvent>): IncidentAssignmen
   }
   const survivorOf = (tenantId: string, incidentId: string): string => {
     let id = incidentId;
-    for (let next = mergedInto.get(alertKey(tenantId, id)); next !== undefined; next = mergedInto.get(alertKey(tenantId, id))) {
+    for (
+      let next = mergedInto.get(alertKey(tenantId, id));
+      next !== undefined;
+      next = mergedInto.get(alertKey(tenantId, id))
+    ) {
       id = next;
     }
     return id;
@@ -121,7 +129,10 @@ export function assignAlerts(events: Iterable<IncidentEvent>): IncidentAssignmen
  * against the true one, from their contingency table (so pairs are counted, not listed).
  * `predicted[i]` and `gold[i]` are the cluster labels of item i.
  */
-export function compareClusterings(predicted: readonly string[], gold: readonly string[]): GroupingMetrics {
+export function compareClusterings(
+  predicted: readonly string[],
+  gold: readonly string[],
+): GroupingMetrics {
   if (predicted.length !== gold.length) throw new Error('clusterings of different lengths');
   const cells = new Map<string, number>();
   const predictedSizes = new Map<string, number>();
@@ -143,7 +154,12 @@ export function compareClusterings(predicted: readonly string[], gold: readonly 
 
   const precision = predictedPairs === 0 ? null : truePairs / predictedPairs;
   const recall = goldPairs === 0 ? null : truePairs / goldPairs;
-  const f1 = precision === null || recall === null ? null : precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  const f1 =
+    precision === null || recall === null
+      ? null
+      : precision + recall === 0
+        ? 0
+        : (2 * precision * recall) / (precision + recall);
 
   const total = pairs(predicted.length);
   const expected = total === 0 ? 0 : (predictedPairs * goldPairs) / total;
@@ -162,24 +178,35 @@ export function compareClusterings(predicted: readonly string[], gold: readonly 
 }
 
 /** ROC AUC by the rank-sum (Mann-Whitney) statistic, ties getting their average rank. */
-export function rocAuc(scored: readonly { readonly score: number; readonly positive: boolean }[]): number | null {
+export function rocAuc(
+  scored: readonly { readonly score: number; readonly positive: boolean }[],
+): number | null {
   const positives = scored.filter((item) => item.positive).length;
   const negatives = scored.length - positives;
   if (positives === 0 || negatives === 0) return null;
   const sorted = [...scored].sort((a, b) => a.score - b.score);
   let rankSum = 0;
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
-    while (j + 1 < sorted.length && (sorted[j + 1] as (typeof sorted)[number]).score === (sorted[i] as (typeof sorted)[number]).score) j += 1;
+    while (
+      j + 1 < sorted.length &&
+      (sorted[j + 1] as (typeof sorted)[number]).score ===
+        (sorted[i] as (typeof sorted)[number]).score
+    )
+      j += 1;
     const averageRank = (i + j + 2) / 2;
-    for (let k = i; k <= j; k += 1) if ((sorted[k] as (typeof sorted)[number]).positive) rankSum += averageRank;
+    for (let k = i; k <= j; k += 1)
+      if ((sorted[k] as (typeof sorted)[number]).positive) rankSum += averageRank;
     i = j + 1;
   }
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
 /** Share of positives among the first k of an already ranked list; null when it is empty. */
-export function precisionAt(ranked: readonly { readonly positive: boolean }[], k: number): number | null {
+export function precisionAt(
+  ranked: readonly { readonly positive: boolean }[],
+  k: number,
+): number | null {
   const top = ranked.slice(0, Math.min(k, ranked.length));
   if (top.length === 0) return null;
   return top.filter((item) => item.positive).length / top.length;
@@ -221,7 +248,11 @@ export function evaluateCorrelation(
       if (labeled.label.verdict === 'tp') tally.tp += 1;
       members.set(incident, tally);
     }
-    gold.push(labeled.label.group === null ? `single\u0000${index}` : `group\u0000${labeled.tenantId}\u0000${labeled.label.group}`);
+    gold.push(
+      labeled.label.group === null
+        ? `single\u0000${index}`
+        : `group\u0000${labeled.tenantId}\u0000${labeled.label.group}`,
+    );
   });
 
   const ranked = [...members]
@@ -231,7 +262,10 @@ export function evaluateCorrelation(
       score: assignment.priorities.get(incident) as number,
       positive: tally.tp * 2 > tally.total,
     }))
-    .sort((a, b) => b.score - a.score || (a.incident < b.incident ? -1 : a.incident > b.incident ? 1 : 0));
+    .sort(
+      (a, b) =>
+        b.score - a.score || (a.incident < b.incident ? -1 : a.incident > b.incident ? 1 : 0),
+    );
   const positives = ranked.filter((item) => item.positive).length;
   const incidents = members.size;
   return {
@@ -246,7 +280,9 @@ export function evaluateCorrelation(
       positives,
       negatives: ranked.length - positives,
       rocAuc: rocAuc(ranked),
-      precisionAtK: Object.fromEntries(precisionAtK.map((k) => [String(k), precisionAt(ranked, k)])),
+      precisionAtK: Object.fromEntries(
+        precisionAtK.map((k) => [String(k), precisionAt(ranked, k)]),
+      ),
     },
   };
 }

@@ -13,7 +13,9 @@ import {
 } from './avro-mapping';
 
 const readSchema = (...path: string[]): Schema =>
-  JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'schemas', ...path), 'utf8')) as Schema;
+  JSON.parse(
+    readFileSync(join(__dirname, '..', '..', '..', '..', 'schemas', ...path), 'utf8'),
+  ) as Schema;
 const incidentType = Type.forSchema(readSchema('incidents', 'soc.incidents.v1-value.avsc'));
 const feedbackType = Type.forSchema(readSchema('feedback', 'soc.feedback.v1-value.avsc'));
 
@@ -37,12 +39,34 @@ const alert: AlertSummary = {
     { type: 'ip', value: '203.0.113.7', role: 'destination', hashAlgorithm: null },
     { type: 'file_hash', value: 'ab'.repeat(32), role: null, hashAlgorithm: 'sha256' },
   ],
-  threatIntel: [{ indicator: '203.0.113.7', indicatorType: 'ip', source: 'intel', verdict: 'malicious', score: 90 }],
+  threatIntel: [
+    {
+      indicator: '203.0.113.7',
+      indicatorType: 'ip',
+      source: 'intel',
+      verdict: 'malicious',
+      score: 90,
+    },
+  ],
 };
-const bare: AlertSummary = { ...alert, product: null, ruleId: null, ruleName: null, category: null, confidence: 40, tactics: [], techniques: [], entities: [], threatIntel: [] };
+const bare: AlertSummary = {
+  ...alert,
+  product: null,
+  ruleId: null,
+  ruleName: null,
+  category: null,
+  confidence: 40,
+  tactics: [],
+  techniques: [],
+  entities: [],
+  threatIntel: [],
+};
 
 let sequence = 0;
-function envelope<T extends IncidentEvent['type']>(type: T, data: Extract<IncidentEvent, { type: T }>['data']): IncidentEvent {
+function envelope<T extends IncidentEvent['type']>(
+  type: T,
+  data: Extract<IncidentEvent, { type: T }>['data'],
+): IncidentEvent {
   sequence += 1;
   return {
     eventId: `inc-1#${sequence}`,
@@ -60,30 +84,117 @@ function envelope<T extends IncidentEvent['type']>(type: T, data: Extract<Incide
 }
 
 const explanation = {
-  factors: [{ name: 'severity' as const, raw: 72.5, weight: 0.3, contribution: 21.75, reason: 'max severity 72' }],
+  factors: [
+    {
+      name: 'severity' as const,
+      raw: 72.5,
+      weight: 0.3,
+      contribution: 21.75,
+      reason: 'max severity 72',
+    },
+  ],
   adjustments: [{ name: 'kill_chain', points: 5, reason: 'three stages' }],
   summary: 'priority 77 = ...',
 };
 
 /** One instance of every member of the incident union, nullable fields both ways. */
 const incidentSamples: IncidentEvent[] = [
-  envelope('IncidentOpened', { incidentId: 'inc-1', title: alert.title, firstAlert: alert, windowMs: 900_000, campaignHorizonMs: 86_400_000 }),
-  envelope('AlertAttached', { incidentId: 'inc-1', alert: bare, linkedBy: [alert.entities[0] as AlertSummary['entities'][number]] }),
-  envelope('AlertRepeatsCounted', { incidentId: 'inc-1', repeatKey: 'repeat|R|host:a', ruleId: null, alertIds: ['a', 'b'], observedAts: [T, T + 1], lastObservedAt: T + 1, totalRepeats: 7, routine: true, intervalCv: 0.0312 }),
-  envelope('AlertRepeatsCounted', { incidentId: 'inc-1', repeatKey: 'repeat|R|', ruleId: 'R', alertIds: [], observedAts: [], lastObservedAt: T, totalRepeats: 1, routine: false, intervalCv: null }),
-  envelope('AlertSuppressed', { incidentId: null, alert, suppressionRuleId: 'S-1', reason: 'scanner' }),
-  envelope('LateAlertHandled', { incidentId: 'inc-1', alert, watermark: T + 60_000, outcome: 'dropped-window-closed', reason: 'window closed' }),
-  envelope('LateAlertHandled', { incidentId: null, alert: bare, watermark: T, outcome: 'opened-incident', reason: 'nothing to join' }),
-  envelope('IncidentsMerged', { incidentId: 'inc-1', absorbedIncidentId: 'inc-2', bridgingAlertId: 'edr-9', sharedEntities: alert.entities }),
+  envelope('IncidentOpened', {
+    incidentId: 'inc-1',
+    title: alert.title,
+    firstAlert: alert,
+    windowMs: 900_000,
+    campaignHorizonMs: 86_400_000,
+  }),
+  envelope('AlertAttached', {
+    incidentId: 'inc-1',
+    alert: bare,
+    linkedBy: [alert.entities[0] as AlertSummary['entities'][number]],
+  }),
+  envelope('AlertRepeatsCounted', {
+    incidentId: 'inc-1',
+    repeatKey: 'repeat|R|host:a',
+    ruleId: null,
+    alertIds: ['a', 'b'],
+    observedAts: [T, T + 1],
+    lastObservedAt: T + 1,
+    totalRepeats: 7,
+    routine: true,
+    intervalCv: 0.0312,
+  }),
+  envelope('AlertRepeatsCounted', {
+    incidentId: 'inc-1',
+    repeatKey: 'repeat|R|',
+    ruleId: 'R',
+    alertIds: [],
+    observedAts: [],
+    lastObservedAt: T,
+    totalRepeats: 1,
+    routine: false,
+    intervalCv: null,
+  }),
+  envelope('AlertSuppressed', {
+    incidentId: null,
+    alert,
+    suppressionRuleId: 'S-1',
+    reason: 'scanner',
+  }),
+  envelope('LateAlertHandled', {
+    incidentId: 'inc-1',
+    alert,
+    watermark: T + 60_000,
+    outcome: 'dropped-window-closed',
+    reason: 'window closed',
+  }),
+  envelope('LateAlertHandled', {
+    incidentId: null,
+    alert: bare,
+    watermark: T,
+    outcome: 'opened-incident',
+    reason: 'nothing to join',
+  }),
+  envelope('IncidentsMerged', {
+    incidentId: 'inc-1',
+    absorbedIncidentId: 'inc-2',
+    bridgingAlertId: 'edr-9',
+    sharedEntities: alert.entities,
+  }),
   envelope('IncidentMergedInto', { incidentId: 'inc-2', survivorIncidentId: 'inc-1' }),
-  envelope('IncidentScored', { incidentId: 'inc-1', priority: 77, previousPriority: null, explanation, alertCount: 3, distinctRules: 2, tactics: ['TA0002'], entities: alert.entities }),
-  envelope('IncidentScored', { incidentId: 'inc-1', priority: 40, previousPriority: 77, explanation: { factors: [], adjustments: [], summary: '' }, alertCount: 1, distinctRules: 1, tactics: [], entities: [] }),
+  envelope('IncidentScored', {
+    incidentId: 'inc-1',
+    priority: 77,
+    previousPriority: null,
+    explanation,
+    alertCount: 3,
+    distinctRules: 2,
+    tactics: ['TA0002'],
+    entities: alert.entities,
+  }),
+  envelope('IncidentScored', {
+    incidentId: 'inc-1',
+    priority: 40,
+    previousPriority: 77,
+    explanation: { factors: [], adjustments: [], summary: '' },
+    alertCount: 1,
+    distinctRules: 1,
+    tactics: [],
+    entities: [],
+  }),
   envelope('IncidentEscalated', { incidentId: 'inc-1', priority: 85, threshold: 80 }),
-  envelope('CampaignLinked', { incidentId: 'inc-1', campaignId: 'camp-1', linkedIncidentIds: ['inc-0'], reason: 'shares user', accumulatedRisk: 212.5 }),
+  envelope('CampaignLinked', {
+    incidentId: 'inc-1',
+    campaignId: 'camp-1',
+    linkedIncidentIds: ['inc-0'],
+    reason: 'shares user',
+    accumulatedRisk: 212.5,
+  }),
   envelope('IncidentClosed', { incidentId: 'inc-1', reason: 'window-expired' }),
 ];
 
-const feedbackEnvelope = <T extends FeedbackEvent['type']>(type: T, data: Extract<FeedbackEvent, { type: T }>['data']): FeedbackEvent =>
+const feedbackEnvelope = <T extends FeedbackEvent['type']>(
+  type: T,
+  data: Extract<FeedbackEvent, { type: T }>['data'],
+): FeedbackEvent =>
   ({
     eventId: `fb-${type}`,
     type,
@@ -101,16 +212,47 @@ const feedbackEnvelope = <T extends FeedbackEvent['type']>(type: T, data: Extrac
 const feedbackSamples: FeedbackEvent[] = [
   feedbackEnvelope('IncidentAcknowledged', { incidentId: 'inc-1' }),
   feedbackEnvelope('IncidentAssigned', { incidentId: 'inc-1', assignee: 'bob' }),
-  feedbackEnvelope('IncidentStatusChanged', { incidentId: 'inc-1', status: 'in_progress', notes: null }),
-  feedbackEnvelope('IncidentStatusChanged', { incidentId: 'inc-1', status: 'closed', notes: 'contained' }),
-  feedbackEnvelope('IncidentVerdictGiven', { incidentId: 'inc-1', verdict: 'true_positive', notes: 'confirmed' }),
-  feedbackEnvelope('PriorityFeedbackGiven', { incidentId: 'inc-1', alertId: null, correctPriority: 95, analystNotes: null }),
-  feedbackEnvelope('PriorityFeedbackGiven', { incidentId: null, alertId: 'edr-1', correctPriority: 10, analystNotes: 'noise' }),
+  feedbackEnvelope('IncidentStatusChanged', {
+    incidentId: 'inc-1',
+    status: 'in_progress',
+    notes: null,
+  }),
+  feedbackEnvelope('IncidentStatusChanged', {
+    incidentId: 'inc-1',
+    status: 'closed',
+    notes: 'contained',
+  }),
+  feedbackEnvelope('IncidentVerdictGiven', {
+    incidentId: 'inc-1',
+    verdict: 'true_positive',
+    notes: 'confirmed',
+  }),
+  feedbackEnvelope('PriorityFeedbackGiven', {
+    incidentId: 'inc-1',
+    alertId: null,
+    correctPriority: 95,
+    analystNotes: null,
+  }),
+  feedbackEnvelope('PriorityFeedbackGiven', {
+    incidentId: null,
+    alertId: 'edr-1',
+    correctPriority: 10,
+    analystNotes: 'noise',
+  }),
 ];
 
 const ALL_INCIDENT_TYPES: IncidentEventType[] = [
-  'IncidentOpened', 'AlertAttached', 'AlertRepeatsCounted', 'AlertSuppressed', 'LateAlertHandled', 'IncidentsMerged',
-  'IncidentMergedInto', 'IncidentScored', 'IncidentEscalated', 'CampaignLinked', 'IncidentClosed',
+  'IncidentOpened',
+  'AlertAttached',
+  'AlertRepeatsCounted',
+  'AlertSuppressed',
+  'LateAlertHandled',
+  'IncidentsMerged',
+  'IncidentMergedInto',
+  'IncidentScored',
+  'IncidentEscalated',
+  'CampaignLinked',
+  'IncidentClosed',
 ];
 
 describe('soc.incidents.v1 Avro schema and mapping', () => {
@@ -119,8 +261,12 @@ describe('soc.incidents.v1 Avro schema and mapping', () => {
   });
 
   it('names one data record per event type, like the type, and enumerates the same types', () => {
-    const data = incidentType as unknown as { field(name: string): { type: { types: { name: string }[]; symbols?: string[] } } };
-    expect(data.field('data').type.types.map((t) => t.name)).toEqual(ALL_INCIDENT_TYPES.map((type) => `soc.incidents.v1.${type}`));
+    const data = incidentType as unknown as {
+      field(name: string): { type: { types: { name: string }[]; symbols?: string[] } };
+    };
+    expect(data.field('data').type.types.map((t) => t.name)).toEqual(
+      ALL_INCIDENT_TYPES.map((type) => `soc.incidents.v1.${type}`),
+    );
     expect(data.field('type').type.symbols).toEqual(ALL_INCIDENT_TYPES);
   });
 
@@ -129,34 +275,64 @@ describe('soc.incidents.v1 Avro schema and mapping', () => {
     (_name, event) => {
       const avro = incidentEventToAvro(event);
       const paths: string[] = [];
-      expect(incidentType.isValid(avro, { errorHook: (path) => paths.push(path.join('.')) })).toBe(true);
+      expect(incidentType.isValid(avro, { errorHook: (path) => paths.push(path.join('.')) })).toBe(
+        true,
+      );
       expect(paths).toEqual([]);
-      expect(incidentEventFromAvro(incidentType.fromBuffer(incidentType.toBuffer(avro)))).toEqual(event);
+      expect(incidentEventFromAvro(incidentType.fromBuffer(incidentType.toBuffer(avro)))).toEqual(
+        event,
+      );
     },
   );
 
   it('names exactly the contract fields of each data record, in order', () => {
     const schema = incidentType.schema() as { fields: { name: string; type: unknown }[] };
-    const branches = (schema.fields.find((f) => f.name === 'data')?.type ?? []) as { name: string; fields: { name: string }[] }[];
+    const branches = (schema.fields.find((f) => f.name === 'data')?.type ?? []) as {
+      name: string;
+      fields: { name: string }[];
+    }[];
     for (const event of incidentSamples) {
-      const branch = branches.find((b) => b.name === event.type || b.name.endsWith(`.${event.type}`));
-      expect([event.type, branch?.fields.map((f) => f.name)]).toEqual([event.type, Object.keys(event.data)]);
+      const branch = branches.find(
+        (b) => b.name === event.type || b.name.endsWith(`.${event.type}`),
+      );
+      expect([event.type, branch?.fields.map((f) => f.name)]).toEqual([
+        event.type,
+        Object.keys(event.data),
+      ]);
     }
-    expect(schema.fields.map((f) => f.name)).toEqual(Object.keys(incidentSamples[0] as IncidentEvent));
+    expect(schema.fields.map((f) => f.name)).toEqual(
+      Object.keys(incidentSamples[0] as IncidentEvent),
+    );
   });
 
   it('round-trips every event a realistic correlation run publishes', () => {
-    const traffic = generateLabeledAlerts({ seed: 'avro', tenants: 2, alertCount: 1_200, durationMs: 6 * 3_600_000, lateFraction: 0.01 });
-    const { events } = correlateAll(traffic.map((l) => l.alert), defaultCorrelationConfig(), deterministicIds());
+    const traffic = generateLabeledAlerts({
+      seed: 'avro',
+      tenants: 2,
+      alertCount: 1_200,
+      durationMs: 6 * 3_600_000,
+      lateFraction: 0.01,
+    });
+    const { events } = correlateAll(
+      traffic.map((l) => l.alert),
+      defaultCorrelationConfig(),
+      deterministicIds(),
+    );
     expect(events.length).toBeGreaterThan(1_200);
     for (const event of events) {
-      expect(incidentEventFromAvro(incidentType.fromBuffer(incidentType.toBuffer(incidentEventToAvro(event))))).toEqual(event);
+      expect(
+        incidentEventFromAvro(
+          incidentType.fromBuffer(incidentType.toBuffer(incidentEventToAvro(event))),
+        ),
+      ).toEqual(event);
     }
   });
 
   it('refuses a record whose data branch does not match its type', () => {
     const avro = incidentEventToAvro(incidentSamples[0] as IncidentEvent);
-    expect(() => incidentEventFromAvro({ ...avro, type: 'IncidentClosed' })).toThrow(/expected soc.incidents.v1.IncidentClosed/);
+    expect(() => incidentEventFromAvro({ ...avro, type: 'IncidentClosed' })).toThrow(
+      /expected soc.incidents.v1.IncidentClosed/,
+    );
   });
 });
 
@@ -166,15 +342,22 @@ describe('soc.feedback.v1 Avro schema and mapping', () => {
     (_name, event) => {
       const avro = feedbackEventToAvro(event);
       expect(feedbackType.isValid(avro)).toBe(true);
-      expect(feedbackEventFromAvro(feedbackType.fromBuffer(feedbackType.toBuffer(avro)))).toEqual(event);
+      expect(feedbackEventFromAvro(feedbackType.fromBuffer(feedbackType.toBuffer(avro)))).toEqual(
+        event,
+      );
     },
   );
 
   it('names exactly the contract fields of each data record', () => {
     const schema = feedbackType.schema() as { fields: { name: string; type: unknown }[] };
-    const branches = (schema.fields.find((f) => f.name === 'data')?.type ?? []) as { name: string; fields: { name: string }[] }[];
+    const branches = (schema.fields.find((f) => f.name === 'data')?.type ?? []) as {
+      name: string;
+      fields: { name: string }[];
+    }[];
     for (const event of feedbackSamples) {
-      const branch = branches.find((b) => b.name.endsWith(`.${event.type}`) || b.name === event.type);
+      const branch = branches.find(
+        (b) => b.name.endsWith(`.${event.type}`) || b.name === event.type,
+      );
       expect(branch?.fields.map((f) => f.name)).toEqual(Object.keys(event.data));
     }
   });

@@ -10,7 +10,9 @@ import type { FeedbackEvent, IncidentEvent } from '@soc/contracts';
 export const INCIDENT_AVRO_NAMESPACE = 'soc.incidents.v1';
 export const FEEDBACK_AVRO_NAMESPACE = 'soc.feedback.v1';
 
-type Wrapped<E extends { readonly data: unknown }> = Omit<E, 'data'> & { readonly data: Record<string, unknown> };
+type Wrapped<E extends { readonly data: unknown }> = Omit<E, 'data'> & {
+  readonly data: Record<string, unknown>;
+};
 
 export type IncidentEventAvro = Wrapped<IncidentEvent>;
 export type FeedbackEventAvro = Wrapped<FeedbackEvent>;
@@ -20,27 +22,41 @@ export interface AvroValueMapping<T> {
   readonly fromAvro: (record: unknown) => T;
 }
 
-function wrap<E extends { readonly type: string; readonly data: unknown }>(namespace: string, event: E): Wrapped<E> {
+function wrap<E extends { readonly type: string; readonly data: unknown }>(
+  namespace: string,
+  event: E,
+): Wrapped<E> {
   return { ...event, data: { [`${namespace}.${event.type}`]: event.data } };
 }
 
-function unwrap<E extends { readonly type: string; readonly data: unknown }>(namespace: string, record: unknown): E {
-  if (typeof record !== 'object' || record === null) throw new Error('Avro event record is not an object');
+function unwrap<E extends { readonly type: string; readonly data: unknown }>(
+  namespace: string,
+  record: unknown,
+): E {
+  if (typeof record !== 'object' || record === null)
+    throw new Error('Avro event record is not an object');
   const { data, ...envelope } = record as { type?: unknown; data?: unknown };
   if (typeof envelope.type !== 'string') throw new Error('Avro event record has no type');
-  if (typeof data !== 'object' || data === null) throw new Error(`Avro ${envelope.type} record has no data`);
+  if (typeof data !== 'object' || data === null)
+    throw new Error(`Avro ${envelope.type} record has no data`);
   const branches = Object.keys(data);
   const expected = `${namespace}.${envelope.type}`;
   if (branches.length !== 1 || branches[0] !== expected) {
-    throw new Error(`Avro ${envelope.type} record carries data branch ${branches.join(', ') || 'none'}, expected ${expected}`);
+    throw new Error(
+      `Avro ${envelope.type} record carries data branch ${branches.join(', ') || 'none'}, expected ${expected}`,
+    );
   }
   return { ...envelope, data: (data as Record<string, unknown>)[expected] } as unknown as E;
 }
 
-export const incidentEventToAvro = (event: IncidentEvent): IncidentEventAvro => wrap(INCIDENT_AVRO_NAMESPACE, event);
-export const incidentEventFromAvro = (record: unknown): IncidentEvent => unwrap<IncidentEvent>(INCIDENT_AVRO_NAMESPACE, record);
-export const feedbackEventToAvro = (event: FeedbackEvent): FeedbackEventAvro => wrap(FEEDBACK_AVRO_NAMESPACE, event);
-export const feedbackEventFromAvro = (record: unknown): FeedbackEvent => unwrap<FeedbackEvent>(FEEDBACK_AVRO_NAMESPACE, record);
+export const incidentEventToAvro = (event: IncidentEvent): IncidentEventAvro =>
+  wrap(INCIDENT_AVRO_NAMESPACE, event);
+export const incidentEventFromAvro = (record: unknown): IncidentEvent =>
+  unwrap<IncidentEvent>(INCIDENT_AVRO_NAMESPACE, record);
+export const feedbackEventToAvro = (event: FeedbackEvent): FeedbackEventAvro =>
+  wrap(FEEDBACK_AVRO_NAMESPACE, event);
+export const feedbackEventFromAvro = (record: unknown): FeedbackEvent =>
+  unwrap<FeedbackEvent>(FEEDBACK_AVRO_NAMESPACE, record);
 
 /** Ready for an Avro topic codec (`AvroTopicCodec.register(registry, topic, schema, mapping)`). */
 export const incidentAvroMapping: AvroValueMapping<IncidentEvent> = {

@@ -249,9 +249,7 @@ export function inferYear(
 }
 
 /** `HH:mm:ss[.SSS]` to its parts. */
-function parseClock(
-  token: string,
-):
+function parseClock(token: string):
   | {
       readonly hour: number;
       readonly minute: number;

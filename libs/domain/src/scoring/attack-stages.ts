@@ -33,7 +33,10 @@ const STAGE_BY_KEY: ReadonlyMap<string, number> = new Map(
 export function attackStageOf(tactic: string): number {
   const direct = STAGE_BY_KEY.get(tactic);
   if (direct !== undefined) return direct;
-  const folded = tactic.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  const folded = tactic
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
   const byName = STAGE_BY_KEY.get(folded) ?? STAGE_BY_KEY.get(folded.toUpperCase());
   return byName ?? -1;
 }

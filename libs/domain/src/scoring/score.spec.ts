@@ -12,7 +12,12 @@ import { DEFAULT_SCORE_WEIGHTS, parseScoreWeights } from './weights';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 const HOUR = 3_600_000;
-const host = (value: string): AlertEntity => ({ type: 'host', value, role: null, hashAlgorithm: null });
+const host = (value: string): AlertEntity => ({
+  type: 'host',
+  value,
+  role: null,
+  hashAlgorithm: null,
+});
 
 const baseFacts: IncidentFacts = {
   alertCount: 1,
@@ -81,7 +86,10 @@ const cases: readonly Case[] = [
     // business 20*5 + 20 + 2 = 122 -> 100 -> 25; total 15 + 25 + 10 + 7.5 + 10 = 67.5 -> 68
     priority: 68,
     raw: [50, 100, 50, 50, 100],
-    reasons: [/./, 'highest criticality 5 of 5 (host db-01); crown jewel +20; 2 entities involved +2'],
+    reasons: [
+      /./,
+      'highest criticality 5 of 5 (host db-01); crown jewel +20; 2 entities involved +2',
+    ],
   },
   {
     name: 'an internet-facing asset adds to its criticality',
@@ -94,7 +102,9 @@ const cases: readonly Case[] = [
   },
   {
     name: 'a malicious verdict drives threat intel to 75 plus a quarter of its score',
-    facts: { intel: { maliciousMax: 80, suspiciousMax: 40, benignVerdicts: 1, unknownVerdicts: 0 } },
+    facts: {
+      intel: { maliciousMax: 80, suspiciousMax: 40, benignVerdicts: 1, unknownVerdicts: 0 },
+    },
     // threat 95 -> 19; total 15 + 10 + 19 + 7.5 + 10 = 61.5 -> 62
     priority: 62,
     raw: [50, 40, 95, 50, 100],
@@ -102,7 +112,9 @@ const cases: readonly Case[] = [
   },
   {
     name: 'a suspicious verdict sits between unknown and malicious',
-    facts: { intel: { maliciousMax: null, suspiciousMax: 50, benignVerdicts: 0, unknownVerdicts: 0 } },
+    facts: {
+      intel: { maliciousMax: null, suspiciousMax: 50, benignVerdicts: 0, unknownVerdicts: 0 },
+    },
     // threat 65 -> 13; total 55.5 -> 56
     priority: 56,
     raw: [50, 40, 65, 50, 100],
@@ -110,7 +122,9 @@ const cases: readonly Case[] = [
   },
   {
     name: 'only benign verdicts lower threat intel; unknown ones keep it neutral',
-    facts: { intel: { maliciousMax: null, suspiciousMax: null, benignVerdicts: 2, unknownVerdicts: 0 } },
+    facts: {
+      intel: { maliciousMax: null, suspiciousMax: null, benignVerdicts: 2, unknownVerdicts: 0 },
+    },
     // threat 20 -> 4; total 46.5 -> 47
     priority: 47,
     raw: [50, 40, 20, 50, 100],
@@ -134,7 +148,11 @@ const cases: readonly Case[] = [
   },
   {
     name: 'kill-chain progression across four ATT&CK stages adds ten points',
-    facts: { tacticMask: addAttackStages(0, ['TA0001', 'execution', 'Lateral Movement', 'TA0011']), distinctRules: 4, alertCount: 4 },
+    facts: {
+      tacticMask: addAttackStages(0, ['TA0001', 'execution', 'Lateral Movement', 'TA0011']),
+      distinctRules: 4,
+      alertCount: 4,
+    },
     // severity 50 + 15 = 65 -> 19.5; total 19.5 + 10 + 10 + 7.5 + 10 + 10 = 67
     priority: 67,
     raw: [65, 40, 50, 50, 100],
@@ -156,7 +174,12 @@ describe('scoreIncident', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const facts = { ...baseFacts, ...c.facts };
     const context = c.context ?? DEFAULT_SCORING_CONTEXT;
-    const { priority, explanation } = scoreIncident(facts, context, DEFAULT_SCORE_WEIGHTS, c.now ?? NOW);
+    const { priority, explanation } = scoreIncident(
+      facts,
+      context,
+      DEFAULT_SCORE_WEIGHTS,
+      c.now ?? NOW,
+    );
     expect(priority).toBe(c.priority);
     expect(explanation.factors.map((f) => f.raw)).toEqual(c.raw);
     c.reasons.forEach((reason, index) => {
@@ -165,11 +188,18 @@ describe('scoreIncident', () => {
       else expect(actual).toMatch(reason);
     });
     expect(explanation.adjustments.map((a) => [a.name, a.points])).toEqual(c.adjustments ?? []);
-    expect(scoreIncidentPriority(facts, context, DEFAULT_SCORE_WEIGHTS, c.now ?? NOW)).toBe(priority);
+    expect(scoreIncidentPriority(facts, context, DEFAULT_SCORE_WEIGHTS, c.now ?? NOW)).toBe(
+      priority,
+    );
   });
 
   it('explains every factor with its weight and contribution, and the summary adds up to the priority', () => {
-    const { priority, explanation } = scoreIncident(baseFacts, DEFAULT_SCORING_CONTEXT, DEFAULT_SCORE_WEIGHTS, NOW);
+    const { priority, explanation } = scoreIncident(
+      baseFacts,
+      DEFAULT_SCORING_CONTEXT,
+      DEFAULT_SCORE_WEIGHTS,
+      NOW,
+    );
     expect(explanation.factors.map((f) => [f.name, f.weight, f.contribution])).toEqual([
       ['severity', 0.3, 15],
       ['business_context', 0.25, 10],
@@ -191,7 +221,14 @@ describe('scoreIncident', () => {
         maxSeverity: 100,
         meanSeverity: 100,
         distinctRules: 6,
-        tacticMask: addAttackStages(0, ['TA0001', 'TA0002', 'TA0003', 'TA0004', 'TA0008', 'TA0040']),
+        tacticMask: addAttackStages(0, [
+          'TA0001',
+          'TA0002',
+          'TA0003',
+          'TA0004',
+          'TA0008',
+          'TA0040',
+        ]),
         intel: { maliciousMax: 100, suspiciousMax: null, benignVerdicts: 0, unknownVerdicts: 0 },
         meanConfidence: 100,
         entities: [[host('db-01')]],
@@ -202,7 +239,17 @@ describe('scoreIncident', () => {
     );
     expect(max.priority).toBe(100);
     const min = scoreIncident(
-      { ...baseFacts, maxSeverity: 0, meanSeverity: 0, meanConfidence: 0, lastSeen: NOW - 100 * HOUR, alertCount: 4, routine: { alerts: 4, rule: 'R', intervalCv: 0 }, entities: [[host('lab-01')]], intel: { maliciousMax: null, suspiciousMax: null, benignVerdicts: 1, unknownVerdicts: 0 } },
+      {
+        ...baseFacts,
+        maxSeverity: 0,
+        meanSeverity: 0,
+        meanConfidence: 0,
+        lastSeen: NOW - 100 * HOUR,
+        alertCount: 4,
+        routine: { alerts: 4, rule: 'R', intervalCv: 0 },
+        entities: [[host('lab-01')]],
+        intel: { maliciousMax: null, suspiciousMax: null, benignVerdicts: 1, unknownVerdicts: 0 },
+      },
       withAssets,
       DEFAULT_SCORE_WEIGHTS,
       NOW,
@@ -212,16 +259,34 @@ describe('scoreIncident', () => {
   });
 
   it('follows per-tenant weights', () => {
-    const parsed = parseScoreWeights({ severity: 1, business_context: 0, threat_intel: 0, confidence: 0, freshness: 0 });
+    const parsed = parseScoreWeights({
+      severity: 1,
+      business_context: 0,
+      threat_intel: 0,
+      confidence: 0,
+      freshness: 0,
+    });
     if (!parsed.ok) throw new Error('weights rejected');
-    expect(scoreIncident({ ...baseFacts, maxSeverity: 80, meanSeverity: 80 }, DEFAULT_SCORING_CONTEXT, parsed.weights, NOW).priority).toBe(80);
+    expect(
+      scoreIncident(
+        { ...baseFacts, maxSeverity: 80, meanSeverity: 80 },
+        DEFAULT_SCORING_CONTEXT,
+        parsed.weights,
+        NOW,
+      ).priority,
+    ).toBe(80);
   });
 });
 
 describe('parseScoreWeights', () => {
   it.each([
     ['a negative weight', { severity: -0.1 }, 'weights.severity', 'must be a non-negative number'],
-    ['weights that do not sum to 1', { severity: 0.5 }, 'weights', 'weights must sum to 1 (got 1.2)'],
+    [
+      'weights that do not sum to 1',
+      { severity: 0.5 },
+      'weights',
+      'weights must sum to 1 (got 1.2)',
+    ],
     ['an unknown factor', { impact: 0.1 }, 'weights.impact', /unknown factor/],
     ['a non-object', 3, 'weights', 'must be an object of factor weights'],
   ] as const)('rejects %s with the field path', (_name, value, path, message) => {
@@ -234,7 +299,15 @@ describe('parseScoreWeights', () => {
   });
 
   it('accepts weights that sum to 1 within floating-point error', () => {
-    expect(parseScoreWeights({ severity: 0.1, business_context: 0.2, threat_intel: 0.3, confidence: 0.3, freshness: 0.1 }).ok).toBe(true);
+    expect(
+      parseScoreWeights({
+        severity: 0.1,
+        business_context: 0.2,
+        threat_intel: 0.3,
+        confidence: 0.3,
+        freshness: 0.1,
+      }).ok,
+    ).toBe(true);
   });
 });
 

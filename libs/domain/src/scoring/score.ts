@@ -126,13 +126,19 @@ const FACTOR_ORDER: readonly ScoreFactorName[] = [
   'freshness',
 ];
 
-const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
+const clamp = (value: number, low: number, high: number): number =>
+  Math.min(high, Math.max(low, value));
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 function computeParts(facts: IncidentFacts, context: ScoringContext, now: EpochMs): ScoreParts {
-  const ruleBreadth = Math.min(RULE_BREADTH_MAX, RULE_BREADTH_POINTS * Math.max(0, facts.distinctRules - 1));
-  const severity = round1(clamp(0.7 * facts.maxSeverity + 0.3 * facts.meanSeverity + ruleBreadth, 0, 100));
+  const ruleBreadth = Math.min(
+    RULE_BREADTH_MAX,
+    RULE_BREADTH_POINTS * Math.max(0, facts.distinctRules - 1),
+  );
+  const severity = round1(
+    clamp(0.7 * facts.maxSeverity + 0.3 * facts.meanSeverity + ruleBreadth, 0, 100),
+  );
 
   let assetFound = false;
   let criticality = 0;
@@ -157,7 +163,10 @@ function computeParts(facts: IncidentFacts, context: ScoringContext, now: EpochM
   }
   if (!assetFound) criticality = context.defaultCriticality;
   criticality = clamp(criticality, 1, 5);
-  const entityBreadth = Math.min(ENTITY_BREADTH_MAX, ENTITY_BREADTH_POINTS * Math.max(0, facts.entityCount - 1));
+  const entityBreadth = Math.min(
+    ENTITY_BREADTH_MAX,
+    ENTITY_BREADTH_POINTS * Math.max(0, facts.entityCount - 1),
+  );
   const business = round1(
     clamp(
       20 * criticality +
@@ -186,7 +195,10 @@ function computeParts(facts: IncidentFacts, context: ScoringContext, now: EpochM
   const stages = attackStageCount(facts.tacticMask);
   const killChainPoints =
     stages >= KILL_CHAIN_MIN_STAGES
-      ? Math.min(KILL_CHAIN_MAX_POINTS, KILL_CHAIN_POINTS_PER_STAGE * (stages - KILL_CHAIN_MIN_STAGES + 1))
+      ? Math.min(
+          KILL_CHAIN_MAX_POINTS,
+          KILL_CHAIN_POINTS_PER_STAGE * (stages - KILL_CHAIN_MIN_STAGES + 1),
+        )
       : 0;
   const routineShare = facts.alertCount > 0 ? facts.routine.alerts / facts.alertCount : 0;
   const routinePoints = routineShare > 0 ? -round1(ROUTINE_MAX_PENALTY * routineShare) : 0;
@@ -213,7 +225,8 @@ const contributionOf = (parts: ScoreParts, weights: ScoreWeights, index: number)
 /** The priority is the sum of the contributions and points the explanation shows, rounded. */
 function priorityOf(parts: ScoreParts, weights: ScoreWeights): number {
   let sum = parts.killChainPoints + parts.routinePoints;
-  for (let index = 0; index < FACTOR_ORDER.length; index += 1) sum += contributionOf(parts, weights, index);
+  for (let index = 0; index < FACTOR_ORDER.length; index += 1)
+    sum += contributionOf(parts, weights, index);
   return clamp(Math.round(sum), 0, 100);
 }
 
@@ -292,9 +305,14 @@ function explainScore(
   }
   const terms = [
     ...factors.map((factor) => `${factor.name} ${factor.contribution}`),
-    ...adjustments.map((adjustment) => `${adjustment.name} ${adjustment.points > 0 ? '+' : ''}${adjustment.points}`),
+    ...adjustments.map(
+      (adjustment) => `${adjustment.name} ${adjustment.points > 0 ? '+' : ''}${adjustment.points}`,
+    ),
   ];
-  return { priority, explanation: { factors, adjustments, summary: `priority ${priority} = ${terms.join(' + ')}` } };
+  return {
+    priority,
+    explanation: { factors, adjustments, summary: `priority ${priority} = ${terms.join(' + ')}` },
+  };
 }
 
 /** The priority alone: `prepareScore(...).priority`. */
@@ -311,7 +329,9 @@ function factorReasons(facts: IncidentFacts, parts: ScoreParts, context: Scoring
   const alerts = facts.alertCount === 1 ? '1 alert' : `${facts.alertCount} alerts`;
   const severity =
     `max severity ${round1(facts.maxSeverity)}, mean ${round1(facts.meanSeverity)} over ${alerts}` +
-    (parts.ruleBreadth > 0 ? `; ${facts.distinctRules} distinct rules add ${parts.ruleBreadth}` : '');
+    (parts.ruleBreadth > 0
+      ? `; ${facts.distinctRules} distinct rules add ${parts.ruleBreadth}`
+      : '');
 
   const entity = parts.criticalEntity;
   let business = parts.assetFound
@@ -319,13 +339,16 @@ function factorReasons(facts: IncidentFacts, parts: ScoreParts, context: Scoring
     : `no inventory entry for the incident's entities: assumed criticality ${parts.criticality} of 5`;
   if (parts.crownJewel) business += `; crown jewel +${CROWN_JEWEL_POINTS}`;
   if (parts.internetFacing) business += `; internet-facing +${INTERNET_FACING_POINTS}`;
-  if (parts.entityBreadth > 0) business += `; ${facts.entityCount} entities involved +${parts.entityBreadth}`;
+  if (parts.entityBreadth > 0)
+    business += `; ${facts.entityCount} entities involved +${parts.entityBreadth}`;
 
   const { intel } = facts;
   let threat: string;
   if (intel.maliciousMax !== null) threat = `malicious verdict (score ${intel.maliciousMax})`;
-  else if (intel.suspiciousMax !== null) threat = `suspicious verdict (score ${intel.suspiciousMax})`;
-  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0) threat = 'every threat-intel verdict is benign';
+  else if (intel.suspiciousMax !== null)
+    threat = `suspicious verdict (score ${intel.suspiciousMax})`;
+  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0)
+    threat = 'every threat-intel verdict is benign';
   else threat = 'no threat-intel verdict: unknown counts as neutral, not benign';
 
   const confidence =

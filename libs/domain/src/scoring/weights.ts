@@ -49,7 +49,10 @@ export function parseScoreWeights(
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!(SCORE_FACTOR_NAMES as readonly string[]).includes(key)) {
-      errors.push({ path: `${path}.${key}`, message: `unknown factor; expected one of ${SCORE_FACTOR_NAMES.join(', ')}` });
+      errors.push({
+        path: `${path}.${key}`,
+        message: `unknown factor; expected one of ${SCORE_FACTOR_NAMES.join(', ')}`,
+      });
     }
   }
   const weights = { ...base } as { [F in ScoreFactorName]: number };

@@ -1,5 +1,10 @@
 import { attackStageOf } from '../scoring';
-import { generateLabeledAlerts, generateTraffic, labeledAlertRecord, type LabeledAlert } from './generator';
+import {
+  generateLabeledAlerts,
+  generateTraffic,
+  labeledAlertRecord,
+  type LabeledAlert,
+} from './generator';
 import { mulberry32 } from './prng';
 
 const HOUR = 3_600_000;
@@ -47,20 +52,28 @@ describe('generateTraffic', () => {
   it('yields the requested number of alerts in arrival order, each arriving after it fired', () => {
     expect(alerts).toHaveLength(params.alertCount);
     for (let i = 1; i < alerts.length; i += 1) {
-      expect((alerts[i] as LabeledAlert).alert.ingestedAt).toBeGreaterThanOrEqual((alerts[i - 1] as LabeledAlert).alert.ingestedAt);
+      expect((alerts[i] as LabeledAlert).alert.ingestedAt).toBeGreaterThanOrEqual(
+        (alerts[i - 1] as LabeledAlert).alert.ingestedAt,
+      );
     }
-    for (const { alert } of alerts) expect(alert.ingestedAt).toBeGreaterThanOrEqual(alert.observedAt);
-    expect(new Set(alerts.map(({ alert }) => `${alert.tenantId}/${alert.alertId}`)).size).toBe(alerts.length);
+    for (const { alert } of alerts)
+      expect(alert.ingestedAt).toBeGreaterThanOrEqual(alert.observedAt);
+    expect(new Set(alerts.map(({ alert }) => `${alert.tenantId}/${alert.alertId}`)).size).toBe(
+      alerts.length,
+    );
   });
 
   it('spreads traffic over several tenants and the requested event-time span', () => {
-    expect(new Set(alerts.map(({ alert }) => alert.tenantId))).toEqual(new Set(['acme', 'globex', 'initech']));
+    expect(new Set(alerts.map(({ alert }) => alert.tenantId))).toEqual(
+      new Set(['acme', 'globex', 'initech']),
+    );
     const times = alerts.map(({ alert }) => alert.observedAt);
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(0.7 * params.durationMs);
   });
 
   it('mixes campaigns, admin bursts, routine jobs and noise, labeled with their verdicts', () => {
-    const count = (predicate: (labeled: LabeledAlert) => boolean) => alerts.filter(predicate).length / alerts.length;
+    const count = (predicate: (labeled: LabeledAlert) => boolean) =>
+      alerts.filter(predicate).length / alerts.length;
     expect(count((l) => l.label.group === null)).toBeGreaterThan(0.4);
     expect(count((l) => l.label.verdict === 'tp')).toBeGreaterThan(0.05);
     expect(count((l) => l.label.group?.includes(':routine:') ?? false)).toBeGreaterThan(0.15);
@@ -81,12 +94,20 @@ describe('generateTraffic', () => {
       const ordered = [...members].sort((a, b) => a.alert.observedAt - b.alert.observedAt);
       const stages = ordered.map(({ alert }) => attackStageOf(alert.tactics[0] ?? ''));
       expect(stages).toEqual([...stages].sort((a, b) => a - b));
-      const hosts = new Set(ordered.flatMap(({ alert }) => alert.entities.filter((e) => e.type === 'host').map((e) => e.value)));
+      const hosts = new Set(
+        ordered.flatMap(({ alert }) =>
+          alert.entities.filter((e) => e.type === 'host').map((e) => e.value),
+        ),
+      );
       if (hosts.size > 1) crossHost += 1;
       for (const { alert } of ordered) {
-        const keys = new Set(alert.entities.filter((e) => e.type !== 'process').map((e) => `${e.type}:${e.value}`));
+        const keys = new Set(
+          alert.entities.filter((e) => e.type !== 'process').map((e) => `${e.type}:${e.value}`),
+        );
         const shares = ordered.some(
-          (other) => other.alert !== alert && other.alert.entities.some((e) => keys.has(`${e.type}:${e.value}`)),
+          (other) =>
+            other.alert !== alert &&
+            other.alert.entities.some((e) => keys.has(`${e.type}:${e.value}`)),
         );
         if (shares) linked += 1;
         else alone += 1;
@@ -110,13 +131,21 @@ describe('generateTraffic', () => {
   });
 
   it('streams: the first alerts of a huge request come without generating the rest', () => {
-    const iterator = generateTraffic({ seed: 1, tenants: 5, alertCount: 1_000_000_000, ratePerSecond: 500 });
+    const iterator = generateTraffic({
+      seed: 1,
+      tenants: 5,
+      alertCount: 1_000_000_000,
+      ratePerSecond: 500,
+    });
     const first = Array.from({ length: 100 }, () => iterator.next().value as LabeledAlert);
     expect(first.every((l) => l.alert.tenantId.length > 0)).toBe(true);
   });
 
   it('writes a JSON-lines record as the canonical alert plus its label', () => {
     const record = labeledAlertRecord(alerts[0] as LabeledAlert);
-    expect(record).toEqual({ ...(alerts[0] as LabeledAlert).alert, label: (alerts[0] as LabeledAlert).label });
+    expect(record).toEqual({
+      ...(alerts[0] as LabeledAlert).alert,
+      label: (alerts[0] as LabeledAlert).label,
+    });
   });
 });

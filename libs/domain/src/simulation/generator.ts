@@ -56,7 +56,12 @@ export interface TrafficParams {
   readonly lateFraction?: number;
 }
 
-export const DEFAULT_TRAFFIC_MIX: TrafficMix = { campaigns: 0.12, admin: 0.05, routine: 0.28, noise: 0.55 };
+export const DEFAULT_TRAFFIC_MIX: TrafficMix = {
+  campaigns: 0.12,
+  admin: 0.05,
+  routine: 0.28,
+  noise: 0.55,
+};
 export const DEFAULT_START_TIME: EpochMs = Date.UTC(2025, 0, 15, 8, 0, 0);
 
 const SECOND = 1_000;
@@ -135,8 +140,10 @@ class MinHeap<T> {
         const left = 2 * i + 1;
         const right = left + 1;
         let smallest = i;
-        if (left < items.length && this.before(items[left] as T, items[smallest] as T)) smallest = left;
-        if (right < items.length && this.before(items[right] as T, items[smallest] as T)) smallest = right;
+        if (left < items.length && this.before(items[left] as T, items[smallest] as T))
+          smallest = left;
+        if (right < items.length && this.before(items[right] as T, items[smallest] as T))
+          smallest = right;
         if (smallest === i) break;
         [items[i], items[smallest]] = [items[smallest] as T, items[i] as T];
         i = smallest;
@@ -172,13 +179,16 @@ function buildWorld(
       host: `ws-${String(i).padStart(4, '0')}`,
       user: `${id}\\${name}`,
       email: `${name}@${id}.example`,
-      ip: `10.${index}.${1 + Math.floor(i / 250) % 99}.${(i % 250) + 2}`,
+      ip: `10.${index}.${1 + (Math.floor(i / 250) % 99)}.${(i % 250) + 2}`,
     });
   }
   const servers: Server[] = Array.from({ length: serverCount }, (_, i) => {
     const role = SERVER_ROLES[i % SERVER_ROLES.length] as string;
     const n = Math.floor(i / SERVER_ROLES.length) + 1;
-    return { host: `${role}-${String(n).padStart(2, '0')}`, ip: `10.${index}.${100 + Math.floor(i / 250)}.${(i % 250) + 2}` };
+    return {
+      host: `${role}-${String(n).padStart(2, '0')}`,
+      ip: `10.${index}.${100 + Math.floor(i / 250)}.${(i % 250) + 2}`,
+    };
   });
   return {
     id,
@@ -190,22 +200,27 @@ function buildWorld(
     workstations,
     servers,
     admins: ['it-admin1', 'it-admin2', 'it-admin3'].map((name) => `${id}\\${name}`),
-    serviceAccounts: ['svc_backup', 'svc_scanner', 'svc_deploy', 'svc_sync'].map((name) => `${id}\\${name}`),
+    serviceAccounts: ['svc_backup', 'svc_scanner', 'svc_deploy', 'svc_sync'].map(
+      (name) => `${id}\\${name}`,
+    ),
   };
 }
 
 /** An index into a virtual pool, skewed towards the first items. */
-const pickIndex = (rng: Prng, size: number, skew: number): number => Math.floor(Math.pow(rng.next(), skew) * size);
+const pickIndex = (rng: Prng, size: number, skew: number): number =>
+  Math.floor(Math.pow(rng.next(), skew) * size);
 
 /** The RFC 5737 documentation ranges first, then the shared address space 100.64.0.0/10. */
 function externalIpAt(index: number): string {
-  if (index < 762) return `${['192.0.2', '198.51.100', '203.0.113'][Math.floor(index / 254)] as string}.${(index % 254) + 1}`;
+  if (index < 762)
+    return `${['192.0.2', '198.51.100', '203.0.113'][Math.floor(index / 254)] as string}.${(index % 254) + 1}`;
   const i = index - 762;
   return `100.${64 + ((i >>> 16) & 63)}.${(i >>> 8) & 255}.${i & 255}`;
 }
 
 const DOMAIN_WORDS = ['cdn', 'api', 'static', 'updates', 'telemetry', 'news'];
-const benignDomainAt = (index: number): string => `${DOMAIN_WORDS[index % DOMAIN_WORDS.length] as string}${index}.example.net`;
+const benignDomainAt = (index: number): string =>
+  `${DOMAIN_WORDS[index % DOMAIN_WORDS.length] as string}${index}.example.net`;
 
 /** A SHA-256-looking hash derived from a pool index (mixing, not hashing anything real). */
 function hashAt(index: number, salt: number): string {
@@ -244,7 +259,8 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
   const rng = mulberry32(params.seed);
   const alertCount = Math.max(0, Math.floor(params.alertCount));
   const durationMs =
-    params.durationMs ?? Math.max(MINUTE, Math.round((alertCount / (params.ratePerSecond ?? 1)) * SECOND));
+    params.durationMs ??
+    Math.max(MINUTE, Math.round((alertCount / (params.ratePerSecond ?? 1)) * SECOND));
   const start = params.startTime ?? DEFAULT_START_TIME;
   const mix = normalizedMix(params.mix);
   const maxIngestDelayMs = params.maxIngestDelayMs ?? 20 * SECOND;
@@ -257,7 +273,10 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
   const weightSum = rawWeights.reduce((a, b) => a + b, 0);
   const meanActive = 0.65 * durationMs;
   const routinePerSeries = Math.max(1, meanActive / (10 * MINUTE));
-  const routineSeries = Math.max(tenantIds.length, Math.round((mix.routine * alertCount) / routinePerSeries));
+  const routineSeries = Math.max(
+    tenantIds.length,
+    Math.round((mix.routine * alertCount) / routinePerSeries),
+  );
   // Workstations scale with the noise volume: about one noise alert per workstation per two
   // hours, as in a SOC where most hosts are quiet and a few are noisy.
   const noisePerHour = (mix.noise * alertCount) / (durationMs / HOUR);
@@ -265,14 +284,20 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
     const weight = (rawWeights[i] as number) / weightSum;
     const stations = Math.round(Math.min(60_000, Math.max(40, 2 * noisePerHour * weight)));
     // Servers scale with the scheduled jobs, so that most jobs run on a server of their own.
-    const servers = Math.min(20_000, Math.max(SERVER_ROLES.length * 2, Math.ceil((3 * routineSeries) / tenantIds.length)));
+    const servers = Math.min(
+      20_000,
+      Math.max(SERVER_ROLES.length * 2, Math.ceil((3 * routineSeries) / tenantIds.length)),
+    );
     return buildWorld(rng, id, i + 1, weight, stations, servers, noisePerHour * weight);
   });
   const seedText = String(params.seed);
 
-  const queue = new MinHeap<Scheduled>((a, b) => a.time < b.time || (a.time === b.time && a.order < b.order));
+  const queue = new MinHeap<Scheduled>(
+    (a, b) => a.time < b.time || (a.time === b.time && a.order < b.order),
+  );
   let order = 0;
-  const schedule = (time: EpochMs, fire: Scheduled['fire']): void => queue.push({ time, order: order++, fire });
+  const schedule = (time: EpochMs, fire: Scheduled['fire']): void =>
+    queue.push({ time, order: order++, fire });
   let alertSerial = 0;
 
   const entity = (slot: Slot, value: string): AlertEntity => {
@@ -298,7 +323,10 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
     const entities: AlertEntity[] = [];
     for (const slot of template.slots) {
       const value = slot === 'process' ? template.process : slots[slot];
-      if (value !== undefined && !entities.some((e) => e.type === SLOT_TYPES[slot] && e.value === value)) {
+      if (
+        value !== undefined &&
+        !entities.some((e) => e.type === SLOT_TYPES[slot] && e.value === value)
+      ) {
         entities.push(entity(slot, value));
       }
     }
@@ -339,7 +367,12 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
     return { alert, label };
   };
 
-  const verdict = (indicator: string, indicatorType: AlertEntity['type'], label: ThreatIntelVerdictLabel, score: number): ThreatIntelVerdict => ({
+  const verdict = (
+    indicator: string,
+    indicatorType: AlertEntity['type'],
+    label: ThreatIntelVerdictLabel,
+    score: number,
+  ): ThreatIntelVerdict => ({
     indicator,
     indicatorType,
     source: 'sim-intel',
@@ -361,7 +394,8 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
       const intel: ThreatIntelVerdict[] = [];
       if (template.slots.includes('externalIp')) {
         if (rng.chance(0.02)) intel.push(verdict(externalIp, 'ip', 'malicious', rng.int(55, 85)));
-        else if (rng.chance(0.08)) intel.push(verdict(externalIp, 'ip', 'suspicious', rng.int(20, 60)));
+        else if (rng.chance(0.08))
+          intel.push(verdict(externalIp, 'ip', 'suspicious', rng.int(20, 60)));
       }
       return makeAlert(
         world,
@@ -387,7 +421,11 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
 
   // Series, campaigns and admin bursts start as Poisson processes over the span, so setting
   // up costs the same for a thousand alerts as for a billion.
-  const starter = (count: number, spanMs: number, onStart: (n: number, time: EpochMs) => void): void => {
+  const starter = (
+    count: number,
+    spanMs: number,
+    onStart: (n: number, time: EpochMs) => void,
+  ): void => {
     if (count <= 0) return;
     const mean = spanMs / count;
     let n = 0;
@@ -416,19 +454,36 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
       if (time > end) return undefined;
       const next = time + period * (1 + rng.between(-jitter, jitter));
       schedule(next, fire(next));
-      return makeAlert(world, template, { victimHost: server.host, victimIp: server.ip, adminUser: account }, time, label, [], 90);
+      return makeAlert(
+        world,
+        template,
+        { victimHost: server.host, victimIp: server.ip, adminUser: account },
+        time,
+        label,
+        [],
+        90,
+      );
     };
     schedule(begin, fire(begin));
   });
 
   // Campaigns: initial access and execution, then up to 6 later stages in kill-chain order.
   const campaigns = Math.max(1, Math.round((mix.campaigns * alertCount) / 12));
-  starter(campaigns, 0.9 * durationMs, (n, begin) => scheduleCampaign(worlds[n % worlds.length] as TenantWorld, n, begin));
+  starter(campaigns, 0.9 * durationMs, (n, begin) =>
+    scheduleCampaign(worlds[n % worlds.length] as TenantWorld, n, begin),
+  );
 
   const scheduleCampaign = (world: TenantWorld, n: number, begin: EpochMs): void => {
     const victim = rng.pick(world.workstations);
     const server = rng.pick(world.servers);
-    const word = rng.pick(['invoice', 'payroll', 'secure-docs', 'sso-login', 'shipment', 'hr-portal']);
+    const word = rng.pick([
+      'invoice',
+      'payroll',
+      'secure-docs',
+      'sso-login',
+      'shipment',
+      'hr-portal',
+    ]);
     const phishDomain = `${word}-${rng.int(100, 9999)}.example.com`;
     const c2Domain = `cdn-${hex(rng, 6)}.example.org`;
     const slots: Partial<Record<Slot, string>> = {
@@ -463,16 +518,24 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
     let time = begin;
     stages.forEach((stage, index) => {
       if (stage === undefined) return;
-      if (index > 0) time += rng.chance(0.2) ? rng.between(20 * MINUTE, 3 * HOUR) : rng.between(1 * MINUTE, 10 * MINUTE);
+      if (index > 0)
+        time += rng.chance(0.2)
+          ? rng.between(20 * MINUTE, 3 * HOUR)
+          : rng.between(1 * MINUTE, 10 * MINUTE);
       const beacon = stage.stage === 'command-and-control';
       const count = beacon ? rng.int(2, 6) : rng.int(1, 3);
       const beaconPeriod = rng.between(60 * SECOND, 300 * SECOND);
       for (let a = 0; a < count; a += 1) {
-        if (a > 0) time += beacon ? beaconPeriod * (1 + rng.between(-0.3, 0.3)) : rng.between(5 * SECOND, 3 * MINUTE);
+        if (a > 0)
+          time += beacon
+            ? beaconPeriod * (1 + rng.between(-0.3, 0.3))
+            : rng.between(5 * SECOND, 3 * MINUTE);
         const template = rng.pick(stage.rules);
         const at = time;
         const confidence = rng.chance(0.3) ? null : rng.int(55, 95);
-        schedule(at, () => makeAlert(world, template, slots, at, label, intelFor(template), confidence));
+        schedule(at, () =>
+          makeAlert(world, template, slots, at, label, intelFor(template), confidence),
+        );
       }
     });
   };
@@ -482,20 +545,39 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
   starter(adminBursts, 0.9 * durationMs, (n, begin) => {
     const world = worlds[n % worlds.length] as TenantWorld;
     const admin = rng.pick(world.admins);
-    const jump = world.servers.find((server) => server.host.startsWith('jump')) ?? (world.servers[0] as Server);
+    const jump =
+      world.servers.find((server) => server.host.startsWith('jump')) ??
+      (world.servers[0] as Server);
     const label: AlertLabel = { group: `${world.id}:admin:${n}`, verdict: 'benign' };
     let time = begin;
     const targets = rng.int(2, 5);
     for (let t = 0; t < targets; t += 1) {
       const station = rng.pick(world.workstations);
-      const target = rng.chance(0.5) ? rng.pick(world.servers) : { host: station.host, ip: station.ip };
+      const target = rng.chance(0.5)
+        ? rng.pick(world.servers)
+        : { host: station.host, ip: station.ip };
       const alerts = rng.int(1, 2);
       for (let a = 0; a < alerts; a += 1) {
         time += rng.between(20 * SECOND, 3 * MINUTE);
         const template = rng.pick(ADMIN_RULES);
         const at = time;
-        const slots = { victimHost: jump.host, secondHost: target.host, secondIp: target.ip, adminUser: admin };
-        schedule(at, () => makeAlert(world, template, slots, at, label, [], rng.chance(0.5) ? null : rng.int(40, 70)));
+        const slots = {
+          victimHost: jump.host,
+          secondHost: target.host,
+          secondIp: target.ip,
+          adminUser: admin,
+        };
+        schedule(at, () =>
+          makeAlert(
+            world,
+            template,
+            slots,
+            at,
+            label,
+            [],
+            rng.chance(0.5) ? null : rng.int(40, 70),
+          ),
+        );
       }
     }
   });
@@ -514,7 +596,11 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
     if (labeled === undefined) continue;
     produced += 1;
     arrivals.push({ labeled, order: produced });
-    for (let head = arrivals.peek(); head !== undefined && head.labeled.alert.ingestedAt <= next.time; head = arrivals.peek()) {
+    for (
+      let head = arrivals.peek();
+      head !== undefined && head.labeled.alert.ingestedAt <= next.time;
+      head = arrivals.peek()
+    ) {
       arrivals.pop();
       yield head.labeled;
     }
@@ -523,10 +609,15 @@ export function* generateTraffic(params: TrafficParams): Generator<LabeledAlert>
 }
 
 /** All of `generateTraffic` in an array (for tests and fixtures; the bench streams). */
-export const generateLabeledAlerts = (params: TrafficParams): LabeledAlert[] => [...generateTraffic(params)];
+export const generateLabeledAlerts = (params: TrafficParams): LabeledAlert[] => [
+  ...generateTraffic(params),
+];
 
 /** One JSON-lines record: the canonical alert's fields plus its `label`. */
-export const labeledAlertRecord = ({ alert, label }: LabeledAlert): CanonicalAlert & { readonly label: AlertLabel } => ({
+export const labeledAlertRecord = ({
+  alert,
+  label,
+}: LabeledAlert): CanonicalAlert & { readonly label: AlertLabel } => ({
   ...alert,
   label,
 });
