@@ -1,0 +1,34 @@
+import type { Match } from './candidates';
+import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
+import type { OpenIncident } from './state';
+
+/**
+ * An alert related to two or more open incidents merges them into the oldest (the first
+ * match): each absorbed incident says where it went and closes. Returns the merged group,
+ * survivor first.
+ */
+export function mergeMatches(
+  ctx: Decision,
+  {
+    matches,
+    bridgingAlertId,
+  }: { readonly matches: readonly Match[]; readonly bridgingAlertId: string },
+): OpenIncident[] {
+  const survivor = (matches[0] as Match).incident;
+  const group: OpenIncident[] = [survivor];
+  for (const { incident: absorbed, shared } of matches.slice(1)) {
+    group.push(absorbed);
+    const merged = {
+      incidentId: survivor.id,
+      absorbedIncidentId: absorbed.id,
+      bridgingAlertId,
+      sharedEntities: shared,
+    };
+    ctx.emit(survivor, 'IncidentsMerged', merged, { actor: ACTOR.merge });
+    const into = { incidentId: absorbed.id, survivorIncidentId: survivor.id };
+    ctx.emit(absorbed, 'IncidentMergedInto', into, { actor: ACTOR.merge });
+    const closed = { incidentId: absorbed.id, reason: 'merged' as const };
+    ctx.emit(absorbed, 'IncidentClosed', closed, { actor: ACTOR.merge });
+  }
+  return group;
+}
