@@ -29,11 +29,8 @@ export const summarize = (alert: CanonicalAlert): AlertSummary => ({
   threatIntel: alert.threatIntel,
 });
 
-/** The alert with its linking entities under the tenant's policy. */
-export function decidedAlert(
-  alert: Omit<DecidedAlert, 'links'>,
+/** The alert's entities that link under the tenant's policy (not allowlisted). */
+export const linkingEntities = (
+  keys: AlertKeys,
   compiled: TenantCorrelationPolicy,
-): DecidedAlert {
-  const links = alert.keys.entities.filter(({ entity }) => compiled.links(entity));
-  return { ...alert, links };
-}
+): KeyedEntity[] => keys.entities.filter(({ entity }) => compiled.links(entity));

@@ -23,21 +23,20 @@ export function candidatesFor(ctx: Decision, input: DecidedAlert): Candidates {
   const tenant = ctx.tenant;
   if (tenant === undefined) return candidates;
   for (const { key, entity } of input.links)
-    collect(ctx, { candidates, indexed: tenant.index.get(key), entity });
+    collect(ctx, candidates, tenant.index.get(key), entity);
   if (ctx.policy.repeats.enabled)
-    collect(ctx, { candidates, indexed: tenant.index.get(input.keys.repeatKey), entity: null });
+    collect(ctx, candidates, tenant.index.get(input.keys.repeatKey), null);
   if (candidates.matches.length > 1)
     candidates.matches.sort((a, b) => olderFirst(a.incident, b.incident));
   return candidates;
 }
 
-interface Lookup {
-  readonly candidates: Candidates;
-  readonly indexed: EntityLink | Set<EntityLink> | undefined;
-  readonly entity: AlertEntity | null;
-}
-
-function collect(ctx: Decision, { candidates, indexed, entity }: Lookup): void {
+function collect(
+  ctx: Decision,
+  candidates: Candidates,
+  indexed: EntityLink | Set<EntityLink> | undefined,
+  entity: AlertEntity | null,
+): void {
   if (indexed === undefined) return;
   if (indexed instanceof Set) {
     for (const link of indexed) consider(ctx, candidates, link, entity);
@@ -58,7 +57,8 @@ function consider(
     candidates.expired ??= incident;
     return;
   }
-  let match = candidates.matches.find((existing) => existing.incident === incident);
+  let match: Match | undefined;
+  for (const existing of candidates.matches) if (existing.incident === incident) match = existing;
   if (match === undefined) {
     match = { incident, shared: [] };
     candidates.matches.push(match);

@@ -1,4 +1,4 @@
-import { decidedAlert, summarize, type DecidedAlert } from './alert-input';
+import { linkingEntities, summarize, type DecidedAlert } from './alert-input';
 import { attachAlert } from './attach';
 import { candidatesFor, type Match } from './candidates';
 import { policyFor, type CorrelationConfig } from './config';
@@ -86,7 +86,7 @@ function decideAlert(input: AlertInput, { state, config, ids }: DeciderParts): C
   const summary = summarize(alert);
   if (suppress(ctx, { alert, summary })) return ctx.outputs;
   const keys = input.keys ?? alertKeysOf(summary);
-  correlate(ctx, decidedAlert({ alert, summary, keys }, ctx.compiled));
+  correlate(ctx, { alert, summary, keys, links: linkingEntities(keys, ctx.compiled) });
   return ctx.outputs;
 }
 

@@ -8,7 +8,7 @@ import {
   type OpenIncident,
   type TenantState,
 } from './state';
-import { addTallies } from './tally';
+import { addInto } from './tally';
 
 export function merge(tenant: TenantState, survivorId: string, absorbedId: string): void {
   const survivor = tenant.open.get(survivorId);
@@ -17,7 +17,7 @@ export function merge(tenant: TenantState, survivorId: string, absorbedId: strin
   touch(tenant, survivor, absorbed.firstSeen);
   touch(tenant, survivor, absorbed.lastSeen);
   mergeLinks(tenant, survivor, absorbed);
-  survivor.tally = addTallies(survivor.tally, absorbed.tally);
+  addInto(survivor.tally, absorbed.tally);
   if (absorbed.rules === null) addRule(survivor, absorbed.rule);
   else for (const rule of absorbed.rules) addRule(survivor, rule);
   addOtherTactics(survivor, absorbed.otherTactics);

@@ -11,7 +11,6 @@ import {
   type RepeatSeries,
   type TenantState,
 } from './state';
-import { withRepeats } from './tally';
 
 export function applyPending(tenant: TenantState, pending: RepeatPending): void {
   const incident = tenant.open.get(pending.incidentId);
@@ -45,7 +44,7 @@ export function countRepeats(
   const series = incident?.repeats.get(data.repeatKey);
   if (incident === undefined || series === undefined) return;
   const routineBefore = series.routine ? seriesSize(series) : 0;
-  incident.tally = withRepeats(incident.tally, data.totalRepeats - series.total);
+  incident.tally.alertCount += data.totalRepeats - series.total;
   series.total = data.totalRepeats;
   for (const time of data.observedAts) {
     insertSortedBounded(series.times, time, RHYTHM_SAMPLES);

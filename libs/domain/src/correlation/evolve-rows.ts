@@ -15,7 +15,7 @@ import {
   type OpenIncident,
   type TenantState,
 } from './state';
-import { addTallies, EMPTY_TALLY, tallyOf } from './tally';
+import { addInto, runningTally, tallyOf } from './tally';
 
 /** A new open incident, before its first row is added. */
 export function openIncident(
@@ -47,7 +47,7 @@ export function openIncident(
     spanBucket: NaN,
     links: new Map(),
     entities: [],
-    tally: EMPTY_TALLY,
+    tally: runningTally(),
     rule,
     rules: null,
     otherTactics: NO_TACTICS,
@@ -134,7 +134,7 @@ export function addRow(
 ): void {
   const time = alert.observedAt;
   touch(tenant, incident, time);
-  incident.tally = addTallies(incident.tally, tallyOf(alert));
+  addInto(incident.tally, tallyOf(alert));
   addRule(incident, ruleLabelOf(alert));
   if (alert.tactics.length > 0) addOtherTactics(incident, alert.tactics);
   for (const { key, entity } of keys.entities) linkKey(tenant, incident, { key, entity, time });

@@ -90,7 +90,9 @@ function countSeries(
   }
   const rhythm = rhythmOf(times);
   const intervalCv = rhythm === null ? null : Math.round(rhythm.cv * 10_000) / 10_000;
-  const routine = rhythm !== null && isRoutine(ctx.policy.repeats, { total, ...rhythm });
+  const routine =
+    rhythm !== null &&
+    isRoutine(ctx.policy.repeats, { total, cv: rhythm.cv, meanMs: rhythm.meanMs });
   const data = {
     incidentId: incident.id,
     repeatKey: series.key,

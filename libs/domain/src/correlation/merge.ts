@@ -16,7 +16,8 @@ export function mergeMatches(
 ): OpenIncident[] {
   const survivor = (matches[0] as Match).incident;
   const group: OpenIncident[] = [survivor];
-  for (const { incident: absorbed, shared } of matches.slice(1)) {
+  for (let i = 1; i < matches.length; i += 1) {
+    const { incident: absorbed, shared } = matches[i] as Match;
     group.push(absorbed);
     const merged = {
       incidentId: survivor.id,

@@ -20,10 +20,10 @@ export function openIncident(ctx: Decision, input: DecidedAlert): void {
   ctx.emit(stream, 'IncidentOpened', opened, { actor: ACTOR.correlation });
   if (ctx.time < ctx.watermark)
     noteLate(ctx, stream, { alert: summary, outcome: 'opened-incident' });
-  const subject = { ...stream, priority: null, escalated: false };
+  const subject = { id: incidentId, sequence: 0, priority: null, escalated: false };
   const priority = rescore(ctx, { subject, group: [], row: input }) ?? 0;
   linkCampaigns(ctx, {
-    subject: { ...stream, ordinal: counter, campaignId: null },
+    subject: { id: incidentId, sequence: 0, ordinal: counter, campaignId: null },
     group: [],
     input,
     priority,

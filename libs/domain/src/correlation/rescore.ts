@@ -19,7 +19,7 @@ import {
   type OpenIncident,
   type RepeatSeries,
 } from './state';
-import { addTallies, EMPTY_TALLY, intelOf, tallyOf, withRepeats } from './tally';
+import { addInto, intelOf, runningTally, tallyOf } from './tally';
 
 /** Adjustments a flush makes to an incident's facts before its repeats are folded in. */
 export interface FlushFacts {
@@ -83,20 +83,20 @@ export function rescore(ctx: Decision, whatIf: WhatIf): number | null {
 
 /** The facts of the group (merged, oldest first) plus the row, from their tallies. */
 function factsOf({ group, row, flush }: WhatIf): IncidentFacts {
-  let tally = EMPTY_TALLY;
+  const tally = runningTally();
   let lastSeen = -Infinity;
   const entities: (readonly AlertEntity[])[] = [];
   for (const incident of group) {
-    tally = addTallies(tally, incident.tally);
+    addInto(tally, incident.tally);
     if (lastSeenOf(incident) > lastSeen) lastSeen = lastSeenOf(incident);
     entities.push(incident.entities);
   }
   if (row !== undefined) {
-    tally = addTallies(tally, tallyOf(row.summary));
+    addInto(tally, tallyOf(row.summary));
     if (row.summary.observedAt > lastSeen) lastSeen = row.summary.observedAt;
     entities.push(row.summary.entities);
   }
-  if (flush !== undefined) tally = withRepeats(tally, flush.addedRepeats);
+  if (flush !== undefined) tally.alertCount += flush.addedRepeats;
   const { distinctRules, entityCount } = breadthOf(group, row);
   return {
     alertCount: tally.alertCount,

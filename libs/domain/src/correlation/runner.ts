@@ -37,7 +37,7 @@ export function createCorrelator(
     // The alert's keys are derived once, for the decision and for the fold of its outputs.
     const keyed: CorrelationInput =
       input.kind === 'alert' && input.keys === undefined
-        ? { ...input, keys: alertKeysOf(input.alert) }
+        ? { kind: 'alert', alert: input.alert, keys: alertKeysOf(input.alert) }
         : input;
     const known =
       keyed.kind === 'alert' && keyed.keys !== undefined

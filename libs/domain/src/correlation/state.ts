@@ -6,7 +6,7 @@ import type {
   IncidentEvent,
 } from '@soc/contracts';
 import type { AlertKeys } from './entity-keys';
-import type { IncidentTally } from './tally';
+import type { RunningTally } from './tally';
 
 export type CorrelationInput = AlertInput | TickInput;
 
@@ -124,7 +124,7 @@ export interface OpenIncident {
   /** Distinct entities in first-seen order. */
   readonly entities: AlertEntity[];
   /** What scoring reads of the alert rows and counted repeats. */
-  tally: IncidentTally;
+  readonly tally: RunningTally;
   /** The first rule; `rules` holds them all once there is a second. */
   readonly rule: string;
   rules: Set<string> | null;

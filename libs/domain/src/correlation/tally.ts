@@ -25,20 +25,6 @@ export interface IncidentTally {
   readonly intelUnknown: number;
 }
 
-export const EMPTY_TALLY: IncidentTally = {
-  rows: 0,
-  alertCount: 0,
-  severityMax: 0,
-  severitySum: 0,
-  confidenceSum: 0,
-  confidenceCount: 0,
-  tacticMask: 0,
-  intelMalicious: -1,
-  intelSuspicious: -1,
-  intelBenign: 0,
-  intelUnknown: 0,
-};
-
 type TalliedAlert = Pick<AlertSummary, 'severity' | 'confidence' | 'tactics' | 'threatIntel'>;
 
 /** The tally of one alert row. */
@@ -69,24 +55,41 @@ export function tallyOf(alert: TalliedAlert): IncidentTally {
   };
 }
 
-/** Both tallies together: sums add, maxima take the larger, masks unite. */
-export const addTallies = (a: IncidentTally, b: IncidentTally): IncidentTally => ({
-  rows: a.rows + b.rows,
-  alertCount: a.alertCount + b.alertCount,
-  severityMax: Math.max(a.severityMax, b.severityMax),
-  severitySum: a.severitySum + b.severitySum,
-  confidenceSum: a.confidenceSum + b.confidenceSum,
-  confidenceCount: a.confidenceCount + b.confidenceCount,
-  tacticMask: a.tacticMask | b.tacticMask,
-  intelMalicious: Math.max(a.intelMalicious, b.intelMalicious),
-  intelSuspicious: Math.max(a.intelSuspicious, b.intelSuspicious),
-  intelBenign: a.intelBenign + b.intelBenign,
-  intelUnknown: a.intelUnknown + b.intelUnknown,
+/** The tally an incident's state owns: `evolveCorrelation` adds to it in place. */
+export type RunningTally = { -readonly [K in keyof IncidentTally]: IncidentTally[K] };
+
+/** An empty tally: no rows, no intel score (-1). */
+export const runningTally = (): RunningTally => ({
+  rows: 0,
+  alertCount: 0,
+  severityMax: 0,
+  severitySum: 0,
+  confidenceSum: 0,
+  confidenceCount: 0,
+  tacticMask: 0,
+  intelMalicious: -1,
+  intelSuspicious: -1,
+  intelBenign: 0,
+  intelUnknown: 0,
 });
 
-/** The tally with `repeats` more counted repeats (rows unchanged). */
-export const withRepeats = (tally: IncidentTally, repeats: number): IncidentTally =>
-  repeats === 0 ? tally : { ...tally, alertCount: tally.alertCount + repeats };
+/**
+ * Adds `tally` into `sum`, in place: sums add, maxima take the larger, masks unite. The one
+ * add rule, for the state's running tallies and the decider's what-if alike.
+ */
+export function addInto(sum: RunningTally, tally: IncidentTally): void {
+  sum.rows += tally.rows;
+  sum.alertCount += tally.alertCount;
+  sum.severityMax = Math.max(sum.severityMax, tally.severityMax);
+  sum.severitySum += tally.severitySum;
+  sum.confidenceSum += tally.confidenceSum;
+  sum.confidenceCount += tally.confidenceCount;
+  sum.tacticMask |= tally.tacticMask;
+  sum.intelMalicious = Math.max(sum.intelMalicious, tally.intelMalicious);
+  sum.intelSuspicious = Math.max(sum.intelSuspicious, tally.intelSuspicious);
+  sum.intelBenign += tally.intelBenign;
+  sum.intelUnknown += tally.intelUnknown;
+}
 
 /** Scoring's view of the tally's intel verdicts. */
 export const intelOf = (tally: IncidentTally): IntelFacts => ({
