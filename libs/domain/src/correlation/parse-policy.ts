@@ -11,6 +11,18 @@ import {
   type RepeatPolicy,
 } from './policy';
 
+const POLICY_FIELDS: readonly (keyof CorrelationPolicy)[] = [
+  'windowMs',
+  'maxIncidentSpanMs',
+  'allowedLatenessMs',
+  'linkingEntityTypes',
+  'allowlist',
+  'suppressions',
+  'repeats',
+  'campaign',
+  'scoring',
+];
+
 /** A positive whole number of milliseconds. */
 const MS = { min: 0, integer: true, exclusiveMin: true };
 
@@ -60,22 +72,7 @@ function parsePolicy(
   errors: ConfigFieldError[],
 ): CorrelationPolicy | undefined {
   const before = errors.length;
-  unknownKeys(
-    raw,
-    [
-      'windowMs',
-      'maxIncidentSpanMs',
-      'allowedLatenessMs',
-      'linkingEntityTypes',
-      'allowlist',
-      'suppressions',
-      'repeats',
-      'campaign',
-      'scoring',
-    ],
-    path,
-    errors,
-  );
+  unknownKeys(raw, POLICY_FIELDS, path, errors);
   const windowMs = num(raw, 'windowMs', base.windowMs, path, errors, MS);
   const maxIncidentSpanMs = num(raw, 'maxIncidentSpanMs', base.maxIncidentSpanMs, path, errors, MS);
   const allowedLatenessMs = num(raw, 'allowedLatenessMs', base.allowedLatenessMs, path, errors, {
