@@ -22,6 +22,12 @@ export interface CorrelatorConfig {
   readonly assetRefreshMs: number;
 }
 
+const MINUTES = { bareUnit: 'm' } as const;
+
+const setIfGiven = (target: Record<string, unknown>, key: string, value: unknown): void => {
+  if (value !== undefined) target[key] = value;
+};
+
 /**
  * The correlation policy comes from CORRELATION_CONFIG_FILE (`{ defaults, tenants }`, see
  * the README), and the most common knobs can be set by environment variables, which win.
@@ -33,13 +39,11 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
   const defaults = { ...((raw['defaults'] as Record<string, unknown> | undefined) ?? {}) };
   const scoring = { ...((defaults['scoring'] as Record<string, unknown> | undefined) ?? {}) };
   const campaign = { ...((defaults['campaign'] as Record<string, unknown> | undefined) ?? {}) };
-  if (env['ALERT_CORRELATION_WINDOW'])
-    defaults['windowMs'] = reader.durationMs('ALERT_CORRELATION_WINDOW', 0);
-  if (env['ALERT_ALLOWED_LATENESS'])
-    defaults['allowedLatenessMs'] = reader.durationMs('ALERT_ALLOWED_LATENESS', 0);
-  if (env['MAX_INCIDENT_SPAN'])
-    defaults['maxIncidentSpanMs'] = reader.durationMs('MAX_INCIDENT_SPAN', 0);
-  if (env['CAMPAIGN_HORIZON']) campaign['horizonMs'] = reader.durationMs('CAMPAIGN_HORIZON', 0);
+  // A bare number of minutes, as the original design documented the window.
+  setIfGiven(defaults, 'windowMs', reader.optionalDurationMs('ALERT_CORRELATION_WINDOW', MINUTES));
+  setIfGiven(defaults, 'allowedLatenessMs', reader.optionalDurationMs('ALERT_ALLOWED_LATENESS'));
+  setIfGiven(defaults, 'maxIncidentSpanMs', reader.optionalDurationMs('MAX_INCIDENT_SPAN'));
+  setIfGiven(campaign, 'horizonMs', reader.optionalDurationMs('CAMPAIGN_HORIZON'));
   if (env['HIGH_PRIORITY_THRESHOLD']) {
     scoring['highPriorityThreshold'] = reader.integer('HIGH_PRIORITY_THRESHOLD', 80, {
       min: 0,
