@@ -20,6 +20,9 @@ export interface CorrelatorConfig {
   readonly heartbeatIntervalMs: number;
   readonly correlation: CorrelationConfig;
   readonly assetRefreshMs: number;
+  /** Micro-batches of the alert stream: each one is a transaction. */
+  readonly flushIntervalMs: number;
+  readonly maxTransactionAlerts: number;
 }
 
 const MINUTES = { bareUnit: 'm' } as const;
@@ -62,6 +65,11 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
     sessionTimeoutMs: reader.durationMs('CORRELATOR_SESSION_TIMEOUT_MS', 30_000),
     heartbeatIntervalMs: reader.durationMs('CORRELATOR_HEARTBEAT_INTERVAL_MS', 3_000),
     assetRefreshMs: reader.durationMs('ASSET_REFRESH_INTERVAL', 60_000),
+    flushIntervalMs: reader.durationMs('CORRELATOR_FLUSH_INTERVAL', 10),
+    maxTransactionAlerts: reader.integer('CORRELATOR_MAX_TRANSACTION_ALERTS', 5_000, {
+      min: 1,
+      max: 100_000,
+    }),
   };
   reader.done();
   if (config.heartbeatIntervalMs >= config.sessionTimeoutMs) {

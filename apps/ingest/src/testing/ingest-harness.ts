@@ -3,7 +3,6 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { TOPICS, type CanonicalAlert } from '@soc/contracts';
@@ -11,7 +10,7 @@ import { AvroTopicCodec, createSchemaRegistry, ensureTopics, readSchemaFile } fr
 import { ensureTenant, issueApiKey, openDataSource, type DataSource } from '@soc/persistence';
 import { createSpecDatabase, infraFromEnv, uniqueName, type SpecDatabase } from '@soc/testing';
 import { readIngestConfig, type IngestConfig } from '../ingest.config';
-import { IngestModule } from '../ingest.module';
+import { createIngestApp } from '../ingest.module';
 import { TopicTail, type TailedRecord } from './topic-tail';
 
 /** Partitions of the app's fixed topics when a spec is the first to create them. */
@@ -160,10 +159,7 @@ export async function startIngest(env: Readonly<Record<string, string>>): Promis
     },
   });
   const logger: Logger = pino({ name: 'ingest', level: 'info' }, sink);
-  const app = await NestFactory.create(IngestModule.forRoot(config, logger), {
-    bodyParser: false,
-    logger: false,
-  });
+  const app = await createIngestApp({ config, logger });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
