@@ -12,34 +12,32 @@ import {
 } from '@soc/kafka';
 import { AppMetrics, createLogger } from '@soc/observability';
 import {
+  alertsByPartition,
+  connectIdempotentProducer,
+  correlatorEnv,
+  createMigratedSpecDatabase,
   createTopic,
+  decodeIncidents,
+  envelopeProblems,
+  expectedEvents,
+  groupingOf,
+  groupLag,
   infraFromEnv,
+  partitionOfKey,
+  produceAlerts,
+  readTopicToEnd,
+  tenantsCoveringPartitions,
   testKafka,
   uniqueName,
   waitFor,
+  waitForGroupCaughtUp,
+  type DecodedIncident,
   type SpecDatabase,
 } from '@soc/testing';
 import { readCorrelatorConfig, type CorrelatorConfig } from './correlator.config';
 import { correlatorController, MICRO_BATCHING } from './correlator.controller';
 import { CorrelatorPipeline } from './correlator-pipeline';
 import { startCorrelatorApp } from './correlator.module';
-import {
-  alertsByPartition,
-  decodeIncidents,
-  envelopeProblems,
-  expectedEvents,
-  groupLag,
-  groupingOf,
-  partitionOfKey,
-  produceAlerts,
-  readTopicToEnd,
-  tenantsCoveringPartitions,
-  waitForGroupCaughtUp,
-  type DecodedIncident,
-  connectAlertProducer,
-  correlatorEnv,
-  createMigratedSpecDatabase,
-} from './spec-support';
 
 const logger = createLogger('correlator-spec', 'warn');
 const infra = infraFromEnv();
@@ -74,7 +72,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
   beforeAll(async () => {
     database = await createMigratedSpecDatabase('correlator');
     kafka = testKafka();
-    producer = await connectAlertProducer(kafka);
+    producer = await connectIdempotentProducer(kafka);
   });
 
   afterAll(async () => {
