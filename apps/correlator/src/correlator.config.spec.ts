@@ -76,4 +76,21 @@ describe('readCorrelatorConfig', () => {
       /ALERT_ALLOWED_LATENESS: expected a whole number with a unit/,
     );
   });
+
+  it('cuts the alert stream into transactions of at most 5000 alerts, flushed after 10 ms, unless told otherwise', () => {
+    expect(readCorrelatorConfig(infra)).toMatchObject({
+      flushIntervalMs: 10,
+      maxTransactionAlerts: 5_000,
+    });
+    expect(
+      readCorrelatorConfig({
+        ...infra,
+        CORRELATOR_FLUSH_INTERVAL: '250ms',
+        CORRELATOR_MAX_TRANSACTION_ALERTS: '1000',
+      }),
+    ).toMatchObject({ flushIntervalMs: 250, maxTransactionAlerts: 1_000 });
+    expect(() => readCorrelatorConfig({ ...infra, CORRELATOR_FLUSH_INTERVAL: '0' })).toThrow(
+      /CORRELATOR_FLUSH_INTERVAL must be at least 1ms/,
+    );
+  });
 });

@@ -72,6 +72,8 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
     }),
   };
   reader.done();
+  // A zero interval would run the flush timer back to back.
+  if (config.flushIntervalMs < 1) throw new Error('CORRELATOR_FLUSH_INTERVAL must be at least 1ms');
   if (config.heartbeatIntervalMs >= config.sessionTimeoutMs) {
     throw new Error(
       'CORRELATOR_HEARTBEAT_INTERVAL_MS must be less than CORRELATOR_SESSION_TIMEOUT_MS',
