@@ -7,6 +7,7 @@ import type {
   ScoreFactorName,
 } from '@soc/contracts';
 import { attackStageCount, attackStagesOf } from './attack-stages';
+import { threatIntelFactor } from './threat-intel-factor';
 import type { ScoreWeights } from './weights';
 
 /** What the asset inventory knows about an entity. */
@@ -178,14 +179,7 @@ function computeParts(facts: IncidentFacts, context: ScoringContext, now: EpochM
     ),
   );
 
-  const { intel } = facts;
-  // Absent intel is unknown, never benign: it scores a neutral 50, and only verdicts that
-  // are all benign take the factor below that.
-  let threat = 50;
-  if (intel.maliciousMax !== null) threat = 75 + 0.25 * clamp(intel.maliciousMax, 0, 100);
-  else if (intel.suspiciousMax !== null) threat = 55 + 0.2 * clamp(intel.suspiciousMax, 0, 100);
-  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0) threat = 20;
-  threat = round1(threat);
+  const threat = threatIntelFactor(facts.intel).raw;
 
   const confidence = round1(clamp(facts.meanConfidence ?? context.defaultConfidence, 0, 100));
 
@@ -342,14 +336,7 @@ function factorReasons(facts: IncidentFacts, parts: ScoreParts, context: Scoring
   if (parts.entityBreadth > 0)
     business += `; ${facts.entityCount} entities involved +${parts.entityBreadth}`;
 
-  const { intel } = facts;
-  let threat: string;
-  if (intel.maliciousMax !== null) threat = `malicious verdict (score ${intel.maliciousMax})`;
-  else if (intel.suspiciousMax !== null)
-    threat = `suspicious verdict (score ${intel.suspiciousMax})`;
-  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0)
-    threat = 'every threat-intel verdict is benign';
-  else threat = 'no threat-intel verdict: unknown counts as neutral, not benign';
+  const threat = threatIntelFactor(facts.intel).reason;
 
   const confidence =
     facts.meanConfidence === null
