@@ -10,3 +10,4 @@ export * from './never-send';
 export * from './offline-enrichment';
 export * from './provider-findings';
 export * from './verdicts';
+export * from './events';

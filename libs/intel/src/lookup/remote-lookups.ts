@@ -17,15 +17,17 @@ export type RemoteResult =
 
 const MAX_BACKOFF_MS = 3_600_000;
 
-/** When to try a failed lookup again: 30 s, doubling per attempt, at most an hour. */
-export const retryDelayMs = (attempts: number): number =>
-  Math.min(MAX_BACKOFF_MS, 30_000 * 2 ** attempts);
+/** When to try a failed lookup again: the base (30 s by default), doubling per attempt, at most an hour. */
+export const retryDelayMs = (attempts: number, baseMs: number): number =>
+  Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempts);
 
 export interface RemoteLookupsOptions {
   readonly cache: VerdictCache;
   readonly budgets: BudgetStore;
   readonly clients: readonly IntelProviderClient[];
   readonly ttls: VerdictTtls;
+  /** First retry delay after a failure; doubles per attempt. */
+  readonly retryBaseMs: number;
   readonly now: () => number;
 }
 
@@ -89,7 +91,10 @@ export class RemoteLookups {
     const keyScope = provider.budgets[0];
     if (outcome.rateLimited && outcome.retryNotBefore !== null && keyScope !== undefined)
       await this.options.budgets.block(keyScope, outcome.retryNotBefore, now());
-    const retryAt = Math.max(outcome.retryNotBefore ?? 0, now() + retryDelayMs(attempts));
+    const retryAt = Math.max(
+      outcome.retryNotBefore ?? 0,
+      now() + retryDelayMs(attempts, this.options.retryBaseMs),
+    );
     return { kind: 'deferred', reason: outcome.reason, retryAt };
   }
 }

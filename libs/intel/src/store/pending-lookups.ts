@@ -86,10 +86,27 @@ export class PendingLookups {
     return rows.map(lookupOf);
   }
 
-  async complete(lookup: PendingLookup): Promise<void> {
+  /**
+   * Done with the alerts the claim carried. Alerts that joined while the lookup ran stay
+   * pending, due at once: their verdict comes from the cache on the next round.
+   */
+  async complete(lookup: PendingLookup, at: number): Promise<void> {
     await this.db.query(
-      'DELETE FROM public.intel_pending_lookups WHERE tenant_id = $1 AND provider = $2 AND kind = $3 AND indicator = $4',
-      [lookup.tenantId, lookup.provider, lookup.indicator.kind, lookup.indicator.value],
+      `WITH done AS (
+         DELETE FROM public.intel_pending_lookups
+          WHERE tenant_id = $1 AND provider = $2 AND kind = $3 AND indicator = $4 AND alert_ids <@ $5::text[]
+          RETURNING 1)
+       UPDATE public.intel_pending_lookups
+          SET alert_ids = ARRAY(SELECT unnest(alert_ids) EXCEPT SELECT unnest($5::text[])), due_at = $6, attempts = 0
+        WHERE tenant_id = $1 AND provider = $2 AND kind = $3 AND indicator = $4 AND NOT EXISTS (SELECT 1 FROM done)`,
+      [
+        lookup.tenantId,
+        lookup.provider,
+        lookup.indicator.kind,
+        lookup.indicator.value,
+        lookup.alertIds,
+        new Date(at),
+      ],
     );
   }
 

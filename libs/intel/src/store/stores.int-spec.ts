@@ -85,7 +85,7 @@ describe('threat-intel stores in PostgreSQL', () => {
     });
   });
 
-  it('merges the alerts of one pending lookup and leases due rows to one worker', async () => {
+  it('merges the alerts of one pending lookup, leases due rows to one worker, and keeps alerts that joined meanwhile', async () => {
     const pending = new PendingLookups(db);
     const base = { tenantId: 'acme', provider: 'abuseipdb', indicator: ip, partition: 3 };
     await pending.enqueue({ ...base, alertIds: ['a-1'] }, T0);
@@ -106,7 +106,12 @@ describe('threat-intel stores in PostgreSQL', () => {
     expect(await pending.claimDue(T0 + 59_999, 10, 60_000)).toEqual([]);
     await pending.reschedule(claimed[0]!, T0 + 30_000, 'HTTP 429');
     expect(await pending.claimDue(T0 + 30_000, 10, 60_000)).toMatchObject([{ attempts: 1 }]);
-    await pending.complete(claimed[0]!);
+    await pending.enqueue({ ...base, alertIds: ['a-3'] }, T0 + 40_000);
+    await pending.complete(claimed[0]!, T0 + 40_000);
+    expect(await pending.claimDue(T0 + 40_000, 10, 60_000)).toMatchObject([
+      { alertIds: ['a-3'], attempts: 0 },
+    ]);
+    await pending.complete({ ...claimed[0]!, alertIds: ['a-3'] }, T0 + 50_000);
     expect(await pending.count()).toBe(0);
   });
 
@@ -143,6 +148,7 @@ describe('threat-intel stores in PostgreSQL', () => {
           }),
         ],
         ttls: DEFAULT_VERDICT_TTLS,
+        retryBaseMs: 30_000,
         now,
       });
 
