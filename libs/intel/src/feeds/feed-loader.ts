@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   BLOCKLIST_DEFAULTS,
@@ -12,7 +12,7 @@ import {
 } from '@soc/domain';
 import { fetchText } from '../http/fetch-json';
 
-export const FEED_FORMATS = ['stix', 'misp', 'plain'] as const;
+export const FEED_FORMATS = ['auto', 'stix', 'misp', 'plain'] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
 
 /** Where a feed comes from and how to read it. `location` is a file path or an http(s) URL. */
@@ -60,6 +60,26 @@ async function loadMisp(source: FeedSource, limits: FeedLoadLimits): Promise<Fee
   return { entries, skipped };
 }
 
+/**
+ * A feed of unstated format: a folder (or URL ending in /) is a MISP feed; a JSON document
+ * is a STIX bundle (`type: bundle`) or one MISP event (`Event`); anything else is a plain
+ * list read with the source's plain options.
+ */
+async function loadDetected(source: FeedSource, limits: FeedLoadLimits): Promise<FeedParseResult> {
+  const isFolder = isUrl(source.location)
+    ? source.location.endsWith('/')
+    : await stat(source.location).then((s) => s.isDirectory());
+  if (isFolder) return loadMisp(source, limits);
+  const text = await readLocation(source.location, limits);
+  if (text.trimStart().startsWith('{')) {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    if (json['type'] === 'bundle') return parseStixBundle(json, BLOCKLIST_DEFAULTS);
+    if ('Event' in json) return parseMispEvent(json);
+    throw new Error(`${source.location}: JSON that is neither a STIX bundle nor a MISP event`);
+  }
+  return parsePlainList(text, source.plain ?? {});
+}
+
 /** Reads and parses one feed; throws with the feed's name when it cannot be read at all. */
 export async function loadFeed(
   source: FeedSource,
@@ -67,6 +87,9 @@ export async function loadFeed(
 ): Promise<LoadedFeed & { skipped: number }> {
   let parsed: FeedParseResult;
   switch (source.format) {
+    case 'auto':
+      parsed = await loadDetected(source, limits);
+      break;
     case 'stix':
       parsed = parseStixBundle(
         JSON.parse(await readLocation(source.location, limits)),
@@ -90,15 +113,16 @@ export async function loadFeed(
 /**
  * A feed given on the command line or in INTEL_FEEDS: `[name=]format:location[#column[,label]]`,
  * e.g. `feodo=plain:feeds/ipblocklist.csv#dst_ip,malware`, `stix:bundle.json`,
- * `misp:https://host/feed`. A bare path is a plain list named after the file.
+ * `misp:https://host/feed`. Without a format the file's content decides (see loadDetected);
+ * the name defaults to the file's.
  */
 export function parseFeedSpec(spec: string): FeedSource | string {
   const named = /^([A-Za-z0-9._-]+)=(.*)$/.exec(spec);
   const rest = named ? (named[2] as string) : spec;
   const formatMatch = /^(stix|misp|plain):(.*)$/.exec(rest);
-  const format: FeedFormat = formatMatch ? (formatMatch[1] as FeedFormat) : 'plain';
+  const format: FeedFormat = formatMatch ? (formatMatch[1] as FeedFormat) : 'auto';
   const target = formatMatch ? (formatMatch[2] as string) : rest;
-  const hash = format === 'plain' ? target.lastIndexOf('#') : -1;
+  const hash = format === 'plain' || format === 'auto' ? target.lastIndexOf('#') : -1;
   const location = hash >= 0 ? target.slice(0, hash) : target;
   if (location.length === 0) return `feed '${spec}' names no file or URL`;
   const name = named

@@ -114,8 +114,8 @@ describe('feed specs', () => {
       'circl=misp:https://feeds.example/misp',
       { name: 'circl', format: 'misp', location: 'https://feeds.example/misp' },
     ],
-    ['drop.txt', { name: 'drop', format: 'plain', location: 'drop.txt' }],
-    ['list.csv#2', { name: 'list', format: 'plain', location: 'list.csv', plain: { column: 2 } }],
+    ['drop.txt', { name: 'drop', format: 'auto', location: 'drop.txt' }],
+    ['list.csv#2', { name: 'list', format: 'auto', location: 'list.csv', plain: { column: 2 } }],
   ])('reads %s', (spec, expected) => {
     expect(parseFeedSpec(spec)).toEqual(expected);
   });
