@@ -1,8 +1,11 @@
 import { abuseIpdbFinding, type Indicator } from '@soc/domain';
-import { fetchJson, ProviderUnreachableError, retryAfterMs } from '../http/fetch-json';
+import { retryAfterMs } from '../http/fetch-json';
 import type { ApiKey } from '../settings/api-key';
 import {
+  askProvider,
   errorDetail,
+  httpReason,
+  outcomeOf,
   unavailable,
   type IntelProviderClient,
   type LookupOutcome,
@@ -38,30 +41,20 @@ export function abuseIpdbClient(options: ProviderClientOptions): IntelProviderCl
         ipAddress: indicator.value,
         maxAgeInDays: String(ABUSEIPDB_MAX_AGE_DAYS),
       });
-      let response;
-      try {
-        response = await fetchJson({
-          url: `${base}/api/v2/check?${query.toString()}`,
-          headers: { Key: apiKey.reveal() },
-          timeoutMs: options.timeoutMs,
-          maxBytes: options.maxResponseBytes,
-        });
-      } catch (error) {
-        if (error instanceof ProviderUnreachableError)
-          return unavailable(`AbuseIPDB ${error.message}`);
-        throw error;
-      }
+      const response = await askProvider(
+        'AbuseIPDB',
+        { url: `${base}/api/v2/check?${query.toString()}`, headers: { Key: apiKey.reveal() } },
+        options,
+      );
+      if ('kind' in response) return response;
       const { status, body, headers } = response;
-      if (status === 200) {
-        const result = abuseIpdbFinding(body, indicator);
-        return result.ok ? { kind: 'found', finding: result.finding } : unavailable(result.reason);
-      }
+      if (status === 200) return outcomeOf(abuseIpdbFinding(body, indicator));
       const detail = errorDetail(body);
       if (status === 422) {
         const evidence = `AbuseIPDB does not check ${indicator.value}${detail ? `: ${detail}` : ''}`;
         return { kind: 'found', finding: { verdict: 'unknown', score: 0, evidence } };
       }
-      const reason = `HTTP ${status} from AbuseIPDB${detail ? ` (${detail})` : ''}`;
+      const reason = httpReason('AbuseIPDB', status, detail);
       if (status === 429) return unavailable(reason, notBefore(headers, options.now()), true);
       return unavailable(reason);
     },

@@ -1,5 +1,6 @@
 import type { IntelIndicatorKind } from '@soc/contracts';
-import type { Indicator, ProviderFinding } from '@soc/domain';
+import type { FindingResult, Indicator, ProviderFinding } from '@soc/domain';
+import { fetchJson, ProviderUnreachableError, type JsonResponse } from '../http/fetch-json';
 import type { ApiKey } from '../settings/api-key';
 
 /** What one lookup came to: the provider's finding, or why there is none now and when to retry. */
@@ -44,3 +45,33 @@ export const errorDetail = (body: unknown): string => {
   const detail = record?.errors?.[0]?.detail;
   return typeof detail === 'string' ? detail : '';
 };
+
+/** A 200 answer's finding, or unavailable when the body was not what the provider documents. */
+export const outcomeOf = (result: FindingResult): LookupOutcome =>
+  result.ok ? { kind: 'found', finding: result.finding } : unavailable(result.reason);
+
+/**
+ * One GET to a provider: its answer with any status, or the outcome "unavailable" when no
+ * answer came (network error, deadline, oversized body), the reason naming the provider.
+ */
+export async function askProvider(
+  providerName: string,
+  request: { readonly url: string; readonly headers: Readonly<Record<string, string>> },
+  options: ProviderClientOptions,
+): Promise<JsonResponse | LookupOutcome> {
+  try {
+    return await fetchJson({
+      ...request,
+      timeoutMs: options.timeoutMs,
+      maxBytes: options.maxResponseBytes,
+    });
+  } catch (error) {
+    if (error instanceof ProviderUnreachableError)
+      return unavailable(`${providerName} ${error.message}`);
+    throw error;
+  }
+}
+
+/** "HTTP 429 from AbuseIPDB (detail)": the status and the provider's own words for it. */
+export const httpReason = (providerName: string, status: number, detail: string): string =>
+  `HTTP ${status} from ${providerName}${detail ? ` (${detail})` : ''}`;

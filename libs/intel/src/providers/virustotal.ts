@@ -1,9 +1,12 @@
 import type { IntelIndicatorKind } from '@soc/contracts';
 import { notFoundFinding, virusTotalFinding, type Indicator } from '@soc/domain';
-import { fetchJson, ProviderUnreachableError, retryAfterMs } from '../http/fetch-json';
+import { retryAfterMs } from '../http/fetch-json';
 import type { ApiKey } from '../settings/api-key';
 import {
+  askProvider,
   errorDetail,
+  httpReason,
+  outcomeOf,
   unavailable,
   type IntelProviderClient,
   type LookupOutcome,
@@ -43,28 +46,18 @@ export function virusTotalClient(options: ProviderClientOptions): IntelProviderC
     id: 'virustotal',
     supports: (_kind: IntelIndicatorKind) => true,
     async lookup(indicator: Indicator, apiKey: ApiKey): Promise<LookupOutcome> {
-      let response;
-      try {
-        response = await fetchJson({
-          url: `${base}${virusTotalPath(indicator)}`,
-          headers: { 'x-apikey': apiKey.reveal() },
-          timeoutMs: options.timeoutMs,
-          maxBytes: options.maxResponseBytes,
-        });
-      } catch (error) {
-        if (error instanceof ProviderUnreachableError)
-          return unavailable(`VirusTotal ${error.message}`);
-        throw error;
-      }
+      const response = await askProvider(
+        'VirusTotal',
+        { url: `${base}${virusTotalPath(indicator)}`, headers: { 'x-apikey': apiKey.reveal() } },
+        options,
+      );
+      if ('kind' in response) return response;
       const { status, body, headers } = response;
-      if (status === 200) {
-        const result = virusTotalFinding(body, indicator);
-        return result.ok ? { kind: 'found', finding: result.finding } : unavailable(result.reason);
-      }
+      if (status === 200) return outcomeOf(virusTotalFinding(body, indicator));
       if (status === 404)
         return { kind: 'found', finding: notFoundFinding('VirusTotal', indicator) };
       const detail = errorDetail(body);
-      const reason = `HTTP ${status} from VirusTotal${detail ? ` (${detail})` : ''}`;
+      const reason = httpReason('VirusTotal', status, detail);
       if (status === 429) {
         const now = options.now();
         return unavailable(reason, now + (retryAfterMs(headers, now) ?? MINUTE), true);
