@@ -6,6 +6,7 @@ export class IntelMetrics {
   readonly lookups: Counter<'provider' | 'outcome'>;
   readonly feedMatches: Counter<'feed'>;
   readonly feedEntries: Gauge;
+  readonly pendingLookups: Gauge;
   readonly undecodable: Counter;
 
   constructor(metrics: AppMetrics) {
@@ -25,6 +26,11 @@ export class IntelMetrics {
     this.feedEntries = new Gauge({
       name: 'soc_intel_feed_entries',
       help: 'Entries in the feed index',
+      registers,
+    });
+    this.pendingLookups = new Gauge({
+      name: 'soc_intel_pending_lookups',
+      help: 'Remote lookups accepted and not yet answered (the durable queue)',
       registers,
     });
     this.undecodable = new Counter({

@@ -50,8 +50,12 @@ interface IntelRuntime {
   readonly enricher: AlertEnricher;
   readonly worker: LookupWorker;
   readonly pending: PendingLookups;
+  readonly cache: VerdictCache;
   readonly intelMetrics: IntelMetrics;
 }
+
+/** How often the pending-lookup gauge is refreshed and expired cache rows are purged. */
+const MAINTENANCE_INTERVAL_MS = 60_000;
 
 async function createRuntime(
   config: IntelConfig,
@@ -148,12 +152,13 @@ async function createRuntime(
     retryBaseMs: config.retryBaseMs,
     now,
   });
-  return { kafka, producer, db, feeds, enricher, worker, pending, intelMetrics };
+  return { kafka, producer, db, feeds, enricher, worker, pending, cache, intelMetrics };
 }
 
 @Injectable()
 class IntelLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private feedTimer: NodeJS.Timeout | undefined;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(CONFIG) private readonly config: IntelConfig,
@@ -169,9 +174,22 @@ class IntelLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     });
     this.health.register('kafka-consumer', () => enricher.assertRunning());
     await this.refreshFeeds();
-    this.feedTimer = setInterval(() => void this.refreshFeeds(), this.config.feedRefreshMs);
+    this.feedTimer = setInterval(() => {
+      this.refreshFeeds().catch((err: unknown) => this.logger.warn({ err }, 'feed refresh failed'));
+    }, this.config.feedRefreshMs);
+    this.maintenanceTimer = setInterval(() => void this.maintain(), MAINTENANCE_INTERVAL_MS);
     await enricher.start();
     worker.start();
+  }
+
+  private async maintain(): Promise<void> {
+    try {
+      this.runtime.intelMetrics.pendingLookups.set(await this.runtime.pending.count());
+      const purged = await this.runtime.cache.purge(Date.now());
+      if (purged > 0) this.logger.info({ purged }, 'expired intel verdicts purged from the cache');
+    } catch (err) {
+      this.logger.warn({ err }, 'intel maintenance failed');
+    }
   }
 
   private async refreshFeeds(): Promise<void> {
@@ -184,6 +202,7 @@ class IntelLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (this.feedTimer) clearInterval(this.feedTimer);
+    if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
     await this.runtime.worker.stop();
     await this.runtime.enricher.stop();
     await this.runtime.producer.disconnect();

@@ -15,13 +15,6 @@ import type { EventEnvelope } from './envelope';
 export const INTEL_INDICATOR_KINDS = ['ip', 'domain', 'url', 'file_hash'] as const;
 export type IntelIndicatorKind = (typeof INTEL_INDICATOR_KINDS)[number];
 
-export const INTEL_VERDICTS: readonly ThreatIntelVerdictLabel[] = [
-  'malicious',
-  'suspicious',
-  'benign',
-  'unknown',
-] as const;
-
 export interface IntelVerdictRecordedData {
   /** `virustotal`, `abuseipdb`, or `feed:<name>` for a local feed match. */
   readonly provider: string;
