@@ -57,11 +57,16 @@ interface IntelRuntime {
 /** How often the pending-lookup gauge is refreshed and expired cache rows are purged. */
 const MAINTENANCE_INTERVAL_MS = 60_000;
 
-async function createRuntime(
-  config: IntelConfig,
-  logger: Logger,
-  metrics: AppMetrics,
-): Promise<IntelRuntime> {
+interface Connections {
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  readonly db: DataSource;
+  readonly alertCodec: AvroTopicCodec<CanonicalAlert>;
+  readonly intelCodec: AvroTopicCodec<IntelEvent>;
+}
+
+/** Topics (co-partitioned), schemas, the database (migrated when asked) and the producer. */
+async function connect(config: IntelConfig, logger: Logger): Promise<Connections> {
   const kafka = createKafka(config.infra.kafkaBrokers, 'soc-intel', logger);
   const admin = kafka.admin();
   await admin.connect();
@@ -91,17 +96,17 @@ async function createRuntime(
   );
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  return { kafka, producer, db, alertCodec, intelCodec };
+}
 
-  const now = () => Date.now();
+function remoteLookups(config: IntelConfig, db: DataSource, now: () => number): RemoteLookups {
   const clientOptions = {
     timeoutMs: config.providers.timeoutMs,
     maxResponseBytes: MAX_PROVIDER_RESPONSE_BYTES,
     now,
   };
-  const cache = new VerdictCache(db);
-  const pending = new PendingLookups(db);
-  const remote = new RemoteLookups({
-    cache,
+  return new RemoteLookups({
+    cache: new VerdictCache(db),
     budgets: new BudgetStore(db),
     clients: [
       virusTotalClient({ ...clientOptions, baseUrl: config.providers.virusTotalBaseUrl }),
@@ -111,6 +116,18 @@ async function createRuntime(
     retryBaseMs: config.retryBaseMs,
     now,
   });
+}
+
+async function createRuntime(
+  config: IntelConfig,
+  logger: Logger,
+  metrics: AppMetrics,
+): Promise<IntelRuntime> {
+  const { kafka, producer, db, alertCodec, intelCodec } = await connect(config, logger);
+  const now = () => Date.now();
+  const cache = new VerdictCache(db);
+  const pending = new PendingLookups(db);
+  const remote = remoteLookups(config, db, now);
   const feeds = new FeedRegistry(config.feeds, {
     maxBytes: config.feedMaxBytes,
     timeoutMs: 60_000,
