@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CanonicalAlert, IntelEvent } from '@soc/contracts';
@@ -94,7 +94,11 @@ async function connect(config: IntelConfig, logger: Logger): Promise<Connections
     { url: config.infra.databaseUrl, applicationName: 'soc-intel' },
     { migrate: config.migrate },
   );
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   return { kafka, producer, db, alertCodec, intelCodec };
 }
