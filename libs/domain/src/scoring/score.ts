@@ -7,6 +7,7 @@ import type {
   ScoreFactorName,
 } from '@soc/contracts';
 import { attackStageCount, attackStagesOf } from './attack-stages';
+import { threatIntelFactor } from './threat-intel-factor';
 import type { ScoreWeights } from './weights';
 
 /** What the asset inventory knows about an entity. */
@@ -144,7 +145,7 @@ function computeParts(facts: IncidentFacts, context: ScoringContext, now: EpochM
   const ageMs = Math.max(0, now - facts.lastSeen);
   const freshness = round1(100 * Math.pow(0.5, ageMs / context.freshnessHalfLifeMs));
   return {
-    raw: [severity, business.raw, threatRaw(facts.intel), confidence, freshness],
+    raw: [severity, business.raw, threatIntelFactor(facts.intel).raw, confidence, freshness],
     ruleBreadth,
     assetFound: business.assetFound,
     criticality: business.criticality,
@@ -217,18 +218,6 @@ function businessParts(facts: IncidentFacts, context: ScoringContext): BusinessP
     internetFacing,
     entityBreadth,
   };
-}
-
-/**
- * Absent intel is unknown, never benign: it scores a neutral 50, and only verdicts that are
- * all benign take the factor below that.
- */
-function threatRaw(intel: IntelFacts): number {
-  let threat = 50;
-  if (intel.maliciousMax !== null) threat = 75 + 0.25 * clamp(intel.maliciousMax, 0, 100);
-  else if (intel.suspiciousMax !== null) threat = 55 + 0.2 * clamp(intel.suspiciousMax, 0, 100);
-  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0) threat = 20;
-  return round1(threat);
 }
 
 function killChainPoints(tacticMask: number): number {
@@ -369,14 +358,7 @@ function factorReasons(facts: IncidentFacts, parts: ScoreParts, context: Scoring
   if (parts.entityBreadth > 0)
     business += `; ${facts.entityCount} entities involved +${parts.entityBreadth}`;
 
-  const { intel } = facts;
-  let threat: string;
-  if (intel.maliciousMax !== null) threat = `malicious verdict (score ${intel.maliciousMax})`;
-  else if (intel.suspiciousMax !== null)
-    threat = `suspicious verdict (score ${intel.suspiciousMax})`;
-  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0)
-    threat = 'every threat-intel verdict is benign';
-  else threat = 'no threat-intel verdict: unknown counts as neutral, not benign';
+  const threat = threatIntelFactor(facts.intel).reason;
 
   const confidence =
     facts.meanConfidence === null
