@@ -1,10 +1,18 @@
 import type { CanonicalAlert } from '@soc/contracts';
 import { deterministicIds, normalizeRecord, offlineCorrelation } from '@soc/domain';
-import { parseFlags, type CliVerb } from '../cli-io';
+import type { CliVerb } from '../cli-io';
+import { parseFlags, usageError, type FlagSpec } from '../flags';
 import { asCanonicalAlert, loadCorrelationConfig, parseJsonLine, tickEveryOf } from './alert-lines';
 
 const USAGE =
   'usage: correlate [--config file.json] [--tick-ms 1000] [--tenant T] [--ingested-at ms] < alerts.jsonl > incident-events.jsonl';
+
+const FLAGS = {
+  config: 'value',
+  'tick-ms': 'value',
+  tenant: 'value',
+  'ingested-at': 'value',
+} as const satisfies FlagSpec;
 
 /**
  * `soc correlate`: the correlator's pure core, offline. Reads alerts in arrival order (one a
@@ -22,7 +30,9 @@ const USAGE =
  * config errors.
  */
 export const correlateVerb: CliVerb = async (args, io) => {
-  const { flags, positional } = parseFlags(args);
+  const parsed = parseFlags(args, FLAGS);
+  if (!parsed.ok) return usageError(io, parsed.error, USAGE);
+  const { flags, positional } = parsed;
   const tickEveryMs = tickEveryOf(flags.get('tick-ms'));
   const ingestedAt = Number(flags.get('ingested-at') ?? 0);
   if (positional.length > 0 || tickEveryMs === undefined || !Number.isFinite(ingestedAt)) {

@@ -65,7 +65,7 @@ describe('soc normalize', () => {
         line: 1,
         format: 'unknown',
         field: '(input)',
-        reason: expect.stringContaining('invalid JSON array'),
+        reason: 'an unterminated JSON document',
       },
     ]);
   });
@@ -98,5 +98,48 @@ describe('soc normalize', () => {
     expect(await normalizeVerb(['--format', 'syslog'], fakeIo([]))).toBe(2);
     expect(await normalizeVerb(['--ingested-at', 'yesterday'], fakeIo([]))).toBe(2);
     expect(await normalizeVerb(['alerts.jsonl'], fakeIo([]))).toBe(2);
+  });
+
+  it('exits 2 on an unknown flag instead of running without it', async () => {
+    const io = fakeIo([SURICATA]);
+    expect(await normalizeVerb(['--fromat', 'cef'], io)).toBe(2);
+    expect(io.outs).toEqual([]);
+    expect(io.errs).toEqual([
+      expect.objectContaining({ error: expect.stringContaining('unknown flag --fromat') }),
+    ]);
+  });
+
+  it('reads a pretty-printed JSON object, as vendors document alerts', async () => {
+    const pretty = JSON.stringify(JSON.parse(SURICATA), null, 2).split('\n');
+    const io = fakeIo(['', ...pretty]);
+    expect(await normalizeVerb(INGESTED, io)).toBe(0);
+    expect((io.outs as CanonicalAlert[]).map((a) => a.format)).toEqual(['suricata']);
+  });
+
+  it('reads several pretty-printed documents one after another, naming the line each starts on', async () => {
+    const pretty = JSON.stringify(JSON.parse(SURICATA), null, 2).split('\n');
+    const io = fakeIo([...pretty, '{', '  "hello": "world"', '}']);
+    expect(await normalizeVerb(INGESTED, io)).toBe(1);
+    expect(io.outs).toHaveLength(1);
+    expect(io.errs).toEqual([
+      expect.objectContaining({ line: pretty.length + 1, format: 'unknown' }),
+    ]);
+  });
+
+  it('unwraps a Graph list envelope and names the index of a rejected element', async () => {
+    const envelope = {
+      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#security/alerts_v2',
+      value: [JSON.parse(SURICATA), { hello: 'world' }],
+    };
+    const io = fakeIo(JSON.stringify(envelope, null, 2).split('\n'));
+    expect(await normalizeVerb(INGESTED, io)).toBe(1);
+    expect((io.outs as CanonicalAlert[]).map((a) => a.format)).toEqual(['suricata']);
+    expect(io.errs).toEqual([expect.objectContaining({ line: 1, index: 1 })]);
+  });
+
+  it('keeps JSON lines in line mode when the first line is a whole object', async () => {
+    const io = fakeIo([SURICATA, SURICATA.replace('586497171462735', '1')]);
+    expect(await normalizeVerb(INGESTED, io)).toBe(0);
+    expect(io.outs).toHaveLength(2);
   });
 });
