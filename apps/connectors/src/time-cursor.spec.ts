@@ -42,6 +42,19 @@ describe('time cursor', () => {
     expect(cursor.seen.map((i) => i.id)).toEqual(['x', 'y', 'z']);
   });
 
+  it('remembers an item exactly at the start of the next query', () => {
+    const { cursor } = advanceCursor(
+      startingCursor(0),
+      [
+        { id: 'edge', at: 4_000 },
+        { id: 'last', at: 5_000 },
+      ],
+      policy,
+    );
+    expect(queryFrom(cursor, policy)).toBe(4_000);
+    expect(advanceCursor(cursor, [{ id: 'edge', at: 4_000 }], policy).fresh).toEqual([]);
+  });
+
   it('moves to the end of an answered window even when it held nothing', () => {
     expect(advanceCursor(startingCursor(1_000), [], policy, 60_000).cursor.after).toBe(60_000);
     expect(advanceCursor(startingCursor(90_000), [], policy, 60_000).cursor.after).toBe(90_000);

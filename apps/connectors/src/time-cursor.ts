@@ -10,7 +10,7 @@
 export interface TimeCursor {
   /** Every item at or before this time (epoch ms) has been produced, up to the overlap. */
   readonly after: number;
-  /** Ids produced with a time in (after - overlap, after]: the de-duplication memory. */
+  /** Ids produced with a time in [after - overlap, after]: the de-duplication memory. */
   readonly seen: readonly SeenItem[];
 }
 
@@ -54,7 +54,8 @@ export function advanceCursor<T extends SeenItem>(
   if (upTo !== undefined) after = Math.max(after, upTo);
   const horizon = after - policy.overlapMs;
   const seen = [...cursor.seen, ...fresh.map(({ id, at }) => ({ id, at }))]
-    .filter((item) => item.at > horizon)
+    // Inclusive, as the next query is: an item exactly at the horizon is queried again.
+    .filter((item) => item.at >= horizon)
     .sort((a, b) => a.at - b.at)
     .slice(-policy.maxSeen);
   return { fresh, cursor: { after, seen } };
