@@ -1,13 +1,7 @@
 import { requestJson, requestText, SourceError } from '../http-client';
-import type { PollContext, PullSource, PulledPage } from '../pull-source';
-import {
-  advanceCursor,
-  queryFrom,
-  startingCursor,
-  type CursorPolicy,
-  type TimeCursor,
-} from '../time-cursor';
-import { parseTimeCursor } from '../time-cursor-codec';
+import type { PollContext, PulledPage } from '../pull-source';
+import { advanceCursor, queryFrom, type CursorPolicy, type TimeCursor } from '../time-cursor';
+import { TimeCursorSource } from '../time-cursor-source';
 
 export interface ElasticSettings {
   /** Elasticsearch, e.g. `https://es.example.com:9200`. */
@@ -39,17 +33,11 @@ interface Hit {
  * to a PIT search), from the cursor's overlap on; hits are de-duplicated by `_id`. Each page is
  * committed with the cursor after it; the PIT is closed at the end of the poll.
  */
-export class ElasticSource implements PullSource<TimeCursor> {
+export class ElasticSource extends TimeCursorSource {
   readonly format = 'elastic' as const;
 
-  constructor(private readonly settings: ElasticSettings) {}
-
-  initialCheckpoint(now: number): TimeCursor {
-    return startingCursor(now - this.settings.initialLookbackMs);
-  }
-
-  parseCheckpoint(value: unknown): TimeCursor | undefined {
-    return parseTimeCursor(value);
+  constructor(private readonly settings: ElasticSettings) {
+    super(settings.initialLookbackMs);
   }
 
   async *pages(

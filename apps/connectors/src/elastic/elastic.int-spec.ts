@@ -6,9 +6,10 @@ import { normalizeRecord } from '@soc/domain';
 import { testKafka, waitFor } from '@soc/testing';
 import type { ConnectorRunner } from '../connector-runner';
 import {
-  kafkaCrashingAtCommit,
-  readCommitted,
-  readTopic,
+  committedAtLeast,
+  crashThenRestart,
+  idsAfterTwoMorePolls,
+  uncommittedBeyond,
   sourceIds,
   specRunner,
   specTopics,
@@ -157,15 +158,6 @@ describe('Elastic Security connector against a local Elasticsearch', () => {
     return runner;
   };
 
-  const committedCount = (topics: SpecTopics, count: number) =>
-    waitFor(
-      async () => {
-        const found = await readCommitted(kafka, topics.raw);
-        return found.length >= count && found;
-      },
-      { timeoutMs: 60_000, describe: `${count} alerts on the raw topic` },
-    );
-
   beforeAll(async () => {
     kafka = testKafka();
     server = await startVendorServer(elasticHandler(state));
@@ -186,7 +178,7 @@ describe('Elastic Security connector against a local Elasticsearch', () => {
     state.docs = Array.from({ length: 25 }, (_, i) => alertDoc(i, now - 50 * 60_000 + i * 60_000));
     const topics = await specTopics(kafka, 'elastic-paging');
     await run(kafka, topics);
-    const committed = await committedCount(topics, 25);
+    const committed = await committedAtLeast(kafka, topics.raw, 25);
     expect(new Set(sourceIds(committed)).size).toBe(25);
     const bodies = searches(server)
       .slice(0, 3)
@@ -207,10 +199,8 @@ describe('Elastic Security connector against a local Elasticsearch', () => {
     expect(first.ok && first.alert.ruleName).toBe('threat-match-rule');
 
     state.docs.push(alertDoc(100, Date.now() - 60_000));
-    await committedCount(topics, 26);
-    const polled = searches(server).length;
-    await waitFor(() => searches(server).length >= polled + 2, { describe: 'two more polls' });
-    const after = sourceIds(await readCommitted(kafka, topics.raw));
+    await committedAtLeast(kafka, topics.raw, 26);
+    const after = await idsAfterTwoMorePolls(kafka, topics.raw, () => searches(server).length);
     expect(after).toHaveLength(26);
     expect(new Set(after).size).toBe(26);
   });
@@ -222,7 +212,7 @@ describe('Elastic Security connector against a local Elasticsearch', () => {
     state.failures = [429, 503];
     const topics = await specTopics(kafka, 'elastic-errors');
     await run(kafka, topics);
-    const committed = await committedCount(topics, 12);
+    const committed = await committedAtLeast(kafka, topics.raw, 12);
     expect(new Set(sourceIds(committed)).size).toBe(12);
     expect(searches(server).length).toBeGreaterThanOrEqual(4);
   });
@@ -232,18 +222,11 @@ describe('Elastic Security connector against a local Elasticsearch', () => {
       alertDoc(300 + i, Date.now() - 40 * 60_000 + i * 60_000),
     );
     const topics = await specTopics(kafka, 'elastic-crash');
-    const crashing = kafkaCrashingAtCommit(kafka, 2);
-    const crashed = await run(crashing, topics);
-    await crashing.crashed;
-    await crashed.stop();
-    await run(kafka, topics);
-    await committedCount(topics, 35);
-    const polled = searches(server).length;
-    await waitFor(() => searches(server).length >= polled + 2, { describe: 'two more polls' });
-    const ids = sourceIds(await readCommitted(kafka, topics.raw));
+    await crashThenRestart(kafka, (k) => run(k, topics));
+    await committedAtLeast(kafka, topics.raw, 35);
+    const ids = await idsAfterTwoMorePolls(kafka, topics.raw, () => searches(server).length);
     expect(ids).toHaveLength(35);
     expect(new Set(ids).size).toBe(35);
-    const everything = await readTopic(kafka, topics.raw, { count: 36, readUncommitted: true });
-    expect(everything.length).toBeGreaterThan(35);
+    expect(await uncommittedBeyond(kafka, topics.raw, 35)).toBeGreaterThan(35);
   });
 });

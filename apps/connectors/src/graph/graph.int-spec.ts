@@ -7,9 +7,11 @@ import { testKafka, waitFor } from '@soc/testing';
 import type { ConnectorRunner } from '../connector-runner';
 import {
   capturedLogger,
-  kafkaCrashingAtCommit,
+  committedAtLeast,
+  crashThenRestart,
+  idsAfterTwoMorePolls,
   readCommitted,
-  readTopic,
+  uncommittedBeyond,
   sourceIds,
   specRunner,
   specTopics,
@@ -143,15 +145,6 @@ describe('Microsoft Graph alerts_v2 connector against a local Graph and token en
     return runner;
   };
 
-  const committedCount = (topics: SpecTopics, count: number) =>
-    waitFor(
-      async () => {
-        const found = await readCommitted(kafka, topics.raw);
-        return found.length >= count && found;
-      },
-      { timeoutMs: 60_000, describe: `${count} alerts on the raw topic` },
-    );
-
   beforeAll(async () => {
     kafka = testKafka();
     server = await startVendorServer(graphHandler(state, () => server.url));
@@ -174,7 +167,7 @@ describe('Microsoft Graph alerts_v2 connector against a local Graph and token en
     );
     const topics = await specTopics(kafka, 'graph-paging');
     await run(kafka, topics);
-    const committed = await committedCount(topics, 25);
+    const committed = await committedAtLeast(kafka, topics.raw, 25);
     expect(new Set(sourceIds(committed)).size).toBe(25);
     expect(
       listings(server)
@@ -189,10 +182,8 @@ describe('Microsoft Graph alerts_v2 connector against a local Graph and token en
     expect(parsed.ok).toBe(true);
 
     state.alerts.push(graphAlert(100, Date.now() - 60_000));
-    await committedCount(topics, 26);
-    const polled = listings(server).length;
-    await waitFor(() => listings(server).length >= polled + 2, { describe: 'two more polls' });
-    const ids = sourceIds(await readCommitted(kafka, topics.raw));
+    await committedAtLeast(kafka, topics.raw, 26);
+    const ids = await idsAfterTwoMorePolls(kafka, topics.raw, () => listings(server).length);
     expect(ids).toHaveLength(26);
     expect(new Set(ids).size).toBe(26);
     expect(state.tokensIssued).toBe(1);
@@ -205,7 +196,7 @@ describe('Microsoft Graph alerts_v2 connector against a local Graph and token en
     state.throttles = 1;
     const topics = await specTopics(kafka, 'graph-throttle');
     await run(kafka, topics);
-    const committed = await committedCount(topics, 5);
+    const committed = await committedAtLeast(kafka, topics.raw, 5);
     expect(new Set(sourceIds(committed)).size).toBe(5);
     const [throttled, retried] = listings(server);
     expect(
@@ -235,18 +226,11 @@ describe('Microsoft Graph alerts_v2 connector against a local Graph and token en
       graphAlert(300 + i, Date.now() - 40 * 60_000 + i * 60_000),
     );
     const topics = await specTopics(kafka, 'graph-crash');
-    const crashing = kafkaCrashingAtCommit(kafka, 2);
-    const crashed = await run(crashing, topics);
-    await crashing.crashed;
-    await crashed.stop();
-    await run(kafka, topics);
-    await committedCount(topics, 35);
-    const polled = listings(server).length;
-    await waitFor(() => listings(server).length >= polled + 2, { describe: 'two more polls' });
-    const ids = sourceIds(await readCommitted(kafka, topics.raw));
+    await crashThenRestart(kafka, (k) => run(k, topics));
+    await committedAtLeast(kafka, topics.raw, 35);
+    const ids = await idsAfterTwoMorePolls(kafka, topics.raw, () => listings(server).length);
     expect(ids).toHaveLength(35);
     expect(new Set(ids).size).toBe(35);
-    const everything = await readTopic(kafka, topics.raw, { count: 36, readUncommitted: true });
-    expect(everything.length).toBeGreaterThan(35);
+    expect(await uncommittedBeyond(kafka, topics.raw, 35)).toBeGreaterThan(35);
   });
 });

@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
 import { requestText, SourceError } from '../http-client';
-import type { PollContext, PullSource, PulledPage } from '../pull-source';
-import {
-  advanceCursor,
-  queryFrom,
-  startingCursor,
-  type CursorPolicy,
-  type TimeCursor,
-} from '../time-cursor';
-import { parseTimeCursor } from '../time-cursor-codec';
+import type { PollContext, PulledPage } from '../pull-source';
+import { advanceCursor, queryFrom, type CursorPolicy, type TimeCursor } from '../time-cursor';
+import { TimeCursorSource } from '../time-cursor-source';
 
 export interface SplunkSettings {
   /** The management port, e.g. `https://splunk.example.com:8089`. */
@@ -37,17 +31,11 @@ export interface SplunkSettings {
  * `{"preview": false, "offset": n, "result": {...}}`; preview rows are skipped and a FATAL or
  * ERROR message fails the poll. Each window is one page, committed before the next.
  */
-export class SplunkSource implements PullSource<TimeCursor> {
+export class SplunkSource extends TimeCursorSource {
   readonly format = 'splunk' as const;
 
-  constructor(private readonly settings: SplunkSettings) {}
-
-  initialCheckpoint(now: number): TimeCursor {
-    return startingCursor(now - this.settings.initialLookbackMs);
-  }
-
-  parseCheckpoint(value: unknown): TimeCursor | undefined {
-    return parseTimeCursor(value);
+  constructor(private readonly settings: SplunkSettings) {
+    super(settings.initialLookbackMs);
   }
 
   async *pages(

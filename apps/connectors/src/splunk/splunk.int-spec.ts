@@ -4,9 +4,11 @@ import { readCheckpoint } from '../checkpoint-store';
 import type { ConnectorRunner } from '../connector-runner';
 import {
   capturedLogger,
-  kafkaCrashingAtCommit,
-  readTopic,
+  committedAtLeast,
+  crashThenRestart,
+  idsAfterTwoMorePolls,
   readCommitted,
+  uncommittedBeyond,
   sourceIds,
   specRunner,
   specTopics,
@@ -133,13 +135,7 @@ describe('Splunk connector against a local Splunk REST API', () => {
     );
     const topics = await specTopics(kafka, 'splunk-backlog');
     await run(kafka, topics);
-    const committed = await waitFor(
-      async () => {
-        const found = await readCommitted(kafka, topics.raw);
-        return found.length >= 30 && found;
-      },
-      { timeoutMs: 60_000, describe: 'the backlog on the raw topic' },
-    );
+    const committed = await committedAtLeast(kafka, topics.raw, 30);
     expect(new Set(sourceIds(committed)).size).toBe(30);
     // Paging: the backlog came in windows of at most an hour, each reaching back by the overlap.
     const windows = exportRequests(server).map((r) => new URLSearchParams(r.body));
@@ -151,23 +147,15 @@ describe('Splunk connector against a local Splunk REST API', () => {
 
     // Indexed late, with a time inside the overlap: the next poll takes it, and nothing twice.
     state.rows.push(notable(99, Date.now() - 2 * MINUTE));
-    const withLate = await waitFor(
-      async () => {
-        const found = await readCommitted(kafka, topics.raw);
-        return found.length >= 31 && found;
-      },
-      { timeoutMs: 30_000, describe: 'the late notable' },
-    );
-    const polled = exportRequests(server).length;
-    await waitFor(() => exportRequests(server).length >= polled + 2, {
-      describe: 'two more polls',
-    });
-    const after = await readCommitted(kafka, topics.raw);
-    expect(after).toHaveLength(31);
-    expect(new Set(sourceIds(after)).size).toBe(31);
+    const withLate = await committedAtLeast(kafka, topics.raw, 31);
+    const ids = await idsAfterTwoMorePolls(kafka, topics.raw, () => exportRequests(server).length);
+    expect(ids).toHaveLength(31);
+    expect(new Set(ids).size).toBe(31);
     expect(withLate.map((m) => m.key?.toString())).toEqual(Array(31).fill('tenant-a'));
     expect(
-      JSON.parse(after.find((m) => sourceIds([m])[0]?.endsWith('99'))?.value?.toString() ?? '{}'),
+      JSON.parse(
+        withLate.find((m) => sourceIds([m])[0]?.endsWith('99'))?.value?.toString() ?? '{}',
+      ),
     ).toMatchObject({ rule_name: 'Excessive Failed Logins' });
   });
 
@@ -179,13 +167,7 @@ describe('Splunk connector against a local Splunk REST API', () => {
     state.failures = [{ status: 500 }, { status: 503, retryAfter: '2' }];
     const topics = await specTopics(kafka, 'splunk-errors');
     await run(kafka, topics);
-    const committed = await waitFor(
-      async () => {
-        const found = await readCommitted(kafka, topics.raw);
-        return found.length >= 5 && found;
-      },
-      { timeoutMs: 60_000, describe: 'the notables after the errors' },
-    );
+    const committed = await committedAtLeast(kafka, topics.raw, 5);
     expect(new Set(sourceIds(committed)).size).toBe(5);
     const [first, second, third] = exportRequests(server);
     expect(first && second && third).toBeTruthy();
@@ -201,34 +183,15 @@ describe('Splunk connector against a local Splunk REST API', () => {
       notable(300 + i, now - 170 * MINUTE + i * 14 * MINUTE),
     );
     const topics = await specTopics(kafka, 'splunk-crash');
-    // The second window's transaction has sent its notables and checkpoint, and never commits.
-    const crashing = kafkaCrashingAtCommit(kafka, 2);
-    const crashed = await run(crashing, topics);
-    await crashing.crashed;
-    await crashed.stop();
-    const beforeRestart = await readCheckpoint(kafka, topics.checkpoints, 'conn-1');
-    expect(beforeRestart).toBeDefined();
-
-    // A new instance: same connector id, so same transactional id; it fences the crashed one.
-    await run(kafka, topics);
-    const committed = await waitFor(
-      async () => {
-        const found = await readCommitted(kafka, topics.raw);
-        return found.length >= 12 && found;
-      },
-      { timeoutMs: 60_000, describe: 'every notable after the restart' },
-    );
-    const polled = exportRequests(server).length;
-    await waitFor(() => exportRequests(server).length >= polled + 2, {
-      describe: 'two more polls',
-    });
-    const ids = sourceIds(await readCommitted(kafka, topics.raw));
+    // The second window's transaction has sent its notables and checkpoint, and never commits;
+    // the successor has the same connector id, so the same transactional id: it fences the first.
+    await crashThenRestart(kafka, (k) => run(k, topics));
+    await committedAtLeast(kafka, topics.raw, 12);
+    const ids = await idsAfterTwoMorePolls(kafka, topics.raw, () => exportRequests(server).length);
     expect(ids).toHaveLength(12);
     expect(new Set(ids).size).toBe(12);
-    expect(committed.length).toBe(12);
-    // The crashed window's notables did reach the log, in the transaction that never committed.
-    const everything = await readTopic(kafka, topics.raw, { count: 13, readUncommitted: true });
-    expect(everything.length).toBeGreaterThan(12);
+    expect(await uncommittedBeyond(kafka, topics.raw, 12)).toBeGreaterThan(12);
+    expect(await readCheckpoint(kafka, topics.checkpoints, 'conn-1')).toBeDefined();
   });
 
   it('refuses to run without valid credentials, without logging them', async () => {

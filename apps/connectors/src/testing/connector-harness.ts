@@ -136,3 +136,57 @@ export function capturedLogger(): { logger: Logger; lines: string[] } {
   const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
   return { logger, lines };
 }
+
+/** The committed records on `topic` once there are at least `count`. */
+export function committedAtLeast(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+): Promise<KafkaMessage[]> {
+  return waitFor(
+    async () => {
+      const found = await readCommitted(kafka, topic);
+      return found.length >= count && found;
+    },
+    { timeoutMs: 60_000, describe: `${count} committed records on ${topic}` },
+  );
+}
+
+/**
+ * The source ids committed on `topic` once the connector has polled twice more (`polls`
+ * counts the source's requests): what a later poll would have repeated is there by then.
+ */
+export async function idsAfterTwoMorePolls(
+  kafka: Kafka,
+  topic: string,
+  polls: () => number,
+): Promise<string[]> {
+  const polled = polls();
+  await waitFor(() => polls() >= polled + 2, { describe: 'two more polls' });
+  return sourceIds(await readCommitted(kafka, topic));
+}
+
+/**
+ * A connector that dies at its `commitNumber`th commit (kafkaCrashingAtCommit), then its
+ * successor with the same connector id, started by `start`, as a restart would.
+ */
+export async function crashThenRestart<C>(
+  kafka: Kafka,
+  start: (kafka: Kafka) => Promise<ConnectorRunner<C>>,
+  commitNumber = 2,
+): Promise<void> {
+  const crashing = kafkaCrashingAtCommit(kafka, commitNumber);
+  const crashed = await start(crashing);
+  await crashing.crashed;
+  await crashed.stop();
+  await start(kafka);
+}
+
+/** More records than `committed` are in the log: the crashed transaction's, never committed. */
+export async function uncommittedBeyond(
+  kafka: Kafka,
+  topic: string,
+  committed: number,
+): Promise<number> {
+  return (await readTopic(kafka, topic, { count: committed + 1, readUncommitted: true })).length;
+}
