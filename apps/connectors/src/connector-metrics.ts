@@ -9,7 +9,7 @@ export class ConnectorMetrics {
   constructor(registry: Registry) {
     this.polls = new Counter({
       name: 'soc_connector_polls_total',
-      help: 'Polls of a source, by connector and outcome (ok, failed, throttled)',
+      help: 'Polls of a source, by connector and outcome (ok, failed, throttled, fenced)',
       labelNames: ['connector', 'outcome'],
       registers: [registry],
     });

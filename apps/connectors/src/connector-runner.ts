@@ -35,9 +35,11 @@ export interface RunnerOptions<C> {
  * One connector's scheduled, checkpointed poller. Every page a source yields is produced to
  * `soc.raw.<format>` together with the connector's checkpoint, in one Kafka transaction:
  * either both are committed or neither is. The transactional id is the connector's own, so a
- * restarted (or second) instance fences the old one and aborts its open transaction; at start
- * the checkpoint is read back read-committed. A crash anywhere therefore resumes at the last
+ * restarted instance aborts the transaction its crashed predecessor left open; at start the
+ * checkpoint is read back read-committed. A crash anywhere therefore resumes at the last
  * committed page: nothing it produced is produced again, nothing after it is skipped.
+ * One instance runs a connector: a second one fences the first at its first commit (the first
+ * then stops polling), but a page the first commits before that is pulled by both.
  *
  * Failures back off exponentially (with jitter); a source's Retry-After is waited out as given.
  */
@@ -66,6 +68,11 @@ export class ConnectorRunner<C> {
     this.loop = this.run();
   }
 
+  /** Resolves when the runner stops polling: stopped, or fenced by a newer instance. */
+  get stopped(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.loop;
@@ -92,6 +99,17 @@ export class ConnectorRunner<C> {
         this.options.metrics.polls.inc({ connector: this.options.connector.id, outcome: 'ok' });
       } catch (error) {
         if (signal.aborted) break;
+        if (isFenced(error)) {
+          this.options.metrics.polls.inc({
+            connector: this.options.connector.id,
+            outcome: 'fenced',
+          });
+          this.log.error(
+            { err: (error as Error).message },
+            'another instance with this connector id took over; this one stops polling',
+          );
+          break;
+        }
         delay = this.failed(error);
       }
       await sleep(delay, signal);
@@ -169,6 +187,18 @@ export class ConnectorRunner<C> {
   private now(): number {
     return (this.options.clock ?? Date.now)();
   }
+}
+
+/**
+ * The broker's answer to a producer whose transactional id a newer instance has claimed: this
+ * instance can never commit again, so polling on would only spend the source's rate limit.
+ */
+function isFenced(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    const type = (e as { type?: unknown }).type;
+    if (type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED') return true;
+  }
+  return false;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (shutdown does not wait out a backoff). */

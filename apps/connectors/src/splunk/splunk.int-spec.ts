@@ -194,6 +194,26 @@ describe('Splunk connector against a local Splunk REST API', () => {
     expect(await readCheckpoint(kafka, topics.checkpoints, 'conn-1')).toBeDefined();
   });
 
+  it('stops polling when a newer instance with its connector id has taken over', async () => {
+    const now = Date.now();
+    state.rows = Array.from({ length: 12 }, (_, i) =>
+      notable(400 + i, now - 170 * MINUTE + i * 14 * MINUTE),
+    );
+    const topics = await specTopics(kafka, 'splunk-fenced');
+    const { logger, lines } = capturedLogger();
+    const first = specRunner(kafka, topics, new SplunkSource(settings()) as never, { logger });
+    runners.push(first);
+    await first.start();
+    await committedAtLeast(kafka, topics.raw, 12);
+    await run(kafka, topics);
+    state.rows.push(notable(499, Date.now() - 2 * MINUTE));
+    await first.stopped;
+    expect(lines.some((line) => line.includes('another instance with this connector id'))).toBe(
+      true,
+    );
+    await committedAtLeast(kafka, topics.raw, 13);
+  });
+
   it('refuses to run without valid credentials, without logging them', async () => {
     const topics = await specTopics(kafka, 'splunk-auth');
     const source = new SplunkSource({ ...settings(), authorization: 'Bearer wrong-token' });
