@@ -8,31 +8,15 @@ import {
   type FeedIndex,
 } from '@soc/domain';
 import { loadFeed, parseFeedSpec } from '@soc/intel';
-import { parseFlags, type CliIo, type CliVerb } from '../cli-io';
+import type { CliIo, CliVerb } from '../cli-io';
+import { parseFlags, usageError, type FlagSpec } from '../flags';
 import { asCanonicalAlert, loadCorrelationConfig, parseJsonLine, tickEveryOf } from './alert-lines';
 
 const USAGE =
   'usage: correlate [--config file.json] [--tick-ms 1000] [--tenant T] [--ingested-at ms] [--intel-feed [name=][stix:|misp:|plain:]FILE[#column[,label]]]... < alerts.jsonl > incident-events.jsonl';
 
-const KNOWN_FLAGS = ['config', 'tick-ms', 'tenant', 'ingested-at'];
-const INTEL_FEED = '--intel-feed';
 /** Bound on one feed file; public blocklists are a few MiB. */
 const MAX_FEED_BYTES = 256 * 1024 * 1024;
-
-/** Takes every `--intel-feed X` (or `--intel-feed=X`) out of the arguments: the flag repeats. */
-function splitIntelFeeds(args: readonly string[]): { feeds: string[]; rest: string[] } {
-  const feeds: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] as string;
-    if (arg.startsWith(`${INTEL_FEED}=`)) feeds.push(arg.slice(INTEL_FEED.length + 1));
-    else if (arg === INTEL_FEED) {
-      feeds.push(args[i + 1] ?? '');
-      i += 1;
-    } else rest.push(arg);
-  }
-  return { feeds, rest };
-}
 
 /** Loads the feeds into one index, reporting each on stderr; a feed that cannot be read is an error. */
 async function loadFeedIndex(specs: readonly string[], io: CliIo): Promise<FeedIndex | string> {
@@ -50,6 +34,14 @@ async function loadFeedIndex(specs: readonly string[], io: CliIo): Promise<FeedI
   }
   return buildFeedIndex(feeds);
 }
+
+const FLAGS = {
+  config: 'value',
+  'tick-ms': 'value',
+  tenant: 'value',
+  'ingested-at': 'value',
+  'intel-feed': 'repeat',
+} as const satisfies FlagSpec;
 
 /**
  * `soc correlate`: the correlator's pure core, offline. Reads alerts in arrival order (one a
@@ -72,16 +64,9 @@ async function loadFeedIndex(specs: readonly string[], io: CliIo): Promise<FeedI
  * config or feed errors (unknown flags included).
  */
 export const correlateVerb: CliVerb = async (args, io) => {
-  const { feeds, rest } = splitIntelFeeds(args);
-  const { flags, positional } = parseFlags(rest);
-  const unknown = [...flags.keys()].filter((name) => !KNOWN_FLAGS.includes(name));
-  if (unknown.length > 0) {
-    io.err({
-      error: `unknown flags ${unknown.map((name) => `--${name}`).join(', ')}`,
-      usage: USAGE,
-    });
-    return 2;
-  }
+  const parsed = parseFlags(args, FLAGS);
+  if (!parsed.ok) return usageError(io, parsed.error, USAGE);
+  const { flags, positional } = parsed;
   const tickEveryMs = tickEveryOf(flags.get('tick-ms'));
   const ingestedAt = Number(flags.get('ingested-at') ?? 0);
   if (positional.length > 0 || tickEveryMs === undefined || !Number.isFinite(ingestedAt)) {
@@ -99,7 +84,8 @@ export const correlateVerb: CliVerb = async (args, io) => {
     io.err({ error: loaded.error, errors: loaded.errors ?? [], usage: USAGE });
     return 2;
   }
-  const index = await loadFeedIndex(feeds, io);
+  const feedSpecs = flags.all('intel-feed');
+  const index = await loadFeedIndex(feedSpecs, io);
   if (typeof index === 'string') {
     io.err({ error: index, usage: USAGE });
     return 2;
@@ -121,7 +107,7 @@ export const correlateVerb: CliVerb = async (args, io) => {
       }
       alert = normalized.alert;
     }
-    for (const event of run.push(feeds.length > 0 ? withFeedVerdicts(alert, index) : alert))
+    for (const event of run.push(feedSpecs.length > 0 ? withFeedVerdicts(alert, index) : alert))
       io.out(event);
   }
   for (const event of run.finish()) io.out(event);

@@ -7,7 +7,8 @@ import {
   type LabeledAlertRef,
   type NormalizeResult,
 } from '@soc/domain';
-import { parseFlags, type CliVerb } from '../cli-io';
+import type { CliVerb } from '../cli-io';
+import { parseFlags, usageError, type FlagSpec } from '../flags';
 import {
   asCanonicalAlert,
   asLabel,
@@ -19,6 +20,15 @@ import {
 
 const USAGE =
   'usage: evaluate [--input labeled.jsonl] [--tenant T] [--events incident-events.jsonl] [--config file.json] [--tick-ms 1000] [--k 10,50,100]';
+
+const FLAGS = {
+  input: 'value',
+  tenant: 'value',
+  events: 'value',
+  config: 'value',
+  'tick-ms': 'value',
+  k: 'value',
+} as const satisfies FlagSpec;
 
 /**
  * `soc evaluate`: how well correlation groups and ranks a labeled set. Reads labeled alerts
@@ -34,7 +44,9 @@ const USAGE =
  * out), 2 on usage or config errors.
  */
 export const evaluateVerb: CliVerb = async (args, io) => {
-  const { flags, positional } = parseFlags(args);
+  const parsed = parseFlags(args, FLAGS);
+  if (!parsed.ok) return usageError(io, parsed.error, USAGE);
+  const { flags, positional } = parsed;
   const tickEveryMs = tickEveryOf(flags.get('tick-ms'));
   const ks = (flags.get('k') ?? '10,50,100').split(',').map(Number);
   if (
