@@ -1,4 +1,11 @@
-import type { FeedbackEvent, IncidentEvent } from '@soc/contracts';
+import {
+  ANALYST_VERDICTS,
+  FEEDBACK_EVENT_TYPES,
+  INCIDENT_CLOSE_REASONS,
+  INCIDENT_EVENT_TYPES,
+  INCIDENT_STATUSES,
+  LATE_ALERT_OUTCOMES,
+} from '@soc/contracts';
 import type { ReadModelEvent } from '@soc/domain';
 import { UndecodableRecordError } from '@soc/kafka';
 
@@ -89,29 +96,6 @@ class Reader {
 
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const INCIDENT_TYPES: readonly IncidentEvent['type'][] = [
-  'IncidentOpened',
-  'AlertAttached',
-  'AlertRepeatsCounted',
-  'AlertSuppressed',
-  'LateAlertHandled',
-  'IncidentsMerged',
-  'IncidentMergedInto',
-  'IncidentScored',
-  'IncidentEscalated',
-  'CampaignLinked',
-  'IncidentClosed',
-];
-const FEEDBACK_TYPES: readonly FeedbackEvent['type'][] = [
-  'IncidentAcknowledged',
-  'IncidentAssigned',
-  'IncidentStatusChanged',
-  'IncidentVerdictGiven',
-  'PriorityFeedbackGiven',
-];
-const STATUSES = ['open', 'acknowledged', 'in_progress', 'closed'] as const;
-const VERDICTS = ['true_positive', 'benign_positive', 'false_positive'] as const;
-
 function checkEntities(r: Reader, field: string): void {
   for (const entity of r.objects(field)) {
     entity.nonEmpty('type');
@@ -167,7 +151,7 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       d.nullableString('incidentId');
       checkAlert(d.object('alert'));
       d.number('watermark');
-      d.oneOf('outcome', ['attached-to-open-incident', 'opened-incident', 'dropped-window-closed']);
+      d.oneOf('outcome', LATE_ALERT_OUTCOMES);
       d.string('reason');
       return;
     case 'IncidentsMerged':
@@ -218,7 +202,7 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       return;
     case 'IncidentClosed':
       d.nonEmpty('incidentId');
-      d.oneOf('reason', ['window-expired', 'max-span-reached', 'merged']);
+      d.oneOf('reason', INCIDENT_CLOSE_REASONS);
       return;
     case 'IncidentAcknowledged':
       d.nonEmpty('incidentId');
@@ -229,12 +213,12 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       return;
     case 'IncidentStatusChanged':
       d.nonEmpty('incidentId');
-      d.oneOf('status', STATUSES);
+      d.oneOf('status', INCIDENT_STATUSES);
       d.nullableString('notes');
       return;
     case 'IncidentVerdictGiven':
       d.nonEmpty('incidentId');
-      d.oneOf('verdict', VERDICTS);
+      d.oneOf('verdict', ANALYST_VERDICTS);
       d.nullableString('notes');
       return;
     case 'PriorityFeedbackGiven':
@@ -259,7 +243,7 @@ export function parseReadModelEvent(value: unknown, family: EventFamily): ReadMo
   r.nonEmpty('eventId');
   const type = r.oneOf<ReadModelEvent['type']>(
     'type',
-    family === 'incident' ? INCIDENT_TYPES : FEEDBACK_TYPES,
+    family === 'incident' ? INCIDENT_EVENT_TYPES : FEEDBACK_EVENT_TYPES,
   );
   r.number('schemaVersion');
   r.nonEmpty('tenantId');

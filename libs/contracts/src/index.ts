@@ -2,4 +2,6 @@ export * from './alert';
 export * from './envelope';
 export * from './feedback-events';
 export * from './incident-events';
+export * from './lists';
+export * from './roles';
 export * from './topics';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { API_KEY_ROLES, type ApiKeyRole } from '@soc/contracts';
 import { selectRows } from './data-source';
-import { API_KEY_ROLES, type ApiKeyRole } from './entities';
 import { withTenant } from './tenant-scope';
 
 /**

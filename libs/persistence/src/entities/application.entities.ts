@@ -1,7 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type ApiKeyRole = 'analyst' | 'admin' | 'ingest';
-export const API_KEY_ROLES: readonly ApiKeyRole[] = ['analyst', 'admin', 'ingest'];
+import type { ApiKeyRole } from '@soc/contracts';
 
 @Entity({ schema: 'public', name: 'tenants' })
 export class TenantEntity {
