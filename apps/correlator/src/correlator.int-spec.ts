@@ -3,8 +3,13 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Kafka, Producer } from 'kafkajs';
 import { DEAD_LETTER_HEADERS, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
-import { generateLabeledAlerts, incidentAvroMapping } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
+import { generateLabeledAlerts } from '@soc/domain';
+import {
+  AvroTopicCodec,
+  createSchemaRegistry,
+  incidentAvroMapping,
+  readSchemaFile,
+} from '@soc/kafka';
 import { AppMetrics, createLogger } from '@soc/observability';
 import {
   createTopic,

@@ -10,12 +10,13 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
-import { incidentAvroMapping, withAssetLookup } from '@soc/domain';
+import { withAssetLookup } from '@soc/domain';
 import {
   AvroTopicCodec,
   createKafka,
   createSchemaRegistry,
   ensureTopics,
+  incidentAvroMapping,
   readSchemaFile,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';

@@ -4,7 +4,7 @@ import type { Logger } from '@soc/observability';
 import type { EventFamily } from './event-guard';
 import type { ConsumedRecord, ProjectionEngine } from './projection-engine';
 import type { ProjectorMetrics } from './projector.metrics';
-import type { RecordDecoder } from './record-decoder';
+import type { EventDecoders } from './event-decoders';
 
 export interface ProjectorConsumerOptions {
   readonly kafka: Kafka;
@@ -12,7 +12,7 @@ export interface ProjectorConsumerOptions {
   readonly incidentsTopic: string;
   readonly feedbackTopic: string;
   readonly engine: ProjectionEngine;
-  readonly decoder: RecordDecoder;
+  readonly decoder: EventDecoders;
   readonly metrics: ProjectorMetrics;
   readonly logger: Logger;
   readonly maxWaitMs: number;
@@ -192,7 +192,7 @@ export class ProjectorConsumer {
         records.push({
           offset,
           timestamp,
-          event: await this.options.decoder.decode(message.value, family),
+          event: await this.options.decoder[family].decode(message.value),
         });
       } catch (error) {
         if (!(error instanceof UndecodableRecordError)) throw error;

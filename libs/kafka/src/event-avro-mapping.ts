@@ -1,26 +1,22 @@
 import type { FeedbackEvent, IncidentEvent } from '@soc/contracts';
+import type { AvroMapping } from './avro-codec';
 
 /**
  * The Avro shape of the incident and feedback streams (schemas/incidents, schemas/feedback)
  * differs from the TypeScript union in one place: `data` is an Avro union of one record per
  * event type, named like the type, and avsc represents a union of records wrapped as
  * `{ "<namespace>.<Type>": data }`. Everything else (nulls, enums, arrays, numbers) maps as is.
- * Pure functions; the codec that calls them lives with the Kafka client.
+ * Pure functions, used by every codec of the two topics (avro-codec.ts).
  */
-export const INCIDENT_AVRO_NAMESPACE = 'soc.incidents.v1';
-export const FEEDBACK_AVRO_NAMESPACE = 'soc.feedback.v1';
+const INCIDENT_AVRO_NAMESPACE = 'soc.incidents.v1';
+const FEEDBACK_AVRO_NAMESPACE = 'soc.feedback.v1';
 
 type Wrapped<E extends { readonly data: unknown }> = Omit<E, 'data'> & {
   readonly data: Record<string, unknown>;
 };
 
-export type IncidentEventAvro = Wrapped<IncidentEvent>;
-export type FeedbackEventAvro = Wrapped<FeedbackEvent>;
-
-export interface AvroValueMapping<T> {
-  readonly toAvro: (value: T) => unknown;
-  readonly fromAvro: (record: unknown) => T;
-}
+type IncidentEventAvro = Wrapped<IncidentEvent>;
+type FeedbackEventAvro = Wrapped<FeedbackEvent>;
 
 function wrap<E extends { readonly type: string; readonly data: unknown }>(
   namespace: string,
@@ -59,11 +55,11 @@ export const feedbackEventFromAvro = (record: unknown): FeedbackEvent =>
   unwrap<FeedbackEvent>(FEEDBACK_AVRO_NAMESPACE, record);
 
 /** Ready for an Avro topic codec (`AvroTopicCodec.register(registry, topic, schema, mapping)`). */
-export const incidentAvroMapping: AvroValueMapping<IncidentEvent> = {
+export const incidentAvroMapping: AvroMapping<IncidentEvent> = {
   toAvro: incidentEventToAvro,
   fromAvro: incidentEventFromAvro,
 };
-export const feedbackAvroMapping: AvroValueMapping<FeedbackEvent> = {
+export const feedbackAvroMapping: AvroMapping<FeedbackEvent> = {
   toAvro: feedbackEventToAvro,
   fromAvro: feedbackEventFromAvro,
 };

@@ -1,23 +1,21 @@
-// eslint-disable-next-line no-restricted-imports -- the spec reads the schema files; the mapping itself stays pure
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Type, type Schema } from 'avsc';
+import { Type } from 'avsc';
 import type { AlertSummary, FeedbackEvent, IncidentEvent, IncidentEventType } from '@soc/contracts';
-import { correlateAll, defaultCorrelationConfig, deterministicIds } from '../correlation';
-import { generateLabeledAlerts } from '../simulation';
+import {
+  correlateAll,
+  defaultCorrelationConfig,
+  deterministicIds,
+  generateLabeledAlerts,
+} from '@soc/domain';
 import {
   feedbackEventFromAvro,
   feedbackEventToAvro,
   incidentEventFromAvro,
   incidentEventToAvro,
-} from './avro-mapping';
+} from './event-avro-mapping';
+import { readSchemaFile } from './schema-files';
 
-const readSchema = (...path: string[]): Schema =>
-  JSON.parse(
-    readFileSync(join(__dirname, '..', '..', '..', '..', 'schemas', ...path), 'utf8'),
-  ) as Schema;
-const incidentType = Type.forSchema(readSchema('incidents', 'soc.incidents.v1-value.avsc'));
-const feedbackType = Type.forSchema(readSchema('feedback', 'soc.feedback.v1-value.avsc'));
+const incidentType = Type.forSchema(readSchemaFile('incidents'));
+const feedbackType = Type.forSchema(readSchemaFile('feedback'));
 
 const T = Date.UTC(2025, 0, 15, 9, 0, 0);
 const alert: AlertSummary = {
