@@ -1,4 +1,5 @@
 import { ANALYST_VERDICTS, API_KEY_ROLES, INCIDENT_STATUSES } from '@soc/contracts';
+import { READ_MODEL_TABLES } from './read-model/tables';
 
 /**
  * Names and DDL shared by the migration and the projector's rebuild. The read model lives in
@@ -57,18 +58,17 @@ export const streamPositionsDdl = (schemaName: string, ifNotExists = false): str
       PRIMARY KEY (tenant_id, stream_id)
     )`;
 
-/** The projection tables in `schema`. The query API may only read them. */
+/** Read-model tables that hold a tenant's rows: row level security applies to each. */
+const READ_MODEL_TENANT_TABLES = READ_MODEL_TABLES.filter((spec) =>
+  spec.columns.some((c) => c.column === 'tenant_id'),
+).map((spec) => spec.table);
+
+/**
+ * The projection tables in `schema`; the query API may only read them. Their columns are
+ * those of the table specs (read-model/tables.ts): a test holds the two together.
+ */
 export function readModelDdl(schemaName: string): string[] {
   const s = assertIdentifier(schemaName);
-  const tenantTables = [
-    'incidents',
-    'incident_alerts',
-    'incident_entities',
-    'entities',
-    'incident_timeline',
-    'tenant_hourly_stats',
-    'stream_positions',
-  ];
   return [
     `CREATE SCHEMA ${s}`,
     `CREATE TABLE ${s}.incidents (
@@ -204,9 +204,9 @@ export function readModelDdl(schemaName: string): string[] {
       PRIMARY KEY (projection, topic, partition)
     )`,
 
-    ...tenantTables.flatMap((table) => tenantIsolationDdl(`${s}.${table}`)),
+    ...READ_MODEL_TENANT_TABLES.flatMap((table) => tenantIsolationDdl(`${s}.${table}`)),
     `GRANT USAGE ON SCHEMA ${s} TO ${APP_ROLE}`,
-    ...tenantTables.map((table) => `GRANT SELECT ON ${s}.${table} TO ${APP_ROLE}`),
+    ...READ_MODEL_TENANT_TABLES.map((table) => `GRANT SELECT ON ${s}.${table} TO ${APP_ROLE}`),
   ];
 }
 
