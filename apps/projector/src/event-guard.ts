@@ -5,6 +5,10 @@ import {
   INCIDENT_EVENT_TYPES,
   INCIDENT_STATUSES,
   LATE_ALERT_OUTCOMES,
+  isObject,
+  narrow,
+  type JsonObject,
+  type Narrowing,
 } from '@soc/contracts';
 import type { ReadModelEvent } from '@soc/domain';
 import { UndecodableRecordError } from '@soc/kafka';
@@ -14,87 +18,43 @@ import { UndecodableRecordError } from '@soc/kafka';
  * incident or feedback event. Checks what the projection relies on, field by field, so a
  * malformed record becomes a dead letter naming the field instead of a crash mid-batch.
  */
-type Obj = Readonly<Record<string, unknown>>;
+const TEXT = narrow.text();
+const NON_EMPTY = narrow.text({ min: 1 });
+const NULLABLE_TEXT = narrow.optional(TEXT);
+const NUMBER = narrow.number();
+const NULLABLE_NUMBER = narrow.optional(NUMBER);
+const STRINGS = narrow.arrayOf(TEXT, { of: 'strings' });
+const OBJECTS = narrow.arrayOf(narrow.object);
 
+/** Reads the fields of one object at `path`; the first field that fails is thrown, named. */
 class Reader {
   constructor(
-    private readonly value: Obj,
+    private readonly value: JsonObject,
     private readonly path: string,
   ) {}
 
-  private fail(field: string, expected: string): never {
-    const path = `${this.path}.${field}`;
-    throw new UndecodableRecordError(`${path}: expected ${expected}`, path);
+  private read<T>(field: string, narrowing: Narrowing<T>): T {
+    const result = narrowing(this.value[field]);
+    if (result.ok) return result.value;
+    const path = `${this.path}.${field}${result.at}`;
+    throw new UndecodableRecordError(`${path}: expected ${result.expected}`, path);
   }
 
-  string(field: string): string {
-    const v = this.value[field];
-    return typeof v === 'string' ? v : this.fail(field, 'a string');
-  }
-
-  nonEmpty(field: string): string {
-    const v = this.string(field);
-    return v.length > 0 ? v : this.fail(field, 'a non-empty string');
-  }
-
-  nullableString(field: string): string | null {
-    const v = this.value[field];
-    return v === null || v === undefined
-      ? null
-      : typeof v === 'string'
-        ? v
-        : this.fail(field, 'a string or null');
-  }
-
-  number(field: string): number {
-    const v = this.value[field];
-    return typeof v === 'number' && Number.isFinite(v) ? v : this.fail(field, 'a finite number');
-  }
-
-  nullableNumber(field: string): number | null {
-    const v = this.value[field];
-    return v === null || v === undefined ? null : this.number(field);
-  }
-
-  boolean(field: string): boolean {
-    const v = this.value[field];
-    return typeof v === 'boolean' ? v : this.fail(field, 'a boolean');
-  }
-
-  oneOf<T extends string>(field: string, allowed: readonly T[]): T {
-    const v = this.value[field];
-    return typeof v === 'string' && (allowed as readonly string[]).includes(v)
-      ? (v as T)
-      : this.fail(field, `one of ${allowed.join(', ')}`);
-  }
-
-  array(field: string): readonly unknown[] {
-    const v = this.value[field];
-    return Array.isArray(v) ? v : this.fail(field, 'an array');
-  }
-
-  strings(field: string): readonly string[] {
-    const items = this.array(field);
-    return items.every((i) => typeof i === 'string')
-      ? (items as string[])
-      : this.fail(field, 'an array of strings');
-  }
-
-  object(field: string): Reader {
-    const v = this.value[field];
-    return isObject(v) ? new Reader(v, `${this.path}.${field}`) : this.fail(field, 'an object');
-  }
-
-  objects(field: string): Reader[] {
-    return this.array(field).map((item, i) =>
-      isObject(item)
-        ? new Reader(item, `${this.path}.${field}[${i}]`)
-        : this.fail(`${field}[${i}]`, 'an object'),
-    );
-  }
+  string = (field: string): string => this.read(field, TEXT);
+  nonEmpty = (field: string): string => this.read(field, NON_EMPTY);
+  nullableString = (field: string): string | null => this.read(field, NULLABLE_TEXT);
+  number = (field: string): number => this.read(field, NUMBER);
+  nullableNumber = (field: string): number | null => this.read(field, NULLABLE_NUMBER);
+  boolean = (field: string): boolean => this.read(field, narrow.boolean);
+  oneOf = <T extends string>(field: string, allowed: readonly T[]): T =>
+    this.read(field, narrow.oneOf(allowed));
+  array = (field: string): readonly unknown[] => this.read(field, narrow.array);
+  strings = (field: string): readonly string[] => this.read(field, STRINGS);
+  object = (field: string): Reader =>
+    new Reader(this.read(field, narrow.object), `${this.path}.${field}`);
+  objects = (field: string): Reader[] =>
+    this.read(field, OBJECTS).map((item, i) => new Reader(item, `${this.path}.${field}[${i}]`));
 }
-
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function checkEntities(r: Reader, field: string): void {
   for (const entity of r.objects(field)) {

@@ -1,5 +1,10 @@
 import { Type } from 'avsc';
-import type { AlertSummary, FeedbackEvent, IncidentEvent, IncidentEventType } from '@soc/contracts';
+import {
+  INCIDENT_EVENT_TYPES,
+  type AlertSummary,
+  type FeedbackEvent,
+  type IncidentEvent,
+} from '@soc/contracts';
 import {
   correlateAll,
   defaultCorrelationConfig,
@@ -239,23 +244,9 @@ const feedbackSamples: FeedbackEvent[] = [
   }),
 ];
 
-const ALL_INCIDENT_TYPES: IncidentEventType[] = [
-  'IncidentOpened',
-  'AlertAttached',
-  'AlertRepeatsCounted',
-  'AlertSuppressed',
-  'LateAlertHandled',
-  'IncidentsMerged',
-  'IncidentMergedInto',
-  'IncidentScored',
-  'IncidentEscalated',
-  'CampaignLinked',
-  'IncidentClosed',
-];
-
 describe('soc.incidents.v1 Avro schema and mapping', () => {
   it('has a sample of every member of the incident union', () => {
-    expect(new Set(incidentSamples.map((e) => e.type))).toEqual(new Set(ALL_INCIDENT_TYPES));
+    expect(new Set(incidentSamples.map((e) => e.type))).toEqual(new Set(INCIDENT_EVENT_TYPES));
   });
 
   it('names one data record per event type, like the type, and enumerates the same types', () => {
@@ -263,9 +254,9 @@ describe('soc.incidents.v1 Avro schema and mapping', () => {
       field(name: string): { type: { types: { name: string }[]; symbols?: string[] } };
     };
     expect(data.field('data').type.types.map((t) => t.name)).toEqual(
-      ALL_INCIDENT_TYPES.map((type) => `soc.incidents.v1.${type}`),
+      INCIDENT_EVENT_TYPES.map((type) => `soc.incidents.v1.${type}`),
     );
-    expect(data.field('type').type.symbols).toEqual(ALL_INCIDENT_TYPES);
+    expect(data.field('type').type.symbols).toEqual(INCIDENT_EVENT_TYPES);
   });
 
   it.each(incidentSamples.map((event) => [`${event.type} #${event.sequence}`, event] as const))(

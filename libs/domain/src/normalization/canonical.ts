@@ -4,19 +4,21 @@ import {
   HASH_ALGORITHMS,
   IP_ROLES,
   THREAT_INTEL_VERDICT_LABELS,
+  isObject,
   type AlertEntity,
   type AlertFormat,
   type CanonicalAlert,
   type EntityType,
   type HashAlgorithm,
   type IpRole,
+  type JsonObject,
   type ThreatIntelVerdict,
   type ThreatIntelVerdictLabel,
 } from '@soc/contracts';
 import { hashAlgorithm } from './entities';
 import { isPlausibleTime } from './time';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
-import { isObject, own, type JsonObject } from './values';
+import { own } from './values';
 
 /**
  * An already-canonical alert: every field is checked against the contract, and the first
