@@ -31,8 +31,14 @@ export interface AlertSummary {
   readonly threatIntel: readonly ThreatIntelVerdict[];
 }
 
-export type ScoreFactorName =
-  'severity' | 'business_context' | 'threat_intel' | 'confidence' | 'freshness';
+export const SCORE_FACTOR_NAMES = [
+  'severity',
+  'business_context',
+  'threat_intel',
+  'confidence',
+  'freshness',
+] as const;
+export type ScoreFactorName = (typeof SCORE_FACTOR_NAMES)[number];
 
 export interface ScoreFactor {
   readonly name: ScoreFactorName;

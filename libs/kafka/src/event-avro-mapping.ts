@@ -1,4 +1,4 @@
-import type { FeedbackEvent, IncidentEvent } from '@soc/contracts';
+import { isObject, type FeedbackEvent, type IncidentEvent } from '@soc/contracts';
 import type { AvroMapping } from './avro-codec';
 
 /**
@@ -29,20 +29,18 @@ function unwrap<E extends { readonly type: string; readonly data: unknown }>(
   namespace: string,
   record: unknown,
 ): E {
-  if (typeof record !== 'object' || record === null)
-    throw new Error('Avro event record is not an object');
-  const { data, ...envelope } = record as { type?: unknown; data?: unknown };
-  if (typeof envelope.type !== 'string') throw new Error('Avro event record has no type');
-  if (typeof data !== 'object' || data === null)
-    throw new Error(`Avro ${envelope.type} record has no data`);
+  if (!isObject(record)) throw new Error('Avro event record is not an object');
+  const { data, ...envelope } = record;
+  if (typeof envelope['type'] !== 'string') throw new Error('Avro event record has no type');
+  if (!isObject(data)) throw new Error(`Avro ${envelope['type']} record has no data`);
   const branches = Object.keys(data);
-  const expected = `${namespace}.${envelope.type}`;
+  const expected = `${namespace}.${envelope['type']}`;
   if (branches.length !== 1 || branches[0] !== expected) {
     throw new Error(
-      `Avro ${envelope.type} record carries data branch ${branches.join(', ') || 'none'}, expected ${expected}`,
+      `Avro ${envelope['type']} record carries data branch ${branches.join(', ') || 'none'}, expected ${expected}`,
     );
   }
-  return { ...envelope, data: (data as Record<string, unknown>)[expected] } as unknown as E;
+  return { ...envelope, data: data[expected] } as unknown as E;
 }
 
 export const incidentEventToAvro = (event: IncidentEvent): IncidentEventAvro =>
