@@ -3,7 +3,7 @@ import type { HourlyStatsDelta, IncidentAlertRow, IncidentView, TimelineEntry } 
 import { bigintText, epochMs, same, tableOf, type RowOf } from './columns';
 
 /** Words the free-text filter matches: title, ids, rules, tactics, entities, people. */
-export function searchTextOf(view: IncidentView): string {
+function searchTextOf(view: IncidentView): string {
   return [
     view.title,
     view.incidentId,
