@@ -34,26 +34,58 @@ class Reader {
   ) {}
 
   private read<T>(field: string, narrowing: Narrowing<T>): T {
-    const result = narrowing(this.value[field]);
-    if (result.ok) return result.value;
-    const path = `${this.path}.${field}${result.at}`;
-    throw new UndecodableRecordError(`${path}: expected ${result.expected}`, path);
+    const value = this.value[field];
+    if (narrowing.is(value)) return value;
+    const { expected, at } = narrowing.why(value);
+    const path = `${this.path}.${field}${at}`;
+    throw new UndecodableRecordError(`${path}: expected ${expected}`, path);
   }
 
-  string = (field: string): string => this.read(field, TEXT);
-  nonEmpty = (field: string): string => this.read(field, NON_EMPTY);
-  nullableString = (field: string): string | null => this.read(field, NULLABLE_TEXT);
-  number = (field: string): number => this.read(field, NUMBER);
-  nullableNumber = (field: string): number | null => this.read(field, NULLABLE_NUMBER);
-  boolean = (field: string): boolean => this.read(field, narrow.boolean);
-  oneOf = <T extends string>(field: string, allowed: readonly T[]): T =>
-    this.read(field, narrow.oneOf(allowed));
-  array = (field: string): readonly unknown[] => this.read(field, narrow.array);
-  strings = (field: string): readonly string[] => this.read(field, STRINGS);
-  object = (field: string): Reader =>
-    new Reader(this.read(field, narrow.object), `${this.path}.${field}`);
-  objects = (field: string): Reader[] =>
-    this.read(field, OBJECTS).map((item, i) => new Reader(item, `${this.path}.${field}[${i}]`));
+  string(field: string): string {
+    return this.read(field, TEXT);
+  }
+
+  nonEmpty(field: string): string {
+    return this.read(field, NON_EMPTY);
+  }
+
+  nullableString(field: string): string | null {
+    return this.read(field, NULLABLE_TEXT) ?? null;
+  }
+
+  number(field: string): number {
+    return this.read(field, NUMBER);
+  }
+
+  nullableNumber(field: string): number | null {
+    return this.read(field, NULLABLE_NUMBER) ?? null;
+  }
+
+  boolean(field: string): boolean {
+    return this.read(field, narrow.boolean);
+  }
+
+  oneOf<T extends string>(field: string, allowed: readonly T[]): T {
+    return this.read(field, narrow.oneOf(allowed));
+  }
+
+  array(field: string): readonly unknown[] {
+    return this.read(field, narrow.array);
+  }
+
+  strings(field: string): readonly string[] {
+    return this.read(field, STRINGS);
+  }
+
+  object(field: string): Reader {
+    return new Reader(this.read(field, narrow.object), `${this.path}.${field}`);
+  }
+
+  objects(field: string): Reader[] {
+    return this.read(field, OBJECTS).map(
+      (item, i) => new Reader(item, `${this.path}.${field}[${i}]`),
+    );
+  }
 }
 
 function checkEntities(r: Reader, field: string): void {

@@ -1,8 +1,9 @@
 /**
  * The one kit for untyped input (HTTP bodies, JSON lines, decoded records, tokens, config
- * files): decode to `unknown`, then narrow. Each narrowing answers the typed value or what
- * was expected instead, as a phrase ("a string", "at most 200 characters", "one of a, b"), so
- * each door words its own errors ("must be ...", "expected ...") from the same checks.
+ * files): decode to `unknown`, then narrow. A narrowing is a type guard (`is`, no allocation,
+ * so it serves hot paths such as the projector's event guard) and, for a value it refuses,
+ * what was expected instead (`why`): a phrase ("a string", "at most 200 characters", "one of
+ * a, b") from which each door words its own errors ("must be ...", "expected ...").
  */
 
 /** A JSON object as decoded from untrusted input: string keys, values still unknown. */
@@ -21,91 +22,97 @@ export const isNumber = (value: unknown): value is number =>
 export const isOneOf = <T extends string>(list: readonly T[], value: unknown): value is T =>
   typeof value === 'string' && (list as readonly string[]).includes(value);
 
-export type Narrowed<T> =
-  | { readonly ok: true; readonly value: T }
-  | {
-      readonly ok: false;
-      readonly expected: string;
-      /** Where inside the value the check failed (`[3]`, `[3].type`); empty at the value itself. */
-      readonly at: string;
-    };
+/** Why a value was refused: what was expected, and where inside it (`[3]`; empty at the value). */
+export interface Refusal {
+  readonly expected: string;
+  readonly at: string;
+}
 
-/** Narrows an unknown value to `T`, or says what was expected. */
-export type Narrowing<T> = (value: unknown) => Narrowed<T>;
+export interface Narrowing<T> {
+  readonly is: (value: unknown) => value is T;
+  /** Only for a value `is` refused. */
+  readonly why: (value: unknown) => Refusal;
+}
 
-const valid = <T>(value: T): Narrowed<T> => ({ ok: true, value });
-const invalid = (expected: string, at = ''): Narrowed<never> => ({ ok: false, expected, at });
+const refusal = (expected: string, at = ''): Refusal => ({ expected, at });
 
 /** A string of `min` to `max` characters (`min: 1` is "a non-empty string"). */
-const text =
-  ({
-    min = 0,
-    max = Infinity,
-  }: { readonly min?: number; readonly max?: number } = {}): Narrowing<string> =>
-  (value) => {
-    if (typeof value !== 'string') return invalid(min > 0 ? 'a non-empty string' : 'a string');
-    if (value.length < min)
-      return invalid(min === 1 ? 'a non-empty string' : `at least ${min} characters`);
-    if (value.length > max) return invalid(`at most ${max} characters`);
-    return valid(value);
+function text({ min = 0, max = Infinity }: { min?: number; max?: number } = {}): Narrowing<string> {
+  return {
+    is: (value): value is string =>
+      typeof value === 'string' && value.length >= min && value.length <= max,
+    why: (value) =>
+      typeof value !== 'string' || (value.length < min && min === 1)
+        ? refusal(min > 0 ? 'a non-empty string' : 'a string')
+        : value.length < min
+          ? refusal(`at least ${min} characters`)
+          : refusal(`at most ${max} characters`),
   };
+}
 
 /** A finite number, an integer when asked, within [min, max]. */
-const number =
-  ({
-    integer = false,
-    min = -Infinity,
-    max = Infinity,
-  }: {
-    readonly integer?: boolean;
-    readonly min?: number;
-    readonly max?: number;
-  } = {}): Narrowing<number> =>
-  (value) => {
-    if (!isNumber(value)) return invalid('a number');
-    if (integer && !Number.isInteger(value)) return invalid('an integer');
-    if (value < min || value > max) return invalid(`between ${min} and ${max}`);
-    return valid(value);
+function number({
+  integer = false,
+  min = -Infinity,
+  max = Infinity,
+}: { integer?: boolean; min?: number; max?: number } = {}): Narrowing<number> {
+  return {
+    is: (value): value is number =>
+      isNumber(value) && (!integer || Number.isInteger(value)) && value >= min && value <= max,
+    why: (value) =>
+      !isNumber(value)
+        ? refusal('a number')
+        : integer && !Number.isInteger(value)
+          ? refusal('an integer')
+          : refusal(`between ${min} and ${max}`),
   };
+}
 
-export const boolean: Narrowing<boolean> = (value) =>
-  typeof value === 'boolean' ? valid(value) : invalid('a boolean');
+const boolean: Narrowing<boolean> = {
+  is: (value): value is boolean => typeof value === 'boolean',
+  why: () => refusal('a boolean'),
+};
 
 /** One of a const list (`INCIDENT_STATUSES`), typed as its member union. */
-const oneOf =
-  <T extends string>(list: readonly T[]): Narrowing<T> =>
-  (value) =>
-    isOneOf(list, value) ? valid(value) : invalid(`one of ${list.join(', ')}`);
+const oneOf = <T extends string>(list: readonly T[]): Narrowing<T> => ({
+  is: (value): value is T => isOneOf(list, value),
+  why: () => refusal(`one of ${list.join(', ')}`),
+});
 
-export const object: Narrowing<JsonObject> = (value) =>
-  isObject(value) ? valid(value) : invalid('an object');
-
-/** Absent (`undefined`) or `null` reads as `null`; anything else must pass `narrow`. */
-const optional =
-  <T>(narrow: Narrowing<T>): Narrowing<T | null> =>
-  (value) => {
-    if (value === undefined || value === null) return valid(null);
-    const result = narrow(value);
-    return result.ok ? result : invalid(`${result.expected} or null`, result.at);
-  };
-
-/** An array whose every item passes `item`; a failure names the item's index. */
-const arrayOf =
-  <T>(item: Narrowing<T>, { of }: { readonly of?: string } = {}): Narrowing<readonly T[]> =>
-  (value) => {
-    if (!Array.isArray(value)) return invalid(of ? `an array of ${of}` : 'an array');
-    for (let i = 0; i < value.length; i += 1) {
-      const result = item(value[i]);
-      if (!result.ok) {
-        return of ? invalid(`an array of ${of}`) : invalid(result.expected, `[${i}]${result.at}`);
-      }
-    }
-    return valid(value as readonly T[]);
-  };
+const object: Narrowing<JsonObject> = { is: isObject, why: () => refusal('an object') };
 
 /** Any array, its items still unknown. */
-export const array: Narrowing<readonly unknown[]> = (value) =>
-  Array.isArray(value) ? valid(value) : invalid('an array');
+const array: Narrowing<readonly unknown[]> = {
+  is: (value): value is readonly unknown[] => Array.isArray(value),
+  why: () => refusal('an array'),
+};
+
+/** Absent (`undefined`) or `null` is accepted (read it as `null`); anything else must pass. */
+const optional = <T>(inner: Narrowing<T>): Narrowing<T | null | undefined> => ({
+  is: (value): value is T | null | undefined =>
+    value === undefined || value === null || inner.is(value),
+  why: (value) => {
+    const { expected, at } = inner.why(value);
+    return refusal(`${expected} or null`, at);
+  },
+});
+
+/**
+ * An array whose every item passes `item`. A refusal names the first failing item's index,
+ * or, given `of`, the whole ("an array of strings").
+ */
+const arrayOf = <T>(
+  item: Narrowing<T>,
+  { of }: { readonly of?: string } = {},
+): Narrowing<readonly T[]> => ({
+  is: (value): value is readonly T[] => Array.isArray(value) && value.every(item.is),
+  why: (value) => {
+    if (!Array.isArray(value) || of) return refusal(of ? `an array of ${of}` : 'an array');
+    const index = value.findIndex((v) => !item.is(v));
+    const inner = item.why(value[index]);
+    return refusal(inner.expected, `[${index}]${inner.at}`);
+  },
+});
 
 /** The narrowings, by the shape they accept: `narrow.text({ max: 200 })`, `narrow.oneOf(LIST)`. */
-export const narrow = { text, number, boolean, oneOf, object, optional, arrayOf, array } as const;
+export const narrow = { text, number, boolean, oneOf, object, array, optional, arrayOf } as const;

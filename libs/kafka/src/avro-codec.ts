@@ -112,7 +112,7 @@ export class AvroDecoder<T> {
     return mapped(() => fromJson(parsed), 'JSON record does not map to a value');
   }
 
-  private async resolverFor(writerId: number): Promise<Resolver> {
+  private async resolverFor(writerId: number): Promise<avro.Type | Resolver> {
     let writer: avro.Type;
     try {
       // The registry client hands back its own avsc Type; rebuild it from its JSON schema so
@@ -127,6 +127,12 @@ export class AvroDecoder<T> {
         throw new UndecodableRecordError(`unknown schema id ${writerId} in the registry`);
       }
       throw error;
+    }
+    // The current schema written by another producer needs no resolution: a resolver would
+    // only slow every read down.
+    if (writer.equals(this.type)) {
+      this.resolvers.set(writerId, this.type);
+      return this.type;
     }
     let resolver: Resolver;
     try {

@@ -181,9 +181,9 @@ export class InputReader {
 
   /** The value when it passes; otherwise the problem, worded as this API words them. */
   private narrowed<T>(field: string, value: unknown, narrowing: Narrowing<T>): T | null {
-    const result = narrowing(value);
-    if (result.ok) return result.value;
-    return this.fail(`${field}${result.at}`, `must be ${result.expected}`);
+    if (narrowing.is(value)) return value;
+    const { expected, at } = narrowing.why(value);
+    return this.fail(`${field}${at}`, `must be ${expected}`);
   }
 
   private fail(field: string, reason: string): null {

@@ -198,7 +198,7 @@ export class ReadModelStore {
     const names = columnNames(INCIDENTS);
     const definition = recordsetDefinition(INCIDENTS);
     const updates = names
-      .filter((name) => name !== 'tenant_id' && name !== 'incident_id')
+      .filter((name) => !INCIDENTS.primaryKey.includes(name))
       .map((name) => `${name} = EXCLUDED.${name}`)
       .join(', ');
     const sorted = [...incidents].sort(byKey);
@@ -206,7 +206,7 @@ export class ReadModelStore {
       await db.query(
         `INSERT INTO ${this.schema}.incidents (${names.join(', ')})
          SELECT ${names.join(', ')} FROM json_to_recordset($1::json) AS r(${definition})
-         ON CONFLICT (tenant_id, incident_id) DO UPDATE SET ${updates}`,
+         ON CONFLICT (${INCIDENTS.primaryKey.join(', ')}) DO UPDATE SET ${updates}`,
         [JSON.stringify(part.map((view) => toRow(INCIDENTS, view)))],
       );
     }
