@@ -16,8 +16,14 @@ import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS, type IncidentEvent } from '@soc/contracts';
-import { generateTraffic, incidentAvroMapping } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
+import { generateTraffic } from '@soc/domain';
+import {
+  AvroTopicCodec,
+  createSchemaRegistry,
+  ensureTopics,
+  incidentAvroMapping,
+  readSchemaFile,
+} from '@soc/kafka';
 import {
   benchEnv,
   cpuSeconds,

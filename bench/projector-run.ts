@@ -11,9 +11,14 @@ import {
   defaultCorrelationConfig,
   deterministicIds,
   generateTraffic,
-  incidentAvroMapping,
 } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
+import {
+  AvroTopicCodec,
+  createSchemaRegistry,
+  ensureTopics,
+  incidentAvroMapping,
+  readSchemaFile,
+} from '@soc/kafka';
 import {
   cpuSeconds,
   freshDatabase,

@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import { Partitioners, type Producer } from 'kafkajs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { IncidentEvent } from '@soc/contracts';
-import { incidentAvroMapping } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
+import {
+  AvroTopicCodec,
+  createSchemaRegistry,
+  incidentAvroMapping,
+  readSchemaFile,
+} from '@soc/kafka';
 import { newApiKeyMaterial } from '@soc/persistence';
 import {
   createSpecDatabase,

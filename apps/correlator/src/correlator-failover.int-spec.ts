@@ -1,7 +1,12 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
-import { generateLabeledAlerts, incidentAvroMapping } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
+import { generateLabeledAlerts } from '@soc/domain';
+import {
+  AvroTopicCodec,
+  createSchemaRegistry,
+  incidentAvroMapping,
+  readSchemaFile,
+} from '@soc/kafka';
 import {
   alertsByPartition,
   connectIdempotentProducer,

@@ -3,10 +3,11 @@ import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Kafka, Producer } from 'kafkajs';
 import { DEAD_LETTER_HEADERS, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
-import { generateLabeledAlerts, incidentAvroMapping } from '@soc/domain';
+import { generateLabeledAlerts } from '@soc/domain';
 import {
   AvroTopicCodec,
   createSchemaRegistry,
+  incidentAvroMapping,
   readSchemaFile,
   TransactionalKafkaTransport,
 } from '@soc/kafka';

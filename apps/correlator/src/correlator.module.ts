@@ -12,12 +12,13 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
-import { incidentAvroMapping, withAssetLookup } from '@soc/domain';
+import { withAssetLookup } from '@soc/domain';
 import {
   AvroTopicCodec,
   createKafka,
   createSchemaRegistry,
   ensureTopics,
+  incidentAvroMapping,
   readSchemaFile,
   TransactionalKafkaTransport,
 } from '@soc/kafka';

@@ -5,8 +5,8 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import type { CanonicalAlert, IntelEvent } from '@soc/contracts';
-import { generateLabeledAlerts, intelAvroMapping } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
+import { generateLabeledAlerts } from '@soc/domain';
+import { AvroTopicCodec, createSchemaRegistry, intelAvroMapping, readSchemaFile } from '@soc/kafka';
 import { createLogger } from '@soc/observability';
 import { openDataSource, type DataSource } from '@soc/persistence';
 import {

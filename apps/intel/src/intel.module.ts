@@ -10,7 +10,7 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CanonicalAlert, IntelEvent } from '@soc/contracts';
-import { DEFAULT_VERDICT_TTLS, intelAvroMapping } from '@soc/domain';
+import { DEFAULT_VERDICT_TTLS } from '@soc/domain';
 import {
   abuseIpdbClient,
   BudgetStore,
@@ -25,6 +25,7 @@ import {
   createKafka,
   createSchemaRegistry,
   ensureTopics,
+  intelAvroMapping,
   readSchemaFile,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';

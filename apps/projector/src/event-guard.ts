@@ -1,4 +1,15 @@
-import type { FeedbackEvent, IncidentEvent } from '@soc/contracts';
+import {
+  ANALYST_VERDICTS,
+  FEEDBACK_EVENT_TYPES,
+  INCIDENT_CLOSE_REASONS,
+  INCIDENT_EVENT_TYPES,
+  INCIDENT_STATUSES,
+  LATE_ALERT_OUTCOMES,
+  isObject,
+  narrow,
+  type JsonObject,
+  type Narrowing,
+} from '@soc/contracts';
 import type { ReadModelEvent } from '@soc/domain';
 import { UndecodableRecordError } from '@soc/kafka';
 
@@ -7,110 +18,75 @@ import { UndecodableRecordError } from '@soc/kafka';
  * incident or feedback event. Checks what the projection relies on, field by field, so a
  * malformed record becomes a dead letter naming the field instead of a crash mid-batch.
  */
-type Obj = Readonly<Record<string, unknown>>;
+const TEXT = narrow.text();
+const NON_EMPTY = narrow.text({ min: 1 });
+const NULLABLE_TEXT = narrow.optional(TEXT);
+const NUMBER = narrow.number();
+const NULLABLE_NUMBER = narrow.optional(NUMBER);
+const STRINGS = narrow.arrayOf(TEXT, { of: 'strings' });
+const OBJECTS = narrow.arrayOf(narrow.object);
 
+/** Reads the fields of one object at `path`; the first field that fails is thrown, named. */
 class Reader {
   constructor(
-    private readonly value: Obj,
+    private readonly value: JsonObject,
     private readonly path: string,
   ) {}
 
-  private fail(field: string, expected: string): never {
-    const path = `${this.path}.${field}`;
+  private read<T>(field: string, narrowing: Narrowing<T>): T {
+    const value = this.value[field];
+    if (narrowing.is(value)) return value;
+    const { expected, at } = narrowing.why(value);
+    const path = `${this.path}.${field}${at}`;
     throw new UndecodableRecordError(`${path}: expected ${expected}`, path);
   }
 
   string(field: string): string {
-    const v = this.value[field];
-    return typeof v === 'string' ? v : this.fail(field, 'a string');
+    return this.read(field, TEXT);
   }
 
   nonEmpty(field: string): string {
-    const v = this.string(field);
-    return v.length > 0 ? v : this.fail(field, 'a non-empty string');
+    return this.read(field, NON_EMPTY);
   }
 
   nullableString(field: string): string | null {
-    const v = this.value[field];
-    return v === null || v === undefined
-      ? null
-      : typeof v === 'string'
-        ? v
-        : this.fail(field, 'a string or null');
+    return this.read(field, NULLABLE_TEXT) ?? null;
   }
 
   number(field: string): number {
-    const v = this.value[field];
-    return typeof v === 'number' && Number.isFinite(v) ? v : this.fail(field, 'a finite number');
+    return this.read(field, NUMBER);
   }
 
   nullableNumber(field: string): number | null {
-    const v = this.value[field];
-    return v === null || v === undefined ? null : this.number(field);
+    return this.read(field, NULLABLE_NUMBER) ?? null;
   }
 
   boolean(field: string): boolean {
-    const v = this.value[field];
-    return typeof v === 'boolean' ? v : this.fail(field, 'a boolean');
+    return this.read(field, narrow.boolean);
   }
 
   oneOf<T extends string>(field: string, allowed: readonly T[]): T {
-    const v = this.value[field];
-    return typeof v === 'string' && (allowed as readonly string[]).includes(v)
-      ? (v as T)
-      : this.fail(field, `one of ${allowed.join(', ')}`);
+    return this.read(field, narrow.oneOf(allowed));
   }
 
   array(field: string): readonly unknown[] {
-    const v = this.value[field];
-    return Array.isArray(v) ? v : this.fail(field, 'an array');
+    return this.read(field, narrow.array);
   }
 
   strings(field: string): readonly string[] {
-    const items = this.array(field);
-    return items.every((i) => typeof i === 'string')
-      ? (items as string[])
-      : this.fail(field, 'an array of strings');
+    return this.read(field, STRINGS);
   }
 
   object(field: string): Reader {
-    const v = this.value[field];
-    return isObject(v) ? new Reader(v, `${this.path}.${field}`) : this.fail(field, 'an object');
+    return new Reader(this.read(field, narrow.object), `${this.path}.${field}`);
   }
 
   objects(field: string): Reader[] {
-    return this.array(field).map((item, i) =>
-      isObject(item)
-        ? new Reader(item, `${this.path}.${field}[${i}]`)
-        : this.fail(`${field}[${i}]`, 'an object'),
+    return this.read(field, OBJECTS).map(
+      (item, i) => new Reader(item, `${this.path}.${field}[${i}]`),
     );
   }
 }
-
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const INCIDENT_TYPES: readonly IncidentEvent['type'][] = [
-  'IncidentOpened',
-  'AlertAttached',
-  'AlertRepeatsCounted',
-  'AlertSuppressed',
-  'LateAlertHandled',
-  'IncidentsMerged',
-  'IncidentMergedInto',
-  'IncidentScored',
-  'IncidentEscalated',
-  'CampaignLinked',
-  'IncidentClosed',
-];
-const FEEDBACK_TYPES: readonly FeedbackEvent['type'][] = [
-  'IncidentAcknowledged',
-  'IncidentAssigned',
-  'IncidentStatusChanged',
-  'IncidentVerdictGiven',
-  'PriorityFeedbackGiven',
-];
-const STATUSES = ['open', 'acknowledged', 'in_progress', 'closed'] as const;
-const VERDICTS = ['true_positive', 'benign_positive', 'false_positive'] as const;
 
 function checkEntities(r: Reader, field: string): void {
   for (const entity of r.objects(field)) {
@@ -167,7 +143,7 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       d.nullableString('incidentId');
       checkAlert(d.object('alert'));
       d.number('watermark');
-      d.oneOf('outcome', ['attached-to-open-incident', 'opened-incident', 'dropped-window-closed']);
+      d.oneOf('outcome', LATE_ALERT_OUTCOMES);
       d.string('reason');
       return;
     case 'IncidentsMerged':
@@ -218,7 +194,7 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       return;
     case 'IncidentClosed':
       d.nonEmpty('incidentId');
-      d.oneOf('reason', ['window-expired', 'max-span-reached', 'merged']);
+      d.oneOf('reason', INCIDENT_CLOSE_REASONS);
       return;
     case 'IncidentAcknowledged':
       d.nonEmpty('incidentId');
@@ -229,12 +205,12 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       return;
     case 'IncidentStatusChanged':
       d.nonEmpty('incidentId');
-      d.oneOf('status', STATUSES);
+      d.oneOf('status', INCIDENT_STATUSES);
       d.nullableString('notes');
       return;
     case 'IncidentVerdictGiven':
       d.nonEmpty('incidentId');
-      d.oneOf('verdict', VERDICTS);
+      d.oneOf('verdict', ANALYST_VERDICTS);
       d.nullableString('notes');
       return;
     case 'PriorityFeedbackGiven':
@@ -259,7 +235,7 @@ export function parseReadModelEvent(value: unknown, family: EventFamily): ReadMo
   r.nonEmpty('eventId');
   const type = r.oneOf<ReadModelEvent['type']>(
     'type',
-    family === 'incident' ? INCIDENT_TYPES : FEEDBACK_TYPES,
+    family === 'incident' ? INCIDENT_EVENT_TYPES : FEEDBACK_EVENT_TYPES,
   );
   r.number('schemaVersion');
   r.nonEmpty('tenantId');

@@ -1,26 +1,21 @@
 import {
   evolveIncidentView,
   incidentIdOf,
+  type EntityTouch,
+  type HourlyStatsDelta,
+  type IncidentAlertRow,
   type IncidentView,
   type ReadModelEvent,
+  type TimelineEntry,
   type ViewChange,
 } from '@soc/domain';
 import {
   ReadModelStore,
   incidentKey,
   type DataSource,
-  type EntityTouchRecord,
-  type HourlyStatsRecord,
-  type IncidentAlertRecord,
   type IncidentKey,
-  type IncidentRecord,
   type Queryable,
-  type TimelineRecord,
 } from '@soc/persistence';
-
-// The store's records are the domain's read-model types under the store's names.
-const toRecord = (view: IncidentView): IncidentRecord => view;
-const toView = (record: IncidentRecord): IncidentView => record;
 
 export const PROJECTION_NAME = 'incident-read-model';
 
@@ -148,17 +143,14 @@ export class ProjectionEngine {
     }
     const keyList = [...keys.values()];
     await this.store.lockIncidents(db, keyList);
-    const loaded = await this.store.loadIncidents(db, keyList);
-    const views = new Map<string, IncidentView>(
-      [...loaded].map(([key, record]) => [key, toView(record)]),
-    );
+    const views = await this.store.loadIncidents(db, keyList);
     const positions = await this.store.loadStreamPositions(db, [...unattached.values()]);
     const movedStreams = new Set<string>();
 
-    const alerts: IncidentAlertRecord[] = [];
-    const timeline: TimelineRecord[] = [];
-    const entityTouches: EntityTouchRecord[] = [];
-    const stats: HourlyStatsRecord[] = [];
+    const alerts: IncidentAlertRow[] = [];
+    const timeline: TimelineEntry[] = [];
+    const entityTouches: EntityTouch[] = [];
+    const stats: HourlyStatsDelta[] = [];
     const changed = new Set<string>();
     const applied: ReadModelEvent[] = [];
     let duplicates = 0;
@@ -199,10 +191,10 @@ export class ProjectionEngine {
       entityTouches.push(...change.entityTouches);
       stats.push(...change.stats);
     }
-    const incidents: IncidentRecord[] = [];
+    const incidents: IncidentView[] = [];
     for (const key of changed) {
       const view = views.get(key);
-      if (view) incidents.push(toRecord(view));
+      if (view) incidents.push(view);
     }
     const streamPositions = [...movedStreams].map((stream) => {
       const { tenantId, streamId } = unattached.get(stream) as {

@@ -11,7 +11,7 @@ import type {
   ProjectionEngine,
 } from './projection-engine';
 import type { ProjectorMetrics } from './projector.metrics';
-import type { RecordDecoder } from './record-decoder';
+import type { EventDecoders } from './event-decoders';
 
 export interface ProjectorConsumerOptions {
   readonly kafka: Kafka;
@@ -20,7 +20,7 @@ export interface ProjectorConsumerOptions {
   readonly feedbackTopic: string;
   /** Where the checkpoints are read from; applying a batch is the topic's handler's job. */
   readonly engine: ProjectionEngine;
-  readonly decoder: RecordDecoder;
+  readonly decoder: EventDecoders;
   readonly metrics: ProjectorMetrics;
   readonly logger: Logger;
   readonly maxWaitMs: number;
@@ -230,7 +230,7 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
         records.push({
           offset,
           timestamp,
-          event: await this.options.decoder.decode(message.value, family),
+          event: await this.options.decoder[family].decode(message.value),
         });
       } catch (error) {
         if (!(error instanceof UndecodableRecordError)) throw error;

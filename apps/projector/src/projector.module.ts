@@ -9,7 +9,6 @@ import {
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Kafka } from 'kafkajs';
-import { feedbackEventFromAvro, incidentEventFromAvro } from '@soc/domain';
 import { createKafka, createSchemaRegistry } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
 import { ReadModelStore, openDataSource, type DataSource } from '@soc/persistence';
@@ -18,7 +17,7 @@ import type { ProjectorConfig } from './projector.config';
 import { projectorController } from './projector.controller';
 import { ProjectorConsumer } from './projector-consumer';
 import { ProjectorMetrics } from './projector.metrics';
-import { RecordDecoder } from './record-decoder';
+import { createEventDecoders, type EventDecoders } from './event-decoders';
 
 export const PROJECTOR_DATA_SOURCE = Symbol('ProjectorDataSource');
 
@@ -26,7 +25,7 @@ export const PROJECTOR_DATA_SOURCE = Symbol('ProjectorDataSource');
 export interface ProjectorParts {
   readonly dataSource: DataSource;
   readonly kafka: Kafka;
-  readonly decoder: RecordDecoder;
+  readonly decoder: EventDecoders;
 }
 
 export async function createProjectorParts(
@@ -42,10 +41,7 @@ export async function createProjectorParts(
     { migrate: config.migrate },
   );
   const kafka = createKafka(config.infra.kafkaBrokers, 'soc-projector', logger);
-  const decoder = new RecordDecoder(createSchemaRegistry(config.infra.schemaRegistryUrl), {
-    incident: incidentEventFromAvro,
-    feedback: feedbackEventFromAvro,
-  });
+  const decoder = createEventDecoders(createSchemaRegistry(config.infra.schemaRegistryUrl));
   return { dataSource, kafka, decoder };
 }
 

@@ -14,12 +14,12 @@ import {
 } from '@soc/persistence';
 import type { EventFamily } from './event-guard';
 import { ProjectionEngine, type ConsumedRecord } from './projection-engine';
-import type { RecordDecoder } from './record-decoder';
+import type { EventDecoders } from './event-decoders';
 
 export interface RebuildOptions {
   readonly dataSource: DataSource;
   readonly kafka: Kafka;
-  readonly decoder: RecordDecoder;
+  readonly decoder: EventDecoders;
   readonly logger: Logger;
   readonly incidentsTopic: string;
   readonly feedbackTopic: string;
@@ -193,7 +193,7 @@ export async function discardShadow(
 }
 
 async function decodeForRebuild(
-  decoder: RecordDecoder,
+  decoder: EventDecoders,
   message: KafkaMessage,
   family: EventFamily,
   onPoison: () => void,
@@ -201,7 +201,7 @@ async function decodeForRebuild(
   const offset = BigInt(message.offset);
   const timestamp = Number(message.timestamp);
   try {
-    return { offset, timestamp, event: await decoder.decode(message.value, family) };
+    return { offset, timestamp, event: await decoder[family].decode(message.value) };
   } catch (error) {
     // The live projector dead-lettered this record already; the rebuild only skips it.
     if (!(error instanceof UndecodableRecordError)) throw error;

@@ -4,8 +4,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Partitioners, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import request from 'supertest';
 import type { FeedbackEvent, IncidentEvent } from '@soc/contracts';
-import { feedbackAvroMapping, incidentAvroMapping } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
+import {
+  AvroTopicCodec,
+  createSchemaRegistry,
+  feedbackAvroMapping,
+  incidentAvroMapping,
+  readSchemaFile,
+} from '@soc/kafka';
 import { createLogger } from '@soc/observability';
 import { newApiKeyMaterial } from '@soc/persistence';
 import {

@@ -12,12 +12,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Partitioners, type Producer } from 'kafkajs';
 import type { FeedbackEvent } from '@soc/contracts';
-import { feedbackAvroMapping } from '@soc/domain';
 import {
   AvroTopicCodec,
   createKafka,
   createSchemaRegistry,
   ensureTopics,
+  feedbackAvroMapping,
   readSchemaFile,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';

@@ -34,8 +34,10 @@ export const ENTITY_TYPES = [
 ] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
-export type IpRole = 'source' | 'destination';
-export type HashAlgorithm = 'md5' | 'sha1' | 'sha256';
+export const IP_ROLES = ['source', 'destination'] as const;
+export type IpRole = (typeof IP_ROLES)[number];
+export const HASH_ALGORITHMS = ['md5', 'sha1', 'sha256'] as const;
+export type HashAlgorithm = (typeof HASH_ALGORITHMS)[number];
 
 /**
  * One observable of an alert. `value` is normalized by the normalizers (lower-cased host,
@@ -49,7 +51,13 @@ export interface AlertEntity {
   readonly hashAlgorithm: HashAlgorithm | null;
 }
 
-export type ThreatIntelVerdictLabel = 'malicious' | 'suspicious' | 'benign' | 'unknown';
+export const THREAT_INTEL_VERDICT_LABELS = [
+  'malicious',
+  'suspicious',
+  'benign',
+  'unknown',
+] as const;
+export type ThreatIntelVerdictLabel = (typeof THREAT_INTEL_VERDICT_LABELS)[number];
 
 /** A threat-intel lookup result for one indicator of the alert. Absent means unknown. */
 export interface ThreatIntelVerdict {

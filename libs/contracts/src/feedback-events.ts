@@ -1,4 +1,5 @@
 import type { EventEnvelope } from './envelope';
+import type { ListsEvery } from './lists';
 
 /**
  * Analyst actions on `soc.feedback.v1`, produced by the query API. The stream id is the
@@ -6,8 +7,10 @@ import type { EventEnvelope } from './envelope';
  * correlator's. The projector folds both streams into the read model; the correlator reads
  * priority feedback to learn.
  */
-export type IncidentStatus = 'open' | 'acknowledged' | 'in_progress' | 'closed';
-export type AnalystVerdict = 'true_positive' | 'benign_positive' | 'false_positive';
+export const INCIDENT_STATUSES = ['open', 'acknowledged', 'in_progress', 'closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export const ANALYST_VERDICTS = ['true_positive', 'benign_positive', 'false_positive'] as const;
+export type AnalystVerdict = (typeof ANALYST_VERDICTS)[number];
 
 export interface IncidentAcknowledgedData {
   readonly incidentId: string;
@@ -53,3 +56,12 @@ export type FeedbackEvent =
   | PriorityFeedbackGiven;
 
 export type FeedbackEventType = FeedbackEvent['type'];
+
+export const FEEDBACK_EVENT_TYPES = [
+  'IncidentAcknowledged',
+  'IncidentAssigned',
+  'IncidentStatusChanged',
+  'IncidentVerdictGiven',
+  'PriorityFeedbackGiven',
+] as const satisfies readonly FeedbackEventType[];
+const _everyFeedbackType: ListsEvery<FeedbackEventType, typeof FEEDBACK_EVENT_TYPES> = true;

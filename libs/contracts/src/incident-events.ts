@@ -1,5 +1,6 @@
 import type { AlertEntity, EpochMs, ThreatIntelVerdict } from './alert';
 import type { EventEnvelope } from './envelope';
+import type { ListsEvery } from './lists';
 
 /**
  * The incident stream on `soc.incidents.v1`: the event-sourced log and the source of truth
@@ -30,8 +31,14 @@ export interface AlertSummary {
   readonly threatIntel: readonly ThreatIntelVerdict[];
 }
 
-export type ScoreFactorName =
-  'severity' | 'business_context' | 'threat_intel' | 'confidence' | 'freshness';
+export const SCORE_FACTOR_NAMES = [
+  'severity',
+  'business_context',
+  'threat_intel',
+  'confidence',
+  'freshness',
+] as const;
+export type ScoreFactorName = (typeof SCORE_FACTOR_NAMES)[number];
 
 export interface ScoreFactor {
   readonly name: ScoreFactorName;
@@ -104,12 +111,19 @@ export interface AlertSuppressedData {
   readonly reason: string;
 }
 
+export const LATE_ALERT_OUTCOMES = [
+  'attached-to-open-incident',
+  'opened-incident',
+  'dropped-window-closed',
+] as const;
+export type LateAlertOutcome = (typeof LATE_ALERT_OUTCOMES)[number];
+
 /** An alert whose event time is behind the watermark by more than the allowed lateness. */
 export interface LateAlertHandledData {
   readonly incidentId: string | null;
   readonly alert: AlertSummary;
   readonly watermark: EpochMs;
-  readonly outcome: 'attached-to-open-incident' | 'opened-incident' | 'dropped-window-closed';
+  readonly outcome: LateAlertOutcome;
   readonly reason: string;
 }
 
@@ -151,9 +165,12 @@ export interface CampaignLinkedData {
   readonly accumulatedRisk: number;
 }
 
+export const INCIDENT_CLOSE_REASONS = ['window-expired', 'max-span-reached', 'merged'] as const;
+export type IncidentCloseReason = (typeof INCIDENT_CLOSE_REASONS)[number];
+
 export interface IncidentClosedData {
   readonly incidentId: string;
-  readonly reason: 'window-expired' | 'max-span-reached' | 'merged';
+  readonly reason: IncidentCloseReason;
 }
 
 export type IncidentOpened = EventEnvelope<'IncidentOpened', IncidentOpenedData>;
@@ -182,3 +199,18 @@ export type IncidentEvent =
   | IncidentClosed;
 
 export type IncidentEventType = IncidentEvent['type'];
+
+export const INCIDENT_EVENT_TYPES = [
+  'IncidentOpened',
+  'AlertAttached',
+  'AlertRepeatsCounted',
+  'AlertSuppressed',
+  'LateAlertHandled',
+  'IncidentsMerged',
+  'IncidentMergedInto',
+  'IncidentScored',
+  'IncidentEscalated',
+  'CampaignLinked',
+  'IncidentClosed',
+] as const satisfies readonly IncidentEventType[];
+const _everyIncidentType: ListsEvery<IncidentEventType, typeof INCIDENT_EVENT_TYPES> = true;

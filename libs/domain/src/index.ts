@@ -1,7 +1,6 @@
 export * from './normalization';
 export * from './correlation';
 export * from './evaluation';
-export * from './incident';
 export * from './scoring';
 export * from './simulation';
 export * from './ingestion';

@@ -7,6 +7,7 @@ type Resolver = ReturnType<avro.Type['createResolver']>;
 /** Confluent wire format: magic byte 0, 4-byte big-endian schema id, Avro binary body. */
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
+const JSON_OPEN_BRACE = 0x7b;
 
 /** A record that can never be decoded (poison): it belongs in the dead-letter topic. */
 export class UndecodableRecordError extends Error {
@@ -18,6 +19,7 @@ export class UndecodableRecordError extends Error {
   }
 }
 
+/** Between the TypeScript shape of a topic's values and the record avsc reads and writes. */
 export interface AvroMapping<T> {
   readonly toAvro: (value: T) => unknown;
   readonly fromAvro: (record: unknown) => T;
@@ -28,55 +30,56 @@ const identity = <T>(): AvroMapping<T> => ({
   fromAvro: (record) => record as T,
 });
 
+export interface AvroDecoderOptions<T> {
+  /** Maps the decoded record to `T`; may narrow it, and what it throws makes the record poison. */
+  readonly fromAvro?: (record: unknown) => T;
+  /**
+   * When set, a value that starts with `{` is read as a JSON object and narrowed by this
+   * function instead (for producers that have no schema yet).
+   */
+  readonly fromJson?: (value: unknown) => T;
+}
+
+const reasonOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
 /**
- * Encodes and decodes one topic's values against the schema registry. Encoding is
- * synchronous after registration (the hot path); decoding resolves older writer schemas to
- * the current reader schema, which is where old event shapes are upcast.
+ * Decodes one topic's values against the schema registry. Older writer schemas are resolved
+ * to the current reader schema, which is where old event shapes are upcast, so the mapping
+ * only ever sees the latest shape. Records that can never be decoded throw
+ * UndecodableRecordError (poison); registry outages are rethrown as they are (transient), so
+ * the batch is retried.
  */
-export class AvroTopicCodec<T> {
+export class AvroDecoder<T> {
   private readonly resolvers = new Map<number, avro.Type | Resolver>();
+  protected readonly type: avro.Type;
+  private readonly fromAvro: (record: unknown) => T;
+  private readonly fromJson: ((value: unknown) => T) | undefined;
 
-  private constructor(
+  constructor(
     private readonly registry: SchemaRegistry,
-    readonly subject: string,
-    readonly schemaId: number,
-    private readonly type: avro.Type,
-    private readonly mapping: AvroMapping<T>,
-  ) {
-    this.resolvers.set(schemaId, type);
-  }
-
-  /** Registers the schema under `<topic>-value` with BACKWARD_TRANSITIVE compatibility. */
-  static async register<T>(
-    registry: SchemaRegistry,
-    topic: string,
     schema: avro.Schema,
-    mapping: AvroMapping<T> = identity<T>(),
-  ): Promise<AvroTopicCodec<T>> {
-    const subject = `${topic}-value`;
-    const { id } = await registerRacingPeers(registry, subject, schema);
-    const type = avro.Type.forSchema(schema);
-    return new AvroTopicCodec(registry, subject, id, type, mapping);
-  }
-
-  encode(value: T): Buffer {
-    const body = this.type.toBuffer(this.mapping.toAvro(value));
-    const framed = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-    framed.writeUInt8(MAGIC_BYTE, 0);
-    framed.writeInt32BE(this.schemaId, 1);
-    body.copy(framed, HEADER_BYTES);
-    return framed;
+    options: AvroDecoderOptions<T> = {},
+  ) {
+    this.type = avro.Type.forSchema(schema);
+    this.fromAvro = options.fromAvro ?? identity<T>().fromAvro;
+    this.fromJson = options.fromJson;
   }
 
   /** Decodes a framed record; throws UndecodableRecordError for poison, rethrows transient errors. */
   async decode(buffer: Buffer | null): Promise<T> {
-    if (!buffer || buffer.length < HEADER_BYTES) {
-      throw new UndecodableRecordError('not Avro-framed: shorter than the 5-byte header');
-    }
-    if (buffer.readUInt8(0) !== MAGIC_BYTE) {
+    if (!buffer || buffer.length === 0) throw new UndecodableRecordError('empty record value');
+    const first = buffer.readUInt8(0);
+    if (first === JSON_OPEN_BRACE && this.fromJson) return this.decodeJson(buffer, this.fromJson);
+    if (first !== MAGIC_BYTE) {
       throw new UndecodableRecordError(
-        `not Avro-framed: magic byte ${buffer.readUInt8(0)}, expected 0`,
+        this.fromJson
+          ? `neither Avro (magic byte 0) nor a JSON object: first byte ${first}`
+          : `not Avro-framed: magic byte ${first}, expected 0`,
       );
+    }
+    if (buffer.length < HEADER_BYTES) {
+      throw new UndecodableRecordError('not Avro-framed: shorter than the 5-byte header');
     }
     const writerId = buffer.readInt32BE(1);
     const resolver = this.resolvers.get(writerId) ?? (await this.resolverFor(writerId));
@@ -88,13 +91,28 @@ export class AvroTopicCodec<T> {
           : this.type.fromBuffer(buffer.subarray(HEADER_BYTES), resolver as Resolver);
     } catch (error) {
       throw new UndecodableRecordError(
-        `Avro body does not match schema ${writerId}: ${error instanceof Error ? error.message : String(error)}`,
+        `Avro body does not match schema ${writerId}: ${reasonOf(error)}`,
       );
     }
-    return this.mapping.fromAvro(record);
+    return mapped(() => this.fromAvro(record), 'Avro record does not map to a value');
   }
 
-  private async resolverFor(writerId: number): Promise<Resolver> {
+  /** Reads writer `id` as the current schema from now on (the codec's own registration). */
+  protected knowsWriter(id: number): void {
+    this.resolvers.set(id, this.type);
+  }
+
+  private decodeJson(buffer: Buffer, fromJson: (value: unknown) => T): T {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(buffer.toString('utf8'));
+    } catch (error) {
+      throw new UndecodableRecordError(`invalid JSON: ${reasonOf(error)}`);
+    }
+    return mapped(() => fromJson(parsed), 'JSON record does not map to a value');
+  }
+
+  private async resolverFor(writerId: number): Promise<avro.Type | Resolver> {
     let writer: avro.Type;
     try {
       // The registry client hands back its own avsc Type; rebuild it from its JSON schema so
@@ -110,16 +128,70 @@ export class AvroTopicCodec<T> {
       }
       throw error;
     }
+    // The current schema written by another producer needs no resolution: a resolver would
+    // only slow every read down.
+    if (writer.equals(this.type)) {
+      this.resolvers.set(writerId, this.type);
+      return this.type;
+    }
     let resolver: Resolver;
     try {
       resolver = this.type.createResolver(writer);
     } catch (error) {
       throw new UndecodableRecordError(
-        `schema id ${writerId} is not readable as ${this.subject}: ${error instanceof Error ? error.message : String(error)}`,
+        `schema id ${writerId} is not readable as ${this.type.name ?? 'the reader schema'}: ${reasonOf(error)}`,
       );
     }
     this.resolvers.set(writerId, resolver);
     return resolver;
+  }
+}
+
+/** A mapping that rejects a record makes it poison; its own UndecodableRecordError is kept. */
+function mapped<T>(map: () => T, what: string): T {
+  try {
+    return map();
+  } catch (error) {
+    if (error instanceof UndecodableRecordError) throw error;
+    throw new UndecodableRecordError(`${what}: ${reasonOf(error)}`);
+  }
+}
+
+/**
+ * Encodes and decodes one topic's values. Encoding is synchronous after registration (the hot
+ * path); decoding is the AvroDecoder's.
+ */
+export class AvroTopicCodec<T> extends AvroDecoder<T> {
+  private constructor(
+    registry: SchemaRegistry,
+    readonly subject: string,
+    schema: avro.Schema,
+    readonly schemaId: number,
+    private readonly mapping: AvroMapping<T>,
+  ) {
+    super(registry, schema, { fromAvro: mapping.fromAvro });
+    this.knowsWriter(schemaId);
+  }
+
+  /** Registers the schema under `<topic>-value` with BACKWARD_TRANSITIVE compatibility. */
+  static async register<T>(
+    registry: SchemaRegistry,
+    topic: string,
+    schema: avro.Schema,
+    mapping: AvroMapping<T> = identity<T>(),
+  ): Promise<AvroTopicCodec<T>> {
+    const subject = `${topic}-value`;
+    const { id } = await registerRacingPeers(registry, subject, schema);
+    return new AvroTopicCodec(registry, subject, schema, id, mapping);
+  }
+
+  encode(value: T): Buffer {
+    const body = this.type.toBuffer(this.mapping.toAvro(value));
+    const framed = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+    framed.writeUInt8(MAGIC_BYTE, 0);
+    framed.writeInt32BE(this.schemaId, 1);
+    body.copy(framed, HEADER_BYTES);
+    return framed;
   }
 }
 

@@ -1,6 +1,7 @@
 export * from './avro-codec';
 export * from './client';
 export * from './dead-letter';
+export * from './event-avro-mapping';
 export * from './partition-reader';
 export * from './registry';
 export * from './schema-files';

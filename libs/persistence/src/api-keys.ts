@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { API_KEY_ROLES, isOneOf, type ApiKeyRole } from '@soc/contracts';
 import { selectRows } from './data-source';
-import { API_KEY_ROLES, type ApiKeyRole } from './entities';
 import { withTenant } from './tenant-scope';
 
 /**
@@ -54,8 +54,7 @@ export function newApiKeyMaterial(): {
   };
 }
 
-export const isApiKeyRole = (value: unknown): value is ApiKeyRole =>
-  typeof value === 'string' && (API_KEY_ROLES as readonly string[]).includes(value);
+export const isApiKeyRole = (value: unknown): value is ApiKeyRole => isOneOf(API_KEY_ROLES, value);
 
 /** Creates a tenant (idempotent) under its own RLS scope. */
 export async function ensureTenant(
@@ -176,7 +175,7 @@ export class PgApiKeyVerifier {
       [parsed.keyId],
     );
     let principal: ApiKeyPrincipal | undefined;
-    if (row && isApiKeyRole(row.role)) {
+    if (row && isOneOf(API_KEY_ROLES, row.role)) {
       const presented = hashSecret(row.salt, parsed.secret);
       if (
         presented.length === row.secret_hash.length &&

@@ -1,5 +1,4 @@
 import { DataSource, type EntityManager } from 'typeorm';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 export interface DataSourceOptions {
@@ -12,8 +11,9 @@ export interface DataSourceOptions {
 }
 
 /**
- * A TypeORM data source over DATABASE_URL (a URL alone or full options). The schema comes
- * from MIGRATIONS only.
+ * A TypeORM data source over DATABASE_URL (a URL alone or full options): the connection pool,
+ * transactions and the migration runner. The schema comes from MIGRATIONS only; tables are
+ * read and written with SQL whose columns derive from the table specs (read-model/tables.ts).
  */
 export function createDataSource(urlOrOptions: string | DataSourceOptions): DataSource {
   const options: DataSourceOptions =
@@ -22,7 +22,6 @@ export function createDataSource(urlOrOptions: string | DataSourceOptions): Data
     type: 'postgres',
     url: options.url,
     applicationName: options.applicationName,
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',

@@ -1,3 +1,6 @@
+import { ANALYST_VERDICTS, API_KEY_ROLES, INCIDENT_STATUSES } from '@soc/contracts';
+import { READ_MODEL_TABLES } from './read-model/tables';
+
 /**
  * Names and DDL shared by the migration and the projector's rebuild. The read model lives in
  * its own schema so a rebuild can fill a shadow copy and swap it in with two schema renames;
@@ -9,6 +12,9 @@ export const APP_ROLE = 'soc_app';
 export const TENANT_SETTING = 'app.tenant_id';
 /** Postgres NOTIFY channel the projector signals after each committed batch. */
 export const READ_MODEL_CHANNEL = 'soc_read_model';
+
+/** A CHECK list of a const list: `'a', 'b'` (the values are the project's own literals). */
+const sqlList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -52,18 +58,17 @@ export const streamPositionsDdl = (schemaName: string, ifNotExists = false): str
       PRIMARY KEY (tenant_id, stream_id)
     )`;
 
-/** The projection tables in `schema`. The query API may only read them. */
+/** Read-model tables that hold a tenant's rows: row level security applies to each. */
+const READ_MODEL_TENANT_TABLES = READ_MODEL_TABLES.filter((spec) =>
+  spec.columns.some((c) => c.column === 'tenant_id'),
+).map((spec) => spec.table);
+
+/**
+ * The projection tables in `schema`; the query API may only read them. Their columns are
+ * those of the table specs (read-model/tables.ts): a test holds the two together.
+ */
 export function readModelDdl(schemaName: string): string[] {
   const s = assertIdentifier(schemaName);
-  const tenantTables = [
-    'incidents',
-    'incident_alerts',
-    'incident_entities',
-    'entities',
-    'incident_timeline',
-    'tenant_hourly_stats',
-    'stream_positions',
-  ];
   return [
     `CREATE SCHEMA ${s}`,
     `CREATE TABLE ${s}.incidents (
@@ -71,13 +76,13 @@ export function readModelDdl(schemaName: string): string[] {
       incident_id text NOT NULL,
       opened boolean NOT NULL,
       title text NOT NULL,
-      status text NOT NULL CHECK (status IN ('open', 'acknowledged', 'in_progress', 'closed')),
-      analyst_status text NOT NULL CHECK (analyst_status IN ('open', 'acknowledged', 'in_progress', 'closed')),
+      status text NOT NULL CHECK (status IN (${sqlList(INCIDENT_STATUSES)})),
+      analyst_status text NOT NULL CHECK (analyst_status IN (${sqlList(INCIDENT_STATUSES)})),
       priority double precision,
       analyst_priority double precision,
       explanation jsonb,
       assignee text,
-      verdict text CHECK (verdict IN ('true_positive', 'benign_positive', 'false_positive')),
+      verdict text CHECK (verdict IN (${sqlList(ANALYST_VERDICTS)})),
       verdict_notes text,
       alert_count integer NOT NULL,
       repeat_counts jsonb NOT NULL,
@@ -199,9 +204,9 @@ export function readModelDdl(schemaName: string): string[] {
       PRIMARY KEY (projection, topic, partition)
     )`,
 
-    ...tenantTables.flatMap((table) => tenantIsolationDdl(`${s}.${table}`)),
+    ...READ_MODEL_TENANT_TABLES.flatMap((table) => tenantIsolationDdl(`${s}.${table}`)),
     `GRANT USAGE ON SCHEMA ${s} TO ${APP_ROLE}`,
-    ...tenantTables.map((table) => `GRANT SELECT ON ${s}.${table} TO ${APP_ROLE}`),
+    ...READ_MODEL_TENANT_TABLES.map((table) => `GRANT SELECT ON ${s}.${table} TO ${APP_ROLE}`),
   ];
 }
 
@@ -217,7 +222,7 @@ export function applicationTablesDdl(): string[] {
     `CREATE TABLE public.api_keys (
       key_id text PRIMARY KEY,
       tenant_id text NOT NULL REFERENCES public.tenants (tenant_id),
-      role text NOT NULL CHECK (role IN ('analyst', 'admin', 'ingest')),
+      role text NOT NULL CHECK (role IN (${sqlList(API_KEY_ROLES)})),
       name text NOT NULL,
       salt bytea NOT NULL,
       secret_hash bytea NOT NULL,

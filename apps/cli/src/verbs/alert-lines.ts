@@ -3,6 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import {
   ENTITY_TYPES,
+  HASH_ALGORITHMS,
+  IP_ROLES,
+  THREAT_INTEL_VERDICT_LABELS,
+  isNumber,
+  isObject,
+  isOneOf,
+  isString,
   type AlertEntity,
   type CanonicalAlert,
   type ThreatIntelVerdict,
@@ -14,58 +21,27 @@ import {
   type ConfigFieldError,
 } from '@soc/domain';
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const isString = (value: unknown): value is string => typeof value === 'string';
-const isNumber = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value);
 const orNull = <T>(value: unknown, check: (v: unknown) => v is T): T | null | undefined =>
   value === null ? null : check(value) ? value : undefined;
-const ENTITY_TYPE_SET: ReadonlySet<string> = new Set(ENTITY_TYPES);
 
 function entityOf(value: unknown): AlertEntity | undefined {
-  if (
-    !isObject(value) ||
-    !isString(value['type']) ||
-    !ENTITY_TYPE_SET.has(value['type']) ||
-    !isString(value['value'])
-  ) {
-    return undefined;
-  }
+  if (!isObject(value)) return undefined;
+  const { type, value: text } = value;
   const role = value['role'] ?? null;
   const hashAlgorithm = value['hashAlgorithm'] ?? null;
-  if (role !== null && role !== 'source' && role !== 'destination') return undefined;
-  if (
-    hashAlgorithm !== null &&
-    hashAlgorithm !== 'md5' &&
-    hashAlgorithm !== 'sha1' &&
-    hashAlgorithm !== 'sha256'
-  )
-    return undefined;
-  return { type: value['type'] as AlertEntity['type'], value: value['value'], role, hashAlgorithm };
+  if (!isOneOf(ENTITY_TYPES, type) || !isString(text)) return undefined;
+  if (role !== null && !isOneOf(IP_ROLES, role)) return undefined;
+  if (hashAlgorithm !== null && !isOneOf(HASH_ALGORITHMS, hashAlgorithm)) return undefined;
+  return { type, value: text, role, hashAlgorithm };
 }
 
 function verdictOf(value: unknown): ThreatIntelVerdict | undefined {
   if (!isObject(value)) return undefined;
   const { indicator, indicatorType, source, verdict, score } = value;
-  if (
-    !isString(indicator) ||
-    !isString(indicatorType) ||
-    !ENTITY_TYPE_SET.has(indicatorType) ||
-    !isString(source)
-  )
+  if (!isString(indicator) || !isOneOf(ENTITY_TYPES, indicatorType) || !isString(source))
     return undefined;
-  if (
-    verdict !== 'malicious' &&
-    verdict !== 'suspicious' &&
-    verdict !== 'benign' &&
-    verdict !== 'unknown'
-  )
-    return undefined;
-  if (!isNumber(score)) return undefined;
-  return { indicator, indicatorType: indicatorType as AlertEntity['type'], source, verdict, score };
+  if (!isOneOf(THREAT_INTEL_VERDICT_LABELS, verdict) || !isNumber(score)) return undefined;
+  return { indicator, indicatorType, source, verdict, score };
 }
 
 function listOf<T>(value: unknown, item: (v: unknown) => T | undefined): T[] | undefined {

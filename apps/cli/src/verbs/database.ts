@@ -1,4 +1,5 @@
-import { openDataSource, ensureTenant, issueApiKey, API_KEY_ROLES } from '@soc/persistence';
+import { API_KEY_ROLES } from '@soc/contracts';
+import { openDataSource, ensureTenant, issueApiKey } from '@soc/persistence';
 import type { CliVerb } from '../cli-io';
 import { parseFlags, usageError, type FlagSpec } from '../flags';
 

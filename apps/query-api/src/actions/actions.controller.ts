@@ -23,26 +23,30 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { AnalystVerdict, IncidentStatus } from '@soc/contracts';
+import {
+  ANALYST_VERDICTS,
+  FEEDBACK_EVENT_TYPES,
+  INCIDENT_STATUSES,
+  type AnalystVerdict,
+  type IncidentStatus,
+} from '@soc/contracts';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentPrincipal, Roles, type Principal } from '../auth/principal';
 import { InputReader } from '../http/validation';
-import { STATUSES } from '../incidents/incident-queries';
 import { FEEDBACK_SERVICE } from '../tokens';
 import type { FeedbackService, FeedbackTarget, SubmittedFeedback } from './feedback.service';
 
-const VERDICTS: readonly AnalystVerdict[] = ['true_positive', 'benign_positive', 'false_positive'];
 const NOTES_MAX = 4_000;
 
 class AssignBody {
   @ApiProperty({ example: 'alice' }) assignee!: string;
 }
 class StatusBody {
-  @ApiProperty({ enum: STATUSES }) status!: IncidentStatus;
+  @ApiProperty({ enum: INCIDENT_STATUSES }) status!: IncidentStatus;
   @ApiPropertyOptional({ nullable: true }) notes?: string | null;
 }
 class VerdictBody {
-  @ApiProperty({ enum: VERDICTS }) verdict!: AnalystVerdict;
+  @ApiProperty({ enum: ANALYST_VERDICTS }) verdict!: AnalystVerdict;
   @ApiPropertyOptional({ nullable: true, example: 'admin running an inventory script' }) notes?:
     string | null;
 }
@@ -56,15 +60,7 @@ class FeedbackBody {
 }
 class EventAccepted {
   @ApiProperty() eventId!: string;
-  @ApiProperty({
-    enum: [
-      'IncidentAcknowledged',
-      'IncidentAssigned',
-      'IncidentStatusChanged',
-      'IncidentVerdictGiven',
-      'PriorityFeedbackGiven',
-    ],
-  })
+  @ApiProperty({ enum: FEEDBACK_EVENT_TYPES })
   type!: string;
   @ApiProperty() incidentId!: string;
   @ApiProperty({ description: 'the per-incident feedback stream sequence' }) sequence!: number;
@@ -159,7 +155,12 @@ export class ActionsController {
     @Headers() headers: Record<string, unknown>,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const { choice: status, notes } = this.choiceWithNotes(body, 'status', STATUSES, 'open');
+    const { choice: status, notes } = this.choiceWithNotes(
+      body,
+      'status',
+      INCIDENT_STATUSES,
+      'open',
+    );
     return this.send(
       p,
       { incidentId },
@@ -187,7 +188,7 @@ export class ActionsController {
     const { choice: verdict, notes } = this.choiceWithNotes(
       body,
       'verdict',
-      VERDICTS,
+      ANALYST_VERDICTS,
       'true_positive',
     );
     return this.send(

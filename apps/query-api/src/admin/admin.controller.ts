@@ -22,15 +22,8 @@ import {
   ApiTags,
   ApiBearerAuth,
 } from '@nestjs/swagger';
-import { ENTITY_TYPES } from '@soc/contracts';
-import {
-  API_KEY_ROLES,
-  ensureTenant,
-  issueApiKey,
-  withTenant,
-  type ApiKeyRole,
-  type DataSource,
-} from '@soc/persistence';
+import { API_KEY_ROLES, ENTITY_TYPES, type ApiKeyRole } from '@soc/contracts';
+import { ensureTenant, issueApiKey, withTenant, type DataSource } from '@soc/persistence';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentPrincipal, Roles, type Principal } from '../auth/principal';
 import { InputReader, ValidationFailed } from '../http/validation';

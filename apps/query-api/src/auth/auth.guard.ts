@@ -7,7 +7,8 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { ApiKeyRole, PgApiKeyVerifier } from '@soc/persistence';
+import type { ApiKeyRole } from '@soc/contracts';
+import type { PgApiKeyVerifier } from '@soc/persistence';
 import { OidcVerifier, TokenRejected } from './oidc-verifier';
 import {
   QUERY_CREDENTIALS_KEY,

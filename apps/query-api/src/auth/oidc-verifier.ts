@@ -4,6 +4,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
+import { isObject, type JsonObject } from '@soc/contracts';
 import type { OidcConfig } from '../query-api.config';
 import type { Principal } from './principal';
 
@@ -23,10 +24,7 @@ export class TokenRejected extends Error {}
 const CLOCK_SKEW_S = 60;
 const JWKS_MIN_REFRESH_MS = 30_000;
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function decodeSegment(segment: string, what: string): Record<string, unknown> {
+function decodeSegment(segment: string, what: string): JsonObject {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));

@@ -1,6 +1,6 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import type { ApiKeyRole } from '@soc/persistence';
+import type { ApiKeyRole } from '@soc/contracts';
 
 /** Who is calling: always exactly one tenant, one role. */
 export interface Principal {

@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { isObject, narrow, type JsonObject, type Narrowing } from '@soc/contracts';
 
 /** One problem with a request: where (a JSON path or a query parameter) and why. */
 export interface FieldProblem {
@@ -17,16 +18,13 @@ export class ValidationFailed extends BadRequestException {
   }
 }
 
-type Obj = Readonly<Record<string, unknown>>;
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * Reads untrusted input field by field, collecting every problem; `done()` throws one 400
  * naming them all. Values come back typed, so handlers never see `unknown`.
  */
 export class InputReader {
   private readonly problems: FieldProblem[] = [];
-  private readonly value: Obj;
+  private readonly value: JsonObject;
 
   constructor(
     input: unknown,
@@ -66,10 +64,10 @@ export class InputReader {
       if (required) this.problem(field, 'is required');
       return null;
     }
-    if (typeof v !== 'string') return this.fail(field, 'must be a string');
-    if (v.length > max) return this.fail(field, `must be at most ${max} characters`);
-    if (pattern && !pattern.test(v)) return this.fail(field, `must match ${pattern.source}`);
-    return v;
+    const read = this.narrowed(field, v, narrow.text({ max }));
+    if (read !== null && pattern && !pattern.test(read))
+      return this.fail(field, `must match ${pattern.source}`);
+    return read;
   }
 
   number(
@@ -81,11 +79,9 @@ export class InputReader {
       if (required) this.problem(field, 'is required');
       return null;
     }
+    // Query strings carry numbers as text.
     const v = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    if (typeof v !== 'number' || !Number.isFinite(v)) return this.fail(field, 'must be a number');
-    if (integer && !Number.isInteger(v)) return this.fail(field, 'must be an integer');
-    if (v < min || v > max) return this.fail(field, `must be between ${min} and ${max}`);
-    return v;
+    return this.narrowed(field, v, narrow.number({ integer, min, max }));
   }
 
   oneOf<T extends string>(
@@ -98,10 +94,7 @@ export class InputReader {
       if (required) this.problem(field, `is required (one of ${allowed.join(', ')})`);
       return null;
     }
-    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-      return this.fail(field, `must be one of ${allowed.join(', ')}`);
-    }
-    return v as T;
+    return this.narrowed(field, v, narrow.oneOf(allowed));
   }
 
   /** Comma-separated list in a query string, or a JSON array of strings. */
@@ -163,8 +156,7 @@ export class InputReader {
   array(field: string): readonly unknown[] | null {
     const v = this.value[field];
     if (v === undefined || v === null) return null;
-    if (!Array.isArray(v)) return this.fail(field, 'must be an array');
-    return v;
+    return this.narrowed(field, v, narrow.array);
   }
 
   /** Fields not in `known` are reported: a typo should not silently do nothing. */
@@ -185,6 +177,13 @@ export class InputReader {
 
   done(): void {
     if (this.problems.length > 0) throw new ValidationFailed(this.problems);
+  }
+
+  /** The value when it passes; otherwise the problem, worded as this API words them. */
+  private narrowed<T>(field: string, value: unknown, narrowing: Narrowing<T>): T | null {
+    if (narrowing.is(value)) return value;
+    const { expected, at } = narrowing.why(value);
+    return this.fail(`${field}${at}`, `must be ${expected}`);
   }
 
   private fail(field: string, reason: string): null {

@@ -15,12 +15,6 @@ const iso = (d: Date | null): string | null => (d === null ? null : d.toISOStrin
 
 export const SORTS = ['priority', 'last_seen'] as const;
 export type IncidentSort = (typeof SORTS)[number];
-export const STATUSES: readonly IncidentStatus[] = [
-  'open',
-  'acknowledged',
-  'in_progress',
-  'closed',
-];
 
 export interface IncidentFilter {
   readonly statuses: readonly IncidentStatus[];

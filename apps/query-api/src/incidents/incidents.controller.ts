@@ -16,7 +16,7 @@ import {
   ApiTags,
   ApiBearerAuth,
 } from '@nestjs/swagger';
-import { ENTITY_TYPES } from '@soc/contracts';
+import { ENTITY_TYPES, INCIDENT_STATUSES } from '@soc/contracts';
 import { withTenant, type DataSource } from '@soc/persistence';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
@@ -24,7 +24,6 @@ import { InputReader } from '../http/validation';
 import { DATA_SOURCE } from '../tokens';
 import {
   SORTS,
-  STATUSES,
   alertDetail,
   decodeCursor,
   entityView,
@@ -55,7 +54,7 @@ export class IncidentsController {
   @ApiQuery({
     name: 'status',
     required: false,
-    description: `comma-separated: ${STATUSES.join(', ')}`,
+    description: `comma-separated: ${INCIDENT_STATUSES.join(', ')}`,
   })
   @ApiQuery({ name: 'priority_min', required: false, type: Number })
   @ApiQuery({ name: 'priority_max', required: false, type: Number })
@@ -202,7 +201,7 @@ const LIST_PARAMS = [
 export function readFilter(query: Record<string, unknown>): IncidentFilter {
   const input = new InputReader(query);
   input.onlyKnown(LIST_PARAMS);
-  const statuses = input.list('status', STATUSES);
+  const statuses = input.list('status', INCIDENT_STATUSES);
   const priorityMin = input.number('priority_min', { required: false, min: 0, max: 100 });
   const priorityMax = input.number('priority_max', { required: false, min: 0, max: 100 });
   if (priorityMin !== null && priorityMax !== null && priorityMin > priorityMax)

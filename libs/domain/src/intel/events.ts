@@ -1,14 +1,7 @@
-import type {
-  EpochMs,
-  IntelEvent,
-  IntelLookupDeferred,
-  IntelVerdictRecorded,
-} from '@soc/contracts';
-import { unwrap, wrap, type AvroValueMapping } from '../incident/avro-mapping';
+import type { EpochMs, IntelLookupDeferred, IntelVerdictRecorded } from '@soc/contracts';
 import type { Indicator } from './indicators';
 import type { IntelVerdict } from './verdicts';
 
-export const INTEL_AVRO_NAMESPACE = 'soc.intel.v1';
 export const INTEL_SCHEMA_VERSION = 1;
 
 /** The stream of one provider's results on one indicator, per tenant. */
@@ -80,9 +73,3 @@ export function lookupDeferred(
     },
   };
 }
-
-/** Ready for an Avro topic codec on soc.intel.v1 (the data union wrapped by record name). */
-export const intelAvroMapping: AvroValueMapping<IntelEvent> = {
-  toAvro: (event) => wrap(INTEL_AVRO_NAMESPACE, event),
-  fromAvro: (record) => unwrap<IntelEvent>(INTEL_AVRO_NAMESPACE, record),
-};

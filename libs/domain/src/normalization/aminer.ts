@@ -1,10 +1,11 @@
+import { isObject, type JsonObject } from '@soc/contracts';
 import { buildAlert, boundedText } from './alert-builder';
 import { AttackRefs } from './attack';
 import { contentAlertId } from './content-hash';
 import { EntityBag } from './entities';
 import { isPlausibleTime, parseTimeValue } from './time';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
-import { asArray, firstText, isObject, own, text, texts, type JsonObject } from './values';
+import { asArray, firstText, own, text, texts } from './values';
 
 /**
  * AMiner (logdata-anomaly-miner) anomaly alerts as its JsonConverterHandler writes them:

@@ -1,19 +1,24 @@
 import {
   ALERT_FORMATS,
   ENTITY_TYPES,
+  HASH_ALGORITHMS,
+  IP_ROLES,
+  THREAT_INTEL_VERDICT_LABELS,
+  isObject,
   type AlertEntity,
   type AlertFormat,
   type CanonicalAlert,
   type EntityType,
   type HashAlgorithm,
   type IpRole,
+  type JsonObject,
   type ThreatIntelVerdict,
   type ThreatIntelVerdictLabel,
 } from '@soc/contracts';
 import { hashAlgorithm } from './entities';
 import { isPlausibleTime } from './time';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
-import { isObject, own, type JsonObject } from './values';
+import { own } from './values';
 
 /**
  * An already-canonical alert: every field is checked against the contract, and the first
@@ -60,14 +65,9 @@ export function normalizeCanonical(record: JsonObject, context: NormalizeContext
 
 const FORMATS: ReadonlySet<string> = new Set(ALERT_FORMATS);
 const ENTITY_TYPE_SET: ReadonlySet<string> = new Set(ENTITY_TYPES);
-const IP_ROLES: ReadonlySet<string> = new Set<IpRole>(['source', 'destination']);
-const HASH_ALGORITHMS: ReadonlySet<string> = new Set<HashAlgorithm>(['md5', 'sha1', 'sha256']);
-const VERDICTS: ReadonlySet<string> = new Set<ThreatIntelVerdictLabel>([
-  'malicious',
-  'suspicious',
-  'benign',
-  'unknown',
-]);
+const IP_ROLE_SET: ReadonlySet<string> = new Set(IP_ROLES);
+const HASH_ALGORITHM_SET: ReadonlySet<string> = new Set(HASH_ALGORITHMS);
+const VERDICTS: ReadonlySet<string> = new Set(THREAT_INTEL_VERDICT_LABELS);
 
 /** Collects the first violation; later checks still return placeholders so the code stays flat. */
 class Validator {
@@ -165,7 +165,7 @@ class Validator {
     if (typeof entityValue !== 'string' || entityValue.trim().length === 0)
       return this.fail(`${path}.value`, 'expected a non-blank string', undefined);
     const role = own(value, 'role');
-    if (role !== null && (typeof role !== 'string' || !IP_ROLES.has(role))) {
+    if (role !== null && (typeof role !== 'string' || !IP_ROLE_SET.has(role))) {
       return this.fail(`${path}.role`, 'expected source, destination or null', undefined);
     }
     if (type === 'ip' && role === null)
@@ -173,7 +173,10 @@ class Validator {
     if (type !== 'ip' && role !== null)
       return this.fail(`${path}.role`, 'only ip entities have a role', undefined);
     const algorithm = own(value, 'hashAlgorithm');
-    if (algorithm !== null && (typeof algorithm !== 'string' || !HASH_ALGORITHMS.has(algorithm))) {
+    if (
+      algorithm !== null &&
+      (typeof algorithm !== 'string' || !HASH_ALGORITHM_SET.has(algorithm))
+    ) {
       return this.fail(`${path}.hashAlgorithm`, 'expected md5, sha1, sha256 or null', undefined);
     }
     if (type === 'file_hash') {

@@ -1,7 +1,7 @@
-import type { AlertFormat } from '@soc/contracts';
+import { isObject, type AlertFormat, type JsonObject } from '@soc/contracts';
 import { findMarker } from './cef';
 import { dottedPath, getDotted } from './dotted-path';
-import { at, isObject, own, type JsonObject } from './values';
+import { at, own } from './values';
 
 /**
  * Format detection, deterministic and cheap, for records whose door does not name a format.

@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from './values';
+import { isObject, type JsonObject } from '@soc/contracts';
 
 /**
  * A field path for documents that mix nested objects and dotted keys, as Elastic alert

@@ -1,3 +1,4 @@
+import { isObject, type JsonObject } from '@soc/contracts';
 import { buildAlert, boundedText } from './alert-builder';
 import { AttackRefs } from './attack';
 import { contentAlertId } from './content-hash';
@@ -6,7 +7,7 @@ import { EntityBag } from './entities';
 import { clampSeverity, severityFromLabel } from './severity';
 import { isPlausibleTime, parseTimeValue } from './time';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
-import { asArray, firstText, isObject, num, own, text, texts, type JsonObject } from './values';
+import { asArray, firstText, num, own, text, texts } from './values';
 
 /**
  * Elastic Security detection alerts (`.alerts-security.alerts-*` documents, 8.x `kibana.alert.*`

@@ -1,3 +1,4 @@
+import type { JsonObject } from '@soc/contracts';
 import { buildAlert, boundedText } from './alert-builder';
 import { AttackRefs, TACTIC_NAMES } from './attack';
 import { contentAlertId } from './content-hash';
@@ -5,7 +6,7 @@ import { EntityBag } from './entities';
 import { severityFromLabel } from './severity';
 import { isPlausibleTime, parseTimeValue } from './time';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
-import { asArray, firstText, own, text, texts, type JsonObject } from './values';
+import { asArray, firstText, own, text, texts } from './values';
 
 /**
  * Microsoft Graph security alerts (`/security/alerts_v2`: Defender XDR, Sentinel).

@@ -1,4 +1,4 @@
-import { ALERT_FORMATS, type AlertFormat } from '@soc/contracts';
+import { ALERT_FORMATS, isObject, type AlertFormat, type JsonObject } from '@soc/contracts';
 import { normalizeAminer } from './aminer';
 import { normalizeCanonical } from './canonical';
 import { normalizeCef } from './cef';
@@ -11,7 +11,7 @@ import { normalizeSimpleJson } from './simple-json';
 import { normalizeSplunk } from './splunk';
 import { normalizeSuricata } from './suricata';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
-import { isObject, jsonText, parseJson, type JsonObject } from './values';
+import { jsonText, parseJson } from './values';
 import { normalizeWazuh } from './wazuh';
 
 /**

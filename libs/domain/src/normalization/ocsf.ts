@@ -1,4 +1,4 @@
-import type { IpRole } from '@soc/contracts';
+import { isObject, type IpRole, type JsonObject } from '@soc/contracts';
 import { buildAlert, boundedText } from './alert-builder';
 import { AttackRefs } from './attack';
 import { contentAlertId } from './content-hash';
@@ -6,7 +6,7 @@ import { EntityBag } from './entities';
 import { confidenceFromLabel, ocsfSeverity } from './severity';
 import { epochToMs, isPlausibleTime, parseIso, parseTimeValue } from './time';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
-import { asArray, at, firstText, isObject, num, own, text, texts, type JsonObject } from './values';
+import { asArray, at, firstText, num, own, text, texts } from './values';
 
 /**
  * OCSF Detection Finding (class_uid 2004) and Security Finding (2001). Both the 1.1+ layout

@@ -1,4 +1,4 @@
-import type { CanonicalAlert } from '@soc/contracts';
+import type { CanonicalAlert, JsonObject } from '@soc/contracts';
 import { buildAlert, boundedText } from './alert-builder';
 import { AttackRefs } from './attack';
 import { contentAlertId } from './content-hash';
@@ -6,7 +6,7 @@ import { EntityBag } from './entities';
 import { clampSeverity, severityFromLabel } from './severity';
 import { isPlausibleTime, parseTimeValue } from './time';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
-import { firstText, num, own, text, type JsonObject } from './values';
+import { firstText, num, own, text } from './values';
 
 /**
  * The original simple JSON alert: `{"id", "severity", "description", "source_ip",

@@ -1,3 +1,4 @@
+import { isObject, type JsonObject } from '@soc/contracts';
 import { buildAlert, boundedText } from './alert-builder';
 import { arrivalTime, statedTime, type EventTime } from './arrival-time';
 import { AttackRefs } from './attack';
@@ -6,7 +7,7 @@ import { EntityBag } from './entities';
 import { severityFromLabel } from './severity';
 import { isPlausibleTime, parseTimeValue } from './time';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
-import { firstText, isObject, own, parseJson, text, texts, type JsonObject } from './values';
+import { firstText, own, parseJson, text, texts } from './values';
 
 /**
  * Splunk (Enterprise Security notable events) in three envelopes:

@@ -1,3 +1,4 @@
+import type { JsonObject } from '@soc/contracts';
 import { buildAlert, boundedText } from './alert-builder';
 import { AttackRefs } from './attack';
 import { contentAlertId } from './content-hash';
@@ -5,7 +6,7 @@ import { EntityBag } from './entities';
 import { confidenceFromLabel, suricataSeverity } from './severity';
 import { isPlausibleTime, parseTimeValue } from './time';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
-import { asArray, at, num, own, text, texts, type JsonObject } from './values';
+import { asArray, at, num, own, text, texts } from './values';
 
 /**
  * Suricata EVE JSON, `event_type: "alert"` only (flow, dns, stats... records are rejected:

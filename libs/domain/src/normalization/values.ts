@@ -1,12 +1,10 @@
+import { isObject, type JsonObject } from '@soc/contracts';
+
 /**
  * Narrowing helpers for records decoded as `unknown`. Every accessor tolerates any input
  * (arrays, primitives, null) and answers `undefined` rather than throwing, which is what keeps
  * the normalizers total.
  */
-export type JsonObject = { readonly [key: string]: unknown };
-
-export const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** An own property only: `constructor` or `__proto__` in a record never reaches the prototype. */
 export function own(value: unknown, key: string): unknown {

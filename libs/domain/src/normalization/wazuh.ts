@@ -1,3 +1,4 @@
+import { isObject, type JsonObject } from '@soc/contracts';
 import { buildAlert, boundedText } from './alert-builder';
 import { AttackRefs } from './attack';
 import { contentAlertId } from './content-hash';
@@ -5,7 +6,7 @@ import { EntityBag } from './entities';
 import { wazuhSeverity } from './severity';
 import { isPlausibleTime, parseTimeValue } from './time';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
-import { at, isObject, num, own, text, texts, type JsonObject } from './values';
+import { at, num, own, text, texts } from './values';
 
 /**
  * Wazuh `alerts.json` lines (and the same alert inside the logtest API's `output`), and the

@@ -1,15 +1,7 @@
-import type { ScoreFactorName } from '@soc/contracts';
+import { SCORE_FACTOR_NAMES, isObject, isOneOf, type ScoreFactorName } from '@soc/contracts';
 
 /** One weight per factor; non-negative and summing to 1, so the priority stays on 0-100. */
 export type ScoreWeights = { readonly [F in ScoreFactorName]: number };
-
-export const SCORE_FACTOR_NAMES: readonly ScoreFactorName[] = [
-  'severity',
-  'business_context',
-  'threat_intel',
-  'confidence',
-  'freshness',
-];
 
 export const DEFAULT_SCORE_WEIGHTS: ScoreWeights = {
   severity: 0.3,
@@ -42,13 +34,13 @@ export function parseScoreWeights(
   path = 'weights',
   base: ScoreWeights = DEFAULT_SCORE_WEIGHTS,
 ): WeightsResult {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isObject(value)) {
     return { ok: false, errors: [{ path, message: 'must be an object of factor weights' }] };
   }
   const errors: ConfigFieldError[] = [];
-  const record = value as Record<string, unknown>;
+  const record = value;
   for (const key of Object.keys(record)) {
-    if (!(SCORE_FACTOR_NAMES as readonly string[]).includes(key)) {
+    if (!isOneOf(SCORE_FACTOR_NAMES, key)) {
       errors.push({
         path: `${path}.${key}`,
         message: `unknown factor; expected one of ${SCORE_FACTOR_NAMES.join(', ')}`,

@@ -5,30 +5,17 @@ import type {
   IncidentView,
   TimelineEntry,
 } from '@soc/domain';
+import type { StreamPosition } from './tables';
 
-/**
- * What the store reads and writes: the shapes of the pure projection (libs/domain read-model),
- * under the names the store speaks.
- */
-export type IncidentRecord = IncidentView;
-export type IncidentAlertRecord = IncidentAlertRow;
-export type TimelineRecord = TimelineEntry;
-export type EntityTouchRecord = EntityTouch;
-export type HourlyStatsRecord = HourlyStatsDelta;
-
-/** Everything one batch writes, already folded: at most one record per incident. */
+/** Everything one batch writes, already folded: at most one view per incident. */
 export interface ReadModelChanges {
-  readonly incidents: readonly IncidentRecord[];
-  readonly alerts: readonly IncidentAlertRecord[];
-  readonly timeline: readonly TimelineRecord[];
-  readonly entityTouches: readonly EntityTouchRecord[];
-  readonly stats: readonly HourlyStatsRecord[];
+  readonly incidents: readonly IncidentView[];
+  readonly alerts: readonly IncidentAlertRow[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly entityTouches: readonly EntityTouch[];
+  readonly stats: readonly HourlyStatsDelta[];
   /** New last sequences of streams without an incident row (one entry per stream). */
-  readonly streamPositions: readonly {
-    readonly tenantId: string;
-    readonly streamId: string;
-    readonly lastSequence: number;
-  }[];
+  readonly streamPositions: readonly StreamPosition[];
 }
 
 export interface IncidentKey {

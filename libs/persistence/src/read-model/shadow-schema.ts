@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { selectRows, type Queryable } from '../data-source';
 import { READ_MODEL_SCHEMA, assertIdentifier, readModelDdl } from '../schema';
+import { columnNames } from './columns';
+import { PROJECTION_CHECKPOINTS, READ_MODEL_TABLES } from './tables';
 
 export const SHADOW_SCHEMA = `${READ_MODEL_SCHEMA}_rebuild`;
 const RETIRED_SCHEMA = `${READ_MODEL_SCHEMA}_retired`;
@@ -46,22 +48,20 @@ export async function swapInShadowSchema(
   });
 }
 
-/** Tables compared by `snapshotReadModel`, each with the order that makes its rows comparable. */
-const SNAPSHOT_TABLES: readonly (readonly [string, string, string])[] = [
-  ['incidents', 'tenant_id, incident_id', '*'],
-  ['incident_alerts', 'tenant_id, incident_id, alert_id', '*'],
-  ['incident_entities', 'tenant_id, entity_type, value, incident_id', '*'],
-  ['entities', 'tenant_id, entity_type, value', '*'],
-  ['incident_timeline', 'tenant_id, event_id', '*'],
-  ['tenant_hourly_stats', 'tenant_id, hour', '*'],
-  ['stream_positions', 'tenant_id, stream_id', '*'],
-  // The wall-clock column says when, not what: it is left out of comparisons.
-  [
-    'projection_checkpoints',
-    'projection, topic, partition',
-    'projection, topic, partition, next_offset',
-  ],
-];
+/**
+ * Each table with the order that makes its rows comparable (its primary key) and the columns
+ * compared: the checkpoints' wall-clock column says when, not what, so it is left out.
+ */
+const SNAPSHOT_TABLES = READ_MODEL_TABLES.map((spec) => ({
+  table: spec.table,
+  order: spec.primaryKey.join(', '),
+  columns:
+    spec === PROJECTION_CHECKPOINTS
+      ? columnNames(spec)
+          .filter((column) => column !== 'updated_at')
+          .join(', ')
+      : '*',
+}));
 
 /**
  * Every row of the read model in a canonical order, as JSON text per table: two snapshots are
@@ -74,7 +74,7 @@ export async function snapshotReadModel(
 ): Promise<Record<string, string[]>> {
   const name = assertIdentifier(schema);
   const snapshot: Record<string, string[]> = {};
-  for (const [table, order, columns] of SNAPSHOT_TABLES) {
+  for (const { table, order, columns } of SNAPSHOT_TABLES) {
     const rows = await selectRows<{ row: string }>(
       db,
       `SELECT to_jsonb(t)::text AS row FROM (SELECT ${columns} FROM ${name}.${table} ORDER BY ${order}) t`,

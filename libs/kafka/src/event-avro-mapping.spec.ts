@@ -1,23 +1,26 @@
-// eslint-disable-next-line no-restricted-imports -- the spec reads the schema files; the mapping itself stays pure
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Type, type Schema } from 'avsc';
-import type { AlertSummary, FeedbackEvent, IncidentEvent, IncidentEventType } from '@soc/contracts';
-import { correlateAll, defaultCorrelationConfig, deterministicIds } from '../correlation';
-import { generateLabeledAlerts } from '../simulation';
+import { Type } from 'avsc';
+import {
+  INCIDENT_EVENT_TYPES,
+  type AlertSummary,
+  type FeedbackEvent,
+  type IncidentEvent,
+} from '@soc/contracts';
+import {
+  correlateAll,
+  defaultCorrelationConfig,
+  deterministicIds,
+  generateLabeledAlerts,
+} from '@soc/domain';
 import {
   feedbackEventFromAvro,
   feedbackEventToAvro,
   incidentEventFromAvro,
   incidentEventToAvro,
-} from './avro-mapping';
+} from './event-avro-mapping';
+import { readSchemaFile } from './schema-files';
 
-const readSchema = (...path: string[]): Schema =>
-  JSON.parse(
-    readFileSync(join(__dirname, '..', '..', '..', '..', 'schemas', ...path), 'utf8'),
-  ) as Schema;
-const incidentType = Type.forSchema(readSchema('incidents', 'soc.incidents.v1-value.avsc'));
-const feedbackType = Type.forSchema(readSchema('feedback', 'soc.feedback.v1-value.avsc'));
+const incidentType = Type.forSchema(readSchemaFile('incidents'));
+const feedbackType = Type.forSchema(readSchemaFile('feedback'));
 
 const T = Date.UTC(2025, 0, 15, 9, 0, 0);
 const alert: AlertSummary = {
@@ -241,23 +244,9 @@ const feedbackSamples: FeedbackEvent[] = [
   }),
 ];
 
-const ALL_INCIDENT_TYPES: IncidentEventType[] = [
-  'IncidentOpened',
-  'AlertAttached',
-  'AlertRepeatsCounted',
-  'AlertSuppressed',
-  'LateAlertHandled',
-  'IncidentsMerged',
-  'IncidentMergedInto',
-  'IncidentScored',
-  'IncidentEscalated',
-  'CampaignLinked',
-  'IncidentClosed',
-];
-
 describe('soc.incidents.v1 Avro schema and mapping', () => {
   it('has a sample of every member of the incident union', () => {
-    expect(new Set(incidentSamples.map((e) => e.type))).toEqual(new Set(ALL_INCIDENT_TYPES));
+    expect(new Set(incidentSamples.map((e) => e.type))).toEqual(new Set(INCIDENT_EVENT_TYPES));
   });
 
   it('names one data record per event type, like the type, and enumerates the same types', () => {
@@ -265,9 +254,9 @@ describe('soc.incidents.v1 Avro schema and mapping', () => {
       field(name: string): { type: { types: { name: string }[]; symbols?: string[] } };
     };
     expect(data.field('data').type.types.map((t) => t.name)).toEqual(
-      ALL_INCIDENT_TYPES.map((type) => `soc.incidents.v1.${type}`),
+      INCIDENT_EVENT_TYPES.map((type) => `soc.incidents.v1.${type}`),
     );
-    expect(data.field('type').type.symbols).toEqual(ALL_INCIDENT_TYPES);
+    expect(data.field('type').type.symbols).toEqual(INCIDENT_EVENT_TYPES);
   });
 
   it.each(incidentSamples.map((event) => [`${event.type} #${event.sequence}`, event] as const))(
