@@ -33,7 +33,11 @@ const valid: CanonicalAlert = {
 describe('canonical alert validation', () => {
   it('accepts a valid alert, re-homed to the caller tenant and without unknown fields', () => {
     const alert = normalizeOk({ ...valid, tenantId: 'someone-else', extra: 'dropped' });
-    expect(alert).toEqual({ ...valid, tenantId: 'acme' });
+    expect(alert).toEqual({ ...valid, tenantId: 'acme', truncated: [] });
+  });
+
+  it('keeps the cuts an earlier ingest recorded', () => {
+    expect(normalizeOk({ ...valid, truncated: ['title'] }).truncated).toEqual(['title']);
   });
 
   it.each<[string, Record<string, unknown>, string, string]>([
