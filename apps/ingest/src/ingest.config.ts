@@ -7,6 +7,8 @@ export interface IngestConfig {
   readonly maxBodyBytes: number;
   readonly maxBatchItems: number;
   readonly redeliveryHorizonMs: number;
+  /** Verified API keys: re-checked after `cacheMs`; trusted for `outageGraceMs` while the database is down. */
+  readonly apiKeys: { readonly cacheMs: number; readonly outageGraceMs: number };
   /** Syslog listeners; the tenant of a listener is configured, since syslog carries none. */
   readonly syslog: {
     readonly tcpPort: number;
@@ -54,6 +56,10 @@ export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     maxBodyBytes: reader.integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, { min: 1024 }),
     maxBatchItems: reader.integer('INGEST_MAX_BATCH_ITEMS', 5_000, { min: 1 }),
     redeliveryHorizonMs: reader.durationMs('INGEST_REDELIVERY_HORIZON', 24 * 3_600_000),
+    apiKeys: {
+      cacheMs: reader.durationMs('API_KEY_CACHE', 30_000),
+      outageGraceMs: reader.durationMs('API_KEY_OUTAGE_GRACE', 3_600_000),
+    },
     syslog: syslogTenant
       ? {
           tenantId: syslogTenant,

@@ -30,7 +30,7 @@ import { SyslogServer } from './syslog/syslog.server';
 export const INGEST_CONFIG = Symbol('IngestConfig');
 export const LOGGER = Symbol('Logger');
 const KAFKA = Symbol('Kafka');
-const PRODUCER = Symbol('Producer');
+export const PRODUCER = Symbol('Producer');
 const DATA_SOURCE = Symbol('DataSource');
 
 /** Wires the ingest doors to Kafka and Postgres; every decision lives in the pure code. */
@@ -80,7 +80,11 @@ export class IngestModule {
         {
           provide: API_KEY_VERIFIER,
           inject: [DATA_SOURCE],
-          useFactory: (ds: DataSource) => new PgApiKeyVerifier(ds),
+          useFactory: (ds: DataSource) =>
+            new PgApiKeyVerifier(ds, {
+              cacheTtlMs: config.apiKeys.cacheMs,
+              staleTtlMs: config.apiKeys.outageGraceMs,
+            }),
         },
         IngestKeyGuard,
         {

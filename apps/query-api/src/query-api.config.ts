@@ -26,6 +26,8 @@ export interface QueryApiConfig {
   /** An admin key for the platform tenant, installed at boot if its key id is unknown. */
   readonly bootstrapAdminKey: string | null;
   readonly apiKeyCacheMs: number;
+  /** How long a verified key keeps working while PostgreSQL cannot be reached. */
+  readonly apiKeyOutageGraceMs: number;
   readonly oidc: OidcConfig | null;
 }
 
@@ -43,6 +45,7 @@ export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryA
     platformTenantId: reader.string('PLATFORM_TENANT_ID', 'platform'),
     bootstrapAdminKey: reader.string('BOOTSTRAP_ADMIN_KEY', '') || null,
     apiKeyCacheMs: reader.durationMs('API_KEY_CACHE', 30_000),
+    apiKeyOutageGraceMs: reader.durationMs('API_KEY_OUTAGE_GRACE', 3_600_000),
     oidc: jwksUrl
       ? {
           jwksUrl,

@@ -126,6 +126,7 @@ describe('query API over the projected read model', () => {
       platformTenantId: 'platform',
       bootstrapAdminKey: bootstrapKey,
       apiKeyCacheMs: 0,
+      apiKeyOutageGraceMs: 0,
       oidc: null,
     };
     app = await createQueryApiApp(config, logger);

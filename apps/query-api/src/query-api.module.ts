@@ -157,7 +157,10 @@ export class QueryApiModule {
         },
         {
           provide: API_KEY_VERIFIER,
-          useValue: new PgApiKeyVerifier(parts.dataSource, { cacheTtlMs: config.apiKeyCacheMs }),
+          useValue: new PgApiKeyVerifier(parts.dataSource, {
+            cacheTtlMs: config.apiKeyCacheMs,
+            staleTtlMs: config.apiKeyOutageGraceMs,
+          }),
         },
         { provide: OIDC_VERIFIER, useValue: config.oidc ? new OidcVerifier(config.oidc) : null },
         {

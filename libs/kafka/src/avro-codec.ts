@@ -104,8 +104,7 @@ export class AvroTopicCodec<T> {
       };
       writer = avro.Type.forSchema(fetched.schema());
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 404 || /not found/i.test(String(error))) {
+      if (isNotFound(error) && (await this.registryKnowsOwnSchema())) {
         throw new UndecodableRecordError(`unknown schema id ${writerId} in the registry`);
       }
       throw error;
@@ -121,7 +120,26 @@ export class AvroTopicCodec<T> {
     this.resolvers.set(writerId, resolver);
     return resolver;
   }
+
+  /**
+   * A 404 proves the writer's schema unknown only when the registry is the healthy one that
+   * holds this codec's own schema: a registry that fails over to an empty or lagging node
+   * answers 404 for every id, and dead-lettering then would commit valid records away. So a
+   * 404 is transient (the caller retries) unless the registry, asked past the client's
+   * cache, still holds this codec's own subject.
+   */
+  private async registryKnowsOwnSchema(): Promise<boolean> {
+    try {
+      await this.registry.getLatestSchemaId(this.subject);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }
+
+const isNotFound = (error: unknown): boolean =>
+  (error as { status?: number }).status === 404 || /not found/i.test(String(error));
 
 const REGISTER_ATTEMPTS = 5;
 

@@ -136,33 +136,92 @@ export async function installApiKey(
   });
 }
 
+/** How long verified keys are trusted, and how many answers are kept. */
+export interface ApiKeyCacheOptions {
+  /** A verified key is re-checked against the database after this long (default 30 s). */
+  readonly cacheTtlMs?: number;
+  /**
+   * While the database cannot be reached, a key verified within this long keeps working
+   * (default 1 h), so alerts are not refused at the door when only the read model is down.
+   */
+  readonly staleTtlMs?: number;
+  /** Verified keys kept (default 10,000); past it the oldest go first. */
+  readonly maxCached?: number;
+  /** Refused keys remembered for `cacheTtlMs`, in their own bounded map (default 10,000). */
+  readonly maxRefused?: number;
+  readonly now?: () => number;
+}
+
+interface Verified {
+  readonly principal: ApiKeyPrincipal;
+  readonly checkedAt: number;
+}
+
 /**
- * Verifies presented keys against the database, caching answers briefly: a revoked key stops
- * working within `cacheTtlMs`. Shared by the query API and ingest.
+ * Verifies presented keys against the database, caching answers: a revoked key stops working
+ * within `cacheTtlMs`. Verified and refused keys are cached apart and each map is bounded on
+ * its own, so a flood of random keys can only evict other refused keys, never a verified one.
+ * When the lookup fails (database down), a key verified within `staleTtlMs` is still accepted;
+ * any other key gets the lookup's error, which the doors answer with 503. Shared by the query
+ * API and ingest.
  */
 export class PgApiKeyVerifier {
-  private readonly cache = new Map<
-    string,
-    { readonly principal: ApiKeyPrincipal | undefined; readonly until: number }
-  >();
+  private readonly verified = new Map<string, Verified>();
+  private readonly refused = new Map<string, number>();
+  private staleAnswers = 0;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly options: {
-      readonly cacheTtlMs?: number;
-      readonly maxCached?: number;
-      readonly now?: () => number;
-    } = {},
+    private readonly options: ApiKeyCacheOptions = {},
   ) {}
 
   async verify(apiKey: string): Promise<ApiKeyPrincipal | undefined> {
     const parsed = parseApiKey(apiKey);
     if (!parsed) return undefined;
     const now = (this.options.now ?? Date.now)();
+    const ttl = this.options.cacheTtlMs ?? 30_000;
     const cacheKey = createHash('sha256').update(apiKey).digest('base64');
-    const cached = this.cache.get(cacheKey);
-    if (cached && cached.until > now) return cached.principal;
+    const known = this.verified.get(cacheKey);
+    if (known && now - known.checkedAt < ttl) return known.principal;
+    const refusedAt = this.refused.get(cacheKey);
+    if (refusedAt !== undefined && now - refusedAt < ttl) return undefined;
 
+    let principal: ApiKeyPrincipal | undefined;
+    try {
+      principal = await this.lookUp(parsed);
+    } catch (error) {
+      if (known && now - known.checkedAt < (this.options.staleTtlMs ?? 3_600_000)) {
+        this.staleAnswers += 1;
+        return known.principal;
+      }
+      throw error;
+    }
+    this.remember(cacheKey, principal, now);
+    return principal;
+  }
+
+  /** Keys accepted from the cache past their re-check time because the lookup failed. */
+  get staleAnswersGiven(): number {
+    return this.staleAnswers;
+  }
+
+  private remember(cacheKey: string, principal: ApiKeyPrincipal | undefined, now: number): void {
+    if ((this.options.cacheTtlMs ?? 30_000) <= 0) return;
+    this.verified.delete(cacheKey);
+    this.refused.delete(cacheKey);
+    if (principal) {
+      this.verified.set(cacheKey, { principal, checkedAt: now });
+      evictOldest(this.verified, this.options.maxCached ?? 10_000);
+    } else {
+      this.refused.set(cacheKey, now);
+      evictOldest(this.refused, this.options.maxRefused ?? 10_000);
+    }
+  }
+
+  private async lookUp(parsed: {
+    readonly keyId: string;
+    readonly secret: string;
+  }): Promise<ApiKeyPrincipal | undefined> {
     const [row] = await selectRows<{
       key_id: string;
       tenant_id: string;
@@ -175,21 +234,20 @@ export class PgApiKeyVerifier {
       'SELECT key_id, tenant_id, role, name, salt, secret_hash FROM public.soc_api_key_lookup($1)',
       [parsed.keyId],
     );
-    let principal: ApiKeyPrincipal | undefined;
-    if (row && isApiKeyRole(row.role)) {
-      const presented = hashSecret(row.salt, parsed.secret);
-      if (
-        presented.length === row.secret_hash.length &&
-        timingSafeEqual(presented, row.secret_hash)
-      ) {
-        principal = { tenantId: row.tenant_id, role: row.role, keyId: row.key_id, name: row.name };
-      }
-    }
-    const ttl = this.options.cacheTtlMs ?? 30_000;
-    if (ttl > 0) {
-      if (this.cache.size >= (this.options.maxCached ?? 10_000)) this.cache.clear();
-      this.cache.set(cacheKey, { principal, until: now + ttl });
-    }
-    return principal;
+    if (!row || !isApiKeyRole(row.role)) return undefined;
+    const presented = hashSecret(row.salt, parsed.secret);
+    const matches =
+      presented.length === row.secret_hash.length && timingSafeEqual(presented, row.secret_hash);
+    return matches
+      ? { tenantId: row.tenant_id, role: row.role, keyId: row.key_id, name: row.name }
+      : undefined;
+  }
+}
+
+/** Insertion-ordered maps: the first keys are the oldest. */
+function evictOldest<V>(map: Map<string, V>, max: number): void {
+  for (const key of map.keys()) {
+    if (map.size <= max) return;
+    map.delete(key);
   }
 }

@@ -3,3 +3,4 @@ export * from './infra';
 export * from './unique-name';
 export * from './kafka';
 export * from './spec-database';
+export * from './tcp-proxy';
