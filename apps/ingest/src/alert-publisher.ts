@@ -61,6 +61,13 @@ export class AlertPublisher {
     }
   }
 
+  /** Dead-letter records of a door without a consuming pipeline (syslog). */
+  async deadLetter(messages: readonly Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.producer.send({ topic: TOPICS.alertsDeadLetter, acks: -1, messages: [...messages] });
+    this.metrics.messagesOut.inc({ topic: TOPICS.alertsDeadLetter }, messages.length);
+  }
+
   toMessage(alert: CanonicalAlert, traceparent?: string): Message {
     return {
       key: alert.tenantId,

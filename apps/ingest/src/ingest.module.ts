@@ -26,6 +26,7 @@ import { rawTopicName, type IngestConfig } from './ingest.config';
 import { IngestService } from './ingest.service';
 import { RawTopicIngestor } from './raw/raw-topic-ingestor';
 import { SyslogServer } from './syslog/syslog.server';
+import { SenderTenants } from './syslog/syslog-tenants';
 
 export const INGEST_CONFIG = Symbol('IngestConfig');
 export const LOGGER = Symbol('Logger');
@@ -124,9 +125,17 @@ export class IngestModule {
         },
         {
           provide: SyslogServer,
-          inject: [IngestService],
-          useFactory: (ingest: IngestService) =>
-            config.syslog ? new SyslogServer(ingest, config.syslog.tenantId, logger) : null,
+          inject: [IngestService, AppMetrics],
+          useFactory: (ingest: IngestService, metrics: AppMetrics) =>
+            config.syslog
+              ? new SyslogServer(
+                  ingest,
+                  new SenderTenants(config.syslog.tenantBySender, config.syslog.tenantId),
+                  config.syslog,
+                  metrics,
+                  logger,
+                )
+              : null,
         },
         IngestLifecycle,
       ],
@@ -152,13 +161,7 @@ class IngestLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       await this.dataSource.query('SELECT 1');
     });
     if (this.config.rawFormats.length > 0) await this.raw.start();
-    if (this.syslog && this.config.syslog) {
-      const ports = await this.syslog.listen(
-        this.config.syslog.tcpPort,
-        this.config.syslog.udpPort,
-      );
-      this.logger.info(ports, 'syslog listening');
-    }
+    if (this.syslog) this.logger.info(await this.syslog.listen(), 'syslog listening');
   }
 
   async onApplicationShutdown(): Promise<void> {

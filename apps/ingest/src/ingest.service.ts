@@ -1,3 +1,4 @@
+import type { Message } from 'kafkajs';
 import type { AlertFormat, CanonicalAlert } from '@soc/contracts';
 import { RedeliveryFilter } from '@soc/domain';
 import { AlertPublisher, PublishFailed, type EncodedAlert } from './alert-publisher';
@@ -59,6 +60,11 @@ export class IngestService {
     }
     await this.deliver(retried, results, request.traceparent);
     return { results };
+  }
+
+  /** Dead-letter records of the doors that reject outside a consuming pipeline (syslog). */
+  deadLetter(messages: readonly Message[]): Promise<void> {
+    return this.publisher.deadLetter(messages);
   }
 
   get redeliveriesCounted(): number {

@@ -12,6 +12,7 @@ import { ensureTenant, issueApiKey, openDataSource, type DataSource } from '@soc
 import { createSpecDatabase, infraFromEnv, uniqueName, type SpecDatabase } from '@soc/testing';
 import { readIngestConfig, type IngestConfig } from '../ingest.config';
 import { IngestModule } from '../ingest.module';
+import type { SyslogPorts } from '../syslog/syslog.server';
 import { TopicTail, type TailedRecord } from './topic-tail';
 
 /** Partitions of the app's fixed topics when a spec is the first to create them. */
@@ -139,8 +140,8 @@ export interface RunningIngest {
   readonly app: INestApplication;
   readonly config: IngestConfig;
   readonly url: string;
-  /** The syslog listeners' ports when SYSLOG_TENANT_ID was set (ports 0 pick free ones). */
-  readonly syslog: { readonly tcpPort: number; readonly udpPort: number } | null;
+  /** The syslog listeners' ports when a syslog tenant was set (ports 0 pick free ones). */
+  readonly syslog: SyslogPorts | null;
   /** The app's JSON log lines so far, for failure messages. */
   readonly logs: () => string;
   readonly close: () => Promise<void>;
@@ -177,15 +178,15 @@ export async function startIngest(env: Readonly<Record<string, string>>): Promis
 }
 
 /** The syslog server reports the ports it bound in its 'syslog listening' log record. */
-function syslogPorts(lines: readonly string[]): { tcpPort: number; udpPort: number } {
+function syslogPorts(lines: readonly string[]): SyslogPorts {
   for (const line of lines) {
-    const record = JSON.parse(line) as { msg?: unknown; tcpPort?: unknown; udpPort?: unknown };
+    const record = JSON.parse(line) as { msg?: unknown } & Partial<SyslogPorts>;
     if (
       record.msg === 'syslog listening' &&
       typeof record.tcpPort === 'number' &&
       typeof record.udpPort === 'number'
     ) {
-      return { tcpPort: record.tcpPort, udpPort: record.udpPort };
+      return { tcpPort: record.tcpPort, udpPort: record.udpPort, tlsPort: record.tlsPort ?? null };
     }
   }
   throw new Error(`the ingest app did not log its syslog ports:\n${lines.join('')}`);
