@@ -63,7 +63,7 @@ curl -fsS -o /dev/null -H "x-api-key: ${admin_key}" -H 'content-type: text/csv' 
 
 cat >&2 <<MSG
 
-  Dashboard:  http://127.0.0.1:${QUERY_API_HTTP_PORT}/dashboard/?key=${analyst_key}
+  Dashboard:  http://127.0.0.1:${QUERY_API_HTTP_PORT}/dashboard/ (sign in with the analyst key: ${analyst_key})
   API docs:   http://127.0.0.1:${QUERY_API_HTTP_PORT}/docs
   Ingest:     curl -H 'x-api-key: ${ingest_key}' -H 'content-type: application/json' \\
                 -d @deploy/demo/sample-alert.json http://127.0.0.1:${INGEST_HTTP_PORT}/api/v1/alerts

@@ -76,13 +76,19 @@ export async function ensureTenant(
 
 export async function issueApiKey(
   dataSource: DataSource,
-  request: { readonly tenantId: string; readonly role: ApiKeyRole; readonly name: string },
+  request: {
+    readonly tenantId: string;
+    readonly role: ApiKeyRole;
+    readonly name: string;
+    /** When the key stops working; null or absent: never. */
+    readonly expiresAt?: Date | null;
+  },
 ): Promise<IssuedApiKey> {
   const material = newApiKeyMaterial();
   await withTenant(dataSource, request.tenantId, (manager) =>
     manager.query(
-      `INSERT INTO public.api_keys (key_id, tenant_id, role, name, salt, secret_hash)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
+      `INSERT INTO public.api_keys (key_id, tenant_id, role, name, salt, secret_hash, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [
         material.keyId,
         request.tenantId,
@@ -90,6 +96,7 @@ export async function issueApiKey(
         request.name,
         material.salt,
         material.secretHash,
+        request.expiresAt ?? null,
       ],
     ),
   );
@@ -136,6 +143,22 @@ export async function installApiKey(
   });
 }
 
+/** Revokes a key of the tenant; false when the tenant has no such key not yet revoked. */
+export async function revokeApiKey(
+  dataSource: DataSource,
+  request: { readonly tenantId: string; readonly keyId: string },
+): Promise<boolean> {
+  const rows = await withTenant(dataSource, request.tenantId, (manager) =>
+    selectRows<{ key_id: string }>(
+      manager,
+      `UPDATE public.api_keys SET revoked_at = now()
+       WHERE key_id = $1 AND tenant_id = $2 AND revoked_at IS NULL RETURNING key_id`,
+      [request.keyId, request.tenantId],
+    ),
+  );
+  return rows.length > 0;
+}
+
 /** How long verified keys are trusted, and how many answers are kept. */
 export interface ApiKeyCacheOptions {
   /** A verified key is re-checked against the database after this long (default 30 s). */
@@ -155,6 +178,8 @@ export interface ApiKeyCacheOptions {
 interface Verified {
   readonly principal: ApiKeyPrincipal;
   readonly checkedAt: number;
+  /** Epoch ms the key expires at, or null: a cached key stops then, database up or not. */
+  readonly expiresAt: number | null;
 }
 
 /**
@@ -181,14 +206,16 @@ export class PgApiKeyVerifier {
     const now = (this.options.now ?? Date.now)();
     const ttl = this.options.cacheTtlMs ?? 30_000;
     const cacheKey = createHash('sha256').update(apiKey).digest('base64');
-    const known = this.verified.get(cacheKey);
+    const cached = this.verified.get(cacheKey);
+    const known =
+      cached && (cached.expiresAt === null || cached.expiresAt > now) ? cached : undefined;
     if (known && now - known.checkedAt < ttl) return known.principal;
     const refusedAt = this.refused.get(cacheKey);
     if (refusedAt !== undefined && now - refusedAt < ttl) return undefined;
 
-    let principal: ApiKeyPrincipal | undefined;
+    let found: Omit<Verified, 'checkedAt'> | undefined;
     try {
-      principal = await this.lookUp(parsed);
+      found = await this.lookUp(parsed);
     } catch (error) {
       if (known && now - known.checkedAt < (this.options.staleTtlMs ?? 3_600_000)) {
         this.staleAnswers += 1;
@@ -196,8 +223,15 @@ export class PgApiKeyVerifier {
       }
       throw error;
     }
-    this.remember(cacheKey, principal, now);
-    return principal;
+    this.remember(cacheKey, found, now);
+    return found?.principal;
+  }
+
+  /** Drops a key from this process's cache at once (revoked through this process's API). */
+  forget(keyId: string): void {
+    for (const [cacheKey, entry] of this.verified) {
+      if (entry.principal.keyId === keyId) this.verified.delete(cacheKey);
+    }
   }
 
   /** Keys accepted from the cache past their re-check time because the lookup failed. */
@@ -205,12 +239,16 @@ export class PgApiKeyVerifier {
     return this.staleAnswers;
   }
 
-  private remember(cacheKey: string, principal: ApiKeyPrincipal | undefined, now: number): void {
+  private remember(
+    cacheKey: string,
+    found: Omit<Verified, 'checkedAt'> | undefined,
+    now: number,
+  ): void {
     if ((this.options.cacheTtlMs ?? 30_000) <= 0) return;
     this.verified.delete(cacheKey);
     this.refused.delete(cacheKey);
-    if (principal) {
-      this.verified.set(cacheKey, { principal, checkedAt: now });
+    if (found) {
+      this.verified.set(cacheKey, { ...found, checkedAt: now });
       evictOldest(this.verified, this.options.maxCached ?? 10_000);
     } else {
       this.refused.set(cacheKey, now);
@@ -221,7 +259,7 @@ export class PgApiKeyVerifier {
   private async lookUp(parsed: {
     readonly keyId: string;
     readonly secret: string;
-  }): Promise<ApiKeyPrincipal | undefined> {
+  }): Promise<Omit<Verified, 'checkedAt'> | undefined> {
     const [row] = await selectRows<{
       key_id: string;
       tenant_id: string;
@@ -229,18 +267,22 @@ export class PgApiKeyVerifier {
       name: string;
       salt: Buffer;
       secret_hash: Buffer;
+      expires_at: Date | null;
     }>(
       this.dataSource,
-      'SELECT key_id, tenant_id, role, name, salt, secret_hash FROM public.soc_api_key_lookup($1)',
+      `SELECT key_id, tenant_id, role, name, salt, secret_hash, expires_at
+       FROM public.soc_api_key_lookup($1)`,
       [parsed.keyId],
     );
     if (!row || !isApiKeyRole(row.role)) return undefined;
     const presented = hashSecret(row.salt, parsed.secret);
     const matches =
       presented.length === row.secret_hash.length && timingSafeEqual(presented, row.secret_hash);
-    return matches
-      ? { tenantId: row.tenant_id, role: row.role, keyId: row.key_id, name: row.name }
-      : undefined;
+    if (!matches) return undefined;
+    return {
+      principal: { tenantId: row.tenant_id, role: row.role, keyId: row.key_id, name: row.name },
+      expiresAt: row.expires_at === null ? null : row.expires_at.getTime(),
+    };
   }
 }
 

@@ -1,5 +1,10 @@
 import { InitialSchema1737000000000 } from './1737000000000-initial-schema';
 import { StreamPositions1737000001000 } from './1737000001000-stream-positions';
+import { ApiKeyExpiry1737000005000 } from './1737000005000-api-key-expiry';
 
 /** Every migration in order; the data source runs these, never `synchronize`. */
-export const MIGRATIONS = [InitialSchema1737000000000, StreamPositions1737000001000];
+export const MIGRATIONS = [
+  InitialSchema1737000000000,
+  StreamPositions1737000001000,
+  ApiKeyExpiry1737000005000,
+];
