@@ -13,6 +13,8 @@ const REPO_ROOT = join(__dirname, '..', '..');
 export interface AppProcess {
   readonly url: string;
   readonly port: number;
+  /** The process id, for reading its memory from /proc. */
+  readonly pid: number;
   readonly output: () => string;
   readonly stop: () => Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function startApp(
   return {
     url,
     port,
+    pid: child.pid ?? -1,
     output,
     stop: async () => {
       if (exited !== null) return;
