@@ -236,6 +236,17 @@ export function buildCorpus(nonce: string): HostileCase[] {
       expect: { kind: 'dead-letter', marker: id('raw-utf8'), reason: /not valid UTF-8/ },
     },
     {
+      name: 'near-limit invalid record on the raw topic: its dead letter must fit too',
+      door: 'raw',
+      format: 'ms-graph',
+      value: Buffer.from(`{"id": "${id('raw-near-limit')}", ${'x'.repeat(1_048_000)}`),
+      expect: {
+        kind: 'dead-letter',
+        marker: id('raw-near-limit'),
+        reason: /invalid JSON/,
+      },
+    },
+    {
       name: 'NUL in a raw CEF line',
       door: 'raw',
       format: 'cef',
