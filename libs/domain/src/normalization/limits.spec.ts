@@ -1,4 +1,5 @@
 import type { CanonicalAlert } from '@soc/contracts';
+import { anAlert } from '../correlation/spec-support';
 import { ALERT_LIMITS, storableText, utf8Head, utf8Length } from './limits';
 import { normalizeOk, normalizeRejected } from './testing/expect-result';
 
@@ -6,27 +7,7 @@ const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
 const encodedJson = (alert: CanonicalAlert): number => utf8(JSON.stringify(alert));
 
 const canonical = (overrides: Record<string, unknown>): Record<string, unknown> => ({
-  tenantId: 'acme',
-  alertId: 'a-1',
-  sourceSystem: 'edr',
-  observedAt: Date.UTC(2026, 0, 15),
-  ingestedAt: Date.UTC(2026, 0, 15),
-  product: null,
-  vendor: null,
-  ruleId: null,
-  ruleName: null,
-  title: 'Suspicious process',
-  description: null,
-  severity: 50,
-  severityLabel: 'medium',
-  confidence: null,
-  category: null,
-  tactics: [],
-  techniques: [],
-  entities: [],
-  threatIntel: [],
-  format: 'canonical',
-  original: '{}',
+  ...anAlert({ alertId: 'a-1', entities: [], original: '{}' }),
   ...overrides,
 });
 
