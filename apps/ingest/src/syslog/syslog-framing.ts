@@ -16,17 +16,31 @@ export interface DecodedFrames {
 export const OVERSIZED_HEAD_BYTES = 4_096;
 
 const OCTET_COUNT = /^([1-9]\d{0,8}) /;
+const COUNT_SO_FAR = /^[1-9]\d{0,8}$/;
 
 export class SyslogFrameDecoder {
   private pending: Buffer = Buffer.alloc(0);
   private discardingLine = false;
   /** Bytes still to skip of an oversized octet-counted frame. */
   private skipBytes = 0;
+  /**
+   * What the incomplete frame in `pending` waits for. Chunks that cannot complete it are held
+   * apart and joined once, so a frame sent a byte at a time costs linear, not quadratic, time.
+   */
+  private awaiting: { readonly bytes: number } | 'newline' | null = null;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
 
   constructor(private readonly maxFrameBytes = 64 * 1024) {}
 
   push(chunk: Buffer): DecodedFrames {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.awaiting !== null && !this.completes(chunk)) {
+      this.held.push(chunk);
+      this.heldBytes += chunk.length;
+      return { messages: [], oversized: [] };
+    }
+    this.pending = this.joined(chunk);
+    this.awaiting = null;
     const messages: string[] = [];
     const oversized: Buffer[] = [];
     while (this.pending.length > 0 && this.step(messages, oversized));
@@ -36,9 +50,25 @@ export class SyslogFrameDecoder {
   /** What is left when the connection closes: a last frame with no trailing newline. */
   end(): string[] {
     const messages: string[] = [];
-    if (!this.discardingLine && this.skipBytes === 0) pushMessage(messages, this.pending);
+    const rest = this.joined(Buffer.alloc(0));
+    if (!this.discardingLine && this.skipBytes === 0) pushMessage(messages, rest);
     this.pending = Buffer.alloc(0);
+    this.awaiting = null;
     return messages;
+  }
+
+  private completes(chunk: Buffer): boolean {
+    const total = this.pending.length + this.heldBytes + chunk.length;
+    if (this.awaiting === 'newline') return chunk.includes(0x0a) || total > this.maxFrameBytes;
+    return this.awaiting === null || total >= this.awaiting.bytes;
+  }
+
+  /** `pending`, the held chunks and `chunk` as one buffer; the held chunks are released. */
+  private joined(chunk: Buffer): Buffer {
+    const parts = [this.pending, ...this.held, chunk].filter((part) => part.length > 0);
+    this.held = [];
+    this.heldBytes = 0;
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   }
 
   /** Consumes one frame (or part of a skipped one); false when it needs more bytes. */
@@ -65,7 +95,10 @@ export class SyslogFrameDecoder {
         this.skipBytes = length;
         return true;
       }
-      if (this.pending.length < start + length) return false;
+      if (this.pending.length < start + length) {
+        this.awaiting = { bytes: start + length };
+        return false;
+      }
       pushMessage(messages, this.pending.subarray(start, start + length));
       this.pending = this.pending.subarray(start + length);
       return true;
@@ -76,6 +109,9 @@ export class SyslogFrameDecoder {
         oversized.push(headOf(this.pending));
         this.pending = Buffer.alloc(0);
         this.discardingLine = true;
+      } else if (!COUNT_SO_FAR.test(this.pending.subarray(0, 11).toString('latin1'))) {
+        // Digits alone may still become an octet count once the space arrives.
+        this.awaiting = 'newline';
       }
       return false;
     }
