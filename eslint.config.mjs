@@ -96,6 +96,22 @@ export default tseslint.config(
     },
   },
   {
+    // Cross-app specs in test/ may use an app's own test support (its in-process harness and
+    // topic readers), never its code.
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noRelativeLibs,
+            { ...noApps, group: ['**/apps/*/src/*', '!**/apps/*/src/testing'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Command-line tools write JSON lines to stdout by design.
     files: ['apps/cli/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },

@@ -35,6 +35,7 @@ module.exports = {
       testMatch: [
         '<rootDir>/{apps,libs,tools}/**/*.int-spec.ts',
         '<rootDir>/test/infra/**/*.int-spec.ts',
+        '<rootDir>/test/hostile/**/*.int-spec.ts',
       ],
     },
     {

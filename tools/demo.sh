@@ -17,7 +17,7 @@ export INGEST_HTTP_PORT="${INGEST_HTTP_PORT:-8080}"
 export QUERY_API_HTTP_PORT="${QUERY_API_HTTP_PORT:-8090}"
 export PROJECTOR_HTTP_PORT="${PROJECTOR_HTTP_PORT:-8091}"
 export CORRELATOR_HTTP_PORT="${CORRELATOR_HTTP_PORT:-8092}"
-export SYSLOG_TENANT_ID=demo SYSLOG_TCP_PORT="${SYSLOG_TCP_PORT:-6514}" SYSLOG_UDP_PORT="${SYSLOG_UDP_PORT:-5514}"
+export SYSLOG_TENANT_ID=demo SYSLOG_TCP_PORT="${SYSLOG_TCP_PORT:-5514}" SYSLOG_UDP_PORT="${SYSLOG_UDP_PORT:-5514}"
 # Generated traffic spans hours of event time in minutes of wall time; keep windows short.
 export ALERT_CORRELATION_WINDOW="${ALERT_CORRELATION_WINDOW:-15m}"
 
@@ -63,7 +63,7 @@ curl -fsS -o /dev/null -H "x-api-key: ${admin_key}" -H 'content-type: text/csv' 
 
 cat >&2 <<MSG
 
-  Dashboard:  http://127.0.0.1:${QUERY_API_HTTP_PORT}/dashboard/?key=${analyst_key}
+  Dashboard:  http://127.0.0.1:${QUERY_API_HTTP_PORT}/dashboard/ (sign in with the analyst key: ${analyst_key})
   API docs:   http://127.0.0.1:${QUERY_API_HTTP_PORT}/docs
   Ingest:     curl -H 'x-api-key: ${ingest_key}' -H 'content-type: application/json' \\
                 -d @deploy/demo/sample-alert.json http://127.0.0.1:${INGEST_HTTP_PORT}/api/v1/alerts

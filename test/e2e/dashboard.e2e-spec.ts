@@ -184,9 +184,11 @@ describe('dashboard in headless Chromium', () => {
   });
 
   it('shows a live incident, takes a verdict back through Kafka and the projector, and looks right', async () => {
-    await page.goto(`${api.url}/dashboard/?key=${analystKey}`);
+    await page.goto(`${api.url}/dashboard/`);
+    await page.fill('#api-key', analystKey);
+    await page.click('[data-testid=login] button[type=submit]');
     await page.waitForSelector('[data-incident-id="hist-8"]', { timeout: 30_000 });
-    expect(page.url()).not.toContain('key=');
+    expect(page.url()).not.toContain(analystKey);
     expect(await page.locator('[data-incident-id="other-1"]').count()).toBe(0);
     await page.waitForSelector('.live.live', { timeout: 15_000 });
     await page.evaluate(() => Object.assign(globalThis, { socNoReload: true }));

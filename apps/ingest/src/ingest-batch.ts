@@ -25,11 +25,21 @@ export interface IngestContext {
   readonly sourceSystem?: string | undefined;
 }
 
+/** A normalized alert of the batch with its re-delivery key and its place in the results. */
+export interface Admitted {
+  readonly position: number;
+  readonly index: number;
+  readonly key: string;
+  readonly alert: CanonicalAlert;
+}
+
 export interface AdmittedBatch {
   readonly accepted: CanonicalAlert[];
   readonly results: ItemResult[];
-  /** Redelivery keys admitted by this batch: forgotten again if the batch is not delivered. */
-  readonly admittedKeys: string[];
+  /** Alerts admitted by this batch: their keys are forgotten again if they are not delivered. */
+  readonly admitted: Admitted[];
+  /** Alerts whose key was already admitted: delivered, or still in flight for another request. */
+  readonly duplicates: Admitted[];
 }
 
 /**
@@ -44,7 +54,8 @@ export function admitBatch(
 ): AdmittedBatch {
   const accepted: CanonicalAlert[] = [];
   const results: ItemResult[] = [];
-  const admittedKeys: string[] = [];
+  const admitted: Admitted[] = [];
+  const duplicates: Admitted[] = [];
   for (const item of items) {
     if ('invalid' in item) {
       results.push({
@@ -71,11 +82,13 @@ export function admitBatch(
         ? normalized.alert
         : { ...normalized.alert, tenantId: context.tenantId };
     const key = RedeliveryFilter.keyOf(alert);
+    const entry = { position: results.length, index: item.index, key, alert };
     if (!filter.admit(key, context.ingestedAt)) {
+      duplicates.push(entry);
       results.push({ index: item.index, status: 'duplicate', alertId: alert.alertId });
       continue;
     }
-    admittedKeys.push(key);
+    admitted.push(entry);
     accepted.push(alert);
     results.push({
       index: item.index,
@@ -84,5 +97,5 @@ export function admitBatch(
       format: alert.format,
     });
   }
-  return { accepted, results, admittedKeys };
+  return { accepted, results, admitted, duplicates };
 }

@@ -1,5 +1,7 @@
 import { EnvReader, readInfraConfig, type InfraConfig } from '@soc/config';
 import { ALERT_FORMATS, rawTopic, type AlertFormat } from '@soc/contracts';
+import type { SyslogOptions } from './syslog/syslog.server';
+import { parseSenderTenants, type SenderTenantRule } from './syslog/syslog-tenants';
 
 export interface IngestConfig {
   readonly infra: InfraConfig;
@@ -7,12 +9,18 @@ export interface IngestConfig {
   readonly maxBodyBytes: number;
   readonly maxBatchItems: number;
   readonly redeliveryHorizonMs: number;
-  /** Syslog listeners; the tenant of a listener is configured, since syslog carries none. */
-  readonly syslog: {
-    readonly tcpPort: number;
-    readonly udpPort: number;
-    readonly tenantId: string;
-  } | null;
+  /** Verified API keys: re-checked after `cacheMs`; trusted for `outageGraceMs` while the database is down. */
+  readonly apiKeys: { readonly cacheMs: number; readonly outageGraceMs: number };
+  /**
+   * Syslog listeners, on when a tenant is configured: syslog carries no credentials, so each
+   * sender's tenant comes from SYSLOG_TENANT_BY_SENDER, else the listeners' SYSLOG_TENANT_ID.
+   */
+  readonly syslog:
+    | (SyslogOptions & {
+        readonly tenantId: string | null;
+        readonly tenantBySender: readonly SenderTenantRule[];
+      })
+    | null;
   /** Raw SIEM topics consumed (`soc.raw.<format>`); empty turns the consumer off. */
   readonly rawFormats: readonly AlertFormat[];
   /**
@@ -38,7 +46,6 @@ export function rawTopicName(
 
 export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
   const reader = new EnvReader(env);
-  const syslogTenant = reader.string('SYSLOG_TENANT_ID', '');
   // Unset means every format; set but empty turns the raw consumer off (the reader's fallback
   // would otherwise apply to the empty value too).
   const rawFormats =
@@ -54,13 +61,11 @@ export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     maxBodyBytes: reader.integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, { min: 1024 }),
     maxBatchItems: reader.integer('INGEST_MAX_BATCH_ITEMS', 5_000, { min: 1 }),
     redeliveryHorizonMs: reader.durationMs('INGEST_REDELIVERY_HORIZON', 24 * 3_600_000),
-    syslog: syslogTenant
-      ? {
-          tenantId: syslogTenant,
-          tcpPort: reader.integer('SYSLOG_TCP_PORT', 6514, { min: 0, max: 65535 }),
-          udpPort: reader.integer('SYSLOG_UDP_PORT', 5514, { min: 0, max: 65535 }),
-        }
-      : null,
+    apiKeys: {
+      cacheMs: reader.durationMs('API_KEY_CACHE', 30_000),
+      outageGraceMs: reader.durationMs('API_KEY_OUTAGE_GRACE', 3_600_000),
+    },
+    syslog: readSyslogConfig(reader),
     rawFormats: rawFormats.filter((f): f is AlertFormat => !unknownFormats.includes(f)),
     rawGroupId: reader.string('INGEST_RAW_GROUP_ID', 'soc-ingest-raw'),
     rawTopicPrefix: reader.string('INGEST_RAW_TOPIC_PREFIX', '') || null,
@@ -73,4 +78,28 @@ export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
   }
   reader.done();
   return config;
+}
+
+function readSyslogConfig(reader: EnvReader): IngestConfig['syslog'] {
+  const tenantId = reader.string('SYSLOG_TENANT_ID', '') || null;
+  const tenantBySender = parseSenderTenants(reader.string('SYSLOG_TENANT_BY_SENDER', ''));
+  const port = (name: string, fallback: number) =>
+    reader.integer(name, fallback, { min: 0, max: 65535 });
+  const certFile = reader.string('SYSLOG_TLS_CERT_FILE', '');
+  const keyFile = reader.string('SYSLOG_TLS_KEY_FILE', '');
+  const tlsPort = port('SYSLOG_TLS_PORT', 6514);
+  if ((certFile === '') !== (keyFile === ''))
+    throw new Error('SYSLOG_TLS_CERT_FILE and SYSLOG_TLS_KEY_FILE: set both, or neither');
+  const options: SyslogOptions = {
+    tcpPort: port('SYSLOG_TCP_PORT', 5514),
+    udpPort: port('SYSLOG_UDP_PORT', 5514),
+    tls: certFile ? { port: tlsPort, certFile, keyFile } : null,
+    maxConnections: reader.integer('SYSLOG_MAX_CONNECTIONS', 1_000, { min: 1 }),
+    idleTimeoutMs: reader.durationMs('SYSLOG_IDLE_TIMEOUT', 300_000),
+    maxQueueBytes: reader.integer('SYSLOG_MAX_QUEUE_BYTES', 32 * 1024 * 1024, { min: 1 << 20 }),
+    maxFrameBytes: reader.integer('SYSLOG_MAX_FRAME_BYTES', 64 * 1024, { min: 1024, max: 1 << 20 }),
+  };
+  return tenantId === null && tenantBySender.length === 0
+    ? null
+    : { ...options, tenantId, tenantBySender };
 }

@@ -30,11 +30,12 @@ import { IngestService } from './ingest.service';
 import { RawTopicIngestor } from './raw/raw-topic-ingestor';
 import { rawTopicsController } from './raw/raw-topics.controller';
 import { SyslogServer } from './syslog/syslog.server';
+import { SenderTenants } from './syslog/syslog-tenants';
 
 export const INGEST_CONFIG = Symbol('IngestConfig');
 export const LOGGER = Symbol('Logger');
 const KAFKA = Symbol('Kafka');
-const PRODUCER = Symbol('Producer');
+export const PRODUCER = Symbol('Producer');
 const DATA_SOURCE = Symbol('DataSource');
 
 /** Wires the ingest doors to Kafka and Postgres; every decision lives in the pure code. */
@@ -85,7 +86,11 @@ export class IngestModule {
         {
           provide: API_KEY_VERIFIER,
           inject: [DATA_SOURCE],
-          useFactory: (ds: DataSource) => new PgApiKeyVerifier(ds),
+          useFactory: (ds: DataSource) =>
+            new PgApiKeyVerifier(ds, {
+              cacheTtlMs: config.apiKeys.cacheMs,
+              staleTtlMs: config.apiKeys.outageGraceMs,
+            }),
         },
         IngestKeyGuard,
         {
@@ -136,9 +141,17 @@ export class IngestModule {
         },
         {
           provide: SyslogServer,
-          inject: [IngestService],
-          useFactory: (ingest: IngestService) =>
-            config.syslog ? new SyslogServer(ingest, config.syslog.tenantId, logger) : null,
+          inject: [IngestService, AppMetrics],
+          useFactory: (ingest: IngestService, metrics: AppMetrics) =>
+            config.syslog
+              ? new SyslogServer(
+                  ingest,
+                  new SenderTenants(config.syslog.tenantBySender, config.syslog.tenantId),
+                  config.syslog,
+                  metrics,
+                  logger,
+                )
+              : null,
         },
         IngestLifecycle,
       ],
@@ -190,13 +203,7 @@ class IngestLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     this.health.register('postgres', async () => {
       await this.dataSource.query('SELECT 1');
     });
-    if (this.syslog && this.config.syslog) {
-      const ports = await this.syslog.listen(
-        this.config.syslog.tcpPort,
-        this.config.syslog.udpPort,
-      );
-      this.logger.info(ports, 'syslog listening');
-    }
+    if (this.syslog) this.logger.info(await this.syslog.listen(), 'syslog listening');
   }
 
   async onApplicationShutdown(): Promise<void> {

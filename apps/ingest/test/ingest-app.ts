@@ -6,13 +6,14 @@ import type { INestApplication } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import { readIngestConfig, type IngestConfig } from '../src/ingest.config';
 import { createIngestApp } from '../src/ingest.module';
+import type { SyslogPorts } from '../src/syslog/syslog.server';
 
 export interface RunningIngest {
   readonly app: INestApplication;
   readonly config: IngestConfig;
   readonly url: string;
-  /** The syslog listeners' ports when SYSLOG_TENANT_ID was set (ports 0 pick free ones). */
-  readonly syslog: { readonly tcpPort: number; readonly udpPort: number } | null;
+  /** The syslog listeners' ports when a syslog tenant was set (ports 0 pick free ones). */
+  readonly syslog: SyslogPorts | null;
   /** The app's JSON log lines so far, for failure messages. */
   readonly logs: () => string;
   readonly close: () => Promise<void>;
@@ -46,15 +47,15 @@ export async function startIngest(env: Readonly<Record<string, string>>): Promis
 }
 
 /** The syslog server reports the ports it bound in its 'syslog listening' log record. */
-function syslogPorts(lines: readonly string[]): { tcpPort: number; udpPort: number } {
+function syslogPorts(lines: readonly string[]): SyslogPorts {
   for (const line of lines) {
-    const record = JSON.parse(line) as { msg?: unknown; tcpPort?: unknown; udpPort?: unknown };
+    const record = JSON.parse(line) as { msg?: unknown } & Partial<SyslogPorts>;
     if (
       record.msg === 'syslog listening' &&
       typeof record.tcpPort === 'number' &&
       typeof record.udpPort === 'number'
     ) {
-      return { tcpPort: record.tcpPort, udpPort: record.udpPort };
+      return { tcpPort: record.tcpPort, udpPort: record.udpPort, tlsPort: record.tlsPort ?? null };
     }
   }
   throw new Error(`the ingest app did not log its syslog ports:\n${lines.join('')}`);

@@ -16,15 +16,20 @@ export type EventDecoders = Readonly<Record<EventFamily, AvroDecoder<ReadModelEv
  * producers that have no schema yet; either way narrowed by the event guard, so a malformed
  * record becomes a dead letter naming the field.
  */
-export function createEventDecoders(registry: SchemaRegistry): EventDecoders {
+export function createEventDecoders(
+  registry: SchemaRegistry,
+  topics: { readonly incidents: string; readonly feedback: string },
+): EventDecoders {
   return {
     incident: new AvroDecoder(registry, readSchemaFile('incidents'), {
       fromAvro: (record) => parseReadModelEvent(incidentEventFromAvro(record), 'incident'),
       fromJson: (value) => parseReadModelEvent(value, 'incident'),
+      subject: `${topics.incidents}-value`,
     }),
     feedback: new AvroDecoder(registry, readSchemaFile('feedback'), {
       fromAvro: (record) => parseReadModelEvent(feedbackEventFromAvro(record), 'feedback'),
       fromJson: (value) => parseReadModelEvent(value, 'feedback'),
+      subject: `${topics.feedback}-value`,
     }),
   };
 }

@@ -41,7 +41,10 @@ export async function createProjectorParts(
     { migrate: config.migrate },
   );
   const kafka = createKafka(config.infra.kafkaBrokers, 'soc-projector', logger);
-  const decoder = createEventDecoders(createSchemaRegistry(config.infra.schemaRegistryUrl));
+  const decoder = createEventDecoders(createSchemaRegistry(config.infra.schemaRegistryUrl), {
+    incidents: config.incidentsTopic,
+    feedback: config.feedbackTopic,
+  });
   return { dataSource, kafka, decoder };
 }
 

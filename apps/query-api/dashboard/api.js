@@ -1,5 +1,6 @@
 // The query API as the dashboard uses it: JSON over fetch with the API key header, and the
-// live stream over EventSource (which cannot send headers, hence ?key=).
+// live stream read from a fetch body too, so the key travels in a header and never in a URL
+// (EventSource cannot send headers; URLs end up in logs and browser history).
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -51,17 +52,67 @@ export function createApi(key) {
     act: (id, action, body = {}) =>
       call('POST', `/incidents/${encodeURIComponent(id)}/${action}?wait=true`, body),
     feedback: (body) => call('POST', '/feedback?wait=true', body),
-    /** Live updates; returns a function that closes the stream. */
+    /** Live updates; reconnects when the server ends a stream; returns a function that stops. */
     stream(handlers) {
-      const source = new EventSource(`/api/v1/stream?key=${encodeURIComponent(key)}`);
-      source.addEventListener('ready', () => handlers.status('live'));
-      source.addEventListener('incidents', (event) =>
-        handlers.incidents(JSON.parse(event.data).incidents),
-      );
-      source.addEventListener('refresh', () => handlers.refresh());
-      source.onerror = () =>
-        handlers.status(source.readyState === EventSource.CLOSED ? 'offline' : 'reconnecting');
-      return () => source.close();
+      let stopped = false;
+      let controller = null;
+      const dispatch = (event, data) => {
+        if (event === 'ready') handlers.status('live');
+        else if (event === 'incidents') handlers.incidents(JSON.parse(data).incidents);
+        else if (event === 'refresh') handlers.refresh();
+        else if (event === 'revoked') {
+          stopped = true;
+          handlers.status('offline');
+        }
+      };
+      const connect = async () => {
+        while (!stopped) {
+          controller = new AbortController();
+          try {
+            const response = await fetch('/api/v1/stream', {
+              headers: { 'x-api-key': key, accept: 'text/event-stream' },
+              signal: controller.signal,
+            });
+            if (response.status === 401 || response.status === 403) {
+              handlers.status('offline');
+              return;
+            }
+            if (response.ok && response.body) await readEvents(response.body, dispatch);
+          } catch {
+            // Network error or stop(): fall through to the reconnect delay.
+          }
+          if (!stopped) handlers.status('reconnecting');
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+        }
+      };
+      connect();
+      return () => {
+        stopped = true;
+        controller?.abort();
+      };
     },
   };
+}
+
+/** Reads `event:`/`data:` blocks of a text/event-stream body until it ends. */
+async function readEvents(body, dispatch) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('data: ')) data.push(line.slice(6));
+      }
+      if (data.length > 0) dispatch(event, data.join('\n'));
+    }
+  }
 }

@@ -25,14 +25,9 @@ const state = {
 
 // ---- sign-in -------------------------------------------------------------------------------
 
+// The key comes from the sign-in form only and stays in this tab's session storage; a key in
+// the address bar would end up in history and server logs, so none is read from there.
 function initialKey() {
-  const url = new URL(location.href);
-  const fromUrl = url.searchParams.get('key');
-  if (fromUrl) {
-    sessionStorage.setItem(KEY_STORAGE, fromUrl);
-    url.searchParams.delete('key');
-    history.replaceState(null, '', url);
-  }
   return sessionStorage.getItem(KEY_STORAGE);
 }
 

@@ -1,4 +1,3 @@
-import { get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Partitioners, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
@@ -24,6 +23,7 @@ import {
   type SpecDatabase,
 } from '@soc/testing';
 import { startApp, type AppProcess } from '../../../test/support/app-process';
+import { openStream } from '../../../test/support/sse-client';
 import {
   anAlertSummary,
   host,
@@ -31,49 +31,12 @@ import {
   incidentScored,
   liveIncident,
 } from '../../../test/support/incident-events';
-import type { QueryApiConfig } from './query-api.config';
+import { DEFAULT_QUERY_API_LIMITS, type QueryApiConfig } from './query-api.config';
 import { createQueryApiApp } from './query-api.module';
 
 const logger = createLogger('query-api-spec', 'warn');
 const PARTITIONS = 3;
 const NOW = Date.now();
-
-interface SseEvent {
-  readonly event: string;
-  readonly data: unknown;
-}
-
-/** Opens an EventSource-like stream and collects its events. */
-function openStream(
-  url: string,
-): Promise<{ events: SseEvent[]; close: () => void; status: number }> {
-  return new Promise((resolve, reject) => {
-    const events: SseEvent[] = [];
-    const req = httpGet(
-      url,
-      { headers: { accept: 'text/event-stream' } },
-      (res: IncomingMessage) => {
-        let buffer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const event = /^event: (.*)$/m.exec(block)?.[1];
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (event && data) events.push({ event, data: JSON.parse(data) as unknown });
-          }
-        });
-        resolve({ events, close: () => req.destroy(), status: res.statusCode ?? 0 });
-      },
-    );
-    req.on('error', (error) => {
-      if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(error);
-    });
-  });
-}
 
 describe('query API over the projected read model', () => {
   let database: SpecDatabase;
@@ -131,7 +94,9 @@ describe('query API over the projected read model', () => {
       platformTenantId: 'platform',
       bootstrapAdminKey: bootstrapKey,
       apiKeyCacheMs: 0,
+      apiKeyOutageGraceMs: 0,
       oidc: null,
+      limits: DEFAULT_QUERY_API_LIMITS,
     };
     app = await createQueryApiApp(config, logger);
     await app.listen(0, '127.0.0.1');
@@ -573,8 +538,8 @@ describe('query API over the projected read model', () => {
 
   describe('live updates', () => {
     it('streams a tenant’s changed incidents, and nothing of other tenants', async () => {
-      const streamA = await openStream(`${api}/api/v1/stream?key=${keys.analystA}`);
-      const streamB = await openStream(`${api}/api/v1/stream?key=${keys.analystB}`);
+      const streamA = await openStream(`${api}/api/v1/stream`, keys.analystA);
+      const streamB = await openStream(`${api}/api/v1/stream`, keys.analystB);
       try {
         expect(streamA.status).toBe(200);
         await waitFor(() => streamA.events.some((e) => e.event === 'ready'), {
@@ -611,8 +576,9 @@ describe('query API over the projected read model', () => {
       }
     });
 
-    it('accepts the key in the query string on the stream only', async () => {
+    it('never accepts a key in the query string, not even on the stream', async () => {
       expect((await request(api).get(`/api/v1/incidents?key=${keys.analystA}`)).status).toBe(401);
+      expect((await request(api).get(`/api/v1/stream?key=${keys.analystA}`)).status).toBe(401);
     });
   });
 

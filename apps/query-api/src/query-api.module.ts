@@ -37,6 +37,9 @@ import {
 import { AdminController } from './admin/admin.controller';
 import { API_KEY_VERIFIER, AuthGuard, OIDC_VERIFIER } from './auth/auth.guard';
 import { OidcVerifier } from './auth/oidc-verifier';
+import { authenticateFirst } from './http/authenticate-first';
+import { RateLimiter } from './http/rate-limiter';
+import { refuseUnstorableUrl } from './http/refuse-unstorable-url';
 import { ErrorsFilter } from './http/errors.filter';
 import { IncidentsController } from './incidents/incidents.controller';
 import type { QueryApiConfig } from './query-api.config';
@@ -71,6 +74,8 @@ export async function createQueryApiParts(
       url: config.infra.databaseUrl,
       applicationName: 'soc-query-api',
       poolSize: config.databasePoolSize,
+      acquireTimeoutMs: config.limits.dbAcquireTimeoutMs,
+      statementTimeoutMs: config.limits.dbStatementTimeoutMs,
     },
     { migrate: config.migrate },
   );
@@ -96,10 +101,15 @@ export async function createQueryApiParts(
     await admin.disconnect();
   }
   // Keyed by tenant with the Java-compatible partitioner, like every other producer here.
+  // An analyst action produces inside its database transaction (gap-free sequences, see
+  // FeedbackService), so a send must fail fast in a Kafka outage: retrying for the default
+  // half minute would hold a pooled connection and the incident's counter row lock, and a
+  // few such actions would take the whole API down. The analyst gets 503 and retries.
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1_000 },
   });
   await producer.connect();
   const listener = new ReadModelListener(config.infra.databaseUrl, logger);
@@ -157,7 +167,10 @@ export class QueryApiModule {
         },
         {
           provide: API_KEY_VERIFIER,
-          useValue: new PgApiKeyVerifier(parts.dataSource, { cacheTtlMs: config.apiKeyCacheMs }),
+          useValue: new PgApiKeyVerifier(parts.dataSource, {
+            cacheTtlMs: config.apiKeyCacheMs,
+            staleTtlMs: config.apiKeyOutageGraceMs,
+          }),
         },
         { provide: OIDC_VERIFIER, useValue: config.oidc ? new OidcVerifier(config.oidc) : null },
         {
@@ -205,11 +218,30 @@ export async function createQueryApiApp(
   const parts = await createQueryApiParts(config, logger);
   const app = await NestFactory.create<NestExpressApplication>(
     QueryApiModule.forRoot(config, logger, parts),
-    { logger: false },
+    { logger: false, bodyParser: false },
   );
   app.enableShutdownHooks();
-  app.useBodyParser('json', { limit: '20mb' });
-  app.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: '20mb' });
+  app.use(refuseUnstorableUrl);
+  // Credentials and rate limits before any body is read (authenticate-first.ts).
+  app.use(
+    authenticateFirst({
+      guard: app.get(AuthGuard),
+      perKey: new RateLimiter({
+        perSecond: config.limits.ratePerSecond,
+        burst: config.limits.rateBurst,
+      }),
+      failuresPerAddress: new RateLimiter({
+        perSecond: config.limits.failedAuthPerSecond,
+        burst: config.limits.failedAuthPerSecond * 4,
+      }),
+      logger,
+    }),
+  );
+  app.useBodyParser('json', { limit: config.limits.maxJsonBodyBytes });
+  app.useBodyParser('text', {
+    type: ['text/csv', 'text/plain'],
+    limit: config.limits.maxCsvBodyBytes,
+  });
   app.useGlobalFilters(new ErrorsFilter(logger));
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
 

@@ -107,4 +107,10 @@ export interface CanonicalAlert {
   readonly format: AlertFormat;
   /** The record as received (JSON text or the raw line), for the analyst and the audit trail. */
   readonly original: string;
+  /**
+   * The fields a size cap shortened at normalization (`title`, `entities`, `entities[].value`,
+   * `original`; the caps are in the README, "Limits"): empty when nothing was cut. Absent only
+   * on alerts built outside the normalizers; the Avro default is `[]`.
+   */
+  readonly truncated?: readonly string[];
 }

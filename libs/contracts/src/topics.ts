@@ -23,6 +23,10 @@ export const DEAD_LETTER_HEADERS = {
   sourceTopic: 'x-dlq-source-topic',
   sourcePartition: 'x-dlq-source-partition',
   sourceOffset: 'x-dlq-source-offset',
+  /** Set when the copy keeps only the head of the value: the original's length in bytes. */
+  valueTruncated: 'x-dlq-value-truncated',
+  /** Records from a door without a topic (syslog): the sender's address. */
+  sourceAddress: 'x-dlq-source-address',
   failedAt: 'x-dlq-failed-at',
 } as const;
 

@@ -1,6 +1,8 @@
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Schema } from 'avsc';
 import { infraFromEnv, uniqueName } from '@soc/testing';
-import { AvroTopicCodec } from './avro-codec';
+import { AvroTopicCodec, UndecodableRecordError } from './avro-codec';
 import { createSchemaRegistry } from './registry';
 
 const schema: Schema = {
@@ -33,6 +35,62 @@ describe('AvroTopicCodec on the real registry', () => {
       expect(new Set(instances.map((codec) => codec.schemaId)).size).toBe(1);
       const [first, second] = instances;
       expect(await second?.decode(first?.encode({ id: 'a' }) ?? null)).toEqual({ id: 'a' });
+    }
+  });
+});
+
+describe('AvroTopicCodec when the registry answers 404', () => {
+  const probe = (schemaId: number): Buffer => {
+    const framed = Buffer.alloc(6);
+    framed.writeInt32BE(schemaId, 1);
+    return framed;
+  };
+
+  it('dead-letters a schema id the healthy registry does not hold', async () => {
+    const codec = await AvroTopicCodec.register<{ readonly id: string }>(
+      createSchemaRegistry(infraFromEnv().schemaRegistryUrl),
+      uniqueName('codec-404'),
+      schema,
+    );
+    await expect(codec.decode(probe(2_000_000_000))).rejects.toBeInstanceOf(UndecodableRecordError);
+  });
+
+  it('treats 404 as transient when the registry no longer holds even its own subject', async () => {
+    const realUrl = infraFromEnv().schemaRegistryUrl;
+    let failedOver = false;
+    // The documented 40403 answer of a registry that failed over to an empty node; until then
+    // every request goes to the real registry.
+    const server = createServer((req, res) => {
+      if (failedOver) {
+        res.writeHead(404, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
+        res.end(JSON.stringify({ error_code: 40403, message: 'Schema not found' }));
+        return;
+      }
+      const target = new URL(
+        `${new URL(realUrl).pathname.replace(/\/$/, '')}${req.url ?? ''}`,
+        realUrl,
+      );
+      req.pipe(
+        httpRequest(target, { method: req.method, headers: req.headers }, (upstream) => {
+          res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+          upstream.pipe(res);
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const codec = await AvroTopicCodec.register<{ readonly id: string }>(
+        createSchemaRegistry(`http://127.0.0.1:${port}/`),
+        uniqueName('codec-failover'),
+        schema,
+      );
+      failedOver = true;
+      const failure = await codec.decode(probe(2_000_000_001)).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(Error);
+      expect(failure).not.toBeInstanceOf(UndecodableRecordError);
+    } finally {
+      server.close();
     }
   });
 });

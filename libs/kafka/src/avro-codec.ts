@@ -38,6 +38,11 @@ export interface AvroDecoderOptions<T> {
    * function instead (for producers that have no schema yet).
    */
   readonly fromJson?: (value: unknown) => T;
+  /**
+   * The registry subject of the decoder's own schema (`<topic>-value`): a 404 for a writer id
+   * is poison only while the registry still holds it, transient otherwise.
+   */
+  readonly subject: string;
 }
 
 const reasonOf = (error: unknown): string =>
@@ -55,12 +60,14 @@ export class AvroDecoder<T> {
   protected readonly type: avro.Type;
   private readonly fromAvro: (record: unknown) => T;
   private readonly fromJson: ((value: unknown) => T) | undefined;
+  readonly subject: string;
 
   constructor(
     private readonly registry: SchemaRegistry,
     schema: avro.Schema,
-    options: AvroDecoderOptions<T> = {},
+    options: AvroDecoderOptions<T>,
   ) {
+    this.subject = options.subject;
     this.type = avro.Type.forSchema(schema);
     this.fromAvro = options.fromAvro ?? identity<T>().fromAvro;
     this.fromJson = options.fromJson;
@@ -122,8 +129,7 @@ export class AvroDecoder<T> {
       };
       writer = avro.Type.forSchema(fetched.schema());
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 404 || /not found/i.test(String(error))) {
+      if (isNotFound(error) && (await this.registryKnowsOwnSchema())) {
         throw new UndecodableRecordError(`unknown schema id ${writerId} in the registry`);
       }
       throw error;
@@ -145,7 +151,26 @@ export class AvroDecoder<T> {
     this.resolvers.set(writerId, resolver);
     return resolver;
   }
+
+  /**
+   * A 404 proves the writer's schema unknown only when the registry is the healthy one that
+   * holds this codec's own schema: a registry that fails over to an empty or lagging node
+   * answers 404 for every id, and dead-lettering then would commit valid records away. So a
+   * 404 is transient (the caller retries) unless the registry, asked past the client's
+   * cache, still holds this codec's own subject.
+   */
+  private async registryKnowsOwnSchema(): Promise<boolean> {
+    try {
+      await this.registry.getLatestSchemaId(this.subject);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }
+
+const isNotFound = (error: unknown): boolean =>
+  (error as { status?: number }).status === 404 || /not found/i.test(String(error));
 
 /** A mapping that rejects a record makes it poison; its own UndecodableRecordError is kept. */
 function mapped<T>(map: () => T, what: string): T {
@@ -164,12 +189,12 @@ function mapped<T>(map: () => T, what: string): T {
 export class AvroTopicCodec<T> extends AvroDecoder<T> {
   private constructor(
     registry: SchemaRegistry,
-    readonly subject: string,
+    subject: string,
     schema: avro.Schema,
     readonly schemaId: number,
     private readonly mapping: AvroMapping<T>,
   ) {
-    super(registry, schema, { fromAvro: mapping.fromAvro });
+    super(registry, schema, { fromAvro: mapping.fromAvro, subject });
     this.knowsWriter(schemaId);
   }
 

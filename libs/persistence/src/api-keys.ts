@@ -54,7 +54,6 @@ export function newApiKeyMaterial(): {
   };
 }
 
-export const isApiKeyRole = (value: unknown): value is ApiKeyRole => isOneOf(API_KEY_ROLES, value);
 
 /** Creates a tenant (idempotent) under its own RLS scope. */
 export async function ensureTenant(
@@ -75,13 +74,19 @@ export async function ensureTenant(
 
 export async function issueApiKey(
   dataSource: DataSource,
-  request: { readonly tenantId: string; readonly role: ApiKeyRole; readonly name: string },
+  request: {
+    readonly tenantId: string;
+    readonly role: ApiKeyRole;
+    readonly name: string;
+    /** When the key stops working; null or absent: never. */
+    readonly expiresAt?: Date | null;
+  },
 ): Promise<IssuedApiKey> {
   const material = newApiKeyMaterial();
   await withTenant(dataSource, request.tenantId, (manager) =>
     manager.query(
-      `INSERT INTO public.api_keys (key_id, tenant_id, role, name, salt, secret_hash)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
+      `INSERT INTO public.api_keys (key_id, tenant_id, role, name, salt, secret_hash, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [
         material.keyId,
         request.tenantId,
@@ -89,6 +94,7 @@ export async function issueApiKey(
         request.name,
         material.salt,
         material.secretHash,
+        request.expiresAt ?? null,
       ],
     ),
   );
@@ -135,33 +141,123 @@ export async function installApiKey(
   });
 }
 
+/** Revokes a key of the tenant; false when the tenant has no such key not yet revoked. */
+export async function revokeApiKey(
+  dataSource: DataSource,
+  request: { readonly tenantId: string; readonly keyId: string },
+): Promise<boolean> {
+  const rows = await withTenant(dataSource, request.tenantId, (manager) =>
+    selectRows<{ key_id: string }>(
+      manager,
+      `UPDATE public.api_keys SET revoked_at = now()
+       WHERE key_id = $1 AND tenant_id = $2 AND revoked_at IS NULL RETURNING key_id`,
+      [request.keyId, request.tenantId],
+    ),
+  );
+  return rows.length > 0;
+}
+
+/** How long verified keys are trusted, and how many answers are kept. */
+export interface ApiKeyCacheOptions {
+  /** A verified key is re-checked against the database after this long (default 30 s). */
+  readonly cacheTtlMs?: number;
+  /**
+   * While the database cannot be reached, a key verified within this long keeps working
+   * (default 1 h), so alerts are not refused at the door when only the read model is down.
+   */
+  readonly staleTtlMs?: number;
+  /** Verified keys kept (default 10,000); past it the oldest go first. */
+  readonly maxCached?: number;
+  /** Refused keys remembered for `cacheTtlMs`, in their own bounded map (default 10,000). */
+  readonly maxRefused?: number;
+  readonly now?: () => number;
+}
+
+interface Verified {
+  readonly principal: ApiKeyPrincipal;
+  readonly checkedAt: number;
+  /** Epoch ms the key expires at, or null: a cached key stops then, database up or not. */
+  readonly expiresAt: number | null;
+}
+
 /**
- * Verifies presented keys against the database, caching answers briefly: a revoked key stops
- * working within `cacheTtlMs`. Shared by the query API and ingest.
+ * Verifies presented keys against the database, caching answers: a revoked key stops working
+ * within `cacheTtlMs`. Verified and refused keys are cached apart and each map is bounded on
+ * its own, so a flood of random keys can only evict other refused keys, never a verified one.
+ * When the lookup fails (database down), a key verified within `staleTtlMs` is still accepted;
+ * any other key gets the lookup's error, which the doors answer with 503. Shared by the query
+ * API and ingest.
  */
 export class PgApiKeyVerifier {
-  private readonly cache = new Map<
-    string,
-    { readonly principal: ApiKeyPrincipal | undefined; readonly until: number }
-  >();
+  private readonly verified = new Map<string, Verified>();
+  private readonly refused = new Map<string, number>();
+  private staleAnswers = 0;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly options: {
-      readonly cacheTtlMs?: number;
-      readonly maxCached?: number;
-      readonly now?: () => number;
-    } = {},
+    private readonly options: ApiKeyCacheOptions = {},
   ) {}
 
   async verify(apiKey: string): Promise<ApiKeyPrincipal | undefined> {
     const parsed = parseApiKey(apiKey);
     if (!parsed) return undefined;
     const now = (this.options.now ?? Date.now)();
+    const ttl = this.options.cacheTtlMs ?? 30_000;
     const cacheKey = createHash('sha256').update(apiKey).digest('base64');
-    const cached = this.cache.get(cacheKey);
-    if (cached && cached.until > now) return cached.principal;
+    const cached = this.verified.get(cacheKey);
+    const known =
+      cached && (cached.expiresAt === null || cached.expiresAt > now) ? cached : undefined;
+    if (known && now - known.checkedAt < ttl) return known.principal;
+    const refusedAt = this.refused.get(cacheKey);
+    if (refusedAt !== undefined && now - refusedAt < ttl) return undefined;
 
+    let found: Omit<Verified, 'checkedAt'> | undefined;
+    try {
+      found = await this.lookUp(parsed);
+    } catch (error) {
+      if (known && now - known.checkedAt < (this.options.staleTtlMs ?? 3_600_000)) {
+        this.staleAnswers += 1;
+        return known.principal;
+      }
+      throw error;
+    }
+    this.remember(cacheKey, found, now);
+    return found?.principal;
+  }
+
+  /** Drops a key from this process's cache at once (revoked through this process's API). */
+  forget(keyId: string): void {
+    for (const [cacheKey, entry] of this.verified) {
+      if (entry.principal.keyId === keyId) this.verified.delete(cacheKey);
+    }
+  }
+
+  /** Keys accepted from the cache past their re-check time because the lookup failed. */
+  get staleAnswersGiven(): number {
+    return this.staleAnswers;
+  }
+
+  private remember(
+    cacheKey: string,
+    found: Omit<Verified, 'checkedAt'> | undefined,
+    now: number,
+  ): void {
+    if ((this.options.cacheTtlMs ?? 30_000) <= 0) return;
+    this.verified.delete(cacheKey);
+    this.refused.delete(cacheKey);
+    if (found) {
+      this.verified.set(cacheKey, { ...found, checkedAt: now });
+      evictOldest(this.verified, this.options.maxCached ?? 10_000);
+    } else {
+      this.refused.set(cacheKey, now);
+      evictOldest(this.refused, this.options.maxRefused ?? 10_000);
+    }
+  }
+
+  private async lookUp(parsed: {
+    readonly keyId: string;
+    readonly secret: string;
+  }): Promise<Omit<Verified, 'checkedAt'> | undefined> {
     const [row] = await selectRows<{
       key_id: string;
       tenant_id: string;
@@ -169,26 +265,29 @@ export class PgApiKeyVerifier {
       name: string;
       salt: Buffer;
       secret_hash: Buffer;
+      expires_at: Date | null;
     }>(
       this.dataSource,
-      'SELECT key_id, tenant_id, role, name, salt, secret_hash FROM public.soc_api_key_lookup($1)',
+      `SELECT key_id, tenant_id, role, name, salt, secret_hash, expires_at
+       FROM public.soc_api_key_lookup($1)`,
       [parsed.keyId],
     );
-    let principal: ApiKeyPrincipal | undefined;
-    if (row && isOneOf(API_KEY_ROLES, row.role)) {
-      const presented = hashSecret(row.salt, parsed.secret);
-      if (
-        presented.length === row.secret_hash.length &&
-        timingSafeEqual(presented, row.secret_hash)
-      ) {
-        principal = { tenantId: row.tenant_id, role: row.role, keyId: row.key_id, name: row.name };
-      }
-    }
-    const ttl = this.options.cacheTtlMs ?? 30_000;
-    if (ttl > 0) {
-      if (this.cache.size >= (this.options.maxCached ?? 10_000)) this.cache.clear();
-      this.cache.set(cacheKey, { principal, until: now + ttl });
-    }
-    return principal;
+    if (!row || !isOneOf(API_KEY_ROLES, row.role)) return undefined;
+    const presented = hashSecret(row.salt, parsed.secret);
+    const matches =
+      presented.length === row.secret_hash.length && timingSafeEqual(presented, row.secret_hash);
+    if (!matches) return undefined;
+    return {
+      principal: { tenantId: row.tenant_id, role: row.role, keyId: row.key_id, name: row.name },
+      expiresAt: row.expires_at === null ? null : row.expires_at.getTime(),
+    };
+  }
+}
+
+/** Insertion-ordered maps: the first keys are the oldest. */
+function evictOldest<V>(map: Map<string, V>, max: number): void {
+  for (const key of map.keys()) {
+    if (map.size <= max) return;
+    map.delete(key);
   }
 }

@@ -8,6 +8,8 @@ export interface DataSourceOptions {
   readonly applicationName: string;
   readonly poolSize?: number;
   readonly statementTimeoutMs?: number;
+  /** Longest wait for a connection from the pool (or a new one); the pool's default waits forever. */
+  readonly acquireTimeoutMs?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export function createDataSource(urlOrOptions: string | DataSourceOptions): Data
     extra: {
       max: options.poolSize ?? 10,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      ...(options.acquireTimeoutMs ? { connectionTimeoutMillis: options.acquireTimeoutMs } : {}),
     },
   });
 }

@@ -1,6 +1,6 @@
 import { createSpecDatabase, type SpecDatabase } from '@soc/testing';
 import type { DataSource } from 'typeorm';
-import { PgApiKeyVerifier, ensureTenant, issueApiKey } from './api-keys';
+import { PgApiKeyVerifier, ensureTenant, issueApiKey, newApiKeyMaterial } from './api-keys';
 import { openDataSource, selectRows } from './data-source';
 import { READ_MODEL_SCHEMA } from './schema';
 import { withTenant } from './tenant-scope';
@@ -228,6 +228,29 @@ describe('persistence on Postgres', () => {
         issued.keyId,
       ]);
       expect(await verifier.verify(issued.apiKey)).toBeUndefined();
+    });
+
+    it('keeps verified keys cached however many random keys are tried', async () => {
+      const issued = await issueApiKey(dataSource, {
+        tenantId: 'tenant-keys',
+        role: 'ingest',
+        name: 'relay',
+      });
+      const verifier = new PgApiKeyVerifier(dataSource, {
+        cacheTtlMs: 60_000,
+        maxCached: 10,
+        maxRefused: 10,
+      });
+      expect(await verifier.verify(issued.apiKey)).toMatchObject({ keyId: issued.keyId });
+      // Revoked now: only a cached answer can still accept it.
+      await dataSource.query(`UPDATE public.api_keys SET revoked_at = now() WHERE key_id = $1`, [
+        issued.keyId,
+      ]);
+      for (let i = 0; i < 50; i += 1) {
+        const random = newApiKeyMaterial().apiKey;
+        expect(await verifier.verify(random)).toBeUndefined();
+      }
+      expect(await verifier.verify(issued.apiKey)).toMatchObject({ keyId: issued.keyId });
     });
   });
 });

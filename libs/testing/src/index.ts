@@ -11,3 +11,4 @@ export * from './topic-tail';
 export * from './ingest-topics';
 export * from './incident-assertions';
 export * from './golden-fixtures';
+export * from './tcp-proxy';

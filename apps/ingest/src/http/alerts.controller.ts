@@ -11,10 +11,10 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { ALERT_FORMATS, TRACEPARENT_HEADER, type AlertFormat } from '@soc/contracts';
-import { IngestService } from '../ingest.service';
+import { IngestService, IngestUnavailable } from '../ingest.service';
 import { parseIngestBody } from './ingest-body';
 import { BodyTooLargeError, readBody } from './read-body';
-import { IngestKeyGuard, type AuthenticatedRequest } from './tenant-auth';
+import { IngestKeyGuard, RETRY_AFTER_SECONDS, type AuthenticatedRequest } from './tenant-auth';
 
 /** Webhook senders whose payloads are always one format. */
 const WEBHOOK_FORMATS: Record<string, AlertFormat | undefined> = {
@@ -109,11 +109,23 @@ export class AlertsController {
       }
     }
     const traceHeader = req.headers[TRACEPARENT_HEADER];
-    const outcome = await this.ingest.ingest(parsed.items, {
-      tenantId: req.principal.tenantId,
-      format,
-      traceparent: Array.isArray(traceHeader) ? traceHeader[0] : traceHeader,
-    });
+    let outcome: Awaited<ReturnType<IngestService['ingest']>>;
+    try {
+      outcome = await this.ingest.ingest(parsed.items, {
+        tenantId: req.principal.tenantId,
+        format,
+        traceparent: Array.isArray(traceHeader) ? traceHeader[0] : traceHeader,
+      });
+    } catch (error) {
+      if (!(error instanceof IngestUnavailable)) throw error;
+      res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).json({
+        error: 'alerts not written',
+        field: 'body',
+        reason: `${error.message}; nothing of this request may be counted as accepted, retry it`,
+      });
+      return;
+    }
     const accepted = outcome.results.filter((r) => r.status !== 'rejected').length;
     const status = accepted > 0 ? HttpStatus.ACCEPTED : HttpStatus.BAD_REQUEST;
     if (!parsed.batch) {

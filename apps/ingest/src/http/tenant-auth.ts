@@ -1,4 +1,5 @@
 import {
+  ServiceUnavailableException,
   CanActivate,
   ExecutionContext,
   Inject,
@@ -6,7 +7,7 @@ import {
   UnauthorizedException,
   ForbiddenException,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { ApiKeyPrincipal } from '@soc/persistence';
 
 /** Looks an API key up by its key id and checks the secret against its salted hash. */
@@ -17,7 +18,15 @@ export const API_KEY_VERIFIER = Symbol('ApiKeyVerifier');
 
 export type AuthenticatedRequest = Request & { principal: ApiKeyPrincipal };
 
-/** Ingest accepts keys of the ingest and admin roles; the tenant comes from the key alone. */
+/** What a 503 tells the sender to wait before retrying. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Ingest accepts keys of the ingest and admin roles; the tenant comes from the key alone. It
+ * runs before the body is read. A key that cannot be checked (database down, and the key not
+ * verified recently enough to be trusted from the cache) is a 503 with Retry-After: the
+ * sender keeps the alerts and retries, which a 401 or a 500 would not tell it.
+ */
 @Injectable()
 export class IngestKeyGuard implements CanActivate {
   constructor(@Inject(API_KEY_VERIFIER) private readonly verifier: ApiKeyVerifier) {}
@@ -28,7 +37,16 @@ export class IngestKeyGuard implements CanActivate {
     const apiKey = Array.isArray(header) ? header[0] : header;
     if (!apiKey)
       throw new UnauthorizedException({ field: 'x-api-key', reason: 'missing API key header' });
-    const principal = await this.verifier.verify(apiKey);
+    let principal: ApiKeyPrincipal | undefined;
+    try {
+      principal = await this.verifier.verify(apiKey);
+    } catch {
+      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', RETRY_AFTER_SECONDS);
+      throw new ServiceUnavailableException({
+        field: 'x-api-key',
+        reason: 'the API key store cannot be reached; retry later',
+      });
+    }
     if (!principal)
       throw new UnauthorizedException({ field: 'x-api-key', reason: 'unknown or revoked API key' });
     if (principal.role !== 'ingest' && principal.role !== 'admin') {

@@ -9,7 +9,7 @@ import {
   type PartitionTransaction,
 } from '@soc/kafka';
 import type { AppMetrics } from '@soc/observability';
-import type { AlertPublisher } from '../alert-publisher';
+import { AlertPublisher } from '../alert-publisher';
 import { admitBatch } from '../ingest-batch';
 import { readRawRecord } from './raw-record';
 
@@ -76,7 +76,13 @@ export class RawTopicIngestor {
       }
       for (const alert of accepted) {
         const traceHeader = message.headers?.traceparent;
-        alerts.push(this.publisher.toMessage(alert, traceHeader?.toString()));
+        const encoded = this.publisher.toMessage(alert, traceHeader?.toString());
+        const oversize = AlertPublisher.oversize(encoded);
+        if (oversize === undefined) alerts.push(encoded);
+        else
+          deadLetters.push(
+            deadLetterMessage(message, source, { reason: oversize, field: '(alert)' }, now),
+          );
       }
     }
     return [

@@ -2,11 +2,13 @@ import {
   Body,
   ConflictException,
   Controller,
+  Delete,
   ForbiddenException,
   Get,
   Headers,
   HttpCode,
   Inject,
+  NotFoundException,
   Param,
   Post,
   Query,
@@ -23,8 +25,15 @@ import {
   ApiBearerAuth,
 } from '@nestjs/swagger';
 import { API_KEY_ROLES, ENTITY_TYPES, type ApiKeyRole } from '@soc/contracts';
-import { ensureTenant, issueApiKey, withTenant, type DataSource } from '@soc/persistence';
-import { AuthGuard } from '../auth/auth.guard';
+import {
+  ensureTenant,
+  issueApiKey,
+  revokeApiKey,
+  withTenant,
+  type DataSource,
+  type PgApiKeyVerifier,
+} from '@soc/persistence';
+import { API_KEY_VERIFIER, AuthGuard } from '../auth/auth.guard';
 import { CurrentPrincipal, Roles, type Principal } from '../auth/principal';
 import { InputReader, ValidationFailed } from '../http/validation';
 import type { QueryApiConfig } from '../query-api.config';
@@ -40,6 +49,8 @@ class CreateTenantBody {
 class CreateKeyBody {
   @ApiProperty({ enum: API_KEY_ROLES }) role!: ApiKeyRole;
   @ApiProperty({ example: 'alice' }) name!: string;
+  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', description: 'absent: never' })
+  expires_at?: string;
 }
 class AssetBody {
   @ApiProperty({ enum: ENTITY_TYPES }) entity_type!: string;
@@ -71,6 +82,7 @@ export class AdminController {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(QUERY_API_CONFIG) private readonly config: QueryApiConfig,
+    @Inject(API_KEY_VERIFIER) private readonly apiKeys: Pick<PgApiKeyVerifier, 'forget'>,
   ) {}
 
   @Post('tenants')
@@ -114,9 +126,12 @@ export class AdminController {
       throw forbidden(`admins of ${principal.tenantId} may not issue keys for ${tenantId}`);
     }
     const input = new InputReader(body);
-    input.onlyKnown(['role', 'name']);
+    input.onlyKnown(['role', 'name', 'expires_at']);
     const role = input.oneOf('role', API_KEY_ROLES) ?? 'analyst';
     const name = input.string('name', { max: 200 }) ?? '';
+    const expiresAt = input.time('expires_at');
+    if (expiresAt !== null && expiresAt <= Date.now())
+      input.problem('expires_at', 'must be in the future');
     input.done();
     const exists = await withTenant(this.dataSource, tenantId, async (db) => {
       const rows: unknown = await db.query('SELECT 1 FROM public.tenants WHERE tenant_id = $1', [
@@ -126,8 +141,44 @@ export class AdminController {
     });
     if (!exists)
       throw new ValidationFailed([{ path: 'tenantId', reason: `no tenant ${tenantId}` }]);
-    const key = await issueApiKey(this.dataSource, { tenantId, role, name });
-    return { tenantId, apiKey: key.apiKey, keyId: key.keyId, role: key.role, name: key.name };
+    const key = await issueApiKey(this.dataSource, {
+      tenantId,
+      role,
+      name,
+      expiresAt: expiresAt === null ? null : new Date(expiresAt),
+    });
+    return {
+      tenantId,
+      apiKey: key.apiKey,
+      keyId: key.keyId,
+      role: key.role,
+      name: key.name,
+      expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+    };
+  }
+
+  @Delete('tenants/:tenantId/api-keys/:keyId')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Revoke an API key: it stops working here at once, elsewhere within API_KEY_CACHE',
+  })
+  async revokeKey(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenantId') tenantId: string,
+    @Param('keyId') keyId: string,
+  ): Promise<void> {
+    if (principal.tenantId !== tenantId && principal.tenantId !== this.config.platformTenantId) {
+      throw forbidden(`admins of ${principal.tenantId} may not revoke keys of ${tenantId}`);
+    }
+    const revoked = await revokeApiKey(this.dataSource, { tenantId, keyId });
+    if (!revoked) {
+      throw new NotFoundException({
+        statusCode: 404,
+        error: 'Not Found',
+        errors: [{ path: 'keyId', reason: `${tenantId} has no active key ${keyId}` }],
+      });
+    }
+    this.apiKeys.forget(keyId);
   }
 
   @Post('assets')

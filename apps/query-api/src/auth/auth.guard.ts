@@ -10,12 +10,7 @@ import { Reflector } from '@nestjs/core';
 import type { ApiKeyRole } from '@soc/contracts';
 import type { PgApiKeyVerifier } from '@soc/persistence';
 import { OidcVerifier, TokenRejected } from './oidc-verifier';
-import {
-  QUERY_CREDENTIALS_KEY,
-  ROLES_KEY,
-  type AuthenticatedRequest,
-  type Principal,
-} from './principal';
+import { ROLES_KEY, type AuthenticatedRequest, type Principal } from './principal';
 
 export const API_KEY_VERIFIER = Symbol('ApiKeyVerifier');
 export const OIDC_VERIFIER = Symbol('OidcVerifier');
@@ -35,6 +30,9 @@ const first = (value: unknown): string | undefined =>
 /**
  * Authenticates every request of the API: `x-api-key` (hashed lookup, per tenant) or an OIDC
  * bearer token when configured. Then authorizes by role: ingest keys reach nothing here.
+ * Credentials come from headers only, never the query string (URLs end up in logs and
+ * browser history). The `authenticateFirst` middleware calls `authenticate` before the body
+ * is parsed; the guard then only checks the role.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -49,11 +47,8 @@ export class AuthGuard implements CanActivate {
     const roles =
       this.reflector.getAllAndOverride<ApiKeyRole[] | undefined>(ROLES_KEY, targets) ??
       DEFAULT_ROLES;
-    const queryAllowed =
-      this.reflector.getAllAndOverride<boolean | undefined>(QUERY_CREDENTIALS_KEY, targets) ??
-      false;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.authenticate(request, queryAllowed);
+    const principal = request.principal ?? (await this.authenticate(request));
     if (!roles.includes(principal.role)) {
       throw new ForbiddenException({
         statusCode: 403,
@@ -70,21 +65,12 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(
-    request: AuthenticatedRequest,
-    queryAllowed: boolean,
-  ): Promise<Principal> {
+  async authenticate(request: AuthenticatedRequest): Promise<Principal> {
     const headerKey = first(request.headers['x-api-key']);
     if (headerKey) return this.byApiKey(headerKey, 'x-api-key');
     const authorization = first(request.headers.authorization);
     if (authorization?.startsWith('Bearer '))
       return this.byToken(authorization.slice('Bearer '.length).trim(), 'authorization');
-    if (queryAllowed) {
-      const queryKey = first(request.query.key);
-      if (queryKey) return this.byApiKey(queryKey, 'key');
-      const token = first(request.query.access_token);
-      if (token) return this.byToken(token, 'access_token');
-    }
     throw unauthorized(
       'x-api-key',
       'missing credentials: send x-api-key or Authorization: Bearer <token>',

@@ -14,16 +14,9 @@ export interface Principal {
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
 export const ROLES_KEY = 'soc:roles';
-export const QUERY_CREDENTIALS_KEY = 'soc:query-credentials';
 
 /** Roles allowed on a controller or handler; analyst and admin when not stated. */
 export const Roles = (...roles: ApiKeyRole[]) => SetMetadata(ROLES_KEY, roles);
-
-/**
- * Accept the credential as `?key=` (or `?access_token=`) too: only for EventSource, which
- * cannot send headers. Query strings end up in logs, so nothing else takes them.
- */
-export const AllowQueryCredentials = () => SetMetadata(QUERY_CREDENTIALS_KEY, true);
 
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, context: ExecutionContext): Principal => {

@@ -1,5 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
 import { isObject, narrow, type JsonObject, type Narrowing } from '@soc/contracts';
+import { storableText, utf8Length } from '@soc/domain';
+
+const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** One problem with a request: where (a JSON path or a query parameter) and why. */
 export interface FieldProblem {
@@ -64,10 +67,11 @@ export class InputReader {
       if (required) this.problem(field, 'is required');
       return null;
     }
-    const read = this.narrowed(field, v, narrow.text({ max }));
-    if (read !== null && pattern && !pattern.test(read))
-      return this.fail(field, `must match ${pattern.source}`);
-    return read;
+    if (typeof v !== 'string') return this.fail(field, 'must be a string');
+    if (utf8Length(v) > max) return this.fail(field, `must be at most ${max} bytes (UTF-8)`);
+    if (pattern && !pattern.test(v)) return this.fail(field, `must match ${pattern.source}`);
+    // NUL and lone surrogates would make PostgreSQL refuse the projected row downstream.
+    return storableText(v);
   }
 
   number(
@@ -141,6 +145,9 @@ export class InputReader {
             : NaN;
     if (!Number.isFinite(ms))
       return this.fail(field, 'must be an ISO-8601 time or epoch milliseconds');
+    // Past this a Date cannot be written back as ISO-8601 (and PostgreSQL refuses it).
+    if (ms < 0 || ms > LATEST_TIME_MS)
+      return this.fail(field, 'must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z');
     return ms;
   }
 

@@ -33,7 +33,16 @@ const valid: CanonicalAlert = {
 describe('canonical alert validation', () => {
   it('accepts a valid alert, re-homed to the caller tenant and without unknown fields', () => {
     const alert = normalizeOk({ ...valid, tenantId: 'someone-else', extra: 'dropped' });
-    expect(alert).toEqual({ ...valid, tenantId: 'acme', observedAtFromArrival: false });
+    expect(alert).toEqual({
+      ...valid,
+      tenantId: 'acme',
+      observedAtFromArrival: false,
+      truncated: [],
+    });
+  });
+
+  it('keeps the cuts an earlier ingest recorded', () => {
+    expect(normalizeOk({ ...valid, truncated: ['title'] }).truncated).toEqual(['title']);
   });
 
   it('keeps the arrival-time flag and rejects one that is not a boolean', () => {

@@ -56,6 +56,8 @@ export function normalizeCanonical(record: JsonObject, context: NormalizeContext
     threatIntel: v.verdicts('threatIntel'),
     format: v.format('format'),
     original: v.string('original', true),
+    // What an earlier ingest cut stays recorded; absent on alerts from before the caps.
+    truncated: own(record, 'truncated') === undefined ? [] : v.strings('truncated'),
   };
   const failure = v.failure;
   return failure === undefined

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ALERT_FORMATS } from '@soc/contracts';
-import { detectFormat, MAX_RECORD_CHARS, normalizeRecord } from './normalize';
+import { detectFormat, MAX_RECORD_BYTES, normalizeRecord } from './normalize';
 import { context, INGESTED_AT, normalizeOk, normalizeRejected } from './testing/expect-result';
 import type { NormalizeResult } from './types';
 
@@ -86,7 +86,7 @@ describe('normalizeRecord', () => {
       reason: 'expected a text line or a JSON object',
     });
     expect(normalizeRejected({ hello: 'world' }).reason).toContain('unrecognized format');
-    expect(normalizeRejected('x'.repeat(MAX_RECORD_CHARS + 1)).reason).toContain('larger than');
+    expect(normalizeRejected('x'.repeat(MAX_RECORD_BYTES + 1)).reason).toContain('larger than');
   });
 
   it('refuses a text format given as an object and a JSON format given as a non-JSON line', () => {

@@ -5,6 +5,7 @@ import { normalizeCef } from './cef';
 import { detectObjectFormat, detectTextFormat } from './detect';
 import { normalizeElastic } from './elastic';
 import { normalizeLeef } from './leef';
+import { ALERT_LIMITS, limitAlert, utf8Length } from './limits';
 import { normalizeMsGraph } from './ms-graph';
 import { normalizeOcsf } from './ocsf';
 import { normalizeSimpleJson } from './simple-json';
@@ -38,18 +39,28 @@ import { normalizeWazuh } from './wazuh';
  *
  * `original` is the record as received: the text line itself, or the JSON text of a parsed
  * object (`JSON.stringify`, so the same object always gives the same text and content id).
+ *
+ * Sizes: a record over `ALERT_LIMITS.recordBytes` (UTF-8) is rejected; every alert leaves
+ * through `limitAlert` (limits.ts), whatever its format, so no field exceeds its cap, the caps
+ * that applied are listed in `truncated`, and no text holds a character PostgreSQL refuses.
  */
 export function normalizeRecord(record: unknown, context: NormalizeContext): NormalizeResult {
   try {
-    return normalizeUnguarded(record, context);
+    const result = normalizeUnguarded(record, context);
+    return result.ok ? { ok: true, alert: limitAlert(result.alert) } : result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return reject(context.format ?? 'unknown', '(record)', `normalizer bug: ${message}`);
   }
 }
 
-/** Records larger than this are refused whole: an alert is not a bulk upload. */
-export const MAX_RECORD_CHARS = 1_048_576;
+/** Records larger than this many UTF-8 bytes are refused whole. */
+export const MAX_RECORD_BYTES = ALERT_LIMITS.recordBytes;
+
+const tooLarge = (text: string): boolean =>
+  text.length > MAX_RECORD_BYTES ||
+  (text.length * 3 > MAX_RECORD_BYTES && utf8Length(text) > MAX_RECORD_BYTES);
+const TOO_LARGE = `larger than ${MAX_RECORD_BYTES} bytes`;
 
 const FORMATS: ReadonlySet<string> = new Set(ALERT_FORMATS);
 const TEXT_FORMATS: ReadonlySet<AlertFormat> = new Set(['cef', 'leef']);
@@ -74,13 +85,14 @@ function normalizeUnguarded(record: unknown, context: NormalizeContext): Normali
     );
   }
 
+  if (record instanceof Uint8Array && record.byteLength > MAX_RECORD_BYTES)
+    return reject(label, '(record)', TOO_LARGE);
   let line: string | undefined;
   if (typeof record === 'string') line = record;
   else if (record instanceof Uint8Array) line = UTF8.decode(record);
 
   if (line !== undefined) {
-    if (line.length > MAX_RECORD_CHARS)
-      return reject(label, '(record)', `larger than ${MAX_RECORD_CHARS} characters`);
+    if (tooLarge(line)) return reject(label, '(record)', TOO_LARGE);
     const kind = detectTextFormat(line);
     if (kind === 'json' && (named === undefined || !TEXT_FORMATS.has(named))) {
       const parsed = parseJson(withoutBom(line));
@@ -106,8 +118,7 @@ function normalizeUnguarded(record: unknown, context: NormalizeContext): Normali
   const original = jsonText(record);
   if (original === undefined)
     return reject(label, '(record)', 'the object cannot be written as JSON');
-  if (original.length > MAX_RECORD_CHARS)
-    return reject(label, '(record)', `larger than ${MAX_RECORD_CHARS} characters`);
+  if (tooLarge(original)) return reject(label, '(record)', TOO_LARGE);
   return normalizeObject(record, original, context);
 }
 
@@ -165,7 +176,7 @@ export function detectFormat(record: unknown): AlertFormat | undefined {
   if (typeof record === 'string') line = record;
   else if (record instanceof Uint8Array) line = UTF8.decode(record);
   if (line !== undefined) {
-    if (line.length > MAX_RECORD_CHARS) return undefined;
+    if (tooLarge(line)) return undefined;
     const kind = detectTextFormat(line);
     if (kind !== 'json') return kind;
     const parsed = parseJson(withoutBom(line));

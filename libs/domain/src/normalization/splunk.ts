@@ -4,6 +4,7 @@ import { arrivalTime, statedTime, type EventTime } from './arrival-time';
 import { AttackRefs } from './attack';
 import { contentAlertId } from './content-hash';
 import { EntityBag } from './entities';
+import { ALERT_LIMITS } from './limits';
 import { severityFromLabel } from './severity';
 import { isPlausibleTime, parseTimeValue } from './time';
 import { reject, type NormalizeContext, type NormalizeResult } from './types';
@@ -203,12 +204,16 @@ function attackOf(row: JsonObject): AttackRefs {
   return attack;
 }
 
-/** `$field$` tokens replaced by the row's value, as Incident Review shows the title. */
+/**
+ * `$field$` tokens replaced by the row's value, as Incident Review shows the title. Filling
+ * stops once the title is past its cap: a few bytes of tokens naming a large field must not
+ * expand to megabytes (limitAlert then cuts it to the cap and records that).
+ */
 function fillTokens(title: string, row: JsonObject): string {
   if (title.indexOf('$') < 0) return title;
   let out = '';
   let i = 0;
-  while (i < title.length) {
+  while (i < title.length && out.length <= ALERT_LIMITS.titleBytes) {
     const open = title.indexOf('$', i);
     if (open < 0) break;
     const close = title.indexOf('$', open + 1);
