@@ -54,7 +54,6 @@ export function newApiKeyMaterial(): {
   };
 }
 
-
 /** Creates a tenant (idempotent) under its own RLS scope. */
 export async function ensureTenant(
   dataSource: DataSource,
