@@ -1,0 +1,22 @@
+import type { Routing, Secrets } from '../routing/routing';
+import type { DestinationSpec } from '../routing/routing-schema';
+import type { Destination } from './destination';
+import { WebhookDestination } from './webhook';
+
+function createDestination(name: string, spec: DestinationSpec, secrets: Secrets): Destination {
+  switch (spec.type) {
+    case 'webhook':
+      return new WebhookDestination(name, spec, secrets(spec.secret));
+    default:
+      throw new Error(`destination ${name}: type ${spec.type} is not supported yet`);
+  }
+}
+
+export function createDestinations(
+  routing: Routing,
+  secrets: Secrets,
+): ReadonlyMap<string, Destination> {
+  return new Map(
+    [...routing.destinations].map(([name, spec]) => [name, createDestination(name, spec, secrets)]),
+  );
+}
