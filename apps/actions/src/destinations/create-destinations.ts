@@ -1,12 +1,18 @@
 import type { Routing, Secrets } from '../routing/routing';
 import type { DestinationSpec } from '../routing/routing-schema';
 import type { Destination } from './destination';
+import { SlackDestination } from './slack';
+import { TheHiveDestination } from './thehive';
 import { WebhookDestination } from './webhook';
 
 function createDestination(name: string, spec: DestinationSpec, secrets: Secrets): Destination {
   switch (spec.type) {
     case 'webhook':
       return new WebhookDestination(name, spec, secrets(spec.secret));
+    case 'slack':
+      return new SlackDestination(name, spec, secrets(spec.url));
+    case 'thehive':
+      return new TheHiveDestination(name, spec, secrets(spec.apiKey));
     default:
       throw new Error(`destination ${name}: type ${spec.type} is not supported yet`);
   }
