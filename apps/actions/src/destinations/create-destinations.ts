@@ -1,6 +1,7 @@
 import type { Routing, Secrets } from '../routing/routing';
 import type { DestinationSpec } from '../routing/routing-schema';
 import type { Destination } from './destination';
+import { EmailDestination } from './email';
 import { SlackDestination } from './slack';
 import { TheHiveDestination } from './thehive';
 import { WebhookDestination } from './webhook';
@@ -13,8 +14,12 @@ function createDestination(name: string, spec: DestinationSpec, secrets: Secrets
       return new SlackDestination(name, spec, secrets(spec.url));
     case 'thehive':
       return new TheHiveDestination(name, spec, secrets(spec.apiKey));
-    default:
-      throw new Error(`destination ${name}: type ${spec.type} is not supported yet`);
+    case 'email':
+      return new EmailDestination(name, spec, secrets);
+    default: {
+      const unreachable: never = spec;
+      return unreachable;
+    }
   }
 }
 
