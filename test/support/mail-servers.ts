@@ -203,9 +203,13 @@ export async function startMailServers({
   const [imap, imaps, lmtp] = [await freePort(), await freePort(), await freePort()];
   writeFileSync(join(dir, 'dovecot.conf'), dovecotConfig({ dir, cert, key, imap, imaps, lmtp }));
   const output: string[] = [];
-  const dovecot: ChildProcess = spawn('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const dovecot: ChildProcess = spawn(
+    '/usr/sbin/dovecot',
+    ['-F', '-c', join(dir, 'dovecot.conf')],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   dovecot.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   dovecot.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const log = () => `${output.join('')}\n${readLog(join(dir, 'dovecot.log'))}`;
@@ -230,7 +234,7 @@ export async function startMailServers({
     const port = smtpPort;
     try {
       // Postfix logs to syslog: a failed start says only its exit code here.
-      execFileSync('postfix', ['-c', postfixDir, 'start'], { stdio: 'pipe' });
+      execFileSync('/usr/sbin/postfix', ['-c', postfixDir, 'start'], { stdio: 'pipe' });
       await waitFor(() => answers(port), { timeoutMs: 20_000, describe: `postfix on ${port}` });
     } catch (error) {
       await stopDovecot();
@@ -247,7 +251,7 @@ export async function startMailServers({
     smtpPort,
     stop: async () => {
       if (smtp) {
-        execFileSync('postfix', ['-c', postfixDir, 'stop'], { stdio: 'ignore' });
+        execFileSync('/usr/sbin/postfix', ['-c', postfixDir, 'stop'], { stdio: 'ignore' });
         await waitFor(async () => !(await answers(smtpPort as number)), {
           timeoutMs: 20_000,
           describe: 'postfix to stop',

@@ -26,6 +26,8 @@ export interface ActionsConsumerOptions {
   readonly metrics: ActionsMetrics;
   readonly logger: Logger;
   readonly topicPartitions: number;
+  /** Where a group that has committed nothing yet starts delivering (it replays from 0 anyway). */
+  readonly startFrom: 'earliest' | 'latest';
 }
 
 /** Headers the actions dead letters add to the shared x-dlq-* ones. */
@@ -289,14 +291,22 @@ export class ActionsConsumer {
       const byPartition = new Map(
         (committed?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]),
       );
+      const ends = new Map(
+        (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]),
+      );
+      const firstCommits: { topic: string; partition: number; offset: string }[] = [];
       for (const partition of partitions) {
-        const deliverFrom = byPartition.get(partition) ?? -1n;
-        this.partitions.set(partition, {
-          tracker: new IncidentTracker(),
-          deliverFrom: deliverFrom < 0n ? 0n : deliverFrom,
-        });
+        let deliverFrom = byPartition.get(partition) ?? -1n;
+        if (deliverFrom < 0n) {
+          deliverFrom = this.options.startFrom === 'latest' ? (ends.get(partition) ?? 0n) : 0n;
+          firstCommits.push({ topic, partition, offset: String(deliverFrom) });
+        }
+        this.partitions.set(partition, { tracker: new IncidentTracker(), deliverFrom });
         this.consumer.seek({ topic, partition, offset: '0' });
       }
+      // A new group's starting point is committed at once: a crash before its first delivery
+      // must not move the start to a later end and skip what arrived meanwhile.
+      if (firstCommits.length > 0) await this.consumer.commitOffsets(firstCommits);
     } finally {
       await admin.disconnect();
     }

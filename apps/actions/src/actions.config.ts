@@ -13,6 +13,7 @@ export interface ActionsConfig {
   readonly incidentsTopic: string;
   readonly deadLetterTopic: string;
   readonly retry: RetryPolicy;
+  readonly startFrom: 'earliest' | 'latest';
   readonly routing: Routing;
 }
 
@@ -31,6 +32,7 @@ export function readActionsConfig(env: NodeJS.ProcessEnv = process.env): Actions
     groupId: reader.string('ACTIONS_GROUP_ID', 'soc-actions'),
     incidentsTopic: reader.string('ACTIONS_INCIDENTS_TOPIC', TOPICS.incidents),
     deadLetterTopic: reader.string('ACTIONS_DLQ_TOPIC', 'soc.actions.v1.dlq'),
+    startFrom: startFromOf(reader.string('ACTIONS_START_FROM', 'latest')),
     retry: {
       maxAttempts: reader.integer('ACTIONS_MAX_ATTEMPTS', 8, { min: 1, max: 100 }),
       initialDelayMs: reader.durationMs('ACTIONS_RETRY_INITIAL', 500),
@@ -39,6 +41,11 @@ export function readActionsConfig(env: NodeJS.ProcessEnv = process.env): Actions
   };
   reader.done();
   return { ...config, routing: readRoutingFile(routingFile, env) };
+}
+
+function startFromOf(value: string): 'earliest' | 'latest' {
+  if (value === 'earliest' || value === 'latest') return value;
+  throw new Error(`ACTIONS_START_FROM: expected earliest or latest, got '${value}'`);
 }
 
 function readRoutingFile(path: string, env: NodeJS.ProcessEnv): Routing {

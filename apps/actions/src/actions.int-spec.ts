@@ -1,5 +1,5 @@
 import { DEAD_LETTER_HEADERS } from '@soc/contracts';
-import { infraFromEnv, testKafka, waitFor } from '@soc/testing';
+import { infraFromEnv, testKafka, uniqueName, waitFor } from '@soc/testing';
 import { startApp, type AppProcess } from '../../../test/support/app-process';
 import { startHttpReceiver, type HttpReceiver } from '../../../test/support/http-receiver';
 import { killProcessesWithEnv } from '../../../test/support/process-kill';
@@ -46,6 +46,11 @@ describe('actions service: generic webhook', () => {
             url: `${receiver.url}/hooks/soc`,
             secret: { env: 'SPEC_WEBHOOK_SECRET' },
           },
+          late: {
+            type: 'webhook',
+            url: `${receiver.url}/hooks/late`,
+            secret: { env: 'SPEC_WEBHOOK_SECRET' },
+          },
           broken: {
             type: 'webhook',
             url: `${receiver.url}/broken`,
@@ -55,6 +60,7 @@ describe('actions service: generic webhook', () => {
         tenants: {
           'tenant-a': [{ destination: 'soar' }],
           'tenant-b': [{ destination: 'broken', changes: ['escalated'] }],
+          'tenant-f': [{ destination: 'late' }],
         },
       },
       { SPEC_WEBHOOK_SECRET: SECRET },
@@ -158,5 +164,39 @@ describe('actions service: generic webhook', () => {
     }
     const attempts = receiver.requests.filter((r) => r.path === '/broken');
     expect(attempts).toHaveLength(6);
+  });
+
+  it('starts a new consumer group at the end of the log, so history is not sent again', async () => {
+    await app?.stop();
+    const late: IncidentLog = { ...log, groupId: uniqueName('actions-webhook-late') };
+    const historyDeliveries = soarRequests().length;
+    app = await startApp(
+      'actions',
+      { ...env, ACTIONS_GROUP_ID: late.groupId, ACTIONS_START_FROM: 'latest' },
+      'ACTIONS_HTTP_PORT',
+    );
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(
+        async () => {
+          const [committed] = await admin.fetchOffsets({
+            groupId: late.groupId,
+            topics: [log.topic],
+          });
+          return committed?.partitions.every((p) => p.offset !== '-1') ?? false;
+        },
+        { timeoutMs: 60_000, describe: 'the new group to commit its starting point' },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    await log.produce(escalatingIncident('tenant-f', 'inc-f-1', 1));
+    await waitForCommittedToEnd(kafka, late);
+    const lateKeys = receiver.requests
+      .filter((r) => r.path === '/hooks/late')
+      .map((r) => r.headers[IDEMPOTENCY_HEADER]);
+    expect(new Set(lateKeys)).toEqual(new Set([1, 5, 6].map((seq) => `tenant-f/inc-f-1/${seq}`)));
+    expect(soarRequests()).toHaveLength(historyDeliveries);
   });
 });

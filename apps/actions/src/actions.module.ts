@@ -56,6 +56,7 @@ class ActionsService implements OnApplicationBootstrap, OnApplicationShutdown {
       routing: config.routing,
       destinations: this.destinations,
       retry: config.retry,
+      startFrom: config.startFrom,
       metrics: new ActionsMetrics(this.metrics),
       logger,
       topicPartitions: config.topicPartitions,

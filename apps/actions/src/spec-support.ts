@@ -92,6 +92,7 @@ export function actionsEnv(
     ACTIONS_GROUP_ID: log.groupId,
     ACTIONS_INCIDENTS_TOPIC: log.topic,
     ACTIONS_DLQ_TOPIC: log.deadLetterTopic,
+    ACTIONS_START_FROM: 'earliest',
     ACTIONS_MAX_ATTEMPTS: '3',
     ACTIONS_RETRY_INITIAL: '50ms',
     ACTIONS_RETRY_MAX: '200ms',
