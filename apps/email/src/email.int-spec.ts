@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
 import type { KafkaMessage } from 'kafkajs';
 import { createTransport } from 'nodemailer';
+import { DEAD_LETTER_HEADERS } from '@soc/contracts';
 import { infraFromEnv, testKafka, uniqueName, waitFor } from '@soc/testing';
 import { startApp, type AppProcess } from '../../../test/support/app-process';
 import {
@@ -111,7 +112,7 @@ describe('e-mail connector against a real dovecot', () => {
     await client.connect();
     try {
       const counts: Record<string, number> = {};
-      for (const path of ['INBOX', 'Processed']) {
+      for (const path of ['INBOX', 'Processed', 'Rejected']) {
         const status = await client.status(path, { messages: true });
         counts[path] = status ? (status.messages ?? 0) : 0;
       }
@@ -131,7 +132,7 @@ describe('e-mail connector against a real dovecot', () => {
     await servers.stop();
   });
 
-  it('ingests every message exactly once across a crash, moves it, and picks up new mail with IDLE', async () => {
+  it('ingests every message exactly once across a crash, moves it, picks up new mail with IDLE, dead-letters a flood', async () => {
     const mails = Array.from({ length: 24 }, (_, i) => alertMail(i));
     await deliver(mails.map((m) => m.message));
     const env = {
@@ -174,7 +175,7 @@ describe('e-mail connector against a real dovecot', () => {
       timeoutMs: 30_000,
       describe: `${expected} records`,
     });
-    expect(await folderCounts()).toEqual({ INBOX: 0, Processed: mails.length });
+    expect(await folderCounts()).toEqual({ INBOX: 0, Processed: mails.length, Rejected: 0 });
     expect(produced).toHaveLength(expected);
     const perMessage = new Map<string, number>();
     for (const record of produced) {
@@ -198,5 +199,29 @@ describe('e-mail connector against a real dovecot', () => {
       timeoutMs: 30_000,
       describe: 'the late mail, announced by IDLE',
     });
+
+    // Over the per-message record bound: dead-lettered whole and moved aside, nothing produced.
+    const flood = Array.from({ length: 1001 }, (_, i) => CEF(i % 250)).join('\n');
+    await deliver([
+      { from: 'siem@corp.example', to: `alerts@${MAIL_DOMAIN}`, subject: 'flood', text: flood },
+    ]);
+    const letters: KafkaMessage[] = [];
+    const dlqReader = kafka.consumer({ groupId: uniqueName('email-dlq-reader') });
+    await dlqReader.connect();
+    try {
+      await dlqReader.subscribe({ topic: `${checkpointTopic}.dlq`, fromBeginning: true });
+      await dlqReader.run({ eachMessage: async ({ message }) => void letters.push(message) });
+      await waitFor(() => letters.length === 1, { timeoutMs: 30_000, describe: 'the dead letter' });
+    } finally {
+      await dlqReader.disconnect();
+    }
+    expect(String(letters[0]?.headers?.[DEAD_LETTER_HEADERS.reason])).toBe(
+      'more than 1000 alert records in one message',
+    );
+    await waitFor(async () => (await folderCounts()).Rejected === 1, {
+      timeoutMs: 30_000,
+      describe: 'the flood moved to Rejected',
+    });
+    expect(produced).toHaveLength(expected + late.records);
   });
 });
