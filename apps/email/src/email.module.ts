@@ -1,0 +1,68 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createKafka } from '@soc/kafka';
+import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
+import type { EmailConfig } from './email.config';
+import { MailboxConnector } from './mailbox-connector';
+
+const EMAIL_CONFIG = Symbol('EmailConfig');
+const EMAIL_LOGGER = Symbol('EmailLogger');
+
+@Injectable()
+class EmailService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly connector: MailboxConnector;
+
+  constructor(
+    @Inject(EMAIL_CONFIG) config: EmailConfig,
+    @Inject(EMAIL_LOGGER) private readonly logger: Logger,
+    @Inject(AppMetrics) metrics: AppMetrics,
+    @Inject(HealthRegistry) health: HealthRegistry,
+  ) {
+    const kafka = createKafka(config.kafkaBrokers, 'soc-email', logger);
+    this.connector = new MailboxConnector({ kafka, config, logger, metrics });
+    health.register('mailbox', () => this.connector.health());
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.connector.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connector
+      .stop()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'connector stop failed'));
+  }
+}
+
+@Module({})
+class EmailModule {
+  static forRoot(config: EmailConfig, logger: Logger): DynamicModule {
+    return {
+      module: EmailModule,
+      imports: [ObservabilityModule.forService('email')],
+      providers: [
+        { provide: EMAIL_CONFIG, useValue: config },
+        { provide: EMAIL_LOGGER, useValue: logger },
+        EmailService,
+      ],
+    };
+  }
+}
+
+/** The e-mail connector app (mailbox loop, /health, /metrics); the caller listens. */
+export async function createEmailApp(
+  config: EmailConfig,
+  logger: Logger,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(EmailModule.forRoot(config, logger), { logger: false });
+  app.enableShutdownHooks();
+  return app;
+}
