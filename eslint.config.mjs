@@ -66,6 +66,27 @@ export default tseslint.config(
     },
   },
   {
+    // Small modules and functions in the pure core (issue 9). Blank lines and comments count
+    // toward a file's 400 lines, so the limit is on what a reader scrolls through; a function's
+    // 60 lines count code only, so a doc comment never pushes it over.
+    files: ['libs/domain/**/*.ts'],
+    ignores: ['libs/domain/**/*.spec.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    // TODO: remove once the helpers that own these files (new normalization formats, the
+    // evaluation extension) have split their long functions; every other domain file passes.
+    files: [
+      'libs/domain/src/evaluation/metrics.ts',
+      'libs/domain/src/normalization/{cef,content-hash,detect,elastic,leef}.ts',
+      'libs/domain/src/normalization/{ms-graph,ocsf,splunk,suricata,wazuh}.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off' },
+  },
+  {
     files: ['libs/contracts/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -108,22 +108,20 @@ async function main(): Promise<void> {
       ).map((row) => row.incident_id);
       await dataSource.destroy();
 
-      const api = await startService(
-        'query-api',
-        {
+      const api = await startService({
+        name: 'query-api',
+        env: {
           KAFKA_BROKERS: env.kafkaBrokers,
           SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
           DATABASE_URL: database.url,
           FEEDBACK_TOPIC: `${id}.feedback`,
           TOPIC_PARTITIONS: String(numberFlag(flags, 'partitions', 3)),
         },
-        'QUERY_API_HTTP_PORT',
-        {
-          nodeArgs: flags.has('cpu-prof')
-            ? ['--cpu-prof', `--cpu-prof-dir=${flags.get('cpu-prof')}`]
-            : [],
-        },
-      );
+        portVariable: 'QUERY_API_HTTP_PORT',
+        nodeArgs: flags.has('cpu-prof')
+          ? ['--cpu-prof', `--cpu-prof-dir=${flags.get('cpu-prof')}`]
+          : [],
+      });
       try {
         // Warm up the JIT, the pool and the key cache before measuring.
         await load(api.url, apiKey, ['/api/v1/incidents'], Math.min(rate, 200), 1, 2);

@@ -176,40 +176,40 @@ async function main(): Promise<void> {
     const nodeArgsOf = (name: string): string[] =>
       profiled === name && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     const started = await Promise.all([
-      startService(
-        'ingest',
-        {
+      startService({
+        name: 'ingest',
+        env: {
           ...common,
           INGEST_RAW_FORMATS: 'canonical',
           INGEST_RAW_TOPIC_PREFIX: topics.rawPrefix,
           INGEST_RAW_GROUP_ID: groups.ingest,
         },
-        'INGEST_HTTP_PORT',
-        { nodeArgs: nodeArgsOf('ingest') },
-      ),
-      startService(
-        'correlator',
-        {
+        portVariable: 'INGEST_HTTP_PORT',
+        nodeArgs: nodeArgsOf('ingest'),
+      }),
+      startService({
+        name: 'correlator',
+        env: {
           ...common,
           ALERTS_TOPIC: topics.alerts,
           INCIDENTS_TOPIC: topics.incidents,
           ALERTS_DLQ_TOPIC: topics.alertsDeadLetter,
           CORRELATOR_GROUP_ID: groups.correlator,
         },
-        'CORRELATOR_HTTP_PORT',
-        { nodeArgs: nodeArgsOf('correlator') },
-      ),
-      startService(
-        'projector',
-        {
+        portVariable: 'CORRELATOR_HTTP_PORT',
+        nodeArgs: nodeArgsOf('correlator'),
+      }),
+      startService({
+        name: 'projector',
+        env: {
           ...common,
           PROJECTOR_INCIDENTS_TOPIC: topics.incidents,
           PROJECTOR_FEEDBACK_TOPIC: topics.feedback,
           PROJECTOR_GROUP_ID: groups.projector,
         },
-        'PROJECTOR_HTTP_PORT',
-        { nodeArgs: nodeArgsOf('projector') },
-      ),
+        portVariable: 'PROJECTOR_HTTP_PORT',
+        nodeArgs: nodeArgsOf('projector'),
+      }),
     ]);
     services.push(...started);
 

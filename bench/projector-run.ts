@@ -103,9 +103,9 @@ export async function runProjectorBench(
 
   const database = await freshDatabase(env.databaseUrl, params.id);
   const started = Date.now();
-  const projector = await startService(
-    'projector',
-    {
+  const projector = await startService({
+    name: 'projector',
+    env: {
       KAFKA_BROKERS: env.kafkaBrokers,
       SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
       DATABASE_URL: database.url,
@@ -114,9 +114,9 @@ export async function runProjectorBench(
       PROJECTOR_FEEDBACK_TOPIC: `${params.id}.feedback`,
       PROJECTOR_GROUP_ID: params.id,
     },
-    'PROJECTOR_HTTP_PORT',
-    { nodeArgs: params.nodeArgs ?? [] },
-  );
+    portVariable: 'PROJECTOR_HTTP_PORT',
+    nodeArgs: params.nodeArgs ?? [],
+  });
   const healthyAt = Date.now();
   const cpuAtHealthy = cpuSeconds(projector.pid);
 

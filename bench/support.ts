@@ -1,11 +1,9 @@
 /**
  * Shared plumbing of the stack benches (pipeline, projector, api): flags, the stack's
- * coordinates, fresh databases, services as child processes, /proc figures, percentiles.
- * Apps are run as child processes the way production runs them; nothing here imports an app.
+ * coordinates, fresh databases, services as child processes (test/support/app-process.ts),
+ * /proc figures, percentiles. Nothing here imports an app.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -106,101 +104,11 @@ export async function freshDatabase(serverUrl: string, name: string): Promise<Fr
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export interface Service {
-  readonly name: string;
-  readonly pid: number;
-  readonly url: string;
-  readonly output: () => string;
-  readonly stop: () => Promise<void>;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 export { sleep };
 
-/**
- * Starts `apps/<name>/src/main.ts` as production does and waits for its /health. `extraNodeArgs`
- * go before the script (for example `--cpu-prof`).
- */
-export async function startService(
-  name: string,
-  env: Readonly<Record<string, string>>,
-  portVariable: string,
-  { timeoutMs = 120_000, nodeArgs = [] as readonly string[] } = {},
-): Promise<Service> {
-  const port = await freePort();
-  const chunks: string[] = [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      '-r',
-      join(REPO_ROOT, 'tools', 'register.cjs'),
-      join(REPO_ROOT, 'apps', name, 'src', 'main.ts'),
-    ],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env, [portVariable]: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const keep = (chunk: Buffer): void => {
-    chunks.push(chunk.toString());
-    if (chunks.length > 200) chunks.splice(0, chunks.length - 200);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const output = (): string => chunks.join('').slice(-8_000);
-  const url = `http://127.0.0.1:${port}`;
-  let exited: number | null = null;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', (code) => {
-      exited = code ?? -1;
-      resolve();
-    }),
-  );
-  // Children never outlive the bench, even when it dies of an uncaught error.
-  const killOnExit = (): void => {
-    if (exited === null) child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited !== null) throw new Error(`${name} exited with ${exited}:\n${output()}`);
-    const response = await fetch(`${url}/health`).catch(() => null);
-    if (response?.status === 200) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} did not answer /health in ${timeoutMs} ms:\n${output()}`);
-    }
-    await sleep(200);
-  }
-  return {
-    name,
-    pid: child.pid as number,
-    url,
-    output,
-    stop: async () => {
-      process.removeListener('exit', killOnExit);
-      if (exited !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
-}
+/** Services run through the one app spawner the tests use, the way production runs them. */
+export { startApp as startService, type AppProcess as Service } from '../test/support/app-process';
 
 const CLOCK_TICKS_PER_SECOND = 100;
 

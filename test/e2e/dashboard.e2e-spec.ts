@@ -84,22 +84,22 @@ describe('dashboard in headless Chromium', () => {
       DATABASE_URL: database.url,
       TOPIC_PARTITIONS: String(PARTITIONS),
     };
-    api = await startApp(
-      'query-api',
-      { ...common, FEEDBACK_TOPIC: feedbackTopic, BOOTSTRAP_ADMIN_KEY: adminKey },
-      'QUERY_API_HTTP_PORT',
-    );
-    projector = await startApp(
-      'projector',
-      {
+    api = await startApp({
+      name: 'query-api',
+      env: { ...common, FEEDBACK_TOPIC: feedbackTopic, BOOTSTRAP_ADMIN_KEY: adminKey },
+      portVariable: 'QUERY_API_HTTP_PORT',
+    });
+    projector = await startApp({
+      name: 'projector',
+      env: {
         ...common,
         PROJECTOR_INCIDENTS_TOPIC: incidentsTopic,
         PROJECTOR_FEEDBACK_TOPIC: feedbackTopic,
         PROJECTOR_GROUP_ID: uniqueName('projector'),
         PROJECTOR_MAX_WAIT: '50ms',
       },
-      'PROJECTOR_HTTP_PORT',
-    );
+      portVariable: 'PROJECTOR_HTTP_PORT',
+    });
     const tenant = await post('/api/v1/admin/tenants', adminKey, {
       tenant_id: 'acme',
       name: 'ACME',

@@ -1,20 +1,46 @@
+// The one way tests and benches run an app: `node -r tools/register.cjs apps/<name>/src/main.ts`
+// as a child process, the way production runs it, so a spec can signal or kill it without
+// warning (SIGKILL runs no shutdown hook and flushes nothing).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from '@soc/testing';
 
-/**
- * Runs a service the way production does (`node -r ./tools/register.cjs apps/<name>/src/main.ts`)
- * and waits for its /health to answer 200. Output is kept for the failure message.
- * TODO(lead): move into libs/testing if other specs start services too.
- */
 const REPO_ROOT = join(__dirname, '..', '..');
 
 export interface AppProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** `http://127.0.0.1:<port>` when a port variable was given, else the empty string. */
   readonly url: string;
   readonly port: number;
+  /** The tail of stdout and stderr, for failure messages. */
   readonly output: () => string;
-  readonly stop: () => Promise<void>;
+  /** The JSON log lines of stdout so far. */
+  readonly logs: () => readonly Record<string, unknown>[];
+  readonly exited: () => boolean;
+  /** Resolves with the exit code, or the signal that ended the process. */
+  readonly exit: Promise<number | NodeJS.Signals>;
+  /** Sends a signal without waiting (SIGSTOP, SIGCONT). */
+  readonly signal: (signal: NodeJS.Signals) => void;
+  /** Sends a signal and waits for the process to exit. */
+  readonly kill: (signal: NodeJS.Signals) => Promise<void>;
+  /** SIGTERM (a stopped process is continued first), then SIGKILL after `graceMs`. */
+  readonly stop: (graceMs?: number) => Promise<void>;
+}
+
+export interface SpawnAppOptions {
+  /** The app under apps/: ingest, correlator, projector, query-api. */
+  readonly name: string;
+  /** A label for output and failure messages; the app's name unless two run at once. */
+  readonly label?: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** The variable the app takes its HTTP port from; set to a free port when given. */
+  readonly portVariable?: string;
+  /** Node flags before the script (`--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
+  /** Modules preloaded after register.cjs (`node -r`), which lets them be TypeScript. */
+  readonly preload?: readonly string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -29,61 +55,115 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startApp(
-  name: string,
-  env: Readonly<Record<string, string>>,
-  portVariable: string,
-  { timeoutMs = 90_000 }: { readonly timeoutMs?: number } = {},
-): Promise<AppProcess> {
-  const port = await freePort();
-  const chunks: string[] = [];
+/** Starts the app and returns at once; it is killed if this process exits first. */
+export async function spawnApp(options: SpawnAppOptions): Promise<AppProcess> {
+  const port = options.portVariable ? await freePort() : 0;
+  const preloads = [join(REPO_ROOT, 'tools', 'register.cjs'), ...(options.preload ?? [])];
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      '-r',
-      join(REPO_ROOT, 'tools', 'register.cjs'),
-      join(REPO_ROOT, 'apps', name, 'src', 'main.ts'),
+      ...(options.nodeArgs ?? []),
+      ...preloads.flatMap((file) => ['-r', file]),
+      join(REPO_ROOT, 'apps', options.name, 'src', 'main.ts'),
     ],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env, [portVariable]: String(port) },
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        ...options.env,
+        ...(options.portVariable ? { [options.portVariable]: String(port) } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
-  const output = () => chunks.join('').slice(-20_000);
-  const url = `http://127.0.0.1:${port}`;
-  let exited: number | null = null;
-  child.on('exit', (code) => {
-    exited = code ?? -1;
-  });
+  return track(child, options.label ?? options.name, port);
+}
+
+/** `spawnApp`, then waits until the app's /health answers 200. */
+export async function startApp(
+  options: SpawnAppOptions & { readonly portVariable: string; readonly timeoutMs?: number },
+): Promise<AppProcess> {
+  const app = await spawnApp(options);
   try {
     await waitFor(
       async () => {
-        if (exited !== null) throw new Error(`${name} exited with ${exited}:\n${output()}`);
-        const response = await fetch(`${url}/health`).catch(() => null);
+        if (app.exited()) throw new Error(`${app.name} exited`);
+        const response = await fetch(`${app.url}/health`).catch(() => null);
         return response?.status === 200;
       },
-      { timeoutMs, intervalMs: 200, describe: `${name} to answer /health` },
+      { timeoutMs: options.timeoutMs ?? 120_000, intervalMs: 100, describe: `${app.name} /health` },
     );
   } catch (error) {
-    child.kill('SIGKILL');
+    app.signal('SIGKILL');
     throw new Error(
-      `${error instanceof Error ? error.message : String(error)}\n--- ${name} output ---\n${output()}`,
+      `${error instanceof Error ? error.message : String(error)}\n--- ${app.name} output ---\n${app.output()}`,
     );
   }
+  return app;
+}
+
+function track(child: ChildProcess, name: string, port: number): AppProcess {
+  const text: string[] = [];
+  const logs: Record<string, unknown>[] = [];
+  let pending = '';
+  const keep = (chunk: string): void => {
+    text.push(chunk);
+    if (text.length > 500) text.splice(0, text.length - 500);
+  };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    keep(chunk.toString());
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // Not a log line (a stack trace, a warning from node): kept in the output only.
+      }
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => keep(chunk.toString()));
+  let exitedWith: number | NodeJS.Signals | undefined;
+  // 'close', not 'exit': it comes after the output pipes are drained, so the last lines are in.
+  const exit = new Promise<number | NodeJS.Signals>((resolve) =>
+    child.once('close', (code, signal) => {
+      exitedWith = signal ?? code ?? -1;
+      keep(`\n[${name} exited with ${exitedWith}]\n`);
+      process.removeListener('exit', killOnExit);
+      resolve(exitedWith);
+    }),
+  );
+  // Children never outlive their parent, even when it dies of an uncaught error.
+  const killOnExit = (): void => {
+    if (exitedWith === undefined) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  const signal = (sent: NodeJS.Signals): void => {
+    if (exitedWith === undefined) child.kill(sent);
+  };
+  const kill = async (sent: NodeJS.Signals): Promise<void> => {
+    signal(sent);
+    await exit;
+  };
   return {
-    url,
+    name,
+    pid: child.pid ?? -1,
+    url: port > 0 ? `http://127.0.0.1:${port}` : '',
     port,
-    output,
-    stop: async () => {
-      if (exited !== null) return;
-      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await done;
-      clearTimeout(timer);
+    output: () => text.join('').slice(-20_000),
+    logs: () => logs,
+    exited: () => exitedWith !== undefined,
+    exit,
+    signal,
+    kill,
+    stop: async (graceMs = 10_000) => {
+      if (exitedWith !== undefined) return;
+      signal('SIGCONT');
+      const escalate = setTimeout(() => signal('SIGKILL'), graceMs);
+      await kill('SIGTERM');
+      clearTimeout(escalate);
     },
   };
 }

@@ -2,30 +2,31 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts, incidentAvroMapping } from '@soc/domain';
 import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
-import { infraFromEnv, testKafka, uniqueName, waitFor, type SpecDatabase } from '@soc/testing';
-import { readCorrelatorConfig } from './correlator.config';
 import {
   alertsByPartition,
+  connectIdempotentProducer,
+  correlatorEnv,
+  createMigratedSpecDatabase,
   decodeIncidents,
   envelopeProblems,
   expectedEvents,
+  groupingOf,
   groupLag,
   groupMembers,
-  groupingOf,
+  infraFromEnv,
   partitionOfKey,
   produceAlerts,
   readTopicToEnd,
-  startCorrelatorProcess,
   tenantsCoveringPartitions,
+  testKafka,
+  uniqueName,
+  waitFor,
   waitForGroupCaughtUp,
-  killMidTransaction,
-  waitForLog,
-  withOutputOf,
-  type CorrelatorProcess,
-  connectAlertProducer,
-  correlatorEnv,
-  createMigratedSpecDatabase,
-} from './spec-support';
+  type SpecDatabase,
+} from '@soc/testing';
+import { spawnApp, type AppProcess } from '../../../test/support/app-process';
+import { killMidTransaction, waitForLog, withOutputOf } from '../../../test/support/process-faults';
+import { readCorrelatorConfig } from './correlator.config';
 
 const PARTITIONS = 6;
 const INSTANCES = 3;
@@ -44,7 +45,7 @@ interface Recovery {
 }
 
 /** Every 'correlation state recovered' line of the instances, with who logged it and when. */
-const recoveriesOf = (instances: readonly CorrelatorProcess[]): Recovery[] =>
+const recoveriesOf = (instances: readonly AppProcess[]): Recovery[] =>
   instances.flatMap((instance) =>
     instance
       .logs()
@@ -62,12 +63,12 @@ describe('three correlators in one consumer group', () => {
   let database: SpecDatabase;
   let kafka: Kafka;
   let producer: Producer;
-  const instances: CorrelatorProcess[] = [];
+  const instances: AppProcess[] = [];
 
   beforeAll(async () => {
     database = await createMigratedSpecDatabase('correlator_failover');
     kafka = testKafka();
-    producer = await connectAlertProducer(kafka);
+    producer = await connectIdempotentProducer(kafka);
   });
 
   afterAll(async () => {
@@ -91,7 +92,7 @@ describe('three correlators in one consumer group', () => {
 
     // The three instances boot at once and race to create the topics and register the schemas.
     for (let i = 0; i < INSTANCES; i += 1)
-      instances.push(startCorrelatorProcess(`correlator-${i}`, env));
+      instances.push(await spawnApp({ name: 'correlator', label: `correlator-${i}`, env }));
     await Promise.all(
       instances.map((instance) => waitForLog(instance, 'correlator running', 90_000)),
     );
@@ -154,7 +155,7 @@ describe('three correlators in one consumer group', () => {
     const owners = new Map<number, string>();
     for (const recovery of recoveriesOf(instances).sort((a, b) => a.at - b.at))
       owners.set(recovery.partition, recovery.instance);
-    const victim = instances[0] as CorrelatorProcess;
+    const victim = instances[0] as AppProcess;
     const victimPartitions = [...owners]
       .filter(([, owner]) => owner === victim.name)
       .map(([partition]) => partition);

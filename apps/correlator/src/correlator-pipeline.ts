@@ -1,13 +1,13 @@
-import type { Kafka, Message, TopicMessages } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import {
   deadLetterMessage,
   readPartitionToEnd,
-  TransactionalPipeline,
   UndecodableRecordError,
   type AvroTopicCodec,
   type PartitionBatch,
+  type PartitionTransaction,
 } from '@soc/kafka';
 import type { AppMetrics } from '@soc/observability';
 import type { CorrelatorTopics } from './correlator.config';
@@ -20,12 +20,14 @@ export interface PartitionCorrelator {
   correlate(alerts: readonly CanonicalAlert[]): IncidentEvent[];
 }
 
+/** One consumed alert record, decoded, or its dead letter when it could not be. */
+export type AlertRecord =
+  | { readonly offset: string; readonly alert: CanonicalAlert }
+  | { readonly offset: string; readonly deadLetter: Message };
+
 export interface CorrelatorPipelineOptions {
   readonly kafka: Kafka;
-  readonly groupId: string;
   readonly topics: CorrelatorTopics;
-  readonly sessionTimeoutMs?: number;
-  readonly heartbeatIntervalMs?: number;
   readonly alertCodec: AvroTopicCodec<CanonicalAlert>;
   readonly incidentCodec: AvroTopicCodec<IncidentEvent>;
   readonly newPartitionCorrelator: (partition: number) => PartitionCorrelator;
@@ -35,53 +37,16 @@ export interface CorrelatorPipelineOptions {
 }
 
 /**
- * Alerts (`soc.alerts.v1`) -> incidents (`soc.incidents.v1`), exactly once. Both topics have
- * the same partition count and key (the tenant id), so alerts partition p is correlated by
- * state rebuilt from incidents partition p, which only this partition's transactional
- * producer writes.
+ * Alerts (`soc.alerts.v1`) -> incidents (`soc.incidents.v1`): the steps of a partition's stream
+ * (see correlation-stream.ts). Both topics have the same partition count and key (the tenant
+ * id), so alerts partition p is correlated by state rebuilt from incidents partition p, which
+ * only this partition's transactional producer writes.
  */
 export class CorrelatorPipeline {
-  private readonly pipeline: TransactionalPipeline;
-  private readonly correlators = new Map<number, PartitionCorrelator>();
+  constructor(private readonly options: CorrelatorPipelineOptions) {}
 
-  constructor(private readonly options: CorrelatorPipelineOptions) {
-    this.pipeline = new TransactionalPipeline({
-      kafka: options.kafka,
-      logger: options.logger,
-      groupId: options.groupId,
-      topics: [options.topics.alerts],
-      transactionalIdPrefix: options.groupId,
-      consumer: {
-        maxBytesPerPartition: 2 * 1024 * 1024,
-        ...(options.sessionTimeoutMs !== undefined
-          ? { sessionTimeout: options.sessionTimeoutMs }
-          : {}),
-        ...(options.heartbeatIntervalMs !== undefined
-          ? { heartbeatInterval: options.heartbeatIntervalMs }
-          : {}),
-      },
-      onPartitionAssigned: ({ partition }) => this.recover(partition),
-      onPartitionRevoked: async ({ partition }) => {
-        this.correlators.delete(partition);
-      },
-      process: (batch) => this.process(batch),
-    });
-  }
-
-  start(): Promise<void> {
-    return this.pipeline.start();
-  }
-
-  stop(): Promise<void> {
-    return this.pipeline.stop();
-  }
-
-  /** Throws once the consumer has crashed without restarting (a bug): the health check. */
-  assertRunning(): void {
-    this.pipeline.assertRunning();
-  }
-
-  private async recover(partition: number): Promise<void> {
+  /** A partition's correlator with the state its incident log holds (read committed). */
+  async recover(partition: number): Promise<PartitionCorrelator> {
     const started = Date.now();
     const correlator = this.options.newPartitionCorrelator(partition);
     let replayed = 0;
@@ -97,48 +62,68 @@ export class CorrelatorPipeline {
         replayed += events.length;
       },
     );
-    this.correlators.set(partition, correlator);
     this.options.logger.info(
       { partition, replayed, ms: Date.now() - started },
       'correlation state recovered',
     );
+    return correlator;
   }
 
-  private async process(batch: PartitionBatch): Promise<TopicMessages[]> {
-    const correlator = this.correlators.get(batch.partition);
-    if (!correlator)
-      throw new Error(`partition ${batch.partition} was not recovered before its first batch`);
+  /** Decodes a fetched batch; poison becomes a dead letter with the original bytes. */
+  async decode(batch: PartitionBatch): Promise<AlertRecord[]> {
     const now = (this.options.clock ?? Date.now)();
-    const alerts: CanonicalAlert[] = [];
-    const deadLetters: Message[] = [];
+    const records: AlertRecord[] = [];
     for (const message of batch.messages) {
       try {
-        alerts.push(await this.options.alertCodec.decode(message.value));
+        records.push({
+          offset: message.offset,
+          alert: await this.options.alertCodec.decode(message.value),
+        });
       } catch (error) {
         if (!(error instanceof UndecodableRecordError)) throw error;
         const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-        deadLetters.push(
-          deadLetterMessage(message, source, { reason: error.reason, field: error.field }, now),
-        );
+        const reason = { reason: error.reason, field: error.field };
+        records.push({
+          offset: message.offset,
+          deadLetter: deadLetterMessage(message, source, reason, now),
+        });
         this.options.metrics.deadLettered.inc({ reason: 'undecodable' });
       }
     }
     this.options.metrics.messagesIn.inc({ topic: batch.topic }, batch.messages.length);
+    return records;
+  }
+
+  /** Correlates a micro-batch of records into one transaction's outputs. */
+  transaction(
+    partition: number,
+    correlator: PartitionCorrelator,
+    records: readonly AlertRecord[],
+  ): PartitionTransaction {
+    const alerts: CanonicalAlert[] = [];
+    const deadLetters: Message[] = [];
+    for (const record of records) {
+      if ('alert' in record) alerts.push(record.alert);
+      else deadLetters.push(record.deadLetter);
+    }
     const events = correlator.correlate(alerts);
     this.options.metrics.messagesOut.inc({ topic: this.options.topics.incidents }, events.length);
-    return [
-      {
-        topic: this.options.topics.incidents,
-        // The same partition number as the alert, not a hash of the key: recovery of alerts
-        // partition p reads incidents partition p, whatever partitioner the alert's sender used.
-        messages: events.map((event) => ({
-          partition: batch.partition,
-          key: event.partitionKey,
-          value: this.options.incidentCodec.encode(event),
-          headers: { 'event-type': event.type },
-        })),
-      },
-      { topic: this.options.topics.alertsDeadLetter, messages: deadLetters },
-    ];
+    return {
+      lastOffset: (records[records.length - 1] as AlertRecord).offset,
+      produced: [
+        {
+          topic: this.options.topics.incidents,
+          // The same partition number as the alert, not a hash of the key: recovery of alerts
+          // partition p reads incidents partition p, whatever partitioner the alert's sender used.
+          messages: events.map((event) => ({
+            partition,
+            key: event.partitionKey,
+            value: this.options.incidentCodec.encode(event),
+            headers: { 'event-type': event.type },
+          })),
+        },
+        { topic: this.options.topics.alertsDeadLetter, messages: deadLetters },
+      ],
+    };
   }
 }

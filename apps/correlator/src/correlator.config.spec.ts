@@ -50,4 +50,47 @@ describe('readCorrelatorConfig', () => {
       }),
     ).toThrow(/HEARTBEAT_INTERVAL_MS must be less than CORRELATOR_SESSION_TIMEOUT_MS/);
   });
+
+  it.each([
+    ['20', 20 * 60_000],
+    ['20m', 20 * 60_000],
+    ['90s', 90_000],
+    ['2h', 2 * 3_600_000],
+  ])('reads ALERT_CORRELATION_WINDOW=%s, a bare number being minutes', (raw, windowMs) => {
+    const config = readCorrelatorConfig({ ...infra, ALERT_CORRELATION_WINDOW: raw });
+    expect(config.correlation.defaults.policy.windowMs).toBe(windowMs);
+  });
+
+  it('keeps the default window when ALERT_CORRELATION_WINDOW is blank', () => {
+    const config = readCorrelatorConfig({ ...infra, ALERT_CORRELATION_WINDOW: ' ' });
+    expect(config.correlation.defaults.policy.windowMs).toBe(
+      readCorrelatorConfig(infra).correlation.defaults.policy.windowMs,
+    );
+  });
+
+  it('refuses a duration it cannot parse at start-up, naming the variable', () => {
+    expect(() =>
+      readCorrelatorConfig({ ...infra, ALERT_CORRELATION_WINDOW: '15m # window' }),
+    ).toThrow(/ALERT_CORRELATION_WINDOW: .*got '15m # window': a trailing '#' comment/);
+    expect(() => readCorrelatorConfig({ ...infra, ALERT_ALLOWED_LATENESS: '2 minutes' })).toThrow(
+      /ALERT_ALLOWED_LATENESS: expected a whole number with a unit/,
+    );
+  });
+
+  it('cuts the alert stream into transactions of at most 5000 alerts, flushed after 10 ms, unless told otherwise', () => {
+    expect(readCorrelatorConfig(infra)).toMatchObject({
+      flushIntervalMs: 10,
+      maxTransactionAlerts: 5_000,
+    });
+    expect(
+      readCorrelatorConfig({
+        ...infra,
+        CORRELATOR_FLUSH_INTERVAL: '250ms',
+        CORRELATOR_MAX_TRANSACTION_ALERTS: '1000',
+      }),
+    ).toMatchObject({ flushIntervalMs: 250, maxTransactionAlerts: 1_000 });
+    expect(() => readCorrelatorConfig({ ...infra, CORRELATOR_FLUSH_INTERVAL: '0' })).toThrow(
+      /CORRELATOR_FLUSH_INTERVAL must be at least 1ms/,
+    );
+  });
 });

@@ -20,7 +20,16 @@ export interface CorrelatorConfig {
   readonly heartbeatIntervalMs: number;
   readonly correlation: CorrelationConfig;
   readonly assetRefreshMs: number;
+  /** Micro-batches of the alert stream: each one is a transaction. */
+  readonly flushIntervalMs: number;
+  readonly maxTransactionAlerts: number;
 }
+
+const MINUTES = { bareUnit: 'm' } as const;
+
+const setIfGiven = (target: Record<string, unknown>, key: string, value: unknown): void => {
+  if (value !== undefined) target[key] = value;
+};
 
 /**
  * The correlation policy comes from CORRELATION_CONFIG_FILE (`{ defaults, tenants }`, see
@@ -33,13 +42,11 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
   const defaults = { ...((raw['defaults'] as Record<string, unknown> | undefined) ?? {}) };
   const scoring = { ...((defaults['scoring'] as Record<string, unknown> | undefined) ?? {}) };
   const campaign = { ...((defaults['campaign'] as Record<string, unknown> | undefined) ?? {}) };
-  if (env['ALERT_CORRELATION_WINDOW'])
-    defaults['windowMs'] = reader.durationMs('ALERT_CORRELATION_WINDOW', 0);
-  if (env['ALERT_ALLOWED_LATENESS'])
-    defaults['allowedLatenessMs'] = reader.durationMs('ALERT_ALLOWED_LATENESS', 0);
-  if (env['MAX_INCIDENT_SPAN'])
-    defaults['maxIncidentSpanMs'] = reader.durationMs('MAX_INCIDENT_SPAN', 0);
-  if (env['CAMPAIGN_HORIZON']) campaign['horizonMs'] = reader.durationMs('CAMPAIGN_HORIZON', 0);
+  // A bare number of minutes, as the original design documented the window.
+  setIfGiven(defaults, 'windowMs', reader.optionalDurationMs('ALERT_CORRELATION_WINDOW', MINUTES));
+  setIfGiven(defaults, 'allowedLatenessMs', reader.optionalDurationMs('ALERT_ALLOWED_LATENESS'));
+  setIfGiven(defaults, 'maxIncidentSpanMs', reader.optionalDurationMs('MAX_INCIDENT_SPAN'));
+  setIfGiven(campaign, 'horizonMs', reader.optionalDurationMs('CAMPAIGN_HORIZON'));
   if (env['HIGH_PRIORITY_THRESHOLD']) {
     scoring['highPriorityThreshold'] = reader.integer('HIGH_PRIORITY_THRESHOLD', 80, {
       min: 0,
@@ -58,8 +65,15 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
     sessionTimeoutMs: reader.durationMs('CORRELATOR_SESSION_TIMEOUT_MS', 30_000),
     heartbeatIntervalMs: reader.durationMs('CORRELATOR_HEARTBEAT_INTERVAL_MS', 3_000),
     assetRefreshMs: reader.durationMs('ASSET_REFRESH_INTERVAL', 60_000),
+    flushIntervalMs: reader.durationMs('CORRELATOR_FLUSH_INTERVAL', 10),
+    maxTransactionAlerts: reader.integer('CORRELATOR_MAX_TRANSACTION_ALERTS', 5_000, {
+      min: 1,
+      max: 100_000,
+    }),
   };
   reader.done();
+  // A zero interval would run the flush timer back to back.
+  if (config.flushIntervalMs < 1) throw new Error('CORRELATOR_FLUSH_INTERVAL must be at least 1ms');
   if (config.heartbeatIntervalMs >= config.sessionTimeoutMs) {
     throw new Error(
       'CORRELATOR_HEARTBEAT_INTERVAL_MS must be less than CORRELATOR_SESSION_TIMEOUT_MS',

@@ -1,39 +1,43 @@
 import type { AddressInfo } from 'node:net';
-import type { INestApplication } from '@nestjs/common';
+import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Kafka, Producer } from 'kafkajs';
 import { DEAD_LETTER_HEADERS, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts, incidentAvroMapping } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
+import {
+  AvroTopicCodec,
+  createSchemaRegistry,
+  readSchemaFile,
+  TransactionalKafkaTransport,
+} from '@soc/kafka';
 import { AppMetrics, createLogger } from '@soc/observability';
 import {
-  createTopic,
-  infraFromEnv,
-  testKafka,
-  uniqueName,
-  waitFor,
-  type SpecDatabase,
-} from '@soc/testing';
-import { readCorrelatorConfig, type CorrelatorConfig } from './correlator.config';
-import { CorrelatorPipeline } from './correlator-pipeline';
-import { CorrelatorModule } from './correlator.module';
-import {
   alertsByPartition,
+  connectIdempotentProducer,
+  correlatorEnv,
+  createMigratedSpecDatabase,
+  createTopic,
   decodeIncidents,
   envelopeProblems,
   expectedEvents,
-  groupLag,
   groupingOf,
+  groupLag,
+  infraFromEnv,
   partitionOfKey,
   produceAlerts,
   readTopicToEnd,
   tenantsCoveringPartitions,
+  testKafka,
+  uniqueName,
+  waitFor,
   waitForGroupCaughtUp,
   type DecodedIncident,
-  connectAlertProducer,
-  correlatorEnv,
-  createMigratedSpecDatabase,
-} from './spec-support';
+  type SpecDatabase,
+} from '@soc/testing';
+import { readCorrelatorConfig, type CorrelatorConfig } from './correlator.config';
+import { correlatorController, MICRO_BATCHING } from './correlator.controller';
+import { CorrelatorPipeline } from './correlator-pipeline';
+import { startCorrelatorApp } from './correlator.module';
 
 const logger = createLogger('correlator-spec', 'warn');
 const infra = infraFromEnv();
@@ -68,7 +72,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
   beforeAll(async () => {
     database = await createMigratedSpecDatabase('correlator');
     kafka = testKafka();
-    producer = await connectAlertProducer(kafka);
+    producer = await connectIdempotentProducer(kafka);
   });
 
   afterAll(async () => {
@@ -94,11 +98,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       readSchemaFile('incidents'),
       incidentAvroMapping,
     );
-    const app = await NestFactory.create(CorrelatorModule.forRoot(config, logger), {
-      logger: false,
-    });
-    app.enableShutdownHooks();
-    await app.listen(config.httpPort, '127.0.0.1');
+    const app = await startCorrelatorApp({ config, logger, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as AddressInfo;
     const correlator = { app, config, url: `http://127.0.0.1:${port}`, alertCodec, incidentCodec };
     running.push(correlator);
@@ -303,7 +303,6 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
     );
     const pipeline = new CorrelatorPipeline({
       kafka,
-      groupId: name,
       topics,
       alertCodec,
       incidentCodec,
@@ -316,7 +315,27 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       metrics: new AppMetrics('correlator-spec'),
       logger: createLogger('correlator-spec', 'silent'),
     });
-    await pipeline.start();
+    // The correlator's own handler on the transport, with a correlation step that has a bug.
+    const transport = new TransactionalKafkaTransport({
+      kafka,
+      groupId: name,
+      topics: [topics.alerts],
+      transactionalIdPrefix: name,
+      logger: createLogger('correlator-spec', 'silent'),
+    });
+    @Module({
+      controllers: [correlatorController(topics)],
+      providers: [
+        { provide: CorrelatorPipeline, useValue: pipeline },
+        { provide: MICRO_BATCHING, useValue: { flushMs: 10, maxRecords: 1_000 } },
+      ],
+    })
+    class FailingCorrelatorModule {}
+    const app = await NestFactory.createMicroservice(FailingCorrelatorModule, {
+      strategy: transport,
+      logger: false,
+    });
+    await app.listen();
     try {
       const [tenant] = tenantsCoveringPartitions(1, 1);
       await produceAlerts(
@@ -329,7 +348,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       const failure = await waitFor(
         () => {
           try {
-            pipeline.assertRunning();
+            transport.assertRunning();
             return undefined;
           } catch (error) {
             return error instanceof Error ? error : new Error(String(error));
@@ -341,7 +360,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       // Nothing was committed past the alert the bug stopped at.
       expect((await groupLag(kafka, name, topics.alerts)).get(0)?.committed).toBe(-1n);
     } finally {
-      await pipeline.stop();
+      await app.close();
     }
   });
 });

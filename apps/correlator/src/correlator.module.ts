@@ -3,9 +3,11 @@ import {
   Injectable,
   Module,
   type DynamicModule,
+  type INestApplication,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -17,11 +19,13 @@ import {
   createSchemaRegistry,
   ensureTopics,
   readSchemaFile,
+  TransactionalKafkaTransport,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
 import { createDataSource } from '@soc/persistence';
 import { AssetInventory } from './asset-inventory';
 import type { CorrelatorConfig } from './correlator.config';
+import { correlatorController, MICRO_BATCHING } from './correlator.controller';
 import { CorrelatorPipeline } from './correlator-pipeline';
 import { createPartitionCorrelator } from './partition-correlator';
 
@@ -39,7 +43,7 @@ class CorrelatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(AssetInventory) private readonly assets: AssetInventory,
-    @Inject(CorrelatorPipeline) private readonly pipeline: CorrelatorPipeline,
+    @Inject(TransactionalKafkaTransport) private readonly transport: TransactionalKafkaTransport,
     @Inject(HealthRegistry) private readonly health: HealthRegistry,
   ) {}
 
@@ -47,7 +51,7 @@ class CorrelatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     this.health.register('postgres', async () => {
       await this.dataSource.query('SELECT 1');
     });
-    this.health.register('kafka-consumer', () => this.pipeline.assertRunning());
+    this.health.register('kafka-consumer', () => this.transport.assertRunning());
     const loaded = await this.assets.refresh();
     this.logger.info({ assets: loaded }, 'asset inventory loaded');
     this.refreshTimer = setInterval(() => {
@@ -55,24 +59,48 @@ class CorrelatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
         .refresh()
         .catch((err: unknown) => this.logger.warn({ err }, 'asset inventory refresh failed'));
     }, this.config.assetRefreshMs);
-    await this.pipeline.start();
   }
 
+  /** Runs after Nest closed the microservice: no batch is in flight any more. */
   async onApplicationShutdown(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
-    await this.pipeline.stop();
     await this.dataSource.destroy();
   }
 }
 
-/** Wires the pure correlator to Kafka (exactly once) and the asset inventory in Postgres. */
+/**
+ * Wires the pure correlator to Kafka (exactly once, as a Nest microservice on the
+ * transactional transport) and the asset inventory in Postgres.
+ */
 @Module({})
 export class CorrelatorModule {
   static forRoot(config: CorrelatorConfig, logger: Logger): DynamicModule {
     return {
       module: CorrelatorModule,
       imports: [ObservabilityModule.forService('correlator')],
+      controllers: [correlatorController(config.topics)],
       providers: [
+        {
+          provide: MICRO_BATCHING,
+          useValue: { flushMs: config.flushIntervalMs, maxRecords: config.maxTransactionAlerts },
+        },
+        {
+          provide: TransactionalKafkaTransport,
+          inject: [KAFKA],
+          useFactory: (kafka: Kafka) =>
+            new TransactionalKafkaTransport({
+              kafka,
+              logger,
+              groupId: config.groupId,
+              topics: [config.topics.alerts],
+              transactionalIdPrefix: config.groupId,
+              consumer: {
+                maxBytesPerPartition: 2 * 1024 * 1024,
+                sessionTimeout: config.sessionTimeoutMs,
+                heartbeatInterval: config.heartbeatIntervalMs,
+              },
+            }),
+        },
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         {
@@ -122,10 +150,7 @@ export class CorrelatorModule {
             );
             return new CorrelatorPipeline({
               kafka,
-              groupId: config.groupId,
               topics,
-              sessionTimeoutMs: config.sessionTimeoutMs,
-              heartbeatIntervalMs: config.heartbeatIntervalMs,
               alertCodec,
               incidentCodec,
               newPartitionCorrelator: () => createPartitionCorrelator(correlation),
@@ -138,4 +163,33 @@ export class CorrelatorModule {
       ],
     };
   }
+}
+
+/**
+ * The correlator as a hybrid app: the alert consumer as a microservice, /health and /metrics
+ * over HTTP. The consumer starts after the asset inventory is loaded (bootstrap hooks run
+ * first) and before HTTP answers, so a healthy /health means a running consumer.
+ */
+export async function startCorrelatorApp({
+  config,
+  logger,
+  host,
+}: {
+  readonly config: CorrelatorConfig;
+  readonly logger: Logger;
+  readonly host: string;
+}): Promise<INestApplication> {
+  // abortOnError: false, so a failing provider (broker, registry, topic check) reaches the
+  // caller: Nest's default exits with code 1 through its own logger, turned off here.
+  const app = await NestFactory.create(CorrelatorModule.forRoot(config, logger), {
+    logger: false,
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  app.connectMicroservice({ strategy: app.get(TransactionalKafkaTransport) });
+  // Bootstrap hooks first (health checks; the correlator's asset inventory), then the consumer.
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(config.httpPort, host);
+  return app;
 }

@@ -3,13 +3,13 @@ import { createCorrelator, deterministicIds, type CorrelationConfig } from '@soc
 import type { PartitionCorrelator } from './correlator-pipeline';
 
 /**
- * One partition's correlator: the pure decider plus the event-time watermark. The watermark
- * is the newest event time seen minus the allowed lateness, so windows close on event time
- * only and a replay of the same alerts closes them at the same points.
+ * One partition's correlator: the pure decider plus the partition's newest event time, from
+ * which each tenant's watermark follows by its own allowed lateness (`watermarkOf`), so
+ * windows close on event time only and a replay of the same alerts closes them at the same
+ * points.
  */
 export function createPartitionCorrelator(config: CorrelationConfig): PartitionCorrelator {
   const correlator = createCorrelator(config, deterministicIds());
-  const allowedLatenessMs = config.defaults.policy.allowedLatenessMs;
   let newestEventTime = -Infinity;
   return {
     replay(events: readonly IncidentEvent[]) {
@@ -20,7 +20,7 @@ export function createPartitionCorrelator(config: CorrelationConfig): PartitionC
     correlate(alerts: readonly CanonicalAlert[]) {
       for (const alert of alerts)
         if (alert.observedAt > newestEventTime) newestEventTime = alert.observedAt;
-      return correlator.correlateBatch(alerts, newestEventTime - allowedLatenessMs);
+      return correlator.correlateBatch(alerts, { newestEventTime });
     },
   };
 }

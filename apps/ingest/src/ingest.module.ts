@@ -3,9 +3,11 @@ import {
   Injectable,
   Module,
   type DynamicModule,
+  type INestApplication,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TOPICS, type CanonicalAlert } from '@soc/contracts';
@@ -15,6 +17,7 @@ import {
   createSchemaRegistry,
   ensureTopics,
   readSchemaFile,
+  TransactionalKafkaTransport,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
 import { createDataSource, PgApiKeyVerifier } from '@soc/persistence';
@@ -25,6 +28,7 @@ import { API_KEY_VERIFIER, IngestKeyGuard } from './http/tenant-auth';
 import { rawTopicName, type IngestConfig } from './ingest.config';
 import { IngestService } from './ingest.service';
 import { RawTopicIngestor } from './raw/raw-topic-ingestor';
+import { rawTopicsController } from './raw/raw-topics.controller';
 import { SyslogServer } from './syslog/syslog.server';
 
 export const INGEST_CONFIG = Symbol('IngestConfig');
@@ -37,10 +41,14 @@ const DATA_SOURCE = Symbol('DataSource');
 @Module({})
 export class IngestModule {
   static forRoot(config: IngestConfig, logger: Logger): DynamicModule {
+    const rawTopics = config.rawFormats.map((format) => rawTopicName(config, format));
     return {
       module: IngestModule,
       imports: [ObservabilityModule.forService('ingest')],
-      controllers: [AlertsController],
+      controllers: [
+        AlertsController,
+        ...(rawTopics.length > 0 ? [rawTopicsController(rawTopics)] : []),
+      ],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -58,10 +66,7 @@ export class IngestModule {
             await ensureTopics(admin, [
               { topic: TOPICS.alerts, numPartitions: partitions },
               { topic: TOPICS.alertsDeadLetter, numPartitions: partitions },
-              ...config.rawFormats.map((format) => ({
-                topic: rawTopicName(config, format),
-                numPartitions: partitions,
-              })),
+              ...rawTopics.map((topic) => ({ topic, numPartitions: partitions })),
             ]);
             await admin.disconnect();
             const producer = kafka.producer({
@@ -102,21 +107,32 @@ export class IngestModule {
         },
         {
           provide: RawTopicIngestor,
-          inject: [KAFKA, AlertPublisher, AppMetrics],
-          useFactory: (kafka: Kafka, publisher: AlertPublisher, metrics: AppMetrics) =>
+          inject: [AlertPublisher, AppMetrics],
+          useFactory: (publisher: AlertPublisher, metrics: AppMetrics) =>
             new RawTopicIngestor(
-              kafka,
               config.rawFormats,
               publisher,
               {
                 maxRecordBytes: config.maxRawRecordBytes,
                 redeliveryHorizonMs: config.redeliveryHorizonMs,
-                groupId: config.rawGroupId,
                 topicOf: (format) => rawTopicName(config, format),
               },
               metrics,
-              logger,
             ),
+        },
+        {
+          // The raw-topic consumer; the AlertPublisher dependency makes Nest create the topics
+          // (the PRODUCER factory) before the microservice subscribes to them.
+          provide: TransactionalKafkaTransport,
+          inject: [KAFKA, AlertPublisher],
+          useFactory: (kafka: Kafka) =>
+            new TransactionalKafkaTransport({
+              kafka,
+              logger,
+              groupId: config.rawGroupId,
+              topics: rawTopics,
+              transactionalIdPrefix: config.rawGroupId,
+            }),
         },
         {
           provide: SyslogServer,
@@ -130,6 +146,34 @@ export class IngestModule {
   }
 }
 
+/**
+ * Ingest as a hybrid app: the HTTP API, /health and /metrics, and the raw-topic consumer as a
+ * microservice when raw formats are configured. The caller listens.
+ */
+export async function createIngestApp({
+  config,
+  logger,
+  abortOnError = true,
+}: {
+  readonly config: IngestConfig;
+  readonly logger: Logger;
+  readonly abortOnError?: boolean;
+}): Promise<INestApplication> {
+  // The controller reads bodies itself, to answer 413 and 415 before parsing anything.
+  const app = await NestFactory.create(IngestModule.forRoot(config, logger), {
+    bodyParser: false,
+    logger: false,
+    abortOnError,
+  });
+  if (config.rawFormats.length > 0) {
+    app.connectMicroservice({ strategy: app.get(TransactionalKafkaTransport) });
+    // Bootstrap hooks first (health checks; the correlator's asset inventory), then the consumer.
+    await app.init();
+    await app.startAllMicroservices();
+  }
+  return app;
+}
+
 /** Starts the long-running doors after HTTP is up and stops them, then Kafka, on shutdown. */
 @Injectable()
 class IngestLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -138,7 +182,6 @@ class IngestLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(PRODUCER) private readonly producer: Producer,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(RawTopicIngestor) private readonly raw: RawTopicIngestor,
     @Inject(SyslogServer) private readonly syslog: SyslogServer | null,
     @Inject(HealthRegistry) private readonly health: HealthRegistry,
   ) {}
@@ -147,7 +190,6 @@ class IngestLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     this.health.register('postgres', async () => {
       await this.dataSource.query('SELECT 1');
     });
-    if (this.config.rawFormats.length > 0) await this.raw.start();
     if (this.syslog && this.config.syslog) {
       const ports = await this.syslog.listen(
         this.config.syslog.tcpPort,
@@ -158,8 +200,8 @@ class IngestLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // The raw-topic microservice has stopped by now: Nest closes it before shutdown hooks.
     await this.syslog?.close();
-    await this.raw.stop();
     await this.producer.disconnect();
     await this.dataSource.destroy();
   }

@@ -1,17 +1,12 @@
-import { NestFactory } from '@nestjs/core';
 import { createLogger } from '@soc/observability';
 import { readIngestConfig } from './ingest.config';
-import { IngestModule } from './ingest.module';
+import { createIngestApp } from './ingest.module';
 
 async function bootstrap(): Promise<void> {
   const logger = createLogger('ingest');
   const config = readIngestConfig();
-  // The controller reads bodies itself, to answer 413 and 415 before parsing anything.
-  const app = await NestFactory.create(IngestModule.forRoot(config, logger), {
-    bodyParser: false,
-    logger: false,
-    abortOnError: false,
-  });
+  // abortOnError: false, so a failing provider reaches the fatal log below.
+  const app = await createIngestApp({ config, logger, abortOnError: false });
   app.enableShutdownHooks();
   await app.listen(config.httpPort, '0.0.0.0');
   logger.info({ port: config.httpPort, rawFormats: config.rawFormats }, 'ingest listening');

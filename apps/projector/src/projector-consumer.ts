@@ -1,8 +1,15 @@
+import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Admin, Batch, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
 import { UndecodableRecordError, deadLetterMessage, ensureTopics } from '@soc/kafka';
 import type { Logger } from '@soc/observability';
 import type { EventFamily } from './event-guard';
-import type { ConsumedRecord, ProjectionEngine } from './projection-engine';
+import type {
+  BatchOutcome,
+  ConsumedRecord,
+  PartitionBatchInput,
+  ProjectionEngine,
+} from './projection-engine';
 import type { ProjectorMetrics } from './projector.metrics';
 import type { RecordDecoder } from './record-decoder';
 
@@ -11,6 +18,7 @@ export interface ProjectorConsumerOptions {
   readonly groupId: string;
   readonly incidentsTopic: string;
   readonly feedbackTopic: string;
+  /** Where the checkpoints are read from; applying a batch is the topic's handler's job. */
   readonly engine: ProjectionEngine;
   readonly decoder: RecordDecoder;
   readonly metrics: ProjectorMetrics;
@@ -25,12 +33,14 @@ export interface ProjectorConsumerOptions {
 const tpKey = (topic: string, partition: number): string => `${topic}:${partition}`;
 
 /**
- * Consumes the incident and feedback topics into the read model. Kafka only delivers: the
+ * Consumes the incident and feedback topics into the read model, as a Nest microservice
+ * transport: each decoded batch goes to its topic's `@EventPattern` handler, which applies it
+ * in one database transaction and answers with the outcome. Kafka only delivers: the
  * checkpoint rows in Postgres decide what is applied, and after every assignment the consumer
  * seeks to them. Offsets are also committed to Kafka (after the database commit) so lag
  * tooling sees progress, but nothing reads them back as truth.
  */
-export class ProjectorConsumer {
+export class ProjectorConsumer extends Server implements CustomTransportStrategy {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   /** Per partition, where this consumer stands in the checkpoint's terms (see applyBatch). */
@@ -40,6 +50,7 @@ export class ProjectorConsumer {
   private running = false;
 
   constructor(private readonly options: ProjectorConsumerOptions) {
+    super();
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
@@ -105,17 +116,44 @@ export class ProjectorConsumer {
     await this.producer.disconnect();
   }
 
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.stop();
+  }
+
+  on(): never {
+    throw new Error('ProjectorConsumer has no events to listen to');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  /** Hands a batch to its topic's handler (the projection) and waits for the outcome. */
+  private async project(input: PartitionBatchInput): Promise<BatchOutcome> {
+    const handler = this.getHandlerByPattern(input.topic);
+    if (!handler) throw new Error(`no @EventPattern('${input.topic}') handler is registered`);
+    const result: unknown = await handler(input, new BaseRpcContext([input.topic]));
+    return lastValueFrom(this.transformToObservable(result as Promise<BatchOutcome>));
+  }
+
   private async handleBatch(batch: Batch, resolveOffset: (offset: string) => void): Promise<void> {
     const started = process.hrtime.bigint();
     const { topic, partition } = batch;
-    const { engine, metrics, logger } = this.options;
+    const { metrics, logger } = this.options;
     const family: EventFamily = topic === this.options.feedbackTopic ? 'feedback' : 'incident';
     const records = await this.decodeAll(batch, family);
     const firstOffset = BigInt(batch.firstOffset() ?? (batch.messages[0] as KafkaMessage).offset);
     const endOffset = BigInt(batch.lastOffset()) + 1n;
     const key = tpKey(topic, partition);
 
-    const outcome = await engine.applyBatch({
+    const outcome = await this.project({
       topic,
       partition,
       records,

@@ -15,12 +15,11 @@ import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@s
 import { ReadModelStore, openDataSource, type DataSource } from '@soc/persistence';
 import { ProjectionEngine } from './projection-engine';
 import type { ProjectorConfig } from './projector.config';
+import { projectorController } from './projector.controller';
 import { ProjectorConsumer } from './projector-consumer';
 import { ProjectorMetrics } from './projector.metrics';
 import { RecordDecoder } from './record-decoder';
 
-export const PROJECTOR_CONFIG = Symbol('ProjectorConfig');
-export const PROJECTOR_LOGGER = Symbol('ProjectorLogger');
 export const PROJECTOR_DATA_SOURCE = Symbol('ProjectorDataSource');
 
 /** The pieces of a running projector, shared by the service and by the rebuild command. */
@@ -50,47 +49,23 @@ export async function createProjectorParts(
   return { dataSource, kafka, decoder };
 }
 
+/** Health checks, and the database closed after Nest has stopped the consumer. */
 @Injectable()
-class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly consumer: ProjectorConsumer;
-
+class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
-    @Inject(PROJECTOR_CONFIG) config: ProjectorConfig,
-    @Inject(PROJECTOR_LOGGER) private readonly logger: Logger,
     @Inject(PROJECTOR_DATA_SOURCE) private readonly parts: ProjectorParts,
-    @Inject(AppMetrics) metrics: AppMetrics,
-    @Inject(HealthRegistry) health: HealthRegistry,
-  ) {
-    const engine = new ProjectionEngine(parts.dataSource, new ReadModelStore(), { notify: true });
-    this.consumer = new ProjectorConsumer({
-      kafka: parts.kafka,
-      groupId: config.groupId,
-      incidentsTopic: config.incidentsTopic,
-      feedbackTopic: config.feedbackTopic,
-      engine,
-      decoder: parts.decoder,
-      metrics: new ProjectorMetrics(metrics),
-      logger,
-      maxWaitMs: config.maxWaitMs,
-      maxBytesPerPartition: config.maxBytesPerPartition,
-      partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
-      topicPartitions: config.infra.topicPartitions,
-    });
-    health.register('postgres', async () => {
-      await parts.dataSource.query('SELECT 1');
-    });
-    health.register('kafka-consumer', () => this.consumer.health());
-  }
+    @Inject(ProjectorConsumer) private readonly consumer: ProjectorConsumer,
+    @Inject(HealthRegistry) private readonly health: HealthRegistry,
+  ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.start();
-    this.logger.info('projector consuming');
+  onApplicationBootstrap(): void {
+    this.health.register('postgres', async () => {
+      await this.parts.dataSource.query('SELECT 1');
+    });
+    this.health.register('kafka-consumer', () => this.consumer.health());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer
-      .stop()
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'consumer stop failed'));
     await this.parts.dataSource.destroy();
   }
 }
@@ -101,17 +76,43 @@ export class ProjectorModule {
     return {
       module: ProjectorModule,
       imports: [ObservabilityModule.forService('projector')],
+      controllers: [projectorController(config)],
       providers: [
-        { provide: PROJECTOR_CONFIG, useValue: config },
-        { provide: PROJECTOR_LOGGER, useValue: logger },
         { provide: PROJECTOR_DATA_SOURCE, useValue: parts },
-        ProjectorService,
+        {
+          provide: ProjectionEngine,
+          useFactory: () =>
+            new ProjectionEngine(parts.dataSource, new ReadModelStore(), { notify: true }),
+        },
+        {
+          provide: ProjectorConsumer,
+          inject: [ProjectionEngine, AppMetrics],
+          useFactory: (engine: ProjectionEngine, metrics: AppMetrics) =>
+            new ProjectorConsumer({
+              kafka: parts.kafka,
+              groupId: config.groupId,
+              incidentsTopic: config.incidentsTopic,
+              feedbackTopic: config.feedbackTopic,
+              engine,
+              decoder: parts.decoder,
+              metrics: new ProjectorMetrics(metrics),
+              logger,
+              maxWaitMs: config.maxWaitMs,
+              maxBytesPerPartition: config.maxBytesPerPartition,
+              partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
+              topicPartitions: config.infra.topicPartitions,
+            }),
+        },
+        ProjectorLifecycle,
       ],
     };
   }
 }
 
-/** Builds the projector app (consumer plus /health and /metrics); the caller listens. */
+/**
+ * Builds the projector as a hybrid app: the consumer as a microservice (started here, after the
+ * bootstrap hooks), /health and /metrics over HTTP; the caller listens.
+ */
 export async function createProjectorApp(
   config: ProjectorConfig,
   logger: Logger,
@@ -121,5 +122,9 @@ export async function createProjectorApp(
     logger: false,
   });
   app.enableShutdownHooks();
+  app.connectMicroservice({ strategy: app.get(ProjectorConsumer) });
+  await app.init();
+  await app.startAllMicroservices();
+  logger.info('projector consuming');
   return app;
 }

@@ -131,9 +131,9 @@ describe('query API over the projected read model', () => {
     app = await createQueryApiApp(config, logger);
     await app.listen(0, '127.0.0.1');
     api = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    projector = await startApp(
-      'projector',
-      {
+    projector = await startApp({
+      name: 'projector',
+      env: {
         KAFKA_BROKERS: infra.kafkaBrokers.join(','),
         SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
         DATABASE_URL: database.url,
@@ -143,8 +143,8 @@ describe('query API over the projected read model', () => {
         PROJECTOR_GROUP_ID: uniqueName('projector'),
         PROJECTOR_MAX_WAIT: '50ms',
       },
-      'PROJECTOR_HTTP_PORT',
-    );
+      portVariable: 'PROJECTOR_HTTP_PORT',
+    });
 
     // Tenants and keys through the admin API, as an operator would.
     for (const tenant of ['tenant-a', 'tenant-b'] as const) {

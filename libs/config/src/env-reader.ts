@@ -39,18 +39,23 @@ export class EnvReader {
     return value;
   }
 
-  /** Durations as milliseconds or with a unit: 500ms, 15m, 24h, 7d. */
-  durationMs(name: string, fallback: number): number {
+  /**
+   * A duration with a unit (500ms, 90s, 15m, 24h, 7d) or a bare whole number in `bareUnit`
+   * (milliseconds unless the variable's documented unit says otherwise). Anything else is a
+   * problem reported at start-up, never a silent fallback.
+   */
+  durationMs(name: string, fallback: number, options: DurationOptions = {}): number {
+    return this.optionalDurationMs(name, options) ?? fallback;
+  }
+
+  /** `durationMs` for a variable whose absence means "not set here" rather than a default. */
+  optionalDurationMs(name: string, { bareUnit = 'ms' }: DurationOptions = {}): number | undefined {
     const raw = this.env[name]?.trim();
-    if (!raw) return fallback;
-    const parsed = parseDurationMs(raw);
-    if (parsed === undefined) {
-      this.problems.push(
-        `${name}: expected a duration such as 900000, 15m, 24h or 7d, got '${raw}'`,
-      );
-      return fallback;
-    }
-    return parsed;
+    if (!raw) return undefined;
+    const parsed = parseDurationMs(raw, bareUnit);
+    if (parsed !== undefined) return parsed;
+    this.problems.push(`${name}: ${durationProblem(raw, bareUnit)}`);
+    return undefined;
   }
 
   /** Throws one ConfigError listing every problem found so far. */
@@ -59,10 +64,45 @@ export class EnvReader {
   }
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
 
-export function parseDurationMs(raw: string): number | undefined {
+export interface DurationOptions {
+  /** The unit of a bare number: `ALERT_CORRELATION_WINDOW=15` means 15 minutes. */
+  readonly bareUnit?: DurationUnit;
+}
+
+const UNIT_MS: Readonly<Record<DurationUnit, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** A whole number with an optional unit; a bare number is in `bareUnit` (default ms). */
+export function parseDurationMs(raw: string, bareUnit: DurationUnit = 'ms'): number | undefined {
   const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw.trim());
   if (!match) return undefined;
-  return Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1);
+  return Number(match[1]) * UNIT_MS[(match[2] as DurationUnit | undefined) ?? bareUnit];
 }
+
+/**
+ * Why a value is not a duration. Environment values arrive verbatim (docker's --env-file and
+ * systemd's EnvironmentFile keep everything after the `=`), so `15m # window` is most likely a
+ * comment that the file format did not strip: say so instead of a generic message.
+ */
+function durationProblem(raw: string, bareUnit: DurationUnit): string {
+  const example = `expected a whole number with a unit (500ms, 90s, 15m, 24h, 7d) or a bare number of ${UNIT_NAMES[bareUnit]}`;
+  const hash = raw.indexOf('#');
+  if (hash > 0 && parseDurationMs(raw.slice(0, hash), bareUnit) !== undefined)
+    return `${example}, got '${raw}': a trailing '#' comment is part of the value (environment files do not strip it); remove it`;
+  return `${example}, got '${raw}'`;
+}
+
+const UNIT_NAMES: Readonly<Record<DurationUnit, string>> = {
+  ms: 'milliseconds',
+  s: 'seconds',
+  m: 'minutes',
+  h: 'hours',
+  d: 'days',
+};

@@ -7,3 +7,4 @@ export * from './schema-files';
 export * from './topics';
 export * from './trace-context';
 export * from './transactional-pipeline';
+export * from './transactional-transport';

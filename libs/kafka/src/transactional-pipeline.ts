@@ -9,6 +9,7 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import type { Logger } from 'pino';
+import { concatMap, isObservable, lastValueFrom, of, type Observable } from 'rxjs';
 
 export interface TopicPartitionRef {
   readonly topic: string;
@@ -34,10 +35,20 @@ export interface TransactionalPipelineOptions {
    */
   readonly onPartitionAssigned?: (partition: TopicPartitionRef) => Promise<void>;
   readonly onPartitionRevoked?: (partition: TopicPartitionRef) => Promise<void>;
-  /** Turns one consumed batch into the records to produce; pure apart from its own state. */
-  readonly process: (batch: PartitionBatch) => Promise<TopicMessages[]> | TopicMessages[];
-  /** Called after a batch's transaction committed, with what it produced. */
-  readonly onCommitted?: (batch: PartitionBatch, produced: readonly TopicMessages[]) => void;
+  /**
+   * Turns one consumed batch into the records to produce (one transaction), or into a stream
+   * of transactions committed in order, the last of which ends at the batch's last record.
+   */
+  readonly process: (
+    batch: PartitionBatch,
+  ) => Promise<TopicMessages[]> | TopicMessages[] | Observable<PartitionTransaction>;
+}
+
+/** Records to produce and the input offset up to which they account, committed together. */
+export interface PartitionTransaction {
+  readonly produced: readonly TopicMessages[];
+  /** The last input record this transaction covers; `offset + 1` is committed with it. */
+  readonly lastOffset: string;
 }
 
 const partitionKey = ({ topic, partition }: TopicPartitionRef): string => `${topic}:${partition}`;
@@ -111,12 +122,29 @@ export class TransactionalPipeline {
           messages: batch.messages,
           highWatermark: batch.highWatermark,
         };
-        const produced = await this.options.process(partitionBatch);
         const lastOffset = batch.messages[batch.messages.length - 1]?.offset as string;
-        await this.commitTransaction(ref, produced, lastOffset);
-        resolveOffset(lastOffset);
-        await heartbeat();
-        this.options.onCommitted?.(partitionBatch, produced);
+        const result = await this.options.process(partitionBatch);
+        const transactions = isObservable(result)
+          ? result
+          : of(transactionOf(partitionBatch, result));
+        let committed: string | undefined;
+        // One transaction after the other: a batch is finished, and its offsets resolved, only
+        // when the transaction holding its last record has committed.
+        await lastValueFrom(
+          transactions.pipe(
+            concatMap(async (transaction) => {
+              await this.commitTransaction(ref, transaction.produced, transaction.lastOffset);
+              resolveOffset(transaction.lastOffset);
+              committed = transaction.lastOffset;
+              await heartbeat();
+            }),
+          ),
+          { defaultValue: undefined },
+        );
+        if (committed !== lastOffset)
+          throw new Error(
+            `the transactions of ${key} ended at offset ${committed ?? 'none'}, before the batch's last record ${lastOffset}`,
+          );
       },
     });
   }
@@ -207,6 +235,16 @@ export class TransactionalPipeline {
       await this.options.onPartitionRevoked?.(ref);
     }
   }
+}
+
+/** The transaction that writes `produced` and commits the offsets up to `batch`'s last record. */
+export function transactionOf(
+  batch: PartitionBatch,
+  produced: readonly TopicMessages[],
+): PartitionTransaction {
+  const last = batch.messages[batch.messages.length - 1];
+  if (!last) throw new Error(`empty batch of ${batch.topic}:${batch.partition}`);
+  return { produced, lastOffset: last.offset };
 }
 
 /** Payload bytes (keys, values, headers) per produce request; well under the broker's 1 MiB. */

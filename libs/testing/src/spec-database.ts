@@ -1,5 +1,6 @@
 // A fresh Postgres database per spec file, so specs never see each other's tables or rows.
 import { Client } from 'pg';
+import { openDataSource } from '@soc/persistence';
 import { infraFromEnv } from './infra';
 
 export interface SpecDatabase {
@@ -43,4 +44,15 @@ export async function createSpecDatabase(prefix = 'spec'): Promise<SpecDatabase>
       );
     },
   };
+}
+
+/** A spec database with the schema: the correlator reads public.assets but does not migrate. */
+export async function createMigratedSpecDatabase(name: string): Promise<SpecDatabase> {
+  const database = await createSpecDatabase(name);
+  const dataSource = await openDataSource(
+    { url: database.url, applicationName: 'correlator-spec' },
+    { migrate: true },
+  );
+  await dataSource.destroy();
+  return database;
 }

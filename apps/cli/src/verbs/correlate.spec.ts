@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts, labeledAlertRecord } from '@soc/domain';
-import { fakeIo } from '../testing/fake-io';
+import { fakeIo } from '../../test/fake-io';
 import { correlateVerb } from './correlate';
 
 const traffic = generateLabeledAlerts({

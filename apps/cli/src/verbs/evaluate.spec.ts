@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts, labeledAlertRecord, type EvaluationReport } from '@soc/domain';
-import { fakeIo } from '../testing/fake-io';
+import { fakeIo } from '../../test/fake-io';
 import { correlateVerb } from './correlate';
 import { evaluateVerb } from './evaluate';
 

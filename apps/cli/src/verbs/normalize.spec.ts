@@ -1,5 +1,5 @@
 import type { CanonicalAlert } from '@soc/contracts';
-import { fakeIo } from '../testing/fake-io';
+import { fakeIo } from '../../test/fake-io';
 import { normalizeVerb } from './normalize';
 
 const INGESTED = ['--ingested-at', '2026-01-01T00:00:00Z'];

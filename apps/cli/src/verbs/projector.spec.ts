@@ -1,4 +1,4 @@
-import { fakeIo } from '../testing/fake-io';
+import { fakeIo } from '../../test/fake-io';
 import { createProjectorVerb, type ProjectorRunner } from './projector';
 
 describe('projector verb', () => {

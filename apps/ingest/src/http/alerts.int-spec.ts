@@ -2,20 +2,22 @@ import { request as httpRequest } from 'node:http';
 import type { Kafka } from 'kafkajs';
 import type { AlertFormat, CanonicalAlert } from '@soc/contracts';
 import { normalizeRecord, type NormalizeResult } from '@soc/domain';
-import { testKafka, uniqueName, waitFor } from '@soc/testing';
-import { goldenInputs, type GoldenInput } from '../testing/golden-fixtures';
 import {
   AlertTail,
   alertTopicPartitions,
   createSpecTenancy,
+  goldenInputs,
   ingestEnv,
   prepareTopics,
-  startIngest,
+  testKafka,
+  uniqueName,
+  waitFor,
+  type GoldenInput,
   type ReadAlert,
-  type RunningIngest,
   type SpecTenancy,
   type SpecTenant,
-} from '../testing/ingest-harness';
+} from '@soc/testing';
+import { startIngest, type RunningIngest } from '../../test/ingest-app';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_BATCH_ITEMS = 20;

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { TOPICS } from '@soc/contracts';
-import { testKafka, uniqueName, waitFor } from '@soc/testing';
 import {
   AlertTail,
   alertTopicPartitions,
@@ -11,11 +10,14 @@ import {
   ingestEnv,
   prepareTopics,
   specRawTopicPrefix,
+  testKafka,
+  TopicTail,
+  uniqueName,
+  waitFor,
   type SpecTenancy,
-} from '../testing/ingest-harness';
-import { spawnIngest, type IngestProcess } from '../testing/ingest-process';
-import { STOPPED_BEFORE_COMMIT } from '../testing/stop-before-commit';
-import { TopicTail } from '../testing/topic-tail';
+} from '@soc/testing';
+import { startApp, type AppProcess } from '../../../../test/support/app-process';
+import { STOPPED_BEFORE_COMMIT } from '../../../../test/support/stop-before-commit';
 import { TENANT_HEADER } from './raw-record';
 
 const TOTAL = 5_000;
@@ -28,7 +30,7 @@ describe('raw-topic ingest killed mid-batch', () => {
   let tenancy: SpecTenancy;
   let committed: AlertTail;
   let uncommitted: TopicTail;
-  const children: IngestProcess[] = [];
+  const children: AppProcess[] = [];
   const prefix = specRawTopicPrefix();
   const topic = `${prefix}simple-json`;
   const groupId = uniqueName('ingest-raw-crash');
@@ -69,10 +71,14 @@ describe('raw-topic ingest killed mid-batch', () => {
 
     // The first process stops itself just before committing its second transaction: by then
     // the first one's alerts are committed and the second one's alerts and offsets are sent.
-    const first = await spawnIngest(
-      { ...env, SOC_TEST_STOP_BEFORE_COMMIT: '2' },
-      { preload: [join(__dirname, '..', 'testing', 'stop-before-commit.ts')] },
-    );
+    const first = await startApp({
+      name: 'ingest',
+      env: { ...env, SOC_TEST_STOP_BEFORE_COMMIT: '2' },
+      portVariable: 'INGEST_HTTP_PORT',
+      preload: [
+        join(__dirname, '..', '..', '..', '..', 'test', 'support', 'stop-before-commit.ts'),
+      ],
+    });
     children.push(first);
     for (let from = 0; from < TOTAL; from += PRODUCE_CHUNK) {
       await producer.send({
@@ -106,13 +112,13 @@ describe('raw-topic ingest killed mid-batch', () => {
       { timeoutMs: 30_000, describe: 'committed alerts and alerts of the open transaction' },
     );
     first.signal('SIGKILL');
-    expect(await first.exited).toBe('SIGKILL');
+    expect(await first.exit).toBe('SIGKILL');
     await committed.tail.catchUp();
     const committedAtKill = ofTenant(committed.tail);
     expect(committedAtKill).toBeGreaterThan(0);
     expect(committedAtKill).toBeLessThan(TOTAL);
 
-    const second = await spawnIngest(env);
+    const second = await startApp({ name: 'ingest', env, portVariable: 'INGEST_HTTP_PORT' });
     children.push(second);
     // The restarted consumer's offsets reach the end of the raw topic: every record's alert is
     // then committed, in the same transaction as its offset.

@@ -1,8 +1,13 @@
-import type { Kafka, Message, TopicMessages } from 'kafkajs';
-import type { Logger } from 'pino';
+import type { Message, TopicMessages } from 'kafkajs';
+import { defer, map, type Observable } from 'rxjs';
 import { TOPICS, rawTopic, type AlertFormat } from '@soc/contracts';
 import { RedeliveryFilter } from '@soc/domain';
-import { deadLetterMessage, TransactionalPipeline, type PartitionBatch } from '@soc/kafka';
+import {
+  deadLetterMessage,
+  transactionOf,
+  type PartitionBatch,
+  type PartitionTransaction,
+} from '@soc/kafka';
 import type { AppMetrics } from '@soc/observability';
 import type { AlertPublisher } from '../alert-publisher';
 import { admitBatch } from '../ingest-batch';
@@ -11,62 +16,40 @@ import { readRawRecord } from './raw-record';
 /**
  * Raw SIEM topics (`soc.raw.<format>`) to `soc.alerts.v1`. Alerts, dead letters and the
  * consumed offsets commit in one transaction per batch, so a crash mid-batch neither loses a
- * record nor shows a duplicate to read-committed consumers. Re-delivery memory is kept per
- * input partition (raw records are keyed by tenant) and dropped when the partition moves.
+ * record nor shows a duplicate to read-committed consumers (see the transactional transport
+ * this runs on). Re-delivery memory is kept per input partition (raw records are keyed by
+ * tenant): a partition's stream starts with a fresh one, and ends when the partition moves.
  */
 export class RawTopicIngestor {
-  private readonly pipeline: TransactionalPipeline;
-  private readonly filters = new Map<string, RedeliveryFilter>();
   private readonly formatByTopic: ReadonlyMap<string, AlertFormat>;
 
   constructor(
-    kafka: Kafka,
     formats: readonly AlertFormat[],
     private readonly publisher: AlertPublisher,
     private readonly options: {
       readonly maxRecordBytes: number;
       readonly redeliveryHorizonMs: number;
-      readonly groupId?: string;
       /** The topic of a format's raw records; `soc.raw.<format>` unless configured. */
       readonly topicOf?: (format: AlertFormat) => string;
     },
     private readonly metrics: AppMetrics,
-    logger: Logger,
     private readonly clock: () => number = Date.now,
   ) {
     this.formatByTopic = new Map(
       formats.map((format) => [(options.topicOf ?? rawTopic)(format), format]),
     );
-    this.pipeline = new TransactionalPipeline({
-      kafka,
-      logger,
-      groupId: options.groupId ?? 'soc-ingest-raw',
-      topics: [...this.formatByTopic.keys()],
-      transactionalIdPrefix: options.groupId ?? 'soc-ingest-raw',
-      onPartitionAssigned: async ({ topic, partition }) => {
-        this.filters.set(
-          `${topic}:${partition}`,
-          new RedeliveryFilter(options.redeliveryHorizonMs),
-        );
-      },
-      onPartitionRevoked: async ({ topic, partition }) => {
-        this.filters.delete(`${topic}:${partition}`);
-      },
-      process: (batch) => this.process(batch),
+  }
+
+  /** One partition's stream: one transaction per fetched batch. */
+  partitionStream(batches: Observable<PartitionBatch>): Observable<PartitionTransaction> {
+    return defer(() => {
+      const filter = new RedeliveryFilter(this.options.redeliveryHorizonMs);
+      return batches.pipe(map((batch) => transactionOf(batch, this.process(batch, filter))));
     });
   }
 
-  start(): Promise<void> {
-    return this.pipeline.start();
-  }
-
-  stop(): Promise<void> {
-    return this.pipeline.stop();
-  }
-
-  private process(batch: PartitionBatch): TopicMessages[] {
+  private process(batch: PartitionBatch, filter: RedeliveryFilter): TopicMessages[] {
     const format = this.formatByTopic.get(batch.topic) as AlertFormat;
-    const filter = this.filters.get(`${batch.topic}:${batch.partition}`) as RedeliveryFilter;
     const now = this.clock();
     const alerts: Message[] = [];
     const deadLetters: Message[] = [];

@@ -7,22 +7,24 @@ import {
   type CanonicalAlert,
 } from '@soc/contracts';
 import { normalizeRecord, type NormalizeResult } from '@soc/domain';
-import { testKafka, uniqueName, waitFor } from '@soc/testing';
-import { goldenInputs } from '../testing/golden-fixtures';
 import {
   AlertTail,
   alertTopicPartitions,
   connectIdempotentProducer,
   createSpecTenancy,
   deleteTopics,
+  goldenInputs,
   ingestEnv,
   prepareTopics,
   specRawTopicPrefix,
-  startIngest,
-  type RunningIngest,
+  testKafka,
+  TopicTail,
+  uniqueName,
+  waitFor,
   type SpecTenancy,
-} from '../testing/ingest-harness';
-import { TopicTail, type TailedRecord } from '../testing/topic-tail';
+  type TailedRecord,
+} from '@soc/testing';
+import { startIngest, type RunningIngest } from '../../test/ingest-app';
 import { readRawRecord, TENANT_HEADER } from './raw-record';
 
 const MAX_RECORD_BYTES = 16 * 1024;

@@ -3,18 +3,19 @@ import { connect } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import type { CanonicalAlert } from '@soc/contracts';
 import { normalizeRecord } from '@soc/domain';
-import { testKafka, uniqueName, waitFor } from '@soc/testing';
 import {
   AlertTail,
   alertTopicPartitions,
   createSpecTenancy,
   ingestEnv,
   prepareTopics,
-  startIngest,
+  testKafka,
+  uniqueName,
+  waitFor,
   type ReadAlert,
-  type RunningIngest,
   type SpecTenancy,
-} from '../testing/ingest-harness';
+} from '@soc/testing';
+import { startIngest, type RunningIngest } from '../../test/ingest-app';
 
 /**
  * CEF and LEEF lines, each made unique by a nonce (the syslog tenant is shared by every test of

@@ -1,11 +1,6 @@
-import {
-  DEFAULT_CORRELATION_POLICY,
-  defaultCorrelationConfig,
-  parseCorrelationConfig,
-  policyFor,
-  scoringContextFor,
-  withAssetLookup,
-} from './config';
+import { defaultCorrelationConfig, policyFor, scoringContextFor, withAssetLookup } from './config';
+import { parseCorrelationConfig } from './parse-policy';
+import { DEFAULT_CORRELATION_POLICY } from './policy';
 import { anAlert, host, ip, user } from './spec-support';
 
 const errorsOf = (raw: unknown) => {

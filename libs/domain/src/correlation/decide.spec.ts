@@ -357,6 +357,20 @@ describe('decideCorrelation: event time and late alerts', () => {
     expect(typesOf(events)).toEqual(['IncidentOpened', 'IncidentScored']);
   });
 
+  it("moves each tenant's watermark from the partition's newest event time by the tenant's own lateness", () => {
+    const h = new Harness(
+      configOf({
+        defaults: { allowedLatenessMs: 2 * MIN },
+        tenants: { patient: { allowedLatenessMs: 30 * MIN } },
+      }),
+    );
+    h.alert(anAlert({ at: 0, tenantId: 'patient' }));
+    h.alert(anAlert({ at: 0, tenantId: 'acme' }));
+    const events = h.push({ kind: 'tick', newestEventTime: T0 + 20 * MIN });
+    const closed = only(events, 'IncidentClosed').map((event) => event.tenantId);
+    expect(closed).toEqual(['acme']);
+  });
+
   it('attaches a late alert to a still-open incident and says so', () => {
     const h = new Harness(lateness);
     h.alert(anAlert({ at: 0 }));

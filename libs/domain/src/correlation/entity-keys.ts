@@ -11,10 +11,16 @@ export const entityKey = (entity: Pick<AlertEntity, 'type' | 'value'>): string =
 export const ruleLabelOf = (alert: Pick<AlertSummary, 'ruleId' | 'ruleName' | 'title'>): string =>
   alert.ruleId ?? alert.ruleName ?? `title:${alert.title}`;
 
+export interface KeyedEntity {
+  readonly key: string;
+  readonly entity: AlertEntity;
+}
+
 /** What correlation derives from an alert's entities and rule, computed once per alert. */
 export interface AlertKeys {
-  /** Distinct entities, in the alert's order, and their keys index for index. */
-  readonly entities: readonly AlertEntity[];
+  /** Distinct entities with their keys, in the alert's order. */
+  readonly entities: readonly KeyedEntity[];
+  /** The same keys alone (a repeat series keeps them). */
   readonly entityKeys: readonly string[];
   /**
    * The same rule on the same set of entities (all of them, linking or not, in a canonical
@@ -27,21 +33,16 @@ export interface AlertKeys {
 type KeyedAlert = Pick<AlertSummary, 'ruleId' | 'ruleName' | 'title' | 'entities'>;
 
 /**
- * A memo, not state: the decider derives an alert's keys and `evolveCorrelation` folds the
- * same alert object right after, so the strings are built once. Keyed weakly by the alert
- * object; a replayed event simply misses and recomputes the same value.
+ * The keys of an alert. Computed once per alert input and handed to the fold with the
+ * decision's outputs (see `evolveCorrelation`); a replayed event recomputes the same value.
  */
-const keysMemo = new WeakMap<KeyedAlert, AlertKeys>();
-
 export function alertKeysOf(alert: KeyedAlert): AlertKeys {
-  const memo = keysMemo.get(alert);
-  if (memo !== undefined) return memo;
-  const entities: AlertEntity[] = [];
+  const entities: KeyedEntity[] = [];
   const entityKeys: string[] = [];
   for (const entity of alert.entities) {
     const key = entityKey(entity);
     if (entityKeys.includes(key)) continue;
-    entities.push(entity);
+    entities.push({ key, entity });
     entityKeys.push(key);
   }
   const rule = ruleLabelOf(alert);
@@ -51,51 +52,5 @@ export function alertKeysOf(alert: KeyedAlert): AlertKeys {
     const sorted = entityKeys.slice().sort();
     repeatKey = `repeat|${rule}|${sorted.join(',')}`;
   }
-  const keys: AlertKeys = { entities, entityKeys, repeatKey };
-  keysMemo.set(alert, keys);
-  return keys;
-}
-
-/** The repeat key of an alert: see AlertKeys.repeatKey. */
-export const repeatKeyOf = (alert: KeyedAlert): string => alertKeysOf(alert).repeatKey;
-
-export interface Ipv4Network {
-  readonly base: number;
-  readonly mask: number;
-}
-
-/** A dotted-quad IPv4 address as an unsigned 32-bit number, or undefined. */
-export function parseIpv4(value: string): number | undefined {
-  let result = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < value.length; i += 1) {
-    const c = value.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return undefined;
-      result = result * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots += 1;
-    } else if (c >= 48 && c <= 57) {
-      octet = octet * 10 + (c - 48);
-      digits += 1;
-      if (octet > 255 || digits > 3) return undefined;
-    } else return undefined;
-  }
-  if (dots !== 3 || digits === 0) return undefined;
-  return result * 256 + octet;
-}
-
-/** `10.0.0.0/8` to its base and mask; undefined when malformed. */
-export function parseIpv4Cidr(cidr: string): Ipv4Network | undefined {
-  const slash = cidr.indexOf('/');
-  const address = parseIpv4(slash < 0 ? cidr : cidr.slice(0, slash));
-  const bitsText = slash < 0 ? '32' : cidr.slice(slash + 1);
-  if (address === undefined || !/^\d{1,2}$/.test(bitsText)) return undefined;
-  const bits = Number(bitsText);
-  if (bits > 32) return undefined;
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return { base: (address & mask) >>> 0, mask };
+  return { entities, entityKeys, repeatKey };
 }

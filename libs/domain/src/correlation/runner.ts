@@ -3,12 +3,17 @@ import type { CorrelationConfig } from './config';
 import { decideCorrelation } from './decide';
 import { evolveCorrelation } from './evolve';
 import type { CorrelationIds } from './ids';
+import { alertKeysOf } from './entity-keys';
 import {
   initialCorrelationState,
   isIncidentEvent,
   type CorrelationInput,
   type CorrelationState,
+  type TickInput,
 } from './state';
+
+/** The event-time clocks of a tick (see TickInput). */
+export type TickClock = Omit<TickInput, 'kind'>;
 
 /**
  * The decide-evolve loop for one partition's tenants: what a shell drives. Holds the state it
@@ -18,7 +23,7 @@ export interface Correlator {
   readonly state: CorrelationState;
   push(input: CorrelationInput): IncidentEvent[];
   /** The alerts of one input batch in order, then a flush tick (the batch's commit point). */
-  correlateBatch(alerts: readonly CanonicalAlert[], watermark?: EpochMs): IncidentEvent[];
+  correlateBatch(alerts: readonly CanonicalAlert[], clock?: TickClock): IncidentEvent[];
   /** Folds events already published (recovery from the incident topic). */
   replay(events: Iterable<IncidentEvent>): void;
 }
@@ -29,9 +34,17 @@ export function createCorrelator(
   state: CorrelationState = initialCorrelationState(),
 ): Correlator {
   const push = (input: CorrelationInput, into: IncidentEvent[] = []): IncidentEvent[] => {
-    const outputs = decideCorrelation(input, state, config, ids);
-    for (const output of outputs) {
-      evolveCorrelation(state, output);
+    // The alert's keys are derived once, for the decision and for the fold of its outputs.
+    const keyed: CorrelationInput =
+      input.kind === 'alert' && input.keys === undefined
+        ? { kind: 'alert', alert: input.alert, keys: alertKeysOf(input.alert) }
+        : input;
+    const known =
+      keyed.kind === 'alert' && keyed.keys !== undefined
+        ? { alertId: keyed.alert.alertId, keys: keyed.keys }
+        : undefined;
+    for (const output of decideCorrelation(keyed, state, config, ids)) {
+      evolveCorrelation(state, output, known);
       if (isIncidentEvent(output)) into.push(output);
     }
     return into;
@@ -39,10 +52,10 @@ export function createCorrelator(
   return {
     state,
     push: (input) => push(input),
-    correlateBatch(alerts, watermark = -Infinity) {
+    correlateBatch(alerts, clock = {}) {
       const events: IncidentEvent[] = [];
       for (const alert of alerts) push({ kind: 'alert', alert }, events);
-      push({ kind: 'tick', watermark }, events);
+      push({ kind: 'tick', ...clock }, events);
       return events;
     },
     replay(events) {
@@ -52,15 +65,15 @@ export function createCorrelator(
 }
 
 export interface EventTimeTicker {
-  /** Feeds one alert; returns a tick watermark when event time moved on by the tick interval. */
+  /** Feeds one alert; returns the newest event time when it moved on by the tick interval. */
   readonly observe: (alert: CanonicalAlert) => EpochMs | undefined;
 }
 
 /**
  * Ticks from event time for offline runs: after the newest event time has advanced by
- * `everyMs` since the last tick, tick at that time minus the allowed lateness.
+ * `everyMs` since the last tick, tick with it (each tenant subtracts its own lateness).
  */
-export function eventTimeTicker(everyMs: number, allowedLatenessMs: number): EventTimeTicker {
+export function eventTimeTicker(everyMs: number): EventTimeTicker {
   let newest = -Infinity;
   let lastTick = -Infinity;
   return {
@@ -68,7 +81,7 @@ export function eventTimeTicker(everyMs: number, allowedLatenessMs: number): Eve
       if (alert.observedAt > newest) newest = alert.observedAt;
       if (newest - lastTick < everyMs) return undefined;
       lastTick = newest;
-      return newest - allowedLatenessMs;
+      return newest;
     },
   };
 }
@@ -92,17 +105,17 @@ export function offlineCorrelation(
   { tickEveryMs = 1_000 }: { readonly tickEveryMs?: number } = {},
 ): OfflineCorrelation {
   const correlator = createCorrelator(config, ids);
-  const ticker = eventTimeTicker(tickEveryMs, config.defaults.policy.allowedLatenessMs);
+  const ticker = eventTimeTicker(tickEveryMs);
   return {
     state: correlator.state,
     push(alert) {
       const events = correlator.push({ kind: 'alert', alert });
-      const watermark = ticker.observe(alert);
-      if (watermark !== undefined)
-        for (const event of correlator.push({ kind: 'tick', watermark })) events.push(event);
+      const newestEventTime = ticker.observe(alert);
+      if (newestEventTime !== undefined)
+        for (const event of correlator.push({ kind: 'tick', newestEventTime })) events.push(event);
       return events;
     },
-    finish: () => correlator.push({ kind: 'tick', watermark: -Infinity }),
+    finish: () => correlator.push({ kind: 'tick' }),
   };
 }
 

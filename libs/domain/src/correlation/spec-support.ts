@@ -1,7 +1,8 @@
 // Test support only (imported by *.spec.ts, never by the correlator): builders with
 // deterministic defaults, and a driver that runs inputs through decide + evolve.
 import type { AlertEntity, CanonicalAlert, IncidentEvent } from '@soc/contracts';
-import { defaultCorrelationConfig, parseCorrelationConfig, type CorrelationConfig } from './config';
+import { defaultCorrelationConfig, type CorrelationConfig } from './config';
+import { parseCorrelationConfig } from './parse-policy';
 import { decideCorrelation } from './decide';
 import { evolveCorrelation } from './evolve';
 import { deterministicIds } from './ids';

@@ -5,11 +5,34 @@ import type {
   EpochMs,
   IncidentEvent,
 } from '@soc/contracts';
+import type { AlertKeys } from './entity-keys';
+import type { RunningTally } from './tally';
 
-export type CorrelationInput =
-  | { readonly kind: 'alert'; readonly alert: CanonicalAlert }
-  /** Event time, not arrival time: every tenant's watermark moves to at least this. */
-  | { readonly kind: 'tick'; readonly watermark: EpochMs };
+export type CorrelationInput = AlertInput | TickInput;
+
+export interface AlertInput {
+  readonly kind: 'alert';
+  readonly alert: CanonicalAlert;
+  /**
+   * The alert's keys (`alertKeysOf`), when the caller computed them to hand the same keys to
+   * `evolveCorrelation`; derived by the decider otherwise.
+   */
+  readonly keys?: AlertKeys;
+}
+
+/**
+ * Flushes pending repeat counters and closes what the watermark has passed. Both clocks are
+ * event time, not arrival time, and optional: `watermark` is a floor every tenant's
+ * watermark moves to; `newestEventTime` is the newest alert event time the shell has seen
+ * (across the partition), from which each tenant's watermark follows by its own allowed
+ * lateness (see `watermarkOf`). A tick with neither only flushes and applies each tenant's
+ * own newest event time.
+ */
+export interface TickInput {
+  readonly kind: 'tick';
+  readonly watermark?: EpochMs;
+  readonly newestEventTime?: EpochMs;
+}
 
 /**
  * The decider's note to itself that a repeat was folded into its series' counter. It is
@@ -100,26 +123,13 @@ export interface OpenIncident {
   readonly links: Map<string, EntityLink>;
   /** Distinct entities in first-seen order. */
   readonly entities: AlertEntity[];
-  /** Alert rows (first occurrences): IncidentOpened's alert and AlertAttached. */
-  rows: number;
-  /** Rows plus counted repeats. */
-  alertCount: number;
-  severityMax: number;
-  /** Over rows. */
-  severitySum: number;
-  confidenceSum: number;
-  confidenceCount: number;
+  /** What scoring reads of the alert rows and counted repeats. */
+  readonly tally: RunningTally;
   /** The first rule; `rules` holds them all once there is a second. */
   readonly rule: string;
   rules: Set<string> | null;
-  tacticMask: number;
   /** Tactics that are not ATT&CK enterprise tactics, as given (a shared empty list until one). */
   otherTactics: readonly string[];
-  /** Highest malicious / suspicious intel score; -1 for none. */
-  intelMalicious: number;
-  intelSuspicious: number;
-  intelBenign: number;
-  intelUnknown: number;
   readonly repeats: Map<string, RepeatSeries>;
   /** Alerts in routine series, and the largest routine series (for the explanation). */
   routineAlerts: number;

@@ -139,7 +139,38 @@ function computeParts(facts: IncidentFacts, context: ScoringContext, now: EpochM
   const severity = round1(
     clamp(0.7 * facts.maxSeverity + 0.3 * facts.meanSeverity + ruleBreadth, 0, 100),
   );
+  const business = businessParts(facts, context);
+  const confidence = round1(clamp(facts.meanConfidence ?? context.defaultConfidence, 0, 100));
+  const ageMs = Math.max(0, now - facts.lastSeen);
+  const freshness = round1(100 * Math.pow(0.5, ageMs / context.freshnessHalfLifeMs));
+  return {
+    raw: [severity, business.raw, threatRaw(facts.intel), confidence, freshness],
+    ruleBreadth,
+    assetFound: business.assetFound,
+    criticality: business.criticality,
+    criticalEntity: business.criticalEntity,
+    crownJewel: business.crownJewel,
+    internetFacing: business.internetFacing,
+    entityBreadth: business.entityBreadth,
+    confidence,
+    ageMs,
+    killChainPoints: killChainPoints(facts.tacticMask),
+    routinePoints: routinePoints(facts),
+  };
+}
 
+type BusinessParts = Pick<
+  ScoreParts,
+  | 'assetFound'
+  | 'criticality'
+  | 'criticalEntity'
+  | 'crownJewel'
+  | 'internetFacing'
+  | 'entityBreadth'
+> & { readonly raw: number };
+
+/** The business context: the most critical known asset, its tags, and the entity breadth. */
+function businessParts(facts: IncidentFacts, context: ScoringContext): BusinessParts {
   let assetFound = false;
   let criticality = 0;
   let criticalEntity: AlertEntity | null = null;
@@ -167,7 +198,7 @@ function computeParts(facts: IncidentFacts, context: ScoringContext, now: EpochM
     ENTITY_BREADTH_MAX,
     ENTITY_BREADTH_POINTS * Math.max(0, facts.entityCount - 1),
   );
-  const business = round1(
+  const raw = round1(
     clamp(
       20 * criticality +
         (crownJewel ? CROWN_JEWEL_POINTS : 0) +
@@ -177,46 +208,42 @@ function computeParts(facts: IncidentFacts, context: ScoringContext, now: EpochM
       100,
     ),
   );
-
-  const { intel } = facts;
-  // Absent intel is unknown, never benign: it scores a neutral 50, and only verdicts that
-  // are all benign take the factor below that.
-  let threat = 50;
-  if (intel.maliciousMax !== null) threat = 75 + 0.25 * clamp(intel.maliciousMax, 0, 100);
-  else if (intel.suspiciousMax !== null) threat = 55 + 0.2 * clamp(intel.suspiciousMax, 0, 100);
-  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0) threat = 20;
-  threat = round1(threat);
-
-  const confidence = round1(clamp(facts.meanConfidence ?? context.defaultConfidence, 0, 100));
-
-  const ageMs = Math.max(0, now - facts.lastSeen);
-  const freshness = round1(100 * Math.pow(0.5, ageMs / context.freshnessHalfLifeMs));
-
-  const stages = attackStageCount(facts.tacticMask);
-  const killChainPoints =
-    stages >= KILL_CHAIN_MIN_STAGES
-      ? Math.min(
-          KILL_CHAIN_MAX_POINTS,
-          KILL_CHAIN_POINTS_PER_STAGE * (stages - KILL_CHAIN_MIN_STAGES + 1),
-        )
-      : 0;
-  const routineShare = facts.alertCount > 0 ? facts.routine.alerts / facts.alertCount : 0;
-  const routinePoints = routineShare > 0 ? -round1(ROUTINE_MAX_PENALTY * routineShare) : 0;
-
   return {
-    raw: [severity, business, threat, confidence, freshness],
-    ruleBreadth,
+    raw,
     assetFound,
     criticality,
     criticalEntity,
     crownJewel,
     internetFacing,
     entityBreadth,
-    confidence,
-    ageMs,
-    killChainPoints,
-    routinePoints,
   };
+}
+
+/**
+ * Absent intel is unknown, never benign: it scores a neutral 50, and only verdicts that are
+ * all benign take the factor below that.
+ */
+function threatRaw(intel: IntelFacts): number {
+  let threat = 50;
+  if (intel.maliciousMax !== null) threat = 75 + 0.25 * clamp(intel.maliciousMax, 0, 100);
+  else if (intel.suspiciousMax !== null) threat = 55 + 0.2 * clamp(intel.suspiciousMax, 0, 100);
+  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0) threat = 20;
+  return round1(threat);
+}
+
+function killChainPoints(tacticMask: number): number {
+  const stages = attackStageCount(tacticMask);
+  return stages >= KILL_CHAIN_MIN_STAGES
+    ? Math.min(
+        KILL_CHAIN_MAX_POINTS,
+        KILL_CHAIN_POINTS_PER_STAGE * (stages - KILL_CHAIN_MIN_STAGES + 1),
+      )
+    : 0;
+}
+
+function routinePoints(facts: IncidentFacts): number {
+  const routineShare = facts.alertCount > 0 ? facts.routine.alerts / facts.alertCount : 0;
+  return routineShare > 0 ? -round1(ROUTINE_MAX_PENALTY * routineShare) : 0;
 }
 
 const contributionOf = (parts: ScoreParts, weights: ScoreWeights, index: number): number =>

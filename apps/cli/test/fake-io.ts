@@ -1,4 +1,4 @@
-import type { CliIo } from '../cli-io';
+import type { CliIo } from '../src/cli-io';
 
 /** A CliIo over arrays: the lines to read, and what the verb wrote to stdout and stderr. */
 export function fakeIo(

@@ -5,18 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALERT_FORMATS, type AlertFormat } from '@soc/contracts';
 
-const FIXTURES_DIR = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'libs',
-  'domain',
-  'src',
-  'normalization',
-  'fixtures',
-);
+const FIXTURES_DIR = join(__dirname, '..', '..', 'domain', 'src', 'normalization', 'fixtures');
 
 export interface GoldenInput {
   readonly format: AlertFormat;

@@ -1,5 +1,6 @@
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { uniqueName, waitFor } from '@soc/testing';
+import { uniqueName } from './unique-name';
+import { waitFor } from './wait-for';
 
 /** One record as a spec sees it: where it is, its key, its bytes and its headers as text. */
 export interface TailedRecord {

@@ -1,0 +1,203 @@
+import type { DecidedAlert } from './alert-input';
+import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
+import { firstOf, isOpen, isOpenAt, lastOf, lookupIncident, type IncidentRecord } from './lookups';
+import { accumulatedRisk, alertRisk, type OpenIncident, type TenantState } from './state';
+
+export interface CampaignSubject {
+  readonly id: string;
+  readonly ordinal: number;
+  readonly sequence: number;
+  readonly campaignId: string | null;
+}
+
+/** The incident an alert row just joined, for campaign linking. */
+export interface CampaignCandidate {
+  readonly subject: CampaignSubject;
+  /** The incidents the subject is made of after this decision (excluded from linking). */
+  readonly group: readonly OpenIncident[];
+  readonly input: DecidedAlert;
+  /** The subject's priority after this decision. */
+  readonly priority: number;
+}
+
+interface CampaignLink {
+  readonly other: IncidentRecord;
+  readonly reason: string;
+  readonly risk: number;
+}
+
+/**
+ * Campaign linking over the horizon, after an alert row joined `subject`: for each linking
+ * entity of the alert, the other incidents that carried it within the horizon are linked when
+ * the entity's accumulated risk (this alert included) reaches the threshold ('entity-risk',
+ * open or closed incidents), or when the other incident's short window has closed and both
+ * incidents are at least `minPriority` ('shared-entity'). Linked incidents share one
+ * campaign: the oldest existing campaign absorbs the others.
+ */
+export function linkCampaigns(ctx: Decision, candidate: CampaignCandidate): void {
+  const tenant = ctx.tenant;
+  if (tenant === undefined) return;
+  const links = campaignLinks(ctx, tenant, candidate);
+  if (links === undefined) return;
+  const { subject } = candidate;
+  const involved: string[] = [];
+  if (subject.campaignId !== null) involved.push(subject.campaignId);
+  for (const link of links) {
+    if (link.other.campaignId !== null && !involved.includes(link.other.campaignId))
+      involved.push(link.other.campaignId);
+  }
+  const target = campaignTarget(ctx, tenant, { subject, links, involved });
+  emitCampaignLinks(ctx, tenant, { subject, links, involved, target });
+}
+
+function campaignLinks(
+  ctx: Decision,
+  tenant: TenantState,
+  candidate: CampaignCandidate,
+): CampaignLink[] | undefined {
+  const { subject, input } = candidate;
+  const time = ctx.time;
+  const risk = alertRisk(input.summary);
+  let links: CampaignLink[] | undefined;
+  for (const { key } of input.links) {
+    const memory = tenant.entities.get(key);
+    // An entry past its horizon counts as gone, however late the sweep that evicts it.
+    if (memory === undefined || memory.expiresAt <= time) continue;
+    const recent = memory.incidents;
+    if (recent.length === 0 || (recent.length === 1 && recent[0] === subject.id)) continue;
+    let accumulated = -1;
+    for (const id of recent) {
+      const other = lookupIncident(tenant, id);
+      if (other === undefined || !isLinkable(ctx, { other, candidate, links })) continue;
+      if (accumulated < 0) accumulated = Math.round(accumulatedRisk(memory, time, risk) * 10) / 10;
+      const reason = linkReason(ctx, { key, accumulated, other, candidate });
+      if (reason !== undefined) (links ??= []).push({ other, reason, risk: accumulated });
+    }
+  }
+  return links;
+}
+
+/** Another incident within the horizon, not in the subject's campaign, group or links yet. */
+function isLinkable(
+  ctx: Decision,
+  {
+    other,
+    candidate,
+    links,
+  }: {
+    readonly other: IncidentRecord;
+    readonly candidate: CampaignCandidate;
+    readonly links: readonly CampaignLink[] | undefined;
+  },
+): boolean {
+  const { subject, group } = candidate;
+  const time = ctx.time;
+  if (other.id === subject.id) return false;
+  if (lastOf(other) + other.horizonMs <= time || firstOf(other) - other.horizonMs >= time)
+    return false;
+  if (subject.campaignId !== null && other.campaignId === subject.campaignId) return false;
+  return !(
+    group.some((incident) => incident.id === other.id) ||
+    links?.some((link) => link.other.id === other.id)
+  );
+}
+
+function linkReason(
+  ctx: Decision,
+  {
+    key,
+    accumulated,
+    other,
+    candidate,
+  }: {
+    readonly key: string;
+    readonly accumulated: number;
+    readonly other: IncidentRecord;
+    readonly candidate: CampaignCandidate;
+  },
+): string | undefined {
+  const { riskThreshold, minPriority, horizonMs } = ctx.policy.campaign;
+  const hours = Math.round((horizonMs / 3_600_000) * 10) / 10;
+  if (accumulated >= riskThreshold)
+    return `accumulated risk of ${key} is ${accumulated} (threshold ${riskThreshold}) within the ${hours} h horizon`;
+  if (
+    candidate.priority >= minPriority &&
+    (other.priority ?? 0) >= minPriority &&
+    (!isOpen(other) || !isOpenAt(other, ctx.watermark, ctx.policy))
+  )
+    return `shares ${key} with incident ${other.id} within the ${hours} h horizon after its window closed`;
+  return undefined;
+}
+
+interface CampaignPlan {
+  readonly subject: CampaignSubject;
+  readonly links: readonly CampaignLink[];
+  /** Campaigns the subject and its links already belong to. */
+  readonly involved: readonly string[];
+}
+
+/** A new campaign is named after its oldest incident; else the oldest campaign involved wins. */
+function campaignTarget(ctx: Decision, tenant: TenantState, plan: CampaignPlan): string {
+  const { subject, links, involved } = plan;
+  if (involved.length === 0) {
+    let root: { readonly id: string; readonly ordinal: number } = subject;
+    for (const link of links) if (link.other.ordinal < root.ordinal) root = link.other;
+    return ctx.ids.campaignId(tenant.tenantId, root.id);
+  }
+  const rootOf = (campaignId: string): number =>
+    tenant.campaigns.get(campaignId)?.rootOrdinal ?? Infinity;
+  return involved.reduce((best, candidate) =>
+    rootOf(candidate) < rootOf(best) || (rootOf(candidate) === rootOf(best) && candidate < best)
+      ? candidate
+      : best,
+  );
+}
+
+function emitCampaignLinks(
+  ctx: Decision,
+  tenant: TenantState,
+  plan: CampaignPlan & { readonly target: string },
+): void {
+  const { subject, links, involved, target } = plan;
+  const actor = { actor: ACTOR.campaign };
+  const first = links[0] as CampaignLink;
+  const maxRisk = links.reduce((max, link) => Math.max(max, link.risk), 0);
+  const newlyLinked = links.filter((link) => link.other.campaignId !== target);
+  if (subject.campaignId !== target) {
+    const data = {
+      incidentId: subject.id,
+      campaignId: target,
+      linkedIncidentIds: links.map((link) => link.other.id),
+      reason: first.reason,
+      accumulatedRisk: maxRisk,
+    };
+    ctx.emit(subject, 'CampaignLinked', data, actor);
+  } else if (newlyLinked.length === 0) return;
+  for (const link of newlyLinked) {
+    const data = {
+      incidentId: link.other.id,
+      campaignId: target,
+      linkedIncidentIds: [subject.id],
+      reason: link.reason,
+      accumulatedRisk: link.risk,
+    };
+    ctx.emit(link.other, 'CampaignLinked', data, actor);
+  }
+  // Members of the campaigns folded into the target move with them.
+  for (const campaignId of involved) {
+    if (campaignId === target) continue;
+    for (const member of tenant.campaigns.get(campaignId)?.members ?? []) {
+      if (member === subject.id || links.some((link) => link.other.id === member)) continue;
+      const record = lookupIncident(tenant, member);
+      if (record === undefined || record.id !== member) continue;
+      const data = {
+        incidentId: member,
+        campaignId: target,
+        linkedIncidentIds: [],
+        reason: `campaign ${campaignId} merged into ${target} through incident ${subject.id}`,
+        accumulatedRisk: maxRisk,
+      };
+      ctx.emit(record, 'CampaignLinked', data, actor);
+    }
+  }
+}

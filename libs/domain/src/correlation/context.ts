@@ -1,0 +1,116 @@
+import type { EpochMs, IncidentEvent } from '@soc/contracts';
+import type { ScoringContext } from '../scoring';
+import { policyFor, scoringContextFor, type CorrelationConfig } from './config';
+import type { CorrelationIds } from './ids';
+import type { CorrelationPolicy } from './policy';
+import type { TenantCorrelationPolicy } from './config';
+import type { CorrelationOutput, RepeatPending, TenantState } from './state';
+
+/** Who decided: the `actor` of each event. */
+export const CORRELATION_ACTORS = {
+  correlation: 'rule:correlation',
+  suppression: 'rule:suppression',
+  lateness: 'rule:late-alert',
+  merge: 'rule:merge',
+  scoring: 'rule:scoring',
+  escalation: 'rule:escalation',
+  repeats: 'rule:repeat-folding',
+  window: 'rule:correlation-window',
+  campaign: 'rule:campaign',
+} as const;
+
+export type CorrelationActor = (typeof CORRELATION_ACTORS)[keyof typeof CORRELATION_ACTORS];
+
+export type DataOf<T extends IncidentEvent['type']> = Extract<IncidentEvent, { type: T }>['data'];
+
+/** A stream events go to: its id and the sequence the state last recorded for it. */
+export interface StreamRef {
+  readonly id: string;
+  readonly sequence: number;
+}
+
+export interface DecisionParts {
+  readonly tenantId: string;
+  /** Undefined before the tenant's first event. */
+  readonly tenant: TenantState | undefined;
+  readonly config: CorrelationConfig;
+  readonly ids: CorrelationIds;
+  /** The alert's event time, or the tick's watermark. */
+  readonly time: EpochMs;
+  readonly watermark: EpochMs;
+  readonly cause: string;
+}
+
+/**
+ * Everything one decision (one input, one tenant) reads, built once, and the outputs it
+ * collects. `emit` numbers each stream's events gap-free from the sequence the state holds.
+ */
+export class Decision {
+  readonly outputs: CorrelationOutput[] = [];
+  readonly tenantId: string;
+  readonly tenant: TenantState | undefined;
+  readonly compiled: TenantCorrelationPolicy;
+  readonly policy: CorrelationPolicy;
+  readonly scoring: ScoringContext;
+  readonly ids: CorrelationIds;
+  readonly time: EpochMs;
+  readonly watermark: EpochMs;
+  readonly cause: string;
+  private readonly sequences: { readonly streamId: string; sequence: number }[] = [];
+
+  constructor(parts: DecisionParts) {
+    this.tenantId = parts.tenantId;
+    this.tenant = parts.tenant;
+    this.compiled = policyFor(parts.config, parts.tenantId);
+    this.policy = this.compiled.policy;
+    this.scoring = scoringContextFor(parts.config, parts.tenantId);
+    this.ids = parts.ids;
+    this.time = parts.time;
+    this.watermark = parts.watermark;
+    this.cause = parts.cause;
+  }
+
+  /** Event time of what the decision scores: never behind the watermark. */
+  get now(): EpochMs {
+    return Math.max(this.watermark, this.time);
+  }
+
+  emit<T extends IncidentEvent['type']>(
+    stream: StreamRef,
+    type: T,
+    data: DataOf<T>,
+    { actor, at = this.time }: { readonly actor: CorrelationActor; readonly at?: EpochMs },
+  ): void {
+    const sequence = this.nextSequence(stream);
+    this.outputs.push({
+      eventId: this.ids.eventId(stream.id, sequence),
+      type,
+      schemaVersion: 1,
+      tenantId: this.tenantId,
+      streamId: stream.id,
+      sequence,
+      partitionKey: this.tenantId,
+      occurredAt: at,
+      causationId: this.cause,
+      actor,
+      data,
+    } as IncidentEvent);
+  }
+
+  /** A note to the fold that is never published (see RepeatPending). */
+  note(pending: RepeatPending): void {
+    this.outputs.push(pending);
+  }
+
+  private nextSequence(stream: StreamRef): number {
+    for (const entry of this.sequences) {
+      if (entry.streamId === stream.id) {
+        entry.sequence += 1;
+        return entry.sequence;
+      }
+    }
+    const sequence = stream.sequence + 1;
+    this.sequences.push({ streamId: stream.id, sequence });
+    return sequence;
+  }
+}

@@ -1,0 +1,149 @@
+import type { EpochMs } from '@soc/contracts';
+import type { DecidedAlert } from './alert-input';
+import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
+import { rescore, routineFacts } from './rescore';
+import type { RepeatPolicy } from './policy';
+import {
+  insertSortedBounded,
+  lastSeenOf,
+  rhythmOf,
+  RHYTHM_SAMPLES,
+  seriesSize,
+  type OpenIncident,
+  type RepeatSeries,
+} from './state';
+
+/** Is the alert a repeat of a series already in one of the incidents it joins? */
+export const isRepeat = (
+  ctx: Decision,
+  { group, input }: { readonly group: readonly OpenIncident[]; readonly input: DecidedAlert },
+): boolean =>
+  ctx.policy.repeats.enabled &&
+  group.some((incident) => incident.repeats.has(input.keys.repeatKey));
+
+/**
+ * A repeat is folded into its series' counter now (RepeatPending) and counted at the next
+ * flush. It changes the score only then, but a merge it bridged changes the score now.
+ */
+export function foldRepeat(
+  ctx: Decision,
+  { group, input }: { readonly group: readonly OpenIncident[]; readonly input: DecidedAlert },
+): void {
+  const survivor = group[0] as OpenIncident;
+  ctx.note({
+    type: 'RepeatPending',
+    tenantId: ctx.tenantId,
+    incidentId: survivor.id,
+    repeatKey: input.keys.repeatKey,
+    alertId: input.alert.alertId,
+    observedAt: ctx.time,
+  });
+  if (group.length > 1) rescore(ctx, { subject: survivor, group });
+}
+
+/** A series after its pending repeats are counted. */
+interface FlushedSeries {
+  readonly series: RepeatSeries;
+  readonly routine: boolean;
+  readonly size: number;
+  readonly cv: number | null;
+}
+
+/**
+ * One AlertRepeatsCounted per series with pending repeats, then a re-score. A series becomes
+ * routine when it has at least `routineMinRepeats` repeats whose intervals (over the most
+ * recent RHYTHM_SAMPLES occurrences) have a coefficient of variation at most `routineMaxCv`
+ * and a mean of at least `routineMinIntervalMs` (a fast burst is not a schedule).
+ */
+export function flushRepeats(ctx: Decision, incident: OpenIncident): void {
+  let addedRepeats = 0;
+  let routineAlerts = incident.routineAlerts;
+  const flushed: FlushedSeries[] = [];
+  for (const series of incident.pendingSeries ?? []) {
+    addedRepeats += series.pendingIds?.length ?? 0;
+    const after = countSeries(ctx, { incident, series });
+    routineAlerts += (after.routine ? after.size : 0) - (series.routine ? seriesSize(series) : 0);
+    flushed.push(after);
+  }
+  const lead = routineLeadAfter(incident, flushed);
+  const routine = routineFacts(
+    routineAlerts,
+    lead === null ? null : { rule: lead.series.rule, intervalCv: lead.cv },
+  );
+  const at = Math.max(ctx.watermark, lastSeenOf(incident));
+  rescore(ctx, { subject: incident, group: [incident], flush: { addedRepeats, routine }, at });
+}
+
+/** Emits the series' AlertRepeatsCounted and returns what it says. */
+function countSeries(
+  ctx: Decision,
+  { incident, series }: { readonly incident: OpenIncident; readonly series: RepeatSeries },
+): FlushedSeries {
+  const pendingIds = series.pendingIds ?? [];
+  const pendingTimes = series.pendingTimes ?? [];
+  const total = series.total + pendingIds.length;
+  const times = series.times.slice();
+  let lastObservedAt: EpochMs = times[times.length - 1] ?? -Infinity;
+  for (const time of pendingTimes) {
+    insertSortedBounded(times, time, RHYTHM_SAMPLES);
+    if (time > lastObservedAt) lastObservedAt = time;
+  }
+  const rhythm = rhythmOf(times);
+  const intervalCv = rhythm === null ? null : Math.round(rhythm.cv * 10_000) / 10_000;
+  const routine =
+    rhythm !== null &&
+    isRoutine(ctx.policy.repeats, { total, cv: rhythm.cv, meanMs: rhythm.meanMs });
+  const data = {
+    incidentId: incident.id,
+    repeatKey: series.key,
+    ruleId: series.ruleId,
+    alertIds: pendingIds.slice(),
+    observedAts: pendingTimes.slice(),
+    lastObservedAt,
+    totalRepeats: total,
+    routine,
+    intervalCv,
+  };
+  ctx.emit(incident, 'AlertRepeatsCounted', data, { actor: ACTOR.repeats, at: ctx.watermark });
+  return { series, routine, size: series.rows + total, cv: intervalCv };
+}
+
+const isRoutine = (
+  repeats: RepeatPolicy,
+  { total, cv, meanMs }: { readonly total: number; readonly cv: number; readonly meanMs: number },
+): boolean =>
+  total >= repeats.routineMinRepeats &&
+  cv <= repeats.routineMaxCv &&
+  meanMs >= repeats.routineMinIntervalMs;
+
+interface Lead {
+  readonly series: RepeatSeries;
+  readonly size: number;
+  readonly cv: number | null;
+}
+
+/** The largest routine series once the flushed series are counted. */
+function routineLeadAfter(incident: OpenIncident, flushed: readonly FlushedSeries[]): Lead | null {
+  const current = incident.routineLead;
+  let lead: Lead | null =
+    current === null
+      ? null
+      : { series: current, size: seriesSize(current), cv: current.intervalCv };
+  let leadLost = false;
+  for (const { series, routine, size, cv } of flushed) {
+    if (routine) {
+      if (lead === null || lead.series === series || size > lead.size) lead = { series, size, cv };
+    } else if (lead?.series === series) leadLost = true;
+  }
+  if (!leadLost) return lead;
+  // The largest routine series stopped being routine: find the next largest (rare).
+  lead = null;
+  for (const series of incident.repeats.values()) {
+    const after = flushed.find((entry) => entry.series === series);
+    const routine = after?.routine ?? series.routine;
+    const size = after?.size ?? seriesSize(series);
+    if (routine && (lead === null || size > lead.size))
+      lead = { series, size, cv: after?.cv ?? series.intervalCv };
+  }
+  return lead;
+}

@@ -1,0 +1,246 @@
+import type { FeedbackEvent, IncidentEvent } from '@soc/contracts';
+import type { EvolveContext, ReadModelEvent } from './evolve-incident-view';
+import {
+  absorb,
+  addAlert,
+  addEntities,
+  addRule,
+  addTactic,
+  alertInStats,
+  alertRef,
+  alertRow,
+  entityRefs,
+  linkedSuffix,
+  maxTime,
+  ruleSuffix,
+  stat,
+  type Draft,
+} from './view-draft';
+
+type EventOf<T extends ReadModelEvent['type']> = Extract<
+  IncidentEvent | FeedbackEvent,
+  { type: T }
+>;
+type Handler<T extends ReadModelEvent['type']> = (
+  draft: Draft,
+  event: EventOf<T>,
+  context: EvolveContext,
+) => void;
+
+function applyOpened(draft: Draft, event: EventOf<'IncidentOpened'>): void {
+  const v = draft.view;
+  const { title, firstAlert, windowMs } = event.data;
+  v.opened = true;
+  v.title = title;
+  v.openedAt = event.occurredAt;
+  addAlert(draft, firstAlert, 'opened', [], event.eventId, event.occurredAt);
+  draft.stats.push(stat(event.tenantId, event.occurredAt, { incidentsOpened: 1 }));
+  draft.summary = `Incident opened: ${title}`;
+  draft.details = { ...alertRef(firstAlert), windowMs };
+}
+
+function applyAttached(draft: Draft, event: EventOf<'AlertAttached'>): void {
+  const { alert, linkedBy } = event.data;
+  addAlert(draft, alert, 'attached', linkedBy, event.eventId, event.occurredAt);
+  draft.summary = `Alert attached: ${alert.title}${ruleSuffix(alert)}${linkedSuffix(linkedBy)}`;
+  draft.details = { ...alertRef(alert), linkedBy: entityRefs(linkedBy) };
+}
+
+function applyRepeatsCounted(draft: Draft, event: EventOf<'AlertRepeatsCounted'>): void {
+  const v = draft.view;
+  const { repeatKey, ruleId, alertIds, lastObservedAt, totalRepeats, routine } = event.data;
+  const previous = v.repeatCounts[repeatKey] ?? 0;
+  const added = Math.max(0, totalRepeats - previous);
+  v.repeatCounts = { ...v.repeatCounts, [repeatKey]: Math.max(previous, totalRepeats) };
+  v.alertCount += added;
+  if (ruleId !== null) addRule(v, ruleId);
+  v.lastSeen = maxTime(v.lastSeen, lastObservedAt);
+  // The repeats folded since the previous counter event, each in the hour it was seen.
+  const times =
+    event.data.observedAts.length === added
+      ? event.data.observedAts
+      : Array<number>(added).fill(lastObservedAt);
+  for (const time of times) draft.stats.push(stat(event.tenantId, time, { alertsIn: 1 }));
+  draft.summary =
+    `${totalRepeats} repeats of ${ruleId === null ? 'one rule' : `rule ${ruleId}`}` +
+    (routine ? ' (routine rhythm)' : '');
+  draft.details = {
+    repeatKey,
+    ruleId,
+    alertIds: [...alertIds],
+    lastObservedAt,
+    totalRepeats,
+    routine,
+  };
+}
+
+function applySuppressed(draft: Draft, event: EventOf<'AlertSuppressed'>): void {
+  const v = draft.view;
+  const { alert, suppressionRuleId, reason } = event.data;
+  draft.alerts.push(alertRow(v, alert, 'suppressed', [], event.eventId, event.occurredAt));
+  draft.stats.push(...alertInStats(event));
+  draft.summary = `Alert suppressed by ${suppressionRuleId}: ${reason}`;
+  draft.details = { ...alertRef(alert), suppressionRuleId, reason };
+}
+
+function applyLate(draft: Draft, event: EventOf<'LateAlertHandled'>): void {
+  // An explanation, not a carrier: an alert that was attached or opened an incident also
+  // arrives as AlertAttached / IncidentOpened, which count it. Dropped ones count here.
+  const { alert, watermark, outcome, reason } = event.data;
+  draft.stats.push(...alertInStats(event));
+  draft.summary = `Late alert ${outcome.replace(/-/g, ' ')}: ${reason}`;
+  draft.details = { ...alertRef(alert), watermark, outcome, reason };
+}
+
+function applyMerged(
+  draft: Draft,
+  event: EventOf<'IncidentsMerged'>,
+  context: EvolveContext,
+): void {
+  const v = draft.view;
+  const { absorbedIncidentId, bridgingAlertId, sharedEntities } = event.data;
+  if (!v.absorbedIncidentIds.includes(absorbedIncidentId)) {
+    v.absorbedIncidentIds = [...v.absorbedIncidentIds, absorbedIncidentId];
+    const absorbed = context.lookup?.(absorbedIncidentId);
+    if (absorbed) absorb(draft, absorbed, event.occurredAt);
+  }
+  draft.summary = `Absorbed incident ${absorbedIncidentId} via alert ${bridgingAlertId}`;
+  draft.details = {
+    absorbedIncidentId,
+    bridgingAlertId,
+    sharedEntities: entityRefs(sharedEntities),
+  };
+}
+
+function applyMergedInto(draft: Draft, event: EventOf<'IncidentMergedInto'>): void {
+  const v = draft.view;
+  v.mergedInto = event.data.survivorIncidentId;
+  draft.summary = `Merged into incident ${event.data.survivorIncidentId}`;
+  draft.details = { survivorIncidentId: event.data.survivorIncidentId };
+}
+
+function applyScored(draft: Draft, event: EventOf<'IncidentScored'>): void {
+  const v = draft.view;
+  const { priority, previousPriority, explanation, alertCount, distinctRules, tactics, entities } =
+    event.data;
+  v.priority = priority;
+  v.explanation = explanation;
+  // The correlator may count what this view never saw (merges, folded repeats); counts
+  // only grow, so the larger figure is the better one whatever the order.
+  v.alertCount = Math.max(v.alertCount, alertCount);
+  for (const tactic of tactics) addTactic(v, tactic);
+  addEntities(draft, entities, event.occurredAt);
+  v.distinctRules = Math.max(v.distinctRules, distinctRules);
+  draft.summary =
+    previousPriority === null
+      ? `Scored priority ${priority}`
+      : `Priority ${previousPriority} → ${priority}`;
+  draft.details = {
+    priority,
+    previousPriority,
+    summary: explanation.summary,
+    alertCount,
+    distinctRules,
+  };
+}
+
+function applyEscalated(draft: Draft, event: EventOf<'IncidentEscalated'>): void {
+  const v = draft.view;
+  const { priority, threshold } = event.data;
+  if (!v.escalated) draft.stats.push(stat(event.tenantId, event.occurredAt, { escalations: 1 }));
+  v.escalated = true;
+  draft.summary = `Escalated: priority ${priority} reached threshold ${threshold}`;
+  draft.details = { priority, threshold };
+}
+
+function applyCampaignLinked(draft: Draft, event: EventOf<'CampaignLinked'>): void {
+  const v = draft.view;
+  const { campaignId, linkedIncidentIds, reason, accumulatedRisk } = event.data;
+  v.campaignId = campaignId;
+  draft.summary = `Linked to campaign ${campaignId}: ${reason}`;
+  draft.details = {
+    campaignId,
+    linkedIncidentIds: [...linkedIncidentIds],
+    reason,
+    accumulatedRisk,
+  };
+}
+
+function applyClosed(draft: Draft, event: EventOf<'IncidentClosed'>): void {
+  const v = draft.view;
+  v.correlationClosedReason = event.data.reason;
+  draft.summary = `Correlation window closed (${event.data.reason})`;
+  draft.details = { reason: event.data.reason };
+}
+
+function applyAcknowledged(draft: Draft, event: EventOf<'IncidentAcknowledged'>): void {
+  const v = draft.view;
+  if (v.analystStatus === 'open') v.analystStatus = 'acknowledged';
+  v.acknowledgedAt ??= event.occurredAt;
+  draft.summary = 'Acknowledged';
+}
+
+function applyAssigned(draft: Draft, event: EventOf<'IncidentAssigned'>): void {
+  const v = draft.view;
+  v.assignee = event.data.assignee;
+  draft.summary = `Assigned to ${event.data.assignee}`;
+  draft.details = { assignee: event.data.assignee };
+}
+
+function applyStatusChanged(draft: Draft, event: EventOf<'IncidentStatusChanged'>): void {
+  const v = draft.view;
+  const { status, notes } = event.data;
+  v.analystStatus = status;
+  if (status !== 'open') v.acknowledgedAt ??= event.occurredAt;
+  v.closedAt = status === 'closed' ? event.occurredAt : null;
+  draft.summary = `Status changed to ${status}${notes ? `: ${notes}` : ''}`;
+  draft.details = { status, notes };
+}
+
+function applyVerdict(draft: Draft, event: EventOf<'IncidentVerdictGiven'>): void {
+  const v = draft.view;
+  const { verdict, notes } = event.data;
+  v.verdict = verdict;
+  v.verdictNotes = notes;
+  v.analystStatus = 'closed';
+  v.closedAt = event.occurredAt;
+  v.acknowledgedAt ??= event.occurredAt;
+  draft.summary = `Closed as ${verdict.replace(/_/g, ' ')}${notes ? `: ${notes}` : ''}`;
+  draft.details = { verdict, notes };
+}
+
+function applyPriorityFeedback(draft: Draft, event: EventOf<'PriorityFeedbackGiven'>): void {
+  const v = draft.view;
+  const { alertId, correctPriority, analystNotes } = event.data;
+  // Feedback on one alert trains scoring but does not re-rank the incident.
+  if (alertId === null) v.analystPriority = correctPriority;
+  draft.summary =
+    `Priority feedback: should be ${correctPriority}` +
+    (alertId === null ? '' : ` for alert ${alertId}`) +
+    (analystNotes ? ` (${analystNotes})` : '');
+  draft.details = { alertId, correctPriority, analystNotes };
+}
+
+/** One handler per event type: it updates the draft view and writes the timeline entry. */
+const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
+  IncidentOpened: applyOpened,
+  AlertAttached: applyAttached,
+  AlertRepeatsCounted: applyRepeatsCounted,
+  AlertSuppressed: applySuppressed,
+  LateAlertHandled: applyLate,
+  IncidentsMerged: applyMerged,
+  IncidentMergedInto: applyMergedInto,
+  IncidentScored: applyScored,
+  IncidentEscalated: applyEscalated,
+  CampaignLinked: applyCampaignLinked,
+  IncidentClosed: applyClosed,
+  IncidentAcknowledged: applyAcknowledged,
+  IncidentAssigned: applyAssigned,
+  IncidentStatusChanged: applyStatusChanged,
+  IncidentVerdictGiven: applyVerdict,
+  PriorityFeedbackGiven: applyPriorityFeedback,
+};
+
+export function applyEvent(draft: Draft, event: ReadModelEvent, context: EvolveContext): void {
+  (HANDLERS[event.type] as Handler<ReadModelEvent['type']>)(draft, event as never, context);
+}

@@ -1,0 +1,187 @@
+import { Catch, type RpcExceptionFilter } from '@nestjs/common';
+import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import {
+  Observable,
+  ReplaySubject,
+  Subject,
+  dematerialize,
+  filter,
+  from,
+  groupBy,
+  map,
+  materialize,
+  mergeAll,
+  mergeMap,
+  takeUntil,
+  takeWhile,
+  tap,
+  throwError,
+  type ObservableNotification,
+  type Subscription,
+} from 'rxjs';
+import {
+  TransactionalPipeline,
+  type PartitionBatch,
+  type PartitionTransaction,
+  type TopicPartitionRef,
+  type TransactionalPipelineOptions,
+} from './transactional-pipeline';
+
+/** What a partition's handler receives beside its batches: which partition it serves. */
+export class PartitionContext extends BaseRpcContext<[TopicPartitionRef]> {
+  get topic(): string {
+    return this.args[0].topic;
+  }
+
+  get partition(): number {
+    return this.args[0].partition;
+  }
+}
+
+/**
+ * The handler of a topic, declared with `@EventPattern(topic)`: called once per partition this
+ * instance starts to own (and again after a failed transaction), with the partition's batches
+ * as they are fetched; returns the transactions to commit, in order. State the handler keeps
+ * for the partition is (re)built when it is called: recovery is the stream's first step.
+ */
+export type PartitionHandler = (
+  batches: Observable<PartitionBatch>,
+  context: PartitionContext,
+) => Observable<PartitionTransaction>;
+
+export type TransactionalTransportOptions = Omit<
+  TransactionalPipelineOptions,
+  'process' | 'onPartitionAssigned' | 'onPartitionRevoked'
+>;
+
+const partitionKey = ({ topic, partition }: TopicPartitionRef): string => `${topic}:${partition}`;
+
+const refOfKey = (key: string): TopicPartitionRef => {
+  const separator = key.lastIndexOf(':');
+  return { topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)) };
+};
+
+interface KeyedNotification {
+  readonly key: string;
+  readonly notification: ObservableNotification<PartitionTransaction>;
+}
+
+/**
+ * Nest's exception layer turns a handler's error into `{ status, message }`; a consumer needs
+ * the error itself (a bug must crash the consumer with its message, see the pipeline's CRASH
+ * handling), so every handler of this transport rethrows what it caught.
+ */
+@Catch()
+export class RethrowToTransport implements RpcExceptionFilter<unknown> {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
+  }
+}
+
+/**
+ * A Nest microservice transport around the exactly-once `TransactionalPipeline` (the built-in
+ * Kafka transport has no transactions). One RxJS stream per input partition (`groupBy`), handed
+ * to the topic's `@EventPattern` handler, which returns the partition's transactions; the
+ * pipeline commits them one after another and finishes a fetched batch, resolving its offsets,
+ * when the transaction holding its last record has committed. A partition's stream ends when
+ * the partition is revoked or must be recovered (a failed transaction), so the next batch
+ * starts it afresh. kafkajs hands over one batch at a time and waits for it: the subjects here
+ * never hold more than that batch.
+ */
+export class TransactionalKafkaTransport extends Server implements CustomTransportStrategy {
+  private pipeline: TransactionalPipeline | undefined;
+  private subscription: Subscription | undefined;
+  private readonly batches = new Subject<PartitionBatch>();
+  private readonly ended = new Subject<string>();
+  private readonly outputs = new Subject<KeyedNotification>();
+
+  constructor(private readonly options: TransactionalTransportOptions) {
+    super();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.subscription = this.batches
+      .pipe(
+        groupBy((batch: PartitionBatch) => partitionKey(batch), {
+          duration: (group) => this.endOf(group.key),
+        }),
+        mergeMap((group) => {
+          // A group is a plain subject: replay the batch that opened it to the handler, which
+          // subscribes only after Nest's (asynchronous) handler proxy has run.
+          const input = new ReplaySubject<PartitionBatch>(1);
+          group.subscribe(input);
+          return from(this.handle(input, refOfKey(group.key))).pipe(
+            mergeAll(),
+            takeUntil(this.endOf(group.key)),
+            materialize(),
+            // A failed stream is over: the next batch of the partition starts a new one.
+            tap(({ kind }) => kind === 'E' && this.ended.next(group.key)),
+            map((notification) => ({ key: group.key, notification })),
+          );
+        }),
+      )
+      .subscribe(this.outputs);
+    this.pipeline = new TransactionalPipeline({
+      ...this.options,
+      onPartitionAssigned: async (ref) => this.ended.next(partitionKey(ref)),
+      onPartitionRevoked: async (ref) => this.ended.next(partitionKey(ref)),
+      process: (batch) => this.transactionsOf(batch),
+    });
+    this.pipeline.start().then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.pipeline?.stop();
+    this.subscription?.unsubscribe();
+  }
+
+  /** Throws while the consumer is not running or has crashed for good: the health check. */
+  assertRunning(): void {
+    if (!this.pipeline) throw new Error('consumer not started');
+    this.pipeline.assertRunning();
+  }
+
+  on(): never {
+    throw new Error('TransactionalKafkaTransport has no events to listen to');
+  }
+
+  unwrap<T>(): T {
+    if (!this.pipeline) throw new Error('TransactionalKafkaTransport is not listening');
+    return this.pipeline as T;
+  }
+
+  private endOf(key: string): Observable<string> {
+    return this.ended.pipe(filter((ended) => ended === key));
+  }
+
+  /** Feeds a batch to its partition's stream; emits that stream's transactions up to its end. */
+  private transactionsOf(batch: PartitionBatch): Observable<PartitionTransaction> {
+    const key = partitionKey(batch);
+    const last = BigInt((batch.messages[batch.messages.length - 1] as { offset: string }).offset);
+    return new Observable<PartitionTransaction>((subscriber) => {
+      const subscription = this.outputs
+        .pipe(
+          filter((output) => output.key === key),
+          map((output) => output.notification),
+          dematerialize(),
+          takeWhile((transaction) => BigInt(transaction.lastOffset) < last, true),
+        )
+        .subscribe(subscriber);
+      this.batches.next(batch);
+      return subscription;
+    });
+  }
+
+  private async handle(
+    batches: Observable<PartitionBatch>,
+    ref: TopicPartitionRef,
+  ): Promise<Observable<PartitionTransaction>> {
+    const handler = this.getHandlerByPattern(ref.topic);
+    if (!handler) throw new Error(`no @EventPattern('${ref.topic}') handler is registered`);
+    const result: unknown = await handler(batches, new PartitionContext([ref]));
+    return this.transformToObservable(result as Observable<PartitionTransaction>);
+  }
+}
