@@ -1,4 +1,4 @@
-import type { EvidenceTally, RareFinding } from './incident-evidence';
+import type { CommonFinding, EvidenceTally, RareFinding } from './incident-evidence';
 
 /** Points past which the evidence factor is near its top: `100 * (1 - e^-points/scale)`. */
 export const EVIDENCE_SCALE = 40;
@@ -18,6 +18,10 @@ export interface EvidenceScore {
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 const count = (value: number): string =>
   String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const times = (value: number): string => {
+  const rounded = Math.round(value);
+  return rounded === 1 ? 'once' : `${count(rounded)} times`;
+};
 const entityWords = (entityKey: string): string => {
   const colon = entityKey.indexOf(':');
   return colon < 0 ? entityKey : `${entityKey.slice(0, colon)} ${entityKey.slice(colon + 1)}`;
@@ -32,11 +36,23 @@ function spreadOf(findings: readonly RareFinding[]): number {
   return Math.min(SPREAD_MAX_ENTITIES, entities.size);
 }
 
+/** Below this many firings a rule that is not rare is not yet called routine either. */
+const ROUTINE_MIN_FIRINGS = 10;
+
+function commonWords(common: CommonFinding): string {
+  const where = entityWords(common.entityKey);
+  const seen = `rule ${common.rule} seen ${times(common.ruleOnEntity)} in ${count(common.entityAlerts)} alerts on ${where}`;
+  if (common.routine) return `nothing unusual: ${seen}, on a steady rhythm: routine`;
+  if (Math.round(common.ruleOnEntity) >= ROUTINE_MIN_FIRINGS)
+    return `nothing unusual: ${seen}: routine`;
+  return `little history: ${seen}, too little to call it rare`;
+}
+
 function findingWords(finding: RareFinding): string {
   const where = entityWords(finding.entityKey);
   return finding.ruleOnEntity < 0.5
     ? `rule ${finding.rule} new on ${where} (after ${count(finding.entityAlerts)} alerts there)`
-    : `rule ${finding.rule} ${count(finding.ruleOnEntity)} times in ${count(finding.entityAlerts)} alerts on ${where}`;
+    : `rule ${finding.rule} ${times(finding.ruleOnEntity)} in ${count(finding.entityAlerts)} alerts on ${where}`;
 }
 
 /**
@@ -50,14 +66,7 @@ export function evidenceScore(evidence: EvidenceTally): EvidenceScore {
   if (findings.length === 0) {
     if (common === null)
       return { raw: null, points: 0, reason: 'no baseline yet for these entities: not counted' };
-    const where = entityWords(common.entityKey);
-    return {
-      raw: 0,
-      points: 0,
-      reason:
-        `nothing unusual: rule ${common.rule} seen ${count(common.ruleOnEntity)} times on ${where}` +
-        (common.routine ? ', on a steady rhythm: routine' : ': routine'),
-    };
+    return { raw: 0, points: 0, reason: commonWords(common) };
   }
   let points = 0;
   findings.forEach((finding, index) => {

@@ -54,8 +54,15 @@ describe('evidenceScore', () => {
       raw: 0,
       points: 0,
       reason:
-        'nothing unusual: rule W-Sys-Cav seen 3,402 times on host mail, on a steady rhythm: routine',
+        'nothing unusual: rule W-Sys-Cav seen 3,402 times in 5,000 alerts on host mail, on a steady rhythm: routine',
     });
+    const young = evidenceOf(rarity({ surprise: 0.7, ruleOnEntity: 1, entityAlerts: 2 }), {
+      rule: 'W-Acc-400',
+      detector: 'Wazuh/wazuh',
+    });
+    expect(evidenceScore(young).reason).toBe(
+      'little history: rule W-Acc-400 seen once in 2 alerts on host mail, too little to call it rare',
+    );
   });
 
   it('scores more rare rules, more agreeing detectors and more hosts higher, up to 100', () => {

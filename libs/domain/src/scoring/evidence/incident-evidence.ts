@@ -17,6 +17,7 @@ export interface CommonFinding {
   readonly rule: string;
   readonly entityKey: string;
   readonly ruleOnEntity: number;
+  readonly entityAlerts: number;
   readonly routine: boolean;
 }
 
@@ -69,6 +70,7 @@ export function evidenceOf(
       rule,
       entityKey: rarity.entityKey,
       ruleOnEntity: rarity.ruleOnEntity,
+      entityAlerts: rarity.entityAlerts,
       routine: rarity.routine,
     },
     severityVaries: false,

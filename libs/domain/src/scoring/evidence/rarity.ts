@@ -73,8 +73,9 @@ export function rarityOf(baseline: RarityBaseline, firing: RuleFiring): FiringRa
   const { halfLifeMs } = baseline;
   const { rule, time } = firing;
   let best: FiringRarity | null = null;
-  const entityKeys = firing.entityKeys.slice(0, RARITY_MAX_ENTITIES);
-  for (const entityKey of entityKeys) {
+  const entities = Math.min(firing.entityKeys.length, RARITY_MAX_ENTITIES);
+  for (let i = 0; i < entities; i += 1) {
+    const entityKey = firing.entityKeys[i] as string;
     const pair = baseline.pairs.get(pairKey(entityKey, rule));
     const ruleOnEntity = decayedAt(pair?.count, time, halfLifeMs);
     const entityAlerts = decayedAt(baseline.entities.get(entityKey), time, halfLifeMs);
@@ -120,7 +121,9 @@ export function observeFiring(baseline: RarityBaseline, firing: RuleFiring, coun
   const { rule, time } = firing;
   addDecayed(baseline.total, time, count, halfLifeMs);
   addDecayed(counted(baseline.rules, rule, newDecayedCount), time, count, halfLifeMs);
-  for (const entityKey of firing.entityKeys.slice(0, RARITY_MAX_ENTITIES)) {
+  const entities = Math.min(firing.entityKeys.length, RARITY_MAX_ENTITIES);
+  for (let i = 0; i < entities; i += 1) {
+    const entityKey = firing.entityKeys[i] as string;
     addDecayed(counted(baseline.entities, entityKey, newDecayedCount), time, count, halfLifeMs);
     const pair = counted(baseline.pairs, pairKey(entityKey, rule), () => ({
       ...newRhythm(),
