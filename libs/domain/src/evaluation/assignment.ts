@@ -44,71 +44,91 @@ class Joins {
   }
 }
 
-export function assignmentFold(): AssignmentFold {
-  const assigned = new Map<string, string>();
-  const suppressed = new Set<string>();
-  const mergedInto = new Map<string, string>();
-  const lastPriority = new Map<string, number>();
-  const joins = new Joins();
-  const attach = (tenantId: string, alertId: string, incidentId: string): void => {
-    assigned.set(alertKey(tenantId, alertId), alertKey(tenantId, incidentId));
-  };
-  const add = (event: IncidentEvent): void => {
-    const incidentKey = alertKey(event.tenantId, event.streamId);
-    switch (event.type) {
-      case 'IncidentOpened':
-        attach(event.tenantId, event.data.firstAlert.alertId, event.data.incidentId);
-        break;
-      case 'AlertAttached':
-        attach(event.tenantId, event.data.alert.alertId, event.data.incidentId);
-        break;
-      case 'AlertRepeatsCounted':
-        for (const alertId of event.data.alertIds)
-          attach(event.tenantId, alertId, event.data.incidentId);
-        break;
-      case 'LateAlertHandled':
-        // A late alert recorded on a closed incident belongs to it; the other outcomes also
-        // arrive as IncidentOpened / AlertAttached.
-        if (event.data.outcome === 'dropped-window-closed' && event.data.incidentId !== null)
-          attach(event.tenantId, event.data.alert.alertId, event.data.incidentId);
-        break;
-      case 'AlertSuppressed':
-        suppressed.add(alertKey(event.tenantId, event.data.alert.alertId));
-        break;
-      case 'IncidentMergedInto':
-        mergedInto.set(incidentKey, alertKey(event.tenantId, event.data.survivorIncidentId));
-        joins.join(alertKey(event.tenantId, event.data.survivorIncidentId), incidentKey);
-        break;
-      case 'CampaignLinked':
-        joins.join(`campaign\u0000${event.tenantId}\u0000${event.data.campaignId}`, incidentKey);
-        break;
-      case 'IncidentScored':
-        lastPriority.set(incidentKey, event.data.priority);
-        break;
-      default:
-        break;
+interface FoldState {
+  /** Alert key -> incident key as first recorded (before merges). */
+  readonly assigned: Map<string, string>;
+  readonly suppressed: Set<string>;
+  readonly mergedInto: Map<string, string>;
+  readonly lastPriority: Map<string, number>;
+  readonly joins: Joins;
+}
+
+function attach(state: FoldState, tenantId: string, alertId: string, incidentId: string): void {
+  state.assigned.set(alertKey(tenantId, alertId), alertKey(tenantId, incidentId));
+}
+
+function foldEvent(state: FoldState, event: IncidentEvent): void {
+  const incidentKey = alertKey(event.tenantId, event.streamId);
+  switch (event.type) {
+    case 'IncidentOpened':
+      attach(state, event.tenantId, event.data.firstAlert.alertId, event.data.incidentId);
+      break;
+    case 'AlertAttached':
+      attach(state, event.tenantId, event.data.alert.alertId, event.data.incidentId);
+      break;
+    case 'AlertRepeatsCounted':
+      for (const alertId of event.data.alertIds)
+        attach(state, event.tenantId, alertId, event.data.incidentId);
+      break;
+    case 'LateAlertHandled':
+      // A late alert recorded on a closed incident belongs to it; the other outcomes also
+      // arrive as IncidentOpened / AlertAttached.
+      if (event.data.outcome === 'dropped-window-closed' && event.data.incidentId !== null)
+        attach(state, event.tenantId, event.data.alert.alertId, event.data.incidentId);
+      break;
+    case 'AlertSuppressed':
+      state.suppressed.add(alertKey(event.tenantId, event.data.alert.alertId));
+      break;
+    case 'IncidentMergedInto': {
+      const survivor = alertKey(event.tenantId, event.data.survivorIncidentId);
+      state.mergedInto.set(incidentKey, survivor);
+      state.joins.join(survivor, incidentKey);
+      break;
     }
-  };
+    case 'CampaignLinked':
+      state.joins.join(
+        `campaign\u0000${event.tenantId}\u0000${event.data.campaignId}`,
+        incidentKey,
+      );
+      break;
+    case 'IncidentScored':
+      state.lastPriority.set(incidentKey, event.data.priority);
+      break;
+    default:
+      break;
+  }
+}
+
+function resultOf(state: FoldState): IncidentAssignment {
   const survivorOf = (incidentKey: string): string => {
     let key = incidentKey;
-    for (let next = mergedInto.get(key); next !== undefined; next = mergedInto.get(key)) key = next;
+    for (let next = state.mergedInto.get(key); next !== undefined; next = state.mergedInto.get(key))
+      key = next;
     return key;
   };
-  const result = (): IncidentAssignment => {
-    const incidentOf = new Map<string, string>();
-    const priorities = new Map<string, number>();
-    const storyOf = new Map<string, string>();
-    for (const [key, incidentKey] of assigned) {
-      const survivor = survivorOf(incidentKey);
-      incidentOf.set(key, survivor);
-      if (storyOf.has(survivor)) continue;
-      storyOf.set(survivor, joins.root(survivor));
-      const priority = lastPriority.get(survivor);
-      if (priority !== undefined) priorities.set(survivor, priority);
-    }
-    return { incidentOf, suppressed, priorities, storyOf };
+  const incidentOf = new Map<string, string>();
+  const priorities = new Map<string, number>();
+  const storyOf = new Map<string, string>();
+  for (const [key, incidentKey] of state.assigned) {
+    const survivor = survivorOf(incidentKey);
+    incidentOf.set(key, survivor);
+    if (storyOf.has(survivor)) continue;
+    storyOf.set(survivor, state.joins.root(survivor));
+    const priority = state.lastPriority.get(survivor);
+    if (priority !== undefined) priorities.set(survivor, priority);
+  }
+  return { incidentOf, suppressed: state.suppressed, priorities, storyOf };
+}
+
+export function assignmentFold(): AssignmentFold {
+  const state: FoldState = {
+    assigned: new Map(),
+    suppressed: new Set(),
+    mergedInto: new Map(),
+    lastPriority: new Map(),
+    joins: new Joins(),
   };
-  return { add, result };
+  return { add: (event) => foldEvent(state, event), result: () => resultOf(state) };
 }
 
 /** Reads the alert -> incident assignment, stories and final priorities from an event log. */
