@@ -45,6 +45,8 @@ function commonWords(common: CommonFinding): string {
   if (common.routine) return `nothing unusual: ${seen}, on a steady rhythm: routine`;
   if (Math.round(common.ruleOnEntity) >= ROUTINE_MIN_FIRINGS)
     return `nothing unusual: ${seen}: routine`;
+  if (Math.round(common.ruleOnEntity) === 0)
+    return `little history: rule ${common.rule} new on ${where} after only ${count(common.entityAlerts)} alerts there, too few to call it rare`;
   return `little history: ${seen}, too little to call it rare`;
 }
 
