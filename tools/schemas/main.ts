@@ -12,6 +12,7 @@ const SCHEMAS: Record<string, string> = {
   'soc.alerts.v1-value': 'schemas/alerts/soc.alerts.v1-value.avsc',
   'soc.incidents.v1-value': 'schemas/incidents/soc.incidents.v1-value.avsc',
   'soc.feedback.v1-value': 'schemas/feedback/soc.feedback.v1-value.avsc',
+  'soc.intel.v1-value': 'schemas/intel/soc.intel.v1-value.avsc',
 };
 
 function committedVersions(file: string): { label: string; schema: Schema }[] {

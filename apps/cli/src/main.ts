@@ -11,7 +11,8 @@ const verbs: Record<string, { readonly summary: string; readonly load: () => Pro
     load: async () => (await import('./verbs/normalize')).normalizeVerb,
   },
   correlate: {
-    summary: 'correlate [--config file] < alerts.jsonl: incident events out, deterministically',
+    summary:
+      'correlate [--config file] [--intel-feed FILE]... < alerts.jsonl: incident events out, deterministically',
     load: async () => (await import('./verbs/correlate')).correlateVerb,
   },
   db: {

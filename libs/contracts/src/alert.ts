@@ -17,6 +17,7 @@ export const ALERT_FORMATS = [
   'wazuh',
   'splunk',
   'ms-graph',
+  'aminer',
 ] as const;
 export type AlertFormat = (typeof ALERT_FORMATS)[number];
 
@@ -70,6 +71,12 @@ export interface CanonicalAlert {
   readonly observedAt: EpochMs;
   /** Arrival time at ingest. Never used to decide what belongs together. */
   readonly ingestedAt: EpochMs;
+  /**
+   * True when the record carried no time of its own (a Splunk webhook without `_time`, CEF
+   * without `rt`, LEEF without `devTime`) and `observedAt` is the arrival time instead.
+   * Absent on alerts written before the field existed; the Avro default is false.
+   */
+  readonly observedAtFromArrival?: boolean;
   readonly product: string | null;
   readonly vendor: string | null;
   readonly ruleId: string | null;

@@ -11,6 +11,7 @@ export const TOPICS = {
   alertsDeadLetter: 'soc.alerts.v1.dlq',
   incidents: 'soc.incidents.v1',
   feedback: 'soc.feedback.v1',
+  intel: 'soc.intel.v1',
 } as const;
 
 export const rawTopic = (format: AlertFormat): string => `soc.raw.${format}`;

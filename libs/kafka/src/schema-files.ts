@@ -9,6 +9,7 @@ export const SCHEMA_FILES = {
   alerts: 'alerts/soc.alerts.v1-value.avsc',
   incidents: 'incidents/soc.incidents.v1-value.avsc',
   feedback: 'feedback/soc.feedback.v1-value.avsc',
+  intel: 'intel/soc.intel.v1-value.avsc',
 } as const;
 
 export function readSchemaFile(name: keyof typeof SCHEMA_FILES): Schema {

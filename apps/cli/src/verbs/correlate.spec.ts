@@ -89,6 +89,110 @@ describe('soc correlate', () => {
     ]);
   });
 
+  describe('--intel-feed', () => {
+    const FIXTURES = join(
+      __dirname,
+      '..',
+      '..',
+      '..',
+      '..',
+      'libs',
+      'domain',
+      'src',
+      'intel',
+      'fixtures',
+    );
+    const feodo = `feodo=${join(FIXTURES, 'plain', 'feodo-ipblocklist.csv')}#dst_ip,malware`;
+    const drop = join(FIXTURES, 'plain', 'spamhaus-drop.txt');
+    const stix = join(FIXTURES, 'stix', 'indicators-bundle.json');
+    const alertTo = (ip: string, alertId: string) => {
+      const base = traffic[0]?.alert as (typeof traffic)[number]['alert'];
+      return JSON.stringify({
+        ...base,
+        tenantId: 'intel-cli',
+        alertId,
+        entities: [{ type: 'ip', value: ip, role: 'destination', hashAlgorithm: null }],
+        threatIntel: [],
+      });
+    };
+    const threatFactors = (events: IncidentEvent[]) =>
+      events.flatMap((e) =>
+        e.type === 'IncidentScored'
+          ? e.data.explanation.factors
+              .filter((f) => f.name === 'threat_intel')
+              .map((f) => [f.raw, f.reason])
+          : [],
+      );
+
+    it('matches indicators offline from local feeds and scores them, each --intel-feed adding a feed', async () => {
+      const lines = [alertTo('154.12.233.66', 'a-feodo')];
+      const without = fakeIo(lines);
+      expect(await correlateVerb([], without)).toBe(0);
+      // No verdict is no evidence: the factor is left out (raw 0, weight 0), not a made-up 50.
+      expect(threatFactors(without.outs as IncidentEvent[])[0]).toEqual([
+        0,
+        'no threat-intel verdict: not counted',
+      ]);
+
+      const withFeeds = fakeIo(lines);
+      expect(
+        await correlateVerb(
+          ['--intel-feed', feodo, '--intel-feed', drop, `--intel-feed=${stix}`],
+          withFeeds,
+        ),
+      ).toBe(0);
+      expect(threatFactors(withFeeds.outs as IncidentEvent[])[0]).toEqual([
+        97.5,
+        'malicious verdict (score 90)',
+      ]);
+      expect(withFeeds.errs).toEqual([
+        { feed: 'feodo', entries: 4, skipped: 0 },
+        { feed: 'spamhaus-drop', entries: 5, skipped: 0 },
+        { feed: 'indicators-bundle', entries: 7, skipped: 3 },
+      ]);
+      const opened = (withFeeds.outs as IncidentEvent[]).find((e) => e.type === 'IncidentOpened');
+      expect(opened?.type === 'IncidentOpened' && opened.data.firstAlert.threatIntel).toEqual([
+        {
+          indicator: '154.12.233.66',
+          indicatorType: 'ip',
+          source: 'feed:feodo',
+          verdict: 'malicious',
+          score: 90,
+        },
+      ]);
+    });
+
+    it('matches an address inside a Spamhaus DROP range', async () => {
+      const io = fakeIo([alertTo('1.10.20.30', 'a-drop')]);
+      expect(await correlateVerb(['--intel-feed', drop], io)).toBe(0);
+      expect(threatFactors(io.outs as IncidentEvent[])[0]?.[0]).toBe(97.5);
+    });
+
+    it('gives the same output for the same alerts and feeds on every run', async () => {
+      const lines = [alertTo('154.12.233.66', 'a-1'), alertTo('8.8.8.8', 'a-2')];
+      const first = fakeIo(lines);
+      const second = fakeIo(lines);
+      await correlateVerb(['--intel-feed', feodo], first);
+      await correlateVerb(['--intel-feed', feodo], second);
+      expect(JSON.stringify(second.outs)).toBe(JSON.stringify(first.outs));
+    });
+
+    it('refuses a feed it cannot read, and unknown flags, with exit 2', async () => {
+      const missing = fakeIo([]);
+      expect(await correlateVerb(['--intel-feed', '/nonexistent/feed.txt'], missing)).toBe(2);
+      expect(missing.errs).toEqual([
+        expect.objectContaining({
+          error: expect.stringContaining('feed feed (/nonexistent/feed.txt)'),
+        }),
+      ]);
+      const unknown = fakeIo([]);
+      expect(await correlateVerb(['--intel-feeds', drop], unknown)).toBe(2);
+      expect(unknown.errs).toEqual([
+        expect.objectContaining({ error: expect.stringMatching(/^unknown flag --intel-feeds/) }),
+      ]);
+    });
+  });
+
   it('refuses stray arguments', async () => {
     expect(await correlateVerb(['alerts.jsonl'], fakeIo([]))).toBe(2);
   });

@@ -1,10 +1,47 @@
 import type { CanonicalAlert } from '@soc/contracts';
-import { deterministicIds, normalizeRecord, offlineCorrelation } from '@soc/domain';
-import { parseFlags, type CliVerb } from '../cli-io';
+import {
+  buildFeedIndex,
+  deterministicIds,
+  normalizeRecord,
+  offlineCorrelation,
+  withFeedVerdicts,
+  type FeedIndex,
+} from '@soc/domain';
+import { loadFeed, parseFeedSpec } from '@soc/intel';
+import type { CliIo, CliVerb } from '../cli-io';
+import { parseFlags, usageError, type FlagSpec } from '../flags';
 import { asCanonicalAlert, loadCorrelationConfig, parseJsonLine, tickEveryOf } from './alert-lines';
 
 const USAGE =
-  'usage: correlate [--config file.json] [--tick-ms 1000] [--tenant T] [--ingested-at ms] < alerts.jsonl > incident-events.jsonl';
+  'usage: correlate [--config file.json] [--tick-ms 1000] [--tenant T] [--ingested-at ms] [--intel-feed [name=][stix:|misp:|plain:]FILE[#column[,label]]]... < alerts.jsonl > incident-events.jsonl';
+
+/** Bound on one feed file; public blocklists are a few MiB. */
+const MAX_FEED_BYTES = 256 * 1024 * 1024;
+
+/** Loads the feeds into one index, reporting each on stderr; a feed that cannot be read is an error. */
+async function loadFeedIndex(specs: readonly string[], io: CliIo): Promise<FeedIndex | string> {
+  const feeds = [];
+  for (const spec of specs) {
+    const source = parseFeedSpec(spec);
+    if (typeof source === 'string') return source;
+    try {
+      const feed = await loadFeed(source, { maxBytes: MAX_FEED_BYTES, timeoutMs: 60_000 });
+      io.err({ feed: feed.name, entries: feed.entries.length, skipped: feed.skipped });
+      feeds.push(feed);
+    } catch (error) {
+      return `feed ${source.name} (${source.location}): ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  return buildFeedIndex(feeds);
+}
+
+const FLAGS = {
+  config: 'value',
+  'tick-ms': 'value',
+  tenant: 'value',
+  'ingested-at': 'value',
+  'intel-feed': 'repeat',
+} as const satisfies FlagSpec;
 
 /**
  * `soc correlate`: the correlator's pure core, offline. Reads alerts in arrival order (one a
@@ -18,11 +55,18 @@ const USAGE =
  * `{"line": n, "format", "field", "reason"}`.
  *
  * `--config` is a correlation config (see parseCorrelationConfig): `{ defaults, tenants }`.
- * Exit code: 0, or 1 when a line was rejected (the rest is still correlated), 2 on usage or
- * config errors.
+ * `--intel-feed` (repeatable) loads a local threat-intel feed (STIX 2.1 bundle, MISP feed
+ * folder or event, plain list or CSV with `#column`); every alert's indicators are matched
+ * offline at the alert's event time and the matches join its threat intel before scoring,
+ * so the same alerts and feeds always give the same priorities. Each feed is reported on
+ * stderr as `{"feed", "entries", "skipped"}`.
+ * Exit code: 0, or 1 when a line was rejected (the rest is still correlated), 2 on usage,
+ * config or feed errors (unknown flags included).
  */
 export const correlateVerb: CliVerb = async (args, io) => {
-  const { flags, positional } = parseFlags(args);
+  const parsed = parseFlags(args, FLAGS);
+  if (!parsed.ok) return usageError(io, parsed.error, USAGE);
+  const { flags, positional } = parsed;
   const tickEveryMs = tickEveryOf(flags.get('tick-ms'));
   const ingestedAt = Number(flags.get('ingested-at') ?? 0);
   if (positional.length > 0 || tickEveryMs === undefined || !Number.isFinite(ingestedAt)) {
@@ -38,6 +82,12 @@ export const correlateVerb: CliVerb = async (args, io) => {
   const loaded = await loadCorrelationConfig(flags.get('config'));
   if (!loaded.ok) {
     io.err({ error: loaded.error, errors: loaded.errors ?? [], usage: USAGE });
+    return 2;
+  }
+  const feedSpecs = flags.all('intel-feed');
+  const index = await loadFeedIndex(feedSpecs, io);
+  if (typeof index === 'string') {
+    io.err({ error: index, usage: USAGE });
     return 2;
   }
   const context = { tenantId: flags.get('tenant') ?? 'default', ingestedAt };
@@ -57,7 +107,8 @@ export const correlateVerb: CliVerb = async (args, io) => {
       }
       alert = normalized.alert;
     }
-    for (const event of run.push(alert)) io.out(event);
+    for (const event of run.push(feedSpecs.length > 0 ? withFeedVerdicts(alert, index) : alert))
+      io.out(event);
   }
   for (const event of run.finish()) io.out(event);
   return rejected === 0 ? 0 : 1;

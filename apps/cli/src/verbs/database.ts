@@ -1,5 +1,6 @@
 import { openDataSource, ensureTenant, issueApiKey, API_KEY_ROLES } from '@soc/persistence';
-import { parseFlags, type CliVerb } from '../cli-io';
+import type { CliVerb } from '../cli-io';
+import { parseFlags, usageError, type FlagSpec } from '../flags';
 
 function databaseUrl(): string {
   const url = process.env['DATABASE_URL'];
@@ -9,11 +10,10 @@ function databaseUrl(): string {
 
 /** `soc db migrate`: brings the read-model and application schema up to date. */
 export const databaseVerb: CliVerb = async (args, io) => {
-  const [action] = args;
-  if (action !== 'migrate') {
-    io.err({ error: 'usage: db migrate' });
-    return 2;
-  }
+  const parsed = parseFlags(args, {});
+  if (!parsed.ok) return usageError(io, parsed.error, 'usage: db migrate');
+  if (parsed.positional.length !== 1 || parsed.positional[0] !== 'migrate')
+    return usageError(io, 'db takes one action: migrate', 'usage: db migrate');
   const dataSource = await openDataSource({ url: databaseUrl(), applicationName: 'soc-cli' });
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -24,17 +24,20 @@ export const databaseVerb: CliVerb = async (args, io) => {
   }
 };
 
+const TENANT_USAGE = 'usage: tenant create --tenant <id> [--name <display name>]';
+const TENANT_FLAGS = { tenant: 'value', name: 'value' } as const satisfies FlagSpec;
+
 /**
  * `soc tenant create --tenant ID [--name NAME]`: creates the tenant if it is new and issues
  * one API key per role, printed once as JSON (only salted hashes are stored).
  */
 export const tenantVerb: CliVerb = async (args, io) => {
-  const { flags, positional } = parseFlags(args);
+  const parsed = parseFlags(args, TENANT_FLAGS);
+  if (!parsed.ok) return usageError(io, parsed.error, TENANT_USAGE);
+  const { flags, positional } = parsed;
   const tenantId = flags.get('tenant');
-  if (positional[0] !== 'create' || !tenantId) {
-    io.err({ error: 'usage: tenant create --tenant <id> [--name <display name>]' });
-    return 2;
-  }
+  if (positional.length !== 1 || positional[0] !== 'create' || !tenantId)
+    return usageError(io, 'tenant takes one action, create, and --tenant', TENANT_USAGE);
   const dataSource = await openDataSource(
     { url: databaseUrl(), applicationName: 'soc-cli' },
     { migrate: true },

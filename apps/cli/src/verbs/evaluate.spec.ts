@@ -98,7 +98,9 @@ describe('soc evaluate', () => {
     expect(await evaluateVerb(['--k', 'ten'], fakeIo([]))).toBe(2);
     const io = fakeIo([]);
     expect(await evaluateVerb(['--refernce'], io)).toBe(2);
-    expect(io.errs).toEqual([expect.objectContaining({ error: "unknown flag '--refernce'" })]);
+    expect(io.errs).toEqual([
+      expect.objectContaining({ error: expect.stringMatching(/^unknown flag --refernce/) }),
+    ]);
   });
 
   it('reads a gzip file as it streams, with the same report as the plain file', async () => {

@@ -9,7 +9,8 @@ import {
   type LabeledAlertRef,
   type NormalizeResult,
 } from '@soc/domain';
-import { parseFlags, type CliVerb } from '../cli-io';
+import type { CliVerb } from '../cli-io';
+import { parseFlags, usageError, type FlagSpec } from '../flags';
 import {
   asCanonicalAlert,
   asLabel,
@@ -22,7 +23,14 @@ import {
 const USAGE =
   'usage: evaluate [--input labeled.jsonl[.gz]] [--tenant T] [--events incident-events.jsonl[.gz]] [--config file.json] [--tick-ms 1000] [--k 10,50,100]';
 
-const FLAGS = ['input', 'tenant', 'events', 'config', 'tick-ms', 'k'];
+const FLAGS = {
+  input: 'value',
+  tenant: 'value',
+  events: 'value',
+  config: 'value',
+  'tick-ms': 'value',
+  k: 'value',
+} as const satisfies FlagSpec;
 
 /**
  * `soc evaluate`: how well correlation groups and ranks a labeled set. Reads labeled alerts
@@ -41,14 +49,11 @@ const FLAGS = ['input', 'tenant', 'events', 'config', 'tick-ms', 'k'];
  * out), 2 on usage or config errors.
  */
 export const evaluateVerb: CliVerb = async (args, io) => {
-  const { flags, positional } = parseFlags(args);
+  const parsed = parseFlags(args, FLAGS);
+  if (!parsed.ok) return usageError(io, parsed.error, USAGE);
+  const { flags, positional } = parsed;
   const tickEveryMs = tickEveryOf(flags.get('tick-ms'));
   const ks = (flags.get('k') ?? '10,50,100').split(',').map(Number);
-  const unknown = [...flags.keys()].find((name) => !FLAGS.includes(name));
-  if (unknown !== undefined) {
-    io.err({ error: `unknown flag '--${unknown}'`, usage: USAGE });
-    return 2;
-  }
   if (
     positional.length > 0 ||
     tickEveryMs === undefined ||

@@ -1,126 +1,151 @@
 import { ALERT_FORMATS, type AlertFormat, type EpochMs } from '@soc/contracts';
 import { normalizeRecord, type NormalizeContext, type NormalizeResult } from '@soc/domain';
-import { parseFlags, type CliIo, type CliVerb } from '../cli-io';
+import type { CliIo, CliVerb } from '../cli-io';
+import { parseFlags, usageError, type FlagSpec } from '../flags';
+import { recordsOf, splitJsonValues } from '../json-documents';
 
 const USAGE =
   'usage: normalize [--format <format>] [--tenant <tenant>] [--source <source system>] [--ingested-at <epoch ms | ISO 8601>] < records';
+const FLAGS = {
+  format: 'value',
+  tenant: 'value',
+  source: 'value',
+  'ingested-at': 'value',
+} as const satisfies FlagSpec;
+
+/** A whole-document input is held in memory to be parsed; JSON lines stream without a bound. */
+export const MAX_DOCUMENT_CHARS = 64 * 1024 * 1024;
 
 /**
  * `soc normalize`: the ingest normalization path, offline. Reads records from stdin and writes
  * one canonical alert per accepted record to stdout (JSON lines) and one rejection per refused
  * record to stderr: `{"line": n, "format": ..., "field": ..., "reason": ...}`.
  *
- * Input: one record a line (JSON lines; CEF or LEEF lines, syslog-wrapped or not), or a whole
- * JSON array when the input's first non-blank character is `[` (each element is a record, and
- * rejections also carry its `index`). Blank lines are skipped but still counted.
+ * Input, decided by the first non-blank line:
+ * - JSON documents, when that line opens an array (`[`) or an object that does not close on
+ *   the same line (a pretty-printed document): one or more objects or arrays one after
+ *   another, each an alert, an array of alerts, or a vendor list envelope (Graph's
+ *   `{"value": [...]}`, an Elasticsearch `hits.hits`, Splunk's `results`; json-documents.ts).
+ *   Rejections name the line the document starts on and, inside a list, the `index`.
+ * - Otherwise one record a line: JSON lines, CEF or LEEF lines (syslog-wrapped or not).
+ *   Blank lines are skipped but still counted.
  *
  * `--format` names the format (otherwise it is detected per record), `--tenant` the tenant
  * (default `default`), `--source` the source system (default: the format), `--ingested-at` the
  * arrival time to stamp (default: now; give it to make output reproducible).
  *
  * Exit code: 0 when every record was normalized, 1 when at least one was rejected (the accepted
- * ones are still written), 2 on a usage error.
+ * ones are still written), 2 on a usage error (an unknown flag among them).
  */
 export const normalizeVerb: CliVerb = async (args, io) => {
-  const { flags, positional } = parseFlags(args);
+  const parsed = parseFlags(args, FLAGS);
+  if (!parsed.ok) return usageError(io, parsed.error, USAGE);
+  const { flags, positional } = parsed;
   const format = flags.get('format');
   if (format !== undefined && !isAlertFormat(format)) {
     io.err({ error: `unknown format '${format}'`, formats: ALERT_FORMATS, usage: USAGE });
     return 2;
   }
+  if (positional.length > 0) return usageError(io, `unexpected argument '${positional[0]}'`, USAGE);
   const ingestedAtFlag = flags.get('ingested-at');
   const ingestedAt = ingestedAtFlag === undefined ? Date.now() : parseIngestedAt(ingestedAtFlag);
-  if (ingestedAt === undefined || positional.length > 0) {
-    io.err({
-      error:
-        positional.length > 0
-          ? `unexpected argument '${positional[0]}'`
-          : `invalid --ingested-at '${ingestedAtFlag}'`,
-      usage: USAGE,
-    });
-    return 2;
-  }
+  if (ingestedAt === undefined)
+    return usageError(io, `invalid --ingested-at '${ingestedAtFlag}'`, USAGE);
   const context: NormalizeContext = {
     tenantId: flags.get('tenant') ?? 'default',
     ingestedAt,
     format,
     sourceSystem: flags.get('source'),
   };
+  const sink = new ResultSink(io, context);
+  await readInput(io, sink);
+  return sink.rejected === 0 ? 0 : 1;
+};
 
-  const counts = { rejected: 0 };
+async function readInput(io: CliIo, sink: ResultSink): Promise<void> {
   let lineNumber = 0;
-  // The first non-blank line decides: a `[` starts one JSON array, anything else is line mode.
-  let mode: 'undecided' | 'lines' | 'array' = 'undecided';
-  let arrayStart = 0;
-  const arrayLines: string[] = [];
+  let mode: 'undecided' | 'lines' | 'documents' = 'undecided';
+  let documentStart = 0;
+  let documentChars = 0;
+  const documentLines: string[] = [];
   for await (const line of io.lines()) {
     lineNumber += 1;
-    if (mode === 'array') {
-      arrayLines.push(line);
+    if (mode === 'documents') {
+      documentChars += line.length + 1;
+      if (documentChars > MAX_DOCUMENT_CHARS) {
+        sink.inputError(
+          documentStart,
+          `a JSON document input is limited to ${MAX_DOCUMENT_CHARS} characters; give larger inputs as JSON lines`,
+        );
+        return;
+      }
+      documentLines.push(line);
       continue;
     }
-    const trimmed = line.trimStart();
+    const trimmed = line.trim();
     if (trimmed.length === 0) continue;
-    if (mode === 'undecided' && trimmed.startsWith('[')) {
-      mode = 'array';
-      arrayStart = lineNumber;
-      arrayLines.push(line);
+    if (mode === 'undecided' && opensDocument(trimmed)) {
+      mode = 'documents';
+      documentStart = lineNumber;
+      documentChars = line.length + 1;
+      documentLines.push(line);
       continue;
     }
     mode = 'lines';
-    emit(io, normalizeRecord(line, context), { line: lineNumber }, counts);
+    sink.emit(normalizeRecord(line, sink.context), { line: lineNumber });
   }
-  if (mode === 'array') normalizeArray(io, arrayLines.join('\n'), arrayStart, context, counts);
-  return counts.rejected === 0 ? 0 : 1;
-};
-
-function normalizeArray(
-  io: CliIo,
-  text: string,
-  line: number,
-  context: NormalizeContext,
-  counts: { rejected: number },
-): void {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    counts.rejected += 1;
-    io.err({
-      line,
-      format: context.format ?? 'unknown',
-      field: '(input)',
-      reason: `invalid JSON array: ${(error as Error).message}`,
-    });
-    return;
-  }
-  if (!Array.isArray(parsed)) {
-    counts.rejected += 1;
-    io.err({
-      line,
-      format: context.format ?? 'unknown',
-      field: '(input)',
-      reason: 'input starting with [ must be one JSON array',
-    });
-    return;
-  }
-  parsed.forEach((record: unknown, index) =>
-    emit(io, normalizeRecord(record, context), { line, index }, counts),
-  );
+  if (mode === 'documents') normalizeDocuments(documentLines.join('\n'), documentStart, sink);
 }
 
-function emit(
-  io: CliIo,
-  result: NormalizeResult,
-  where: { line: number; index?: number },
-  counts: { rejected: number },
-): void {
-  if (result.ok) {
-    io.out(result.alert);
-    return;
+/** `[`, or `{` that does not close on its line: a pretty-printed document, not JSON lines. */
+function opensDocument(trimmed: string): boolean {
+  if (trimmed.startsWith('[')) return true;
+  if (!trimmed.startsWith('{')) return false;
+  try {
+    JSON.parse(trimmed);
+    return false;
+  } catch {
+    return true;
   }
-  counts.rejected += 1;
-  io.err({ ...where, ...result.rejection });
+}
+
+function normalizeDocuments(text: string, firstLine: number, sink: ResultSink): void {
+  for (const document of splitJsonValues(text, firstLine)) {
+    if ('error' in document) {
+      sink.inputError(document.line, document.error);
+      continue;
+    }
+    const { records, listed } = recordsOf(document.value);
+    records.forEach((record, index) =>
+      sink.emit(
+        normalizeRecord(record, sink.context),
+        listed ? { line: document.line, index } : { line: document.line },
+      ),
+    );
+  }
+}
+
+class ResultSink {
+  rejected = 0;
+
+  constructor(
+    private readonly io: CliIo,
+    readonly context: NormalizeContext,
+  ) {}
+
+  emit(result: NormalizeResult, where: { line: number; index?: number }): void {
+    if (result.ok) {
+      this.io.out(result.alert);
+      return;
+    }
+    this.rejected += 1;
+    this.io.err({ ...where, ...result.rejection });
+  }
+
+  inputError(line: number, reason: string): void {
+    this.rejected += 1;
+    this.io.err({ line, format: this.context.format ?? 'unknown', field: '(input)', reason });
+  }
 }
 
 const FORMATS: ReadonlySet<string> = new Set(ALERT_FORMATS);

@@ -25,7 +25,9 @@ describe('projector verb', () => {
     expect(await createProjectorVerb(run)(['rebuild', '--force'], io)).toBe(2);
     expect(io.errs).toEqual([
       expect.objectContaining({ error: "unknown subcommand 'replay'" }),
-      expect.objectContaining({ error: 'unknown flags --force' }),
+      expect.objectContaining({
+        error: 'unknown flag --force (known: --no-swap, --compare, --timeout)',
+      }),
     ]);
   });
 });

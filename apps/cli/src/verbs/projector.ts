@@ -2,9 +2,15 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CliIo, CliVerb } from '../cli-io';
+import { parseFlags, usageError, type FlagSpec } from '../flags';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
 const USAGE = 'usage: projector rebuild [--no-swap] [--compare] [--timeout 10m]';
+const FLAGS = {
+  'no-swap': 'switch',
+  compare: 'switch',
+  timeout: 'value',
+} as const satisfies FlagSpec;
 
 /** Runs the projector entry point with arguments; resolves with its exit code. */
 export type ProjectorRunner = (
@@ -62,16 +68,10 @@ export function createProjectorVerb(run: ProjectorRunner = runProjectorProcess):
       });
       return 2;
     }
-    const unknown = rest.filter(
-      (arg, i) =>
-        arg.startsWith('--') &&
-        !['--no-swap', '--compare', '--timeout'].includes(arg) &&
-        rest[i - 1] !== '--timeout',
-    );
-    if (unknown.length > 0) {
-      io.err({ error: `unknown flags ${unknown.join(', ')}`, usage: USAGE });
-      return 2;
-    }
+    const parsed = parseFlags(rest, FLAGS);
+    if (!parsed.ok) return usageError(io, parsed.error, USAGE);
+    if (parsed.positional.length > 0)
+      return usageError(io, `unexpected argument '${parsed.positional[0]}'`, USAGE);
     return run(['rebuild', ...rest], relay(io));
   };
 }

@@ -1,4 +1,8 @@
-import { parseFlags, type CliVerb } from '../cli-io';
+import type { CliVerb } from '../cli-io';
+import { parseFlags, usageError, type FlagSpec } from '../flags';
+
+const USAGE = 'usage: send --url <ingest alerts URL> --key <ingest API key> < records';
+const FLAGS = { url: 'value', key: 'value' } as const satisfies FlagSpec;
 
 const MAX_BATCH = 500;
 const MAX_WAIT_MS = 200;
@@ -8,13 +12,12 @@ const MAX_WAIT_MS = 200;
  * ingest API as NDJSON batches, and prints one JSON line per batch with what ingest answered.
  */
 export const sendVerb: CliVerb = async (args, io) => {
-  const { flags } = parseFlags(args);
-  const url = flags.get('url');
-  const key = flags.get('key');
-  if (!url || !key) {
-    io.err({ error: 'usage: send --url <ingest alerts URL> --key <ingest API key>' });
-    return 2;
-  }
+  const parsed = parseFlags(args, FLAGS);
+  if (!parsed.ok) return usageError(io, parsed.error, USAGE);
+  const url = parsed.flags.get('url');
+  const key = parsed.flags.get('key');
+  if (!url || !key || parsed.positional.length > 0)
+    return usageError(io, 'send needs --url and --key and no other arguments', USAGE);
   let batch: string[] = [];
   let batchStarted = 0;
   let failures = 0;

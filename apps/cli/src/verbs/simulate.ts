@@ -1,7 +1,19 @@
 import { generateTraffic, labeledAlertRecord } from '@soc/domain';
-import { parseFlags, type CliVerb } from '../cli-io';
+import type { CliVerb } from '../cli-io';
+import { parseFlags, usageError, type FlagSpec } from '../flags';
 
 const CHUNK = 10_000;
+const USAGE =
+  'usage: simulate [--seed S] [--tenant a,b | --tenants N] [--rate R] [--count N] [--realtime] [--labels]';
+const FLAGS = {
+  seed: 'value',
+  tenant: 'value',
+  tenants: 'value',
+  rate: 'value',
+  count: 'value',
+  realtime: 'switch',
+  labels: 'switch',
+} as const satisfies FlagSpec;
 
 /**
  * `soc simulate [--seed S] [--tenant a,b | --tenants N] [--rate R] [--count N] [--realtime] [--labels]`:
@@ -11,7 +23,11 @@ const CHUNK = 10_000;
  * generated as fast as possible from a fixed start time.
  */
 export const simulateVerb: CliVerb = async (args, io) => {
-  const { flags } = parseFlags(args);
+  const parsed = parseFlags(args, FLAGS);
+  if (!parsed.ok) return usageError(io, parsed.error, USAGE);
+  if (parsed.positional.length > 0)
+    return usageError(io, `unexpected argument '${parsed.positional[0]}'`, USAGE);
+  const { flags } = parsed;
   const seed = flags.get('seed') ?? 'soc-demo';
   const tenantList = flags.get('tenant')?.split(',').filter(Boolean);
   const tenants = tenantList ?? Number(flags.get('tenants') ?? 3);

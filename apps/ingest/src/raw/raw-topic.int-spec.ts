@@ -152,7 +152,12 @@ describe('ingest raw SIEM topics on Kafka and the registry', () => {
     expect(Date.parse(letter.headers[DEAD_LETTER_HEADERS.failedAt] ?? '')).not.toBeNaN();
   };
 
-  const withoutArrival = (alert: CanonicalAlert): CanonicalAlert => ({ ...alert, ingestedAt: 0 });
+  // An alert without a time of its own was stamped with its arrival: observedAt is ingestedAt.
+  const withoutArrival = (alert: CanonicalAlert): CanonicalAlert => ({
+    ...alert,
+    ingestedAt: 0,
+    observedAt: alert.observedAtFromArrival ? 0 : alert.observedAt,
+  });
   const byAlertId = (a: CanonicalAlert, b: CanonicalAlert): number =>
     a.alertId.localeCompare(b.alertId);
 

@@ -22,14 +22,14 @@ export interface AvroValueMapping<T> {
   readonly fromAvro: (record: unknown) => T;
 }
 
-function wrap<E extends { readonly type: string; readonly data: unknown }>(
+export function wrap<E extends { readonly type: string; readonly data: unknown }>(
   namespace: string,
   event: E,
 ): Wrapped<E> {
   return { ...event, data: { [`${namespace}.${event.type}`]: event.data } };
 }
 
-function unwrap<E extends { readonly type: string; readonly data: unknown }>(
+export function unwrap<E extends { readonly type: string; readonly data: unknown }>(
   namespace: string,
   record: unknown,
 ): E {

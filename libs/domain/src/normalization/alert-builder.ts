@@ -8,6 +8,7 @@ export type AlertFields = Pick<
   CanonicalAlert,
   | 'alertId'
   | 'observedAt'
+  | 'observedAtFromArrival'
   | 'product'
   | 'vendor'
   | 'ruleId'
@@ -39,6 +40,7 @@ export function buildAlert(
     sourceSystem: sourceSystemOf(context, format),
     observedAt: fields.observedAt,
     ingestedAt: context.ingestedAt,
+    observedAtFromArrival: fields.observedAtFromArrival ?? false,
     product: fields.product,
     vendor: fields.vendor,
     ruleId: fields.ruleId,

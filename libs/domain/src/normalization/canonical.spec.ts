@@ -33,7 +33,14 @@ const valid: CanonicalAlert = {
 describe('canonical alert validation', () => {
   it('accepts a valid alert, re-homed to the caller tenant and without unknown fields', () => {
     const alert = normalizeOk({ ...valid, tenantId: 'someone-else', extra: 'dropped' });
-    expect(alert).toEqual({ ...valid, tenantId: 'acme' });
+    expect(alert).toEqual({ ...valid, tenantId: 'acme', observedAtFromArrival: false });
+  });
+
+  it('keeps the arrival-time flag and rejects one that is not a boolean', () => {
+    expect(normalizeOk({ ...valid, observedAtFromArrival: true }).observedAtFromArrival).toBe(true);
+    expect(normalizeRejected({ ...valid, observedAtFromArrival: 'yes' }).field).toBe(
+      'observedAtFromArrival',
+    );
   });
 
   it.each<[string, Record<string, unknown>, string, string]>([
@@ -63,7 +70,7 @@ describe('canonical alert validation', () => {
       'an unknown format',
       { format: 'syslog' },
       'format',
-      'expected one of canonical, simple-json, elastic, ocsf, cef, leef, suricata, wazuh, splunk, ms-graph',
+      'expected one of canonical, simple-json, elastic, ocsf, cef, leef, suricata, wazuh, splunk, ms-graph, aminer',
     ],
     [
       'an ip without role',

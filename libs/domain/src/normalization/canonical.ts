@@ -34,6 +34,7 @@ export function normalizeCanonical(record: JsonObject, context: NormalizeContext
     sourceSystem: v.string('sourceSystem'),
     observedAt: v.time('observedAt'),
     ingestedAt: v.time('ingestedAt'),
+    observedAtFromArrival: v.flag('observedAtFromArrival'),
     product: v.nullableString('product'),
     vendor: v.nullableString('vendor'),
     ruleId: v.nullableString('ruleId'),
@@ -98,6 +99,14 @@ class Validator {
       return this.fail(field, 'expected epoch milliseconds (an integer)', 0);
     if (!isPlausibleTime(value))
       return this.fail(field, 'outside 1980..2100: probably a unit mistake', 0);
+    return value;
+  }
+
+  /** An optional boolean: absent (an alert written before the field existed) is false. */
+  flag(field: string): boolean {
+    const value = own(this.record, field);
+    if (value === undefined) return false;
+    if (typeof value !== 'boolean') return this.fail(field, 'expected true or false', false);
     return value;
   }
 

@@ -1,4 +1,4 @@
-import { entityValues, normalizeOk, normalizeRejected } from './testing/expect-result';
+import { entityValues, INGESTED_AT, normalizeOk, normalizeRejected } from './testing/expect-result';
 
 // Header and extension examples from the beats CEF parser tests (elastic/beats
 // x-pack/filebeat/processors/decode_cef/cef/cef_test.go) with an `rt` added where the
@@ -121,16 +121,17 @@ describe('CEF normalizer', () => {
     expect(alert.title).toBe('worm successfully stopped');
   });
 
-  it('rejects a record with no event time, naming rt', () => {
-    expect(
-      normalizeRejected(
-        'CEF:0|security|threatmanager|1.0|100|trojan successfully stopped|10|src=10.0.0.192',
-      ),
-    ).toEqual({
-      format: 'cef',
-      field: 'rt',
-      reason: 'missing: no rt, end or start and no syslog header time',
-    });
+  it('takes the arrival time, flagged, when the record has no rt, end, start or header time', () => {
+    const alert = normalizeOk(
+      'CEF:0|security|threatmanager|1.0|100|trojan successfully stopped|10|src=10.0.0.192',
+    );
+    expect([alert.observedAt, alert.observedAtFromArrival]).toEqual([INGESTED_AT, true]);
+  });
+
+  it('does not flag a record whose own time was read', () => {
+    expect(normalizeOk('CEF:0|v|p|1|sig|name|5|rt=1508318763000').observedAtFromArrival).toBe(
+      false,
+    );
   });
 
   it('rejects an unreadable rt rather than falling back to another time', () => {

@@ -1,4 +1,5 @@
 import { buildAlert, boundedText } from './alert-builder';
+import { arrivalTime, statedTime, type EventTime } from './arrival-time';
 import { AttackRefs } from './attack';
 import { contentAlertId } from './content-hash';
 import { EntityBag } from './entities';
@@ -16,6 +17,7 @@ import { reject, type NormalizeContext, type NormalizeResult } from './types';
  * - Extension keys are read by their short name or their full name (`src`/`sourceAddress`).
  * - observedAt: `rt` (device receipt time), else `end`, else `start`, else the syslog
  *   header's time; each in ms epoch, `MMM dd [yyyy] HH:mm:ss[.SSS] [zone]` or ISO 8601.
+ *   With none of them, the arrival time, flagged `observedAtFromArrival` (arrival-time.ts).
  * - Severity: 0-10 (x10) or Unknown/Low/Medium/High/Very-High.
  * - Custom fields (`cs1`..`cs6`, `cn1`..`cn3`, `cfp1`..`cfp4`, `c6a1`..`c6a4`, `flexString1-2`,
  *   `deviceCustomDate1-2`) are appended to the description as `Label=value` with their
@@ -54,10 +56,9 @@ export function normalizeCef(line: string, context: NormalizeContext): Normalize
     observedAt = syslogPrefixTime(line.slice(0, marker), context.ingestedAt);
     timeField = 'rt';
   }
-  if (observedAt === undefined)
-    return reject('cef', 'rt', 'missing: no rt, end or start and no syslog header time');
-  if (!isPlausibleTime(observedAt))
+  if (observedAt !== undefined && !isPlausibleTime(observedAt))
     return reject('cef', timeField, 'outside 1980..2100: probably a unit mistake');
+  const time: EventTime = observedAt === undefined ? arrivalTime(context) : statedTime(observedAt);
 
   const severity = cefSeverity(severityText);
   if (severity === undefined)
@@ -93,7 +94,7 @@ export function normalizeCef(line: string, context: NormalizeContext): Normalize
     ok: true,
     alert: buildAlert(context, 'cef', line, {
       alertId: field(ext, 'externalId', 'externalId') ?? contentAlertId(line),
-      observedAt,
+      ...time,
       product: nonEmpty(product) ?? null,
       vendor: nonEmpty(vendor) ?? null,
       ruleId: nonEmpty(signatureId) ?? null,

@@ -1,5 +1,6 @@
 import type { AlertFormat } from '@soc/contracts';
 import { findMarker } from './cef';
+import { dottedPath, getDotted } from './dotted-path';
 import { at, isObject, own, type JsonObject } from './values';
 
 /**
@@ -18,14 +19,17 @@ import { at, isObject, own, type JsonObject } from './values';
  *   2. ms-graph    `@odata.type` naming `microsoft.graph.security.alert`, or `evidence` +
  *                  `createdDateTime` + one of `providerAlertId`/`serviceSource`/`detectionSource`;
  *   3. ocsf        numeric `class_uid` with `category_uid`, `metadata` or `finding_info`;
- *   4. elastic     a `kibana.alert.*` or `signal.rule` field (flattened or nested, also under
- *                  a search hit's `_source`);
+ *   4. elastic     a `kibana.alert.*` or `signal.rule` field, or a plain ECS alert
+ *                  (`event.kind: alert` with a `rule` field); flattened or nested, also under
+ *                  a search hit's `_source`;
  *   5. suricata    `event_type` with an `alert` object, `src_ip` or `flow_id`;
- *   6. wazuh       a `rule` object with `level`, and `agent`, `manager` or `decoder`;
- *   7. splunk      webhook `result` + `sid`/`search_name`/`results_link`; HEC `event` +
+ *   6. wazuh       a `rule` object with `level`, and `agent`, `manager` or `decoder` (also
+ *                  under a search hit's `_source`, as the Wazuh indexer returns it);
+ *   7. aminer      `AnalysisComponent` and `LogData` objects;
+ *   8. splunk      webhook `result` + `sid`/`search_name`/`results_link`; HEC `event` +
  *                  `time`/`sourcetype`; or a notable row (`rule_name`/`search_name` + `_time`);
- *   8. simple-json `timestamp` or `severity` with `id`, `description`, `source_ip` or `target_user`;
- *   9. unknown.
+ *   9. simple-json `timestamp` or `severity` with `id`, `description`, `source_ip` or `target_user`;
+ *  10. unknown.
  */
 export function detectTextFormat(line: string): AlertFormat | 'json' | undefined {
   const first = firstNonBlank(line);
@@ -84,13 +88,9 @@ export function detectObjectFormat(record: JsonObject): AlertFormat | undefined 
   ) {
     return 'suricata';
   }
-  const rule = own(record, 'rule');
-  if (
-    isObject(rule) &&
-    has(rule, 'level') &&
-    (has(record, 'agent') || has(record, 'manager') || has(record, 'decoder'))
-  )
-    return 'wazuh';
+  if (isWazuh(record)) return 'wazuh';
+  if (isObject(own(record, 'AnalysisComponent')) && isObject(own(record, 'LogData')))
+    return 'aminer';
   if (
     isObject(own(record, 'result')) &&
     (has(record, 'sid') || has(record, 'search_name') || has(record, 'results_link'))
@@ -118,10 +118,30 @@ export function detectObjectFormat(record: JsonObject): AlertFormat | undefined 
 
 const has = (record: JsonObject, key: string): boolean => Object.hasOwn(record, key);
 
+function isWazuh(record: JsonObject): boolean {
+  const source = own(record, '_source');
+  const doc = isObject(source) ? source : record;
+  const rule = own(doc, 'rule');
+  return (
+    isObject(rule) &&
+    has(rule, 'level') &&
+    (has(doc, 'agent') || has(doc, 'manager') || has(doc, 'decoder'))
+  );
+}
+
+const EVENT_KIND = dottedPath('event.kind');
+const RULE = dottedPath('rule');
+const RULE_NAME = dottedPath('rule.name');
+
 function isElastic(record: JsonObject): boolean {
   const source = own(record, '_source');
   const doc = isObject(source) ? source : record;
   if (isObject(at(doc, 'kibana', 'alert')) || isObject(at(doc, 'signal', 'rule'))) return true;
+  if (
+    getDotted(doc, EVENT_KIND) === 'alert' &&
+    (isObject(getDotted(doc, RULE)) || getDotted(doc, RULE_NAME) !== undefined)
+  )
+    return true;
   const kibana = own(doc, 'kibana');
   if (isObject(kibana)) {
     for (const key in kibana) if (key.startsWith('alert.')) return true;

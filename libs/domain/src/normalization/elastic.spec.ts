@@ -137,4 +137,55 @@ describe('Elastic Security normalizer', () => {
       reason: 'missing: every alert needs an event time',
     });
   });
+
+  describe('plain ECS alerts', () => {
+    const ecs = {
+      '@timestamp': '2024-03-04T09:12:41.120Z',
+      event: { kind: 'alert', id: 'e-1', severity: 'high' },
+      rule: { id: '7002', name: 'Connection to known C2 infrastructure', category: 'c2' },
+      observer: { vendor: 'Example Corp', product: 'NetSensor' },
+      source: { ip: '10.20.30.42' },
+      destination: { ip: '203.0.113.77' },
+    };
+
+    it('are detected and take the rule, the severity label and the observer', () => {
+      const alert = normalizeOk(ecs);
+      expect([
+        alert.format,
+        alert.ruleId,
+        alert.ruleName,
+        alert.severity,
+        alert.severityLabel,
+        alert.product,
+        alert.alertId,
+      ]).toEqual([
+        'elastic',
+        '7002',
+        'Connection to known C2 infrastructure',
+        75,
+        'high',
+        'NetSensor',
+        'e-1',
+      ]);
+    });
+
+    it('prefer the risk score, normalized first, to the severity', () => {
+      const scored = { ...ecs, event: { ...ecs.event, risk_score: 40, risk_score_norm: 62 } };
+      expect(normalizeOk(scored).severity).toBe(62);
+      expect(normalizeOk({ ...ecs, 'event.risk_score': 40 }, 'elastic').severity).toBe(40);
+    });
+
+    it('read a numeric event.severity as 0-100 and reject one outside it', () => {
+      expect(normalizeOk({ ...ecs, event: { ...ecs.event, severity: 47 } }).severity).toBe(47);
+      expect(
+        normalizeRejected({ ...ecs, event: { ...ecs.event, severity: 470 } }).reason,
+      ).toContain('unknown severity');
+    });
+
+    it('are not taken for Elastic when they are no alert', () => {
+      expect(normalizeRejected({ ...ecs, event: { kind: 'event' } }).reason).toContain(
+        'unrecognized format',
+      );
+    });
+  });
 });

@@ -18,6 +18,11 @@ import { asArray, firstText, isObject, num, own, text, texts, type JsonObject } 
  * - alertId: `kibana.alert.uuid`, else the hit `_id`, else the content hash.
  * - ruleId: `kibana.alert.rule.rule_id` (the same across installs of a rule), else its uuid.
  * - severity: `kibana.alert.risk_score` (0-100) with `kibana.alert.severity` as the label.
+ *
+ * Plain ECS alerts from other tools (`event.kind: alert` with `rule.*`, see detect.ts) use the
+ * same path with ECS fallbacks: `rule.name`/`rule.id`/`rule.uuid`/`rule.description`/
+ * `rule.category`, `event.risk_score_norm`/`event.risk_score`/`event.severity`,
+ * `event.reason` or `message`, `event.id`, `observer.product`/`observer.vendor`.
  */
 const P = {
   start: dottedPath('kibana.alert.start'),
@@ -75,7 +80,29 @@ const P = {
   threatTacticName: dottedPath('threat.tactic.name'),
   threatTechniqueId: dottedPath('threat.technique.id'),
   threatSubtechniqueId: dottedPath('threat.technique.subtechnique.id'),
+  relatedIp: dottedPath('related.ip'),
+  eventId: dottedPath('event.id'),
+  ecsReason: dottedPath('event.reason'),
+  ecsRuleName: dottedPath('rule.name'),
+  ecsRuleId: dottedPath('rule.id'),
+  ecsRuleUuid: dottedPath('rule.uuid'),
+  ecsRuleDescription: dottedPath('rule.description'),
+  ecsRuleCategory: dottedPath('rule.category'),
+  ecsSeverity: dottedPath('event.severity'),
+  ecsRiskScoreNorm: dottedPath('event.risk_score_norm'),
+  ecsRiskScore: dottedPath('event.risk_score'),
+  message: dottedPath('message'),
+  observerProduct: dottedPath('observer.product'),
+  observerVendor: dottedPath('observer.vendor'),
 } as const satisfies Record<string, DottedPath>;
+
+const RISK_SCORE_PATHS = [
+  P.riskScore,
+  P.ruleRiskScore,
+  P.signalRiskScore,
+  P.ecsRiskScoreNorm,
+  P.ecsRiskScore,
+] as const;
 
 const HASH_PATHS = [
   P.fileMd5,
@@ -100,43 +127,119 @@ export function normalizeElastic(
   context: NormalizeContext,
 ): NormalizeResult {
   const doc = elasticDocument(record);
+  const time = elasticTime(doc);
+  if ('reason' in time) return reject('elastic', '@timestamp', time.reason);
+  const severity = elasticSeverity(doc);
+  if ('reason' in severity) return reject('elastic', severity.field, severity.reason);
+
+  const ruleName = firstText(
+    get(doc, P.ruleName),
+    get(doc, P.signalRuleName),
+    get(doc, P.ecsRuleName),
+  );
+  const reason = boundedText(
+    firstText(get(doc, P.reason), get(doc, P.signalReason), get(doc, P.ecsReason)),
+  );
+  const ruleDescription = boundedText(
+    firstText(
+      get(doc, P.ruleDescription),
+      get(doc, P.signalRuleDescription),
+      get(doc, P.ecsRuleDescription),
+      get(doc, P.message),
+    ),
+  );
+  return {
+    ok: true,
+    alert: buildAlert(context, 'elastic', original, {
+      alertId:
+        firstText(get(doc, P.uuid), own(record, '_id'), get(doc, P.eventId)) ??
+        contentAlertId(original),
+      observedAt: time.observedAt,
+      product: isSecurityAlert(doc)
+        ? 'Elastic Security'
+        : (text(get(doc, P.observerProduct)) ?? 'Elastic'),
+      vendor: isSecurityAlert(doc) ? 'Elastic' : (text(get(doc, P.observerVendor)) ?? 'Elastic'),
+      ruleId:
+        firstText(
+          get(doc, P.ruleRuleId),
+          get(doc, P.ruleUuid),
+          get(doc, P.signalRuleId),
+          get(doc, P.signalRuleUuid),
+          get(doc, P.ecsRuleId),
+          get(doc, P.ecsRuleUuid),
+        ) ?? null,
+      ruleName: ruleName ?? null,
+      title: ruleName ?? reason ?? 'Elastic Security alert',
+      description: reason ?? ruleDescription ?? null,
+      severity: severity.value,
+      severityLabel: severity.label,
+      confidence: null,
+      category: texts(get(doc, P.eventCategory))[0] ?? text(get(doc, P.ecsRuleCategory)) ?? null,
+      attack: elasticAttack(doc),
+      entities: elasticEntities(doc),
+    }),
+  };
+}
+
+/** A Kibana detection alert, as opposed to a plain ECS alert from another tool. */
+const isSecurityAlert = (doc: JsonObject): boolean =>
+  get(doc, P.uuid) !== undefined ||
+  get(doc, P.ruleName) !== undefined ||
+  get(doc, P.signalRuleName) !== undefined;
+
+function elasticTime(doc: JsonObject): { observedAt: number } | { reason: string } {
   const timeValue =
     get(doc, P.start) ??
     get(doc, P.timestamp) ??
     get(doc, P.originalTime) ??
     get(doc, P.signalOriginalTime);
-  if (timeValue === undefined || timeValue === null) {
-    return reject('elastic', '@timestamp', 'missing: every alert needs an event time');
-  }
+  if (timeValue === undefined || timeValue === null)
+    return { reason: 'missing: every alert needs an event time' };
   const observedAt = parseTimeValue(timeValue);
-  if (observedAt === undefined)
-    return reject('elastic', '@timestamp', 'not an ISO 8601 time or an epoch number');
+  if (observedAt === undefined) return { reason: 'not an ISO 8601 time or an epoch number' };
   if (!isPlausibleTime(observedAt))
-    return reject('elastic', '@timestamp', 'outside 1980..2100: probably a unit mistake');
+    return { reason: 'outside 1980..2100: probably a unit mistake' };
+  return { observedAt };
+}
 
-  const ruleName = firstText(get(doc, P.ruleName), get(doc, P.signalRuleName));
+type Severity =
+  | { readonly value: number; readonly label: string }
+  | { readonly field: string; readonly reason: string };
+
+/**
+ * Risk score 0-100 first (Kibana's, then ECS `event.risk_score_norm` and `event.risk_score`),
+ * then a severity label (Kibana's, then ECS `event.severity` as text: a label, or a number
+ * read as 0-100, since ECS leaves its scale to the source), else unknown (50).
+ */
+function elasticSeverity(doc: JsonObject): Severity {
   const label = firstText(
     get(doc, P.severity),
     get(doc, P.ruleSeverity),
     get(doc, P.signalSeverity),
+    get(doc, P.ecsSeverity),
   );
-  const riskScore = num(
-    get(doc, P.riskScore) ?? get(doc, P.ruleRiskScore) ?? get(doc, P.signalRiskScore),
-  );
-  let severity: number;
-  if (riskScore !== undefined) {
+  for (const path of RISK_SCORE_PATHS) {
+    const riskScore = num(get(doc, path));
+    if (riskScore === undefined) continue;
     if (riskScore < 0 || riskScore > 100)
-      return reject('elastic', 'kibana.alert.risk_score', `${riskScore} is outside 0-100`);
-    severity = clampSeverity(riskScore);
-  } else if (label !== undefined) {
-    const mapped = severityFromLabel(label);
-    if (mapped === undefined)
-      return reject('elastic', 'kibana.alert.severity', `unknown severity '${label.slice(0, 64)}'`);
-    severity = mapped;
-  } else {
-    severity = 50;
+      return { field: path.text, reason: `${riskScore} is outside 0-100` };
+    return { value: clampSeverity(riskScore), label: label ?? String(riskScore) };
   }
+  if (label === undefined) return { value: 50, label: 'unknown' };
+  const mapped = severityFromLabel(label) ?? numericSeverity(label);
+  if (mapped === undefined)
+    return { field: 'kibana.alert.severity', reason: `unknown severity '${label.slice(0, 64)}'` };
+  return { value: mapped, label };
+}
 
+function numericSeverity(label: string): number | undefined {
+  const value = Number(label);
+  return label.trim() !== '' && Number.isFinite(value) && value >= 0 && value <= 100
+    ? clampSeverity(value)
+    : undefined;
+}
+
+function elasticAttack(doc: JsonObject): AttackRefs {
   const attack = new AttackRefs();
   collectRuleThreat(get(doc, P.ruleThreat), attack);
   collectRuleThreat(get(doc, P.ruleParamsThreat), attack);
@@ -145,7 +248,10 @@ export function normalizeElastic(
   for (const name of texts(get(doc, P.threatTacticName))) attack.tactic(name);
   for (const id of texts(get(doc, P.threatTechniqueId))) attack.technique(id);
   for (const id of texts(get(doc, P.threatSubtechniqueId))) attack.technique(id);
+  return attack;
+}
 
+function elasticEntities(doc: JsonObject): EntityBag {
   const entities = new EntityBag();
   for (const v of texts(get(doc, P.hostName))) entities.host(v);
   for (const v of texts(get(doc, P.hostHostname))) entities.host(v);
@@ -170,36 +276,8 @@ export function normalizeElastic(
   for (const v of texts(get(doc, P.relatedUser))) entities.user(v);
   for (const v of texts(get(doc, P.relatedHosts))) entities.host(v);
   for (const v of texts(get(doc, P.relatedHash))) entities.hash(v);
-
-  const reason = boundedText(firstText(get(doc, P.reason), get(doc, P.signalReason)));
-  const ruleDescription = boundedText(
-    firstText(get(doc, P.ruleDescription), get(doc, P.signalRuleDescription)),
-  );
-  return {
-    ok: true,
-    alert: buildAlert(context, 'elastic', original, {
-      alertId: firstText(get(doc, P.uuid), own(record, '_id')) ?? contentAlertId(original),
-      observedAt,
-      product: 'Elastic Security',
-      vendor: 'Elastic',
-      ruleId:
-        firstText(
-          get(doc, P.ruleRuleId),
-          get(doc, P.ruleUuid),
-          get(doc, P.signalRuleId),
-          get(doc, P.signalRuleUuid),
-        ) ?? null,
-      ruleName: ruleName ?? null,
-      title: ruleName ?? reason ?? 'Elastic Security alert',
-      description: reason ?? ruleDescription ?? null,
-      severity,
-      severityLabel: label ?? (riskScore !== undefined ? String(riskScore) : 'unknown'),
-      confidence: null,
-      category: texts(get(doc, P.eventCategory))[0] ?? null,
-      attack,
-      entities,
-    }),
-  };
+  for (const v of texts(get(doc, P.relatedIp))) entities.ipIfAddress(v, 'source');
+  return entities;
 }
 
 /**

@@ -29,6 +29,7 @@ describe('golden files', () => {
         'splunk',
         'suricata',
         'wazuh',
+        'aminer',
       ].sort(),
     );
   });

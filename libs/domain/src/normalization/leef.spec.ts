@@ -1,4 +1,4 @@
-import { entityValues, normalizeOk, normalizeRejected } from './testing/expect-result';
+import { entityValues, INGESTED_AT, normalizeOk, normalizeRejected } from './testing/expect-result';
 
 // Header forms from IBM's "LEEF event components" (delimiter table: `^`, `x5E`, `x7c`) and the
 // Lancope event quoted there; attributes from the predefined LEEF attributes table.
@@ -87,14 +87,11 @@ describe('LEEF normalizer', () => {
     expect([alert.severity, alert.severityLabel, alert.category]).toEqual([80, '8', 'anomaly']);
   });
 
-  it('rejects a record without devTime and without a syslog header time', () => {
-    expect(
-      normalizeRejected('LEEF:2.0|Lancope|StealthWatch|1.0|41|^|src=10.0.1.8^dst=10.0.0.5^sev=5'),
-    ).toEqual({
-      format: 'leef',
-      field: 'devTime',
-      reason: 'missing: no devTime and no syslog header time',
-    });
+  it('takes the arrival time, flagged, when there is no devTime and no syslog header time', () => {
+    const alert = normalizeOk(
+      'LEEF:2.0|Lancope|StealthWatch|1.0|41|^|src=10.0.1.8^dst=10.0.0.5^sev=5',
+    );
+    expect([alert.observedAt, alert.observedAtFromArrival]).toEqual([INGESTED_AT, true]);
   });
 
   it('rejects sev outside 1-10, an unreadable devTime and an unreadable delimiter', () => {

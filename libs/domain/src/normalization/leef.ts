@@ -1,4 +1,5 @@
 import { buildAlert, boundedText } from './alert-builder';
+import { arrivalTime, statedTime, type EventTime } from './arrival-time';
 import { AttackRefs } from './attack';
 import { findMarker, splitHeader } from './cef';
 import { contentAlertId } from './content-hash';
@@ -22,7 +23,7 @@ import { reject, type NormalizeContext, type NormalizeResult } from './types';
  * - observedAt: `devTime` with `devTimeFormat` (Java SimpleDateFormat subset). Without a
  *   format, or when the value does not match it, `devTime` is read as an epoch (the guide's
  *   10/13 digits), ISO 8601 or `MMM dd yyyy HH:mm:ss`. Then the syslog header's time. Else the
- *   record is rejected.
+ *   arrival time, flagged `observedAtFromArrival` (arrival-time.ts).
  * - Severity: `sev` 1-10 (x10); absent is unknown (50).
  * - Title: `ruleName` when the sender gives one (a common custom key), else the EventID.
  */
@@ -75,11 +76,10 @@ export function normalizeLeef(line: string, context: NormalizeContext): Normaliz
       return reject('leef', 'devTime', `unreadable time '${devTime.slice(0, 64)}'`);
   } else {
     observedAt = syslogPrefixTime(line.slice(0, marker), context.ingestedAt);
-    if (observedAt === undefined)
-      return reject('leef', 'devTime', 'missing: no devTime and no syslog header time');
   }
-  if (!isPlausibleTime(observedAt))
+  if (observedAt !== undefined && !isPlausibleTime(observedAt))
     return reject('leef', 'devTime', 'outside 1980..2100: probably a unit mistake');
+  const time: EventTime = observedAt === undefined ? arrivalTime(context) : statedTime(observedAt);
 
   let severity = 50;
   let severityLabel = 'unknown';
@@ -117,7 +117,7 @@ export function normalizeLeef(line: string, context: NormalizeContext): Normaliz
     ok: true,
     alert: buildAlert(context, 'leef', line, {
       alertId: contentAlertId(line),
-      observedAt,
+      ...time,
       product: nonEmpty(product) ?? null,
       vendor: nonEmpty(vendor) ?? null,
       ruleId: event ?? null,

@@ -1,4 +1,5 @@
 import { ALERT_FORMATS, type AlertFormat } from '@soc/contracts';
+import { normalizeAminer } from './aminer';
 import { normalizeCanonical } from './canonical';
 import { normalizeCef } from './cef';
 import { detectObjectFormat, detectTextFormat } from './detect';
@@ -27,12 +28,13 @@ import { normalizeWazuh } from './wazuh';
  * rejection (reason `normalizer bug: ...`) so the record reaches the dead-letter topic with
  * its reason instead of crashing the consumer, and the fuzz tests assert it never happens.
  *
- * Event time: every alert needs one, read from the record itself. No format falls back to
- * `ingestedAt`; a record without a readable time is rejected naming the time field. Formats
- * whose records always carry a time (Suricata, Wazuh, Elastic, Graph, OCSF) reject its absence
- * as a malformed record; CEF and LEEF may take it from the syslog header in front of them, and
- * a year-less header takes its year from `ingestedAt` (time.ts) - an explicit, documented
- * inference, not a substitute time.
+ * Event time: read from the record itself. Formats whose records always carry a time
+ * (Suricata, Wazuh, Elastic, Graph, OCSF, AMiner) reject its absence as a malformed record;
+ * CEF and LEEF may take it from the syslog header in front of them, and a year-less header
+ * takes its year from `ingestedAt` (time.ts). Formats whose records may carry none (a Splunk
+ * webhook row without `_time`, CEF without `rt`, LEEF without `devTime`) take `ingestedAt`
+ * and flag the alert `observedAtFromArrival` (arrival-time.ts). A time that is present but
+ * unreadable is always rejected, naming the time field.
  *
  * `original` is the record as received: the text line itself, or the JSON text of a parsed
  * object (`JSON.stringify`, so the same object always gives the same text and content id).
@@ -142,6 +144,8 @@ function normalizeObject(
       return normalizeSplunk(record, original, context);
     case 'ms-graph':
       return normalizeMsGraph(record, original, context);
+    case 'aminer':
+      return normalizeAminer(record, original, context);
     case 'cef':
     case 'leef':
       return reject(format, '(record)', `${format} records are text lines, not JSON objects`);

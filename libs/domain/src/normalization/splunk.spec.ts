@@ -1,4 +1,4 @@
-import { entityValues, normalizeOk, normalizeRejected } from './testing/expect-result';
+import { entityValues, INGESTED_AT, normalizeOk, normalizeRejected } from './testing/expect-result';
 
 // The envelopes as Splunk documents them ("Use a webhook alert action", "Format events for
 // HTTP Event Collector"), carrying a notable row shaped like demisto/content's SplunkPy test
@@ -84,11 +84,12 @@ describe('Splunk normalizer', () => {
     );
   });
 
-  it('rejects a webhook payload whose row carries no time', () => {
-    expect(normalizeRejected({ result: { count: '8' }, sid: 's', search_name: null })).toEqual({
-      format: 'splunk',
-      field: 'result._time',
-      reason: 'missing: every alert needs an event time',
-    });
+  it('gives a webhook payload whose row carries no time the arrival time, flagged', () => {
+    const alert = normalizeOk({ result: { count: '8' }, sid: 's', search_name: null });
+    expect([alert.observedAt, alert.observedAtFromArrival]).toEqual([INGESTED_AT, true]);
+  });
+
+  it('still rejects a time that is present but unreadable', () => {
+    expect(normalizeRejected({ result: { _time: 'soon' }, sid: 's' }).field).toBe('result._time');
   });
 });

@@ -1,4 +1,5 @@
 import { buildAlert, boundedText } from './alert-builder';
+import { arrivalTime, statedTime, type EventTime } from './arrival-time';
 import { AttackRefs } from './attack';
 import { contentAlertId } from './content-hash';
 import { EntityBag } from './entities';
@@ -15,7 +16,8 @@ import { firstText, isObject, own, parseJson, text, texts, type JsonObject } fro
  * The fields below are read from the row (`result` or `event`).
  *
  * - observedAt: `_time` (when the notable fired), else the HEC `time`, else `orig_time`.
- *   A webhook payload without `result._time` is rejected: the envelope carries no time.
+ *   A payload without any of them (a webhook whose row has no `_time`) takes the arrival
+ *   time, flagged `observedAtFromArrival` (arrival-time.ts).
  * - alertId: `event_id` (ES's unique notable id), else the webhook `sid`, else the content hash.
  * - ruleId: `search_name` (the correlation search); ruleName: `rule_name`.
  * - title: `rule_title` with its `$field$` tokens filled from the row, else `rule_name`.
@@ -36,14 +38,17 @@ export function normalizeSplunk(
 
   const rawTime = own(row, '_time') ?? envelopeTime ?? own(row, 'orig_time');
   const timeField = rowPath.length > 0 ? `${rowPath}._time` : '_time';
+  let time: EventTime;
   if (rawTime === undefined || rawTime === null || rawTime === '') {
-    return reject('splunk', timeField, 'missing: every alert needs an event time');
+    time = arrivalTime(context);
+  } else {
+    const observedAt = parseTimeValue(rawTime);
+    if (observedAt === undefined)
+      return reject('splunk', timeField, 'not an ISO 8601 time or an epoch number');
+    if (!isPlausibleTime(observedAt))
+      return reject('splunk', timeField, 'outside 1980..2100: probably a unit mistake');
+    time = statedTime(observedAt);
   }
-  const observedAt = parseTimeValue(rawTime);
-  if (observedAt === undefined)
-    return reject('splunk', timeField, 'not an ISO 8601 time or an epoch number');
-  if (!isPlausibleTime(observedAt))
-    return reject('splunk', timeField, 'outside 1980..2100: probably a unit mistake');
 
   const urgency = text(own(row, 'urgency'));
   const severityText = text(own(row, 'severity'));
@@ -78,7 +83,7 @@ export function normalizeSplunk(
     ok: true,
     alert: buildAlert(context, 'splunk', original, {
       alertId: firstText(own(row, 'event_id'), own(record, 'sid')) ?? contentAlertId(original),
-      observedAt,
+      ...time,
       product: notable ? 'Splunk Enterprise Security' : 'Splunk',
       vendor: 'Splunk',
       ruleId: searchName ?? null,

@@ -50,4 +50,26 @@ describe('Wazuh normalizer', () => {
       normalizeRejected({ timestamp: '2023-04-25T13:50:43Z', rule: 'x', agent: {} }, 'wazuh').field,
     ).toBe('rule');
   });
+
+  it('reads an indexer document: the search hit unwrapped, @timestamp without timestamp', () => {
+    const { timestamp: _dropped, ...stored } = line({ level: 3 }, { id: '1642723347.2816617' });
+    const hit = {
+      _index: 'wazuh-alerts-4.x-2023.04.25',
+      _id: 'abc',
+      _source: { ...stored, '@timestamp': '2023-04-25T13:50:43.764Z' },
+    };
+    const alert = normalizeOk(hit);
+    expect([alert.format, alert.observedAt, alert.alertId]).toEqual([
+      'wazuh',
+      Date.parse('2023-04-25T13:50:43.764Z'),
+      '1642723347.2816617',
+    ]);
+    expect(normalizeOk(hit._source).observedAt).toBe(alert.observedAt);
+  });
+
+  it('takes the hit _id when the stored alert has no id', () => {
+    const { timestamp: _dropped, ...stored } = line({ level: 3 });
+    const alert = normalizeOk({ _id: 'hit-1', _source: { ...stored, '@timestamp': 1682430643 } });
+    expect(alert.alertId).toBe('hit-1');
+  });
 });

@@ -1,4 +1,5 @@
 import type { IncidentFacts, ScoreParts, ScoringContext } from './score';
+import { threatIntelFactor } from './threat-intel-factor';
 
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 
@@ -30,15 +31,10 @@ export function factorReasons(
   if (parts.entityBreadth > 0)
     business += `; ${facts.entityCount} entities involved +${parts.entityBreadth}`;
 
-  const { intel } = facts;
-  let threat: string;
-  if (intel.maliciousMax !== null) threat = `malicious verdict (score ${intel.maliciousMax})`;
-  else if (intel.suspiciousMax !== null)
-    threat = `suspicious verdict (score ${intel.suspiciousMax})`;
-  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0)
-    threat = 'every threat-intel verdict is benign';
-  else if (intel.unknownVerdicts > 0) threat = 'threat intel knows none of the indicators: neutral';
-  else threat = 'no threat-intel verdict: not counted';
+  const threat =
+    parts.raw[2] === null
+      ? 'no threat-intel verdict: not counted'
+      : threatIntelFactor(facts.intel).reason;
 
   const stated =
     facts.meanConfidence === null ? null : `mean source confidence ${round1(facts.meanConfidence)}`;

@@ -183,7 +183,7 @@ const cases: readonly Case[] = [
     // threat 50 -> 18; 27 + 18 + 10 = 55
     priority: 55,
     raw: [50, 0, 50, 0, 100],
-    reasons: [/./, /./, 'threat intel knows none of the indicators: neutral'],
+    reasons: [/./, /./, '1 benign and 1 unknown verdicts: unknown keeps it neutral'],
   },
   {
     name: 'a stated confidence counts when there is no baseline',

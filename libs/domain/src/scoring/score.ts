@@ -9,6 +9,7 @@ import type {
 import { attackStageCount, attackStagesOf } from './attack-stages';
 import { evidenceScore, type EvidenceScore, type EvidenceTally } from './evidence';
 import { factorReasons } from './score-reasons';
+import { threatIntelFactor } from './threat-intel-factor';
 import { spreadOverEvidence, type ScoreWeights } from './weights';
 
 /** What the asset inventory knows about an entity. */
@@ -249,18 +250,14 @@ function businessParts(facts: IncidentFacts, context: ScoringContext): BusinessP
   };
 }
 
-/**
- * No verdict is no evidence (null: left out); `unknown` verdicts are a neutral 50, and only
- * verdicts that are all benign take the factor below that.
- */
+/** Threat intel counts only with a verdict: no verdict is no evidence (null: left out). */
 function threatRaw(intel: IntelFacts): number | null {
-  let threat: number;
-  if (intel.maliciousMax !== null) threat = 75 + 0.25 * clamp(intel.maliciousMax, 0, 100);
-  else if (intel.suspiciousMax !== null) threat = 55 + 0.2 * clamp(intel.suspiciousMax, 0, 100);
-  else if (intel.benignVerdicts > 0 && intel.unknownVerdicts === 0) threat = 20;
-  else if (intel.unknownVerdicts > 0) threat = 50;
-  else return null;
-  return round1(threat);
+  const anyVerdict =
+    intel.maliciousMax !== null ||
+    intel.suspiciousMax !== null ||
+    intel.benignVerdicts > 0 ||
+    intel.unknownVerdicts > 0;
+  return anyVerdict ? threatIntelFactor(intel).raw : null;
 }
 
 function killChainPoints(tacticMask: number): number {
