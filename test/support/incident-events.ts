@@ -243,6 +243,7 @@ export const campaignLinked = (incidentId: string, campaignId: string, o: Envelo
         linkedIncidentIds: [incidentId],
         reason: 'shared host ws-01',
         accumulatedRisk: 140,
+        storyPriority: 72,
       },
     },
     incidentId,

@@ -156,13 +156,18 @@ export interface IncidentEscalatedData {
   readonly threshold: number;
 }
 
-/** Incidents linked across the campaign horizon by shared entities or accumulated risk. */
+/**
+ * Incidents linked across the campaign horizon by shared entities or accumulated risk. The
+ * campaign is the attack story an analyst triages as one item: its id is the story id.
+ */
 export interface CampaignLinkedData {
   readonly incidentId: string;
   readonly campaignId: string;
   readonly linkedIncidentIds: readonly string[];
   readonly reason: string;
   readonly accumulatedRisk: number;
+  /** The story's priority when the link was made: its highest member's; null in older events. */
+  readonly storyPriority: number | null;
 }
 
 export const INCIDENT_CLOSE_REASONS = ['window-expired', 'max-span-reached', 'merged'] as const;

@@ -190,6 +190,7 @@ const incidentSamples: IncidentEvent[] = [
     linkedIncidentIds: ['inc-0'],
     reason: 'shares user',
     accumulatedRisk: 212.5,
+    storyPriority: 77,
   }),
   envelope('IncidentClosed', { incidentId: 'inc-1', reason: 'window-expired' }),
 ];

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
 import {
   ENTITY_TYPES,
   HASH_ALGORITHMS,
@@ -141,13 +142,21 @@ export const parseJsonLine = (line: string): unknown => {
   }
 };
 
-/** Lines of a file, or of the verb's standard input when no path is given. */
+/**
+ * Lines of a file, or of the verb's standard input when no path is given. A path ending in
+ * `.gz` is decompressed as it streams, so a shared data set is read without unpacking it.
+ */
 export function linesOf(
   path: string | undefined,
   stdin: () => AsyncIterable<string>,
 ): AsyncIterable<string> {
   if (path === undefined) return stdin();
-  return createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  const file = createReadStream(path);
+  const input = path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
+  // A failed open or a corrupt archive rejects the line iteration instead of hanging it.
+  if (input !== file) file.on('error', (error) => input.destroy(error));
+  input.setEncoding('utf8');
+  return createInterface({ input, crlfDelay: Infinity });
 }
 
 export type ConfigLoad =

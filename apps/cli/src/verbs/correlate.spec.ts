@@ -128,9 +128,10 @@ describe('soc correlate', () => {
       const lines = [alertTo('154.12.233.66', 'a-feodo')];
       const without = fakeIo(lines);
       expect(await correlateVerb([], without)).toBe(0);
+      // No verdict is no evidence: the factor is left out (raw 0, weight 0), not a made-up 50.
       expect(threatFactors(without.outs as IncidentEvent[])[0]).toEqual([
-        50,
-        'no threat-intel verdict: unknown counts as neutral, not benign',
+        0,
+        'no threat-intel verdict: not counted',
       ]);
 
       const withFeeds = fakeIo(lines);

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts, labeledAlertRecord, type EvaluationReport } from '@soc/domain';
 import { fakeIo } from '../../test/fake-io';
@@ -93,7 +94,46 @@ describe('soc evaluate', () => {
     expect(report.incidents).toBe(1);
   });
 
-  it('refuses a bad --k', async () => {
+  it('refuses a bad --k and an unknown flag', async () => {
     expect(await evaluateVerb(['--k', 'ten'], fakeIo([]))).toBe(2);
+    const io = fakeIo([]);
+    expect(await evaluateVerb(['--refernce'], io)).toBe(2);
+    expect(io.errs).toEqual([
+      expect.objectContaining({ error: expect.stringMatching(/^unknown flag --refernce/) }),
+    ]);
+  });
+
+  it('reads a gzip file as it streams, with the same report as the plain file', async () => {
+    const plain = tempFile('labeled.jsonl', labeledLines);
+    const gzipped = `${plain}.gz`;
+    writeFileSync(gzipped, gzipSync(`${labeledLines.join('\n')}\n`));
+    const fromPlain = fakeIo([]);
+    const fromGzip = fakeIo([]);
+    expect(await evaluateVerb(['--input', gzipped], fromGzip)).toBe(0);
+    await evaluateVerb(['--input', plain], fromPlain);
+    expect(fromGzip.outs).toEqual(fromPlain.outs);
+  });
+
+  it('reports a corrupt gzip file as an error instead of hanging', async () => {
+    const broken = tempFile('broken.jsonl.gz', ['not gzip at all']);
+    const io = fakeIo([]);
+    expect(await evaluateVerb(['--input', broken], io)).toBe(2);
+    expect(io.errs).toEqual([expect.objectContaining({ error: expect.stringMatching(/header/) })]);
+  });
+
+  it('adds the analyst view of incidents and stories, and the rarity reference beside it', async () => {
+    const io = fakeIo(labeledLines);
+    await evaluateVerb([], io);
+    const report = io.outs[0] as EvaluationReport & { reference: EvaluationReport };
+    for (const view of [report.analyst.incidents, report.analyst.stories]) {
+      expect(view.items).toBeGreaterThan(0);
+      expect(view.attackItems).toBeGreaterThan(0);
+      expect(view.firstAttackRank).toBeGreaterThanOrEqual(1);
+      expect(view.highQueue?.threshold).toBe(80);
+    }
+    expect(report.analyst.stories.items).toBeLessThanOrEqual(report.analyst.incidents.items);
+    expect(report.reference.alerts).toBe(report.alerts);
+    expect(report.reference.analyst.incidents.highQueue).toBeNull();
+    expect(report.reference.analyst.stories.items).toBe(report.reference.incidents);
   });
 });

@@ -1,9 +1,11 @@
 import type { IncidentEvent } from '@soc/contracts';
 import {
+  assignmentFold,
   deterministicIds,
-  evaluateCorrelation,
+  evaluateAssignment,
   normalizeRecord,
   offlineCorrelation,
+  rarityReference,
   type LabeledAlertRef,
   type NormalizeResult,
 } from '@soc/domain';
@@ -19,7 +21,7 @@ import {
 } from './alert-lines';
 
 const USAGE =
-  'usage: evaluate [--input labeled.jsonl] [--tenant T] [--events incident-events.jsonl] [--config file.json] [--tick-ms 1000] [--k 10,50,100]';
+  'usage: evaluate [--input labeled.jsonl[.gz]] [--tenant T] [--events incident-events.jsonl[.gz]] [--config file.json] [--tick-ms 1000] [--k 10,50,100]';
 
 const FLAGS = {
   input: 'value',
@@ -38,7 +40,10 @@ const FLAGS = {
  * `--events`), and prints one JSON object: alerts, incidents, the alert-to-incident reduction,
  * pairwise precision / recall / F1 and adjusted Rand index against `label.group`, ROC AUC and
  * precision@k of the final priorities (an incident is positive when most of its alerts are
- * `tp`). Deterministic: no timings in the output.
+ * `tp`), the analyst's view of incidents and of stories (see analystView), and under
+ * `reference` the same report for the datasets' rarity reference on the same alerts. Files
+ * ending in `.gz` are read compressed; events are folded as they come, never held.
+ * Deterministic: no timings in the output.
  *
  * Exit code: 0, 1 when a line was not a labeled alert (reported on stderr and left
  * out), 2 on usage or config errors.
@@ -74,7 +79,8 @@ export const evaluateVerb: CliVerb = async (args, io) => {
     eventsPath === undefined
       ? offlineCorrelation(loaded.config, deterministicIds(), { tickEveryMs })
       : undefined;
-  const events: IncidentEvent[] = [];
+  const fold = assignmentFold();
+  const reference = rarityReference();
   const labeled: LabeledAlertRef[] = [];
   let lineNumber = 0;
   let rejected = 0;
@@ -98,19 +104,27 @@ export const evaluateVerb: CliVerb = async (args, io) => {
         continue;
       }
       labeled.push({ tenantId: alert.alert.tenantId, alertId: alert.alert.alertId, label });
-      if (run !== undefined) for (const event of run.push(alert.alert)) events.push(event);
+      reference.observe(alert.alert);
+      if (run !== undefined) for (const event of run.push(alert.alert)) fold.add(event);
     }
-    if (run !== undefined) for (const event of run.finish()) events.push(event);
+    if (run !== undefined) for (const event of run.finish()) fold.add(event);
     else if (eventsPath !== undefined) {
       for await (const line of linesOf(eventsPath, io.lines)) {
-        if (line.trim().length > 0) events.push(JSON.parse(line) as IncidentEvent);
+        if (line.trim().length > 0) fold.add(JSON.parse(line) as IncidentEvent);
       }
     }
   } catch (error) {
     io.err({ error: error instanceof Error ? error.message : String(error), usage: USAGE });
     return 2;
   }
-  io.out(evaluateCorrelation(labeled, events, { precisionAtK: ks }));
+  const highPriorityThreshold = loaded.config.defaults.policy.scoring.highPriorityThreshold;
+  io.out({
+    ...evaluateAssignment(labeled, fold.result(), { precisionAtK: ks, highPriorityThreshold }),
+    reference: evaluateAssignment(labeled, reference.result(), {
+      precisionAtK: ks,
+      highPriorityThreshold: null,
+    }),
+  });
   return rejected === 0 ? 0 : 1;
 };
 

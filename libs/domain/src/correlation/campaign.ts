@@ -47,7 +47,29 @@ export function linkCampaigns(ctx: Decision, candidate: CampaignCandidate): void
       involved.push(link.other.campaignId);
   }
   const target = campaignTarget(ctx, tenant, { subject, links, involved });
-  emitCampaignLinks(ctx, tenant, { subject, links, involved, target });
+  const storyPriority = storyPriorityOf(tenant, { priority: candidate.priority, links, involved });
+  emitCampaignLinks(ctx, tenant, { subject, links, involved, target, storyPriority });
+}
+
+/** The story's priority after the link: the highest of the subject, its links and the campaigns joined. */
+function storyPriorityOf(
+  tenant: TenantState,
+  {
+    priority,
+    links,
+    involved,
+  }: {
+    readonly priority: number;
+    readonly links: readonly CampaignLink[];
+    readonly involved: readonly string[];
+  },
+): number {
+  let highest = priority;
+  for (const link of links) highest = Math.max(highest, link.other.priority ?? 0);
+  for (const campaignId of involved)
+    for (const member of tenant.campaigns.get(campaignId)?.members ?? [])
+      highest = Math.max(highest, lookupIncident(tenant, member)?.priority ?? 0);
+  return highest;
 }
 
 function campaignLinks(
@@ -156,9 +178,9 @@ function campaignTarget(ctx: Decision, tenant: TenantState, plan: CampaignPlan):
 function emitCampaignLinks(
   ctx: Decision,
   tenant: TenantState,
-  plan: CampaignPlan & { readonly target: string },
+  plan: CampaignPlan & { readonly target: string; readonly storyPriority: number },
 ): void {
-  const { subject, links, involved, target } = plan;
+  const { subject, links, involved, target, storyPriority } = plan;
   const actor = { actor: ACTOR.campaign };
   const first = links[0] as CampaignLink;
   const maxRisk = links.reduce((max, link) => Math.max(max, link.risk), 0);
@@ -170,6 +192,7 @@ function emitCampaignLinks(
       linkedIncidentIds: links.map((link) => link.other.id),
       reason: first.reason,
       accumulatedRisk: maxRisk,
+      storyPriority,
     };
     ctx.emit(subject, 'CampaignLinked', data, actor);
   } else if (newlyLinked.length === 0) return;
@@ -180,6 +203,7 @@ function emitCampaignLinks(
       linkedIncidentIds: [subject.id],
       reason: link.reason,
       accumulatedRisk: link.risk,
+      storyPriority,
     };
     ctx.emit(link.other, 'CampaignLinked', data, actor);
   }
@@ -196,6 +220,7 @@ function emitCampaignLinks(
         linkedIncidentIds: [],
         reason: `campaign ${campaignId} merged into ${target} through incident ${subject.id}`,
         accumulatedRisk: maxRisk,
+        storyPriority,
       };
       ctx.emit(record, 'CampaignLinked', data, actor);
     }

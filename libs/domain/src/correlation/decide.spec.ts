@@ -81,6 +81,8 @@ describe('decideCorrelation: grouping alerts into incidents', () => {
         alertId: 'bridge',
         at: 3,
         ruleId: 'R-3',
+        // A severity the detector has not sent before: evidence, so the merge re-scores.
+        severity: 60,
         entities: [host('ws-02'), host('ws-01')],
       }),
     );

@@ -1,3 +1,4 @@
+import { addEvidence } from '../scoring';
 import { entityKey } from './entity-keys';
 import { addOtherTactics, addRule, removeFromBucket, touch } from './evolve-rows';
 import { indexRemove, mergeRanges } from './links';
@@ -22,6 +23,7 @@ export function merge(tenant: TenantState, survivorId: string, absorbedId: strin
   else for (const rule of absorbed.rules) addRule(survivor, rule);
   addOtherTactics(survivor, absorbed.otherTactics);
   survivor.routineAlerts += absorbed.routineAlerts;
+  survivor.evidence = addEvidence(survivor.evidence, absorbed.evidence);
   mergeSeries(survivor, absorbed);
   if (tenant.pending.delete(absorbed.id)) tenant.pending.add(survivor.id);
   survivor.pendingFirstSeen = Math.min(survivor.pendingFirstSeen, absorbed.pendingFirstSeen);

@@ -1,4 +1,5 @@
 import type { EpochMs, IncidentEvent } from '@soc/contracts';
+import { learnRepeats } from '../scoring';
 import { noteEventTime, touch } from './evolve-rows';
 import { extendLink } from './links';
 import {
@@ -46,6 +47,7 @@ export function countRepeats(
   const routineBefore = series.routine ? seriesSize(series) : 0;
   incident.tally.alertCount += data.totalRepeats - series.total;
   series.total = data.totalRepeats;
+  learnRepeats(tenant.baseline, series, data.observedAts);
   for (const time of data.observedAts) {
     insertSortedBounded(series.times, time, RHYTHM_SAMPLES);
     touch(tenant, incident, time);

@@ -1,5 +1,5 @@
 import type { AlertSummary, EpochMs } from '@soc/contracts';
-import { attackStageOf } from '../scoring';
+import { addEvidence, attackStageOf, evidenceOfRow, learnRow, NO_EVIDENCE } from '../scoring';
 import { ruleLabelOf, type AlertKeys } from './entity-keys';
 import { linkKey } from './links';
 import {
@@ -59,6 +59,7 @@ export function openIncident(
     escalated: false,
     campaignId: null,
     mergedInto: null,
+    evidence: NO_EVIDENCE,
   };
   tenant.open.set(id, incident);
   return incident;
@@ -133,6 +134,11 @@ export function addRow(
   { alert, keys }: { readonly alert: AlertSummary; readonly keys: AlertKeys },
 ): void {
   const time = alert.observedAt;
+  // The row's evidence is read against the baseline before the row is learned, as the
+  // decider read it.
+  const row = { alert, rule: ruleLabelOf(alert), entityKeys: keys.entityKeys };
+  incident.evidence = addEvidence(incident.evidence, evidenceOfRow(tenant.baseline, row));
+  learnRow(tenant.baseline, row);
   touch(tenant, incident, time);
   addInto(incident.tally, tallyOf(alert));
   addRule(incident, ruleLabelOf(alert));

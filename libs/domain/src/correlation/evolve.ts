@@ -1,4 +1,5 @@
 import type { AlertSummary, EpochMs, IncidentEvent } from '@soc/contracts';
+import { newTenantBaseline } from '../scoring';
 import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
 import { close, linkCampaign, merge } from './evolve-merge';
 import { applyPending, countRepeats } from './evolve-repeats';
@@ -118,6 +119,7 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       closed: new Map(),
       campaigns: new Map(),
       pending: new Set(),
+      baseline: newTenantBaseline(),
     };
     state.tenants.set(tenantId, tenant);
   }

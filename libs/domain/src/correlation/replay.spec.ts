@@ -74,6 +74,9 @@ function snapshot(state: CorrelationState): unknown {
     closed: [...tenant.closed.entries()].sort(),
     campaigns: [...tenant.campaigns.entries()].sort(),
     pending: [...tenant.pending],
+    // The learned baseline (rarity, rhythm, severity ranges) is a fold of the events too, so a
+    // restarted correlator scores the next alert exactly as the one that never stopped.
+    baseline: tenant.baseline,
   }));
 }
 
@@ -121,6 +124,10 @@ describe('replaying the published events', () => {
       for (const input of inputs.slice(cut + 1)) resumed.push(input);
       const expected: IncidentEvent[] = live.events.slice(eventsAfterInput[cut]);
       expect(resumed.events).toEqual(expected);
+      const priorities = (events: readonly IncidentEvent[]) =>
+        events.flatMap((e) => (e.type === 'IncidentScored' ? [e.data.priority] : []));
+      expect(priorities(resumed.events)).toEqual(priorities(expected));
+      expect(new Set(priorities(expected)).size).toBeGreaterThan(10);
     },
   );
 });

@@ -1,5 +1,10 @@
 import type { AlertEntity, EpochMs, ScoreExplanation } from '@soc/contracts';
 import {
+  addEvidence,
+  evidenceOfRow,
+  newTenantBaseline,
+  NO_EVIDENCE,
+  type TenantBaseline,
   ATTACK_STAGES,
   attackStageOf,
   prepareScore,
@@ -20,6 +25,9 @@ import {
   type RepeatSeries,
 } from './state';
 import { addInto, intelOf, runningTally, tallyOf } from './tally';
+
+/** The baseline of a tenant before its first event: read, never written. */
+const UNSEEN_TENANT = newTenantBaseline();
 
 /** Adjustments a flush makes to an incident's facts before its repeats are folded in. */
 export interface FlushFacts {
@@ -55,7 +63,7 @@ export function rescore(ctx: Decision, whatIf: WhatIf): number | null {
   const { subject, group, row } = whatIf;
   const at = whatIf.at ?? ctx.now;
   const { weights, highPriorityThreshold } = ctx.policy.scoring;
-  const facts = factsOf(whatIf);
+  const facts = factsOf(whatIf, ctx.tenant?.baseline ?? UNSEEN_TENANT);
   const prepared = prepareScore(facts, ctx.scoring, weights, at);
   if (prepared.priority === subject.priority) return null;
   const scored: { priority: number; explanation: ScoreExplanation } = prepared.explain();
@@ -82,17 +90,25 @@ export function rescore(ctx: Decision, whatIf: WhatIf): number | null {
 }
 
 /** The facts of the group (merged, oldest first) plus the row, from their tallies. */
-function factsOf({ group, row, flush }: WhatIf): IncidentFacts {
+function factsOf({ group, row, flush }: WhatIf, baseline: TenantBaseline): IncidentFacts {
   const tally = runningTally();
+  let evidence = NO_EVIDENCE;
   let lastSeen = -Infinity;
   const entities: (readonly AlertEntity[])[] = [];
   for (const incident of group) {
     addInto(tally, incident.tally);
+    evidence = addEvidence(evidence, incident.evidence);
     if (lastSeenOf(incident) > lastSeen) lastSeen = lastSeenOf(incident);
     entities.push(incident.entities);
   }
   if (row !== undefined) {
     addInto(tally, tallyOf(row.summary));
+    const { summary, keys } = row;
+    const rule = ruleLabelOf(summary);
+    evidence = addEvidence(
+      evidence,
+      evidenceOfRow(baseline, { alert: summary, rule, entityKeys: keys.entityKeys }),
+    );
     if (row.summary.observedAt > lastSeen) lastSeen = row.summary.observedAt;
     entities.push(row.summary.entities);
   }
@@ -110,6 +126,7 @@ function factsOf({ group, row, flush }: WhatIf): IncidentFacts {
     meanConfidence: tally.confidenceCount > 0 ? tally.confidenceSum / tally.confidenceCount : null,
     lastSeen,
     routine: flush?.routine ?? routineOf(group),
+    evidence,
   };
 }
 

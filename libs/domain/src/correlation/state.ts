@@ -1,3 +1,4 @@
+import type { EvidenceTally, TenantBaseline } from '../scoring';
 import type {
   AlertEntity,
   AlertSummary,
@@ -96,6 +97,8 @@ export interface TenantState {
   readonly campaigns: Map<string, Campaign>;
   /** Incidents with pending (not yet counted) repeats; empty at every flush boundary. */
   readonly pending: Set<string>;
+  /** What is usual for the tenant, learned from the published alert rows and repeats. */
+  readonly baseline: TenantBaseline;
 }
 
 export interface OpenIncident {
@@ -140,6 +143,8 @@ export interface OpenIncident {
   escalated: boolean;
   campaignId: string | null;
   mergedInto: string | null;
+  /** What its rows carried against the tenant's baseline when they arrived. */
+  evidence: EvidenceTally;
 }
 
 export interface EntityLink {

@@ -6,7 +6,7 @@ import {
   precisionAt,
   rocAuc,
   type LabeledAlertRef,
-} from './metrics';
+} from '.';
 
 describe('compareClusterings', () => {
   it('counts pairs from the contingency table (hand-computed case)', () => {

@@ -1,4 +1,5 @@
 export * from './attack-stages';
+export * from './evidence';
 export * from './score';
-export * from './weights';
 export * from './threat-intel-factor';
+export * from './weights';

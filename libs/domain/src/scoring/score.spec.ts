@@ -1,5 +1,6 @@
 import type { AlertEntity } from '@soc/contracts';
 import { addAttackStages, attackStageOf } from './attack-stages';
+import { NO_EVIDENCE, type EvidenceTally } from './evidence';
 import {
   DEFAULT_SCORING_CONTEXT,
   scoreIncident,
@@ -31,6 +32,34 @@ const baseFacts: IncidentFacts = {
   meanConfidence: null,
   lastSeen: NOW,
   routine: { alerts: 0, rule: null, intervalCv: null },
+  evidence: { ...NO_EVIDENCE, severityVaries: true },
+};
+
+const finding = (rule: string, detector: string) => ({
+  rule,
+  entityKey: 'host:intranet',
+  detector,
+  surprise: Math.log(5_001),
+  ruleOnEntity: 0,
+  entityAlerts: 5_000,
+});
+const novelAcrossDetectors: EvidenceTally = {
+  findings: [finding('A-Acc-Val1', 'Wazuh/anomaly'), finding('W-Acc-400', 'Wazuh/wazuh')],
+  detectors: ['Wazuh/anomaly', 'Wazuh/wazuh'],
+  common: null,
+  severityVaries: true,
+};
+const routineOnMail: EvidenceTally = {
+  findings: [],
+  detectors: [],
+  common: {
+    rule: 'W-Sys-Cav',
+    entityKey: 'host:mail',
+    ruleOnEntity: 3_402,
+    entityAlerts: 3_600,
+    routine: true,
+  },
+  severityVaries: true,
 };
 
 const inventory = new Map<string, AssetContext>([
@@ -55,37 +84,53 @@ interface Case {
   readonly adjustments?: readonly [string, number][];
 }
 
-// Hand-computed: priority = round(sum of raw * weight (0.30, 0.25, 0.20, 0.15, 0.10) + points).
+// Hand-computed. Base: severity varies, nothing else has evidence, so severity takes the weight
+// of business context, threat intel and confidence (0.30 + 0.60 = 0.90); freshness keeps 0.10.
+// With more factors present the 0.90 is shared in proportion to their weights.
 const cases: readonly Case[] = [
   {
-    name: 'a lone medium alert with nothing known scores on the neutral defaults',
+    name: 'a lone medium alert with nothing else known scores on its severity and freshness',
     facts: {},
-    // 15 + 10 + 10 + 7.5 + 10 = 52.5 -> 53
-    priority: 53,
-    raw: [50, 40, 50, 50, 100],
+    // 50 * 0.9 + 100 * 0.1 = 55
+    priority: 55,
+    raw: [50, 0, 0, 0, 100],
     reasons: [
       'max severity 50, mean 50 over 1 alert',
-      "no inventory entry for the incident's entities: assumed criticality 2 of 5",
-      'no threat-intel verdict: unknown counts as neutral, not benign',
-      'no source stated a confidence: default 50',
+      "no inventory entry for the incident's entities: not counted",
+      'no threat-intel verdict: not counted',
+      'no baseline yet for these entities and no stated confidence: not counted',
       'last alert at the watermark',
+    ],
+  },
+  {
+    name: 'with no evidence at all, confidence is a neutral 50 instead of freshness alone',
+    facts: { evidence: NO_EVIDENCE },
+    // confidence 50 * 0.9 + 10 = 55
+    priority: 55,
+    raw: [0, 0, 0, 50, 100],
+    reasons: [
+      'every detector here has sent one severity for everything so far: not counted',
+      /./,
+      /./,
+      'nothing is known yet (no baseline, no severity spread, no inventory, no intel): neutral',
     ],
   },
   {
     name: 'severity blends max and mean, and distinct rules corroborate',
     facts: { alertCount: 4, maxSeverity: 90, meanSeverity: 60, distinctRules: 3 },
-    // severity 0.7*90 + 0.3*60 + 10 = 91 -> 27.3; total 27.3 + 10 + 10 + 7.5 + 10 = 64.8 -> 65
-    priority: 65,
-    raw: [91, 40, 50, 50, 100],
+    // severity 0.7*90 + 0.3*60 + 10 = 91 -> 81.9; + 10 = 91.9 -> 92
+    priority: 92,
+    raw: [91, 0, 0, 0, 100],
     reasons: ['max severity 90, mean 60 over 4 alerts; 3 distinct rules add 10'],
   },
   {
     name: 'a crown-jewel asset raises business context; the most critical entity is named',
     facts: { entities: [[host('lab-01'), host('db-01')]], entityCount: 2 },
     context: withAssets,
-    // business 20*5 + 20 + 2 = 122 -> 100 -> 25; total 15 + 25 + 10 + 7.5 + 10 = 67.5 -> 68
-    priority: 68,
-    raw: [50, 100, 50, 50, 100],
+    // business 20*5 + 20 + 2 = 122 -> 100; weights 0.3 and 0.25 scaled by 0.9 / 0.55:
+    // 50 * 0.4909 = 24.55, 100 * 0.4091 = 40.91; + 10 = 75.46 -> 75
+    priority: 75,
+    raw: [50, 100, 0, 0, 100],
     reasons: [
       /./,
       'highest criticality 5 of 5 (host db-01); crown jewel +20; 2 entities involved +2',
@@ -95,9 +140,9 @@ const cases: readonly Case[] = [
     name: 'an internet-facing asset adds to its criticality',
     facts: { entities: [[host('web-01')]] },
     context: withAssets,
-    // business 60 + 10 = 70 -> 17.5; total 15 + 17.5 + 10 + 7.5 + 10 = 60
-    priority: 60,
-    raw: [50, 70, 50, 50, 100],
+    // business 60 + 10 = 70 -> 28.64; 24.55 + 28.64 + 10 = 63.19 -> 63
+    priority: 63,
+    raw: [50, 70, 0, 0, 100],
     reasons: [/./, 'highest criticality 3 of 5 (host web-01); internet-facing +10'],
   },
   {
@@ -105,9 +150,9 @@ const cases: readonly Case[] = [
     facts: {
       intel: { maliciousMax: 80, suspiciousMax: 40, benignVerdicts: 1, unknownVerdicts: 0 },
     },
-    // threat 95 -> 19; total 15 + 10 + 19 + 7.5 + 10 = 61.5 -> 62
-    priority: 62,
-    raw: [50, 40, 95, 50, 100],
+    // threat 95; weights 0.3 and 0.2 scaled by 0.9 / 0.5: 27 + 34.2 + 10 = 71.2 -> 71
+    priority: 71,
+    raw: [50, 0, 95, 0, 100],
     reasons: [/./, /./, 'malicious verdict (score 80)'],
   },
   {
@@ -115,9 +160,9 @@ const cases: readonly Case[] = [
     facts: {
       intel: { maliciousMax: null, suspiciousMax: 50, benignVerdicts: 0, unknownVerdicts: 0 },
     },
-    // threat 65 -> 13; total 55.5 -> 56
-    priority: 56,
-    raw: [50, 40, 65, 50, 100],
+    // threat 65 -> 23.4; 27 + 23.4 + 10 = 60.4 -> 60
+    priority: 60,
+    raw: [50, 0, 65, 0, 100],
     reasons: [/./, /./, 'suspicious verdict (score 50)'],
   },
   {
@@ -125,25 +170,35 @@ const cases: readonly Case[] = [
     facts: {
       intel: { maliciousMax: null, suspiciousMax: null, benignVerdicts: 2, unknownVerdicts: 0 },
     },
-    // threat 20 -> 4; total 46.5 -> 47
-    priority: 47,
-    raw: [50, 40, 20, 50, 100],
+    // threat 20 -> 7.2; 27 + 7.2 + 10 = 44.2 -> 44
+    priority: 44,
+    raw: [50, 0, 20, 0, 100],
     reasons: [/./, /./, 'every threat-intel verdict is benign'],
   },
   {
-    name: 'a stated confidence replaces the default',
+    name: 'a verdict of unknown is evidence of nothing either way: a neutral 50',
+    facts: {
+      intel: { maliciousMax: null, suspiciousMax: null, benignVerdicts: 1, unknownVerdicts: 1 },
+    },
+    // threat 50 -> 18; 27 + 18 + 10 = 55
+    priority: 55,
+    raw: [50, 0, 50, 0, 100],
+    reasons: [/./, /./, '1 benign and 1 unknown verdicts: unknown keeps it neutral'],
+  },
+  {
+    name: 'a stated confidence counts when there is no baseline',
     facts: { meanConfidence: 90 },
-    // confidence 90 -> 13.5; total 58.5 -> 59 (round half up)
-    priority: 59,
-    raw: [50, 40, 50, 90, 100],
+    // weights 0.3 and 0.15 scaled by 0.9 / 0.45: 30 + 27 + 10 = 67
+    priority: 67,
+    raw: [50, 0, 0, 90, 100],
     reasons: [/./, /./, /./, 'mean source confidence 90'],
   },
   {
     name: 'freshness halves every half-life of event time before the watermark',
     facts: { lastSeen: NOW - 6 * HOUR },
-    // freshness 50 -> 5; total 47.5 -> 48
-    priority: 48,
-    raw: [50, 40, 50, 50, 50],
+    // 45 + 5 = 50
+    priority: 50,
+    raw: [50, 0, 0, 0, 50],
     reasons: [/./, /./, /./, /./, 'last alert 360 min before the watermark (half-life 360 min)'],
   },
   {
@@ -153,20 +208,47 @@ const cases: readonly Case[] = [
       distinctRules: 4,
       alertCount: 4,
     },
-    // severity 50 + 15 = 65 -> 19.5; total 19.5 + 10 + 10 + 7.5 + 10 + 10 = 67
-    priority: 67,
-    raw: [65, 40, 50, 50, 100],
+    // severity 50 + 15 = 65 -> 58.5; + 10 + 10 = 78.5 -> 79
+    priority: 79,
+    raw: [65, 0, 0, 0, 100],
     reasons: [],
     adjustments: [['kill_chain', 10]],
   },
   {
     name: 'routine repeats are scored down by their share of the alerts',
     facts: { alertCount: 10, routine: { alerts: 8, rule: 'R-cron', intervalCv: 0.04 } },
-    // 52.5 - 24 = 28.5 -> 29
-    priority: 29,
-    raw: [50, 40, 50, 50, 100],
+    // 55 - 24 = 31
+    priority: 31,
+    raw: [50, 0, 0, 0, 100],
     reasons: [],
     adjustments: [['routine_noise', -24]],
+  },
+  {
+    name: 'rules new on their host from agreeing detectors make the learned confidence high',
+    facts: { evidence: novelAcrossDetectors },
+    // evidence points ln 5001 + 4 + 3 = 15.52 -> 100 * (1 - e^(-15.52/40)) = 32.2; weights 0.3 and
+    // 0.15 scaled by 2: 50 * 0.6 + 32.2 * 0.3 + 10 = 49.66 -> 50
+    priority: 50,
+    raw: [50, 0, 0, 32.2, 100],
+    reasons: [
+      /./,
+      /./,
+      /./,
+      'rule A-Acc-Val1 new on host intranet (after 5,000 alerts there); rule W-Acc-400 new on host intranet (after 5,000 alerts there); 2 detectors agree (Wazuh/anomaly, Wazuh/wazuh)',
+    ],
+  },
+  {
+    name: 'a rule seen thousands of times on its host is routine: learned confidence 0',
+    facts: { evidence: routineOnMail },
+    // weights 0.3 and 0.15 scaled by 2: 30 + 0 + 10 = 40
+    priority: 40,
+    raw: [50, 0, 0, 0, 100],
+    reasons: [
+      /./,
+      /./,
+      /./,
+      'nothing unusual: rule W-Sys-Cav seen 3,402 times in 3,600 alerts on host mail, on a steady rhythm: routine',
+    ],
   },
 ];
 
@@ -201,16 +283,16 @@ describe('scoreIncident', () => {
       NOW,
     );
     expect(explanation.factors.map((f) => [f.name, f.weight, f.contribution])).toEqual([
-      ['severity', 0.3, 15],
-      ['business_context', 0.25, 10],
-      ['threat_intel', 0.2, 10],
-      ['confidence', 0.15, 7.5],
+      ['severity', 0.9, 45],
+      ['business_context', 0, 0],
+      ['threat_intel', 0, 0],
+      ['confidence', 0, 0],
       ['freshness', 0.1, 10],
     ]);
     const sum = explanation.factors.reduce((total, f) => total + f.contribution, 0);
     expect(Math.round(sum)).toBe(priority);
     expect(explanation.summary).toBe(
-      'priority 53 = severity 15 + business_context 10 + threat_intel 10 + confidence 7.5 + freshness 10',
+      'priority 55 = severity 45 + business_context 0 + threat_intel 0 + confidence 0 + freshness 10',
     );
   });
 

@@ -7,8 +7,10 @@ import type {
   ScoreFactorName,
 } from '@soc/contracts';
 import { attackStageCount, attackStagesOf } from './attack-stages';
+import { evidenceScore, type EvidenceScore, type EvidenceTally } from './evidence';
+import { factorReasons } from './score-reasons';
 import { threatIntelFactor } from './threat-intel-factor';
-import type { ScoreWeights } from './weights';
+import { spreadOverEvidence, type ScoreWeights } from './weights';
 
 /** What the asset inventory knows about an entity. */
 export interface AssetContext {
@@ -85,6 +87,8 @@ export interface IncidentFacts {
   readonly meanConfidence: number | null;
   readonly lastSeen: EpochMs;
   readonly routine: RoutineFacts;
+  /** What the rows carried against the tenant's learned baseline (rarity, detectors). */
+  readonly evidence: EvidenceTally;
 }
 
 export interface IncidentScore {
@@ -92,6 +96,8 @@ export interface IncidentScore {
   readonly explanation: ScoreExplanation;
 }
 
+/** A factor's value when nothing at all is known: neither good nor bad. */
+const NEUTRAL = 50;
 const KILL_CHAIN_MIN_STAGES = 3;
 const KILL_CHAIN_POINTS_PER_STAGE = 5;
 const KILL_CHAIN_MAX_POINTS = 15;
@@ -104,16 +110,20 @@ const CROWN_JEWEL_POINTS = 20;
 const INTERNET_FACING_POINTS = 10;
 
 /** Raw factor values and the facts their reasons quote: computed once, read twice. */
-interface ScoreParts {
-  readonly raw: readonly [number, number, number, number, number];
+export interface ScoreParts {
+  /** Null for a factor without evidence in this incident: it is left out, not guessed. */
+  readonly raw: readonly [number | null, number | null, number | null, number | null, number];
+  /** The weights re-spread over the factors with evidence, so they still sum to 1. */
+  readonly weights: readonly number[];
+  readonly learned: EvidenceScore;
   readonly ruleBreadth: number;
   readonly assetFound: boolean;
   readonly criticality: number;
   readonly criticalEntity: AlertEntity | null;
-  readonly crownJewel: boolean;
-  readonly internetFacing: boolean;
+  /** Points the tags add (0 when absent). */
+  readonly crownJewelPoints: number;
+  readonly internetFacingPoints: number;
   readonly entityBreadth: number;
-  readonly confidence: number;
   readonly ageMs: number;
   readonly killChainPoints: number;
   readonly routinePoints: number;
@@ -132,43 +142,63 @@ const clamp = (value: number, low: number, high: number): number =>
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
-function computeParts(facts: IncidentFacts, context: ScoringContext, now: EpochMs): ScoreParts {
+function computeParts(
+  facts: IncidentFacts,
+  context: ScoringContext,
+  weights: ScoreWeights,
+  now: EpochMs,
+): ScoreParts {
   const ruleBreadth = Math.min(
     RULE_BREADTH_MAX,
     RULE_BREADTH_POINTS * Math.max(0, facts.distinctRules - 1),
   );
-  const severity = round1(
-    clamp(0.7 * facts.maxSeverity + 0.3 * facts.meanSeverity + ruleBreadth, 0, 100),
-  );
+  const severity = facts.evidence.severityVaries
+    ? round1(clamp(0.7 * facts.maxSeverity + 0.3 * facts.meanSeverity + ruleBreadth, 0, 100))
+    : null;
   const business = businessParts(facts, context);
-  const confidence = round1(clamp(facts.meanConfidence ?? context.defaultConfidence, 0, 100));
+  const businessRaw = business.assetFound ? business.raw : null;
+  const threat = threatRaw(facts.intel);
+  const learned = evidenceScore(facts.evidence);
+  let confidence = confidenceRaw(learned, facts.meanConfidence);
+  // Nothing but the clock to go on (a tenant's first alerts): neutral, not fresh-therefore-urgent.
+  if (confidence === null && severity === null && businessRaw === null && threat === null)
+    confidence = NEUTRAL;
   const ageMs = Math.max(0, now - facts.lastSeen);
   const freshness = round1(100 * Math.pow(0.5, ageMs / context.freshnessHalfLifeMs));
+  const raw = [severity, businessRaw, threat, confidence, freshness] as const;
   return {
-    raw: [severity, business.raw, threatIntelFactor(facts.intel).raw, confidence, freshness],
+    raw,
+    weights: spreadOverEvidence(raw, weights),
+    learned,
     ruleBreadth,
     assetFound: business.assetFound,
     criticality: business.criticality,
     criticalEntity: business.criticalEntity,
-    crownJewel: business.crownJewel,
-    internetFacing: business.internetFacing,
+    crownJewelPoints: business.crownJewel ? CROWN_JEWEL_POINTS : 0,
+    internetFacingPoints: business.internetFacing ? INTERNET_FACING_POINTS : 0,
     entityBreadth: business.entityBreadth,
-    confidence,
     ageMs,
     killChainPoints: killChainPoints(facts.tacticMask),
     routinePoints: routinePoints(facts),
   };
 }
 
-type BusinessParts = Pick<
-  ScoreParts,
-  | 'assetFound'
-  | 'criticality'
-  | 'criticalEntity'
-  | 'crownJewel'
-  | 'internetFacing'
-  | 'entityBreadth'
-> & { readonly raw: number };
+/** The stream's learned evidence, averaged with a confidence the sources stated. */
+function confidenceRaw(learned: EvidenceScore, meanConfidence: number | null): number | null {
+  const stated = meanConfidence === null ? null : clamp(meanConfidence, 0, 100);
+  if (learned.raw === null) return stated === null ? null : round1(stated);
+  return round1(stated === null ? learned.raw : (stated + learned.raw) / 2);
+}
+
+interface BusinessParts {
+  readonly raw: number;
+  readonly assetFound: boolean;
+  readonly criticality: number;
+  readonly criticalEntity: AlertEntity | null;
+  readonly crownJewel: boolean;
+  readonly internetFacing: boolean;
+  readonly entityBreadth: number;
+}
 
 /** The business context: the most critical known asset, its tags, and the entity breadth. */
 function businessParts(facts: IncidentFacts, context: ScoringContext): BusinessParts {
@@ -220,6 +250,16 @@ function businessParts(facts: IncidentFacts, context: ScoringContext): BusinessP
   };
 }
 
+/** Threat intel counts only with a verdict: no verdict is no evidence (null: left out). */
+function threatRaw(intel: IntelFacts): number | null {
+  const anyVerdict =
+    intel.maliciousMax !== null ||
+    intel.suspiciousMax !== null ||
+    intel.benignVerdicts > 0 ||
+    intel.unknownVerdicts > 0;
+  return anyVerdict ? threatIntelFactor(intel).raw : null;
+}
+
 function killChainPoints(tacticMask: number): number {
   const stages = attackStageCount(tacticMask);
   return stages >= KILL_CHAIN_MIN_STAGES
@@ -235,14 +275,13 @@ function routinePoints(facts: IncidentFacts): number {
   return routineShare > 0 ? -round1(ROUTINE_MAX_PENALTY * routineShare) : 0;
 }
 
-const contributionOf = (parts: ScoreParts, weights: ScoreWeights, index: number): number =>
-  round2((parts.raw[index] ?? 0) * weights[FACTOR_ORDER[index] as ScoreFactorName]);
+const contributionOf = (parts: ScoreParts, index: number): number =>
+  round2((parts.raw[index] ?? 0) * (parts.weights[index] ?? 0));
 
 /** The priority is the sum of the contributions and points the explanation shows, rounded. */
-function priorityOf(parts: ScoreParts, weights: ScoreWeights): number {
+function priorityOf(parts: ScoreParts): number {
   let sum = parts.killChainPoints + parts.routinePoints;
-  for (let index = 0; index < FACTOR_ORDER.length; index += 1)
-    sum += contributionOf(parts, weights, index);
+  for (let index = 0; index < FACTOR_ORDER.length; index += 1) sum += contributionOf(parts, index);
   return clamp(Math.round(sum), 0, 100);
 }
 
@@ -279,9 +318,9 @@ export function prepareScore(
   weights: ScoreWeights,
   now: EpochMs,
 ): PreparedScore {
-  const parts = computeParts(facts, context, now);
-  const priority = priorityOf(parts, weights);
-  return { priority, explain: () => explainScore(facts, parts, priority, context, weights) };
+  const parts = computeParts(facts, context, weights, now);
+  const priority = priorityOf(parts);
+  return { priority, explain: () => explainScore(facts, parts, priority, context) };
 }
 
 function explainScore(
@@ -289,14 +328,13 @@ function explainScore(
   parts: ScoreParts,
   priority: number,
   context: ScoringContext,
-  weights: ScoreWeights,
 ): IncidentScore {
   const reasons = factorReasons(facts, parts, context);
   const factors: ScoreFactor[] = FACTOR_ORDER.map((name, index) => ({
     name,
     raw: parts.raw[index] ?? 0,
-    weight: weights[name],
-    contribution: contributionOf(parts, weights, index),
+    weight: round2(parts.weights[index] ?? 0),
+    contribution: contributionOf(parts, index),
     reason: reasons[index] ?? '',
   }));
   const adjustments: ScoreAdjustment[] = [];
@@ -338,37 +376,5 @@ export function scoreIncidentPriority(
   weights: ScoreWeights,
   now: EpochMs,
 ): number {
-  return priorityOf(computeParts(facts, context, now), weights);
-}
-
-function factorReasons(facts: IncidentFacts, parts: ScoreParts, context: ScoringContext): string[] {
-  const alerts = facts.alertCount === 1 ? '1 alert' : `${facts.alertCount} alerts`;
-  const severity =
-    `max severity ${round1(facts.maxSeverity)}, mean ${round1(facts.meanSeverity)} over ${alerts}` +
-    (parts.ruleBreadth > 0
-      ? `; ${facts.distinctRules} distinct rules add ${parts.ruleBreadth}`
-      : '');
-
-  const entity = parts.criticalEntity;
-  let business = parts.assetFound
-    ? `highest criticality ${parts.criticality} of 5 (${entity === null ? 'asset' : `${entity.type} ${entity.value}`})`
-    : `no inventory entry for the incident's entities: assumed criticality ${parts.criticality} of 5`;
-  if (parts.crownJewel) business += `; crown jewel +${CROWN_JEWEL_POINTS}`;
-  if (parts.internetFacing) business += `; internet-facing +${INTERNET_FACING_POINTS}`;
-  if (parts.entityBreadth > 0)
-    business += `; ${facts.entityCount} entities involved +${parts.entityBreadth}`;
-
-  const threat = threatIntelFactor(facts.intel).reason;
-
-  const confidence =
-    facts.meanConfidence === null
-      ? `no source stated a confidence: default ${context.defaultConfidence}`
-      : `mean source confidence ${round1(facts.meanConfidence)}`;
-
-  const minutes = Math.round(parts.ageMs / 60_000);
-  const freshness =
-    parts.ageMs === 0
-      ? 'last alert at the watermark'
-      : `last alert ${minutes} min before the watermark (half-life ${Math.round(context.freshnessHalfLifeMs / 60_000)} min)`;
-  return [severity, business, threat, confidence, freshness];
+  return priorityOf(computeParts(facts, context, weights, now));
 }

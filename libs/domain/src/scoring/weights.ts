@@ -11,6 +11,30 @@ export const DEFAULT_SCORE_WEIGHTS: ScoreWeights = {
   freshness: 0.1,
 };
 
+/**
+ * The weights one incident is scored with, in factor order: the configured weights, with the weight of each factor that has no evidence in this
+ * incident handed to the evidence factors that have, in proportion to theirs; freshness (a
+ * matter of time, not evidence) keeps its own weight. So the weights still sum to 1, and a
+ * missing factor neither lifts nor drags the priority towards a made-up middle.
+ */
+export function spreadOverEvidence(
+  raw: readonly (number | null)[],
+  weights: ScoreWeights,
+): number[] {
+  let present = 0;
+  let absent = 0;
+  SCORE_FACTOR_NAMES.forEach((name, index) => {
+    if (name === 'freshness') return;
+    if (raw[index] === null) absent += weights[name];
+    else present += weights[name];
+  });
+  return SCORE_FACTOR_NAMES.map((name, index) => {
+    if (name === 'freshness') return weights[name];
+    if (raw[index] === null || present === 0) return 0;
+    return weights[name] * (1 + absent / present);
+  });
+}
+
 /** How far the weights may sum away from 1 (decimal fractions such as 0.1 are inexact). */
 export const WEIGHT_SUM_EPSILON = 1e-6;
 

@@ -1,0 +1,89 @@
+import { newRarityBaseline, observeFiring, rarityOf } from './rarity';
+
+const HOUR = 3_600_000;
+const mail = ['host:mail'];
+
+describe('rarityOf', () => {
+  it('finds a rule new on a busy host surprising, and the host’s everyday rule not', () => {
+    const baseline = newRarityBaseline();
+    for (let i = 0; i < 999; i += 1)
+      observeFiring(baseline, { rule: 'W-Sys-Dov', entityKeys: mail, time: i * 60_000 });
+    const everyday = rarityOf(baseline, {
+      rule: 'W-Sys-Dov',
+      entityKeys: mail,
+      time: 1_000 * 60_000,
+    });
+    const fresh = rarityOf(baseline, {
+      rule: 'A-Acc-Val1',
+      entityKeys: mail,
+      time: 1_000 * 60_000,
+    });
+    expect(everyday.surprise).toBeCloseTo(0, 2);
+    // -ln((0 + 1) / (999 + 1)), the 999 decayed a little over 16 hours.
+    expect(fresh.surprise).toBeCloseTo(Math.log(1000), 1);
+    expect(fresh).toMatchObject({ entityKey: 'host:mail', ruleOnEntity: 0 });
+    // 999 alerts over 16 hours with a 7-day half-life: each kept 93-100 % of its weight.
+    expect(fresh.entityAlerts).toBeGreaterThan(0.93 * 999);
+    expect(fresh.entityAlerts).toBeLessThan(999);
+    expect(fresh.ruleInTenant).toBe(0);
+  });
+
+  it('judges a rule by the entity where it is rarest', () => {
+    const baseline = newRarityBaseline();
+    for (let i = 0; i < 100; i += 1) {
+      observeFiring(baseline, { rule: 'R-dns', entityKeys: ['host:dns'], time: i });
+      observeFiring(baseline, { rule: 'R-web', entityKeys: ['host:web'], time: i });
+    }
+    const rarity = rarityOf(baseline, {
+      rule: 'R-dns',
+      entityKeys: ['host:dns', 'host:web'],
+      time: 200,
+    });
+    expect(rarity.entityKey).toBe('host:web');
+    expect(rarity.surprise).toBeCloseTo(Math.log(101), 6);
+  });
+
+  it('has no surprise for an entity without history: no baseline is no evidence', () => {
+    const rarity = rarityOf(newRarityBaseline(), { rule: 'R', entityKeys: ['host:new'], time: 0 });
+    expect(rarity).toMatchObject({ surprise: 0, entityAlerts: 0 });
+  });
+
+  it('discounts a rule that keeps its rhythm on the entity (a daily job)', () => {
+    const baseline = newRarityBaseline();
+    for (let hour = 0; hour < 24 * 5; hour += 1)
+      observeFiring(baseline, { rule: 'W-noise', entityKeys: mail, time: hour * HOUR });
+    for (let day = 0; day < 5; day += 1)
+      observeFiring(baseline, { rule: 'W-Sys-Cav', entityKeys: mail, time: day * 24 * HOUR + 1 });
+    const onTime = rarityOf(baseline, {
+      rule: 'W-Sys-Cav',
+      entityKeys: mail,
+      time: 5 * 24 * HOUR + 1,
+    });
+    const offBeat = rarityOf(baseline, {
+      rule: 'W-Sys-Cav',
+      entityKeys: mail,
+      time: 4 * 24 * HOUR + 7 * HOUR,
+    });
+    expect(onTime.routine).toBe(true);
+    expect(offBeat.routine).toBe(false);
+    expect(onTime.surprise).toBeCloseTo(offBeat.surprise / 3, 1);
+  });
+
+  it('forgets with a half-life: counts halve every half-life of event time', () => {
+    const baseline = newRarityBaseline(HOUR);
+    observeFiring(baseline, { rule: 'R', entityKeys: mail, time: 0 }, 8);
+    expect(
+      rarityOf(baseline, { rule: 'R', entityKeys: mail, time: 3 * HOUR }).ruleOnEntity,
+    ).toBeCloseTo(1, 9);
+  });
+
+  it('stays bounded, evicting the least recently seen keys first', () => {
+    const baseline = newRarityBaseline(HOUR, 100);
+    for (let i = 0; i < 1_000; i += 1)
+      observeFiring(baseline, { rule: `R-${i}`, entityKeys: [`host:h${i}`], time: i });
+    expect(baseline.pairs.size).toBeLessThanOrEqual(100);
+    expect(baseline.rules.size).toBeLessThanOrEqual(100);
+    expect(baseline.entities.has('host:h999')).toBe(true);
+    expect(baseline.entities.has('host:h0')).toBe(false);
+  });
+});

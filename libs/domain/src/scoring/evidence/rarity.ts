@@ -1,0 +1,152 @@
+import type { EpochMs } from '@soc/contracts';
+import { addDecayed, decayedAt, newDecayedCount, type DecayedCount } from './decayed-count';
+import { keepsRhythm, newRhythm, noteFiring, type Rhythm } from './rhythm';
+
+/** One rule on one entity: how often (decayed) and on what rhythm. */
+interface PairMemory extends Rhythm {
+  readonly count: DecayedCount;
+}
+
+/**
+ * A tenant's baseline of what is usual, learned online from its own alerts: how often each
+ * rule fires on each entity, how many alerts each entity and each rule has, and how many the
+ * tenant has, all decaying. Plain Maps, bounded by `maxKeys` each: the least recently seen
+ * keys are evicted first, deterministically.
+ */
+export interface RarityBaseline {
+  readonly halfLifeMs: number;
+  readonly maxKeys: number;
+  readonly total: DecayedCount;
+  readonly entities: Map<string, DecayedCount>;
+  readonly rules: Map<string, DecayedCount>;
+  readonly pairs: Map<string, PairMemory>;
+}
+
+/** Counts halve every 7 days of event time; 20,000 keys per map (a few MB per tenant). */
+export const RARITY_HALF_LIFE_MS = 7 * 24 * 3_600_000;
+export const RARITY_MAX_KEYS = 20_000;
+/** An alert's entities read and counted: the first few (the hosts and users come first). */
+export const RARITY_MAX_ENTITIES = 4;
+
+export const newRarityBaseline = (
+  halfLifeMs = RARITY_HALF_LIFE_MS,
+  maxKeys = RARITY_MAX_KEYS,
+): RarityBaseline => ({
+  halfLifeMs,
+  maxKeys,
+  total: newDecayedCount(),
+  entities: new Map(),
+  rules: new Map(),
+  pairs: new Map(),
+});
+
+/** What the baseline is asked about and told: one rule firing on some entities at a time. */
+export interface RuleFiring {
+  readonly rule: string;
+  readonly entityKeys: readonly string[];
+  readonly time: EpochMs;
+}
+
+/** How unusual a firing is, with the counts the explanation quotes. */
+export interface FiringRarity {
+  /**
+   * Surprise in nats of the rule on its most surprising entity, given that entity's history:
+   * `-ln((rule on entity before + 1) / (alerts on entity before + 1))`, a third of it when
+   * the rule keeps its rhythm there. 0 for an entity without history: no baseline is no
+   * evidence either way.
+   */
+  readonly surprise: number;
+  readonly entityKey: string | null;
+  /** Decayed counts, before this firing. */
+  readonly ruleOnEntity: number;
+  readonly entityAlerts: number;
+  readonly ruleInTenant: number;
+  readonly tenantAlerts: number;
+  readonly routine: boolean;
+}
+
+const pairKey = (entityKey: string, rule: string): string => `${entityKey}\u0000${rule}`;
+const ROUTINE_DISCOUNT = 1 / 3;
+
+/** Reads the baseline; never changes it. */
+export function rarityOf(baseline: RarityBaseline, firing: RuleFiring): FiringRarity {
+  const { halfLifeMs } = baseline;
+  const { rule, time } = firing;
+  let best: FiringRarity | null = null;
+  const entities = Math.min(firing.entityKeys.length, RARITY_MAX_ENTITIES);
+  for (let i = 0; i < entities; i += 1) {
+    const entityKey = firing.entityKeys[i] as string;
+    const pair = baseline.pairs.get(pairKey(entityKey, rule));
+    const ruleOnEntity = decayedAt(pair?.count, time, halfLifeMs);
+    const entityAlerts = decayedAt(baseline.entities.get(entityKey), time, halfLifeMs);
+    const routine = keepsRhythm(pair, time);
+    const raw = -Math.log((ruleOnEntity + 1) / (entityAlerts + 1));
+    const surprise = Math.max(0, routine ? raw * ROUTINE_DISCOUNT : raw);
+    if (best === null || surprise > best.surprise)
+      best = {
+        surprise,
+        entityKey,
+        ruleOnEntity,
+        entityAlerts,
+        ruleInTenant: 0,
+        tenantAlerts: 0,
+        routine,
+      };
+  }
+  return {
+    ...(best ?? {
+      surprise: 0,
+      entityKey: null,
+      ruleOnEntity: 0,
+      entityAlerts: 0,
+      routine: false,
+    }),
+    ruleInTenant: decayedAt(baseline.rules.get(rule), time, halfLifeMs),
+    tenantAlerts: decayedAt(baseline.total, time, halfLifeMs),
+  };
+}
+
+function counted<V>(map: Map<string, V>, key: string, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** Folds `count` firings (a repeat series counts all of them) into the baseline, in place. */
+export function observeFiring(baseline: RarityBaseline, firing: RuleFiring, count = 1): void {
+  const { halfLifeMs } = baseline;
+  const { rule, time } = firing;
+  addDecayed(baseline.total, time, count, halfLifeMs);
+  addDecayed(counted(baseline.rules, rule, newDecayedCount), time, count, halfLifeMs);
+  const entities = Math.min(firing.entityKeys.length, RARITY_MAX_ENTITIES);
+  for (let i = 0; i < entities; i += 1) {
+    const entityKey = firing.entityKeys[i] as string;
+    addDecayed(counted(baseline.entities, entityKey, newDecayedCount), time, count, halfLifeMs);
+    const pair = counted(baseline.pairs, pairKey(entityKey, rule), () => ({
+      ...newRhythm(),
+      count: newDecayedCount(),
+    }));
+    addDecayed(pair.count, time, count, halfLifeMs);
+    noteFiring(pair, time);
+  }
+  const { maxKeys } = baseline;
+  if (baseline.rules.size > maxKeys) evictStalest(baseline.rules, maxKeys, (c) => c.at);
+  if (baseline.entities.size > maxKeys) evictStalest(baseline.entities, maxKeys, (c) => c.at);
+  if (baseline.pairs.size > maxKeys) evictStalest(baseline.pairs, maxKeys, (p) => p.count.at);
+}
+
+/** Drops the least recently touched tenth beyond `maxKeys` (ties by key), so eviction is rare. */
+function evictStalest<V>(
+  map: Map<string, V>,
+  maxKeys: number,
+  touched: (value: V) => number,
+): void {
+  const keep = Math.floor(maxKeys * 0.9);
+  const entries = [...map].sort(
+    ([keyA, a], [keyB, b]) => touched(a) - touched(b) || (keyA < keyB ? -1 : 1),
+  );
+  for (let i = 0; i < entries.length - keep; i += 1) map.delete((entries[i] as [string, V])[0]);
+}
