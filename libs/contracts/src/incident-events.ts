@@ -28,6 +28,11 @@ export interface AlertSummary {
   readonly techniques: readonly string[];
   readonly entities: readonly AlertEntity[];
   readonly threatIntel: readonly ThreatIntelVerdict[];
+  /**
+   * Set when the clock-skew guard corrected the alert: the event time the source stamped, too
+   * far ahead of its arrival; `observedAt` then holds the arrival time. Null otherwise.
+   */
+  readonly originalObservedAt: EpochMs | null;
 }
 
 export type ScoreFactorName =

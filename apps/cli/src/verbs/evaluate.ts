@@ -113,6 +113,9 @@ function labeledAlertOf(record: unknown, tenantId: string): NormalizeResult {
   const { label: _label, ...raw } = record as Record<string, unknown>;
   const input =
     typeof raw['record'] === 'string' && Object.keys(raw).length === 1 ? raw['record'] : raw;
-  // A fixed arrival time keeps evaluation deterministic; correlation reads only event time.
-  return normalizeRecord(input, { tenantId, ingestedAt: 0 });
+  // Each alert arrives when it fired: deterministic, and within the clock-skew guard.
+  const normalized = normalizeRecord(input, { tenantId, ingestedAt: 0 });
+  return normalized.ok
+    ? { ok: true, alert: { ...normalized.alert, ingestedAt: normalized.alert.observedAt } }
+    : normalized;
 }

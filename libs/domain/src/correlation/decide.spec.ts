@@ -357,7 +357,7 @@ describe('decideCorrelation: event time and late alerts', () => {
     expect(typesOf(events)).toEqual(['IncidentOpened', 'IncidentScored']);
   });
 
-  it("moves each tenant's watermark from the partition's newest event time by the tenant's own lateness", () => {
+  it("closes each tenant's windows by the tenant's own event time and lateness, never another tenant's", () => {
     const h = new Harness(
       configOf({
         defaults: { allowedLatenessMs: 2 * MIN },
@@ -366,7 +366,10 @@ describe('decideCorrelation: event time and late alerts', () => {
     );
     h.alert(anAlert({ at: 0, tenantId: 'patient' }));
     h.alert(anAlert({ at: 0, tenantId: 'acme' }));
-    const events = h.push({ kind: 'tick', newestEventTime: T0 + 20 * MIN });
+    h.alert(anAlert({ at: 0, tenantId: 'quiet' }));
+    h.alert(anAlert({ at: 40, tenantId: 'patient', entities: [host('other')] }));
+    h.alert(anAlert({ at: 20, tenantId: 'acme', entities: [host('other')] }));
+    const events = h.push({ kind: 'tick' });
     const closed = only(events, 'IncidentClosed').map((event) => event.tenantId);
     expect(closed).toEqual(['acme']);
   });

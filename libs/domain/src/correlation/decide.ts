@@ -1,6 +1,7 @@
 import { linkingEntities, summarize, type DecidedAlert } from './alert-input';
 import { attachAlert } from './attach';
 import { candidatesFor, type Match } from './candidates';
+import { guardClockSkew } from './clock-skew';
 import { policyFor, type CorrelationConfig } from './config';
 import { Decision } from './context';
 import { alertKeysOf } from './entity-keys';
@@ -63,9 +64,13 @@ export interface DeciderParts {
 }
 
 function decideAlert(input: AlertInput, { state, config, ids }: DeciderParts): CorrelationOutput[] {
-  const alert = input.alert;
-  const tenant = state.tenants.get(alert.tenantId);
-  const compiled = policyFor(config, alert.tenantId);
+  const tenant = state.tenants.get(input.alert.tenantId);
+  const compiled = policyFor(config, input.alert.tenantId);
+  const { alert, summary } = guardClockSkew(
+    input.alert,
+    summarize(input.alert),
+    compiled.policy.maxClockSkewMs,
+  );
   const watermark =
     tenant === undefined
       ? -Infinity
@@ -83,7 +88,6 @@ function decideAlert(input: AlertInput, { state, config, ids }: DeciderParts): C
     watermark,
     cause: alertCausation(alert.alertId),
   });
-  const summary = summarize(alert);
   if (suppress(ctx, { alert, summary })) return ctx.outputs;
   const keys = input.keys ?? alertKeysOf(summary);
   correlate(ctx, { alert, summary, keys, links: linkingEntities(keys, ctx.compiled) });

@@ -15,6 +15,7 @@ const POLICY_FIELDS: readonly (keyof CorrelationPolicy)[] = [
   'windowMs',
   'maxIncidentSpanMs',
   'allowedLatenessMs',
+  'maxClockSkewMs',
   'linkingEntityTypes',
   'allowlist',
   'suppressions',
@@ -78,6 +79,10 @@ function parsePolicy(
   const allowedLatenessMs = num(raw, 'allowedLatenessMs', base.allowedLatenessMs, path, errors, {
     integer: true,
   });
+  const maxClockSkewMs = num(raw, 'maxClockSkewMs', base.maxClockSkewMs, path, errors, {
+    min: 0,
+    integer: true,
+  });
   if (maxIncidentSpanMs < windowMs) {
     errors.push({ path: join(path, 'maxIncidentSpanMs'), message: 'must be at least windowMs' });
   }
@@ -109,6 +114,7 @@ function parsePolicy(
     windowMs,
     maxIncidentSpanMs,
     allowedLatenessMs,
+    maxClockSkewMs,
     linkingEntityTypes,
     allowlist,
     suppressions,

@@ -86,6 +86,12 @@ export interface CorrelationPolicy {
   readonly maxIncidentSpanMs: number;
   /** How far behind the newest event time an alert may arrive and still count as on time. */
   readonly allowedLatenessMs: number;
+  /**
+   * Clock-skew guard: an alert stamped more than this ahead of its arrival time is corrected
+   * to its arrival time (the original kept in the alert's summary), so a bad clock never moves
+   * a watermark into the future.
+   */
+  readonly maxClockSkewMs: number;
   readonly linkingEntityTypes: readonly EntityType[];
   readonly allowlist: AllowlistPolicy;
   readonly suppressions: readonly SuppressionRule[];
@@ -106,6 +112,7 @@ export const DEFAULT_CORRELATION_POLICY: CorrelationPolicy = {
   windowMs: 15 * MINUTE,
   maxIncidentSpanMs: 12 * HOUR,
   allowedLatenessMs: 2 * MINUTE,
+  maxClockSkewMs: 5 * MINUTE,
   linkingEntityTypes: [
     'host',
     'user',

@@ -21,17 +21,15 @@ export interface AlertInput {
 }
 
 /**
- * Flushes pending repeat counters and closes what the watermark has passed. Both clocks are
- * event time, not arrival time, and optional: `watermark` is a floor every tenant's
- * watermark moves to; `newestEventTime` is the newest alert event time the shell has seen
- * (across the partition), from which each tenant's watermark follows by its own allowed
- * lateness (see `watermarkOf`). A tick with neither only flushes and applies each tenant's
- * own newest event time.
+ * Flushes pending repeat counters and closes what the watermark has passed. Each tenant's
+ * watermark follows from its own newest event time by its own allowed lateness (see
+ * `watermarkOf`): never from another tenant's alerts, so a tenant that runs ahead (or a bad
+ * clock the skew guard let through) closes no other tenant's windows. `watermark` (event
+ * time, optional) is a floor every tenant's watermark moves to.
  */
 export interface TickInput {
   readonly kind: 'tick';
   readonly watermark?: EpochMs;
-  readonly newestEventTime?: EpochMs;
 }
 
 /**

@@ -27,7 +27,7 @@ export function decideTick(tick: TickInput, parts: DeciderParts): CorrelationOut
   for (const tenant of parts.state.tenants.values()) {
     const policy = policyFor(parts.config, tenant.tenantId).policy;
     const watermark = watermarkOf({
-      newestEventTime: Math.max(tenant.maxEventTime, tick.newestEventTime ?? -Infinity),
+      newestEventTime: tenant.maxEventTime,
       allowedLatenessMs: policy.allowedLatenessMs,
       floor: Math.max(tenant.watermark, tick.watermark ?? -Infinity),
     });

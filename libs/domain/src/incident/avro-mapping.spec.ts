@@ -25,6 +25,7 @@ const alert: AlertSummary = {
   sourceSystem: 'edr-prod',
   observedAt: T,
   ingestedAt: T + 900,
+  originalObservedAt: null,
   product: 'Endpoint Sensor',
   ruleId: 'EDR-1201',
   ruleName: 'Encoded PowerShell command line',
