@@ -1,11 +1,14 @@
-import type { IncidentEvent } from '@soc/contracts';
+import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import { parseDurationMs } from '@soc/config';
 import {
+  DelayedArrival,
   deterministicIds,
   evaluateCorrelation,
   normalizeRecord,
   offlineCorrelation,
   type LabeledAlertRef,
   type NormalizeResult,
+  type SourceDelay,
 } from '@soc/domain';
 import { parseFlags, type CliVerb } from '../cli-io';
 import {
@@ -18,7 +21,7 @@ import {
 } from './alert-lines';
 
 const USAGE =
-  'usage: evaluate [--input labeled.jsonl] [--tenant T] [--events incident-events.jsonl] [--config file.json] [--tick-ms 1000] [--k 10,50,100]';
+  'usage: evaluate [--input labeled.jsonl] [--tenant T] [--events incident-events.jsonl] [--config file.json] [--tick-ms 1000] [--k 10,50,100] [--delay SOURCE=DURATION]...';
 
 /**
  * `soc evaluate`: how well correlation groups and ranks a labeled set. Reads labeled alerts
@@ -37,6 +40,11 @@ export const evaluateVerb: CliVerb = async (args, io) => {
   const { flags, positional } = parseFlags(args);
   const tickEveryMs = tickEveryOf(flags.get('tick-ms'));
   const ks = (flags.get('k') ?? '10,50,100').split(',').map(Number);
+  const delays = sourceDelaysOf(args);
+  if (typeof delays === 'string') {
+    io.err({ error: delays, usage: USAGE });
+    return 2;
+  }
   if (
     positional.length > 0 ||
     tickEveryMs === undefined ||
@@ -62,6 +70,7 @@ export const evaluateVerb: CliVerb = async (args, io) => {
     eventsPath === undefined
       ? offlineCorrelation(loaded.config, deterministicIds(), { tickEveryMs })
       : undefined;
+  const delayed = new DelayedArrival(delays);
   const events: IncidentEvent[] = [];
   const labeled: LabeledAlertRef[] = [];
   let lineNumber = 0;
@@ -86,8 +95,12 @@ export const evaluateVerb: CliVerb = async (args, io) => {
         continue;
       }
       labeled.push({ tenantId: alert.alert.tenantId, alertId: alert.alert.alertId, label });
-      if (run !== undefined) for (const event of run.push(alert.alert)) events.push(event);
+      const sources = sourcesOf(record, alert.alert);
+      for (const arrived of delayed.push({ alert: alert.alert, sources }))
+        if (run !== undefined) for (const event of run.push(arrived)) events.push(event);
     }
+    for (const arrived of delayed.finish())
+      if (run !== undefined) for (const event of run.push(arrived)) events.push(event);
     if (run !== undefined) for (const event of run.finish()) events.push(event);
     else if (eventsPath !== undefined) {
       for await (const line of linesOf(eventsPath, io.lines)) {
@@ -118,4 +131,29 @@ function labeledAlertOf(record: unknown, tenantId: string): NormalizeResult {
   return normalized.ok
     ? { ok: true, alert: { ...normalized.alert, ingestedAt: normalized.alert.observedAt } }
     : normalized;
+}
+
+/** Every `--delay SOURCE=DURATION` (repeatable), or what is wrong with one. */
+function sourceDelaysOf(args: readonly string[]): SourceDelay[] | string {
+  const delays: SourceDelay[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] as string;
+    const value =
+      arg === '--delay' ? args[(i += 1)] : arg.startsWith('--delay=') ? arg.slice(8) : null;
+    if (value === null) continue;
+    const [source, duration] = (value ?? '').split('=', 2);
+    const delayMs = duration === undefined ? undefined : parseDurationMs(duration);
+    if (!source || delayMs === undefined)
+      return `invalid --delay '${value ?? ''}': expected SOURCE=DURATION, e.g. aminer=6h`;
+    delays.push({ source, delayMs });
+  }
+  return delays;
+}
+
+/** The names a line's source goes by: the alert's system and product, and Wazuh's `location`. */
+function sourcesOf(record: unknown, alert: CanonicalAlert): string[] {
+  const location = (record as { location?: unknown }).location;
+  const names = [alert.sourceSystem, alert.product ?? ''];
+  if (typeof location === 'string') names.push(location);
+  return names;
 }
