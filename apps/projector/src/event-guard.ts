@@ -101,6 +101,7 @@ const INCIDENT_TYPES: readonly IncidentEvent['type'][] = [
   'IncidentEscalated',
   'CampaignLinked',
   'IncidentClosed',
+  'IncidentReopened',
 ];
 const FEEDBACK_TYPES: readonly FeedbackEvent['type'][] = [
   'IncidentAcknowledged',
@@ -167,7 +168,12 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       d.nullableString('incidentId');
       checkAlert(d.object('alert'));
       d.number('watermark');
-      d.oneOf('outcome', ['attached-to-open-incident', 'opened-incident', 'dropped-window-closed']);
+      d.oneOf('outcome', [
+        'attached-to-open-incident',
+        'opened-incident',
+        'dropped-window-closed',
+        'reopened-closed-incident',
+      ]);
       d.string('reason');
       return;
     case 'IncidentsMerged':
@@ -219,6 +225,12 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
     case 'IncidentClosed':
       d.nonEmpty('incidentId');
       d.oneOf('reason', ['window-expired', 'max-span-reached', 'merged']);
+      return;
+    case 'IncidentReopened':
+      d.nonEmpty('incidentId');
+      d.oneOf('cause', ['late-alert']);
+      d.nonEmpty('alertId');
+      d.string('reason');
       return;
     case 'IncidentAcknowledged':
       d.nonEmpty('incidentId');

@@ -114,7 +114,16 @@ export interface LateAlertHandledData {
   readonly incidentId: string | null;
   readonly alert: AlertSummary;
   readonly watermark: EpochMs;
-  readonly outcome: 'attached-to-open-incident' | 'opened-incident' | 'dropped-window-closed';
+  /**
+   * `reopened-closed-incident`: within the revision horizon, the closed incident it belongs to
+   * was reopened (IncidentReopened) and it joined; `dropped-window-closed` is no longer decided
+   * (older logs have it: recorded on the closed incident, which stayed unchanged).
+   */
+  readonly outcome:
+    | 'attached-to-open-incident'
+    | 'opened-incident'
+    | 'dropped-window-closed'
+    | 'reopened-closed-incident';
   readonly reason: string;
 }
 
@@ -156,6 +165,19 @@ export interface CampaignLinkedData {
   readonly accumulatedRisk: number;
 }
 
+/**
+ * A closed incident is open again, so that an alert that belongs to it joins it: a late alert
+ * inside the revision horizon (`late-alert`). Its alerts, tally and links are the ones it had
+ * when it closed; it closes again when the watermark passes its window.
+ */
+export interface IncidentReopenedData {
+  readonly incidentId: string;
+  readonly cause: 'late-alert';
+  /** The alert that reopened it. */
+  readonly alertId: string;
+  readonly reason: string;
+}
+
 export interface IncidentClosedData {
   readonly incidentId: string;
   readonly reason: 'window-expired' | 'max-span-reached' | 'merged';
@@ -172,6 +194,7 @@ export type IncidentScored = EventEnvelope<'IncidentScored', IncidentScoredData>
 export type IncidentEscalated = EventEnvelope<'IncidentEscalated', IncidentEscalatedData>;
 export type CampaignLinked = EventEnvelope<'CampaignLinked', CampaignLinkedData>;
 export type IncidentClosed = EventEnvelope<'IncidentClosed', IncidentClosedData>;
+export type IncidentReopened = EventEnvelope<'IncidentReopened', IncidentReopenedData>;
 
 export type IncidentEvent =
   | IncidentOpened
@@ -184,6 +207,7 @@ export type IncidentEvent =
   | IncidentScored
   | IncidentEscalated
   | CampaignLinked
-  | IncidentClosed;
+  | IncidentClosed
+  | IncidentReopened;
 
 export type IncidentEventType = IncidentEvent['type'];

@@ -8,9 +8,9 @@ import { alertKeysOf } from './entity-keys';
 import { foldRepeat, isRepeat } from './fold-repeats';
 import { alertCausation, type CorrelationIds } from './ids';
 import { noteLate } from './late';
-import { closedHome } from './lookups';
 import { mergeMatches } from './merge';
 import { openIncident } from './open';
+import { reopenMatches } from './revise';
 import type { AlertInput, CorrelationInput, CorrelationOutput, CorrelationState } from './state';
 import { suppress } from './suppress';
 import { decideTick } from './tick';
@@ -94,22 +94,20 @@ function decideAlert(input: AlertInput, { state, config, ids }: DeciderParts): C
   return ctx.outputs;
 }
 
-/** An alert that is not suppressed: opens, joins, merges or repeats. */
+/** An alert that is not suppressed: opens, joins (reopening what it revises), merges or repeats. */
 function correlate(ctx: Decision, input: DecidedAlert): void {
-  const late = ctx.time < ctx.watermark;
-  const { matches, expired } = candidatesFor(ctx, input);
+  const matches = candidatesFor(ctx, input);
   if (matches.length === 0) {
-    const home =
-      late && ctx.tenant !== undefined
-        ? (expired ?? closedHome(ctx.tenant, input.links, ctx.time))
-        : undefined;
-    if (home !== undefined)
-      noteLate(ctx, home, { alert: input.summary, outcome: 'dropped-window-closed' });
-    else openIncident(ctx, input);
+    openIncident(ctx, input);
     return;
   }
   const survivor = (matches[0] as Match).incident;
-  if (late) noteLate(ctx, survivor, { alert: input.summary, outcome: 'attached-to-open-incident' });
+  const reopened = matches.some(({ incident }) => ctx.tenant?.closed.has(incident.id));
+  if (reopened) reopenMatches(ctx, { matches, alertId: input.alert.alertId });
+  if (ctx.time < ctx.watermark) {
+    const outcome = reopened ? 'reopened-closed-incident' : 'attached-to-open-incident';
+    noteLate(ctx, survivor, { alert: input.summary, outcome });
+  }
   const group = mergeMatches(ctx, { matches, bridgingAlertId: input.alert.alertId });
   if (isRepeat(ctx, { group, input })) foldRepeat(ctx, { group, input });
   else attachAlert(ctx, { group, matches, input });

@@ -64,7 +64,7 @@ export function openIncident(
   return incident;
 }
 
-function addToBucket(
+export function addToBucket(
   buckets: Map<number, Set<OpenIncident>>,
   bucket: number,
   incident: OpenIncident,

@@ -1,6 +1,7 @@
 import type { AlertSummary, EpochMs, IncidentEvent } from '@soc/contracts';
 import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
 import { close, linkCampaign, merge } from './evolve-merge';
+import { reopen } from './evolve-reopen';
 import { applyPending, countRepeats } from './evolve-repeats';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
 import { unattachedStreamId } from './ids';
@@ -78,7 +79,10 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
     case 'IncidentScored': {
       const target =
         tenant.open.get(event.data.incidentId) ?? tenant.closed.get(event.data.incidentId);
-      if (target !== undefined) target.priority = event.data.priority;
+      if (target === undefined) return;
+      target.priority = event.data.priority;
+      if ('retained' in target && target.retained !== null)
+        target.retained.priority = event.data.priority;
       return;
     }
     case 'IncidentEscalated': {
@@ -90,6 +94,8 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return linkCampaign(tenant, event.data.incidentId, event.data.campaignId);
     case 'IncidentClosed':
       return close(tenant, event.data.incidentId);
+    case 'IncidentReopened':
+      return reopen(tenant, event.data.incidentId);
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled incident event ${JSON.stringify(unreachable)}`);
@@ -130,7 +136,9 @@ function noteSequence(tenant: TenantState, event: IncidentEvent): void {
     return;
   }
   const target = tenant.open.get(event.streamId) ?? tenant.closed.get(event.streamId);
-  if (target !== undefined) target.sequence = event.sequence;
+  if (target === undefined) return;
+  target.sequence = event.sequence;
+  if ('retained' in target && target.retained !== null) target.retained.sequence = event.sequence;
 }
 
 /** Tick-caused events carry the watermark as their event time; old memory is swept then. */

@@ -16,6 +16,7 @@ const POLICY_FIELDS: readonly (keyof CorrelationPolicy)[] = [
   'maxIncidentSpanMs',
   'allowedLatenessMs',
   'maxClockSkewMs',
+  'revisionHorizonMs',
   'linkingEntityTypes',
   'allowlist',
   'suppressions',
@@ -83,6 +84,10 @@ function parsePolicy(
     min: 0,
     integer: true,
   });
+  const revisionHorizonMs = num(raw, 'revisionHorizonMs', base.revisionHorizonMs, path, errors, {
+    min: 0,
+    integer: true,
+  });
   if (maxIncidentSpanMs < windowMs) {
     errors.push({ path: join(path, 'maxIncidentSpanMs'), message: 'must be at least windowMs' });
   }
@@ -115,6 +120,7 @@ function parsePolicy(
     maxIncidentSpanMs,
     allowedLatenessMs,
     maxClockSkewMs,
+    revisionHorizonMs,
     linkingEntityTypes,
     allowlist,
     suppressions,

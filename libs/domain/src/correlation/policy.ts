@@ -92,6 +92,12 @@ export interface CorrelationPolicy {
    * a watermark into the future.
    */
   readonly maxClockSkewMs: number;
+  /**
+   * A late alert at most this far behind the watermark revises the past: it joins the
+   * incident it belongs to, reopening it when closed (as long as the closed incident is still
+   * remembered: the campaign horizon). Further behind, it joins or opens what is open now.
+   */
+  readonly revisionHorizonMs: number;
   readonly linkingEntityTypes: readonly EntityType[];
   readonly allowlist: AllowlistPolicy;
   readonly suppressions: readonly SuppressionRule[];
@@ -113,6 +119,7 @@ export const DEFAULT_CORRELATION_POLICY: CorrelationPolicy = {
   maxIncidentSpanMs: 12 * HOUR,
   allowedLatenessMs: 2 * MINUTE,
   maxClockSkewMs: 5 * MINUTE,
+  revisionHorizonMs: 24 * HOUR,
   linkingEntityTypes: [
     'host',
     'user',

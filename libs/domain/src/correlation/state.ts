@@ -197,6 +197,11 @@ export interface ClosedIncident {
   priority: number | null;
   campaignId: string | null;
   readonly mergedInto: string | null;
+  /**
+   * The incident as it was when it closed (not for merged-away ones), so a late alert inside
+   * the revision horizon can reopen it (IncidentReopened) with its alerts, links and tally.
+   */
+  readonly retained: OpenIncident | null;
 }
 
 /** Lives as long as one of its members is open or remembered. */

@@ -190,6 +190,12 @@ const incidentSamples: IncidentEvent[] = [
     accumulatedRisk: 212.5,
   }),
   envelope('IncidentClosed', { incidentId: 'inc-1', reason: 'window-expired' }),
+  envelope('IncidentReopened', {
+    incidentId: 'inc-1',
+    cause: 'late-alert',
+    alertId: 'edr-9',
+    reason: 'alert edr-9 belongs to it, inside the revision horizon',
+  }),
 ];
 
 const feedbackEnvelope = <T extends FeedbackEvent['type']>(
@@ -254,6 +260,7 @@ const ALL_INCIDENT_TYPES: IncidentEventType[] = [
   'IncidentEscalated',
   'CampaignLinked',
   'IncidentClosed',
+  'IncidentReopened',
 ];
 
 describe('soc.incidents.v1 Avro schema and mapping', () => {
