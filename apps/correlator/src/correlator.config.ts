@@ -37,6 +37,10 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
     defaults['windowMs'] = reader.durationMs('ALERT_CORRELATION_WINDOW', 0);
   if (env['ALERT_ALLOWED_LATENESS'])
     defaults['allowedLatenessMs'] = reader.durationMs('ALERT_ALLOWED_LATENESS', 0);
+  if (env['ALERT_MAX_CLOCK_SKEW'])
+    defaults['maxClockSkewMs'] = reader.durationMs('ALERT_MAX_CLOCK_SKEW', 0);
+  if (env['ALERT_REVISION_HORIZON'])
+    defaults['revisionHorizonMs'] = reader.durationMs('ALERT_REVISION_HORIZON', 0);
   if (env['MAX_INCIDENT_SPAN'])
     defaults['maxIncidentSpanMs'] = reader.durationMs('MAX_INCIDENT_SPAN', 0);
   if (env['CAMPAIGN_HORIZON']) campaign['horizonMs'] = reader.durationMs('CAMPAIGN_HORIZON', 0);
