@@ -41,6 +41,8 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
     defaults['maxClockSkewMs'] = reader.durationMs('ALERT_MAX_CLOCK_SKEW', 0);
   if (env['ALERT_REVISION_HORIZON'])
     defaults['revisionHorizonMs'] = reader.durationMs('ALERT_REVISION_HORIZON', 0);
+  if (env['ALERT_IDLE_TIMEOUT'])
+    defaults['idleTimeoutMs'] = reader.durationMs('ALERT_IDLE_TIMEOUT', 0);
   if (env['MAX_INCIDENT_SPAN'])
     defaults['maxIncidentSpanMs'] = reader.durationMs('MAX_INCIDENT_SPAN', 0);
   if (env['CAMPAIGN_HORIZON']) campaign['horizonMs'] = reader.durationMs('CAMPAIGN_HORIZON', 0);

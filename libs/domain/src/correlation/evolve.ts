@@ -54,6 +54,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       const { incidentId, title, windowMs, campaignHorizonMs, firstAlert } = event.data;
       const rule = ruleLabelOf(firstAlert);
       const opened = { id: incidentId, title, windowMs, horizonMs: campaignHorizonMs, rule };
+      noteArrival(tenant, firstAlert);
       const incident = openIncident(tenant, opened);
       addRow(tenant, incident, { alert: firstAlert, keys: keysOf(firstAlert, known) });
       return;
@@ -61,6 +62,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
     case 'AlertAttached': {
       const incident = tenant.open.get(event.data.incidentId);
       const alert = event.data.alert;
+      noteArrival(tenant, alert);
       if (incident !== undefined) addRow(tenant, incident, { alert, keys: keysOf(alert, known) });
       return;
     }
@@ -68,6 +70,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return countRepeats(tenant, event.data);
     case 'AlertSuppressed':
     case 'LateAlertHandled':
+      noteArrival(tenant, event.data.alert);
       return noteEventTime(tenant, event.data.alert.observedAt);
     case 'IncidentsMerged':
       return merge(tenant, event.data.incidentId, event.data.absorbedIncidentId);
@@ -103,6 +106,10 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
   }
 }
 
+function noteArrival(tenant: TenantState, alert: AlertSummary): void {
+  if (alert.ingestedAt > tenant.newestArrival) tenant.newestArrival = alert.ingestedAt;
+}
+
 function tenantOf(state: CorrelationState, tenantId: string): TenantState {
   let tenant = state.tenants.get(tenantId);
   if (tenant === undefined) {
@@ -112,6 +119,7 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       unattachedSequence: 0,
       watermark: -Infinity,
       maxEventTime: -Infinity,
+      newestArrival: -Infinity,
       sweptAt: -Infinity,
       sweepEveryMs: SWEEP_INTERVAL_MS,
       open: new Map(),

@@ -98,6 +98,8 @@ export interface CorrelationPolicy {
    * remembered: the campaign horizon). Further behind, it joins or opens what is open now.
    */
   readonly revisionHorizonMs: number;
+  /** A tenant none of whose alerts arrived for this long (wall clock) is idle: see TickInput. */
+  readonly idleTimeoutMs: number;
   readonly linkingEntityTypes: readonly EntityType[];
   readonly allowlist: AllowlistPolicy;
   readonly suppressions: readonly SuppressionRule[];
@@ -120,6 +122,7 @@ export const DEFAULT_CORRELATION_POLICY: CorrelationPolicy = {
   allowedLatenessMs: 2 * MINUTE,
   maxClockSkewMs: 5 * MINUTE,
   revisionHorizonMs: 24 * HOUR,
+  idleTimeoutMs: 15 * MINUTE,
   linkingEntityTypes: [
     'host',
     'user',

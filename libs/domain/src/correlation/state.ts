@@ -25,11 +25,16 @@ export interface AlertInput {
  * watermark follows from its own newest event time by its own allowed lateness (see
  * `watermarkOf`): never from another tenant's alerts, so a tenant that runs ahead (or a bad
  * clock the skew guard let through) closes no other tenant's windows. `watermark` (event
- * time, optional) is a floor every tenant's watermark moves to.
+ * time, optional) is a floor every tenant's watermark moves to. `arrivalTime` (wall clock,
+ * optional: a shell's idle timer) closes windows on quiet tenants: a tenant none of whose
+ * alerts arrived for `idleTimeoutMs` gets the watermark `arrivalTime - idleTimeoutMs`. What
+ * such a tick closes is recorded like any tick's decision (IncidentClosed caused by the tick,
+ * at the watermark), so a replay rebuilds the same watermark and state.
  */
 export interface TickInput {
   readonly kind: 'tick';
   readonly watermark?: EpochMs;
+  readonly arrivalTime?: EpochMs;
 }
 
 /**
@@ -73,6 +78,8 @@ export interface TenantState {
   watermark: EpochMs;
   /** Newest alert event time seen; -Infinity before any. */
   maxEventTime: EpochMs;
+  /** Newest arrival time (`ingestedAt`) of the alerts the events carry; -Infinity before any. */
+  newestArrival: EpochMs;
   /** Watermark of the last eviction sweep. */
   sweptAt: EpochMs;
   /** Event time between sweeps: a 24th of the longest campaign horizon seen, at least 5 min. */
