@@ -1,7 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
-import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
-import { generateLabeledAlerts, incidentAvroMapping } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
+import { generateLabeledAlerts } from '@soc/domain';
+import { createSchemaRegistry } from '@soc/kafka';
 import { infraFromEnv, testKafka, uniqueName, waitFor, type SpecDatabase } from '@soc/testing';
 import { readCorrelatorConfig } from './correlator.config';
 import {
@@ -25,6 +24,7 @@ import {
   connectAlertProducer,
   correlatorEnv,
   createMigratedSpecDatabase,
+  registerCodecs,
 } from './spec-support';
 
 const PARTITIONS = 6;
@@ -112,17 +112,7 @@ describe('three correlators in one consumer group', () => {
         },
       ),
     );
-    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
-      registry,
-      config.topics.alerts,
-      readSchemaFile('alerts'),
-    );
-    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
-      registry,
-      config.topics.incidents,
-      readSchemaFile('incidents'),
-      incidentAvroMapping,
-    );
+    const { alertCodec, incidentCodec } = await registerCodecs(registry, config.topics);
 
     // Twelve tenants, two per partition, in realistic traffic.
     const tenants = tenantsCoveringPartitions(PARTITIONS, 2);

@@ -33,6 +33,7 @@ import {
   connectAlertProducer,
   correlatorEnv,
   createMigratedSpecDatabase,
+  registerCodecs,
 } from './spec-support';
 
 const logger = createLogger('correlator-spec', 'warn');
@@ -83,17 +84,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
     const config = readCorrelatorConfig(correlatorEnv(infra, database.url, name, partitions));
     for (const topic of Object.values(config.topics))
       await createTopic(topic, partitions, { kafka });
-    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
-      registry,
-      config.topics.alerts,
-      readSchemaFile('alerts'),
-    );
-    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
-      registry,
-      config.topics.incidents,
-      readSchemaFile('incidents'),
-      incidentAvroMapping,
-    );
+    const { alertCodec, incidentCodec } = await registerCodecs(registry, config.topics);
     const app = await NestFactory.create(CorrelatorModule.forRoot(config, logger), {
       logger: false,
     });

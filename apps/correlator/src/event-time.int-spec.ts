@@ -1,9 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
-import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
-import { incidentAvroMapping } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, readSchemaFile } from '@soc/kafka';
+import type { CanonicalAlert } from '@soc/contracts';
+import { createSchemaRegistry } from '@soc/kafka';
 import { createLogger } from '@soc/observability';
 import { createTopic, infraFromEnv, testKafka, uniqueName, type SpecDatabase } from '@soc/testing';
 import { readCorrelatorConfig, type CorrelatorConfig } from './correlator.config';
@@ -17,6 +16,7 @@ import {
   produceAlerts,
   readTopicToEnd,
   waitForGroupCaughtUp,
+  registerCodecs,
 } from './spec-support';
 
 const logger = createLogger('event-time-spec', 'warn');
@@ -86,17 +86,7 @@ describe('correlator event time on Kafka: a bad clock in one tenant', () => {
     const name = uniqueName('event-time');
     const config = readCorrelatorConfig(correlatorEnv(infra, database.url, name, 1));
     for (const topic of Object.values(config.topics)) await createTopic(topic, 1, { kafka });
-    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
-      registry,
-      config.topics.alerts,
-      readSchemaFile('alerts'),
-    );
-    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
-      registry,
-      config.topics.incidents,
-      readSchemaFile('incidents'),
-      incidentAvroMapping,
-    );
+    const { alertCodec, incidentCodec } = await registerCodecs(registry, config.topics);
     const send = async (alerts: readonly CanonicalAlert[]) => {
       await produceAlerts(producer, config.topics.alerts, alertCodec, alerts, 1);
       await waitForGroupCaughtUp(kafka, config.groupId, config.topics.alerts, CATCH_UP_MS);

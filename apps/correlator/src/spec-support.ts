@@ -13,8 +13,14 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
-import { correlateAll, deterministicIds, type CorrelationConfig } from '@soc/domain';
-import type { AvroTopicCodec } from '@soc/kafka';
+import {
+  correlateAll,
+  deterministicIds,
+  incidentAvroMapping,
+  type CorrelationConfig,
+} from '@soc/domain';
+import { AvroTopicCodec, readSchemaFile } from '@soc/kafka';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { openDataSource } from '@soc/persistence';
 import {
   createSpecDatabase,
@@ -25,6 +31,29 @@ import {
 } from '@soc/testing';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
+
+/** The correlator's alert and incident codecs on a spec's own topics. */
+export async function registerCodecs(
+  registry: SchemaRegistry,
+  topics: { readonly alerts: string; readonly incidents: string },
+): Promise<{
+  readonly alertCodec: AvroTopicCodec<CanonicalAlert>;
+  readonly incidentCodec: AvroTopicCodec<IncidentEvent>;
+}> {
+  return {
+    alertCodec: await AvroTopicCodec.register<CanonicalAlert>(
+      registry,
+      topics.alerts,
+      readSchemaFile('alerts'),
+    ),
+    incidentCodec: await AvroTopicCodec.register<IncidentEvent>(
+      registry,
+      topics.incidents,
+      readSchemaFile('incidents'),
+      incidentAvroMapping,
+    ),
+  };
+}
 
 /** A spec database with the schema: the correlator reads public.assets but does not migrate. */
 export async function createMigratedSpecDatabase(name: string): Promise<SpecDatabase> {
