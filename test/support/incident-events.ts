@@ -98,6 +98,7 @@ export function anAlertSummary(overrides: Partial<AlertSummary> = {}): AlertSumm
     techniques: ['T1059.001'],
     entities: [host('ws-01'), user('corp\\alice')],
     threatIntel: [],
+    originalObservedAt: null,
     ...overrides,
   };
 }

@@ -78,8 +78,11 @@ export function changeOf(event: IncidentEvent): ChangeDetails | null {
     case 'IncidentScored':
     case 'CampaignLinked':
       return { change: 'updated', eventType: event.type };
+    case 'IncidentReopened':
+      return { change: 'updated', eventType: event.type };
     case 'LateAlertHandled':
-      return event.data.outcome === 'attached-to-open-incident'
+      return event.data.outcome === 'attached-to-open-incident' ||
+        event.data.outcome === 'reopened-closed-incident'
         ? { change: 'updated', eventType: event.type }
         : null;
     // A suppressed alert leaves the incident as it was; an absorbed incident's closing

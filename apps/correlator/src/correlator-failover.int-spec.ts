@@ -1,12 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
-import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts } from '@soc/domain';
-import {
-  AvroTopicCodec,
-  createSchemaRegistry,
-  incidentAvroMapping,
-  readSchemaFile,
-} from '@soc/kafka';
+import { createSchemaRegistry } from '@soc/kafka';
 import {
   alertsByPartition,
   connectIdempotentProducer,
@@ -27,6 +21,7 @@ import {
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
+  registerCodecs,
   type SpecDatabase,
 } from '@soc/testing';
 import { spawnApp, type AppProcess } from '../../../test/support/app-process';
@@ -118,17 +113,7 @@ describe('three correlators in one consumer group', () => {
         },
       ),
     );
-    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
-      registry,
-      config.topics.alerts,
-      readSchemaFile('alerts'),
-    );
-    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
-      registry,
-      config.topics.incidents,
-      readSchemaFile('incidents'),
-      incidentAvroMapping,
-    );
+    const { alertCodec, incidentCodec } = await registerCodecs(registry, config.topics);
 
     // Twelve tenants, two per partition, in realistic traffic.
     const tenants = tenantsCoveringPartitions(PARTITIONS, 2);

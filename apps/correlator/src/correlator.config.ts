@@ -45,6 +45,9 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
   // A bare number of minutes, as the original design documented the window.
   setIfGiven(defaults, 'windowMs', reader.optionalDurationMs('ALERT_CORRELATION_WINDOW', MINUTES));
   setIfGiven(defaults, 'allowedLatenessMs', reader.optionalDurationMs('ALERT_ALLOWED_LATENESS'));
+  setIfGiven(defaults, 'maxClockSkewMs', reader.optionalDurationMs('ALERT_MAX_CLOCK_SKEW'));
+  setIfGiven(defaults, 'revisionHorizonMs', reader.optionalDurationMs('ALERT_REVISION_HORIZON'));
+  setIfGiven(defaults, 'idleTimeoutMs', reader.optionalDurationMs('ALERT_IDLE_TIMEOUT'));
   setIfGiven(defaults, 'maxIncidentSpanMs', reader.optionalDurationMs('MAX_INCIDENT_SPAN'));
   setIfGiven(campaign, 'horizonMs', reader.optionalDurationMs('CAMPAIGN_HORIZON'));
   if (env['HIGH_PRIORITY_THRESHOLD']) {

@@ -4,13 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Kafka, Producer } from 'kafkajs';
 import { DEAD_LETTER_HEADERS, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts } from '@soc/domain';
-import {
-  AvroTopicCodec,
-  createSchemaRegistry,
-  incidentAvroMapping,
-  readSchemaFile,
-  TransactionalKafkaTransport,
-} from '@soc/kafka';
+import { AvroTopicCodec, createSchemaRegistry, TransactionalKafkaTransport } from '@soc/kafka';
 import { AppMetrics, createLogger } from '@soc/observability';
 import {
   alertsByPartition,
@@ -32,6 +26,7 @@ import {
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
+  registerCodecs,
   type DecodedIncident,
   type SpecDatabase,
 } from '@soc/testing';
@@ -88,17 +83,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
     const config = readCorrelatorConfig(correlatorEnv(infra, database.url, name, partitions));
     for (const topic of Object.values(config.topics))
       await createTopic(topic, partitions, { kafka });
-    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
-      registry,
-      config.topics.alerts,
-      readSchemaFile('alerts'),
-    );
-    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
-      registry,
-      config.topics.incidents,
-      readSchemaFile('incidents'),
-      incidentAvroMapping,
-    );
+    const { alertCodec, incidentCodec } = await registerCodecs(registry, config.topics);
     const app = await startCorrelatorApp({ config, logger, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as AddressInfo;
     const correlator = { app, config, url: `http://127.0.0.1:${port}`, alertCodec, incidentCodec };
@@ -291,17 +276,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       alertsDeadLetter: `${name}.alerts.dlq`,
     };
     for (const topic of Object.values(topics)) await createTopic(topic, 1, { kafka });
-    const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
-      registry,
-      topics.alerts,
-      readSchemaFile('alerts'),
-    );
-    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
-      registry,
-      topics.incidents,
-      readSchemaFile('incidents'),
-      incidentAvroMapping,
-    );
+    const { alertCodec, incidentCodec } = await registerCodecs(registry, topics);
     const pipeline = new CorrelatorPipeline({
       kafka,
       topics,

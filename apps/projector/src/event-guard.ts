@@ -196,6 +196,12 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       d.nonEmpty('incidentId');
       d.oneOf('reason', INCIDENT_CLOSE_REASONS);
       return;
+    case 'IncidentReopened':
+      d.nonEmpty('incidentId');
+      d.oneOf('cause', ['late-alert']);
+      d.nonEmpty('alertId');
+      d.string('reason');
+      return;
     case 'IncidentAcknowledged':
       d.nonEmpty('incidentId');
       return;

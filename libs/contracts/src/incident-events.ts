@@ -29,6 +29,11 @@ export interface AlertSummary {
   readonly techniques: readonly string[];
   readonly entities: readonly AlertEntity[];
   readonly threatIntel: readonly ThreatIntelVerdict[];
+  /**
+   * Set when the clock-skew guard corrected the alert: the event time the source stamped, too
+   * far ahead of its arrival; `observedAt` then holds the arrival time. Null otherwise.
+   */
+  readonly originalObservedAt: EpochMs | null;
 }
 
 export const SCORE_FACTOR_NAMES = [
@@ -115,6 +120,7 @@ export const LATE_ALERT_OUTCOMES = [
   'attached-to-open-incident',
   'opened-incident',
   'dropped-window-closed',
+  'reopened-closed-incident',
 ] as const;
 export type LateAlertOutcome = (typeof LATE_ALERT_OUTCOMES)[number];
 
@@ -123,6 +129,11 @@ export interface LateAlertHandledData {
   readonly incidentId: string | null;
   readonly alert: AlertSummary;
   readonly watermark: EpochMs;
+  /**
+   * `reopened-closed-incident`: within the revision horizon, the closed incident it belongs to
+   * was reopened (IncidentReopened) and it joined; `dropped-window-closed` is no longer decided
+   * (older logs have it: recorded on the closed incident, which stayed unchanged).
+   */
   readonly outcome: LateAlertOutcome;
   readonly reason: string;
 }
@@ -172,6 +183,18 @@ export interface CampaignLinkedData {
 
 export const INCIDENT_CLOSE_REASONS = ['window-expired', 'max-span-reached', 'merged'] as const;
 export type IncidentCloseReason = (typeof INCIDENT_CLOSE_REASONS)[number];
+/**
+ * A closed incident is open again, so that an alert that belongs to it joins it: a late alert
+ * inside the revision horizon (`late-alert`). Its alerts, tally and links are the ones it had
+ * when it closed; it closes again when the watermark passes its window.
+ */
+export interface IncidentReopenedData {
+  readonly incidentId: string;
+  readonly cause: 'late-alert';
+  /** The alert that reopened it. */
+  readonly alertId: string;
+  readonly reason: string;
+}
 
 export interface IncidentClosedData {
   readonly incidentId: string;
@@ -189,6 +212,7 @@ export type IncidentScored = EventEnvelope<'IncidentScored', IncidentScoredData>
 export type IncidentEscalated = EventEnvelope<'IncidentEscalated', IncidentEscalatedData>;
 export type CampaignLinked = EventEnvelope<'CampaignLinked', CampaignLinkedData>;
 export type IncidentClosed = EventEnvelope<'IncidentClosed', IncidentClosedData>;
+export type IncidentReopened = EventEnvelope<'IncidentReopened', IncidentReopenedData>;
 
 export type IncidentEvent =
   | IncidentOpened
@@ -201,7 +225,8 @@ export type IncidentEvent =
   | IncidentScored
   | IncidentEscalated
   | CampaignLinked
-  | IncidentClosed;
+  | IncidentClosed
+  | IncidentReopened;
 
 export type IncidentEventType = IncidentEvent['type'];
 
@@ -217,5 +242,6 @@ export const INCIDENT_EVENT_TYPES = [
   'IncidentEscalated',
   'CampaignLinked',
   'IncidentClosed',
+  'IncidentReopened',
 ] as const satisfies readonly IncidentEventType[];
 const _everyIncidentType: ListsEvery<IncidentEventType, typeof INCIDENT_EVENT_TYPES> = true;

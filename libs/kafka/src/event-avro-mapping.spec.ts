@@ -28,6 +28,7 @@ const alert: AlertSummary = {
   sourceSystem: 'edr-prod',
   observedAt: T,
   ingestedAt: T + 900,
+  originalObservedAt: null,
   product: 'Endpoint Sensor',
   ruleId: 'EDR-1201',
   ruleName: 'Encoded PowerShell command line',
@@ -193,6 +194,12 @@ const incidentSamples: IncidentEvent[] = [
     storyPriority: 77,
   }),
   envelope('IncidentClosed', { incidentId: 'inc-1', reason: 'window-expired' }),
+  envelope('IncidentReopened', {
+    incidentId: 'inc-1',
+    cause: 'late-alert',
+    alertId: 'edr-9',
+    reason: 'alert edr-9 belongs to it, inside the revision horizon',
+  }),
 ];
 
 const feedbackEnvelope = <T extends FeedbackEvent['type']>(

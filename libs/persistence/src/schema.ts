@@ -138,6 +138,7 @@ export function readModelDdl(schemaName: string): string[] {
       via text NOT NULL CHECK (via IN ('opened', 'attached', 'late', 'suppressed')),
       attached_at timestamptz NOT NULL,
       event_id text NOT NULL,
+      original_observed_at timestamptz,
       PRIMARY KEY (tenant_id, incident_id, alert_id)
     )`,
     `CREATE INDEX incident_alerts_by_alert ON ${s}.incident_alerts (tenant_id, alert_id)`,

@@ -12,3 +12,4 @@ export * from './ingest-topics';
 export * from './incident-assertions';
 export * from './golden-fixtures';
 export * from './tcp-proxy';
+export * from './correlator-codecs';

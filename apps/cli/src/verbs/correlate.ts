@@ -50,8 +50,9 @@ const FLAGS = {
  * as JSON lines. Same input, same output: ids are derived, nothing reads the clock.
  *
  * A line that is a canonical alert is used as is (its tenant included); any other line goes
- * through the normalizer with `--tenant` (default `default`) and `--ingested-at` (default 0,
- * to stay deterministic). Lines neither accepts are reported on stderr as
+ * through the normalizer with `--tenant` (default `default`) and `--ingested-at` (default: the
+ * alert's own event time, as if each alert arrived when it fired; deterministic, and within
+ * the clock-skew guard). Lines neither accepts are reported on stderr as
  * `{"line": n, "format", "field", "reason"}`.
  *
  * `--config` is a correlation config (see parseCorrelationConfig): `{ defaults, tenants }`.
@@ -68,7 +69,8 @@ export const correlateVerb: CliVerb = async (args, io) => {
   if (!parsed.ok) return usageError(io, parsed.error, USAGE);
   const { flags, positional } = parsed;
   const tickEveryMs = tickEveryOf(flags.get('tick-ms'));
-  const ingestedAt = Number(flags.get('ingested-at') ?? 0);
+  const ingestedAtFlag = flags.get('ingested-at');
+  const ingestedAt = Number(ingestedAtFlag ?? 0);
   if (positional.length > 0 || tickEveryMs === undefined || !Number.isFinite(ingestedAt)) {
     io.err({
       error:
@@ -105,7 +107,10 @@ export const correlateVerb: CliVerb = async (args, io) => {
         io.err({ line: lineNumber, ...normalized.rejection });
         continue;
       }
-      alert = normalized.alert;
+      alert =
+        ingestedAtFlag === undefined
+          ? { ...normalized.alert, ingestedAt: normalized.alert.observedAt }
+          : normalized.alert;
     }
     for (const event of run.push(feedSpecs.length > 0 ? withFeedVerdicts(alert, index) : alert))
       io.out(event);

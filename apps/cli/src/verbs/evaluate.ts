@@ -1,6 +1,8 @@
-import type { IncidentEvent } from '@soc/contracts';
+import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import { parseDurationMs } from '@soc/config';
 import {
   assignmentFold,
+  DelayedArrival,
   deterministicIds,
   evaluateAssignment,
   normalizeRecord,
@@ -8,6 +10,7 @@ import {
   rarityReference,
   type LabeledAlertRef,
   type NormalizeResult,
+  type SourceDelay,
 } from '@soc/domain';
 import type { CliVerb } from '../cli-io';
 import { parseFlags, usageError, type FlagSpec } from '../flags';
@@ -21,7 +24,7 @@ import {
 } from './alert-lines';
 
 const USAGE =
-  'usage: evaluate [--input labeled.jsonl[.gz]] [--tenant T] [--events incident-events.jsonl[.gz]] [--config file.json] [--tick-ms 1000] [--k 10,50,100]';
+  'usage: evaluate [--input labeled.jsonl[.gz]] [--tenant T] [--events incident-events.jsonl[.gz]] [--config file.json] [--tick-ms 1000] [--k 10,50,100] [--delay SOURCE=DURATION]...';
 
 const FLAGS = {
   input: 'value',
@@ -30,6 +33,7 @@ const FLAGS = {
   config: 'value',
   'tick-ms': 'value',
   k: 'value',
+  delay: 'repeat',
 } as const satisfies FlagSpec;
 
 /**
@@ -54,6 +58,11 @@ export const evaluateVerb: CliVerb = async (args, io) => {
   const { flags, positional } = parsed;
   const tickEveryMs = tickEveryOf(flags.get('tick-ms'));
   const ks = (flags.get('k') ?? '10,50,100').split(',').map(Number);
+  const delays = sourceDelaysOf(flags.all('delay'));
+  if (typeof delays === 'string') {
+    io.err({ error: delays, usage: USAGE });
+    return 2;
+  }
   if (
     positional.length > 0 ||
     tickEveryMs === undefined ||
@@ -81,6 +90,7 @@ export const evaluateVerb: CliVerb = async (args, io) => {
       : undefined;
   const fold = assignmentFold();
   const reference = rarityReference();
+  const delayed = new DelayedArrival(delays);
   const labeled: LabeledAlertRef[] = [];
   let lineNumber = 0;
   let rejected = 0;
@@ -105,8 +115,12 @@ export const evaluateVerb: CliVerb = async (args, io) => {
       }
       labeled.push({ tenantId: alert.alert.tenantId, alertId: alert.alert.alertId, label });
       reference.observe(alert.alert);
-      if (run !== undefined) for (const event of run.push(alert.alert)) fold.add(event);
+      const sources = sourcesOf(record, alert.alert);
+      for (const arrived of delayed.push({ alert: alert.alert, sources }))
+        if (run !== undefined) for (const event of run.push(arrived)) fold.add(event);
     }
+    for (const arrived of delayed.finish())
+      if (run !== undefined) for (const event of run.push(arrived)) fold.add(event);
     if (run !== undefined) for (const event of run.finish()) fold.add(event);
     else if (eventsPath !== undefined) {
       for await (const line of linesOf(eventsPath, io.lines)) {
@@ -139,6 +153,30 @@ function labeledAlertOf(record: unknown, tenantId: string): NormalizeResult {
   const { label: _label, ...raw } = record as Record<string, unknown>;
   const input =
     typeof raw['record'] === 'string' && Object.keys(raw).length === 1 ? raw['record'] : raw;
-  // A fixed arrival time keeps evaluation deterministic; correlation reads only event time.
-  return normalizeRecord(input, { tenantId, ingestedAt: 0 });
+  // Each alert arrives when it fired: deterministic, and within the clock-skew guard.
+  const normalized = normalizeRecord(input, { tenantId, ingestedAt: 0 });
+  return normalized.ok
+    ? { ok: true, alert: { ...normalized.alert, ingestedAt: normalized.alert.observedAt } }
+    : normalized;
+}
+
+/** Every `--delay SOURCE=DURATION` (repeatable), or what is wrong with one. */
+function sourceDelaysOf(values: readonly string[]): SourceDelay[] | string {
+  const delays: SourceDelay[] = [];
+  for (const value of values) {
+    const [source, duration] = value.split('=', 2);
+    const delayMs = duration === undefined ? undefined : parseDurationMs(duration);
+    if (!source || delayMs === undefined)
+      return `invalid --delay '${value}': expected SOURCE=DURATION, e.g. aminer=6h`;
+    delays.push({ source, delayMs });
+  }
+  return delays;
+}
+
+/** The names a line's source goes by: the alert's system and product, and Wazuh's `location`. */
+function sourcesOf(record: unknown, alert: CanonicalAlert): string[] {
+  const location = (record as { location?: unknown }).location;
+  const names = [alert.sourceSystem, alert.product ?? ''];
+  if (typeof location === 'string') names.push(location);
+  return names;
 }

@@ -27,6 +27,7 @@ export const summarize = (alert: CanonicalAlert): AlertSummary => ({
   techniques: alert.techniques,
   entities: alert.entities,
   threatIntel: alert.threatIntel,
+  originalObservedAt: null,
 });
 
 /** The alert's entities that link under the tenant's policy (not allowlisted). */

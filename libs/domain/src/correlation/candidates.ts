@@ -2,6 +2,7 @@ import type { AlertEntity } from '@soc/contracts';
 import type { DecidedAlert } from './alert-input';
 import type { Decision } from './context';
 import { isOpenAt, olderFirst } from './lookups';
+import { closedMatches, isRevision } from './revise';
 import { firstSeenOf, lastSeenOf, withinLink, type EntityLink, type OpenIncident } from './state';
 
 export interface Match {
@@ -10,25 +11,29 @@ export interface Match {
   readonly shared: AlertEntity[];
 }
 
-export interface Candidates {
-  /** Open incidents the alert relates to, oldest first. */
+interface Candidates {
+  /** Incidents the alert relates to, oldest first. */
   readonly matches: Match[];
-  /** An incident the alert belongs to whose window has passed the watermark but not yet closed. */
-  expired: OpenIncident | undefined;
+  /** A revising alert (see `isRevision`) also matches incidents whose window has passed. */
+  readonly revising: boolean;
 }
 
-/** The open incidents the alert relates to through a linking entity or its repeat key. */
-export function candidatesFor(ctx: Decision, input: DecidedAlert): Candidates {
-  const candidates: Candidates = { matches: [], expired: undefined };
+/**
+ * The incidents the alert relates to through a linking entity or its repeat key, oldest
+ * first: open ones, and for a revising alert also closed ones still remembered.
+ */
+export function candidatesFor(ctx: Decision, input: DecidedAlert): Match[] {
+  const candidates: Candidates = { matches: [], revising: isRevision(ctx) };
   const tenant = ctx.tenant;
-  if (tenant === undefined) return candidates;
+  if (tenant === undefined) return candidates.matches;
   for (const { key, entity } of input.links)
     collect(ctx, candidates, tenant.index.get(key), entity);
   if (ctx.policy.repeats.enabled)
     collect(ctx, candidates, tenant.index.get(input.keys.repeatKey), null);
+  if (candidates.revising) candidates.matches.push(...closedMatches(ctx, input));
   if (candidates.matches.length > 1)
     candidates.matches.sort((a, b) => olderFirst(a.incident, b.incident));
-  return candidates;
+  return candidates.matches;
 }
 
 function collect(
@@ -53,10 +58,8 @@ function consider(
   const time = ctx.time;
   if (!withinLink(link, time, incident.windowMs)) return;
   const span = Math.max(lastSeenOf(incident), time) - Math.min(firstSeenOf(incident), time);
-  if (!isOpenAt(incident, ctx.watermark, ctx.policy) || span >= ctx.policy.maxIncidentSpanMs) {
-    candidates.expired ??= incident;
-    return;
-  }
+  if (span >= ctx.policy.maxIncidentSpanMs) return;
+  if (!candidates.revising && !isOpenAt(incident, ctx.watermark, ctx.policy)) return;
   let match: Match | undefined;
   for (const existing of candidates.matches) if (existing.incident === incident) match = existing;
   if (match === undefined) {

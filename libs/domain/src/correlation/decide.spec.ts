@@ -359,7 +359,7 @@ describe('decideCorrelation: event time and late alerts', () => {
     expect(typesOf(events)).toEqual(['IncidentOpened', 'IncidentScored']);
   });
 
-  it("moves each tenant's watermark from the partition's newest event time by the tenant's own lateness", () => {
+  it("closes each tenant's windows by the tenant's own event time and lateness, never another tenant's", () => {
     const h = new Harness(
       configOf({
         defaults: { allowedLatenessMs: 2 * MIN },
@@ -368,7 +368,10 @@ describe('decideCorrelation: event time and late alerts', () => {
     );
     h.alert(anAlert({ at: 0, tenantId: 'patient' }));
     h.alert(anAlert({ at: 0, tenantId: 'acme' }));
-    const events = h.push({ kind: 'tick', newestEventTime: T0 + 20 * MIN });
+    h.alert(anAlert({ at: 0, tenantId: 'quiet' }));
+    h.alert(anAlert({ at: 40, tenantId: 'patient', entities: [host('other')] }));
+    h.alert(anAlert({ at: 20, tenantId: 'acme', entities: [host('other')] }));
+    const events = h.push({ kind: 'tick' });
     const closed = only(events, 'IncidentClosed').map((event) => event.tenantId);
     expect(closed).toEqual(['acme']);
   });
@@ -385,23 +388,42 @@ describe('decideCorrelation: event time and late alerts', () => {
     });
   });
 
-  it('records a late alert on the closed incident it belongs to, without changing that incident', () => {
+  it('reopens the closed incident a late alert belongs to inside the revision horizon, and re-scores it', () => {
     const h = new Harness(lateness);
     const [opened] = h.alert(anAlert({ at: 0 }));
     h.alert(anAlert({ at: 40, entities: [host('ws-99')] }));
-    h.tick(38);
-    const events = h.alert(anAlert({ alertId: 'straggler', at: 3, ruleId: 'R-2' }));
-    expect(events).toEqual([
-      expect.objectContaining({
-        type: 'LateAlertHandled',
-        streamId: opened?.streamId,
-        sequence: 4,
-        data: expect.objectContaining({
-          incidentId: opened?.streamId,
-          outcome: 'dropped-window-closed',
-        }),
-      }),
+    expect(typesOf(h.tick(38))).toContain('IncidentClosed');
+    const straggler = anAlert({ alertId: 'straggler', at: 3, ruleId: 'R-2', severity: 95 });
+    const events = h.alert(straggler);
+    // The evidence-based scorer escalates the re-scored incident (a severity-95 rule not seen
+    // before on this host), so an IncidentEscalated follows the score.
+    expect(typesOf(events)).toEqual([
+      'IncidentReopened',
+      'LateAlertHandled',
+      'AlertAttached',
+      'IncidentScored',
+      'IncidentEscalated',
     ]);
+    expect(events.every((event) => event.streamId === opened?.streamId)).toBe(true);
+    expect(events.map((event) => event.sequence)).toEqual([4, 5, 6, 7, 8]);
+    expect(only(events, 'LateAlertHandled')[0]?.data.outcome).toBe('reopened-closed-incident');
+    expect(only(events, 'IncidentReopened')[0]?.data).toMatchObject({
+      cause: 'late-alert',
+      alertId: 'straggler',
+    });
+    expect(only(h.push({ kind: 'tick' }), 'IncidentClosed')[0]?.streamId).toBe(opened?.streamId);
+  });
+
+  it('opens a new incident for a late alert beyond the revision horizon and says why', () => {
+    const h = new Harness(configOf({ defaults: { revisionHorizonMs: 30 * MIN } }));
+    h.alert(anAlert({ at: 0 }));
+    h.alert(anAlert({ at: 120, entities: [host('ws-99')] }));
+    h.push({ kind: 'tick' });
+    const events = h.alert(anAlert({ alertId: 'straggler', at: 3, ruleId: 'R-2' }));
+    expect(typesOf(events)).toEqual(['IncidentOpened', 'LateAlertHandled', 'IncidentScored']);
+    expect(only(events, 'LateAlertHandled')[0]?.data.reason).toContain(
+      'beyond the revision horizon',
+    );
   });
 
   it('opens an incident for a late alert that belongs to no incident, so it is still triaged', () => {

@@ -1,15 +1,16 @@
 import { linkingEntities, summarize, type DecidedAlert } from './alert-input';
 import { attachAlert } from './attach';
 import { candidatesFor, type Match } from './candidates';
+import { guardClockSkew } from './clock-skew';
 import { policyFor, type CorrelationConfig } from './config';
 import { Decision } from './context';
 import { alertKeysOf } from './entity-keys';
 import { foldRepeat, isRepeat } from './fold-repeats';
 import { alertCausation, type CorrelationIds } from './ids';
 import { noteLate } from './late';
-import { closedHome } from './lookups';
 import { mergeMatches } from './merge';
 import { openIncident } from './open';
+import { reopenMatches } from './revise';
 import type { AlertInput, CorrelationInput, CorrelationOutput, CorrelationState } from './state';
 import { suppress } from './suppress';
 import { decideTick } from './tick';
@@ -63,9 +64,13 @@ export interface DeciderParts {
 }
 
 function decideAlert(input: AlertInput, { state, config, ids }: DeciderParts): CorrelationOutput[] {
-  const alert = input.alert;
-  const tenant = state.tenants.get(alert.tenantId);
-  const compiled = policyFor(config, alert.tenantId);
+  const tenant = state.tenants.get(input.alert.tenantId);
+  const compiled = policyFor(config, input.alert.tenantId);
+  const { alert, summary } = guardClockSkew(
+    input.alert,
+    summarize(input.alert),
+    compiled.policy.maxClockSkewMs,
+  );
   const watermark =
     tenant === undefined
       ? -Infinity
@@ -83,29 +88,26 @@ function decideAlert(input: AlertInput, { state, config, ids }: DeciderParts): C
     watermark,
     cause: alertCausation(alert.alertId),
   });
-  const summary = summarize(alert);
   if (suppress(ctx, { alert, summary })) return ctx.outputs;
   const keys = input.keys ?? alertKeysOf(summary);
   correlate(ctx, { alert, summary, keys, links: linkingEntities(keys, ctx.compiled) });
   return ctx.outputs;
 }
 
-/** An alert that is not suppressed: opens, joins, merges or repeats. */
+/** An alert that is not suppressed: opens, joins (reopening what it revises), merges or repeats. */
 function correlate(ctx: Decision, input: DecidedAlert): void {
-  const late = ctx.time < ctx.watermark;
-  const { matches, expired } = candidatesFor(ctx, input);
+  const matches = candidatesFor(ctx, input);
   if (matches.length === 0) {
-    const home =
-      late && ctx.tenant !== undefined
-        ? (expired ?? closedHome(ctx.tenant, input.links, ctx.time))
-        : undefined;
-    if (home !== undefined)
-      noteLate(ctx, home, { alert: input.summary, outcome: 'dropped-window-closed' });
-    else openIncident(ctx, input);
+    openIncident(ctx, input);
     return;
   }
   const survivor = (matches[0] as Match).incident;
-  if (late) noteLate(ctx, survivor, { alert: input.summary, outcome: 'attached-to-open-incident' });
+  const reopened = matches.some(({ incident }) => ctx.tenant?.closed.has(incident.id));
+  if (reopened) reopenMatches(ctx, { matches, alertId: input.alert.alertId });
+  if (ctx.time < ctx.watermark) {
+    const outcome = reopened ? 'reopened-closed-incident' : 'attached-to-open-incident';
+    noteLate(ctx, survivor, { alert: input.summary, outcome });
+  }
   const group = mergeMatches(ctx, { matches, bridgingAlertId: input.alert.alertId });
   if (isRepeat(ctx, { group, input })) foldRepeat(ctx, { group, input });
   else attachAlert(ctx, { group, matches, input });

@@ -126,6 +126,7 @@ export function close(tenant: TenantState, incidentId: string): void {
     priority: incident.priority,
     campaignId: incident.campaignId,
     mergedInto: incident.mergedInto,
+    retained: incident.mergedInto === null ? incident : null,
   });
 }
 
@@ -139,6 +140,7 @@ export function linkCampaign(tenant: TenantState, incidentId: string, campaignId
     if (old !== undefined && at >= 0) old.members.splice(at, 1);
   }
   target.campaignId = campaignId;
+  if ('retained' in target && target.retained !== null) target.retained.campaignId = campaignId;
   const ordinal = target.ordinal;
   let campaign = tenant.campaigns.get(campaignId);
   if (campaign === undefined) {

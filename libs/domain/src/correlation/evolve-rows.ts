@@ -65,7 +65,7 @@ export function openIncident(
   return incident;
 }
 
-function addToBucket(
+export function addToBucket(
   buckets: Map<number, Set<OpenIncident>>,
   bucket: number,
   incident: OpenIncident,

@@ -2,6 +2,7 @@ import type { AlertSummary, EpochMs, IncidentEvent } from '@soc/contracts';
 import { newTenantBaseline } from '../scoring';
 import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
 import { close, linkCampaign, merge } from './evolve-merge';
+import { reopen } from './evolve-reopen';
 import { applyPending, countRepeats } from './evolve-repeats';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
 import { unattachedStreamId } from './ids';
@@ -54,6 +55,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       const { incidentId, title, windowMs, campaignHorizonMs, firstAlert } = event.data;
       const rule = ruleLabelOf(firstAlert);
       const opened = { id: incidentId, title, windowMs, horizonMs: campaignHorizonMs, rule };
+      noteArrival(tenant, firstAlert);
       const incident = openIncident(tenant, opened);
       addRow(tenant, incident, { alert: firstAlert, keys: keysOf(firstAlert, known) });
       return;
@@ -61,6 +63,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
     case 'AlertAttached': {
       const incident = tenant.open.get(event.data.incidentId);
       const alert = event.data.alert;
+      noteArrival(tenant, alert);
       if (incident !== undefined) addRow(tenant, incident, { alert, keys: keysOf(alert, known) });
       return;
     }
@@ -68,6 +71,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return countRepeats(tenant, event.data);
     case 'AlertSuppressed':
     case 'LateAlertHandled':
+      noteArrival(tenant, event.data.alert);
       return noteEventTime(tenant, event.data.alert.observedAt);
     case 'IncidentsMerged':
       return merge(tenant, event.data.incidentId, event.data.absorbedIncidentId);
@@ -79,7 +83,10 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
     case 'IncidentScored': {
       const target =
         tenant.open.get(event.data.incidentId) ?? tenant.closed.get(event.data.incidentId);
-      if (target !== undefined) target.priority = event.data.priority;
+      if (target === undefined) return;
+      target.priority = event.data.priority;
+      if ('retained' in target && target.retained !== null)
+        target.retained.priority = event.data.priority;
       return;
     }
     case 'IncidentEscalated': {
@@ -91,11 +98,17 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return linkCampaign(tenant, event.data.incidentId, event.data.campaignId);
     case 'IncidentClosed':
       return close(tenant, event.data.incidentId);
+    case 'IncidentReopened':
+      return reopen(tenant, event.data.incidentId);
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled incident event ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+function noteArrival(tenant: TenantState, alert: AlertSummary): void {
+  if (alert.ingestedAt > tenant.newestArrival) tenant.newestArrival = alert.ingestedAt;
 }
 
 function tenantOf(state: CorrelationState, tenantId: string): TenantState {
@@ -107,6 +120,7 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       unattachedSequence: 0,
       watermark: -Infinity,
       maxEventTime: -Infinity,
+      newestArrival: -Infinity,
       sweptAt: -Infinity,
       sweepEveryMs: SWEEP_INTERVAL_MS,
       open: new Map(),
@@ -132,7 +146,9 @@ function noteSequence(tenant: TenantState, event: IncidentEvent): void {
     return;
   }
   const target = tenant.open.get(event.streamId) ?? tenant.closed.get(event.streamId);
-  if (target !== undefined) target.sequence = event.sequence;
+  if (target === undefined) return;
+  target.sequence = event.sequence;
+  if ('retained' in target && target.retained !== null) target.retained.sequence = event.sequence;
 }
 
 /** Tick-caused events carry the watermark as their event time; old memory is swept then. */

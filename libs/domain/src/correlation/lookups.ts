@@ -1,6 +1,4 @@
 import type { EpochMs } from '@soc/contracts';
-import type { StreamRef } from './context';
-import type { KeyedEntity } from './entity-keys';
 import type { CorrelationPolicy } from './policy';
 import {
   firstSeenOf,
@@ -55,31 +53,6 @@ export function lookupIncident(
     const closed = tenant.closed.get(id);
     if (closed === undefined || closed.mergedInto === null) return closed;
     id = closed.mergedInto;
-  }
-  return undefined;
-}
-
-/**
- * The closed incident a late alert belongs to: one that carried one of its linking entities
- * and whose first-to-last-seen span, widened by its window, covers the alert's event time.
- */
-export function closedHome(
-  tenant: TenantState,
-  links: readonly KeyedEntity[],
-  time: EpochMs,
-): StreamRef | undefined {
-  for (const { key } of links) {
-    const memory = tenant.entities.get(key);
-    if (memory === undefined) continue;
-    for (const id of memory.incidents) {
-      const closed = tenant.closed.get(id);
-      if (closed === undefined) continue;
-      if (time > closed.firstSeen - closed.windowMs && time < closed.lastSeen + closed.windowMs) {
-        return closed.mergedInto === null
-          ? closed
-          : (lookupIncident(tenant, closed.mergedInto) ?? closed);
-      }
-    }
   }
   return undefined;
 }

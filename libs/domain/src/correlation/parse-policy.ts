@@ -15,6 +15,9 @@ const POLICY_FIELDS: readonly (keyof CorrelationPolicy)[] = [
   'windowMs',
   'maxIncidentSpanMs',
   'allowedLatenessMs',
+  'maxClockSkewMs',
+  'revisionHorizonMs',
+  'idleTimeoutMs',
   'linkingEntityTypes',
   'allowlist',
   'suppressions',
@@ -75,9 +78,7 @@ function parsePolicy(
   unknownKeys(raw, POLICY_FIELDS, path, errors);
   const windowMs = num(raw, 'windowMs', base.windowMs, path, errors, MS);
   const maxIncidentSpanMs = num(raw, 'maxIncidentSpanMs', base.maxIncidentSpanMs, path, errors, MS);
-  const allowedLatenessMs = num(raw, 'allowedLatenessMs', base.allowedLatenessMs, path, errors, {
-    integer: true,
-  });
+  const eventTime = parseEventTime(raw, base, path, errors);
   if (maxIncidentSpanMs < windowMs) {
     errors.push({ path: join(path, 'maxIncidentSpanMs'), message: 'must be at least windowMs' });
   }
@@ -108,13 +109,36 @@ function parsePolicy(
   return {
     windowMs,
     maxIncidentSpanMs,
-    allowedLatenessMs,
+    ...eventTime,
     linkingEntityTypes,
     allowlist,
     suppressions,
     repeats,
     campaign,
     scoring,
+  };
+}
+
+type EventTimeFields = Pick<
+  CorrelationPolicy,
+  'allowedLatenessMs' | 'maxClockSkewMs' | 'revisionHorizonMs' | 'idleTimeoutMs'
+>;
+
+/** The lateness, clock-skew, revision and idleness durations (see CorrelationPolicy). */
+function parseEventTime(
+  raw: Raw,
+  base: CorrelationPolicy,
+  path: string,
+  errors: ConfigFieldError[],
+): EventTimeFields {
+  const wholeMs = { min: 0, integer: true };
+  return {
+    allowedLatenessMs: num(raw, 'allowedLatenessMs', base.allowedLatenessMs, path, errors, {
+      integer: true,
+    }),
+    maxClockSkewMs: num(raw, 'maxClockSkewMs', base.maxClockSkewMs, path, errors, wholeMs),
+    revisionHorizonMs: num(raw, 'revisionHorizonMs', base.revisionHorizonMs, path, errors, wholeMs),
+    idleTimeoutMs: num(raw, 'idleTimeoutMs', base.idleTimeoutMs, path, errors, MS),
   };
 }
 

@@ -86,6 +86,20 @@ export interface CorrelationPolicy {
   readonly maxIncidentSpanMs: number;
   /** How far behind the newest event time an alert may arrive and still count as on time. */
   readonly allowedLatenessMs: number;
+  /**
+   * Clock-skew guard: an alert stamped more than this ahead of its arrival time is corrected
+   * to its arrival time (the original kept in the alert's summary), so a bad clock never moves
+   * a watermark into the future.
+   */
+  readonly maxClockSkewMs: number;
+  /**
+   * A late alert at most this far behind the watermark revises the past: it joins the
+   * incident it belongs to, reopening it when closed (as long as the closed incident is still
+   * remembered: the campaign horizon). Further behind, it joins or opens what is open now.
+   */
+  readonly revisionHorizonMs: number;
+  /** A tenant none of whose alerts arrived for this long (wall clock) is idle: see TickInput. */
+  readonly idleTimeoutMs: number;
   readonly linkingEntityTypes: readonly EntityType[];
   readonly allowlist: AllowlistPolicy;
   readonly suppressions: readonly SuppressionRule[];
@@ -106,6 +120,9 @@ export const DEFAULT_CORRELATION_POLICY: CorrelationPolicy = {
   windowMs: 15 * MINUTE,
   maxIncidentSpanMs: 12 * HOUR,
   allowedLatenessMs: 2 * MINUTE,
+  maxClockSkewMs: 5 * MINUTE,
+  revisionHorizonMs: 24 * HOUR,
+  idleTimeoutMs: 15 * MINUTE,
   linkingEntityTypes: [
     'host',
     'user',

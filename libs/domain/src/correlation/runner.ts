@@ -1,5 +1,6 @@
 import type { CanonicalAlert, EpochMs, IncidentEvent } from '@soc/contracts';
-import type { CorrelationConfig } from './config';
+import { guardedEventTime } from './clock-skew';
+import { policyFor, type CorrelationConfig } from './config';
 import { decideCorrelation } from './decide';
 import { evolveCorrelation } from './evolve';
 import type { CorrelationIds } from './ids';
@@ -65,23 +66,23 @@ export function createCorrelator(
 }
 
 export interface EventTimeTicker {
-  /** Feeds one alert; returns the newest event time when it moved on by the tick interval. */
-  readonly observe: (alert: CanonicalAlert) => EpochMs | undefined;
+  /** Feeds one alert's event time; true when event time moved on by the tick interval. */
+  readonly observe: (eventTime: EpochMs) => boolean;
 }
 
 /**
  * Ticks from event time for offline runs: after the newest event time has advanced by
- * `everyMs` since the last tick, tick with it (each tenant subtracts its own lateness).
+ * `everyMs` since the last tick (each tenant's watermark then follows its own event time).
  */
 export function eventTimeTicker(everyMs: number): EventTimeTicker {
   let newest = -Infinity;
   let lastTick = -Infinity;
   return {
-    observe(alert) {
-      if (alert.observedAt > newest) newest = alert.observedAt;
-      if (newest - lastTick < everyMs) return undefined;
+    observe(eventTime) {
+      if (eventTime > newest) newest = eventTime;
+      if (newest - lastTick < everyMs) return false;
       lastTick = newest;
-      return newest;
+      return true;
     },
   };
 }
@@ -110,9 +111,9 @@ export function offlineCorrelation(
     state: correlator.state,
     push(alert) {
       const events = correlator.push({ kind: 'alert', alert });
-      const newestEventTime = ticker.observe(alert);
-      if (newestEventTime !== undefined)
-        for (const event of correlator.push({ kind: 'tick', newestEventTime })) events.push(event);
+      const { maxClockSkewMs } = policyFor(config, alert.tenantId).policy;
+      if (ticker.observe(guardedEventTime(alert, maxClockSkewMs)))
+        for (const event of correlator.push({ kind: 'tick' })) events.push(event);
       return events;
     },
     finish: () => correlator.push({ kind: 'tick' }),

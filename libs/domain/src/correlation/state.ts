@@ -22,17 +22,20 @@ export interface AlertInput {
 }
 
 /**
- * Flushes pending repeat counters and closes what the watermark has passed. Both clocks are
- * event time, not arrival time, and optional: `watermark` is a floor every tenant's
- * watermark moves to; `newestEventTime` is the newest alert event time the shell has seen
- * (across the partition), from which each tenant's watermark follows by its own allowed
- * lateness (see `watermarkOf`). A tick with neither only flushes and applies each tenant's
- * own newest event time.
+ * Flushes pending repeat counters and closes what the watermark has passed. Each tenant's
+ * watermark follows from its own newest event time by its own allowed lateness (see
+ * `watermarkOf`): never from another tenant's alerts, so a tenant that runs ahead (or a bad
+ * clock the skew guard let through) closes no other tenant's windows. `watermark` (event
+ * time, optional) is a floor every tenant's watermark moves to. `arrivalTime` (wall clock,
+ * optional: a shell's idle timer) closes windows on quiet tenants: a tenant none of whose
+ * alerts arrived for `idleTimeoutMs` gets the watermark `arrivalTime - idleTimeoutMs`. What
+ * such a tick closes is recorded like any tick's decision (IncidentClosed caused by the tick,
+ * at the watermark), so a replay rebuilds the same watermark and state.
  */
 export interface TickInput {
   readonly kind: 'tick';
   readonly watermark?: EpochMs;
-  readonly newestEventTime?: EpochMs;
+  readonly arrivalTime?: EpochMs;
 }
 
 /**
@@ -76,6 +79,8 @@ export interface TenantState {
   watermark: EpochMs;
   /** Newest alert event time seen; -Infinity before any. */
   maxEventTime: EpochMs;
+  /** Newest arrival time (`ingestedAt`) of the alerts the events carry; -Infinity before any. */
+  newestArrival: EpochMs;
   /** Watermark of the last eviction sweep. */
   sweptAt: EpochMs;
   /** Event time between sweeps: a 24th of the longest campaign horizon seen, at least 5 min. */
@@ -204,6 +209,11 @@ export interface ClosedIncident {
   priority: number | null;
   campaignId: string | null;
   readonly mergedInto: string | null;
+  /**
+   * The incident as it was when it closed (not for merged-away ones), so a late alert inside
+   * the revision horizon can reopen it (IncidentReopened) with its alerts, links and tally.
+   */
+  readonly retained: OpenIncident | null;
 }
 
 /** Lives as long as one of its members is open or remembered. */

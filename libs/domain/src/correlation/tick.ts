@@ -13,6 +13,7 @@ import {
   type TenantState,
   type TickInput,
 } from './state';
+import type { CorrelationPolicy } from './policy';
 import { watermarkOf } from './watermark';
 
 type CloseReason = 'window-expired' | 'max-span-reached';
@@ -27,9 +28,13 @@ export function decideTick(tick: TickInput, parts: DeciderParts): CorrelationOut
   for (const tenant of parts.state.tenants.values()) {
     const policy = policyFor(parts.config, tenant.tenantId).policy;
     const watermark = watermarkOf({
-      newestEventTime: Math.max(tenant.maxEventTime, tick.newestEventTime ?? -Infinity),
+      newestEventTime: tenant.maxEventTime,
       allowedLatenessMs: policy.allowedLatenessMs,
-      floor: Math.max(tenant.watermark, tick.watermark ?? -Infinity),
+      floor: Math.max(
+        tenant.watermark,
+        tick.watermark ?? -Infinity,
+        idleFloor(tenant, tick, policy),
+      ),
     });
     if (!Number.isFinite(watermark)) continue;
     const ctx = new Decision({
@@ -58,6 +63,14 @@ export function decideTick(tick: TickInput, parts: DeciderParts): CorrelationOut
     for (const output of ctx.outputs) outputs.push(output);
   }
   return outputs;
+}
+
+/** For a tenant idle at the tick's arrival time: the watermark it may move to (see TickInput). */
+function idleFloor(tenant: TenantState, tick: TickInput, policy: CorrelationPolicy): EpochMs {
+  const { arrivalTime } = tick;
+  if (arrivalTime === undefined || tenant.newestArrival + policy.idleTimeoutMs > arrivalTime)
+    return -Infinity;
+  return arrivalTime - policy.idleTimeoutMs;
 }
 
 /** The incidents the watermark closes, by opening order. */

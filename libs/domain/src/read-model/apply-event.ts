@@ -173,6 +173,12 @@ function applyClosed(draft: Draft, event: EventOf<'IncidentClosed'>): void {
   draft.details = { reason: event.data.reason };
 }
 
+function applyReopened(draft: Draft, event: EventOf<'IncidentReopened'>): void {
+  draft.view.correlationClosedReason = null;
+  draft.summary = `Reopened: ${event.data.reason}`;
+  draft.details = { cause: event.data.cause, alertId: event.data.alertId };
+}
+
 function applyAcknowledged(draft: Draft, event: EventOf<'IncidentAcknowledged'>): void {
   const v = draft.view;
   if (v.analystStatus === 'open') v.analystStatus = 'acknowledged';
@@ -234,6 +240,7 @@ const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
   IncidentEscalated: applyEscalated,
   CampaignLinked: applyCampaignLinked,
   IncidentClosed: applyClosed,
+  IncidentReopened: applyReopened,
   IncidentAcknowledged: applyAcknowledged,
   IncidentAssigned: applyAssigned,
   IncidentStatusChanged: applyStatusChanged,

@@ -2,6 +2,7 @@ import { InitialSchema1737000000000 } from './1737000000000-initial-schema';
 import { StreamPositions1737000001000 } from './1737000001000-stream-positions';
 import { ApiKeyExpiry1737000005000 } from './1737000005000-api-key-expiry';
 import { ThreatIntel1737000013000 } from './1737000013000-threat-intel';
+import { OriginalObservedAt1737000014000 } from './1737000014000-original-observed-at';
 
 /** Every migration in order; the data source runs these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   StreamPositions1737000001000,
   ApiKeyExpiry1737000005000,
   ThreatIntel1737000013000,
+  OriginalObservedAt1737000014000,
 ];

@@ -167,6 +167,13 @@ export const INCIDENT_ALERTS = tableOf<FlatIncidentAlert>()({
       nullable: false,
     },
     { column: 'event_id', pg: 'text', key: 'eventId', codec: same, nullable: false },
+    {
+      column: 'original_observed_at',
+      pg: 'timestamptz',
+      key: 'originalObservedAt',
+      codec: epochMs,
+      nullable: true,
+    },
   ],
 });
 

@@ -1,0 +1,124 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import type { CanonicalAlert } from '@soc/contracts';
+import { createSchemaRegistry } from '@soc/kafka';
+import { createLogger } from '@soc/observability';
+import { readCorrelatorConfig, type CorrelatorConfig } from './correlator.config';
+import { CorrelatorModule } from './correlator.module';
+import {
+  connectIdempotentProducer,
+  correlatorEnv,
+  createMigratedSpecDatabase,
+  decodeIncidents,
+  groupingOf,
+  produceAlerts,
+  readTopicToEnd,
+  waitForGroupCaughtUp,
+  registerCodecs,
+  createTopic,
+  infraFromEnv,
+  testKafka,
+  uniqueName,
+  type SpecDatabase,
+} from '@soc/testing';
+
+const logger = createLogger('event-time-spec', 'warn');
+const infra = infraFromEnv();
+const registry = createSchemaRegistry(infra.schemaRegistryUrl);
+const CATCH_UP_MS = 60_000;
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
+
+/** An alert of `tenantId` on host ws-01 that fired `at` minutes after T0 and arrived then. */
+const alertOf = (
+  tenantId: string,
+  alertId: string,
+  at: number,
+  ruleId: string,
+): CanonicalAlert => ({
+  tenantId,
+  alertId,
+  sourceSystem: 'edr-prod',
+  observedAt: T0 + at * MIN,
+  ingestedAt: T0 + at * MIN,
+  product: 'Endpoint Sensor',
+  vendor: 'Simulated',
+  ruleId,
+  ruleName: `Rule ${ruleId}`,
+  title: `Rule ${ruleId} on ws-01`,
+  description: null,
+  severity: 60,
+  severityLabel: 'medium',
+  confidence: null,
+  category: null,
+  tactics: [],
+  techniques: [],
+  entities: [{ type: 'host', value: 'ws-01', role: null, hashAlgorithm: null }],
+  threatIntel: [],
+  format: 'canonical',
+  original: '',
+});
+
+describe('correlator event time on Kafka: a bad clock in one tenant', () => {
+  let database: SpecDatabase;
+  let kafka: Kafka;
+  let producer: Producer;
+  let app: INestApplication | undefined;
+
+  beforeAll(async () => {
+    database = await createMigratedSpecDatabase('event_time');
+    kafka = testKafka();
+    producer = await connectIdempotentProducer(kafka);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await producer?.disconnect();
+    await database?.drop();
+  });
+
+  async function boot(config: CorrelatorConfig): Promise<INestApplication> {
+    const started = await NestFactory.create(CorrelatorModule.forRoot(config, logger), {
+      logger: false,
+    });
+    await started.listen(config.httpPort, '127.0.0.1');
+    return started;
+  }
+
+  it("keeps tenant A's grouping when tenant B on the same partition sends a 2099 alert, across a restart", async () => {
+    const name = uniqueName('event-time');
+    const config = readCorrelatorConfig(correlatorEnv(infra, database.url, name, 1));
+    for (const topic of Object.values(config.topics)) await createTopic(topic, 1, { kafka });
+    const { alertCodec, incidentCodec } = await registerCodecs(registry, config.topics);
+    const send = async (alerts: readonly CanonicalAlert[]) => {
+      await produceAlerts(producer, config.topics.alerts, alertCodec, alerts, 1);
+      await waitForGroupCaughtUp(kafka, config.groupId, config.topics.alerts, CATCH_UP_MS);
+    };
+    const broken = { ...alertOf('tenant-b', 'b-2099', 1, 'B-1'), observedAt: Date.UTC(2099, 0, 1) };
+
+    app = await boot(config);
+    await send([alertOf('tenant-a', 'a-1', 0, 'A-1')]);
+    await send([broken]);
+    await send([alertOf('tenant-a', 'a-2', 5, 'A-2')]);
+    await app.close();
+    app = await boot(config);
+    await send([alertOf('tenant-a', 'a-3', 10, 'A-3')]);
+
+    const events = (
+      await decodeIncidents(await readTopicToEnd(kafka, config.topics.incidents), incidentCodec)
+    ).map(({ event }) => event);
+    const tenantA = events.filter((event) => event.tenantId === 'tenant-a');
+    const grouping = groupingOf(tenantA).incidents.map((line) => line.split(': ')[1]);
+    expect(grouping).toEqual(['a-1 a-2 a-3']);
+    expect(tenantA.filter((event) => event.type === 'LateAlertHandled')).toEqual([]);
+    expect(tenantA.filter((event) => event.type === 'IncidentClosed')).toEqual([]);
+    const opened = events.find(
+      (event) => event.type === 'IncidentOpened' && event.tenantId === 'tenant-b',
+    );
+    expect(opened?.type === 'IncidentOpened' && opened.data.firstAlert).toMatchObject({
+      observedAt: broken.ingestedAt,
+      originalObservedAt: broken.observedAt,
+    });
+  });
+});

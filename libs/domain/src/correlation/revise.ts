@@ -1,0 +1,58 @@
+import type { DecidedAlert } from './alert-input';
+import type { Match } from './candidates';
+import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
+import { firstSeenOf, lastSeenOf, withinLink, type OpenIncident } from './state';
+
+/**
+ * Is the alert late but inside the revision horizon? Then it joins the incidents it belongs
+ * to whether or not their windows have closed since, as it would have in time order.
+ */
+export const isRevision = (ctx: Decision): boolean =>
+  ctx.time < ctx.watermark && ctx.time >= ctx.watermark - ctx.policy.revisionHorizonMs;
+
+/**
+ * The closed (still remembered) incidents a revising alert belongs to: one of its linking
+ * entities is within a window of the incident's alerts that carried it, and the incident
+ * would stay inside its max span. Found through the campaign memory of each entity.
+ */
+export function closedMatches(ctx: Decision, input: DecidedAlert): Match[] {
+  const matches: Match[] = [];
+  const tenant = ctx.tenant;
+  if (tenant === undefined) return matches;
+  for (const { key, entity } of input.links) {
+    for (const id of tenant.entities.get(key)?.incidents ?? []) {
+      const incident = tenant.closed.get(id)?.retained;
+      const link = incident?.links.get(key);
+      if (incident == null || link === undefined || !withinLink(link, ctx.time, incident.windowMs))
+        continue;
+      if (!withinSpan(incident, ctx)) continue;
+      const match = matches.find((existing) => existing.incident === incident);
+      if (match === undefined) matches.push({ incident, shared: [entity] });
+      else match.shared.push(entity);
+    }
+  }
+  return matches;
+}
+
+const withinSpan = (incident: OpenIncident, ctx: Decision): boolean =>
+  Math.max(lastSeenOf(incident), ctx.time) - Math.min(firstSeenOf(incident), ctx.time) <
+  ctx.policy.maxIncidentSpanMs;
+
+/** IncidentReopened on each closed match, before the alert joins them. */
+export function reopenMatches(
+  ctx: Decision,
+  { matches, alertId }: { readonly matches: readonly Match[]; readonly alertId: string },
+): void {
+  for (const { incident } of matches) {
+    const closed = ctx.tenant?.closed.get(incident.id);
+    if (closed === undefined) continue;
+    const behind = ctx.watermark - ctx.time;
+    const data = {
+      incidentId: incident.id,
+      cause: 'late-alert' as const,
+      alertId,
+      reason: `alert ${alertId} belongs to it and is ${behind} ms behind the watermark, inside the revision horizon of ${ctx.policy.revisionHorizonMs} ms`,
+    };
+    ctx.emit(closed, 'IncidentReopened', data, { actor: ACTOR.lateness });
+  }
+}
