@@ -1,4 +1,4 @@
-import type { FeedbackEvent, IncidentEvent } from '@soc/contracts';
+import { INTEL_INDICATOR_KINDS, type FeedbackEvent, type IncidentEvent } from '@soc/contracts';
 import type { ReadModelEvent } from '@soc/domain';
 import { UndecodableRecordError } from '@soc/kafka';
 
@@ -101,6 +101,7 @@ const INCIDENT_TYPES: readonly IncidentEvent['type'][] = [
   'IncidentEscalated',
   'CampaignLinked',
   'IncidentClosed',
+  'IntelVerdictApplied',
 ];
 const FEEDBACK_TYPES: readonly FeedbackEvent['type'][] = [
   'IncidentAcknowledged',
@@ -219,6 +220,17 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
     case 'IncidentClosed':
       d.nonEmpty('incidentId');
       d.oneOf('reason', ['window-expired', 'max-span-reached', 'merged']);
+      return;
+    case 'IntelVerdictApplied':
+      d.nullableString('incidentId');
+      d.nonEmpty('provider');
+      d.nonEmpty('indicator');
+      d.oneOf('kind', INTEL_INDICATOR_KINDS);
+      d.oneOf('verdict', ['malicious', 'suspicious', 'benign', 'unknown']);
+      d.number('score');
+      d.string('evidence');
+      d.number('fetchedAt');
+      d.number('expiresAt');
       return;
     case 'IncidentAcknowledged':
       d.nonEmpty('incidentId');

@@ -1,5 +1,6 @@
-import type { AlertEntity, EpochMs, ThreatIntelVerdict } from './alert';
+import type { AlertEntity, EpochMs, ThreatIntelVerdict, ThreatIntelVerdictLabel } from './alert';
 import type { EventEnvelope } from './envelope';
+import type { IntelIndicatorKind } from './intel-events';
 
 /**
  * The incident stream on `soc.incidents.v1`: the event-sourced log and the source of truth
@@ -156,6 +157,25 @@ export interface IncidentClosedData {
   readonly reason: 'window-expired' | 'max-span-reached' | 'merged';
 }
 
+/**
+ * A threat-intel verdict (an `IntelVerdictRecorded` of `soc.intel.v1`, its event id the
+ * causation) the correlator took into its state: on an incident's stream when it names the
+ * incident's alerts or one of its entities, else on the tenant's `unattached:<tenant>` stream
+ * (`incidentId` null) for alerts still to come. Recorded so that a correlator rebuilt from this
+ * log alone scores with the same verdicts, with no provider reachable.
+ */
+export interface IntelVerdictAppliedData {
+  readonly incidentId: string | null;
+  readonly provider: string;
+  readonly indicator: string;
+  readonly kind: IntelIndicatorKind;
+  readonly verdict: ThreatIntelVerdictLabel;
+  readonly score: number;
+  readonly evidence: string;
+  readonly fetchedAt: EpochMs;
+  readonly expiresAt: EpochMs;
+}
+
 export type IncidentOpened = EventEnvelope<'IncidentOpened', IncidentOpenedData>;
 export type AlertAttached = EventEnvelope<'AlertAttached', AlertAttachedData>;
 export type AlertRepeatsCounted = EventEnvelope<'AlertRepeatsCounted', AlertRepeatsCountedData>;
@@ -167,6 +187,7 @@ export type IncidentScored = EventEnvelope<'IncidentScored', IncidentScoredData>
 export type IncidentEscalated = EventEnvelope<'IncidentEscalated', IncidentEscalatedData>;
 export type CampaignLinked = EventEnvelope<'CampaignLinked', CampaignLinkedData>;
 export type IncidentClosed = EventEnvelope<'IncidentClosed', IncidentClosedData>;
+export type IntelVerdictApplied = EventEnvelope<'IntelVerdictApplied', IntelVerdictAppliedData>;
 
 export type IncidentEvent =
   | IncidentOpened
@@ -179,6 +200,7 @@ export type IncidentEvent =
   | IncidentScored
   | IncidentEscalated
   | CampaignLinked
-  | IncidentClosed;
+  | IncidentClosed
+  | IntelVerdictApplied;
 
 export type IncidentEventType = IncidentEvent['type'];

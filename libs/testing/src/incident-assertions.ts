@@ -86,6 +86,7 @@ export function groupingOf(events: readonly IncidentEvent[]): Grouping {
       case 'IncidentEscalated':
       case 'CampaignLinked':
       case 'IncidentClosed':
+      case 'IntelVerdictApplied':
         break;
       default: {
         const unreachable: never = event;

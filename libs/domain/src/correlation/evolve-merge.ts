@@ -1,4 +1,5 @@
 import { entityKey } from './entity-keys';
+import { mergeIntel } from './evolve-intel';
 import { addOtherTactics, addRule, removeFromBucket, touch } from './evolve-rows';
 import { indexRemove, mergeRanges } from './links';
 import {
@@ -28,6 +29,7 @@ export function merge(tenant: TenantState, survivorId: string, absorbedId: strin
   survivor.pendingLastSeen = Math.max(survivor.pendingLastSeen, absorbed.pendingLastSeen);
   survivor.campaignId ??= absorbed.campaignId;
   moveEntityMemory(tenant, survivor, absorbed);
+  mergeIntel(survivor, absorbed);
   absorbed.links.clear();
   absorbed.repeats.clear();
   absorbed.pendingSeries = null;

@@ -59,6 +59,7 @@ export function openIncident(
     escalated: false,
     campaignId: null,
     mergedInto: null,
+    intel: null,
   };
   tenant.open.set(id, incident);
   return incident;

@@ -1,6 +1,7 @@
 import type { AlertSummary, EpochMs, IncidentEvent } from '@soc/contracts';
 import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
 import { close, linkCampaign, merge } from './evolve-merge';
+import { applyVerdict, forgetExpiredVerdicts } from './evolve-intel';
 import { applyPending, countRepeats } from './evolve-repeats';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
 import { unattachedStreamId } from './ids';
@@ -90,6 +91,8 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return linkCampaign(tenant, event.data.incidentId, event.data.campaignId);
     case 'IncidentClosed':
       return close(tenant, event.data.incidentId);
+    case 'IntelVerdictApplied':
+      return applyVerdict(tenant, event.data);
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled incident event ${JSON.stringify(unreachable)}`);
@@ -118,6 +121,8 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       closed: new Map(),
       campaigns: new Map(),
       pending: new Set(),
+      intel: new Map(),
+      intelCount: 0,
     };
     state.tenants.set(tenantId, tenant);
   }
@@ -149,6 +154,7 @@ function noteWatermark(tenant: TenantState, watermark: EpochMs): void {
 function sweep(tenant: TenantState, watermark: EpochMs): void {
   for (const [key, memory] of tenant.entities)
     if (memory.expiresAt <= watermark) tenant.entities.delete(key);
+  forgetExpiredVerdicts(tenant, watermark);
   for (const [id, closed] of tenant.closed)
     if (closed.expiresAt <= watermark) tenant.closed.delete(id);
   for (const [id, campaign] of tenant.campaigns) {

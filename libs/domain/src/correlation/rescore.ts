@@ -17,9 +17,11 @@ import {
   ruleCount,
   seriesSize,
   type OpenIncident,
+  type RememberedVerdict,
   type RepeatSeries,
 } from './state';
-import { addInto, intelOf, runningTally, tallyOf } from './tally';
+import { intelFactsOf } from './intel-facts';
+import { addInto, runningTally, tallyOf } from './tally';
 
 /** Adjustments a flush makes to an incident's facts before its repeats are folded in. */
 export interface FlushFacts {
@@ -44,6 +46,10 @@ export interface WhatIf {
   readonly flush?: FlushFacts;
   /** Event time of the score; the decision's `now` unless given. */
   readonly at?: EpochMs;
+  /** Threat-intel verdicts this decision applies, beside those the group holds. */
+  readonly intel?: readonly RememberedVerdict[];
+  /** Emit IncidentScored even when the priority is unchanged (its explanation changed). */
+  readonly explanationChanged?: boolean;
 }
 
 /**
@@ -57,7 +63,7 @@ export function rescore(ctx: Decision, whatIf: WhatIf): number | null {
   const { weights, highPriorityThreshold } = ctx.policy.scoring;
   const facts = factsOf(whatIf);
   const prepared = prepareScore(facts, ctx.scoring, weights, at);
-  if (prepared.priority === subject.priority) return null;
+  if (prepared.priority === subject.priority && whatIf.explanationChanged !== true) return null;
   const scored: { priority: number; explanation: ScoreExplanation } = prepared.explain();
   const data = {
     incidentId: subject.id,
@@ -82,7 +88,7 @@ export function rescore(ctx: Decision, whatIf: WhatIf): number | null {
 }
 
 /** The facts of the group (merged, oldest first) plus the row, from their tallies. */
-function factsOf({ group, row, flush }: WhatIf): IncidentFacts {
+function factsOf({ group, row, flush, intel }: WhatIf): IncidentFacts {
   const tally = runningTally();
   let lastSeen = -Infinity;
   const entities: (readonly AlertEntity[])[] = [];
@@ -106,7 +112,7 @@ function factsOf({ group, row, flush }: WhatIf): IncidentFacts {
     tacticMask: tally.tacticMask,
     entityCount,
     entities,
-    intel: intelOf(tally),
+    intel: intelFactsOf({ tally, group, applying: intel }),
     meanConfidence: tally.confidenceCount > 0 ? tally.confidenceSum / tally.confidenceCount : null,
     lastSeen,
     routine: flush?.routine ?? routineOf(group),

@@ -4,11 +4,31 @@ import type {
   CanonicalAlert,
   EpochMs,
   IncidentEvent,
+  IntelVerdictAppliedData,
+  IntelVerdictRecorded,
 } from '@soc/contracts';
 import type { AlertKeys } from './entity-keys';
 import type { RunningTally } from './tally';
 
-export type CorrelationInput = AlertInput | TickInput;
+export type CorrelationInput = AlertInput | TickInput | IntelInput | RememberedIntelInput;
+
+/** A verdict of `soc.intel.v1` (see intel-decide.ts). */
+export interface IntelInput {
+  readonly kind: 'intel';
+  readonly event: IntelVerdictRecorded;
+}
+
+/**
+ * After an alert's outputs are folded: the verdicts the tenant remembers for its entities
+ * join the incident it landed in (see intel-decide.ts).
+ */
+export interface RememberedIntelInput {
+  readonly kind: 'remembered-intel';
+  readonly tenantId: string;
+  readonly alertId: string;
+  readonly incidentId: string;
+  readonly entityKeys: readonly string[];
+}
 
 export interface AlertInput {
   readonly kind: 'alert';
@@ -96,7 +116,17 @@ export interface TenantState {
   readonly campaigns: Map<string, Campaign>;
   /** Incidents with pending (not yet counted) repeats; empty at every flush boundary. */
   readonly pending: Set<string>;
+  /**
+   * Threat-intel verdicts by entity key (`ip:203.0.113.7`), then provider: the latest by
+   * fetchedAt, until expiresAt; at most MAX_REMEMBERED_VERDICTS, the oldest recorded first out.
+   */
+  readonly intel: Map<string, Map<string, RememberedVerdict>>;
+  /** Verdicts in `intel`. */
+  intelCount: number;
 }
+
+/** A verdict as IntelVerdictApplied records it, without the incident. */
+export type RememberedVerdict = Omit<IntelVerdictAppliedData, 'incidentId'>;
 
 export interface OpenIncident {
   readonly id: string;
@@ -140,6 +170,8 @@ export interface OpenIncident {
   escalated: boolean;
   campaignId: string | null;
   mergedInto: string | null;
+  /** Verdicts applied to the incident by entity key, then provider; null before the first. */
+  intel: Map<string, Map<string, RememberedVerdict>> | null;
 }
 
 export interface EntityLink {
@@ -217,6 +249,8 @@ export const SWEEP_INTERVAL_MS = 5 * 60_000;
 export const RISK_HALF_LIVES_PER_HORIZON = 4;
 /** IncidentScored lists at most this many entities; the alert events carry all of them. */
 export const MAX_SCORED_ENTITIES = 100;
+/** Verdicts a tenant remembers for alerts to come; intel outlives no more than this. */
+export const MAX_REMEMBERED_VERDICTS = 10_000;
 
 export const initialCorrelationState = (): CorrelationState => ({ tenants: new Map() });
 

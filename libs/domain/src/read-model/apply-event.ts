@@ -173,6 +173,12 @@ function applyClosed(draft: Draft, event: EventOf<'IncidentClosed'>): void {
   draft.details = { reason: event.data.reason };
 }
 
+function applyIntelVerdict(draft: Draft, event: EventOf<'IntelVerdictApplied'>): void {
+  const { provider, indicator, kind, verdict, score, evidence, fetchedAt, expiresAt } = event.data;
+  draft.summary = `Threat intel from ${provider}: ${verdict} ${indicator} (${evidence})`;
+  draft.details = { provider, indicator, kind, verdict, score, evidence, fetchedAt, expiresAt };
+}
+
 function applyAcknowledged(draft: Draft, event: EventOf<'IncidentAcknowledged'>): void {
   const v = draft.view;
   if (v.analystStatus === 'open') v.analystStatus = 'acknowledged';
@@ -234,6 +240,7 @@ const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
   IncidentEscalated: applyEscalated,
   CampaignLinked: applyCampaignLinked,
   IncidentClosed: applyClosed,
+  IntelVerdictApplied: applyIntelVerdict,
   IncidentAcknowledged: applyAcknowledged,
   IncidentAssigned: applyAssigned,
   IncidentStatusChanged: applyStatusChanged,

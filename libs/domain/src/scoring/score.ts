@@ -7,7 +7,7 @@ import type {
   ScoreFactorName,
 } from '@soc/contracts';
 import { attackStageCount, attackStagesOf } from './attack-stages';
-import { threatIntelFactor } from './threat-intel-factor';
+import { threatIntelFactor, type DecisiveIntel } from './threat-intel-factor';
 import type { ScoreWeights } from './weights';
 
 /** What the asset inventory knows about an entity. */
@@ -52,6 +52,8 @@ export interface IntelFacts {
   readonly suspiciousMax: number | null;
   readonly benignVerdicts: number;
   readonly unknownVerdicts: number;
+  /** The strongest verdict with its provider's words, for the reason (threat-intel-factor.ts). */
+  readonly decisive?: DecisiveIntel | null;
 }
 
 /** Repeats marked routine (steady rhythm) inside the incident. */
