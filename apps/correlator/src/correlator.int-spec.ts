@@ -2,8 +2,13 @@ import type { AddressInfo } from 'node:net';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Kafka, Producer } from 'kafkajs';
-import { DEAD_LETTER_HEADERS, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
-import { generateLabeledAlerts, incidentAvroMapping } from '@soc/domain';
+import {
+  DEAD_LETTER_HEADERS,
+  type CanonicalAlert,
+  type IncidentEvent,
+  type IntelEvent,
+} from '@soc/contracts';
+import { generateLabeledAlerts, incidentAvroMapping, intelAvroMapping } from '@soc/domain';
 import {
   AvroTopicCodec,
   createSchemaRegistry,
@@ -288,6 +293,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       alerts: `${name}.alerts`,
       incidents: `${name}.incidents`,
       alertsDeadLetter: `${name}.alerts.dlq`,
+      intel: `${name}.intel`,
     };
     for (const topic of Object.values(topics)) await createTopic(topic, 1, { kafka });
     const alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
@@ -301,11 +307,18 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       readSchemaFile('incidents'),
       incidentAvroMapping,
     );
+    const intelCodec = await AvroTopicCodec.register<IntelEvent>(
+      registry,
+      topics.intel,
+      readSchemaFile('intel'),
+      intelAvroMapping,
+    );
     const pipeline = new CorrelatorPipeline({
       kafka,
       topics,
       alertCodec,
       incidentCodec,
+      intelCodec,
       newPartitionCorrelator: () => ({
         replay: () => undefined,
         correlate: () => {

@@ -1,6 +1,6 @@
-import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import type { IncidentEvent } from '@soc/contracts';
 import { createCorrelator, deterministicIds, type CorrelationConfig } from '@soc/domain';
-import type { PartitionCorrelator } from './correlator-pipeline';
+import type { PartitionCorrelator, PartitionInput } from './correlator-pipeline';
 
 /**
  * One partition's correlator: the pure decider plus the partition's newest event time, from
@@ -17,10 +17,16 @@ export function createPartitionCorrelator(config: CorrelationConfig): PartitionC
       for (const event of events)
         if (event.occurredAt > newestEventTime) newestEventTime = event.occurredAt;
     },
-    correlate(alerts: readonly CanonicalAlert[]) {
-      for (const alert of alerts)
-        if (alert.observedAt > newestEventTime) newestEventTime = alert.observedAt;
-      return correlator.correlateBatch(alerts, { newestEventTime });
+    correlate(inputs: readonly PartitionInput[]) {
+      const events: IncidentEvent[] = [];
+      for (const input of inputs) {
+        if (input.kind === 'alert' && input.alert.observedAt > newestEventTime)
+          newestEventTime = input.alert.observedAt;
+        for (const event of correlator.push(input)) events.push(event);
+      }
+      // The batch's commit point, as in correlateBatch.
+      for (const event of correlator.push({ kind: 'tick', newestEventTime })) events.push(event);
+      return events;
     },
   };
 }
