@@ -1,6 +1,6 @@
-import type { AlertEntity, EpochMs, ThreatIntelVerdict, ThreatIntelVerdictLabel } from './alert';
+import type { AlertEntity, EpochMs, ThreatIntelVerdict } from './alert';
 import type { EventEnvelope } from './envelope';
-import type { IntelIndicatorKind } from './intel-events';
+import type { IntelVerdictRecordedData } from './intel-events';
 
 /**
  * The incident stream on `soc.incidents.v1`: the event-sourced log and the source of truth
@@ -158,23 +158,16 @@ export interface IncidentClosedData {
 }
 
 /**
- * A threat-intel verdict (an `IntelVerdictRecorded` of `soc.intel.v1`, its event id the
- * causation) the correlator took into its state: on an incident's stream when it names the
- * incident's alerts or one of its entities, else on the tenant's `unattached:<tenant>` stream
- * (`incidentId` null) for alerts still to come. Recorded so that a correlator rebuilt from this
+ * A threat-intel verdict (an `IntelVerdictRecorded` of `soc.intel.v1`) the correlator took into
+ * its state: on an incident's stream when the indicator is among the incident's entities (the
+ * intel event's id is the causation, or the alert's when a kept verdict joins the incident of a
+ * new alert), else on the tenant's `unattached:<tenant>` stream (`incidentId` null) for alerts
+ * still to come. Recorded so that a correlator rebuilt from this
  * log alone scores with the same verdicts, with no provider reachable.
  */
-export interface IntelVerdictAppliedData {
+export type IntelVerdictAppliedData = Omit<IntelVerdictRecordedData, 'alertIds'> & {
   readonly incidentId: string | null;
-  readonly provider: string;
-  readonly indicator: string;
-  readonly kind: IntelIndicatorKind;
-  readonly verdict: ThreatIntelVerdictLabel;
-  readonly score: number;
-  readonly evidence: string;
-  readonly fetchedAt: EpochMs;
-  readonly expiresAt: EpochMs;
-}
+};
 
 export type IncidentOpened = EventEnvelope<'IncidentOpened', IncidentOpenedData>;
 export type AlertAttached = EventEnvelope<'AlertAttached', AlertAttachedData>;
