@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run demo`: the whole system on this machine. Installs what is missing, brings up the
 # local stack (Kafka, schema registry, Postgres), migrates the database, creates a demo
-# tenant with API keys, starts the four services and streams generated alerts into ingest
+# tenant with API keys, starts the five services and streams generated alerts into ingest
 # until Ctrl-C. The stack keeps running afterwards: `npm run stack -- down` stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,10 @@ export INGEST_HTTP_PORT="${INGEST_HTTP_PORT:-8080}"
 export QUERY_API_HTTP_PORT="${QUERY_API_HTTP_PORT:-8090}"
 export PROJECTOR_HTTP_PORT="${PROJECTOR_HTTP_PORT:-8091}"
 export CORRELATOR_HTTP_PORT="${CORRELATOR_HTTP_PORT:-8092}"
+export INTEL_HTTP_PORT="${INTEL_HTTP_PORT:-8093}"
+# Threat intel offline: a local feed (abuse.ch Feodo Tracker CSV); VIRUSTOTAL_API_KEY or
+# ABUSEIPDB_API_KEY, when set in the environment, turn the remote lookups on.
+export INTEL_FEEDS="${INTEL_FEEDS:-feodo=plain:libs/domain/src/intel/fixtures/plain/feodo-ipblocklist.csv#dst_ip,malware}"
 export SYSLOG_TENANT_ID=demo SYSLOG_TCP_PORT="${SYSLOG_TCP_PORT:-5514}" SYSLOG_UDP_PORT="${SYSLOG_UDP_PORT:-5514}"
 # Generated traffic spans hours of event time in minutes of wall time; keep windows short.
 export ALERT_CORRELATION_WINDOW="${ALERT_CORRELATION_WINDOW:-15m}"
@@ -43,6 +47,7 @@ trap stop_all EXIT INT TERM
 
 start ingest
 start correlator
+start intel
 start projector
 start query-api
 

@@ -86,9 +86,11 @@ export function changeOf(event: IncidentEvent): ChangeDetails | null {
         ? { change: 'updated', eventType: event.type }
         : null;
     // A suppressed alert leaves the incident as it was; an absorbed incident's closing
-    // (IncidentClosed, reason merged) is what its receivers hear about.
+    // (IncidentClosed, reason merged) is what its receivers hear about; an applied verdict is
+    // heard through the IncidentScored that follows it when it changes the priority.
     case 'AlertSuppressed':
     case 'IncidentMergedInto':
+    case 'IntelVerdictApplied':
       return null;
     default: {
       const unreachable: never = event;

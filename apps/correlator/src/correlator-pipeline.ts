@@ -1,6 +1,11 @@
 import type { Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import type {
+  CanonicalAlert,
+  IncidentEvent,
+  IntelEvent,
+  IntelVerdictRecorded,
+} from '@soc/contracts';
 import {
   deadLetterMessage,
   readPartitionToEnd,
@@ -12,17 +17,27 @@ import {
 import type { AppMetrics } from '@soc/observability';
 import type { CorrelatorTopics } from './correlator.config';
 
-/** The correlation state of one partition: rebuilt from its own events, fed with alerts. */
+/** What a partition's correlator is fed, in input order. */
+export type PartitionInput =
+  | { readonly kind: 'alert'; readonly alert: CanonicalAlert }
+  | { readonly kind: 'intel'; readonly event: IntelVerdictRecorded };
+
+/** The correlation state of one partition: rebuilt from its own events, fed with alerts and intel. */
 export interface PartitionCorrelator {
   /** Folds events already in the incident log into the state (recovery). */
   replay(events: readonly IncidentEvent[]): void;
-  /** Decides the incident events for a batch of alerts, in order, and applies them. */
-  correlate(alerts: readonly CanonicalAlert[]): IncidentEvent[];
+  /** Decides the incident events for a batch of inputs, in order, and applies them. */
+  correlate(inputs: readonly PartitionInput[]): IncidentEvent[];
 }
 
-/** One consumed alert record, decoded, or its dead letter when it could not be. */
+/**
+ * One consumed record of the alerts or the intel topic, decoded, or its dead letter when it
+ * could not be. `IntelLookupDeferred` ("intel unavailable") changes no score: it is consumed
+ * and counted, and the alert has already been correlated without waiting for it.
+ */
 export type AlertRecord =
   | { readonly offset: string; readonly alert: CanonicalAlert }
+  | { readonly offset: string; readonly intel: IntelEvent }
   | { readonly offset: string; readonly deadLetter: Message };
 
 export interface CorrelatorPipelineOptions {
@@ -30,6 +45,7 @@ export interface CorrelatorPipelineOptions {
   readonly topics: CorrelatorTopics;
   readonly alertCodec: AvroTopicCodec<CanonicalAlert>;
   readonly incidentCodec: AvroTopicCodec<IncidentEvent>;
+  readonly intelCodec: AvroTopicCodec<IntelEvent>;
   readonly newPartitionCorrelator: (partition: number) => PartitionCorrelator;
   readonly metrics: AppMetrics;
   readonly logger: Logger;
@@ -37,10 +53,11 @@ export interface CorrelatorPipelineOptions {
 }
 
 /**
- * Alerts (`soc.alerts.v1`) -> incidents (`soc.incidents.v1`): the steps of a partition's stream
- * (see correlation-stream.ts). Both topics have the same partition count and key (the tenant
- * id), so alerts partition p is correlated by state rebuilt from incidents partition p, which
- * only this partition's transactional producer writes.
+ * Alerts (`soc.alerts.v1`) and intel verdicts (`soc.intel.v1`) -> incidents
+ * (`soc.incidents.v1`): the steps of a partition's stream (see correlation-stream.ts). The three
+ * topics have the same partition count and key (the tenant id), so alerts and intel partition p
+ * are correlated by state rebuilt from incidents partition p, which only this partition's
+ * transactional producer writes.
  */
 export class CorrelatorPipeline {
   constructor(private readonly options: CorrelatorPipelineOptions) {}
@@ -75,10 +92,14 @@ export class CorrelatorPipeline {
     const records: AlertRecord[] = [];
     for (const message of batch.messages) {
       try {
-        records.push({
-          offset: message.offset,
-          alert: await this.options.alertCodec.decode(message.value),
-        });
+        records.push(
+          batch.topic === this.options.topics.intel
+            ? { offset: message.offset, intel: await this.options.intelCodec.decode(message.value) }
+            : {
+                offset: message.offset,
+                alert: await this.options.alertCodec.decode(message.value),
+              },
+        );
       } catch (error) {
         if (!(error instanceof UndecodableRecordError)) throw error;
         const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
@@ -100,13 +121,15 @@ export class CorrelatorPipeline {
     correlator: PartitionCorrelator,
     records: readonly AlertRecord[],
   ): PartitionTransaction {
-    const alerts: CanonicalAlert[] = [];
+    const inputs: PartitionInput[] = [];
     const deadLetters: Message[] = [];
     for (const record of records) {
-      if ('alert' in record) alerts.push(record.alert);
-      else deadLetters.push(record.deadLetter);
+      if ('alert' in record) inputs.push({ kind: 'alert', alert: record.alert });
+      else if ('deadLetter' in record) deadLetters.push(record.deadLetter);
+      else if (record.intel.type === 'IntelVerdictRecorded')
+        inputs.push({ kind: 'intel', event: record.intel });
     }
-    const events = correlator.correlate(alerts);
+    const events = correlator.correlate(inputs);
     this.options.metrics.messagesOut.inc({ topic: this.options.topics.incidents }, events.length);
     return {
       lastOffset: (records[records.length - 1] as AlertRecord).offset,

@@ -14,6 +14,7 @@ describe('readCorrelatorConfig', () => {
       alerts: TOPICS.alerts,
       incidents: TOPICS.incidents,
       alertsDeadLetter: TOPICS.alertsDeadLetter,
+      intel: TOPICS.intel,
     });
     expect({ session: config.sessionTimeoutMs, heartbeat: config.heartbeatIntervalMs }).toEqual({
       session: 30_000,
@@ -27,6 +28,7 @@ describe('readCorrelatorConfig', () => {
       ALERTS_TOPIC: 'spec.alerts',
       INCIDENTS_TOPIC: 'spec.incidents',
       ALERTS_DLQ_TOPIC: 'spec.alerts.dlq',
+      INTEL_TOPIC: 'spec.intel',
       CORRELATOR_SESSION_TIMEOUT_MS: '6s',
       CORRELATOR_HEARTBEAT_INTERVAL_MS: '500',
     });
@@ -34,6 +36,7 @@ describe('readCorrelatorConfig', () => {
       alerts: 'spec.alerts',
       incidents: 'spec.incidents',
       alertsDeadLetter: 'spec.alerts.dlq',
+      intel: 'spec.intel',
     });
     expect({ session: config.sessionTimeoutMs, heartbeat: config.heartbeatIntervalMs }).toEqual({
       session: 6_000,

@@ -8,6 +8,8 @@ export interface CorrelatorTopics {
   readonly alerts: string;
   readonly incidents: string;
   readonly alertsDeadLetter: string;
+  /** Threat-intel verdicts, co-partitioned with the alerts (written by apps/intel). */
+  readonly intel: string;
 }
 
 export interface CorrelatorConfig {
@@ -64,6 +66,7 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
       alerts: reader.string('ALERTS_TOPIC', TOPICS.alerts),
       incidents: reader.string('INCIDENTS_TOPIC', TOPICS.incidents),
       alertsDeadLetter: reader.string('ALERTS_DLQ_TOPIC', TOPICS.alertsDeadLetter),
+      intel: reader.string('INTEL_TOPIC', TOPICS.intel),
     },
     sessionTimeoutMs: reader.durationMs('CORRELATOR_SESSION_TIMEOUT_MS', 30_000),
     heartbeatIntervalMs: reader.durationMs('CORRELATOR_HEARTBEAT_INTERVAL_MS', 3_000),

@@ -2,9 +2,20 @@ import type { AddressInfo } from 'node:net';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Kafka, Producer } from 'kafkajs';
-import { DEAD_LETTER_HEADERS, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
+import {
+  DEAD_LETTER_HEADERS,
+  type CanonicalAlert,
+  type IncidentEvent,
+  type IntelEvent,
+} from '@soc/contracts';
 import { generateLabeledAlerts } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, TransactionalKafkaTransport } from '@soc/kafka';
+import {
+  AvroTopicCodec,
+  createSchemaRegistry,
+  intelAvroMapping,
+  readSchemaFile,
+  TransactionalKafkaTransport,
+} from '@soc/kafka';
 import { AppMetrics, createLogger } from '@soc/observability';
 import {
   alertsByPartition,
@@ -274,14 +285,22 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       alerts: `${name}.alerts`,
       incidents: `${name}.incidents`,
       alertsDeadLetter: `${name}.alerts.dlq`,
+      intel: `${name}.intel`,
     };
     for (const topic of Object.values(topics)) await createTopic(topic, 1, { kafka });
     const { alertCodec, incidentCodec } = await registerCodecs(registry, topics);
+    const intelCodec = await AvroTopicCodec.register<IntelEvent>(
+      registry,
+      topics.intel,
+      readSchemaFile('intel'),
+      intelAvroMapping,
+    );
     const pipeline = new CorrelatorPipeline({
       kafka,
       topics,
       alertCodec,
       incidentCodec,
+      intelCodec,
       newPartitionCorrelator: () => ({
         replay: () => undefined,
         correlate: () => {

@@ -11,7 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import type { CanonicalAlert, IncidentEvent, IntelEvent } from '@soc/contracts';
 import { withAssetLookup } from '@soc/domain';
 import {
   AvroTopicCodec,
@@ -19,6 +19,7 @@ import {
   createSchemaRegistry,
   ensureTopics,
   incidentAvroMapping,
+  intelAvroMapping,
   readSchemaFile,
   TransactionalKafkaTransport,
 } from '@soc/kafka';
@@ -93,7 +94,10 @@ export class CorrelatorModule {
               kafka,
               logger,
               groupId: config.groupId,
-              topics: [config.topics.alerts],
+              // Alerts first: partition p of both has one owner, producer and state, named
+              // after the alerts partition as before the intel topic was read.
+              topics: [config.topics.alerts, config.topics.intel],
+              coPartitioned: true,
               transactionalIdPrefix: config.groupId,
               consumer: {
                 maxBytesPerPartition: 2 * 1024 * 1024,
@@ -130,6 +134,7 @@ export class CorrelatorModule {
                 { topic: topics.alerts, numPartitions: partitions },
                 { topic: topics.alertsDeadLetter, numPartitions: partitions },
                 { topic: topics.incidents, numPartitions: partitions },
+                { topic: topics.intel, numPartitions: partitions },
               ]);
             } finally {
               await admin.disconnect();
@@ -146,6 +151,12 @@ export class CorrelatorModule {
               readSchemaFile('incidents'),
               incidentAvroMapping,
             );
+            const intelCodec = await AvroTopicCodec.register<IntelEvent>(
+              registry,
+              topics.intel,
+              readSchemaFile('intel'),
+              intelAvroMapping,
+            );
             const correlation = withAssetLookup(config.correlation, (tenantId) =>
               assets.lookupFor(tenantId),
             );
@@ -154,6 +165,7 @@ export class CorrelatorModule {
               topics,
               alertCodec,
               incidentCodec,
+              intelCodec,
               newPartitionCorrelator: () => createPartitionCorrelator(correlation),
               metrics,
               logger,

@@ -1,6 +1,6 @@
-import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import type { IncidentEvent } from '@soc/contracts';
 import { createCorrelator, deterministicIds, type CorrelationConfig } from '@soc/domain';
-import type { PartitionCorrelator } from './correlator-pipeline';
+import type { PartitionCorrelator, PartitionInput } from './correlator-pipeline';
 
 /**
  * One partition's correlator: the pure decider, ticked after every batch. Each tenant's
@@ -14,8 +14,12 @@ export function createPartitionCorrelator(config: CorrelationConfig): PartitionC
     replay(events: readonly IncidentEvent[]) {
       correlator.replay(events);
     },
-    correlate(alerts: readonly CanonicalAlert[]) {
-      return correlator.correlateBatch(alerts);
+    correlate(inputs: readonly PartitionInput[]) {
+      const events: IncidentEvent[] = [];
+      for (const input of inputs) for (const event of correlator.push(input)) events.push(event);
+      // The batch's commit point, as in correlateBatch.
+      for (const event of correlator.push({ kind: 'tick' })) events.push(event);
+      return events;
     },
   };
 }

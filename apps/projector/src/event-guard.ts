@@ -4,6 +4,7 @@ import {
   INCIDENT_CLOSE_REASONS,
   INCIDENT_EVENT_TYPES,
   INCIDENT_STATUSES,
+  INTEL_INDICATOR_KINDS,
   LATE_ALERT_OUTCOMES,
   isObject,
   narrow,
@@ -201,6 +202,17 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       d.oneOf('cause', ['late-alert']);
       d.nonEmpty('alertId');
       d.string('reason');
+      return;
+    case 'IntelVerdictApplied':
+      d.nullableString('incidentId');
+      d.nonEmpty('provider');
+      d.nonEmpty('indicator');
+      d.oneOf('kind', INTEL_INDICATOR_KINDS);
+      d.oneOf('verdict', ['malicious', 'suspicious', 'benign', 'unknown']);
+      d.number('score');
+      d.string('evidence');
+      d.number('fetchedAt');
+      d.number('expiresAt');
       return;
     case 'IncidentAcknowledged':
       d.nonEmpty('incidentId');

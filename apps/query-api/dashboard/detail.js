@@ -1,5 +1,5 @@
 // The incident detail pane: header, analyst actions, score explanation chart, alert timeline,
-// entities and the audit trail.
+// entities, threat-intel verdicts and the audit trail.
 import { barChart } from './charts.js';
 import { ago, clock, h, label, priorityBand } from './dom.js';
 
@@ -22,7 +22,7 @@ const VERDICTS = [
  * actions.act(action, body) and actions.feedback(body), both resolving with the API answer.
  */
 export function renderDetail(root, detail, actions) {
-  const { incident, score, alerts, alertsTotal, entities, timeline } = detail;
+  const { incident, score, alerts, alertsTotal, entities, intel, timeline } = detail;
   const band = priorityBand(incident.priority);
   const notes = h('textarea', {
     rows: 2,
@@ -188,6 +188,7 @@ export function renderDetail(root, detail, actions) {
     scoreSection(score),
     alertsSection(alerts, alertsTotal, actions),
     entitiesSection(entities, actions),
+    intelSection(intel ?? []),
     timelineSection(timeline),
   );
 }
@@ -345,6 +346,50 @@ function entitiesSection(entities, actions) {
             ),
             h('td', {}, e.incidentCount),
             h('td', {}, ago(e.lastSeen)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Each indicator's verdicts: provider, verdict and score, the provider's words, expiry. */
+function intelSection(intel) {
+  if (intel.length === 0) return null;
+  return h(
+    'section',
+    { class: 'panel' },
+    h('h3', {}, 'Threat intel'),
+    h(
+      'table',
+      { class: 'entities', 'data-testid': 'intel' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'indicator'),
+          h('th', {}, 'provider'),
+          h('th', {}, 'verdict'),
+          h('th', {}, 'evidence'),
+          h('th', {}, 'fetched'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        intel.flatMap((indicator) =>
+          indicator.verdicts.map((v) =>
+            h(
+              'tr',
+              { class: `intel-${v.verdict}` },
+              h('td', { title: indicator.kind }, indicator.indicator),
+              h('td', {}, v.provider),
+              h('td', {}, `${v.verdict} (${v.score})`),
+              h('td', {}, v.evidence),
+              h('td', { title: `expires ${v.expiresAt}` }, ago(v.fetchedAt)),
+            ),
           ),
         ),
       ),

@@ -1,6 +1,7 @@
 import type { AlertEntity, EpochMs, ThreatIntelVerdict } from './alert';
 import type { EventEnvelope } from './envelope';
 import type { ListsEvery } from './lists';
+import type { IntelVerdictRecordedData } from './intel-events';
 
 /**
  * The incident stream on `soc.incidents.v1`: the event-sourced log and the source of truth
@@ -201,6 +202,18 @@ export interface IncidentClosedData {
   readonly reason: IncidentCloseReason;
 }
 
+/**
+ * A threat-intel verdict (an `IntelVerdictRecorded` of `soc.intel.v1`) the correlator took into
+ * its state: on an incident's stream when the indicator is among the incident's entities (the
+ * intel event's id is the causation, or the alert's when a kept verdict joins the incident of a
+ * new alert), else on the tenant's `unattached:<tenant>` stream (`incidentId` null) for alerts
+ * still to come. Recorded so that a correlator rebuilt from this
+ * log alone scores with the same verdicts, with no provider reachable.
+ */
+export type IntelVerdictAppliedData = Omit<IntelVerdictRecordedData, 'alertIds'> & {
+  readonly incidentId: string | null;
+};
+
 export type IncidentOpened = EventEnvelope<'IncidentOpened', IncidentOpenedData>;
 export type AlertAttached = EventEnvelope<'AlertAttached', AlertAttachedData>;
 export type AlertRepeatsCounted = EventEnvelope<'AlertRepeatsCounted', AlertRepeatsCountedData>;
@@ -213,6 +226,7 @@ export type IncidentEscalated = EventEnvelope<'IncidentEscalated', IncidentEscal
 export type CampaignLinked = EventEnvelope<'CampaignLinked', CampaignLinkedData>;
 export type IncidentClosed = EventEnvelope<'IncidentClosed', IncidentClosedData>;
 export type IncidentReopened = EventEnvelope<'IncidentReopened', IncidentReopenedData>;
+export type IntelVerdictApplied = EventEnvelope<'IntelVerdictApplied', IntelVerdictAppliedData>;
 
 export type IncidentEvent =
   | IncidentOpened
@@ -226,7 +240,8 @@ export type IncidentEvent =
   | IncidentEscalated
   | CampaignLinked
   | IncidentClosed
-  | IncidentReopened;
+  | IncidentReopened
+  | IntelVerdictApplied;
 
 export type IncidentEventType = IncidentEvent['type'];
 
@@ -243,5 +258,6 @@ export const INCIDENT_EVENT_TYPES = [
   'CampaignLinked',
   'IncidentClosed',
   'IncidentReopened',
+  'IntelVerdictApplied',
 ] as const satisfies readonly IncidentEventType[];
 const _everyIncidentType: ListsEvery<IncidentEventType, typeof INCIDENT_EVENT_TYPES> = true;

@@ -200,6 +200,28 @@ const incidentSamples: IncidentEvent[] = [
     alertId: 'edr-9',
     reason: 'alert edr-9 belongs to it, inside the revision horizon',
   }),
+  envelope('IntelVerdictApplied', {
+    incidentId: 'inc-1',
+    provider: 'abuseipdb',
+    indicator: '203.0.113.7',
+    kind: 'ip',
+    verdict: 'malicious',
+    score: 97,
+    evidence: 'AbuseIPDB confidence 97 for 203.0.113.7, 412 reports',
+    fetchedAt: 1_736_931_600_000,
+    expiresAt: 1_737_018_000_000,
+  }),
+  envelope('IntelVerdictApplied', {
+    incidentId: null,
+    provider: 'feed:blocklist',
+    indicator: 'evil.example',
+    kind: 'domain',
+    verdict: 'suspicious',
+    score: 60,
+    evidence: 'feed blocklist lists evil.example',
+    fetchedAt: 1_736_931_600_000,
+    expiresAt: 1_737_018_000_000,
+  }),
 ];
 
 const feedbackEnvelope = <T extends FeedbackEvent['type']>(

@@ -1,5 +1,6 @@
 export * from './avro-codec';
 export * from './client';
+export * from './co-partitioned-assigner';
 export * from './dead-letter';
 export * from './event-avro-mapping';
 export * from './partition-reader';

@@ -10,6 +10,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { concatMap, isObservable, lastValueFrom, of, type Observable } from 'rxjs';
+import { coPartitionedAssigner } from './co-partitioned-assigner';
 
 export interface TopicPartitionRef {
   readonly topic: string;
@@ -25,6 +26,14 @@ export interface TransactionalPipelineOptions {
   readonly kafka: Kafka;
   readonly groupId: string;
   readonly topics: readonly string[];
+  /**
+   * The topics are co-partitioned (same key, same partition count, each record on the partition
+   * number of what caused it): partition p of every topic has one owner (the co-partitioned
+   * assignor), one transactional producer and one state, named after the first topic. Batches of
+   * p from any topic go through that producer, one after another, each transaction committing
+   * its own topic's offsets. Without it every topic partition is on its own.
+   */
+  readonly coPartitioned?: boolean;
   /** Prefix of the per-partition transactional ids; stable across restarts of the app. */
   readonly transactionalIdPrefix: string;
   readonly logger: Logger;
@@ -53,6 +62,17 @@ export interface PartitionTransaction {
 
 const partitionKey = ({ topic, partition }: TopicPartitionRef): string => `${topic}:${partition}`;
 
+/** Who owns a topic partition: itself, or partition p of the first topic when co-partitioned. */
+export function ownerOf(
+  options: Pick<TransactionalPipelineOptions, 'topics' | 'coPartitioned'>,
+  ref: TopicPartitionRef,
+): TopicPartitionRef {
+  const first = options.topics[0];
+  return options.coPartitioned === true && first !== undefined
+    ? { topic: first, partition: ref.partition }
+    : ref;
+}
+
 /**
  * Exactly-once consume-transform-produce. Each input partition has its own transactional
  * producer (transactional id derived from topic and partition): kafkajs commits offsets in a
@@ -75,6 +95,7 @@ export class TransactionalPipeline {
       maxWaitTimeInMs: 100,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      ...(options.coPartitioned === true ? { partitionAssigners: [coPartitionedAssigner] } : {}),
       ...options.consumer,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -110,12 +131,13 @@ export class TransactionalPipeline {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const ref = { topic: batch.topic, partition: batch.partition };
         const key = partitionKey(ref);
-        if (!this.initialized.has(key)) {
+        const owner = ownerOf(this.options, ref);
+        if (!this.initialized.has(partitionKey(owner))) {
           // Initializing the partition's transactional producer first aborts a previous
           // owner's open transaction, so the state rebuild reads a settled log.
-          await this.producerFor(ref);
-          await this.options.onPartitionAssigned?.(ref);
-          this.initialized.add(key);
+          await this.producerFor(owner);
+          await this.options.onPartitionAssigned?.(owner);
+          this.initialized.add(partitionKey(owner));
         }
         const partitionBatch: PartitionBatch = {
           ...ref,
@@ -161,7 +183,8 @@ export class TransactionalPipeline {
     produced: readonly TopicMessages[],
     lastOffset: string,
   ): Promise<void> {
-    const producer = await this.producerFor(ref);
+    const owner = ownerOf(this.options, ref);
+    const producer = await this.producerFor(owner);
     const transaction = await producer.transaction();
     try {
       const topicMessages = produced.filter((t) => t.messages.length > 0);
@@ -184,11 +207,11 @@ export class TransactionalPipeline {
     } catch (error) {
       // The processor's in-memory state already moved past this batch; it is rebuilt from
       // the committed log before the partition is processed again.
-      this.initialized.delete(partitionKey(ref));
+      this.initialized.delete(partitionKey(owner));
       await transaction.abort().catch((abortError: unknown) => {
         this.options.logger.warn({ err: abortError, ...ref }, 'transaction abort failed');
       });
-      await this.dropProducer(ref);
+      await this.dropProducer(owner);
       throw error;
     }
   }
@@ -223,7 +246,7 @@ export class TransactionalPipeline {
   private async releaseRevoked(assignment: Record<string, number[]>): Promise<void> {
     const owned = new Set(
       Object.entries(assignment).flatMap(([topic, partitions]) =>
-        partitions.map((partition) => partitionKey({ topic, partition })),
+        partitions.map((partition) => partitionKey(ownerOf(this.options, { topic, partition }))),
       ),
     );
     for (const key of [...this.initialized]) {

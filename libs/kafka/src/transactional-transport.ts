@@ -20,6 +20,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import {
+  ownerOf,
   TransactionalPipeline,
   type PartitionBatch,
   type PartitionTransaction,
@@ -40,7 +41,8 @@ export class PartitionContext extends BaseRpcContext<[TopicPartitionRef]> {
 
 /**
  * The handler of a topic, declared with `@EventPattern(topic)`: called once per partition this
- * instance starts to own (and again after a failed transaction), with the partition's batches
+ * instance starts to own (with co-partitioned topics, the first topic's handler receives the
+ * batches of partition p of every topic, and the context names the first topic) (and again after a failed transaction), with the partition's batches
  * as they are fetched; returns the transactions to commit, in order. State the handler keeps
  * for the partition is (re)built when it is called: recovery is the stream's first step.
  */
@@ -102,7 +104,7 @@ export class TransactionalKafkaTransport extends Server implements CustomTranspo
   listen(callback: (error?: unknown) => void): void {
     this.subscription = this.batches
       .pipe(
-        groupBy((batch: PartitionBatch) => partitionKey(batch), {
+        groupBy((batch: PartitionBatch) => partitionKey(ownerOf(this.options, batch)), {
           duration: (group) => this.endOf(group.key),
         }),
         mergeMap((group) => {
@@ -159,7 +161,7 @@ export class TransactionalKafkaTransport extends Server implements CustomTranspo
 
   /** Feeds a batch to its partition's stream; emits that stream's transactions up to its end. */
   private transactionsOf(batch: PartitionBatch): Observable<PartitionTransaction> {
-    const key = partitionKey(batch);
+    const key = partitionKey(ownerOf(this.options, batch));
     const last = BigInt((batch.messages[batch.messages.length - 1] as { offset: string }).offset);
     return new Observable<PartitionTransaction>((subscriber) => {
       const subscription = this.outputs

@@ -36,5 +36,6 @@ export function correlatorEnv(
     ALERTS_TOPIC: `${name}.alerts`,
     INCIDENTS_TOPIC: `${name}.incidents`,
     ALERTS_DLQ_TOPIC: `${name}.alerts.dlq`,
+    INTEL_TOPIC: `${name}.intel`,
   };
 }

@@ -87,6 +87,7 @@ export function groupingOf(events: readonly IncidentEvent[]): Grouping {
       case 'CampaignLinked':
       case 'IncidentClosed':
       case 'IncidentReopened':
+      case 'IntelVerdictApplied':
         break;
       default: {
         const unreachable: never = event;

@@ -1,4 +1,5 @@
 import type { AnalystVerdict, IncidentStatus, ScoreExplanation } from '@soc/contracts';
+import { indicatorVerdicts } from '@soc/domain';
 import {
   READ_MODEL_SCHEMA,
   selectRows,
@@ -346,6 +347,8 @@ export async function incidentDetail(db: Queryable, tenantId: string, incidentId
           ? null
           : { criticality: e.criticality, owner: e.owner, tags: e.tags ?? [] },
     })),
+    // Each indicator's threat-intel verdicts, from the IntelVerdictApplied entries.
+    intel: indicatorVerdicts(timeline),
     timeline: timeline.map((t) => ({
       eventId: t.event_id,
       stream: t.stream,

@@ -17,6 +17,7 @@ export const CORRELATION_ACTORS = {
   repeats: 'rule:repeat-folding',
   window: 'rule:correlation-window',
   campaign: 'rule:campaign',
+  intel: 'rule:threat-intel',
 } as const;
 
 export type CorrelationActor = (typeof CORRELATION_ACTORS)[keyof typeof CORRELATION_ACTORS];

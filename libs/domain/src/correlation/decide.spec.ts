@@ -4,7 +4,7 @@ import { correlateAll } from './runner';
 import { deterministicIds } from './ids';
 import { defaultCorrelationConfig, withAssetLookup } from './config';
 import { decideCorrelation } from './decide';
-import { stateSize } from './state';
+import { stateSize } from './state-size';
 import { anAlert, configOf, Harness, host, ip, MIN, only, T0, typesOf, user } from './spec-support';
 
 describe('decideCorrelation: grouping alerts into incidents', () => {

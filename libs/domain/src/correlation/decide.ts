@@ -7,6 +7,7 @@ import { Decision } from './context';
 import { alertKeysOf } from './entity-keys';
 import { foldRepeat, isRepeat } from './fold-repeats';
 import { alertCausation, type CorrelationIds } from './ids';
+import { decideIntel, decideRememberedIntel } from './intel-decide';
 import { noteLate } from './late';
 import { mergeMatches } from './merge';
 import { openIncident } from './open';
@@ -52,9 +53,20 @@ export function decideCorrelation(
   config: CorrelationConfig,
   ids: CorrelationIds,
 ): CorrelationOutput[] {
-  return input.kind === 'alert'
-    ? decideAlert(input, { state, config, ids })
-    : decideTick(input, { state, config, ids });
+  switch (input.kind) {
+    case 'alert':
+      return decideAlert(input, { state, config, ids });
+    case 'tick':
+      return decideTick(input, { state, config, ids });
+    case 'intel':
+      return decideIntel(input, { state, config, ids });
+    case 'remembered-intel':
+      return decideRememberedIntel(input, { state, config, ids });
+    default: {
+      const unreachable: never = input;
+      return unreachable;
+    }
+  }
 }
 
 export interface DeciderParts {

@@ -1,5 +1,6 @@
 import { addEvidence } from '../scoring';
 import { entityKey } from './entity-keys';
+import { mergeIntel } from './evolve-intel';
 import { addOtherTactics, addRule, removeFromBucket, touch } from './evolve-rows';
 import { indexRemove, mergeRanges } from './links';
 import {
@@ -30,6 +31,7 @@ export function merge(tenant: TenantState, survivorId: string, absorbedId: strin
   survivor.pendingLastSeen = Math.max(survivor.pendingLastSeen, absorbed.pendingLastSeen);
   survivor.campaignId ??= absorbed.campaignId;
   moveEntityMemory(tenant, survivor, absorbed);
+  mergeIntel(survivor, absorbed);
   absorbed.links.clear();
   absorbed.repeats.clear();
   absorbed.pendingSeries = null;

@@ -60,6 +60,7 @@ export function openIncident(
     campaignId: null,
     mergedInto: null,
     evidence: NO_EVIDENCE,
+    intel: null,
   };
   tenant.open.set(id, incident);
   return incident;

@@ -3,6 +3,7 @@ import { newTenantBaseline } from '../scoring';
 import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
 import { close, linkCampaign, merge } from './evolve-merge';
 import { reopen } from './evolve-reopen';
+import { applyVerdict, forgetExpiredVerdicts } from './evolve-intel';
 import { applyPending, countRepeats } from './evolve-repeats';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
 import { unattachedStreamId } from './ids';
@@ -100,6 +101,8 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return close(tenant, event.data.incidentId);
     case 'IncidentReopened':
       return reopen(tenant, event.data.incidentId);
+    case 'IntelVerdictApplied':
+      return applyVerdict(tenant, event.data);
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled incident event ${JSON.stringify(unreachable)}`);
@@ -134,6 +137,8 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       campaigns: new Map(),
       pending: new Set(),
       baseline: newTenantBaseline(),
+      intel: new Map(),
+      intelCount: 0,
     };
     state.tenants.set(tenantId, tenant);
   }
@@ -167,6 +172,7 @@ function noteWatermark(tenant: TenantState, watermark: EpochMs): void {
 function sweep(tenant: TenantState, watermark: EpochMs): void {
   for (const [key, memory] of tenant.entities)
     if (memory.expiresAt <= watermark) tenant.entities.delete(key);
+  forgetExpiredVerdicts(tenant, watermark);
   for (const [id, closed] of tenant.closed)
     if (closed.expiresAt <= watermark) tenant.closed.delete(id);
   for (const [id, campaign] of tenant.campaigns) {

@@ -9,5 +9,6 @@ export * from './policy';
 export * from './parse-policy';
 export * from './runner';
 export * from './state';
+export * from './state-size';
 export * from './tally';
 export * from './watermark';

@@ -22,9 +22,11 @@ import {
   ruleCount,
   seriesSize,
   type OpenIncident,
+  type RememberedVerdict,
   type RepeatSeries,
 } from './state';
-import { addInto, intelOf, runningTally, tallyOf } from './tally';
+import { intelFactsOf } from './intel-facts';
+import { addInto, runningTally, tallyOf } from './tally';
 
 /** The baseline of a tenant before its first event: read, never written. */
 const UNSEEN_TENANT = newTenantBaseline();
@@ -52,6 +54,10 @@ export interface WhatIf {
   readonly flush?: FlushFacts;
   /** Event time of the score; the decision's `now` unless given. */
   readonly at?: EpochMs;
+  /** Threat-intel verdicts this decision applies, beside those the group holds. */
+  readonly intel?: readonly RememberedVerdict[];
+  /** Emit IncidentScored even when the priority is unchanged (its explanation changed). */
+  readonly explanationChanged?: boolean;
 }
 
 /**
@@ -65,7 +71,7 @@ export function rescore(ctx: Decision, whatIf: WhatIf): number | null {
   const { weights, highPriorityThreshold } = ctx.policy.scoring;
   const facts = factsOf(whatIf, ctx.tenant?.baseline ?? UNSEEN_TENANT);
   const prepared = prepareScore(facts, ctx.scoring, weights, at);
-  if (prepared.priority === subject.priority) return null;
+  if (prepared.priority === subject.priority && whatIf.explanationChanged !== true) return null;
   const scored: { priority: number; explanation: ScoreExplanation } = prepared.explain();
   const data = {
     incidentId: subject.id,
@@ -90,7 +96,7 @@ export function rescore(ctx: Decision, whatIf: WhatIf): number | null {
 }
 
 /** The facts of the group (merged, oldest first) plus the row, from their tallies. */
-function factsOf({ group, row, flush }: WhatIf, baseline: TenantBaseline): IncidentFacts {
+function factsOf({ group, row, flush, intel }: WhatIf, baseline: TenantBaseline): IncidentFacts {
   const tally = runningTally();
   let evidence = NO_EVIDENCE;
   let lastSeen = -Infinity;
@@ -122,7 +128,7 @@ function factsOf({ group, row, flush }: WhatIf, baseline: TenantBaseline): Incid
     tacticMask: tally.tacticMask,
     entityCount,
     entities,
-    intel: intelOf(tally),
+    intel: intelFactsOf({ tally, group, applying: intel }),
     meanConfidence: tally.confidenceCount > 0 ? tally.confidenceSum / tally.confidenceCount : null,
     lastSeen,
     routine: flush?.routine ?? routineOf(group),

@@ -44,10 +44,25 @@ export function createCorrelator(
       keyed.kind === 'alert' && keyed.keys !== undefined
         ? { alertId: keyed.alert.alertId, keys: keyed.keys }
         : undefined;
+    let landedIn: string | undefined;
     for (const output of decideCorrelation(keyed, state, config, ids)) {
       evolveCorrelation(state, output, known);
       if (isIncidentEvent(output)) into.push(output);
+      if (output.type === 'IncidentOpened' || output.type === 'AlertAttached')
+        landedIn = output.data.incidentId;
     }
+    // Verdicts that came before the alert (a feed match, a cached verdict) join its incident.
+    if (keyed.kind === 'alert' && known !== undefined && landedIn !== undefined)
+      push(
+        {
+          kind: 'remembered-intel',
+          tenantId: keyed.alert.tenantId,
+          alertId: known.alertId,
+          incidentId: landedIn,
+          entityKeys: known.keys.entityKeys,
+        },
+        into,
+      );
     return into;
   };
   return {

@@ -5,11 +5,31 @@ import type {
   CanonicalAlert,
   EpochMs,
   IncidentEvent,
+  IntelVerdictAppliedData,
+  IntelVerdictRecorded,
 } from '@soc/contracts';
 import type { AlertKeys } from './entity-keys';
 import type { RunningTally } from './tally';
 
-export type CorrelationInput = AlertInput | TickInput;
+export type CorrelationInput = AlertInput | TickInput | IntelInput | RememberedIntelInput;
+
+/** A verdict of `soc.intel.v1` (see intel-decide.ts). */
+export interface IntelInput {
+  readonly kind: 'intel';
+  readonly event: IntelVerdictRecorded;
+}
+
+/**
+ * After an alert's outputs are folded: the verdicts the tenant remembers for its entities
+ * join the incident it landed in (see intel-decide.ts).
+ */
+export interface RememberedIntelInput {
+  readonly kind: 'remembered-intel';
+  readonly tenantId: string;
+  readonly alertId: string;
+  readonly incidentId: string;
+  readonly entityKeys: readonly string[];
+}
 
 export interface AlertInput {
   readonly kind: 'alert';
@@ -104,7 +124,17 @@ export interface TenantState {
   readonly pending: Set<string>;
   /** What is usual for the tenant, learned from the published alert rows and repeats. */
   readonly baseline: TenantBaseline;
+  /**
+   * Threat-intel verdicts by entity key (`ip:203.0.113.7`), then provider: the latest by
+   * fetchedAt, until expiresAt; at most MAX_REMEMBERED_VERDICTS, the oldest recorded first out.
+   */
+  readonly intel: Map<string, Map<string, RememberedVerdict>>;
+  /** Verdicts in `intel`. */
+  intelCount: number;
 }
+
+/** A verdict as IntelVerdictApplied records it, without the incident. */
+export type RememberedVerdict = Omit<IntelVerdictAppliedData, 'incidentId'>;
 
 export interface OpenIncident {
   readonly id: string;
@@ -150,6 +180,8 @@ export interface OpenIncident {
   mergedInto: string | null;
   /** What its rows carried against the tenant's baseline when they arrived. */
   evidence: EvidenceTally;
+  /** Verdicts applied to the incident by entity key, then provider; null before the first. */
+  intel: Map<string, Map<string, RememberedVerdict>> | null;
 }
 
 export interface EntityLink {
@@ -232,6 +264,8 @@ export const SWEEP_INTERVAL_MS = 5 * 60_000;
 export const RISK_HALF_LIVES_PER_HORIZON = 4;
 /** IncidentScored lists at most this many entities; the alert events carry all of them. */
 export const MAX_SCORED_ENTITIES = 100;
+/** Verdicts a tenant remembers for alerts to come; intel outlives no more than this. */
+export const MAX_REMEMBERED_VERDICTS = 10_000;
 
 export const initialCorrelationState = (): CorrelationState => ({ tenants: new Map() });
 
@@ -259,45 +293,6 @@ export const firstSeenOf = (incident: OpenIncident): EpochMs =>
   Math.min(incident.firstSeen, incident.pendingFirstSeen);
 export const lastSeenOf = (incident: OpenIncident): EpochMs =>
   Math.max(incident.lastSeen, incident.pendingLastSeen);
-
-export interface CorrelationStateSize {
-  readonly tenants: number;
-  readonly openIncidents: number;
-  /** Distinct entity and repeat keys indexed for open incidents. */
-  readonly indexedKeys: number;
-  /** Entities in the campaign memory. */
-  readonly trackedEntities: number;
-  readonly rememberedIncidents: number;
-  readonly campaigns: number;
-  readonly pendingIncidents: number;
-}
-
-/** Sizes of the state, for benchmarks and memory alarms. */
-export function stateSize(state: CorrelationState): CorrelationStateSize {
-  let openIncidents = 0;
-  let indexedKeys = 0;
-  let trackedEntities = 0;
-  let rememberedIncidents = 0;
-  let campaigns = 0;
-  let pendingIncidents = 0;
-  for (const tenant of state.tenants.values()) {
-    openIncidents += tenant.open.size;
-    indexedKeys += tenant.index.size;
-    trackedEntities += tenant.entities.size;
-    rememberedIncidents += tenant.closed.size;
-    campaigns += tenant.campaigns.size;
-    pendingIncidents += tenant.pending.size;
-  }
-  return {
-    tenants: state.tenants.size,
-    openIncidents,
-    indexedKeys,
-    trackedEntities,
-    rememberedIncidents,
-    campaigns,
-    pendingIncidents,
-  };
-}
 
 /**
  * The risk one alert adds to each of its entities (risk-based alerting): severity scaled by

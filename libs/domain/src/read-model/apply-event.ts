@@ -179,6 +179,12 @@ function applyReopened(draft: Draft, event: EventOf<'IncidentReopened'>): void {
   draft.details = { cause: event.data.cause, alertId: event.data.alertId };
 }
 
+function applyIntelVerdict(draft: Draft, event: EventOf<'IntelVerdictApplied'>): void {
+  const { provider, indicator, kind, verdict, score, evidence, fetchedAt, expiresAt } = event.data;
+  draft.summary = `Threat intel from ${provider}: ${verdict} ${indicator} (${evidence})`;
+  draft.details = { provider, indicator, kind, verdict, score, evidence, fetchedAt, expiresAt };
+}
+
 function applyAcknowledged(draft: Draft, event: EventOf<'IncidentAcknowledged'>): void {
   const v = draft.view;
   if (v.analystStatus === 'open') v.analystStatus = 'acknowledged';
@@ -241,6 +247,7 @@ const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
   CampaignLinked: applyCampaignLinked,
   IncidentClosed: applyClosed,
   IncidentReopened: applyReopened,
+  IntelVerdictApplied: applyIntelVerdict,
   IncidentAcknowledged: applyAcknowledged,
   IncidentAssigned: applyAssigned,
   IncidentStatusChanged: applyStatusChanged,

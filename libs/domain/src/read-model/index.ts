@@ -1,2 +1,3 @@
 export * from './evolve-incident-view';
 export * from './incident-view';
+export * from './indicator-verdicts';

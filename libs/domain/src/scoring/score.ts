@@ -9,7 +9,7 @@ import type {
 import { attackStageCount, attackStagesOf } from './attack-stages';
 import { evidenceScore, type EvidenceScore, type EvidenceTally } from './evidence';
 import { factorReasons } from './score-reasons';
-import { threatIntelFactor } from './threat-intel-factor';
+import { threatIntelFactor, type DecisiveIntel } from './threat-intel-factor';
 import { spreadOverEvidence, type ScoreWeights } from './weights';
 
 /** What the asset inventory knows about an entity. */
@@ -54,6 +54,8 @@ export interface IntelFacts {
   readonly suspiciousMax: number | null;
   readonly benignVerdicts: number;
   readonly unknownVerdicts: number;
+  /** The strongest verdict with its provider's words, for the reason (threat-intel-factor.ts). */
+  readonly decisive?: DecisiveIntel | null;
 }
 
 /** Repeats marked routine (steady rhythm) inside the incident. */
