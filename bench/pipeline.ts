@@ -17,7 +17,13 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS, type IncidentEvent } from '@soc/contracts';
 import { generateTraffic, incidentAvroMapping } from '@soc/domain';
-import { AvroTopicCodec, createSchemaRegistry, ensureTopics, readSchemaFile } from '@soc/kafka';
+import {
+  AvroTopicCodec,
+  createSchemaRegistry,
+  ensureTopics,
+  readSchemaFile,
+  retryKafkaStartUp,
+} from '@soc/kafka';
 import {
   benchEnv,
   cpuSeconds,
@@ -123,7 +129,9 @@ async function main(): Promise<void> {
     logLevel: logLevel.NOTHING,
   });
   const admin = kafka.admin();
-  await admin.connect();
+  // A fresh stack may still be electing leaders: every set-up call retries retriable errors.
+  const retry = { describe: 'bench set-up' };
+  await retryKafkaStartUp(() => admin.connect(), retry);
   const services: Service[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
@@ -132,15 +140,13 @@ async function main(): Promise<void> {
       const metadata = await admin.fetchTopicMetadata({ topics: [topics.alerts] });
       partitions = metadata.topics[0]?.partitions.length ?? partitions;
     }
-    await ensureTopics(admin, [
-      { topic: topics.alerts, numPartitions: partitions },
-      { topic: topics.raw, numPartitions: partitions },
-      { topic: topics.incidents, numPartitions: partitions },
-      { topic: topics.alertsDeadLetter, numPartitions: partitions },
-      { topic: topics.feedback, numPartitions: partitions },
+    const coPartitioned = [topics.alerts, topics.raw, topics.incidents, topics.alertsDeadLetter];
+    const specs = [
+      ...[...coPartitioned, topics.feedback].map((topic) => ({ topic, numPartitions: partitions })),
       { topic: `${topics.incidents}.dlq`, numPartitions: 1 },
       { topic: `${topics.feedback}.dlq`, numPartitions: 1 },
-    ]);
+    ];
+    await retryKafkaStartUp(() => ensureTopics(admin, specs), retry);
     cleanups.push(() =>
       admin
         .deleteTopics({
@@ -156,12 +162,16 @@ async function main(): Promise<void> {
         .catch(() => undefined),
     );
     // The correlator's group starts at the end of the shared alerts topic: only this run's alerts.
-    const alertEnds = await admin.fetchTopicOffsets(topics.alerts);
-    await admin.setOffsets({
-      groupId: groups.correlator,
-      topic: topics.alerts,
-      partitions: alertEnds.map((p) => ({ partition: p.partition, offset: p.high })),
-    });
+    const alertEnds = await retryKafkaStartUp(() => admin.fetchTopicOffsets(topics.alerts), retry);
+    await retryKafkaStartUp(
+      () =>
+        admin.setOffsets({
+          groupId: groups.correlator,
+          topic: topics.alerts,
+          partitions: alertEnds.map((p) => ({ partition: p.partition, offset: p.high })),
+        }),
+      retry,
+    );
     const database = await freshDatabase(env.databaseUrl, id);
     cleanups.push(() => database.drop());
 
@@ -235,7 +245,7 @@ async function main(): Promise<void> {
       maxWaitTimeInMs: 20,
       readUncommitted: false,
     });
-    await consumer.connect();
+    await retryKafkaStartUp(() => consumer.connect(), retry);
     cleanups.unshift(() => consumer.disconnect());
     await consumer.subscribe({ topic: topics.incidents, fromBeginning: true });
     await consumer.run({
@@ -257,7 +267,7 @@ async function main(): Promise<void> {
     });
 
     const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
+    await retryKafkaStartUp(() => producer.connect(), retry);
     cleanups.unshift(() => producer.disconnect());
     // Requests of at most 300 alerts (about 300 KB): the broker refuses a record batch over 1 MiB.
     const send = (batch: readonly Prepared[]): Promise<unknown> => {

@@ -19,6 +19,7 @@ import {
   createSchemaRegistry,
   ensureTopics,
   readSchemaFile,
+  retryKafkaStartUp,
   TransactionalKafkaTransport,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
@@ -121,15 +122,14 @@ export class CorrelatorModule {
           inject: [KAFKA, AssetInventory, AppMetrics],
           useFactory: async (kafka: Kafka, assets: AssetInventory, metrics: AppMetrics) => {
             const admin = kafka.admin();
-            await admin.connect();
+            const retry = { logger, describe: 'correlator topics' };
+            await retryKafkaStartUp(() => admin.connect(), retry);
             const partitions = config.infra.topicPartitions;
             const { topics } = config;
             try {
-              await ensureTopics(admin, [
-                { topic: topics.alerts, numPartitions: partitions },
-                { topic: topics.alertsDeadLetter, numPartitions: partitions },
-                { topic: topics.incidents, numPartitions: partitions },
-              ]);
+              const names = [topics.alerts, topics.alertsDeadLetter, topics.incidents];
+              const specs = names.map((topic) => ({ topic, numPartitions: partitions }));
+              await retryKafkaStartUp(() => ensureTopics(admin, specs), retry);
             } finally {
               await admin.disconnect();
             }

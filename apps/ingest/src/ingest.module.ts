@@ -17,6 +17,7 @@ import {
   createSchemaRegistry,
   ensureTopics,
   readSchemaFile,
+  retryKafkaStartUp,
   TransactionalKafkaTransport,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
@@ -61,20 +62,19 @@ export class IngestModule {
           inject: [KAFKA],
           useFactory: async (kafka: Kafka) => {
             const admin = kafka.admin();
-            await admin.connect();
+            const retry = { logger, describe: 'ingest topics' };
+            await retryKafkaStartUp(() => admin.connect(), retry);
             const partitions = config.infra.topicPartitions;
-            await ensureTopics(admin, [
-              { topic: TOPICS.alerts, numPartitions: partitions },
-              { topic: TOPICS.alertsDeadLetter, numPartitions: partitions },
-              ...rawTopics.map((topic) => ({ topic, numPartitions: partitions })),
-            ]);
+            const topics = [TOPICS.alerts, TOPICS.alertsDeadLetter, ...rawTopics];
+            const specs = topics.map((topic) => ({ topic, numPartitions: partitions }));
+            await retryKafkaStartUp(() => ensureTopics(admin, specs), retry);
             await admin.disconnect();
             const producer = kafka.producer({
               idempotent: true,
               maxInFlightRequests: 1,
               createPartitioner: Partitioners.DefaultPartitioner,
             });
-            await producer.connect();
+            await retryKafkaStartUp(() => producer.connect(), { logger, describe: 'producer' });
             return producer;
           },
         },

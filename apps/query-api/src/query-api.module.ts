@@ -18,6 +18,7 @@ import {
   createKafka,
   createSchemaRegistry,
   ensureTopics,
+  retryKafkaStartUp,
   readSchemaFile,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
@@ -87,11 +88,15 @@ export async function createQueryApiParts(
   }
   const kafka = createKafka(config.infra.kafkaBrokers, 'soc-query-api', logger);
   const admin = kafka.admin();
-  await admin.connect();
+  await retryKafkaStartUp(() => admin.connect(), { logger, describe: 'admin' });
   try {
-    await ensureTopics(admin, [
-      { topic: config.feedbackTopic, numPartitions: config.infra.topicPartitions },
-    ]);
+    await retryKafkaStartUp(
+      () =>
+        ensureTopics(admin, [
+          { topic: config.feedbackTopic, numPartitions: config.infra.topicPartitions },
+        ]),
+      { logger, describe: 'topics' },
+    );
   } finally {
     await admin.disconnect();
   }
@@ -101,7 +106,7 @@ export async function createQueryApiParts(
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
-  await producer.connect();
+  await retryKafkaStartUp(() => producer.connect(), { logger, describe: 'producer' });
   const listener = new ReadModelListener(config.infra.databaseUrl, logger);
   await listener.start();
   const encoder =

@@ -4,6 +4,7 @@ export * from './dead-letter';
 export * from './partition-reader';
 export * from './registry';
 export * from './schema-files';
+export * from './start-up-retry';
 export * from './topics';
 export * from './trace-context';
 export * from './transactional-pipeline';
