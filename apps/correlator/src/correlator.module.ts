@@ -12,6 +12,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import { identityStepsEnabled } from '@soc/config';
 import { incidentAvroMapping, withAssetLookup } from '@soc/domain';
 import {
   AvroTopicCodec,
@@ -28,6 +29,7 @@ import { AssetInventory } from './asset-inventory';
 import type { CorrelatorConfig } from './correlator.config';
 import { correlatorController, MICRO_BATCHING } from './correlator.controller';
 import { CorrelatorPipeline } from './correlator-pipeline';
+import { createIdentityCorrelator } from './identity-correlator';
 import { createPartitionCorrelator } from './partition-correlator';
 
 const CONFIG = Symbol('CorrelatorConfig');
@@ -153,7 +155,9 @@ export class CorrelatorModule {
               topics,
               alertCodec,
               incidentCodec,
-              newPartitionCorrelator: () => createPartitionCorrelator(correlation),
+              newPartitionCorrelator: identityStepsEnabled()
+                ? createIdentityCorrelator
+                : () => createPartitionCorrelator(correlation),
               metrics,
               logger,
             });

@@ -10,6 +10,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { identityStepsEnabled } from '@soc/config';
 import { TOPICS, type CanonicalAlert } from '@soc/contracts';
 import {
   AvroTopicCodec,
@@ -28,6 +29,7 @@ import { AlertsController } from './http/alerts.controller';
 import { API_KEY_VERIFIER, IngestKeyGuard } from './http/tenant-auth';
 import { rawTopicName, type IngestConfig } from './ingest.config';
 import { IngestService } from './ingest.service';
+import { admitAsCanonical } from './raw/identity-admit';
 import { RawTopicIngestor } from './raw/raw-topic-ingestor';
 import { rawTopicsController } from './raw/raw-topics.controller';
 import { SyslogServer } from './syslog/syslog.server';
@@ -116,6 +118,7 @@ export class IngestModule {
                 maxRecordBytes: config.maxRawRecordBytes,
                 redeliveryHorizonMs: config.redeliveryHorizonMs,
                 topicOf: (format) => rawTopicName(config, format),
+                ...(identityStepsEnabled() ? { admit: admitAsCanonical } : {}),
               },
               metrics,
             ),

@@ -17,6 +17,7 @@ import {
   type Queryable,
   type TimelineRecord,
 } from '@soc/persistence';
+import type { FoldedBatch } from './identity-fold';
 
 // The store's records are the domain's read-model types under the store's names.
 const toRecord = (view: IncidentView): IncidentRecord => view;
@@ -68,6 +69,8 @@ export interface ProjectionEngineOptions {
   readonly projection?: string;
   /** NOTIFY listeners at commit (the live schema); a rebuild's shadow stays quiet. */
   readonly notify: boolean;
+  /** Replaces the incident view fold: the bench's identity step (identity-fold.ts). */
+  readonly fold?: (events: readonly ReadModelEvent[]) => FoldedBatch;
 }
 
 /**
@@ -103,7 +106,9 @@ export class ProjectionEngine {
       }
       const fresh = input.records.filter((r) => r.offset >= checkpoint);
       const events = fresh.map((r) => r.event).filter((e): e is ReadModelEvent => e !== null);
-      const folded = await this.fold(manager, events);
+      const folded = this.options.fold
+        ? this.options.fold(events)
+        : await this.fold(manager, events);
       await this.store.write(manager, folded.changes);
       const nextOffset = input.endOffset > checkpoint ? input.endOffset : checkpoint;
       await this.store.saveCheckpoint(

@@ -11,3 +11,4 @@ export * from './runner';
 export * from './state';
 export * from './tally';
 export * from './watermark';
+export { summarize } from './alert-input';
