@@ -7,6 +7,14 @@
  * sustained rate. Prints one JSON object.
  *
  *   npm run bench:pipeline -- [--rate 5000] [--duration 30] [--tenants 5] [--partitions 3] [--seed bench] [--smoke]
+ *                             [--null | --compare-null]
+ *
+ * `--null` runs the same topology with each service's business step replaced by an identity
+ * (SOC_BENCH_IDENTITY_STEPS, libs/config): ingest takes the canonical JSON as it is, the
+ * correlator opens one incident per alert, the projector writes one alert row per event; the
+ * Kafka transactions, Avro and row writes stay. Its sustained rate is the transport's ceiling
+ * on this machine. `--compare-null` runs the null pipeline, then the real one, and prints both
+ * and the real one's sustained rate as a share of the null one's.
  *
  * Ingest always writes `soc.alerts.v1` (its output topic is not configurable), so that topic
  * is shared with whatever else uses the stack: the correlator's group starts at its current
@@ -15,6 +23,7 @@
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
+import { IDENTITY_STEPS_VARIABLE } from '@soc/config';
 import { TOPICS, type IncidentEvent } from '@soc/contracts';
 import { generateTraffic } from '@soc/domain';
 import {
@@ -23,6 +32,7 @@ import {
   ensureTopics,
   incidentAvroMapping,
   readSchemaFile,
+  retryKafkaStartUp,
 } from '@soc/kafka';
 import {
   benchEnv,
@@ -99,8 +109,11 @@ async function groupLag(admin: Admin, groupId: string, topic: string): Promise<n
   );
 }
 
-async function main(): Promise<void> {
-  const flags = readFlags();
+/** One run on topics, groups and a database of its own; returns its figures. */
+async function runPipeline(
+  flags: Map<string, string>,
+  identitySteps: boolean,
+): Promise<Record<string, unknown>> {
   const smoke = flags.has('smoke');
   const rate = numberFlag(flags, 'rate', smoke ? 200 : 5_000);
   const durationSeconds = numberFlag(flags, 'duration', smoke ? 3 : 30);
@@ -129,7 +142,9 @@ async function main(): Promise<void> {
     logLevel: logLevel.NOTHING,
   });
   const admin = kafka.admin();
-  await admin.connect();
+  // A fresh stack may still be electing leaders: every set-up call retries retriable errors.
+  const retry = { describe: 'bench set-up' };
+  await retryKafkaStartUp(() => admin.connect(), retry);
   const services: Service[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
@@ -138,15 +153,13 @@ async function main(): Promise<void> {
       const metadata = await admin.fetchTopicMetadata({ topics: [topics.alerts] });
       partitions = metadata.topics[0]?.partitions.length ?? partitions;
     }
-    await ensureTopics(admin, [
-      { topic: topics.alerts, numPartitions: partitions },
-      { topic: topics.raw, numPartitions: partitions },
-      { topic: topics.incidents, numPartitions: partitions },
-      { topic: topics.alertsDeadLetter, numPartitions: partitions },
-      { topic: topics.feedback, numPartitions: partitions },
+    const coPartitioned = [topics.alerts, topics.raw, topics.incidents, topics.alertsDeadLetter];
+    const specs = [
+      ...[...coPartitioned, topics.feedback].map((topic) => ({ topic, numPartitions: partitions })),
       { topic: `${topics.incidents}.dlq`, numPartitions: 1 },
       { topic: `${topics.feedback}.dlq`, numPartitions: 1 },
-    ]);
+    ];
+    await retryKafkaStartUp(() => ensureTopics(admin, specs), retry);
     cleanups.push(() =>
       admin
         .deleteTopics({
@@ -162,12 +175,16 @@ async function main(): Promise<void> {
         .catch(() => undefined),
     );
     // The correlator's group starts at the end of the shared alerts topic: only this run's alerts.
-    const alertEnds = await admin.fetchTopicOffsets(topics.alerts);
-    await admin.setOffsets({
-      groupId: groups.correlator,
-      topic: topics.alerts,
-      partitions: alertEnds.map((p) => ({ partition: p.partition, offset: p.high })),
-    });
+    const alertEnds = await retryKafkaStartUp(() => admin.fetchTopicOffsets(topics.alerts), retry);
+    await retryKafkaStartUp(
+      () =>
+        admin.setOffsets({
+          groupId: groups.correlator,
+          topic: topics.alerts,
+          partitions: alertEnds.map((p) => ({ partition: p.partition, offset: p.high })),
+        }),
+      retry,
+    );
     const database = await freshDatabase(env.databaseUrl, id);
     cleanups.push(() => database.drop());
 
@@ -176,6 +193,7 @@ async function main(): Promise<void> {
       SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
       DATABASE_URL: database.url,
       TOPIC_PARTITIONS: String(partitions),
+      ...(identitySteps ? { [IDENTITY_STEPS_VARIABLE]: 'true' } : {}),
     };
     const profileDir = flags.get('cpu-prof-dir');
     const profiled = flags.get('cpu-prof');
@@ -241,7 +259,7 @@ async function main(): Promise<void> {
       maxWaitTimeInMs: 20,
       readUncommitted: false,
     });
-    await consumer.connect();
+    await retryKafkaStartUp(() => consumer.connect(), retry);
     cleanups.unshift(() => consumer.disconnect());
     await consumer.subscribe({ topic: topics.incidents, fromBeginning: true });
     await consumer.run({
@@ -263,7 +281,7 @@ async function main(): Promise<void> {
     });
 
     const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
+    await retryKafkaStartUp(() => producer.connect(), retry);
     cleanups.unshift(() => producer.disconnect());
     // Requests of at most 300 alerts (about 300 KB): the broker refuses a record batch over 1 MiB.
     const send = (batch: readonly Prepared[]): Promise<unknown> => {
@@ -421,45 +439,44 @@ async function main(): Promise<void> {
     }
     const maxLag = (key: 'ingest' | 'correlator' | 'projector'): number =>
       Math.max(0, ...lagSamples.map((s) => s[key]));
-    console.log(
-      JSON.stringify({
-        bench: 'pipeline',
-        smoke,
-        targetRate: rate,
-        durationSeconds,
-        tenants,
-        partitions,
-        alerts: total,
-        warmupSeconds,
-        produceSeconds: round1((producedAt - t0) / 1000),
-        producedPerSecond: Math.round(total / ((producedAt - t0) / 1000)),
-        producerMaxInFlightBatches: maxInFlight,
-        reachedIncidentTopic: attributed,
-        missing: total - attributed,
-        // Alerts named by an incident event, over first send to the last one named.
-        sustainedAlertsPerSecond: windowSeconds > 0 ? Math.round(attributed / windowSeconds) : null,
-        alertToIncidentEventMs: percentiles(latencies),
-        alertToVisibleMs: {
-          sampled: visibleLatencies.length + visiblePending.size,
-          notVisible: visiblePending.size,
-          pollMs: 50,
-          ...percentiles(visibleLatencies),
-        },
-        lag: {
-          maxIngest: maxLag('ingest'),
-          maxCorrelator: maxLag('correlator'),
-          maxProjector: maxLag('projector'),
-          // Per second: [seconds since start, ingest, correlator, projector] (records behind).
-          samples: lagSamples.map((s) => [s.t, s.ingest, s.correlator, s.projector]),
-        },
-        services: perService,
-        benchProcess: {
-          cpuSeconds: round1((benchCpu.user + benchCpu.system) / 1e6),
-          peakRssMB: peakRssMb(process.pid),
-        },
-        machine: machine(),
-      }),
-    );
+    return {
+      bench: 'pipeline',
+      identitySteps,
+      smoke,
+      targetRate: rate,
+      durationSeconds,
+      tenants,
+      partitions,
+      alerts: total,
+      warmupSeconds,
+      produceSeconds: round1((producedAt - t0) / 1000),
+      producedPerSecond: Math.round(total / ((producedAt - t0) / 1000)),
+      producerMaxInFlightBatches: maxInFlight,
+      reachedIncidentTopic: attributed,
+      missing: total - attributed,
+      // Alerts named by an incident event, over first send to the last one named.
+      sustainedAlertsPerSecond: windowSeconds > 0 ? Math.round(attributed / windowSeconds) : null,
+      alertToIncidentEventMs: percentiles(latencies),
+      alertToVisibleMs: {
+        sampled: visibleLatencies.length + visiblePending.size,
+        notVisible: visiblePending.size,
+        pollMs: 50,
+        ...percentiles(visibleLatencies),
+      },
+      lag: {
+        maxIngest: maxLag('ingest'),
+        maxCorrelator: maxLag('correlator'),
+        maxProjector: maxLag('projector'),
+        // Per second: [seconds since start, ingest, correlator, projector] (records behind).
+        samples: lagSamples.map((s) => [s.t, s.ingest, s.correlator, s.projector]),
+      },
+      services: perService,
+      benchProcess: {
+        cpuSeconds: round1((benchCpu.user + benchCpu.system) / 1e6),
+        peakRssMB: peakRssMb(process.pid),
+      },
+      machine: machine(),
+    };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
@@ -467,6 +484,32 @@ async function main(): Promise<void> {
     await admin.disconnect();
     await env.release();
   }
+}
+
+async function main(): Promise<void> {
+  const flags = readFlags();
+  if (!flags.has('compare-null')) {
+    console.log(JSON.stringify(await runPipeline(flags, flags.has('null'))));
+    return;
+  }
+  // The null run first, then the real one, one after the other: they share the machine.
+  const nullRun = await runPipeline(flags, true);
+  const real = await runPipeline(flags, false);
+  const rateOf = (run: Record<string, unknown>): number | null =>
+    typeof run['sustainedAlertsPerSecond'] === 'number' ? run['sustainedAlertsPerSecond'] : null;
+  const [realRate, nullRate] = [rateOf(real), rateOf(nullRun)];
+  console.log(
+    JSON.stringify({
+      bench: 'pipeline-compare-null',
+      sustainedAlertsPerSecond: realRate,
+      nullSustainedAlertsPerSecond: nullRate,
+      // The figure to move: the real pipeline's sustained rate over the transport's own.
+      ratioToNull:
+        realRate !== null && nullRate ? Math.round((realRate / nullRate) * 1000) / 1000 : null,
+      real,
+      null: nullRun,
+    }),
+  );
 }
 
 runBench(main);

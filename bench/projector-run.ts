@@ -18,6 +18,7 @@ import {
   ensureTopics,
   incidentAvroMapping,
   readSchemaFile,
+  retryKafkaStartUp,
 } from '@soc/kafka';
 import {
   cpuSeconds,
@@ -79,8 +80,10 @@ export async function runProjectorBench(
     logLevel: logLevel.NOTHING,
   });
   const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, [{ topic, numPartitions: params.partitions }]);
+  const retry = { describe: 'bench set-up' };
+  await retryKafkaStartUp(() => admin.connect(), retry);
+  const specs = [{ topic, numPartitions: params.partitions }];
+  await retryKafkaStartUp(() => ensureTopics(admin, specs), retry);
 
   const generateStarted = Date.now();
   const { events, alerts } = generatedEvents(params.events, params.tenants, params.seed);
@@ -92,7 +95,7 @@ export async function runProjectorBench(
     incidentAvroMapping,
   );
   const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
+  await retryKafkaStartUp(() => producer.connect(), retry);
   const BATCH = 2_000;
   for (let i = 0; i < events.length; i += BATCH) {
     const messages = events
@@ -102,7 +105,7 @@ export async function runProjectorBench(
   }
   await producer.disconnect();
   const produceSeconds = (Date.now() - generateStarted) / 1000;
-  const ends = await admin.fetchTopicOffsets(topic);
+  const ends = await retryKafkaStartUp(() => admin.fetchTopicOffsets(topic), retry);
   const total = ends.reduce((sum, p) => sum + Number(p.high), 0);
   await admin.disconnect();
 

@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# The services run compiled (dist/), as in production; the CLI runs from the sources.
+npm run -s build
 
 eval "$(npm run -s stack -- up)"
 export KAFKA_BROKERS SCHEMA_REGISTRY_URL DATABASE_URL
@@ -34,7 +36,7 @@ admin_key="$(node -e 'const k=JSON.parse(process.argv[1]);process.stdout.write(k
 pids=()
 start() {
   local name="$1"
-  node -r ./tools/register.cjs "apps/$name/src/main.ts" >".stack/demo/$name.log" 2>&1 &
+  node "dist/apps/$name/src/main.js" >".stack/demo/$name.log" 2>&1 &
   pids+=("$!")
   echo "started $name (pid $!, log .stack/demo/$name.log)" >&2
 }

@@ -1,6 +1,6 @@
 // The one way tests and benches run an app: `node -r tools/register.cjs apps/<name>/src/main.ts`
-// as a child process, the way production runs it, so a spec can signal or kill it without
-// warning (SIGKILL runs no shutdown hook and flushes nothing).
+// as a child process, the same entry point production runs compiled (`npm run build`), so a
+// spec can signal or kill it without warning (SIGKILL runs no shutdown hook and flushes nothing).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';

@@ -12,6 +12,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CanonicalAlert, IncidentEvent, IntelEvent } from '@soc/contracts';
+import { identityStepsEnabled } from '@soc/config';
 import { withAssetLookup } from '@soc/domain';
 import {
   AvroTopicCodec,
@@ -21,6 +22,7 @@ import {
   incidentAvroMapping,
   intelAvroMapping,
   readSchemaFile,
+  retryKafkaStartUp,
   TransactionalKafkaTransport,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
@@ -29,6 +31,7 @@ import { AssetInventory } from './asset-inventory';
 import type { CorrelatorConfig } from './correlator.config';
 import { correlatorController, MICRO_BATCHING } from './correlator.controller';
 import { CorrelatorPipeline } from './correlator-pipeline';
+import { createIdentityCorrelator } from './identity-correlator';
 import { createPartitionCorrelator } from './partition-correlator';
 
 const CONFIG = Symbol('CorrelatorConfig');
@@ -126,16 +129,19 @@ export class CorrelatorModule {
           inject: [KAFKA, AssetInventory, AppMetrics],
           useFactory: async (kafka: Kafka, assets: AssetInventory, metrics: AppMetrics) => {
             const admin = kafka.admin();
-            await admin.connect();
+            const retry = { logger, describe: 'correlator topics' };
+            await retryKafkaStartUp(() => admin.connect(), retry);
             const partitions = config.infra.topicPartitions;
             const { topics } = config;
             try {
-              await ensureTopics(admin, [
-                { topic: topics.alerts, numPartitions: partitions },
-                { topic: topics.alertsDeadLetter, numPartitions: partitions },
-                { topic: topics.incidents, numPartitions: partitions },
-                { topic: topics.intel, numPartitions: partitions },
-              ]);
+              const names = [
+                topics.alerts,
+                topics.alertsDeadLetter,
+                topics.incidents,
+                topics.intel,
+              ];
+              const specs = names.map((topic) => ({ topic, numPartitions: partitions }));
+              await retryKafkaStartUp(() => ensureTopics(admin, specs), retry);
             } finally {
               await admin.disconnect();
             }
@@ -166,7 +172,9 @@ export class CorrelatorModule {
               alertCodec,
               incidentCodec,
               intelCodec,
-              newPartitionCorrelator: () => createPartitionCorrelator(correlation),
+              newPartitionCorrelator: identityStepsEnabled()
+                ? createIdentityCorrelator
+                : () => createPartitionCorrelator(correlation),
               metrics,
               logger,
             });

@@ -10,6 +10,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { identityStepsEnabled } from '@soc/config';
 import { TOPICS, type CanonicalAlert } from '@soc/contracts';
 import {
   AvroTopicCodec,
@@ -17,6 +18,7 @@ import {
   createSchemaRegistry,
   ensureTopics,
   readSchemaFile,
+  retryKafkaStartUp,
   TransactionalKafkaTransport,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
@@ -27,6 +29,7 @@ import { AlertsController } from './http/alerts.controller';
 import { API_KEY_VERIFIER, IngestKeyGuard } from './http/tenant-auth';
 import { rawTopicName, type IngestConfig } from './ingest.config';
 import { IngestService } from './ingest.service';
+import { admitAsCanonical } from './raw/identity-admit';
 import { RawTopicIngestor } from './raw/raw-topic-ingestor';
 import { rawTopicsController } from './raw/raw-topics.controller';
 import { SyslogServer } from './syslog/syslog.server';
@@ -62,20 +65,19 @@ export class IngestModule {
           inject: [KAFKA],
           useFactory: async (kafka: Kafka) => {
             const admin = kafka.admin();
-            await admin.connect();
+            const retry = { logger, describe: 'ingest topics' };
+            await retryKafkaStartUp(() => admin.connect(), retry);
             const partitions = config.infra.topicPartitions;
-            await ensureTopics(admin, [
-              { topic: TOPICS.alerts, numPartitions: partitions },
-              { topic: TOPICS.alertsDeadLetter, numPartitions: partitions },
-              ...rawTopics.map((topic) => ({ topic, numPartitions: partitions })),
-            ]);
+            const topics = [TOPICS.alerts, TOPICS.alertsDeadLetter, ...rawTopics];
+            const specs = topics.map((topic) => ({ topic, numPartitions: partitions }));
+            await retryKafkaStartUp(() => ensureTopics(admin, specs), retry);
             await admin.disconnect();
             const producer = kafka.producer({
               idempotent: true,
               maxInFlightRequests: 1,
               createPartitioner: Partitioners.DefaultPartitioner,
             });
-            await producer.connect();
+            await retryKafkaStartUp(() => producer.connect(), { logger, describe: 'producer' });
             return producer;
           },
         },
@@ -121,6 +123,7 @@ export class IngestModule {
                 maxRecordBytes: config.maxRawRecordBytes,
                 redeliveryHorizonMs: config.redeliveryHorizonMs,
                 topicOf: (format) => rawTopicName(config, format),
+                ...(identityStepsEnabled() ? { admit: admitAsCanonical } : {}),
               },
               metrics,
             ),

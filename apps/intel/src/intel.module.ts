@@ -26,6 +26,7 @@ import {
   createSchemaRegistry,
   ensureTopics,
   intelAvroMapping,
+  retryKafkaStartUp,
   readSchemaFile,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
@@ -70,12 +71,16 @@ interface Connections {
 async function connect(config: IntelConfig, logger: Logger): Promise<Connections> {
   const kafka = createKafka(config.infra.kafkaBrokers, 'soc-intel', logger);
   const admin = kafka.admin();
-  await admin.connect();
+  await retryKafkaStartUp(() => admin.connect(), { logger, describe: 'admin' });
   try {
-    await ensureTopics(admin, [
-      { topic: config.topics.alerts, numPartitions: config.infra.topicPartitions },
-      { topic: config.topics.intel, numPartitions: config.infra.topicPartitions },
-    ]);
+    await retryKafkaStartUp(
+      () =>
+        ensureTopics(admin, [
+          { topic: config.topics.alerts, numPartitions: config.infra.topicPartitions },
+          { topic: config.topics.intel, numPartitions: config.infra.topicPartitions },
+        ]),
+      { logger, describe: 'topics' },
+    );
   } finally {
     await admin.disconnect();
   }
@@ -100,7 +105,7 @@ async function connect(config: IntelConfig, logger: Logger): Promise<Connections
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
-  await producer.connect();
+  await retryKafkaStartUp(() => producer.connect(), { logger, describe: 'producer' });
   return { kafka, producer, db, alertCodec, intelCodec };
 }
 

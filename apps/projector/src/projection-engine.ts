@@ -16,6 +16,7 @@ import {
   type IncidentKey,
   type Queryable,
 } from '@soc/persistence';
+import type { FoldedBatch } from './identity-fold';
 
 export const PROJECTION_NAME = 'incident-read-model';
 
@@ -63,6 +64,8 @@ export interface ProjectionEngineOptions {
   readonly projection?: string;
   /** NOTIFY listeners at commit (the live schema); a rebuild's shadow stays quiet. */
   readonly notify: boolean;
+  /** Replaces the incident view fold: the bench's identity step (identity-fold.ts). */
+  readonly fold?: (events: readonly ReadModelEvent[]) => FoldedBatch;
 }
 
 /**
@@ -98,7 +101,9 @@ export class ProjectionEngine {
       }
       const fresh = input.records.filter((r) => r.offset >= checkpoint);
       const events = fresh.map((r) => r.event).filter((e): e is ReadModelEvent => e !== null);
-      const folded = await this.fold(manager, events);
+      const folded = this.options.fold
+        ? this.options.fold(events)
+        : await this.fold(manager, events);
       await this.store.write(manager, folded.changes);
       const nextOffset = input.endOffset > checkpoint ? input.endOffset : checkpoint;
       await this.store.saveCheckpoint(

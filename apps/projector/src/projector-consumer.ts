@@ -1,7 +1,12 @@
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Admin, Batch, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
-import { UndecodableRecordError, deadLetterMessage, ensureTopics } from '@soc/kafka';
+import {
+  UndecodableRecordError,
+  deadLetterMessage,
+  ensureTopics,
+  retryKafkaStartUp,
+} from '@soc/kafka';
 import type { Logger } from '@soc/observability';
 import type { EventFamily } from './event-guard';
 import type {
@@ -87,9 +92,10 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
   }
 
   async start(): Promise<void> {
-    await this.prepareTopics();
-    await this.producer.connect();
-    await this.consumer.connect();
+    const retry = { logger: this.options.logger, describe: 'projector start' };
+    await retryKafkaStartUp(() => this.prepareTopics(), retry);
+    await retryKafkaStartUp(() => this.producer.connect(), retry);
+    await retryKafkaStartUp(() => this.consumer.connect(), retry);
     await this.consumer.subscribe({
       topics: [this.options.incidentsTopic, this.options.feedbackTopic],
       fromBeginning: true,

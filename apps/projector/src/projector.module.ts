@@ -9,9 +9,11 @@ import {
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Kafka } from 'kafkajs';
+import { identityStepsEnabled } from '@soc/config';
 import { createKafka, createSchemaRegistry } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
 import { ReadModelStore, openDataSource, type DataSource } from '@soc/persistence';
+import { identityFold } from './identity-fold';
 import { ProjectionEngine } from './projection-engine';
 import type { ProjectorConfig } from './projector.config';
 import { projectorController } from './projector.controller';
@@ -81,7 +83,10 @@ export class ProjectorModule {
         {
           provide: ProjectionEngine,
           useFactory: () =>
-            new ProjectionEngine(parts.dataSource, new ReadModelStore(), { notify: true }),
+            new ProjectionEngine(parts.dataSource, new ReadModelStore(), {
+              notify: true,
+              ...(identityStepsEnabled() ? { fold: identityFold } : {}),
+            }),
         },
         {
           provide: ProjectorConsumer,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { UndecodableRecordError } from '@soc/kafka';
+import { UndecodableRecordError, retryKafkaStartUp } from '@soc/kafka';
 import type { Logger } from '@soc/observability';
 import {
   ReadModelStore,
@@ -215,11 +215,14 @@ async function endOffsets(
   topics: readonly string[],
 ): Promise<Map<string, { low: bigint; high: bigint }>> {
   const admin = kafka.admin();
-  await admin.connect();
+  await retryKafkaStartUp(() => admin.connect(), { describe: 'admin' });
   try {
     const ends = new Map<string, { low: bigint; high: bigint }>();
     for (const topic of topics) {
-      for (const o of await admin.fetchTopicOffsets(topic)) {
+      const offsets = await retryKafkaStartUp(() => admin.fetchTopicOffsets(topic), {
+        describe: `end offsets of ${topic}`,
+      });
+      for (const o of offsets) {
         ends.set(tpKey(topic, o.partition), { low: BigInt(o.low), high: BigInt(o.high) });
       }
     }

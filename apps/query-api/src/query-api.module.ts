@@ -18,6 +18,7 @@ import {
   createSchemaRegistry,
   ensureTopics,
   feedbackAvroMapping,
+  retryKafkaStartUp,
   readSchemaFile,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
@@ -92,11 +93,15 @@ export async function createQueryApiParts(
   }
   const kafka = createKafka(config.infra.kafkaBrokers, 'soc-query-api', logger);
   const admin = kafka.admin();
-  await admin.connect();
+  await retryKafkaStartUp(() => admin.connect(), { logger, describe: 'admin' });
   try {
-    await ensureTopics(admin, [
-      { topic: config.feedbackTopic, numPartitions: config.infra.topicPartitions },
-    ]);
+    await retryKafkaStartUp(
+      () =>
+        ensureTopics(admin, [
+          { topic: config.feedbackTopic, numPartitions: config.infra.topicPartitions },
+        ]),
+      { logger, describe: 'topics' },
+    );
   } finally {
     await admin.disconnect();
   }
@@ -111,7 +116,7 @@ export async function createQueryApiParts(
     createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1_000 },
   });
-  await producer.connect();
+  await retryKafkaStartUp(() => producer.connect(), { logger, describe: 'producer' });
   const listener = new ReadModelListener(config.infra.databaseUrl, logger);
   await listener.start();
   const encoder =

@@ -6,6 +6,7 @@ export * from './event-avro-mapping';
 export * from './partition-reader';
 export * from './registry';
 export * from './schema-files';
+export * from './start-up-retry';
 export * from './topics';
 export * from './trace-context';
 export * from './transactional-pipeline';

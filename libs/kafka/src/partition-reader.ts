@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { retryKafkaStartUp } from './start-up-retry';
 
 /**
  * Reads one partition from its first offset to the end it had when the call started (read
@@ -14,11 +15,12 @@ export async function readPartitionToEnd(
   onMessages: (messages: readonly KafkaMessage[]) => Promise<void> | void,
 ): Promise<void> {
   const admin = kafka.admin();
-  await admin.connect();
+  const retry = { describe: `recovery of ${topic} partition ${partition}` };
+  await retryKafkaStartUp(() => admin.connect(), retry);
   let endOffset: bigint;
   let otherPartitions: number[];
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await retryKafkaStartUp(() => admin.fetchTopicOffsets(topic), retry);
     const own = offsets.find((o) => o.partition === partition);
     if (!own) throw new Error(`topic ${topic} has no partition ${partition}`);
     if (BigInt(own.high) <= BigInt(own.low)) return;
@@ -34,7 +36,7 @@ export async function readPartitionToEnd(
     maxWaitTimeInMs: 100,
     maxBytesPerPartition: 4 * 1024 * 1024,
   });
-  await consumer.connect();
+  await retryKafkaStartUp(() => consumer.connect(), retry);
   try {
     await new Promise<void>((resolve, reject) => {
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {

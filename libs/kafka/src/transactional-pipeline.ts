@@ -8,6 +8,7 @@ import {
   type Producer,
   type TopicMessages,
 } from 'kafkajs';
+import { retryKafkaStartUp } from './start-up-retry';
 import type { Logger } from 'pino';
 import { concatMap, isObservable, lastValueFrom, of, type Observable } from 'rxjs';
 import { coPartitionedAssigner } from './co-partitioned-assigner';
@@ -119,7 +120,8 @@ export class TransactionalPipeline {
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
+    const retry = { logger: this.options.logger, describe: `consumer ${this.options.groupId}` };
+    await retryKafkaStartUp(() => this.consumer.connect(), retry);
     for (const topic of this.options.topics) {
       await this.consumer.subscribe({ topic, fromBeginning: true });
     }
@@ -231,7 +233,10 @@ export class TransactionalPipeline {
       // does, instead of the client-wide 200 ms backoff that would set the latency floor.
       retry: { initialRetryTime: 10, maxRetryTime: 1_000, retries: 12 },
     });
-    await producer.connect();
+    await retryKafkaStartUp(() => producer.connect(), {
+      logger: this.options.logger,
+      describe: `transactional producer ${ref.topic}-${ref.partition}`,
+    });
     this.producers.set(key, producer);
     return producer;
   }

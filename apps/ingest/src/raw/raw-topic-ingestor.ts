@@ -10,7 +10,7 @@ import {
 } from '@soc/kafka';
 import type { AppMetrics } from '@soc/observability';
 import { AlertPublisher } from '../alert-publisher';
-import { admitBatch } from '../ingest-batch';
+import { admitBatch, type AdmittedBatch } from '../ingest-batch';
 import { readRawRecord } from './raw-record';
 
 /**
@@ -31,6 +31,8 @@ export class RawTopicIngestor {
       readonly redeliveryHorizonMs: number;
       /** The topic of a format's raw records; `soc.raw.<format>` unless configured. */
       readonly topicOf?: (format: AlertFormat) => string;
+      /** The business step; `admitBatch` unless a bench asks for the identity. */
+      readonly admit?: (...args: Parameters<typeof admitBatch>) => AdmittedBatch;
     },
     private readonly metrics: AppMetrics,
     private readonly clock: () => number = Date.now,
@@ -62,7 +64,7 @@ export class RawTopicIngestor {
         this.metrics.deadLettered.inc({ reason: raw.field });
         continue;
       }
-      const { accepted, results } = admitBatch(
+      const { accepted, results } = (this.options.admit ?? admitBatch)(
         [{ index: 0, record: raw.record }],
         { tenantId: raw.tenantId, ingestedAt: now, format },
         filter,

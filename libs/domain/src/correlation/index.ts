@@ -12,3 +12,4 @@ export * from './state';
 export * from './state-size';
 export * from './tally';
 export * from './watermark';
+export { summarize } from './alert-input';
