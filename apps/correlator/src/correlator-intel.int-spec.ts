@@ -235,15 +235,22 @@ describe('the correlator with threat intel from apps/intel', () => {
       env: env(),
       portVariable: 'CORRELATOR_HTTP_PORT',
     });
+    // An hour later, past the correlation window: the alert opens an incident of its own, and
+    // the verdict the restarted correlator rebuilt from the incident log alone applies to it.
+    // (An alert attached to the first incident would leave its priority unchanged, and an
+    // unchanged priority is not re-announced.)
     await send(
-      alertWithIp('tenant-bad-ip', { alertId: 'bad-2', ip, at: at + 60_000, rule: 'R-exfil' }),
+      alertWithIp('tenant-bad-ip', { alertId: 'bad-2', ip, at: at + 3_600_000, rule: 'R-exfil' }),
     );
     const afterRestart = await waitFor(
-      () => scoredOf(events).find((e) => e.causationId === 'bad-2'),
-      { timeoutMs: 60_000, describe: 'the score of the alert after the restart' },
+      () =>
+        scoredOf(events).find(
+          (e) => e.causationId === 'bad-2' && threatReason(e) === threatReason(rescored),
+        ),
+      { timeoutMs: 60_000, describe: 'the score of the alert after the restart, with the verdict' },
     );
-    expect(afterRestart.data.incidentId).toBe(incidentId);
-    expect(threatReason(afterRestart)).toBe(threatReason(rescored));
+    expect(afterRestart.data.incidentId).not.toBe(incidentId);
+    expect(afterRestart.data.priority).toBe(rescored.data.priority);
 
     // Exactly once: one applied verdict and one rescore for it, across the restart.
     expect(appliedOf(events, incidentId)).toHaveLength(1);
@@ -252,7 +259,9 @@ describe('the correlator with threat intel from apps/intel', () => {
     // A replay of the log alone gives the priorities the log recorded.
     const replayed = createCorrelator(defaultCorrelationConfig(), deterministicIds());
     replayed.replay(events);
-    const state = replayed.state.tenants.get('tenant-bad-ip')?.open.get(incidentId);
+    const state = replayed.state.tenants
+      .get('tenant-bad-ip')
+      ?.open.get(afterRestart.data.incidentId);
     expect(state?.priority).toBe(afterRestart.data.priority);
   }, 180_000);
 });
