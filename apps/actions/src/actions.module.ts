@@ -1,13 +1,10 @@
 import {
   Inject,
   Injectable,
-  Module,
-  type DynamicModule,
   type INestApplication,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import {
   AvroTopicCodec,
   createKafka,
@@ -15,7 +12,7 @@ import {
   incidentAvroMapping,
   readSchemaFile,
 } from '@soc/kafka';
-import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
+import { AppMetrics, createServiceApp, HealthRegistry, type Logger } from '@soc/observability';
 import type { ActionsConfig } from './actions.config';
 import { ActionsConsumer } from './actions-consumer';
 import { ActionsMetrics } from './actions.metrics';
@@ -83,27 +80,17 @@ class ActionsService implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 }
 
-@Module({})
-class ActionsModule {
-  static forRoot(config: ActionsConfig, logger: Logger): DynamicModule {
-    return {
-      module: ActionsModule,
-      imports: [ObservabilityModule.forService('actions')],
-      providers: [
-        { provide: ACTIONS_CONFIG, useValue: config },
-        { provide: ACTIONS_LOGGER, useValue: logger },
-        ActionsService,
-      ],
-    };
-  }
-}
-
 /** The actions app (consumer, /health, /metrics); the caller listens. */
 export async function createActionsApp(
   config: ActionsConfig,
   logger: Logger,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(ActionsModule.forRoot(config, logger), { logger: false });
-  app.enableShutdownHooks();
-  return app;
+  return createServiceApp({
+    service: 'actions',
+    providers: [
+      { provide: ACTIONS_CONFIG, useValue: config },
+      { provide: ACTIONS_LOGGER, useValue: logger },
+      ActionsService,
+    ],
+  });
 }

@@ -1,15 +1,12 @@
 import {
   Inject,
   Injectable,
-  Module,
-  type DynamicModule,
   type INestApplication,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { createKafka } from '@soc/kafka';
-import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
+import { AppMetrics, createServiceApp, HealthRegistry, type Logger } from '@soc/observability';
 import type { EmailConfig } from './email.config';
 import { MailboxConnector } from './mailbox-connector';
 
@@ -42,27 +39,17 @@ class EmailService implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 }
 
-@Module({})
-class EmailModule {
-  static forRoot(config: EmailConfig, logger: Logger): DynamicModule {
-    return {
-      module: EmailModule,
-      imports: [ObservabilityModule.forService('email')],
-      providers: [
-        { provide: EMAIL_CONFIG, useValue: config },
-        { provide: EMAIL_LOGGER, useValue: logger },
-        EmailService,
-      ],
-    };
-  }
-}
-
 /** The e-mail connector app (mailbox loop, /health, /metrics); the caller listens. */
 export async function createEmailApp(
   config: EmailConfig,
   logger: Logger,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(EmailModule.forRoot(config, logger), { logger: false });
-  app.enableShutdownHooks();
-  return app;
+  return createServiceApp({
+    service: 'email',
+    providers: [
+      { provide: EMAIL_CONFIG, useValue: config },
+      { provide: EMAIL_LOGGER, useValue: logger },
+      EmailService,
+    ],
+  });
 }

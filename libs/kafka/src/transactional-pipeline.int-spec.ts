@@ -1,37 +1,18 @@
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
-import { waitFor } from '@soc/testing';
+import { readCommittedMessages, uniqueName } from '@soc/testing';
 import { ensureTopics } from './topics';
 import { TransactionalPipeline } from './transactional-pipeline';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-const unique = (prefix: string) =>
-  `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 describe('TransactionalPipeline on a real broker', () => {
   const kafka = new Kafka({ brokers, clientId: 'pipeline-spec', logLevel: logLevel.NOTHING });
   const logger = pino({ level: 'silent' });
 
-  async function readCommitted(topic: string, expected: number): Promise<KafkaMessage[]> {
-    const consumer = kafka.consumer({ groupId: unique('reader'), readUncommitted: false });
-    const seen: KafkaMessage[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
-    try {
-      await waitFor(() => seen.length >= expected, {
-        timeoutMs: 60_000,
-        describe: `${expected} records on ${topic}`,
-      });
-      return seen;
-    } finally {
-      await consumer.disconnect();
-    }
-  }
-
   it('re-processes a batch whose transaction failed without exposing duplicates or gaps', async () => {
-    const input = unique('pipeline-in');
-    const output = unique('pipeline-out');
+    const input = uniqueName('pipeline-in');
+    const output = uniqueName('pipeline-out');
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, [
@@ -54,9 +35,9 @@ describe('TransactionalPipeline on a real broker', () => {
     const pipeline = new TransactionalPipeline({
       kafka,
       logger,
-      groupId: unique('pipeline-group'),
+      groupId: uniqueName('pipeline-group'),
       topics: [input],
-      transactionalIdPrefix: unique('pipeline-tx'),
+      transactionalIdPrefix: uniqueName('pipeline-tx'),
       consumer: { maxBytesPerPartition: 1024, retry: { retries: 20, initialRetryTime: 50 } },
       onPartitionAssigned: async () => {
         recoveries += 1;
@@ -74,14 +55,14 @@ describe('TransactionalPipeline on a real broker', () => {
         if (failuresLeft > 0 && batch.messages.length > 1) {
           failuresLeft -= 1;
           // Sending to a topic that does not exist fails the transaction after part of it was sent.
-          out.push({ topic: unique('missing-topic'), messages: [{ key: null, value: 'x' }] });
+          out.push({ topic: uniqueName('missing-topic'), messages: [{ key: null, value: 'x' }] });
         }
         return out;
       },
     });
     await pipeline.start();
     try {
-      const records = await readCommitted(output, total);
+      const records = await readCommittedMessages(kafka, { topic: output, expected: total });
       const values = records.map((r) => r.value?.toString());
       expect(new Set(values).size).toBe(total);
       expect(values.length).toBe(total);

@@ -4,7 +4,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import pino from 'pino';
 import { bufferCount, concatMap, defer, from, map, type Observable } from 'rxjs';
-import { waitFor } from '@soc/testing';
+import { readCommittedMessages, uniqueName } from '@soc/testing';
 import { ensureTopics } from './topics';
 import type { PartitionBatch, PartitionTransaction } from './transactional-pipeline';
 import {
@@ -14,34 +14,15 @@ import {
 } from './transactional-transport';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-const unique = (prefix: string) =>
-  `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 describe('TransactionalKafkaTransport on a real broker', () => {
   const kafka = new Kafka({ brokers, clientId: 'transport-spec', logLevel: logLevel.NOTHING });
   const logger = pino({ level: 'silent' });
 
-  async function readCommitted(topic: string, expected: number): Promise<KafkaMessage[]> {
-    const consumer = kafka.consumer({ groupId: unique('reader'), readUncommitted: false });
-    const seen: KafkaMessage[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
-    try {
-      await waitFor(() => seen.length >= expected, {
-        timeoutMs: 60_000,
-        describe: `${expected} records on ${topic}`,
-      });
-      return seen;
-    } finally {
-      await consumer.disconnect();
-    }
-  }
-
   it('commits several transactions per fetched batch through an @EventPattern handler, and restarts a partition stream after a failed one without duplicates or gaps', async () => {
-    const input = unique('transport-in');
-    const output = unique('transport-out');
-    const groupId = unique('transport-group');
+    const input = uniqueName('transport-in');
+    const output = uniqueName('transport-out');
+    const groupId = uniqueName('transport-group');
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, [
@@ -84,7 +65,10 @@ describe('TransactionalKafkaTransport on a real broker', () => {
               if (failuresLeft > 0 && messages.length > 1) {
                 failuresLeft -= 1;
                 // A topic that does not exist fails the transaction after part of it was sent.
-                produced.push({ topic: unique('missing'), messages: [{ key: null, value: 'x' }] });
+                produced.push({
+                  topic: uniqueName('missing'),
+                  messages: [{ key: null, value: 'x' }],
+                });
               }
               return {
                 produced,
@@ -103,7 +87,7 @@ describe('TransactionalKafkaTransport on a real broker', () => {
       logger,
       groupId,
       topics: [input],
-      transactionalIdPrefix: unique('transport-tx'),
+      transactionalIdPrefix: uniqueName('transport-tx'),
       consumer: { retry: { retries: 20, initialRetryTime: 50 } },
     });
     const app = await NestFactory.createMicroservice(SplittingModule, {
@@ -112,7 +96,7 @@ describe('TransactionalKafkaTransport on a real broker', () => {
     });
     await app.listen();
     try {
-      const records = await readCommitted(output, total);
+      const records = await readCommittedMessages(kafka, { topic: output, expected: total });
       const values = records.map((r) => r.value?.toString());
       expect(new Set(values).size).toBe(total);
       expect(values.length).toBe(total);

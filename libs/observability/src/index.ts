@@ -2,3 +2,4 @@ export * from './health';
 export * from './logger';
 export * from './metrics';
 export * from './observability.module';
+export * from './service-app';

@@ -1,6 +1,6 @@
 // Reading topics and consumer groups as a spec checks them: a topic to its end (read
 // committed), a group's lag and members, and waiting for a group to catch up.
-import { AssignerProtocol, type IHeaders, type Kafka } from 'kafkajs';
+import { AssignerProtocol, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 import { uniqueName } from './unique-name';
 import { waitFor } from './wait-for';
 
@@ -148,5 +148,29 @@ export async function groupMembers(
     return { state: group?.state ?? 'Unknown', members };
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Reads `topic` from its start as a read-committed consumer until `expected` records arrived,
+ * and returns them in arrival order.
+ */
+export async function readCommittedMessages(
+  kafka: Kafka,
+  { topic, expected }: { readonly topic: string; readonly expected: number },
+): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), readUncommitted: false });
+  const seen: KafkaMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+  try {
+    await waitFor(() => seen.length >= expected, {
+      timeoutMs: 60_000,
+      describe: `${expected} records on ${topic}`,
+    });
+    return seen;
+  } finally {
+    await consumer.disconnect();
   }
 }

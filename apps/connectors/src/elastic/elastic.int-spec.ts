@@ -3,24 +3,18 @@ import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { Kafka } from 'kafkajs';
 import { normalizeRecord } from '@soc/domain';
-import { testKafka, waitFor } from '@soc/testing';
-import type { ConnectorRunner } from '../connector-runner';
+import { waitFor } from '@soc/testing';
 import {
   committedAtLeast,
   crashThenRestart,
   idsAfterTwoMorePolls,
   uncommittedBeyond,
   sourceIds,
-  specRunner,
   specTopics,
   type SpecTopics,
 } from '../testing/connector-harness';
-import {
-  json,
-  startVendorServer,
-  type ReceivedRequest,
-  type VendorServer,
-} from '../testing/vendor-server';
+import { json, type ReceivedRequest, type VendorServer } from '../testing/vendor-server';
+import { vendorSpecLifecycle } from '../testing/vendor-spec-lifecycle';
 import { ElasticSource, type ElasticSettings } from './elastic-source';
 
 const API_KEY = 'VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==';
@@ -134,13 +128,16 @@ const searches = (server: VendorServer) =>
   server.requests.filter((r) => r.url.pathname === '/_search');
 
 describe('Elastic Security connector against a local Elasticsearch', () => {
-  let kafka: Kafka;
-  let server: VendorServer;
   const state: ElasticState = { docs: [], failures: [], pits: new Set() };
-  const runners: ConnectorRunner<unknown>[] = [];
+  const vendor = vendorSpecLifecycle({
+    handler: () => elasticHandler(state),
+    resetVendor: () => {
+      state.failures = [];
+    },
+  });
 
   const settings = (): ElasticSettings => ({
-    baseUrl: server.url,
+    baseUrl: vendor.server.url,
     index: INDEX,
     authorization: `ApiKey ${API_KEY}`,
     pageSize: 10,
@@ -152,41 +149,23 @@ describe('Elastic Security connector against a local Elasticsearch', () => {
   });
 
   const run = async (k: Kafka, topics: SpecTopics) => {
-    const runner = specRunner(k, topics, new ElasticSource(settings()) as never);
-    runners.push(runner);
-    await runner.start();
-    return runner;
+    return vendor.startRunner(k, topics, new ElasticSource(settings()) as never);
   };
-
-  beforeAll(async () => {
-    kafka = testKafka();
-    server = await startVendorServer(elasticHandler(state));
-  });
-
-  afterEach(async () => {
-    await Promise.all(runners.splice(0).map((r) => r.stop()));
-    state.failures = [];
-    server.requests.length = 0;
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('pages with search_after in a point in time, closes it, and adds only new alerts later', async () => {
     const now = Date.now();
     state.docs = Array.from({ length: 25 }, (_, i) => alertDoc(i, now - 50 * 60_000 + i * 60_000));
-    const topics = await specTopics(kafka, 'elastic-paging');
-    await run(kafka, topics);
-    const committed = await committedAtLeast(kafka, topics.raw, 25);
+    const topics = await specTopics(vendor.kafka, 'elastic-paging');
+    await run(vendor.kafka, topics);
+    const committed = await committedAtLeast(vendor.kafka, topics.raw, 25);
     expect(new Set(sourceIds(committed)).size).toBe(25);
-    const bodies = searches(server)
+    const bodies = searches(vendor.server)
       .slice(0, 3)
       .map((r) => JSON.parse(r.body) as { search_after?: unknown });
     expect(bodies[0]?.search_after).toBeUndefined();
     expect(bodies[1]?.search_after).toEqual([now - 50 * 60_000 + 9 * 60_000, 9]);
     await waitFor(
-      () => state.pits.size === 0 && server.requests.some((r) => r.method === 'DELETE'),
+      () => state.pits.size === 0 && vendor.server.requests.some((r) => r.method === 'DELETE'),
       { describe: 'the PIT closed' },
     );
 
@@ -199,8 +178,12 @@ describe('Elastic Security connector against a local Elasticsearch', () => {
     expect(first.ok && first.alert.ruleName).toBe('threat-match-rule');
 
     state.docs.push(alertDoc(100, Date.now() - 60_000));
-    await committedAtLeast(kafka, topics.raw, 26);
-    const after = await idsAfterTwoMorePolls(kafka, topics.raw, () => searches(server).length);
+    await committedAtLeast(vendor.kafka, topics.raw, 26);
+    const after = await idsAfterTwoMorePolls(
+      vendor.kafka,
+      topics.raw,
+      () => searches(vendor.server).length,
+    );
     expect(after).toHaveLength(26);
     expect(new Set(after).size).toBe(26);
   });
@@ -210,23 +193,27 @@ describe('Elastic Security connector against a local Elasticsearch', () => {
       alertDoc(200 + i, Date.now() - 20 * 60_000 + i * 60_000),
     );
     state.failures = [429, 503];
-    const topics = await specTopics(kafka, 'elastic-errors');
-    await run(kafka, topics);
-    const committed = await committedAtLeast(kafka, topics.raw, 12);
+    const topics = await specTopics(vendor.kafka, 'elastic-errors');
+    await run(vendor.kafka, topics);
+    const committed = await committedAtLeast(vendor.kafka, topics.raw, 12);
     expect(new Set(sourceIds(committed)).size).toBe(12);
-    expect(searches(server).length).toBeGreaterThanOrEqual(4);
+    expect(searches(vendor.server).length).toBeGreaterThanOrEqual(4);
   });
 
   it('does not skip or repeat an alert when it crashes between a page and its commit', async () => {
     state.docs = Array.from({ length: 35 }, (_, i) =>
       alertDoc(300 + i, Date.now() - 40 * 60_000 + i * 60_000),
     );
-    const topics = await specTopics(kafka, 'elastic-crash');
-    await crashThenRestart(kafka, (k) => run(k, topics));
-    await committedAtLeast(kafka, topics.raw, 35);
-    const ids = await idsAfterTwoMorePolls(kafka, topics.raw, () => searches(server).length);
+    const topics = await specTopics(vendor.kafka, 'elastic-crash');
+    await crashThenRestart(vendor.kafka, (k) => run(k, topics));
+    await committedAtLeast(vendor.kafka, topics.raw, 35);
+    const ids = await idsAfterTwoMorePolls(
+      vendor.kafka,
+      topics.raw,
+      () => searches(vendor.server).length,
+    );
     expect(ids).toHaveLength(35);
     expect(new Set(ids).size).toBe(35);
-    expect(await uncommittedBeyond(kafka, topics.raw, 35)).toBeGreaterThan(35);
+    expect(await uncommittedBeyond(vendor.kafka, topics.raw, 35)).toBeGreaterThan(35);
   });
 });

@@ -3,8 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { normalizeRecord } from '@soc/domain';
-import { testKafka, waitFor } from '@soc/testing';
-import type { ConnectorRunner } from '../connector-runner';
+import { waitFor } from '@soc/testing';
 import {
   capturedLogger,
   committedAtLeast,
@@ -17,12 +16,8 @@ import {
   specTopics,
   type SpecTopics,
 } from '../testing/connector-harness';
-import {
-  json,
-  startVendorServer,
-  type ReceivedRequest,
-  type VendorServer,
-} from '../testing/vendor-server';
+import { json, type ReceivedRequest, type VendorServer } from '../testing/vendor-server';
+import { vendorSpecLifecycle } from '../testing/vendor-spec-lifecycle';
 import { GraphSource, type GraphSettings } from './graph-source';
 
 const DIRECTORY = 'b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c';
@@ -120,14 +115,17 @@ const listings = (server: VendorServer) =>
   server.requests.filter((r) => r.url.pathname === '/v1.0/security/alerts_v2');
 
 describe('Microsoft Graph alerts_v2 connector against a local Graph and token endpoint', () => {
-  let kafka: Kafka;
-  let server: VendorServer;
   const state: GraphState = { alerts: [], throttles: 0, tokensIssued: 0 };
-  const runners: ConnectorRunner<unknown>[] = [];
+  const vendor = vendorSpecLifecycle({
+    handler: (serverUrl) => graphHandler(state, serverUrl),
+    resetVendor: () => {
+      state.throttles = 0;
+    },
+  });
 
   const settings = (): GraphSettings => ({
-    tokenUrl: `${server.url}/${DIRECTORY}/oauth2/v2.0/token`,
-    graphUrl: server.url,
+    tokenUrl: `${vendor.server.url}/${DIRECTORY}/oauth2/v2.0/token`,
+    graphUrl: vendor.server.url,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     scope: 'https://graph.microsoft.com/.default',
@@ -139,38 +137,20 @@ describe('Microsoft Graph alerts_v2 connector against a local Graph and token en
   });
 
   const run = async (k: Kafka, topics: SpecTopics, overrides: Partial<GraphSettings> = {}) => {
-    const runner = specRunner(k, topics, new GraphSource({ ...settings(), ...overrides }) as never);
-    runners.push(runner);
-    await runner.start();
-    return runner;
+    return vendor.startRunner(k, topics, new GraphSource({ ...settings(), ...overrides }) as never);
   };
-
-  beforeAll(async () => {
-    kafka = testKafka();
-    server = await startVendorServer(graphHandler(state, () => server.url));
-  });
-
-  afterEach(async () => {
-    await Promise.all(runners.splice(0).map((r) => r.stop()));
-    state.throttles = 0;
-    server.requests.length = 0;
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('gets a token once, follows @odata.nextLink through unordered pages, then takes only new alerts', async () => {
     const now = Date.now();
     state.alerts = Array.from({ length: 25 }, (_, i) =>
       graphAlert(i, now - 50 * 60_000 + i * 60_000),
     );
-    const topics = await specTopics(kafka, 'graph-paging');
-    await run(kafka, topics);
-    const committed = await committedAtLeast(kafka, topics.raw, 25);
+    const topics = await specTopics(vendor.kafka, 'graph-paging');
+    await run(vendor.kafka, topics);
+    const committed = await committedAtLeast(vendor.kafka, topics.raw, 25);
     expect(new Set(sourceIds(committed)).size).toBe(25);
     expect(
-      listings(server)
+      listings(vendor.server)
         .slice(0, 3)
         .map((r) => r.url.searchParams.get('$skip')),
     ).toEqual([null, '10', '20']);
@@ -182,8 +162,12 @@ describe('Microsoft Graph alerts_v2 connector against a local Graph and token en
     expect(parsed.ok).toBe(true);
 
     state.alerts.push(graphAlert(100, Date.now() - 60_000));
-    await committedAtLeast(kafka, topics.raw, 26);
-    const ids = await idsAfterTwoMorePolls(kafka, topics.raw, () => listings(server).length);
+    await committedAtLeast(vendor.kafka, topics.raw, 26);
+    const ids = await idsAfterTwoMorePolls(
+      vendor.kafka,
+      topics.raw,
+      () => listings(vendor.server).length,
+    );
     expect(ids).toHaveLength(26);
     expect(new Set(ids).size).toBe(26);
     expect(state.tokensIssued).toBe(1);
@@ -194,29 +178,29 @@ describe('Microsoft Graph alerts_v2 connector against a local Graph and token en
       graphAlert(200 + i, Date.now() - 10 * 60_000 + i * 60_000),
     );
     state.throttles = 1;
-    const topics = await specTopics(kafka, 'graph-throttle');
-    await run(kafka, topics);
-    const committed = await committedAtLeast(kafka, topics.raw, 5);
+    const topics = await specTopics(vendor.kafka, 'graph-throttle');
+    await run(vendor.kafka, topics);
+    const committed = await committedAtLeast(vendor.kafka, topics.raw, 5);
     expect(new Set(sourceIds(committed)).size).toBe(5);
-    const [throttled, retried] = listings(server);
+    const [throttled, retried] = listings(vendor.server);
     expect(
       (retried as ReceivedRequest).at - (throttled as ReceivedRequest).at,
     ).toBeGreaterThanOrEqual(1_900);
   });
 
   it('pulls nothing with a wrong client secret, and never logs it', async () => {
-    const topics = await specTopics(kafka, 'graph-auth');
+    const topics = await specTopics(vendor.kafka, 'graph-auth');
     const { logger, lines } = capturedLogger();
     const source = new GraphSource({ ...settings(), clientSecret: 'not-the-secret' });
-    const runner = specRunner(kafka, topics, source as never, { logger });
-    runners.push(runner);
+    const runner = specRunner(vendor.kafka, topics, source as never, { logger });
+    vendor.runners.push(runner);
     await runner.start();
     await waitFor(
-      () => server.requests.filter((r) => r.url.pathname.endsWith('/token')).length >= 2,
+      () => vendor.server.requests.filter((r) => r.url.pathname.endsWith('/token')).length >= 2,
       { describe: 'two refused token requests' },
     );
-    expect(listings(server)).toEqual([]);
-    expect(await readCommitted(kafka, topics.raw)).toEqual([]);
+    expect(listings(vendor.server)).toEqual([]);
+    expect(await readCommitted(vendor.kafka, topics.raw)).toEqual([]);
     expect(lines.some((line) => line.includes('answered 401'))).toBe(true);
     expect(lines.join('\n')).not.toContain('not-the-secret');
   });
@@ -225,12 +209,16 @@ describe('Microsoft Graph alerts_v2 connector against a local Graph and token en
     state.alerts = Array.from({ length: 35 }, (_, i) =>
       graphAlert(300 + i, Date.now() - 40 * 60_000 + i * 60_000),
     );
-    const topics = await specTopics(kafka, 'graph-crash');
-    await crashThenRestart(kafka, (k) => run(k, topics));
-    await committedAtLeast(kafka, topics.raw, 35);
-    const ids = await idsAfterTwoMorePolls(kafka, topics.raw, () => listings(server).length);
+    const topics = await specTopics(vendor.kafka, 'graph-crash');
+    await crashThenRestart(vendor.kafka, (k) => run(k, topics));
+    await committedAtLeast(vendor.kafka, topics.raw, 35);
+    const ids = await idsAfterTwoMorePolls(
+      vendor.kafka,
+      topics.raw,
+      () => listings(vendor.server).length,
+    );
     expect(ids).toHaveLength(35);
     expect(new Set(ids).size).toBe(35);
-    expect(await uncommittedBeyond(kafka, topics.raw, 35)).toBeGreaterThan(35);
+    expect(await uncommittedBeyond(vendor.kafka, topics.raw, 35)).toBeGreaterThan(35);
   });
 });

@@ -1,7 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { testKafka, waitFor } from '@soc/testing';
+import { waitFor } from '@soc/testing';
 import { readCheckpoint } from '../checkpoint-store';
-import type { ConnectorRunner } from '../connector-runner';
 import {
   capturedLogger,
   committedAtLeast,
@@ -13,12 +12,8 @@ import {
   specRunner,
   specTopics,
 } from '../testing/connector-harness';
-import {
-  json,
-  startVendorServer,
-  type ReceivedRequest,
-  type VendorServer,
-} from '../testing/vendor-server';
+import { json, type ReceivedRequest, type VendorServer } from '../testing/vendor-server';
+import { vendorSpecLifecycle } from '../testing/vendor-spec-lifecycle';
 import { SplunkSource, type SplunkSettings } from './splunk-source';
 
 const MINUTE = 60_000;
@@ -89,13 +84,17 @@ const exportRequests = (server: VendorServer) =>
   server.requests.filter((r) => r.url.pathname === '/services/search/jobs/export');
 
 describe('Splunk connector against a local Splunk REST API', () => {
-  let kafka: Kafka;
-  let server: VendorServer;
   const state: SplunkState = { rows: [], failures: [] };
-  const runners: ConnectorRunner<unknown>[] = [];
+  const vendor = vendorSpecLifecycle({
+    handler: () => splunkHandler(state),
+    resetVendor: () => {
+      state.failures = [];
+    },
+    ignoreStopFailures: true,
+  });
 
   const settings = (): SplunkSettings => ({
-    baseUrl: server.url,
+    baseUrl: vendor.server.url,
     search: 'search `notable`',
     authorization: `Bearer ${TOKEN}`,
     cursor: { overlapMs: 5 * MINUTE, maxSeen: 10_000 },
@@ -107,38 +106,20 @@ describe('Splunk connector against a local Splunk REST API', () => {
   });
 
   const run = async (k: Kafka, topics: Awaited<ReturnType<typeof specTopics>>) => {
-    const runner = specRunner(k, topics, new SplunkSource(settings()) as never);
-    runners.push(runner);
-    await runner.start();
-    return runner;
+    return vendor.startRunner(k, topics, new SplunkSource(settings()) as never);
   };
-
-  beforeAll(async () => {
-    kafka = testKafka();
-    server = await startVendorServer(splunkHandler(state));
-  });
-
-  afterEach(async () => {
-    await Promise.all(runners.splice(0).map((r) => r.stop().catch(() => undefined)));
-    state.failures = [];
-    server.requests.length = 0;
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('walks a three-hour backlog window by window, then picks up a late notable once', async () => {
     const now = Date.now();
     state.rows = Array.from({ length: 30 }, (_, i) =>
       notable(i, now - 170 * MINUTE + i * 5 * MINUTE),
     );
-    const topics = await specTopics(kafka, 'splunk-backlog');
-    await run(kafka, topics);
-    const committed = await committedAtLeast(kafka, topics.raw, 30);
+    const topics = await specTopics(vendor.kafka, 'splunk-backlog');
+    await run(vendor.kafka, topics);
+    const committed = await committedAtLeast(vendor.kafka, topics.raw, 30);
     expect(new Set(sourceIds(committed)).size).toBe(30);
     // Paging: the backlog came in windows of at most an hour, each reaching back by the overlap.
-    const windows = exportRequests(server).map((r) => new URLSearchParams(r.body));
+    const windows = exportRequests(vendor.server).map((r) => new URLSearchParams(r.body));
     expect(windows.length).toBeGreaterThanOrEqual(3);
     for (const form of windows.slice(0, 3))
       expect(
@@ -147,8 +128,12 @@ describe('Splunk connector against a local Splunk REST API', () => {
 
     // Indexed late, with a time inside the overlap: the next poll takes it, and nothing twice.
     state.rows.push(notable(99, Date.now() - 2 * MINUTE));
-    const withLate = await committedAtLeast(kafka, topics.raw, 31);
-    const ids = await idsAfterTwoMorePolls(kafka, topics.raw, () => exportRequests(server).length);
+    const withLate = await committedAtLeast(vendor.kafka, topics.raw, 31);
+    const ids = await idsAfterTwoMorePolls(
+      vendor.kafka,
+      topics.raw,
+      () => exportRequests(vendor.server).length,
+    );
     expect(ids).toHaveLength(31);
     expect(new Set(ids).size).toBe(31);
     expect(withLate.map((m) => m.key?.toString())).toEqual(Array(31).fill('tenant-a'));
@@ -165,11 +150,11 @@ describe('Splunk connector against a local Splunk REST API', () => {
       notable(200 + i, now - 30 * MINUTE + i * MINUTE),
     );
     state.failures = [{ status: 500 }, { status: 503, retryAfter: '2' }];
-    const topics = await specTopics(kafka, 'splunk-errors');
-    await run(kafka, topics);
-    const committed = await committedAtLeast(kafka, topics.raw, 5);
+    const topics = await specTopics(vendor.kafka, 'splunk-errors');
+    await run(vendor.kafka, topics);
+    const committed = await committedAtLeast(vendor.kafka, topics.raw, 5);
     expect(new Set(sourceIds(committed)).size).toBe(5);
-    const [first, second, third] = exportRequests(server);
+    const [first, second, third] = exportRequests(vendor.server);
     expect(first && second && third).toBeTruthy();
     // The throttled answer's Retry-After (2 s) is waited out before the next request.
     expect((third as ReceivedRequest).at - (second as ReceivedRequest).at).toBeGreaterThanOrEqual(
@@ -182,16 +167,20 @@ describe('Splunk connector against a local Splunk REST API', () => {
     state.rows = Array.from({ length: 12 }, (_, i) =>
       notable(300 + i, now - 170 * MINUTE + i * 14 * MINUTE),
     );
-    const topics = await specTopics(kafka, 'splunk-crash');
+    const topics = await specTopics(vendor.kafka, 'splunk-crash');
     // The second window's transaction has sent its notables and checkpoint, and never commits;
     // the successor has the same connector id, so the same transactional id: it fences the first.
-    await crashThenRestart(kafka, (k) => run(k, topics));
-    await committedAtLeast(kafka, topics.raw, 12);
-    const ids = await idsAfterTwoMorePolls(kafka, topics.raw, () => exportRequests(server).length);
+    await crashThenRestart(vendor.kafka, (k) => run(k, topics));
+    await committedAtLeast(vendor.kafka, topics.raw, 12);
+    const ids = await idsAfterTwoMorePolls(
+      vendor.kafka,
+      topics.raw,
+      () => exportRequests(vendor.server).length,
+    );
     expect(ids).toHaveLength(12);
     expect(new Set(ids).size).toBe(12);
-    expect(await uncommittedBeyond(kafka, topics.raw, 12)).toBeGreaterThan(12);
-    expect(await readCheckpoint(kafka, topics.checkpoints, 'conn-1')).toBeDefined();
+    expect(await uncommittedBeyond(vendor.kafka, topics.raw, 12)).toBeGreaterThan(12);
+    expect(await readCheckpoint(vendor.kafka, topics.checkpoints, 'conn-1')).toBeDefined();
   });
 
   it('stops polling when a newer instance with its connector id has taken over', async () => {
@@ -199,30 +188,34 @@ describe('Splunk connector against a local Splunk REST API', () => {
     state.rows = Array.from({ length: 12 }, (_, i) =>
       notable(400 + i, now - 170 * MINUTE + i * 14 * MINUTE),
     );
-    const topics = await specTopics(kafka, 'splunk-fenced');
+    const topics = await specTopics(vendor.kafka, 'splunk-fenced');
     const { logger, lines } = capturedLogger();
-    const first = specRunner(kafka, topics, new SplunkSource(settings()) as never, { logger });
-    runners.push(first);
+    const first = specRunner(vendor.kafka, topics, new SplunkSource(settings()) as never, {
+      logger,
+    });
+    vendor.runners.push(first);
     await first.start();
-    await committedAtLeast(kafka, topics.raw, 12);
-    await run(kafka, topics);
+    await committedAtLeast(vendor.kafka, topics.raw, 12);
+    await run(vendor.kafka, topics);
     state.rows.push(notable(499, Date.now() - 2 * MINUTE));
     await first.stopped;
     expect(lines.some((line) => line.includes('another instance with this connector id'))).toBe(
       true,
     );
-    await committedAtLeast(kafka, topics.raw, 13);
+    await committedAtLeast(vendor.kafka, topics.raw, 13);
   });
 
   it('refuses to run without valid credentials, without logging them', async () => {
-    const topics = await specTopics(kafka, 'splunk-auth');
+    const topics = await specTopics(vendor.kafka, 'splunk-auth');
     const source = new SplunkSource({ ...settings(), authorization: 'Bearer wrong-token' });
     const { logger, lines } = capturedLogger();
-    const runner = specRunner(kafka, topics, source as never, { logger });
-    runners.push(runner);
+    const runner = specRunner(vendor.kafka, topics, source as never, { logger });
+    vendor.runners.push(runner);
     await runner.start();
-    await waitFor(() => exportRequests(server).length >= 2, { describe: 'two refused polls' });
-    expect(await readCommitted(kafka, topics.raw)).toEqual([]);
+    await waitFor(() => exportRequests(vendor.server).length >= 2, {
+      describe: 'two refused polls',
+    });
+    expect(await readCommitted(vendor.kafka, topics.raw)).toEqual([]);
     const failures = lines.filter((line) => line.includes('poll failed'));
     expect(failures.length).toBeGreaterThanOrEqual(1);
     expect(failures[0]).toContain('answered 401');
