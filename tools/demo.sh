@@ -14,7 +14,10 @@ eval "$(npm run -s stack -- up)"
 export KAFKA_BROKERS SCHEMA_REGISTRY_URL DATABASE_URL
 
 mkdir -p .stack/demo
-export TOPIC_PARTITIONS="${TOPIC_PARTITIONS:-3}"
+# Co-partitioned topics must agree: reuse the count of those a test run or an earlier demo
+# left on this stack, or create them with 3.
+TOPIC_PARTITIONS="${TOPIC_PARTITIONS:-$(node -r ./tools/register.cjs tools/demo-partitions.ts 3)}"
+export TOPIC_PARTITIONS
 export INGEST_HTTP_PORT="${INGEST_HTTP_PORT:-8080}"
 export QUERY_API_HTTP_PORT="${QUERY_API_HTTP_PORT:-8090}"
 export PROJECTOR_HTTP_PORT="${PROJECTOR_HTTP_PORT:-8091}"
