@@ -1,11 +1,10 @@
-import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { CanonicalAlert } from '@soc/contracts';
 import { createSchemaRegistry } from '@soc/kafka';
 import { createLogger } from '@soc/observability';
 import { readCorrelatorConfig, type CorrelatorConfig } from './correlator.config';
-import { CorrelatorModule } from './correlator.module';
+import { startCorrelatorApp } from './correlator.module';
 import {
   connectIdempotentProducer,
   correlatorEnv,
@@ -78,13 +77,9 @@ describe('correlator event time on Kafka: a bad clock in one tenant', () => {
     await database?.drop();
   });
 
-  async function boot(config: CorrelatorConfig): Promise<INestApplication> {
-    const started = await NestFactory.create(CorrelatorModule.forRoot(config, logger), {
-      logger: false,
-    });
-    await started.listen(config.httpPort, '127.0.0.1');
-    return started;
-  }
+  // Booted as main.ts boots it: the microservice (its Kafka transport) and the HTTP side.
+  const boot = (config: CorrelatorConfig): Promise<INestApplication> =>
+    startCorrelatorApp({ config, logger, host: '127.0.0.1' });
 
   it("keeps tenant A's grouping when tenant B on the same partition sends a 2099 alert, across a restart", async () => {
     const name = uniqueName('event-time');
