@@ -28,7 +28,7 @@ export function readActionsConfig(env: NodeJS.ProcessEnv = process.env): Actions
     kafkaBrokers: reader.list('KAFKA_BROKERS'),
     schemaRegistryUrl: reader.string('SCHEMA_REGISTRY_URL'),
     topicPartitions: reader.integer('TOPIC_PARTITIONS', 6, { min: 1, max: 1024 }),
-    httpPort: reader.integer('ACTIONS_HTTP_PORT', 8085, { min: 0, max: 65535 }),
+    httpPort: reader.integer('ACTIONS_HTTP_PORT', 8088, { min: 0, max: 65535 }),
     groupId: reader.string('ACTIONS_GROUP_ID', 'soc-actions'),
     incidentsTopic: reader.string('ACTIONS_INCIDENTS_TOPIC', TOPICS.incidents),
     deadLetterTopic: reader.string('ACTIONS_DLQ_TOPIC', 'soc.actions.v1.dlq'),

@@ -32,7 +32,7 @@ export function readConnectorsConfig(env: NodeJS.ProcessEnv = process.env): Conn
   const file = reader.string('CONNECTORS_CONFIG_FILE');
   const config = {
     kafkaBrokers: reader.list('KAFKA_BROKERS'),
-    httpPort: reader.integer('CONNECTORS_HTTP_PORT', 8085, { min: 1, max: 65_535 }),
+    httpPort: reader.integer('CONNECTORS_HTTP_PORT', 8087, { min: 1, max: 65_535 }),
     topicPartitions: reader.integer('TOPIC_PARTITIONS', 6, { min: 1, max: 1024 }),
     rawTopicPrefix: reader.string('CONNECTORS_RAW_TOPIC_PREFIX', 'soc.raw.'),
     checkpointTopic: reader.string('CONNECTORS_CHECKPOINT_TOPIC', 'soc.connectors.checkpoints'),
