@@ -2,7 +2,7 @@ import { addEvidence } from '../scoring';
 import { entityKey } from './entity-keys';
 import { mergeIntel } from './evolve-intel';
 import { addOtherTactics, addRule, removeFromBucket, touch } from './evolve-rows';
-import { indexRemove, mergeRanges } from './links';
+import { indexAdd, indexRemove, mergeRanges } from './links';
 import {
   insertSortedBounded,
   RHYTHM_SAMPLES,
@@ -50,7 +50,7 @@ function mergeLinks(tenant: TenantState, survivor: OpenIncident, absorbed: OpenI
       survivor.links.set(key, link);
     } else {
       mergeRanges(own, link, survivor.windowMs);
-      indexRemove(tenant, link);
+      indexRemove(tenant.index, link);
     }
   }
 }
@@ -110,7 +110,7 @@ export function close(tenant: TenantState, incidentId: string): void {
   const incident = tenant.open.get(incidentId);
   if (incident === undefined) return;
   tenant.open.delete(incidentId);
-  for (const link of incident.links.values()) indexRemove(tenant, link);
+  for (const link of incident.links.values()) indexRemove(tenant.index, link);
   if (!Number.isNaN(incident.windowBucket))
     removeFromBucket(tenant.windowDeadlines, incident.windowBucket, incident);
   if (!Number.isNaN(incident.spanBucket))
@@ -130,6 +130,8 @@ export function close(tenant: TenantState, incidentId: string): void {
     mergedInto: incident.mergedInto,
     retained: incident.mergedInto === null ? incident : null,
   });
+  if (incident.mergedInto === null)
+    for (const link of incident.links.values()) indexAdd(tenant.closedIndex, link);
 }
 
 export function linkCampaign(tenant: TenantState, incidentId: string, campaignId: string): void {

@@ -1,5 +1,5 @@
 import { addToBucket } from './evolve-rows';
-import { indexAdd } from './links';
+import { indexAdd, indexRemove } from './links';
 import { bucketOf, type TenantState } from './state';
 
 /**
@@ -13,7 +13,10 @@ export function reopen(tenant: TenantState, incidentId: string): void {
   if (closed === undefined || incident === undefined || incident === null) return;
   tenant.closed.delete(incidentId);
   tenant.open.set(incidentId, incident);
-  for (const link of incident.links.values()) indexAdd(tenant, link);
+  for (const link of incident.links.values()) {
+    indexRemove(tenant.closedIndex, link);
+    indexAdd(tenant.index, link);
+  }
   incident.windowBucket = bucketOf(incident.lastSeen + incident.windowMs);
   addToBucket(tenant.windowDeadlines, incident.windowBucket, incident);
   if (incident.windowBucket < tenant.minWindowBucket)

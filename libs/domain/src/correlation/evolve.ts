@@ -7,6 +7,7 @@ import { applyVerdict, forgetExpiredVerdicts } from './evolve-intel';
 import { applyPending, countRepeats } from './evolve-repeats';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
 import { unattachedStreamId } from './ids';
+import { indexRemove } from './links';
 import {
   bucketOf,
   SWEEP_INTERVAL_MS,
@@ -128,6 +129,7 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       sweepEveryMs: SWEEP_INTERVAL_MS,
       open: new Map(),
       index: new Map(),
+      closedIndex: new Map(),
       windowDeadlines: new Map(),
       spanStarts: new Map(),
       minWindowBucket: Infinity,
@@ -173,8 +175,11 @@ function sweep(tenant: TenantState, watermark: EpochMs): void {
   for (const [key, memory] of tenant.entities)
     if (memory.expiresAt <= watermark) tenant.entities.delete(key);
   forgetExpiredVerdicts(tenant, watermark);
-  for (const [id, closed] of tenant.closed)
-    if (closed.expiresAt <= watermark) tenant.closed.delete(id);
+  for (const [id, closed] of tenant.closed) {
+    if (closed.expiresAt > watermark) continue;
+    tenant.closed.delete(id);
+    for (const link of closed.retained?.links.values() ?? []) indexRemove(tenant.closedIndex, link);
+  }
   for (const [id, campaign] of tenant.campaigns) {
     const live = campaign.members.filter(
       (member) => tenant.open.has(member) || tenant.closed.has(member),

@@ -1,20 +1,27 @@
 import type { EpochMs } from '@soc/contracts';
-import type { EntityLink, OpenIncident, TenantState } from './state';
+import type { EntityLink, LinkIndex, OpenIncident, TenantState } from './state';
 
-export function indexAdd(tenant: TenantState, link: EntityLink): void {
-  const current = tenant.index.get(link.key);
-  if (current === undefined) tenant.index.set(link.key, link);
+export function indexAdd(index: LinkIndex, link: EntityLink): void {
+  const current = index.get(link.key);
+  if (current === undefined) index.set(link.key, link);
   else if (current instanceof Set) current.add(link);
-  else tenant.index.set(link.key, new Set([current, link]));
+  else index.set(link.key, new Set([current, link]));
 }
 
-export function indexRemove(tenant: TenantState, link: EntityLink): void {
-  const current = tenant.index.get(link.key);
-  if (current === link) tenant.index.delete(link.key);
+export function indexRemove(index: LinkIndex, link: EntityLink): void {
+  const current = index.get(link.key);
+  if (current === link) index.delete(link.key);
   else if (current instanceof Set) {
     current.delete(link);
-    if (current.size === 1) tenant.index.set(link.key, current.values().next().value as EntityLink);
+    if (current.size === 1) index.set(link.key, current.values().next().value as EntityLink);
   }
+}
+
+/** Each link of the indexed entry, whether one link or a set. */
+export function* linksIn(indexed: EntityLink | Set<EntityLink> | undefined): Generator<EntityLink> {
+  if (indexed === undefined) return;
+  if (indexed instanceof Set) yield* indexed;
+  else yield indexed;
 }
 
 /**
@@ -74,7 +81,7 @@ export function linkKey(
   if (link === undefined) {
     const created: EntityLink = { incident, key, entity, min: time, max: time, more: null };
     incident.links.set(key, created);
-    indexAdd(tenant, created);
+    indexAdd(tenant.index, created);
     if (entity !== null) incident.entities.push(entity);
   } else extendLink(link, time, incident.windowMs);
 }

@@ -1,6 +1,7 @@
 import type { DecidedAlert } from './alert-input';
 import type { Match } from './candidates';
 import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
+import { linksIn } from './links';
 import { firstSeenOf, lastSeenOf, withinLink, type OpenIncident } from './state';
 
 /**
@@ -13,19 +14,18 @@ export const isRevision = (ctx: Decision): boolean =>
 /**
  * The closed (still remembered) incidents a revising alert belongs to: one of its linking
  * entities is within a window of the incident's alerts that carried it, and the incident
- * would stay inside its max span. Found through the campaign memory of each entity.
+ * would stay inside its max span. Found through the closed incidents' link index, not the
+ * campaign memory: that keeps only an entity's latest incidents, and a late source's alert
+ * belongs to one as old as its delay, however many incidents a busy host had since.
  */
 export function closedMatches(ctx: Decision, input: DecidedAlert): Match[] {
   const matches: Match[] = [];
   const tenant = ctx.tenant;
   if (tenant === undefined) return matches;
   for (const { key, entity } of input.links) {
-    for (const id of tenant.entities.get(key)?.incidents ?? []) {
-      const incident = tenant.closed.get(id)?.retained;
-      const link = incident?.links.get(key);
-      if (incident == null || link === undefined || !withinLink(link, ctx.time, incident.windowMs))
-        continue;
-      if (!withinSpan(incident, ctx)) continue;
+    for (const link of linksIn(tenant.closedIndex.get(key))) {
+      const incident = link.incident;
+      if (!withinLink(link, ctx.time, incident.windowMs) || !withinSpan(incident, ctx)) continue;
       const match = matches.find((existing) => existing.incident === incident);
       if (match === undefined) matches.push({ incident, shared: [entity] });
       else match.shared.push(entity);

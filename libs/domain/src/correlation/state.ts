@@ -107,7 +107,13 @@ export interface TenantState {
   sweepEveryMs: number;
   readonly open: Map<string, OpenIncident>;
   /** Entity key (or repeat key) -> the open incidents' links that carry it. */
-  readonly index: Map<string, EntityLink | Set<EntityLink>>;
+  readonly index: LinkIndex;
+  /**
+   * The same for the closed incidents still remembered (`closed` with `retained`): where a
+   * revising alert finds the incident it belongs to, however many incidents carried the
+   * entity since. Its links leave it when the incident reopens or is forgotten.
+   */
+  readonly closedIndex: LinkIndex;
   /** Open incidents by deadline bucket (lastSeen + windowMs), for cheap window closing. */
   readonly windowDeadlines: Map<number, Set<OpenIncident>>;
   /** Open incidents by first-seen bucket, for max-span closing. */
@@ -183,6 +189,9 @@ export interface OpenIncident {
   /** Verdicts applied to the incident by entity key, then provider; null before the first. */
   intel: Map<string, Map<string, RememberedVerdict>> | null;
 }
+
+/** Key -> the links that carry it: one link, or a set when several incidents do. */
+export type LinkIndex = Map<string, EntityLink | Set<EntityLink>>;
 
 export interface EntityLink {
   incident: OpenIncident;
