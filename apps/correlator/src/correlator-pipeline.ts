@@ -1,7 +1,8 @@
-import type { Kafka, Message } from 'kafkajs';
+import type { Kafka, Message, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import type {
   CanonicalAlert,
+  EpochMs,
   IncidentEvent,
   IntelEvent,
   IntelVerdictRecorded,
@@ -28,6 +29,8 @@ export interface PartitionCorrelator {
   replay(events: readonly IncidentEvent[]): void;
   /** Decides the incident events for a batch of inputs, in order, and applies them. */
   correlate(inputs: readonly PartitionInput[]): IncidentEvent[];
+  /** Decides and applies a wall-clock idle tick at `arrivalTime` (see correlation-stream.ts). */
+  idle(arrivalTime: EpochMs): IncidentEvent[];
 }
 
 /**
@@ -130,23 +133,41 @@ export class CorrelatorPipeline {
         inputs.push({ kind: 'intel', event: record.intel });
     }
     const events = correlator.correlate(inputs);
-    this.options.metrics.messagesOut.inc({ topic: this.options.topics.incidents }, events.length);
     return {
       lastOffset: (records[records.length - 1] as AlertRecord).offset,
       produced: [
-        {
-          topic: this.options.topics.incidents,
-          // The same partition number as the alert, not a hash of the key: recovery of alerts
-          // partition p reads incidents partition p, whatever partitioner the alert's sender used.
-          messages: events.map((event) => ({
-            partition,
-            key: event.partitionKey,
-            value: this.options.incidentCodec.encode(event),
-            headers: { 'event-type': event.type },
-          })),
-        },
+        this.incidentMessages(partition, events),
         { topic: this.options.topics.alertsDeadLetter, messages: deadLetters },
       ],
+    };
+  }
+
+  /**
+   * A wall-clock idle tick: the transaction of what it closes, covering no input record, or
+   * null when it closes nothing (no empty transaction every tick).
+   */
+  idleTransaction(
+    partition: number,
+    correlator: PartitionCorrelator,
+    arrivalTime: EpochMs,
+  ): PartitionTransaction | null {
+    const events = correlator.idle(arrivalTime);
+    if (events.length === 0) return null;
+    return { lastOffset: null, produced: [this.incidentMessages(partition, events)] };
+  }
+
+  private incidentMessages(partition: number, events: readonly IncidentEvent[]): TopicMessages {
+    this.options.metrics.messagesOut.inc({ topic: this.options.topics.incidents }, events.length);
+    return {
+      topic: this.options.topics.incidents,
+      // The same partition number as the alert, not a hash of the key: recovery of alerts
+      // partition p reads incidents partition p, whatever partitioner the alert's sender used.
+      messages: events.map((event) => ({
+        partition,
+        key: event.partitionKey,
+        value: this.options.incidentCodec.encode(event),
+        headers: { 'event-type': event.type },
+      })),
     };
   }
 }

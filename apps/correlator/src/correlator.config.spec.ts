@@ -96,4 +96,18 @@ describe('readCorrelatorConfig', () => {
       /CORRELATOR_FLUSH_INTERVAL must be at least 1ms/,
     );
   });
+
+  it('ticks quiet partitions every 30 s unless told otherwise, 0 turning the ticks off, never within a flush interval', () => {
+    expect(readCorrelatorConfig(infra).idleTickIntervalMs).toBe(30_000);
+    expect(
+      readCorrelatorConfig({ ...infra, CORRELATOR_IDLE_TICK_INTERVAL: '0' }).idleTickIntervalMs,
+    ).toBe(0);
+    expect(() =>
+      readCorrelatorConfig({
+        ...infra,
+        CORRELATOR_FLUSH_INTERVAL: '1s',
+        CORRELATOR_IDLE_TICK_INTERVAL: '500ms',
+      }),
+    ).toThrow(/CORRELATOR_IDLE_TICK_INTERVAL must be 0 \(no idle ticks\) or longer than/);
+  });
 });

@@ -25,6 +25,8 @@ export interface CorrelatorConfig {
   /** Micro-batches of the alert stream: each one is a transaction. */
   readonly flushIntervalMs: number;
   readonly maxTransactionAlerts: number;
+  /** A quiet partition's wall-clock idle tick comes this long after its last record; 0: none. */
+  readonly idleTickIntervalMs: number;
 }
 
 const MINUTES = { bareUnit: 'm' } as const;
@@ -76,10 +78,16 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
       min: 1,
       max: 100_000,
     }),
+    idleTickIntervalMs: reader.durationMs('CORRELATOR_IDLE_TICK_INTERVAL', 30_000),
   };
   reader.done();
   // A zero interval would run the flush timer back to back.
   if (config.flushIntervalMs < 1) throw new Error('CORRELATOR_FLUSH_INTERVAL must be at least 1ms');
+  // A tick must never overtake a micro-batch still being filled (see correlation-stream.ts).
+  if (config.idleTickIntervalMs !== 0 && config.idleTickIntervalMs <= config.flushIntervalMs)
+    throw new Error(
+      'CORRELATOR_IDLE_TICK_INTERVAL must be 0 (no idle ticks) or longer than CORRELATOR_FLUSH_INTERVAL',
+    );
   if (config.heartbeatIntervalMs >= config.sessionTimeoutMs) {
     throw new Error(
       'CORRELATOR_HEARTBEAT_INTERVAL_MS must be less than CORRELATOR_SESSION_TIMEOUT_MS',

@@ -40,6 +40,8 @@ export function correlatorController(topics: CorrelatorTopics): Type<unknown> {
               {
                 decode: (batch) => this.pipeline.decode(batch),
                 correlate: (records) => this.pipeline.transaction(partition, correlator, records),
+                idle: (arrivalTime) =>
+                  this.pipeline.idleTransaction(partition, correlator, arrivalTime),
               },
               this.batching,
             ),

@@ -306,6 +306,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
         correlate: () => {
           throw new TypeError('a bug in correlation');
         },
+        idle: () => [],
       }),
       metrics: new AppMetrics('correlator-spec'),
       logger: createLogger('correlator-spec', 'silent'),

@@ -87,7 +87,11 @@ export class CorrelatorModule {
       providers: [
         {
           provide: MICRO_BATCHING,
-          useValue: { flushMs: config.flushIntervalMs, maxRecords: config.maxTransactionAlerts },
+          useValue: {
+            flushMs: config.flushIntervalMs,
+            maxRecords: config.maxTransactionAlerts,
+            idleTickMs: config.idleTickIntervalMs,
+          },
         },
         {
           provide: TransactionalKafkaTransport,

@@ -13,6 +13,7 @@ export function createIdentityCorrelator(): PartitionCorrelator {
     replay: () => undefined,
     correlate: (inputs) =>
       inputs.flatMap((input) => (input.kind === 'alert' ? [openedBy(input.alert)] : [])),
+    idle: () => [],
   };
 }
 

@@ -57,8 +57,12 @@ export interface TransactionalPipelineOptions {
 /** Records to produce and the input offset up to which they account, committed together. */
 export interface PartitionTransaction {
   readonly produced: readonly TopicMessages[];
-  /** The last input record this transaction covers; `offset + 1` is committed with it. */
-  readonly lastOffset: string;
+  /**
+   * The last input record this transaction covers; `offset + 1` is committed with it. Null for
+   * a transaction of the partition's own that covers no input record (a timer's, between
+   * batches): its outputs commit alone, on the partition's producer, in order with the rest.
+   */
+  readonly lastOffset: string | null;
 }
 
 const partitionKey = ({ topic, partition }: TopicPartitionRef): string => `${topic}:${partition}`;
@@ -86,6 +90,8 @@ export class TransactionalPipeline {
   private readonly producers = new Map<string, Producer>();
   /** Partitions whose state is ready; anything else is (re)initialized before its batch. */
   private readonly initialized = new Set<string>();
+  /** Per owned partition: the commit in flight, so commits of a partition never overlap. */
+  private readonly commits = new Map<string, Promise<void>>();
   /** Set when the consumer crashed and kafkajs will not restart it. */
   private failure: Error | undefined;
 
@@ -158,8 +164,10 @@ export class TransactionalPipeline {
           transactions.pipe(
             concatMap(async (transaction) => {
               await this.commitTransaction(ref, transaction.produced, transaction.lastOffset);
-              resolveOffset(transaction.lastOffset);
-              committed = transaction.lastOffset;
+              if (transaction.lastOffset !== null) {
+                resolveOffset(transaction.lastOffset);
+                committed = transaction.lastOffset;
+              }
               await heartbeat();
             }),
           ),
@@ -180,12 +188,47 @@ export class TransactionalPipeline {
     this.initialized.clear();
   }
 
-  private async commitTransaction(
+  /**
+   * Commits a transaction that covers no input record (`lastOffset` null) while no batch of
+   * the partition is in flight: a timer's outputs. Refused when the partition is not owned
+   * or its state is being rebuilt, since the outputs were decided from the state that is gone.
+   */
+  async commitBetweenBatches(
     ref: TopicPartitionRef,
     produced: readonly TopicMessages[],
-    lastOffset: string,
+  ): Promise<void> {
+    await this.commitTransaction(ref, produced, null);
+  }
+
+  /** One commit after the other per owned partition, whichever path (batch or timer) asks. */
+  private commitTransaction(
+    ref: TopicPartitionRef,
+    produced: readonly TopicMessages[],
+    lastOffset: string | null,
+  ): Promise<void> {
+    const key = partitionKey(ownerOf(this.options, ref));
+    const previous = this.commits.get(key) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.commitNow(ref, produced, lastOffset));
+    this.commits.set(key, next);
+    const forget = (): void => {
+      if (this.commits.get(key) === next) this.commits.delete(key);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async commitNow(
+    ref: TopicPartitionRef,
+    produced: readonly TopicMessages[],
+    lastOffset: string | null,
   ): Promise<void> {
     const owner = ownerOf(this.options, ref);
+    if (!this.initialized.has(partitionKey(owner)))
+      throw new Error(
+        `${partitionKey(owner)} is not owned or its state is being rebuilt: its outputs are not committed`,
+      );
     const producer = await this.producerFor(owner);
     const transaction = await producer.transaction();
     try {
@@ -194,17 +237,18 @@ export class TransactionalPipeline {
       // batch, and the broker refuses a batch over message.max.bytes (1 MiB by default).
       for (const chunk of chunkTopicMessages(topicMessages))
         await transaction.sendBatch({ topicMessages: chunk, acks: -1 });
-      await transaction.sendOffsets({
-        consumerGroupId: this.options.groupId,
-        topics: [
-          {
-            topic: ref.topic,
-            partitions: [
-              { partition: ref.partition, offset: (BigInt(lastOffset) + 1n).toString() },
-            ],
-          },
-        ],
-      });
+      if (lastOffset !== null)
+        await transaction.sendOffsets({
+          consumerGroupId: this.options.groupId,
+          topics: [
+            {
+              topic: ref.topic,
+              partitions: [
+                { partition: ref.partition, offset: (BigInt(lastOffset) + 1n).toString() },
+              ],
+            },
+          ],
+        });
       await transaction.commit();
     } catch (error) {
       // The processor's in-memory state already moved past this batch; it is rebuilt from

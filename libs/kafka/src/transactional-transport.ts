@@ -6,6 +6,7 @@ import {
   Subject,
   dematerialize,
   filter,
+  finalize,
   from,
   groupBy,
   map,
@@ -96,6 +97,9 @@ export class TransactionalKafkaTransport extends Server implements CustomTranspo
   private readonly batches = new Subject<PartitionBatch>();
   private readonly ended = new Subject<string>();
   private readonly outputs = new Subject<KeyedNotification>();
+  /** Partitions with a fetched batch in flight: their transactions commit with the batch. */
+  private readonly inFlight = new Set<string>();
+  private betweenBatches: Subscription | undefined;
 
   constructor(private readonly options: TransactionalTransportOptions) {
     super();
@@ -123,6 +127,9 @@ export class TransactionalKafkaTransport extends Server implements CustomTranspo
         }),
       )
       .subscribe(this.outputs);
+    // Subscribed before any batch's reader, so it sees each output first, while the batch
+    // that may take it is still marked in flight.
+    this.betweenBatches = this.outputs.subscribe((output) => this.commitBetweenBatches(output));
     this.pipeline = new TransactionalPipeline({
       ...this.options,
       onPartitionAssigned: async (ref) => this.ended.next(partitionKey(ref)),
@@ -138,6 +145,7 @@ export class TransactionalKafkaTransport extends Server implements CustomTranspo
   async close(): Promise<void> {
     await this.pipeline?.stop();
     this.subscription?.unsubscribe();
+    this.betweenBatches?.unsubscribe();
   }
 
   /** Throws while the consumer is not running or has crashed for good: the health check. */
@@ -159,17 +167,41 @@ export class TransactionalKafkaTransport extends Server implements CustomTranspo
     return this.ended.pipe(filter((ended) => ended === key));
   }
 
+  /**
+   * A transaction a partition's stream emits while none of its batches is in flight (a
+   * timer's, covering no input record) commits on its own, in order with the others. If it
+   * fails, the stream's state is ahead of the log: the stream ends, and the next batch
+   * starts it afresh from the log.
+   */
+  private commitBetweenBatches({ key, notification }: KeyedNotification): void {
+    if (this.inFlight.has(key)) return;
+    const { logger } = this.options;
+    if (notification.kind === 'E') {
+      logger.error({ err: notification.error, partition: key }, 'partition stream failed');
+      return;
+    }
+    if (notification.kind !== 'N' || !this.pipeline) return;
+    this.pipeline
+      .commitBetweenBatches(refOfKey(key), notification.value.produced)
+      .catch((error: unknown) => {
+        logger.warn({ err: error, partition: key }, 'transaction between batches failed');
+        this.ended.next(key);
+      });
+  }
+
   /** Feeds a batch to its partition's stream; emits that stream's transactions up to its end. */
   private transactionsOf(batch: PartitionBatch): Observable<PartitionTransaction> {
     const key = partitionKey(ownerOf(this.options, batch));
     const last = BigInt((batch.messages[batch.messages.length - 1] as { offset: string }).offset);
     return new Observable<PartitionTransaction>((subscriber) => {
+      this.inFlight.add(key);
       const subscription = this.outputs
         .pipe(
           filter((output) => output.key === key),
           map((output) => output.notification),
           dematerialize(),
-          takeWhile((transaction) => BigInt(transaction.lastOffset) < last, true),
+          takeWhile(({ lastOffset }) => lastOffset === null || BigInt(lastOffset) < last, true),
+          finalize(() => this.inFlight.delete(key)),
         )
         .subscribe(subscriber);
       this.batches.next(batch);
