@@ -193,6 +193,7 @@ export const repeatsCounted = (
         totalRepeats,
         routine: totalRepeats >= 5,
         intervalCv: totalRepeats >= 3 ? 0.05 : null,
+        lastIngestedAt: null,
       },
     },
     incidentId,

@@ -108,6 +108,11 @@ export interface AlertRepeatsCountedData {
   readonly routine: boolean;
   /** Coefficient of variation of the intervals between recent occurrences; null below 3. */
   readonly intervalCv: number | null;
+  /**
+   * Newest arrival (`ingestedAt`) of the repeats in `alertIds`, so a rebuilt state knows their
+   * source kept sending (see the watermark per source); null in events written before it.
+   */
+  readonly lastIngestedAt: EpochMs | null;
 }
 
 export interface AlertSuppressedData {

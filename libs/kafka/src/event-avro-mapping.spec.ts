@@ -125,6 +125,7 @@ const incidentSamples: IncidentEvent[] = [
     totalRepeats: 7,
     routine: true,
     intervalCv: 0.0312,
+    lastIngestedAt: T + 2,
   }),
   envelope('AlertRepeatsCounted', {
     incidentId: 'inc-1',
@@ -136,6 +137,7 @@ const incidentSamples: IncidentEvent[] = [
     totalRepeats: 1,
     routine: false,
     intervalCv: null,
+    lastIngestedAt: null,
   }),
   envelope('AlertSuppressed', {
     incidentId: null,

@@ -15,7 +15,7 @@ import { reopenMatches } from './revise';
 import type { AlertInput, CorrelationInput, CorrelationOutput, CorrelationState } from './state';
 import { suppress } from './suppress';
 import { decideTick } from './tick';
-import { watermarkOf } from './watermark';
+import { tenantWatermarkOf } from './watermark';
 
 /*
  * Semantics, all per tenant and on event time:
@@ -83,14 +83,7 @@ function decideAlert(input: AlertInput, { state, config, ids }: DeciderParts): C
     summarize(input.alert),
     compiled.policy.maxClockSkewMs,
   );
-  const watermark =
-    tenant === undefined
-      ? -Infinity
-      : watermarkOf({
-          newestEventTime: tenant.maxEventTime,
-          allowedLatenessMs: compiled.policy.allowedLatenessMs,
-          floor: tenant.watermark,
-        });
+  const watermark = tenant === undefined ? -Infinity : tenantWatermarkOf(tenant, compiled.policy);
   const ctx = new Decision({
     tenantId: alert.tenantId,
     tenant,

@@ -1,6 +1,7 @@
 import type { EpochMs, IncidentEvent } from '@soc/contracts';
 import { learnRepeats } from '../scoring';
 import { noteEventTime, touch } from './evolve-rows';
+import { noteRepeatClocks } from './source-clocks';
 import { extendLink } from './links';
 import {
   insertSortedBounded,
@@ -21,7 +22,9 @@ export function applyPending(tenant: TenantState, pending: RepeatPending): void 
   if (series.pendingIds === null) (incident.pendingSeries ??= []).push(series);
   (series.pendingIds ??= []).push(pending.alertId);
   (series.pendingTimes ??= []).push(time);
+  if (pending.ingestedAt > series.pendingArrival) series.pendingArrival = pending.ingestedAt;
   noteEventTime(tenant, time);
+  noteRepeatClocks(tenant, series.source, { time, ingestedAt: pending.ingestedAt });
   if (time < incident.pendingFirstSeen) incident.pendingFirstSeen = time;
   if (time > incident.pendingLastSeen) incident.pendingLastSeen = time;
   extendSeriesLinks(incident, series, time);
@@ -51,6 +54,7 @@ export function countRepeats(
   for (const time of data.observedAts) {
     insertSortedBounded(series.times, time, RHYTHM_SAMPLES);
     touch(tenant, incident, time);
+    noteRepeatClocks(tenant, series.source, { time, ingestedAt: data.lastIngestedAt ?? null });
     extendSeriesLinks(incident, series, time);
   }
   series.routine = data.routine;
@@ -68,6 +72,7 @@ function clearPending(tenant: TenantState, incident: OpenIncident, series: Repea
   if (series.pendingIds !== null) {
     series.pendingIds = null;
     series.pendingTimes = null;
+    series.pendingArrival = -Infinity;
     const pending = incident.pendingSeries;
     const at = pending?.indexOf(series) ?? -1;
     if (pending !== null && at >= 0) pending.splice(at, 1);

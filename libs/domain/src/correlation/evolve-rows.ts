@@ -160,6 +160,7 @@ function addToSeries(
   if (series === undefined) {
     incident.repeats.set(keys.repeatKey, {
       key: keys.repeatKey,
+      source: alert.sourceSystem,
       ruleId: alert.ruleId,
       rule: ruleLabelOf(alert),
       entityKeys: keys.entityKeys,
@@ -170,6 +171,7 @@ function addToSeries(
       intervalCv: null,
       pendingIds: null,
       pendingTimes: null,
+      pendingArrival: -Infinity,
     });
     return;
   }

@@ -8,6 +8,7 @@ import { applyPending, countRepeats } from './evolve-repeats';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
 import { unattachedStreamId } from './ids';
 import { indexRemove } from './links';
+import { noteAlertClocks } from './source-clocks';
 import {
   bucketOf,
   SWEEP_INTERVAL_MS,
@@ -57,7 +58,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       const { incidentId, title, windowMs, campaignHorizonMs, firstAlert } = event.data;
       const rule = ruleLabelOf(firstAlert);
       const opened = { id: incidentId, title, windowMs, horizonMs: campaignHorizonMs, rule };
-      noteArrival(tenant, firstAlert);
+      noteAlertClocks(tenant, firstAlert);
       const incident = openIncident(tenant, opened);
       addRow(tenant, incident, { alert: firstAlert, keys: keysOf(firstAlert, known) });
       return;
@@ -65,7 +66,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
     case 'AlertAttached': {
       const incident = tenant.open.get(event.data.incidentId);
       const alert = event.data.alert;
-      noteArrival(tenant, alert);
+      noteAlertClocks(tenant, alert);
       if (incident !== undefined) addRow(tenant, incident, { alert, keys: keysOf(alert, known) });
       return;
     }
@@ -73,7 +74,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return countRepeats(tenant, event.data);
     case 'AlertSuppressed':
     case 'LateAlertHandled':
-      noteArrival(tenant, event.data.alert);
+      noteAlertClocks(tenant, event.data.alert);
       return noteEventTime(tenant, event.data.alert.observedAt);
     case 'IncidentsMerged':
       return merge(tenant, event.data.incidentId, event.data.absorbedIncidentId);
@@ -111,10 +112,6 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
   }
 }
 
-function noteArrival(tenant: TenantState, alert: AlertSummary): void {
-  if (alert.ingestedAt > tenant.newestArrival) tenant.newestArrival = alert.ingestedAt;
-}
-
 function tenantOf(state: CorrelationState, tenantId: string): TenantState {
   let tenant = state.tenants.get(tenantId);
   if (tenant === undefined) {
@@ -125,6 +122,7 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       watermark: -Infinity,
       maxEventTime: -Infinity,
       newestArrival: -Infinity,
+      sources: new Map(),
       sweptAt: -Infinity,
       sweepEveryMs: SWEEP_INTERVAL_MS,
       open: new Map(),

@@ -37,6 +37,7 @@ export function foldRepeat(
     repeatKey: input.keys.repeatKey,
     alertId: input.alert.alertId,
     observedAt: ctx.time,
+    ingestedAt: input.alert.ingestedAt,
   });
   if (group.length > 1) rescore(ctx, { subject: survivor, group });
 }
@@ -103,6 +104,7 @@ function countSeries(
     totalRepeats: total,
     routine,
     intervalCv,
+    lastIngestedAt: Number.isFinite(series.pendingArrival) ? series.pendingArrival : null,
   };
   ctx.emit(incident, 'AlertRepeatsCounted', data, { actor: ACTOR.repeats, at: ctx.watermark });
   return { series, routine, size: series.rows + total, cv: intervalCv };

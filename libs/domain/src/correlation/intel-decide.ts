@@ -16,7 +16,7 @@ import type {
   TenantState,
 } from './state';
 import { lastSeenOf } from './state';
-import { watermarkOf } from './watermark';
+import { tenantWatermarkOf } from './watermark';
 
 /*
  * Threat-intel verdicts, on event time like everything else: a verdict counts until the
@@ -38,11 +38,7 @@ function decisionFor(
   const watermark =
     tenant === undefined
       ? -Infinity
-      : watermarkOf({
-          newestEventTime: tenant.maxEventTime,
-          allowedLatenessMs: policyFor(config, tenantId).policy.allowedLatenessMs,
-          floor: tenant.watermark,
-        });
+      : tenantWatermarkOf(tenant, policyFor(config, tenantId).policy);
   return new Decision({ tenantId, tenant, config, ids, time, watermark, cause });
 }
 

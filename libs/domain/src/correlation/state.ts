@@ -73,6 +73,7 @@ export interface RepeatPending {
   readonly repeatKey: string;
   readonly alertId: string;
   readonly observedAt: EpochMs;
+  readonly ingestedAt: EpochMs;
 }
 
 export type CorrelationOutput = IncidentEvent | RepeatPending;
@@ -101,6 +102,11 @@ export interface TenantState {
   maxEventTime: EpochMs;
   /** Newest arrival time (`ingestedAt`) of the alerts the events carry; -Infinity before any. */
   newestArrival: EpochMs;
+  /**
+   * Per source (`sourceSystem`), the clocks the watermark follows (see `watermarkOf`); at most
+   * MAX_TRACKED_SOURCES, the longest idle forgotten first.
+   */
+  readonly sources: Map<string, SourceClock>;
   /** Watermark of the last eviction sweep. */
   sweptAt: EpochMs;
   /** Event time between sweeps: a 24th of the longest campaign horizon seen, at least 5 min. */
@@ -137,6 +143,14 @@ export interface TenantState {
   readonly intel: Map<string, Map<string, RememberedVerdict>>;
   /** Verdicts in `intel`. */
   intelCount: number;
+}
+
+/** One source of a tenant's alerts, as its alerts' summaries (and repeats) show it. */
+export interface SourceClock {
+  /** Newest event time of its alerts. */
+  newestEventTime: EpochMs;
+  /** Newest arrival (`ingestedAt`) of its alerts. */
+  newestArrival: EpochMs;
 }
 
 /** A verdict as IntelVerdictApplied records it, without the incident. */
@@ -211,6 +225,8 @@ export interface EntityLink {
 
 export interface RepeatSeries {
   readonly key: string;
+  /** The source of its first row: its repeats move that source's clock. */
+  readonly source: string;
   readonly ruleId: string | null;
   readonly rule: string;
   /** The entity keys its alerts carry (the repeat key is `key`). */
@@ -226,6 +242,8 @@ export interface RepeatSeries {
   /** Repeats folded since the last flush; null when none. */
   pendingIds: string[] | null;
   pendingTimes: number[] | null;
+  /** Newest arrival of the pending repeats; -Infinity when none. */
+  pendingArrival: EpochMs;
 }
 
 export interface EntityMemory {
@@ -267,6 +285,8 @@ export interface Campaign {
 export const DEADLINE_BUCKET_MS = 10_000;
 export const RHYTHM_SAMPLES = 16;
 export const ENTITY_RECENT_INCIDENTS = 8;
+/** Sources per tenant whose clocks the watermark follows; beyond, the longest idle is forgotten. */
+export const MAX_TRACKED_SOURCES = 64;
 /** Eviction sweeps run at most this often (event time). */
 export const SWEEP_INTERVAL_MS = 5 * 60_000;
 /** Entity risk halves every quarter horizon: a contribution a full horizon old keeps 1/16. */

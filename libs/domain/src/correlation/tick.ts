@@ -14,7 +14,7 @@ import {
   type TickInput,
 } from './state';
 import type { CorrelationPolicy } from './policy';
-import { watermarkOf } from './watermark';
+import { tenantWatermarkOf } from './watermark';
 
 type CloseReason = 'window-expired' | 'max-span-reached';
 
@@ -27,15 +27,11 @@ export function decideTick(tick: TickInput, parts: DeciderParts): CorrelationOut
   const outputs: CorrelationOutput[] = [];
   for (const tenant of parts.state.tenants.values()) {
     const policy = policyFor(parts.config, tenant.tenantId).policy;
-    const watermark = watermarkOf({
-      newestEventTime: tenant.maxEventTime,
-      allowedLatenessMs: policy.allowedLatenessMs,
-      floor: Math.max(
-        tenant.watermark,
-        tick.watermark ?? -Infinity,
-        idleFloor(tenant, tick, policy),
-      ),
-    });
+    const watermark = tenantWatermarkOf(
+      tenant,
+      policy,
+      Math.max(tenant.watermark, tick.watermark ?? -Infinity, idleFloor(tenant, tick, policy)),
+    );
     if (!Number.isFinite(watermark)) continue;
     const ctx = new Decision({
       tenantId: tenant.tenantId,
