@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
-import type { CanonicalAlert } from '@soc/contracts';
-import { createSchemaRegistry } from '@soc/kafka';
+import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import { createSchemaRegistry, type AvroTopicCodec } from '@soc/kafka';
 import { createLogger } from '@soc/observability';
 import { readCorrelatorConfig, type CorrelatorConfig } from './correlator.config';
 import { startCorrelatorApp } from './correlator.module';
@@ -19,6 +19,7 @@ import {
   infraFromEnv,
   testKafka,
   uniqueName,
+  waitFor,
   type SpecDatabase,
 } from '@soc/testing';
 
@@ -27,6 +28,7 @@ const infra = infraFromEnv();
 const registry = createSchemaRegistry(infra.schemaRegistryUrl);
 const CATCH_UP_MS = 60_000;
 const MIN = 60_000;
+const IDLE_TIMEOUT_MS = 3_000;
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
 
 /** An alert of `tenantId` on host ws-01 that fired `at` minutes after T0 and arrived then. */
@@ -59,7 +61,14 @@ const alertOf = (
   original: '',
 });
 
-describe('correlator event time on Kafka: a bad clock in one tenant', () => {
+/** The alert fired at `firedAt` and arrives now. */
+const arrivingNow = (alert: CanonicalAlert, firedAt: number): CanonicalAlert => ({
+  ...alert,
+  observedAt: firedAt,
+  ingestedAt: Date.now(),
+});
+
+describe('correlator event time on Kafka', () => {
   let database: SpecDatabase;
   let kafka: Kafka;
   let producer: Producer;
@@ -71,8 +80,12 @@ describe('correlator event time on Kafka: a bad clock in one tenant', () => {
     producer = await connectIdempotentProducer(kafka);
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await app?.close();
+    app = undefined;
+  });
+
+  afterAll(async () => {
     await producer?.disconnect();
     await database?.drop();
   });
@@ -115,5 +128,69 @@ describe('correlator event time on Kafka: a bad clock in one tenant', () => {
       observedAt: broken.ingestedAt,
       originalObservedAt: broken.observedAt,
     });
+  });
+
+  const incidentsOf = async (
+    config: CorrelatorConfig,
+    codec: AvroTopicCodec<IncidentEvent>,
+  ): Promise<IncidentEvent[]> =>
+    (await decodeIncidents(await readTopicToEnd(kafka, config.topics.incidents), codec)).map(
+      ({ event }) => event,
+    );
+
+  it('closes the incident of a quiet partition by a wall-clock tick after the idle timeout, and decides the same after a restart', async () => {
+    const name = uniqueName('idle-tick');
+    const config = readCorrelatorConfig({
+      ...correlatorEnv(infra, database.url, name, 1),
+      ALERT_IDLE_TIMEOUT: `${IDLE_TIMEOUT_MS}ms`,
+      CORRELATOR_IDLE_TICK_INTERVAL: '500ms',
+    });
+    for (const topic of Object.values(config.topics)) await createTopic(topic, 1, { kafka });
+    const { alertCodec, incidentCodec } = await registerCodecs(registry, config.topics);
+    const send = async (alerts: readonly CanonicalAlert[]) => {
+      await produceAlerts(producer, config.topics.alerts, alertCodec, alerts, 1);
+      await waitForGroupCaughtUp(kafka, config.groupId, config.topics.alerts, CATCH_UP_MS);
+    };
+    const closedOf = (events: readonly IncidentEvent[]) =>
+      events.filter((event) => event.type === 'IncidentClosed');
+    // Fired 20 minutes before it arrived: its 15-minute window has passed in event time, but
+    // no newer alert moves the watermark, so only the idle tick can close it.
+    const firedAt = Date.now() - 20 * MIN;
+    const first = arrivingNow(alertOf('quiet', 'a-1', 0, 'A-1'), firedAt);
+
+    app = await boot(config);
+    await send([first]);
+    const [closed] = await waitFor(
+      async () => {
+        const found = closedOf(await incidentsOf(config, incidentCodec));
+        return found.length > 0 && found;
+      },
+      { timeoutMs: CATCH_UP_MS, describe: 'the idle tick closing the quiet incident' },
+    );
+    expect(closed?.type === 'IncidentClosed' && closed.data.reason).toBe('window-expired');
+    expect(closed?.causationId).toMatch(/^tick:/);
+    // The tick's watermark is its wall-clock time minus the idle timeout: at least that long
+    // after the alert arrived.
+    expect(closed?.occurredAt).toBeGreaterThanOrEqual(first.ingestedAt);
+
+    await app.close();
+    app = await boot(config);
+    // A straggler of the same incident: the recovered state knows the incident closed at the
+    // tick's watermark, so it reopens it and says how far behind that watermark it is.
+    await send([arrivingNow(alertOf('quiet', 'a-2', 0, 'A-2'), firedAt + MIN)]);
+    const events = await waitFor(
+      async () => {
+        const found = await incidentsOf(config, incidentCodec);
+        return closedOf(found).length === 2 && found;
+      },
+      { timeoutMs: CATCH_UP_MS, describe: 'the idle tick closing the reopened incident' },
+    );
+    expect(groupingOf(events).incidents.map((line) => line.split(': ')[1])).toEqual(['a-1 a-2']);
+    const late = events.find((event) => event.type === 'LateAlertHandled');
+    expect(late?.type === 'LateAlertHandled' && late.data).toMatchObject({
+      outcome: 'reopened-closed-incident',
+      watermark: closed?.occurredAt,
+    });
+    expect(events.map((event) => event.type)).toContain('IncidentReopened');
   });
 });
