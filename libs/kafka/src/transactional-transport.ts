@@ -181,6 +181,12 @@ export class TransactionalKafkaTransport extends Server implements CustomTranspo
       return;
     }
     if (notification.kind !== 'N' || !this.pipeline) return;
+    // Input records are covered only by transactions their batch commits.
+    if (notification.value.lastOffset !== null) {
+      logger.error({ partition: key }, 'a transaction covering input emitted between batches');
+      this.ended.next(key);
+      return;
+    }
     this.pipeline
       .commitBetweenBatches(refOfKey(key), notification.value.produced)
       .catch((error: unknown) => {
