@@ -51,10 +51,12 @@ export function countRepeats(
   incident.tally.alertCount += data.totalRepeats - series.total;
   series.total = data.totalRepeats;
   learnRepeats(tenant.baseline, series, data.observedAts);
+  // Events written before lastIngestedAt was recorded decode without it.
+  const ingestedAt = data.lastIngestedAt ?? null;
   for (const time of data.observedAts) {
     insertSortedBounded(series.times, time, RHYTHM_SAMPLES);
     touch(tenant, incident, time);
-    noteRepeatClocks(tenant, series.source, { time, ingestedAt: data.lastIngestedAt ?? null });
+    noteRepeatClocks(tenant, series.source, { time, ingestedAt });
     extendSeriesLinks(incident, series, time);
   }
   series.routine = data.routine;
