@@ -38,7 +38,11 @@ export interface AlertSender {
   readonly failedAttempts: () => number;
   /** Posts `alerts` as one batch until ingest answers 202 for all of them. */
   readonly send: (alerts: readonly SimpleAlert[]) => Promise<void>;
+  /** Sends `faultAlerts(prefix, ...)` numbered `from` to `to` (exclusive), batch after batch. */
+  readonly sendRange: (prefix: string, from: number, to: number) => Promise<void>;
 }
+
+const BATCH = 20;
 
 export function alertSender({
   url,
@@ -94,16 +98,21 @@ export function alertSender({
     return true;
   };
 
+  const send = async (alerts: readonly SimpleAlert[]): Promise<void> => {
+    await waitFor(() => attempt(alerts), {
+      timeoutMs: giveUpAfterMs,
+      intervalMs: 250,
+      describe: `ingest to answer 202 for ${alerts[0]?.id ?? 'an empty batch'} and the rest of its batch`,
+    });
+  };
   return {
     tally,
+    send,
+    sendRange: async (prefix, from, to) => {
+      for (let at = from; at < to; at += BATCH)
+        await send(faultAlerts(prefix, Math.min(BATCH, to - at), at));
+    },
     failedAttempts: () =>
       [...tally.answers].filter(([kind]) => kind !== '202').reduce((n, [, count]) => n + count, 0),
-    send: async (alerts) => {
-      await waitFor(() => attempt(alerts), {
-        timeoutMs: giveUpAfterMs,
-        intervalMs: 250,
-        describe: `ingest to answer 202 for ${alerts[0]?.id ?? 'an empty batch'} and the rest of its batch`,
-      });
-    },
   };
 }

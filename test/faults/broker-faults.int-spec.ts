@@ -18,11 +18,10 @@ import {
 import { spawnApp, startApp, type AppProcess } from '../support/app-process';
 import { waitForLog, withOutputOf } from '../support/process-faults';
 import { startPrivateKafka, type PrivateKafka } from '../support/private-kafka';
-import { alertSender, faultAlerts, type AlertSender } from './alert-sender';
-import { auditPipeline, CLEAN_AUDIT, type PipelineAudit } from './pipeline-audit';
+import { alertSender, type AlertSender } from './alert-sender';
+import { auditPipeline, CLEAN_AUDIT, reportFault, type PipelineAudit } from './pipeline-audit';
 
 const PARTITIONS = 2;
-const BATCH = 20;
 
 /**
  * Faults of the broker itself, on a broker of this spec's own (the shared one is never
@@ -79,11 +78,6 @@ describe('the pipeline when its Kafka broker fails', () => {
     await tenancy?.close();
   });
 
-  const sendInBatches = async (sender: AlertSender, prefix: string, from: number, to: number) => {
-    for (let at = from; at < to; at += BATCH)
-      await sender.send(faultAlerts(prefix, Math.min(BATCH, to - at), at));
-  };
-
   const settledAudit = async (tenantId: string, sender: AlertSender): Promise<PipelineAudit> => {
     await withOutputOf([ingest, correlator], () =>
       waitForGroupCaughtUp(kafka, groupId, TOPICS.alerts, 120_000),
@@ -104,22 +98,15 @@ describe('the pipeline when its Kafka broker fails', () => {
     });
   };
 
-  const report = (fault: string, before: PipelineAudit, after: PipelineAudit, s: AlertSender) =>
-    process.stdout.write(
-      `[${fault}] before: ${before.alertsIn} alerts in, ${before.incidentEvents} incident events; ` +
-        `after: ${after.alertsIn} alerts in, ${after.incidentEvents} incident events; answers ` +
-        `${JSON.stringify(Object.fromEntries(s.tally.answers))}\n`,
-    );
-
   it('loses and duplicates nothing when the broker is killed mid-stream and restarted', async () => {
     const tenant = await tenancy.tenant('broker-kill');
     const sender = alertSender({ url: () => ingest.url, apiKey: tenant.ingestKey });
-    await sendInBatches(sender, 'kill', 0, 100);
+    await sender.sendRange('kill', 0, 100);
     const before = await settledAudit(tenant.tenantId, sender);
-    expect(before).toMatchObject({ ...CLEAN_AUDIT, alertsIn: 100 });
+    expect(before).toMatchObject({ ...CLEAN_AUDIT, reportFault, alertsIn: 100 });
 
     await broker.kill();
-    const sending = sendInBatches(sender, 'kill', 100, 300);
+    const sending = sender.sendRange('kill', 100, 300);
     await waitFor(() => sender.failedAttempts() > 0, {
       timeoutMs: 60_000,
       describe: 'the sender to see ingest fail to write while the broker is down',
@@ -128,9 +115,9 @@ describe('the pipeline when its Kafka broker fails', () => {
     await sending;
 
     const after = await settledAudit(tenant.tenantId, sender);
-    report('broker killed', before, after, sender);
+    reportFault('broker killed', { before, after, answers: sender.tally.answers });
     expect(sender.tally.violations).toEqual([]);
-    expect(after).toMatchObject({ ...CLEAN_AUDIT, alertsIn: 300 });
+    expect(after).toMatchObject({ ...CLEAN_AUDIT, reportFault, alertsIn: 300 });
     expect(correlator.exited()).toBe(false);
   });
 
@@ -141,15 +128,15 @@ describe('the pipeline when its Kafka broker fails', () => {
       apiKey: tenant.ingestKey,
       requestTimeoutMs: 2_000,
     });
-    await sendInBatches(sender, 'brownout', 0, 100);
+    await sender.sendRange('brownout', 0, 100);
     const before = await settledAudit(tenant.tenantId, sender);
-    expect(before).toMatchObject({ ...CLEAN_AUDIT, alertsIn: 100 });
+    expect(before).toMatchObject({ ...CLEAN_AUDIT, reportFault, alertsIn: 100 });
 
     // A hung broker: connections stay open and nothing is answered, so requests time out.
     broker.freeze();
     let sending: Promise<void>;
     try {
-      sending = sendInBatches(sender, 'brownout', 100, 300);
+      sending = sender.sendRange('brownout', 100, 300);
       await waitFor(() => sender.failedAttempts() >= 3, {
         timeoutMs: 60_000,
         describe: 'the sender to see three failed attempts',
@@ -160,9 +147,9 @@ describe('the pipeline when its Kafka broker fails', () => {
     await sending;
 
     const after = await settledAudit(tenant.tenantId, sender);
-    report('broker brownout', before, after, sender);
+    reportFault('broker brownout', { before, after, answers: sender.tally.answers });
     expect(sender.tally.violations).toEqual([]);
-    expect(after).toMatchObject({ ...CLEAN_AUDIT, alertsIn: 300 });
+    expect(after).toMatchObject({ ...CLEAN_AUDIT, reportFault, alertsIn: 300 });
     expect(correlator.exited()).toBe(false);
   });
 });

@@ -74,3 +74,19 @@ export async function deadLettersOf(
 ): Promise<number> {
   return (await readTopicToEnd(kafka, topic)).filter((r) => r.key?.toString() === tenantId).length;
 }
+
+/** One line for the spec's output: the counts before and after the fault, and ingest's answers. */
+export function reportFault(
+  fault: string,
+  {
+    before,
+    after,
+    answers,
+  }: { before: PipelineAudit; after: PipelineAudit; answers: ReadonlyMap<string, number> },
+): void {
+  process.stdout.write(
+    `[${fault}] before: ${before.alertsIn} alerts in, ${before.incidentEvents} incident events; ` +
+      `after: ${after.alertsIn} alerts in, ${after.incidentEvents} incident events; answers ` +
+      `${JSON.stringify(Object.fromEntries(answers))}\n`,
+  );
+}
