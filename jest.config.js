@@ -36,6 +36,7 @@ module.exports = {
         '<rootDir>/{apps,libs,tools}/**/*.int-spec.ts',
         '<rootDir>/test/infra/**/*.int-spec.ts',
         '<rootDir>/test/hostile/**/*.int-spec.ts',
+        '<rootDir>/test/faults/**/*.int-spec.ts',
       ],
     },
     {

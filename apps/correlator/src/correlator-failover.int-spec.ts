@@ -32,6 +32,7 @@ const PARTITIONS = 6;
 const INSTANCES = 3;
 const ALERTS = 4_200;
 const SESSION_TIMEOUT_MS = 6_000;
+const cut = (share: number): number => Math.round(ALERTS * share);
 
 const infra = infraFromEnv();
 const registry = createSchemaRegistry(infra.schemaRegistryUrl);
@@ -77,65 +78,114 @@ describe('three correlators in one consumer group', () => {
     await database?.drop();
   });
 
-  it('loses, duplicates and reorders nothing when an instance is killed mid-stream and the others rebuild its state', async () => {
-    const groupId = uniqueName('correlator-failover');
-    const env: Record<string, string> = {
-      ...correlatorEnv(infra, database.url, groupId, PARTITIONS),
-      // A killed instance's partitions move after the session timeout: keep it short for the test.
-      CORRELATOR_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
-      CORRELATOR_HEARTBEAT_INTERVAL_MS: '500',
-      LOG_LEVEL: 'info',
-      // As deployed: jest's NODE_ENV=test would switch kafkajs to its test retry defaults.
-      NODE_ENV: 'production',
-    };
-    const config = readCorrelatorConfig(env);
+  const environmentOf = (groupId: string): Record<string, string> => ({
+    ...correlatorEnv(infra, database.url, groupId, PARTITIONS),
+    // A killed instance's partitions move after the session timeout: keep it short for the test.
+    CORRELATOR_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+    CORRELATOR_HEARTBEAT_INTERVAL_MS: '500',
+    LOG_LEVEL: 'info',
+    // As deployed: jest's NODE_ENV=test would switch kafkajs to its test retry defaults.
+    NODE_ENV: 'production',
+  });
 
-    // The three instances boot at once and race to create the topics and register the schemas.
-    for (let i = 0; i < INSTANCES; i += 1)
-      instances.push(await spawnApp({ name: 'correlator', label: `correlator-${i}`, env }));
-    await Promise.all(
-      instances.map((instance) => waitForLog(instance, 'correlator running', 90_000)),
-    );
-    await withOutputOf(instances, () =>
+  /** Waits until the group is stable with `count` members, each holding partitions. */
+  const waitForSharing = (groupId: string, members: readonly AppProcess[]): Promise<true> =>
+    withOutputOf(members, () =>
       waitFor(
         async () => {
-          const { state, members } = await groupMembers(kafka, groupId, config.topics.alerts);
+          const group = await groupMembers(
+            kafka,
+            groupId,
+            readCorrelatorConfig(environmentOf(groupId)).topics.alerts,
+          );
           return (
-            state === 'Stable' &&
-            members.length === INSTANCES &&
-            members.every((m) => m.partitions.length > 0)
+            group.state === 'Stable' &&
+            group.members.length === members.length &&
+            group.members.every((m) => m.partitions.length > 0)
           );
         },
         {
           timeoutMs: 60_000,
           intervalMs: 250,
-          describe: `${INSTANCES} correlators sharing the partitions`,
+          describe: `${members.length} correlators sharing the partitions`,
         },
       ),
     );
-    const { alertCodec, incidentCodec } = await registerCodecs(registry, config.topics);
 
-    // Twelve tenants, two per partition, in realistic traffic.
-    const tenants = tenantsCoveringPartitions(PARTITIONS, 2);
+  /** Starts `count` instances at once (they race to create the topics and register the schemas). */
+  const bootInstances = async (groupId: string, count: number): Promise<AppProcess[]> => {
+    const env = environmentOf(groupId);
+    const booted: AppProcess[] = [];
+    for (let i = 0; i < count; i += 1)
+      booted.push(await spawnApp({ name: 'correlator', label: `correlator-${i}`, env }));
+    instances.push(...booted);
+    await Promise.all(
+      booted.map((instance) => waitForLog(instance, 'correlator running', 150_000)),
+    );
+    return booted;
+  };
+
+  /**
+   * Reads the whole incident log and checks it: each event on its tenant's partition, no
+   * duplicate event id, every stream numbered 1..n, every alert placed exactly once, and the
+   * same incidents as the pure correlator over each partition's alerts. Returns the event count.
+   */
+  const expectExactlyOnce = async (
+    config: ReturnType<typeof readCorrelatorConfig>,
+    incidentCodec: Parameters<typeof decodeIncidents>[1],
+    byPartition: ReturnType<typeof alertsByPartition>,
+  ): Promise<number> => {
+    const incidents = await decodeIncidents(
+      await readTopicToEnd(kafka, config.topics.incidents),
+      incidentCodec,
+    );
+    const events = incidents.map(({ event }) => event);
+    for (const { partition, event } of incidents)
+      expect(partition).toBe(partitionOfKey(event.tenantId, PARTITIONS));
+    // No duplicate event id, and every stream numbered 1..n without a gap.
+    expect(envelopeProblems(events)).toEqual([]);
+    // Every alert placed exactly once: opened, attached, counted as a repeat or suppressed.
+    const actual = groupingOf(events);
+    expect([...actual.placements].filter(([, count]) => count !== 1)).toEqual([]);
+    expect(actual.placements.size).toBe(ALERTS);
+    // And the same incidents as the pure correlator over each partition's alerts.
+    const expected = groupingOf(expectedEvents(byPartition, config.correlation));
+    expect(actual.incidents).toEqual(expected.incidents);
+    expect(actual.suppressed).toEqual(expected.suppressed);
+    return incidents.length;
+  };
+
+  /** Produces alerts `from` to `to` (indexes) in chunks of 50. */
+  const producerOf =
+    (
+      config: ReturnType<typeof readCorrelatorConfig>,
+      codec: Parameters<typeof produceAlerts>[2],
+      alerts: Parameters<typeof produceAlerts>[3],
+    ) =>
+    (from: number, to: number): Promise<void> =>
+      produceAlerts(producer, config.topics.alerts, codec, alerts.slice(from, to), PARTITIONS, 50);
+
+  /** Twelve tenants, two per partition, in realistic traffic. */
+  const trafficOf = (seed: string) => {
     const alerts = generateLabeledAlerts({
-      seed: 'correlator-failover',
-      tenants,
+      seed,
+      tenants: tenantsCoveringPartitions(PARTITIONS, 2),
       alertCount: ALERTS,
       lateFraction: 0,
     }).map(({ alert }) => alert);
     const byPartition = alertsByPartition(alerts, PARTITIONS);
     expect(byPartition.size).toBe(PARTITIONS);
+    return { alerts, byPartition };
+  };
 
-    const produce = (from: number, to: number): Promise<void> =>
-      produceAlerts(
-        producer,
-        config.topics.alerts,
-        alertCodec,
-        alerts.slice(from, to),
-        PARTITIONS,
-        50,
-      );
-    const cut = (share: number): number => Math.round(ALERTS * share);
+  it('loses, duplicates and reorders nothing when an instance is killed mid-stream and the others rebuild its state', async () => {
+    const groupId = uniqueName('correlator-failover');
+    const config = readCorrelatorConfig(environmentOf(groupId));
+    await waitForSharing(groupId, await bootInstances(groupId, INSTANCES));
+    const { alertCodec, incidentCodec } = await registerCodecs(registry, config.topics);
+
+    const { alerts, byPartition } = trafficOf('correlator-failover');
+    const produce = producerOf(config, alertCodec, alerts);
 
     // Wave 1: every instance correlates its partitions.
     await produce(0, cut(0.3));
@@ -206,30 +256,14 @@ describe('three correlators in one consumer group', () => {
     expect(new Set(takeovers.map((r) => r.partition))).toEqual(new Set(victimPartitions));
     for (const takeover of takeovers) expect(takeover.replayed).toBeGreaterThan(0);
 
-    const incidents = await decodeIncidents(
-      await readTopicToEnd(kafka, config.topics.incidents),
-      incidentCodec,
-    );
-    const events = incidents.map(({ event }) => event);
-    for (const { partition, event } of incidents)
-      expect(partition).toBe(partitionOfKey(event.tenantId, PARTITIONS));
-    // No duplicate event id, and every stream numbered 1..n without a gap.
-    expect(envelopeProblems(events)).toEqual([]);
-    // Every alert placed exactly once: opened, attached, counted as a repeat or suppressed.
-    const actual = groupingOf(events);
-    expect([...actual.placements].filter(([, count]) => count !== 1)).toEqual([]);
-    expect(actual.placements.size).toBe(ALERTS);
-    // And the same incidents as the pure correlator over each partition's alerts.
-    const expected = groupingOf(expectedEvents(byPartition, config.correlation));
-    expect(actual.incidents).toEqual(expected.incidents);
-    expect(actual.suppressed).toEqual(expected.suppressed);
+    const committed = await expectExactlyOnce(config, incidentCodec, byPartition);
 
     // The victim's open transaction was aborted, not committed: a read-uncommitted consumer
     // sees its records, which would have duplicated what the survivor wrote.
     const uncommitted = await readTopicToEnd(kafka, config.topics.incidents, {
       readUncommitted: true,
     });
-    expect(uncommitted.length).toBeGreaterThan(incidents.length);
+    expect(uncommitted.length).toBeGreaterThan(committed);
     process.stdout.write(
       `[correlator failover] killed ${victim.name} (partitions ${victimPartitions.sort().join(',')}) ` +
         `with a transaction open on p${kill.open?.partition} (step ${kill.attempts}); caught up ` +
@@ -237,7 +271,70 @@ describe('three correlators in one consumer group', () => {
         takeovers
           .map((r) => `${r.instance} p${r.partition} replayed ${r.replayed} events in ${r.ms} ms`)
           .join('; ') +
-        `; ${uncommitted.length - incidents.length} incident records in aborted transactions\n`,
+        `; ${uncommitted.length - committed} incident records in aborted transactions\n`,
     );
   });
+
+  // Three boots from sources and two rebalances: minutes on a loaded machine.
+  it('loses and duplicates nothing when an instance is SIGKILLed while a joining instance rebalances the group', async () => {
+    // The first spec's instances would only add load.
+    await Promise.all(instances.splice(0).map((instance) => instance.stop()));
+    const groupId = uniqueName('correlator-rebalance');
+    const config = readCorrelatorConfig(environmentOf(groupId));
+    const first = await bootInstances(groupId, 2);
+    await waitForSharing(groupId, first);
+    const { alertCodec, incidentCodec } = await registerCodecs(registry, config.topics);
+    const { alerts, byPartition } = trafficOf('correlator-rebalance');
+    const produce = producerOf(config, alertCodec, alerts);
+    await produce(0, cut(0.4));
+    await withOutputOf(first, () =>
+      waitForGroupCaughtUp(kafka, groupId, config.topics.alerts, 60_000),
+    );
+
+    // Alerts keep coming while a third instance joins. The victim is frozen just before the
+    // joiner's consumer starts (its asset inventory is loaded first), so it cannot rejoin: the
+    // rebalance waits for its session to expire, and it is killed in the middle of it.
+    const [victim, survivor] = first as [AppProcess, AppProcess];
+    const producing = produce(cut(0.4), cut(0.7));
+    const admin = kafka.admin();
+    await admin.connect();
+    let stateAtKill: string;
+    try {
+      const joiner = await spawnApp({
+        name: 'correlator',
+        label: 'correlator-2',
+        env: environmentOf(groupId),
+      });
+      instances.push(joiner);
+      await waitForLog(joiner, 'asset inventory loaded', 150_000);
+      victim.signal('SIGSTOP');
+      const stateOf = async () => (await admin.describeGroups([groupId])).groups[0]?.state;
+      await withOutputOf(instances, () =>
+        waitFor(async () => (await stateOf()) !== 'Stable', {
+          timeoutMs: 60_000,
+          intervalMs: 20,
+          describe: `group ${groupId} to start rebalancing for the joining instance`,
+        }),
+      );
+      stateAtKill = (await stateOf()) ?? 'Unknown';
+      await victim.kill('SIGKILL');
+      await producing;
+      await waitForSharing(groupId, [survivor, joiner]);
+    } finally {
+      await admin.disconnect();
+    }
+    expect(['PreparingRebalance', 'CompletingRebalance']).toContain(stateAtKill);
+
+    await produce(cut(0.7), ALERTS);
+    await withOutputOf(instances, () =>
+      waitForGroupCaughtUp(kafka, groupId, config.topics.alerts, 120_000),
+    );
+    for (const instance of instances)
+      if (instance !== victim) expect(instance.exited()).toBe(false);
+    const events = await expectExactlyOnce(config, incidentCodec, byPartition);
+    process.stdout.write(
+      `[correlator rebalance] killed ${victim.name} in ${stateAtKill}; ${ALERTS} alerts in, ` +
+        `${events} incident events out\n`,
+    );
+  }, 300_000);
 });

@@ -1,6 +1,11 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type ProducerConfig } from 'kafkajs';
 import pino from 'pino';
-import { readCommittedMessages, uniqueName } from '@soc/testing';
+import {
+  readCommittedMessages,
+  readTopicToEnd,
+  uniqueName,
+  waitForGroupCaughtUp,
+} from '@soc/testing';
 import { ensureTopics } from './topics';
 import { TransactionalPipeline } from './transactional-pipeline';
 
@@ -71,5 +76,92 @@ describe('TransactionalPipeline on a real broker', () => {
     } finally {
       await pipeline.stop();
     }
+  });
+
+  it('skips what a stale owner committed after the new owner read the offsets and before it fenced the stale one', async () => {
+    const input = uniqueName('pipeline-in');
+    const output = uniqueName('pipeline-out');
+    const groupId = uniqueName('pipeline-group');
+    const transactionalIdPrefix = uniqueName('pipeline-tx');
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [
+      { topic: input, numPartitions: 1 },
+      { topic: output, numPartitions: 1 },
+    ]);
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: input,
+      messages: Array.from({ length: 20 }, (_, i) => ({ key: 'k', value: String(i) })),
+    });
+    await producer.disconnect();
+
+    // The stale owner: the same transactional id, committing outputs and offsets for the first
+    // ten records. It runs when the new owner connects its producer, which is after kafkajs
+    // fetched the group's offsets (none yet) and the first batch from offset 0.
+    const staleOwnerCommits = async (): Promise<void> => {
+      const stale = kafka.producer({
+        transactionalId: `${transactionalIdPrefix}-${input}-0`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
+      await stale.connect();
+      const transaction = await stale.transaction();
+      await transaction.send({
+        topic: output,
+        messages: Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: `stale-${i}` })),
+      });
+      await transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic: input, partitions: [{ partition: 0, offset: '10' }] }],
+      });
+      await transaction.commit();
+      await stale.disconnect();
+    };
+    let raced = false;
+    const racing = Object.create(kafka) as Kafka;
+    racing.producer = (config?: ProducerConfig) => {
+      const real = kafka.producer(config);
+      const connect = real.connect.bind(real);
+      real.connect = async () => {
+        if (!raced) {
+          raced = true;
+          await staleOwnerCommits();
+        }
+        await connect();
+      };
+      return real;
+    };
+
+    const pipeline = new TransactionalPipeline({
+      kafka: racing,
+      logger,
+      groupId,
+      topics: [input],
+      transactionalIdPrefix,
+      process: (batch) => [
+        {
+          topic: output,
+          messages: batch.messages.map((m) => ({
+            key: m.key,
+            value: `out-${m.value?.toString()}`,
+          })),
+        },
+      ],
+    });
+    await pipeline.start();
+    try {
+      await waitForGroupCaughtUp(kafka, groupId, input, 60_000);
+    } finally {
+      await pipeline.stop();
+    }
+    expect(raced).toBe(true);
+    const values = (await readTopicToEnd(kafka, output)).map((r) => r.value?.toString());
+    expect(values).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `stale-${i}`),
+      ...Array.from({ length: 10 }, (_, i) => `out-${i + 10}`),
+    ]);
   });
 });

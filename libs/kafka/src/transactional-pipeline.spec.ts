@@ -1,4 +1,24 @@
-import { chunkTopicMessages } from './transactional-pipeline';
+import type { KafkaMessage } from 'kafkajs';
+import { chunkTopicMessages, messagesFrom } from './transactional-pipeline';
+
+describe('messagesFrom', () => {
+  const batch = ['7', '8', '9'].map(
+    (offset) => ({ offset, key: null, value: null }) as unknown as KafkaMessage,
+  );
+
+  it('keeps every record when no offset was committed', () => {
+    expect(messagesFrom(batch, undefined)).toEqual(batch);
+  });
+
+  it('drops the records a previous owner committed after the batch was fetched', () => {
+    expect(messagesFrom(batch, 9n).map((m) => m.offset)).toEqual(['9']);
+    expect(messagesFrom(batch, 10n)).toEqual([]);
+  });
+
+  it('keeps the whole batch when the committed offset is at its first record', () => {
+    expect(messagesFrom(batch, 7n)).toEqual(batch);
+  });
+});
 
 describe('chunkTopicMessages', () => {
   const message = (n: number, bytes: number) => ({ key: `k${n}`, value: Buffer.alloc(bytes, n) });

@@ -1,5 +1,6 @@
 import {
   Partitioners,
+  type Admin,
   type Consumer,
   type ConsumerConfig,
   type Kafka,
@@ -87,15 +88,23 @@ export function ownerOf(
  */
 export class TransactionalPipeline {
   private readonly consumer: Consumer;
+  private readonly admin: Admin;
   private readonly producers = new Map<string, Producer>();
   /** Partitions whose state is ready; anything else is (re)initialized before its batch. */
   private readonly initialized = new Set<string>();
   /** Per owned partition: the commit in flight, so commits of a partition never overlap. */
   private readonly commits = new Map<string, Promise<void>>();
+  /**
+   * Per input topic partition, the group's offset as read right after fencing the previous
+   * owner. kafkajs read the offset it fetches from before that, so a stale owner could still
+   * commit in between (no KIP-447 generation check); records below this were committed by it.
+   */
+  private readonly fencedOffsets = new Map<string, bigint>();
   /** Set when the consumer crashed and kafkajs will not restart it. */
   private failure: Error | undefined;
 
   constructor(private readonly options: TransactionalPipelineOptions) {
+    this.admin = options.kafka.admin();
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
@@ -127,6 +136,7 @@ export class TransactionalPipeline {
 
   async start(): Promise<void> {
     const retry = { logger: this.options.logger, describe: `consumer ${this.options.groupId}` };
+    await retryKafkaStartUp(() => this.admin.connect(), { ...retry, describe: 'admin client' });
     await retryKafkaStartUp(() => this.consumer.connect(), retry);
     for (const topic of this.options.topics) {
       await this.consumer.subscribe({ topic, fromBeginning: true });
@@ -144,15 +154,26 @@ export class TransactionalPipeline {
           // Initializing the partition's transactional producer first aborts a previous
           // owner's open transaction, so the state rebuild reads a settled log.
           await this.producerFor(owner);
+          await this.readOffsetsAfterFencing(owner);
           await this.options.onPartitionAssigned?.(owner);
           this.initialized.add(partitionKey(owner));
         }
+        const lastOffset = batch.messages[batch.messages.length - 1]?.offset as string;
+        const messages = messagesFrom(batch.messages, this.fencedOffsets.get(key));
+        if (messages.length < batch.messages.length)
+          this.options.logger.warn(
+            { ...ref, skipped: batch.messages.length - messages.length },
+            'skipped records a previous owner committed after this instance read the offsets',
+          );
+        if (messages.length === 0) {
+          resolveOffset(lastOffset);
+          return;
+        }
         const partitionBatch: PartitionBatch = {
           ...ref,
-          messages: batch.messages,
+          messages,
           highWatermark: batch.highWatermark,
         };
-        const lastOffset = batch.messages[batch.messages.length - 1]?.offset as string;
         const result = await this.options.process(partitionBatch);
         const transactions = isObservable(result)
           ? result
@@ -183,9 +204,11 @@ export class TransactionalPipeline {
 
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+    await this.admin.disconnect();
     await Promise.all([...this.producers.values()].map((producer) => producer.disconnect()));
     this.producers.clear();
     this.initialized.clear();
+    this.fencedOffsets.clear();
   }
 
   /**
@@ -262,6 +285,21 @@ export class TransactionalPipeline {
     }
   }
 
+  private async readOffsetsAfterFencing(owner: TopicPartitionRef): Promise<void> {
+    const topics = this.options.coPartitioned === true ? this.options.topics : [owner.topic];
+    const committed = await this.admin.fetchOffsets({
+      groupId: this.options.groupId,
+      topics: [...topics],
+    });
+    for (const { topic, partitions } of committed) {
+      const found = partitions.find((p) => p.partition === owner.partition);
+      const key = partitionKey({ topic, partition: owner.partition });
+      if (found !== undefined && BigInt(found.offset) >= 0n)
+        this.fencedOffsets.set(key, BigInt(found.offset));
+      else this.fencedOffsets.delete(key);
+    }
+  }
+
   private async producerFor(ref: TopicPartitionRef): Promise<Producer> {
     const key = partitionKey(ref);
     const existing = this.producers.get(key);
@@ -307,6 +345,15 @@ export class TransactionalPipeline {
       await this.options.onPartitionRevoked?.(ref);
     }
   }
+}
+
+/** The records of a batch from offset `committed` on; without one, all of them. */
+export function messagesFrom(
+  messages: readonly KafkaMessage[],
+  committed: bigint | undefined,
+): readonly KafkaMessage[] {
+  if (committed === undefined) return messages;
+  return messages.filter((message) => BigInt(message.offset) >= committed);
 }
 
 /** The transaction that writes `produced` and commits the offsets up to `batch`'s last record. */
