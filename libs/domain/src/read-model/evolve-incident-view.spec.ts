@@ -251,6 +251,18 @@ describe('evolveIncidentView', () => {
       expect(view('inc-1').entities.map((e) => e.value)).toEqual(['ws-01', 'corp\\alice', 'db-01']);
     });
 
+    it("the survivor without a campaign joins the absorbed incident's, as the correlator does", () => {
+      const linked = [
+        incidentOpened('inc-1'),
+        incidentOpened('inc-2', absorbedAlert, { sequence: 1 }),
+        campaignLinked('inc-2', 'camp-1', { sequence: 2 }),
+        incidentMergedInto('inc-2', 'inc-1', { sequence: 3 }),
+        incidentsMerged('inc-1', 'inc-2', { sequence: 2 }),
+      ];
+      expect(given(linked).view('inc-1').campaignId).toBe('camp-1');
+      expect(given(events).view('inc-1').campaignId).toBeNull();
+    });
+
     it('the absorbed incident is closed and points at the survivor', () => {
       const { view } = given(events);
       expect(view('inc-2')).toMatchObject({

@@ -96,6 +96,8 @@ export function absorb(draft: Draft, absorbed: IncidentView, at: EpochMs): void 
   if (absorbed.firstSeen !== null) v.firstSeen = minTime(v.firstSeen, absorbed.firstSeen);
   if (absorbed.lastSeen !== null) v.lastSeen = maxTime(v.lastSeen, absorbed.lastSeen);
   v.maxSeverity = Math.max(v.maxSeverity, absorbed.maxSeverity);
+  // As the correlator's merge does: a survivor without a campaign joins the absorbed one's story.
+  v.campaignId ??= absorbed.campaignId;
 }
 
 export function addRule(v: Mutable<IncidentView>, rule: string): void {
