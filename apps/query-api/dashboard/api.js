@@ -41,6 +41,8 @@ export function createApi(key) {
     me: () => call('GET', '/me'),
     incidents: (params) => call('GET', `/incidents${query(params)}`),
     incident: (id) => call('GET', `/incidents/${encodeURIComponent(id)}`),
+    stories: (params) => call('GET', `/stories${query(params)}`),
+    story: (id) => call('GET', `/stories/${encodeURIComponent(id)}`),
     entity: (type, value) =>
       call('GET', `/entities/${encodeURIComponent(type)}/${encodeURIComponent(value)}`),
     stats: (hours) =>
