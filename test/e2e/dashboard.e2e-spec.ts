@@ -256,6 +256,8 @@ describe('dashboard in headless Chromium', () => {
       '[data-testid="noise-chart"] svg rect.alerts-bar:not([height="0"])',
       { state: 'attached' },
     );
+    // The chart starts with the last hour per minute; over 24 h it counts the history too.
+    await page.selectOption('[data-testid=range]', '24');
     // The overview follows the live updates too: 8 + 1 incidents from 16 + 2 alerts.
     await waitFor(
       async () =>

@@ -245,6 +245,7 @@ describe('projector on Kafka and Postgres', () => {
       stats_alerts: string;
       opened: string;
       escalations: string;
+      minute_alerts: string;
     }>(
       dataSource,
       `SELECT (SELECT count(*) FROM ${READ_MODEL_SCHEMA}.incident_alerts) AS alerts,
@@ -252,7 +253,8 @@ describe('projector on Kafka and Postgres', () => {
               (SELECT count(*) FROM ${READ_MODEL_SCHEMA}.incident_entities) AS links,
               (SELECT sum(alerts_in) FROM ${READ_MODEL_SCHEMA}.tenant_hourly_stats) AS stats_alerts,
               (SELECT sum(incidents_opened) FROM ${READ_MODEL_SCHEMA}.tenant_hourly_stats) AS opened,
-              (SELECT sum(escalations) FROM ${READ_MODEL_SCHEMA}.tenant_hourly_stats) AS escalations`,
+              (SELECT sum(escalations) FROM ${READ_MODEL_SCHEMA}.tenant_hourly_stats) AS escalations,
+              (SELECT sum(alerts_in) FROM ${READ_MODEL_SCHEMA}.tenant_minute_stats) AS minute_alerts`,
     );
     expect(counts).toEqual({
       alerts: String(6 * 2),
@@ -263,6 +265,8 @@ describe('projector on Kafka and Postgres', () => {
       stats_alerts: String(6 * (2 + 4) + 2),
       opened: '6',
       escalations: '2',
+      // The same alerts, counted per minute.
+      minute_alerts: String(6 * (2 + 4) + 2),
     });
     const [entity] = await selectRows<{ incident_count: number }>(
       dataSource,
@@ -368,6 +372,7 @@ describe('projector on Kafka and Postgres', () => {
       incident_timeline: 0,
       stories: 0,
       tenant_hourly_stats: 0,
+      tenant_minute_stats: 0,
       stream_positions: 0,
       projection_checkpoints: 0,
     });

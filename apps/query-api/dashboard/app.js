@@ -2,7 +2,7 @@
 // and an overview of noise reduction, priority bands and time to acknowledge. Plain ES modules,
 // no build step.
 import { ApiError, createApi } from './api.js';
-import { barChart, fillHours, noiseChart } from './charts.js';
+import { barChart, fillBuckets, noiseChart } from './charts.js';
 import { renderDetail } from './detail.js';
 import { $, ago, duration, h, label, priorityBand, replace } from './dom.js';
 import { storyRows } from './stories.js';
@@ -24,7 +24,8 @@ const state = {
   storyDetail: null,
   nextCursor: null,
   selectedId: null,
-  rangeHours: 24,
+  // A demo or a new tenant has minutes of data: the chart starts with the last hour, per minute.
+  rangeHours: 1,
 };
 
 // ---- sign-in -------------------------------------------------------------------------------
@@ -317,8 +318,19 @@ function scheduleStats() {
 
 async function loadStats() {
   try {
-    const stats = await state.api.stats(state.rangeHours);
-    replace($('[data-testid=noise-chart]'), noiseChart(fillHours(stats.hourly, state.rangeHours)));
+    const perMinute = state.rangeHours <= 1;
+    const stats = await state.api.stats(state.rangeHours, perMinute ? 'minute' : 'hour');
+    const buckets = perMinute
+      ? fillBuckets(stats.perMinute, { count: 60, stepMs: 60_000, timeOf: (m) => m.minute })
+      : fillBuckets(stats.hourly, {
+          count: state.rangeHours,
+          stepMs: 3600_000,
+          timeOf: (h) => h.hour,
+        });
+    replace(
+      $('[data-testid=noise-chart]'),
+      noiseChart(buckets, { stepMs: perMinute ? 60_000 : 3600_000 }),
+    );
     replace(
       $('[data-testid=priority-chart]'),
       barChart(

@@ -14,6 +14,7 @@ const TENANT_TABLES = [
   `${READ_MODEL_SCHEMA}.tenant_hourly_stats`,
   `${READ_MODEL_SCHEMA}.stream_positions`,
   `${READ_MODEL_SCHEMA}.stories`,
+  `${READ_MODEL_SCHEMA}.tenant_minute_stats`,
   'public.tenants',
   'public.api_keys',
   'public.assets',
@@ -70,6 +71,10 @@ async function seedTwoTenants(dataSource: DataSource): Promise<void> {
     );
     await dataSource.query(
       `INSERT INTO ${READ_MODEL_SCHEMA}.stream_positions VALUES ($1, 'unattached:' || $1, 3)`,
+      [tenant],
+    );
+    await dataSource.query(
+      `INSERT INTO ${READ_MODEL_SCHEMA}.tenant_minute_stats VALUES ($1, date_trunc('minute', now()), 1, 1, 0)`,
       [tenant],
     );
     await dataSource.query(
@@ -132,7 +137,7 @@ describe('persistence on Postgres', () => {
     }
   });
 
-  it('adds stories and their member index, with row level security, to a read model created before them', async () => {
+  it('adds stories, their member index and minute stats, with row level security, to a read model created before them', async () => {
     const scratch = await createSpecDatabase('persistence_stories');
     const old = await openDataSource(
       { url: scratch.url, applicationName: 'persistence-spec' },
@@ -140,18 +145,22 @@ describe('persistence on Postgres', () => {
     );
     try {
       await old.query(`DROP TABLE ${READ_MODEL_SCHEMA}.stories`);
+      await old.query(`DROP TABLE ${READ_MODEL_SCHEMA}.tenant_minute_stats`);
       await old.query(`DROP INDEX ${READ_MODEL_SCHEMA}.incidents_by_story`);
       await old.query(`DELETE FROM schema_migrations WHERE name = 'Stories1737000016500'`);
       const applied = await old.runMigrations({ transaction: 'each' });
       expect(applied.map((m) => m.name)).toEqual(['Stories1737000016500']);
-      const [row] = await selectRows<{ forced: boolean; indexed: boolean }>(
+      const rows = await selectRows<{ forced: boolean; indexed: boolean }>(
         old,
         `SELECT relforcerowsecurity AS forced,
            to_regclass('${READ_MODEL_SCHEMA}.incidents_by_story') IS NOT NULL AS indexed
-         FROM pg_class WHERE oid = $1::regclass`,
-        [`${READ_MODEL_SCHEMA}.stories`],
+         FROM pg_class WHERE oid = ANY($1::regclass[])`,
+        [[`${READ_MODEL_SCHEMA}.stories`, `${READ_MODEL_SCHEMA}.tenant_minute_stats`]],
       );
-      expect(row).toEqual({ forced: true, indexed: true });
+      expect(rows).toEqual([
+        { forced: true, indexed: true },
+        { forced: true, indexed: true },
+      ]);
     } finally {
       await old.destroy();
       await scratch.drop();

@@ -97,6 +97,16 @@ export const storyDdl = (schemaName: string, ifNotExists = false): string[] => {
   ];
 };
 
+export const minuteStatsDdl = (schemaName: string, ifNotExists = false): string =>
+  `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${assertIdentifier(schemaName)}.tenant_minute_stats (
+      tenant_id text NOT NULL,
+      minute timestamptz NOT NULL,
+      alerts_in integer NOT NULL DEFAULT 0,
+      incidents_opened integer NOT NULL DEFAULT 0,
+      escalations integer NOT NULL DEFAULT 0,
+      PRIMARY KEY (tenant_id, minute)
+    )`;
+
 /** Read-model tables that hold a tenant's rows: row level security applies to each. */
 const READ_MODEL_TENANT_TABLES = READ_MODEL_TABLES.filter((spec) =>
   spec.columns.some((c) => c.column === 'tenant_id'),
@@ -230,6 +240,8 @@ export function readModelDdl(schemaName: string): string[] {
       escalations integer NOT NULL DEFAULT 0,
       PRIMARY KEY (tenant_id, hour)
     )`,
+
+    minuteStatsDdl(s),
 
     // Per-stream sequence of streams that have no incident row (`unattached:<tenant>`), so
     // their redelivered events are recognised as the incident rows recognise theirs.

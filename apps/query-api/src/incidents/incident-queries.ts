@@ -413,7 +413,54 @@ export const PRIORITY_BANDS = [
   { band: 'low', min: 0, max: 40 },
 ] as const;
 
-export async function tenantStats(db: Queryable, tenantId: string, from: number, to: number) {
+export const STATS_BUCKETS = ['hour', 'minute'] as const;
+export type StatsBucket = (typeof STATS_BUCKETS)[number];
+
+/** Alerts in, incidents opened and escalations per minute of [from, to), minutes without any left out. */
+async function perMinute(db: Queryable, range: string[]) {
+  const rows = await selectRows<{
+    minute: Date;
+    alerts_in: number;
+    incidents_opened: number;
+    escalations: number;
+  }>(
+    db,
+    `SELECT minute, alerts_in, incidents_opened, escalations FROM ${S}.tenant_minute_stats
+       WHERE tenant_id = $1 AND minute >= date_trunc('minute', $2::timestamptz) AND minute < $3 ORDER BY minute`,
+    range,
+  );
+  return rows.map((m) => ({
+    minute: m.minute.toISOString(),
+    alertsIn: m.alerts_in,
+    incidentsOpened: m.incidents_opened,
+    escalations: m.escalations,
+  }));
+}
+
+type Counters = { alertsIn: number; incidentsOpened: number; escalations: number };
+
+function totalsOf(buckets: readonly Counters[]) {
+  const alertsIn = buckets.reduce((sum, b) => sum + b.alertsIn, 0);
+  const incidentsOpened = buckets.reduce((sum, b) => sum + b.incidentsOpened, 0);
+  return {
+    alertsIn,
+    incidentsOpened,
+    escalations: buckets.reduce((sum, b) => sum + b.escalations, 0),
+    /** Alerts per incident: how much the correlation condensed the queue. */
+    alertsPerIncident: incidentsOpened > 0 ? alertsIn / incidentsOpened : null,
+    noiseReduction: alertsIn > 0 ? 1 - incidentsOpened / alertsIn : null,
+  };
+}
+
+export async function tenantStats(
+  db: Queryable,
+  tenantId: string,
+  {
+    from,
+    to,
+    bucket,
+  }: { readonly from: number; readonly to: number; readonly bucket: StatsBucket },
+) {
   const range = [tenantId, new Date(from).toISOString(), new Date(to).toISOString()];
   const hourly = await selectRows<{
     hour: Date;
@@ -451,27 +498,22 @@ export async function tenantStats(db: Queryable, tenantId: string, from: number,
          AND acknowledged_at >= $2 AND acknowledged_at < $3`,
     range,
   );
-  const alertsIn = hourly.reduce((sum, h) => sum + h.alerts_in, 0);
-  const incidentsOpened = hourly.reduce((sum, h) => sum + h.incidents_opened, 0);
+  const hours = hourly.map((h) => ({
+    hour: h.hour.toISOString(),
+    alertsIn: h.alerts_in,
+    incidentsOpened: h.incidents_opened,
+    escalations: h.escalations,
+  }));
+  const minutes = bucket === 'minute' ? await perMinute(db, range) : null;
   const counts = new Map(bands.map((b) => [b.band, b.n]));
   const m = mtta[0];
   return {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
-    hourly: hourly.map((h) => ({
-      hour: h.hour.toISOString(),
-      alertsIn: h.alerts_in,
-      incidentsOpened: h.incidents_opened,
-      escalations: h.escalations,
-    })),
-    totals: {
-      alertsIn,
-      incidentsOpened,
-      escalations: hourly.reduce((sum, h) => sum + h.escalations, 0),
-      /** Alerts per incident: how much the correlation condensed the queue. */
-      alertsPerIncident: incidentsOpened > 0 ? alertsIn / incidentsOpened : null,
-      noiseReduction: alertsIn > 0 ? 1 - incidentsOpened / alertsIn : null,
-    },
+    ...(minutes === null ? {} : { perMinute: minutes }),
+    hourly: hours,
+    // Per minute, the totals are the range's own; per hour, of the whole hours it touches.
+    totals: totalsOf(minutes ?? hours),
     priorityDistribution: [...PRIORITY_BANDS.map((b) => b.band), 'unscored'].map((band) => ({
       band,
       count: counts.get(band) ?? 0,

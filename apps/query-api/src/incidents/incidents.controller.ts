@@ -23,6 +23,7 @@ import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { InputReader } from '../http/validation';
 import { DATA_SOURCE } from '../tokens';
 import {
+  STATS_BUCKETS,
   alertDetail,
   entityView,
   incidentDetail,
@@ -136,18 +137,27 @@ export class IncidentsController {
   })
   @ApiQuery({ name: 'from', required: false, description: 'default: 24 h before `to`' })
   @ApiQuery({ name: 'to', required: false, description: 'default: now' })
+  @ApiQuery({
+    name: 'bucket',
+    required: false,
+    enum: STATS_BUCKETS,
+    description: 'minute adds `perMinute` (for ranges of at most 24 h); hourly figures always',
+  })
   async stats(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
     const input = new InputReader(query);
-    input.onlyKnown(['from', 'to']);
+    input.onlyKnown(['from', 'to', 'bucket']);
     const to = input.time('to') ?? Date.now();
     const from = input.time('from') ?? to - DAY_MS;
+    const bucket = input.oneOf('bucket', STATS_BUCKETS, { required: false }) ?? 'hour';
     if (from >= to) input.problem('from', 'must be before to');
     if (to - from > 92 * DAY_MS) input.problem('from', 'the range may span at most 92 days');
+    if (bucket === 'minute' && to - from > DAY_MS)
+      input.problem('bucket', 'minute buckets need a range of at most 24 h');
     input.done();
     return withTenant(
       this.dataSource,
       principal.tenantId,
-      (db) => tenantStats(db, principal.tenantId, from, to),
+      (db) => tenantStats(db, principal.tenantId, { from, to, bucket }),
       { readOnly: true },
     );
   }

@@ -187,6 +187,21 @@ describe('stories in the query API', () => {
     ]);
   });
 
+  it('counts alerts per minute for the chart of the last hour, and refuses minutes over a day', async () => {
+    const from = new Date(NOW - 4 * HOUR).toISOString();
+    const response = await get(a.analystKey, `/stats?from=${from}&bucket=minute`);
+    expect(response.status).toBe(200);
+    const minutes = response.body.perMinute as { minute: string; alertsIn: number }[];
+    // liveIncident's two alerts, a minute apart, for each of the four incidents.
+    expect(minutes.map((m) => m.alertsIn)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(response.body.totals).toMatchObject({ alertsIn: 8, incidentsOpened: 4 });
+    const tooLong = await get(a.analystKey, `/stats?from=${NOW - 2 * 24 * HOUR}&bucket=minute`);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.errors).toEqual([
+      { path: 'bucket', reason: 'minute buckets need a range of at most 24 h' },
+    ]);
+  });
+
   it('documents both operations in OpenAPI', async () => {
     const doc = await request(api.url).get('/docs-json');
     expect(doc.status).toBe(200);

@@ -20,7 +20,7 @@ import {
   statusChanged,
   verdictGiven,
 } from '../../../../test/support/incident-events';
-import { evolveIncidentView, hourOf, type ReadModelEvent } from './evolve-incident-view';
+import { evolveIncidentView, hourOf, minuteOf, type ReadModelEvent } from './evolve-incident-view';
 import type { IncidentView, ViewChange } from './incident-view';
 
 /** Folds events in order, collecting every row the projection would append. */
@@ -95,6 +95,7 @@ describe('evolveIncidentView', () => {
           {
             tenantId: 'tenant-a',
             hour: hourOf(T0),
+            minute: minuteOf(T0),
             alertsIn: 0,
             incidentsOpened: 1,
             escalations: 0,
@@ -102,6 +103,7 @@ describe('evolveIncidentView', () => {
           {
             tenantId: 'tenant-a',
             hour: hourOf(T0),
+            minute: minuteOf(T0),
             alertsIn: 1,
             incidentsOpened: 0,
             escalations: 0,
@@ -184,7 +186,14 @@ describe('evolveIncidentView', () => {
       ]);
       expect(view().escalated).toBe(true);
       expect(changes[1]?.stats).toEqual([
-        { tenantId: 'tenant-a', hour: hourOf(at), alertsIn: 0, incidentsOpened: 0, escalations: 1 },
+        {
+          tenantId: 'tenant-a',
+          hour: hourOf(at),
+          minute: minuteOf(at),
+          alertsIn: 0,
+          incidentsOpened: 0,
+          escalations: 1,
+        },
       ]);
       expect(changes[2]?.stats).toEqual([]);
     });
@@ -428,6 +437,7 @@ describe('evolveIncidentView', () => {
         {
           tenantId: 'tenant-a',
           hour: hourOf(second.observedAt),
+          minute: minuteOf(second.observedAt),
           alertsIn: 1,
           incidentsOpened: 0,
           escalations: 0,

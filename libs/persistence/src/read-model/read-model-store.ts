@@ -18,6 +18,7 @@ import {
   STORIES,
   STREAM_POSITIONS,
   TENANT_HOURLY_STATS,
+  TENANT_MINUTE_STATS,
   flattenAlert,
   type EntityLink,
   type IncidentRow,
@@ -355,10 +356,27 @@ export class ReadModelStore {
     }
   }
 
+  /** Adds the batch's counters to the hourly and the per-minute rows. */
   private async addStats(db: Queryable, stats: readonly HourlyStatsDelta[]): Promise<void> {
+    await this.addCounters(db, { spec: TENANT_HOURLY_STATS, bucket: 'hour', stats });
+    await this.addCounters(db, { spec: TENANT_MINUTE_STATS, bucket: 'minute', stats });
+  }
+
+  private async addCounters(
+    db: Queryable,
+    {
+      spec,
+      bucket,
+      stats,
+    }: {
+      readonly spec: typeof TENANT_HOURLY_STATS | typeof TENANT_MINUTE_STATS;
+      readonly bucket: 'hour' | 'minute';
+      readonly stats: readonly HourlyStatsDelta[];
+    },
+  ): Promise<void> {
     const sums = new Map<string, Mutable<HourlyStatsDelta>>();
     for (const delta of stats) {
-      const key = `${delta.tenantId}\u0000${delta.hour}`;
+      const key = `${delta.tenantId}\u0000${delta[bucket]}`;
       const sum = sums.get(key) ?? { ...delta, alertsIn: 0, incidentsOpened: 0, escalations: 0 };
       sum.alertsIn += delta.alertsIn;
       sum.incidentsOpened += delta.incidentsOpened;
@@ -366,18 +384,18 @@ export class ReadModelStore {
       sums.set(key, sum);
     }
     const sorted = [...sums.values()].sort((a, b) =>
-      a.tenantId === b.tenantId ? a.hour - b.hour : a.tenantId < b.tenantId ? -1 : 1,
+      a.tenantId === b.tenantId ? a[bucket] - b[bucket] : a.tenantId < b.tenantId ? -1 : 1,
     );
-    const names = columnNames(TENANT_HOURLY_STATS).join(', ');
+    const names = columnNames(spec).join(', ');
     for (const part of chunks(sorted, this.chunkSize)) {
       await db.query(
-        `INSERT INTO ${this.schema}.tenant_hourly_stats AS t (${names})
-         SELECT ${names} FROM json_to_recordset($1::json) AS r(${recordsetDefinition(TENANT_HOURLY_STATS)})
-         ON CONFLICT (tenant_id, hour) DO UPDATE SET
+        `INSERT INTO ${this.schema}.${spec.table} AS t (${names})
+         SELECT ${names} FROM json_to_recordset($1::json) AS r(${recordsetDefinition(spec)})
+         ON CONFLICT (tenant_id, ${bucket}) DO UPDATE SET
            alerts_in = t.alerts_in + EXCLUDED.alerts_in,
            incidents_opened = t.incidents_opened + EXCLUDED.incidents_opened,
            escalations = t.escalations + EXCLUDED.escalations`,
-        [JSON.stringify(part.map((sum) => toRow(TENANT_HOURLY_STATS, sum)))],
+        [JSON.stringify(part.map((sum) => toRow(spec as TableSpec<HourlyStatsDelta>, sum)))],
       );
     }
   }

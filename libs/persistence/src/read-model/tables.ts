@@ -306,21 +306,41 @@ export const INCIDENT_TIMELINE = tableOf<TimelineEntry>()({
   ],
 });
 
-export const TENANT_HOURLY_STATS = tableOf<HourlyStatsDelta>()({
+const COUNTER_COLUMNS = [
+  { column: 'alerts_in', pg: 'integer', key: 'alertsIn', codec: same, nullable: false },
+  {
+    column: 'incidents_opened',
+    pg: 'integer',
+    key: 'incidentsOpened',
+    codec: same,
+    nullable: false,
+  },
+  { column: 'escalations', pg: 'integer', key: 'escalations', codec: same, nullable: false },
+] as const;
+
+/** The counters summed per hour. */
+export type HourlyStats = Omit<HourlyStatsDelta, 'minute'>;
+
+export const TENANT_HOURLY_STATS = tableOf<HourlyStats>()({
   table: 'tenant_hourly_stats',
   primaryKey: ['tenant_id', 'hour'],
   columns: [
     { column: 'tenant_id', pg: 'text', key: 'tenantId', codec: same, nullable: false },
     { column: 'hour', pg: 'timestamptz', key: 'hour', codec: epochMs, nullable: false },
-    { column: 'alerts_in', pg: 'integer', key: 'alertsIn', codec: same, nullable: false },
-    {
-      column: 'incidents_opened',
-      pg: 'integer',
-      key: 'incidentsOpened',
-      codec: same,
-      nullable: false,
-    },
-    { column: 'escalations', pg: 'integer', key: 'escalations', codec: same, nullable: false },
+    ...COUNTER_COLUMNS,
+  ],
+});
+
+/** The same counters per minute: what a chart of the last minutes or hours draws. */
+export type MinuteStats = Omit<HourlyStatsDelta, 'hour'>;
+
+export const TENANT_MINUTE_STATS = tableOf<MinuteStats>()({
+  table: 'tenant_minute_stats',
+  primaryKey: ['tenant_id', 'minute'],
+  columns: [
+    { column: 'tenant_id', pg: 'text', key: 'tenantId', codec: same, nullable: false },
+    { column: 'minute', pg: 'timestamptz', key: 'minute', codec: epochMs, nullable: false },
+    ...COUNTER_COLUMNS,
   ],
 });
 
@@ -372,6 +392,7 @@ export const READ_MODEL_TABLES = [
   INCIDENT_TIMELINE,
   STORIES,
   TENANT_HOURLY_STATS,
+  TENANT_MINUTE_STATS,
   STREAM_POSITIONS,
   PROJECTION_CHECKPOINTS,
 ] as const;
