@@ -18,6 +18,7 @@ import {
   createSpecDatabase,
   createTopic,
   infraFromEnv,
+  projectorEnv,
   testKafka,
   uniqueName,
   waitFor,
@@ -95,13 +96,7 @@ describe('dashboard in headless Chromium', () => {
     });
     projector = await startApp({
       name: 'projector',
-      env: {
-        ...common,
-        PROJECTOR_INCIDENTS_TOPIC: incidentsTopic,
-        PROJECTOR_FEEDBACK_TOPIC: feedbackTopic,
-        PROJECTOR_GROUP_ID: uniqueName('projector'),
-        PROJECTOR_MAX_WAIT: '50ms',
-      },
+      env: projectorEnv(common, { incidentsTopic: incidentsTopic, feedbackTopic: feedbackTopic }),
       portVariable: 'PROJECTOR_HTTP_PORT',
     });
     const tenant = await post('/api/v1/admin/tenants', adminKey, {

@@ -15,6 +15,7 @@ import {
   createTopic,
   deleteTopics,
   infraFromEnv,
+  projectorEnv,
   ingestEnv,
   prepareTopics,
   specRawTopicPrefix,
@@ -142,13 +143,7 @@ describe(`a slice of AIT-ADS ${SCENARIO} through ingest, correlator, projector a
       }),
       await startApp({
         name: 'projector',
-        env: {
-          ...common,
-          PROJECTOR_INCIDENTS_TOPIC: incidentsTopic,
-          PROJECTOR_FEEDBACK_TOPIC: feedbackTopic,
-          PROJECTOR_GROUP_ID: uniqueName('projector'),
-          PROJECTOR_MAX_WAIT: '50ms',
-        },
+        env: projectorEnv(common, { incidentsTopic: incidentsTopic, feedbackTopic: feedbackTopic }),
         portVariable: 'PROJECTOR_HTTP_PORT',
       }),
     );

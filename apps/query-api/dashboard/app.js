@@ -4,7 +4,7 @@
 import { ApiError, createApi } from './api.js';
 import { barChart, fillBuckets, noiseChart } from './charts.js';
 import { renderDetail } from './detail.js';
-import { $, ago, duration, h, label, priorityBand, replace } from './dom.js';
+import { $, ago, duration, h, label, priorityBadge, replace } from './dom.js';
 import { storyRows } from './stories.js';
 
 const KEY_STORAGE = 'soc.apiKey';
@@ -205,7 +205,6 @@ function renderQueue() {
   replace(
     list,
     items.map((incident) => {
-      const band = priorityBand(incident.priority);
       return h(
         'li',
         {
@@ -215,11 +214,7 @@ function renderQueue() {
           onclick: () => select(incident.incidentId),
           onkeydown: (event) => event.key === 'Enter' && select(incident.incidentId),
         },
-        h(
-          'span',
-          { class: `priority ${band}`, title: band },
-          incident.priority === null ? '–' : Math.round(incident.priority),
-        ),
+        priorityBadge(incident.priority),
         h(
           'div',
           { class: 'incident-main' },

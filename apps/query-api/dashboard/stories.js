@@ -1,12 +1,11 @@
 // The story queue: one item per attack story (incidents joined by campaign links, or an incident
 // of its own) with the story's priority; unfolded, a story shows why its incidents belong
 // together and its member incidents, each of which opens in the incident detail.
-import { ago, h, label, priorityBand } from './dom.js';
+import { ago, h, label, priorityBadge } from './dom.js';
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function memberRow(incident, { selectedId, onSelect }) {
-  const band = priorityBand(incident.priority);
   return h(
     'li',
     {
@@ -19,11 +18,7 @@ function memberRow(incident, { selectedId, onSelect }) {
       },
       onkeydown: (event) => event.key === 'Enter' && onSelect(incident.incidentId),
     },
-    h(
-      'span',
-      { class: `priority ${band}` },
-      incident.priority === null ? '–' : Math.round(incident.priority),
-    ),
+    priorityBadge(incident.priority),
     h(
       'div',
       { class: 'incident-main' },
@@ -64,7 +59,6 @@ function storyBody(detail, handlers) {
  */
 export function storyRows(stories, { expandedId, detail, ...handlers }) {
   return stories.map((story) => {
-    const band = priorityBand(story.priority);
     const open = story.storyId === expandedId;
     return h(
       'li',
@@ -78,11 +72,7 @@ export function storyRows(stories, { expandedId, detail, ...handlers }) {
       h(
         'div',
         { class: 'incident' },
-        h(
-          'span',
-          { class: `priority ${band}`, title: band },
-          story.priority === null ? '–' : Math.round(story.priority),
-        ),
+        priorityBadge(story.priority),
         h(
           'div',
           { class: 'incident-main' },

@@ -1,5 +1,6 @@
 // The environment an app reads in a spec: the test infrastructure, plus names of the spec's own.
 import { infraFromEnv, type TestInfra } from './infra';
+import { uniqueName } from './unique-name';
 
 /** The environment the ingest app reads for a spec: the stack, the spec database, small limits. */
 export function ingestEnv(
@@ -37,5 +38,22 @@ export function correlatorEnv(
     INCIDENTS_TOPIC: `${name}.incidents`,
     ALERTS_DLQ_TOPIC: `${name}.alerts.dlq`,
     INTEL_TOPIC: `${name}.intel`,
+  };
+}
+
+/** The projector's environment on a spec's own topics, in a group of its own, polling fast. */
+export function projectorEnv(
+  common: Readonly<Record<string, string>>,
+  {
+    incidentsTopic,
+    feedbackTopic,
+  }: { readonly incidentsTopic: string; readonly feedbackTopic: string },
+): Record<string, string> {
+  return {
+    ...common,
+    PROJECTOR_INCIDENTS_TOPIC: incidentsTopic,
+    PROJECTOR_FEEDBACK_TOPIC: feedbackTopic,
+    PROJECTOR_GROUP_ID: uniqueName('projector'),
+    PROJECTOR_MAX_WAIT: '50ms',
   };
 }

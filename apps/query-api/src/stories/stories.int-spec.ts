@@ -11,6 +11,7 @@ import {
   createSpecTenancy,
   createTopic,
   infraFromEnv,
+  projectorEnv,
   testKafka,
   uniqueName,
   waitFor,
@@ -68,13 +69,7 @@ describe('stories in the query API', () => {
     });
     projector = await startApp({
       name: 'projector',
-      env: {
-        ...common,
-        PROJECTOR_INCIDENTS_TOPIC: incidentsTopic,
-        PROJECTOR_FEEDBACK_TOPIC: feedbackTopic,
-        PROJECTOR_GROUP_ID: uniqueName('projector'),
-        PROJECTOR_MAX_WAIT: '50ms',
-      },
+      env: projectorEnv(common, { incidentsTopic: incidentsTopic, feedbackTopic: feedbackTopic }),
       portVariable: 'PROJECTOR_HTTP_PORT',
     });
     const codec = await AvroTopicCodec.register(

@@ -106,12 +106,20 @@ export class ReadModelStore {
    * also covers incidents that have no row yet.
    */
   async lockIncidents(db: Queryable, keys: readonly IncidentKey[]): Promise<void> {
-    if (keys.length === 0) return;
+    await this.advisoryLocks(
+      db,
+      keys.map((k) => `${k.tenantId}/${k.incidentId}`),
+    );
+  }
+
+  /** Transaction-scoped advisory locks on `names` of this schema, taken in one global order. */
+  private async advisoryLocks(db: Queryable, names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
     await db.query(
       `SELECT pg_advisory_xact_lock(k) FROM (
          SELECT DISTINCT hashtextextended($1 || '/' || x, 0) AS k FROM unnest($2::text[]) AS x ORDER BY 1
        ) AS locks`,
-      [this.schema, keys.map((k) => `${k.tenantId}/${k.incidentId}`)],
+      [this.schema, names],
     );
   }
 
@@ -142,12 +150,9 @@ export class ReadModelStore {
    * transactions wait on each other in a circle.
    */
   async lockStories(db: Queryable, keys: readonly StoryKey[]): Promise<void> {
-    if (keys.length === 0) return;
-    await db.query(
-      `SELECT pg_advisory_xact_lock(k) FROM (
-         SELECT DISTINCT hashtextextended($1 || '/story/' || x, 0) AS k FROM unnest($2::text[]) AS x ORDER BY 1
-       ) AS locks`,
-      [this.schema, keys.map((k) => `${k.tenantId}/${k.storyId}`)],
+    await this.advisoryLocks(
+      db,
+      keys.map((k) => `story/${k.tenantId}/${k.storyId}`),
     );
   }
 
