@@ -18,6 +18,7 @@ import {
   createSpecDatabase,
   createTopic,
   infraFromEnv,
+  projectorEnv,
   testKafka,
   uniqueName,
   waitFor,
@@ -95,13 +96,7 @@ describe('dashboard in headless Chromium', () => {
     });
     projector = await startApp({
       name: 'projector',
-      env: {
-        ...common,
-        PROJECTOR_INCIDENTS_TOPIC: incidentsTopic,
-        PROJECTOR_FEEDBACK_TOPIC: feedbackTopic,
-        PROJECTOR_GROUP_ID: uniqueName('projector'),
-        PROJECTOR_MAX_WAIT: '50ms',
-      },
+      env: projectorEnv(common, { incidentsTopic: incidentsTopic, feedbackTopic: feedbackTopic }),
       portVariable: 'PROJECTOR_HTTP_PORT',
     });
     const tenant = await post('/api/v1/admin/tenants', adminKey, {
@@ -149,13 +144,16 @@ describe('dashboard in headless Chromium', () => {
         occurredAt: now - 8 * 3_600_000,
       }),
     );
-    history.push(
-      campaignLinked('hist-7', 'camp-42', {
-        tenantId: 'acme',
-        sequence: 4,
-        occurredAt: now - 7 * 3_600_000,
-      }),
-    );
+    // hist-7 and hist-6 are one attack story.
+    for (const hour of [7, 6]) {
+      history.push(
+        campaignLinked(`hist-${hour}`, 'camp-42', {
+          tenantId: 'acme',
+          sequence: 4,
+          occurredAt: now - 6 * 3_600_000,
+        }),
+      );
+    }
     history.push(
       ...liveIncident('other', 'other-1', now - 3_600_000, {
         priority: 99,
@@ -253,6 +251,8 @@ describe('dashboard in headless Chromium', () => {
       '[data-testid="noise-chart"] svg rect.alerts-bar:not([height="0"])',
       { state: 'attached' },
     );
+    // The chart starts with the last hour per minute; over 24 h it counts the history too.
+    await page.selectOption('[data-testid=range]', '24');
     // The overview follows the live updates too: 8 + 1 incidents from 16 + 2 alerts.
     await waitFor(
       async () =>
@@ -260,5 +260,33 @@ describe('dashboard in headless Chromium', () => {
       { timeoutMs: 15_000, describe: 'the overview to count the live incident' },
     );
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  });
+
+  it('shows attack stories as queue items, each unfolding into its member incidents', async () => {
+    await page.selectOption('[data-testid=view]', 'stories');
+    const story = page.locator('[data-story-id="camp-42"]');
+    await story.waitFor({ timeout: 15_000 });
+    expect(await story.locator('[data-testid=story-meta]').textContent()).toMatch(
+      /^2 incidents · 4 alerts · /,
+    );
+    // Stories rank by their most urgent member: camp-42 (hist-7 at 81) comes right after hist-8 (89).
+    const order = await page
+      .locator('.incidents > li.story')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-story-id')));
+    expect(order.slice(0, 2)).toEqual(['hist-8', 'camp-42']);
+    expect(order).not.toContain('hist-7');
+    await story.locator('.incident').first().click();
+    await story.locator('[data-testid=story-body] [data-incident-id="hist-6"]').waitFor();
+    expect(
+      await story
+        .locator('[data-testid=story-body] [data-incident-id]')
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-incident-id'))),
+    ).toEqual(['hist-7', 'hist-6']);
+    await story.locator('[data-incident-id="hist-6"]').click();
+    await waitFor(async () => new URL(page.url()).searchParams.get('incident') === 'hist-6', {
+      timeoutMs: 10_000,
+      describe: 'the member incident to open in the detail',
+    });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-stories.png'), fullPage: true });
   });
 });

@@ -1,10 +1,12 @@
 import type { IncidentAlertRow, ReadModelEvent } from '@soc/domain';
-import type { IncidentKey, ReadModelChanges } from '@soc/persistence';
+import type { IncidentKey, ReadModelChanges, StoryKey } from '@soc/persistence';
 
 /** What a batch's fold hands to the store: the rows, and what the engine reports. */
 export interface FoldedBatch {
   readonly changes: ReadModelChanges;
   readonly incidents: readonly IncidentKey[];
+  /** Stories whose members changed: recomputed after the rows are written. */
+  readonly stories: readonly StoryKey[];
   readonly applied: readonly ReadModelEvent[];
   readonly duplicates: number;
   readonly gaps: number;
@@ -42,6 +44,7 @@ export function identityFold(events: readonly ReadModelEvent[]): FoldedBatch {
   return {
     changes: { ...NOTHING, alerts },
     incidents: [],
+    stories: [],
     applied: events,
     duplicates: 0,
     gaps: 0,

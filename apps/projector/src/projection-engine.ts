@@ -1,20 +1,25 @@
 import {
   evolveIncidentView,
   incidentIdOf,
+  storyIdOf,
+  storyViewOf,
   type EntityTouch,
   type HourlyStatsDelta,
   type IncidentAlertRow,
   type IncidentView,
   type ReadModelEvent,
+  type StoryView,
   type TimelineEntry,
   type ViewChange,
 } from '@soc/domain';
 import {
   ReadModelStore,
   incidentKey,
+  storyKey,
   type DataSource,
   type IncidentKey,
   type Queryable,
+  type StoryKey,
 } from '@soc/persistence';
 import type { FoldedBatch } from './identity-fold';
 
@@ -105,6 +110,7 @@ export class ProjectionEngine {
         ? this.options.fold(events)
         : await this.fold(manager, events);
       await this.store.write(manager, folded.changes);
+      await this.refreshStories(manager, folded.stories);
       const nextOffset = input.endOffset > checkpoint ? input.endOffset : checkpoint;
       await this.store.saveCheckpoint(
         manager,
@@ -128,6 +134,25 @@ export class ProjectionEngine {
     });
   }
 
+  /**
+   * Recomputes the stories the batch touched from their member rows as this transaction now
+   * sees them (after the batch's own writes), so a story row never depends on the order or the
+   * number of times its members' events were applied.
+   */
+  private async refreshStories(db: Queryable, keys: readonly StoryKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.store.lockStories(db, keys);
+    const members = await this.store.loadStoryMembers(db, keys);
+    const stories: StoryView[] = [];
+    const emptied: StoryKey[] = [];
+    for (const key of keys) {
+      const story = storyViewOf({ ...key, members: members.get(storyKey(key)) ?? [] });
+      if (story === null) emptied.push(key);
+      else stories.push(story);
+    }
+    await this.store.writeStories(db, { stories, emptied });
+  }
+
   private async fold(db: Queryable, events: readonly ReadModelEvent[]) {
     const keys = new Map<string, IncidentKey>();
     // Events about no incident live on their own stream (`unattached:<tenant>`): their
@@ -149,6 +174,7 @@ export class ProjectionEngine {
     const keyList = [...keys.values()];
     await this.store.lockIncidents(db, keyList);
     const views = await this.store.loadIncidents(db, keyList);
+    const storiesBefore = new Map([...views].map(([key, view]) => [key, storyIdOf(view)]));
     const positions = await this.store.loadStreamPositions(db, [...unattached.values()]);
     const movedStreams = new Set<string>();
 
@@ -197,9 +223,18 @@ export class ProjectionEngine {
       stats.push(...change.stats);
     }
     const incidents: IncidentView[] = [];
+    // A changed incident changes the story it left as well as the one it is in now.
+    const stories = new Map<string, StoryKey>();
+    const touchStory = (tenantId: string, storyId: string | null | undefined): void => {
+      if (storyId === null || storyId === undefined) return;
+      stories.set(storyKey({ tenantId, storyId }), { tenantId, storyId });
+    };
     for (const key of changed) {
       const view = views.get(key);
-      if (view) incidents.push(view);
+      if (!view) continue;
+      incidents.push(view);
+      touchStory(view.tenantId, storiesBefore.get(key));
+      touchStory(view.tenantId, storyIdOf(view));
     }
     const streamPositions = [...movedStreams].map((stream) => {
       const { tenantId, streamId } = unattached.get(stream) as {
@@ -211,6 +246,7 @@ export class ProjectionEngine {
     return {
       changes: { incidents, alerts, timeline, entityTouches, stats, streamPositions },
       incidents: incidents.map(({ tenantId, incidentId }) => ({ tenantId, incidentId })),
+      stories: [...stories.keys()].sort().map((key) => stories.get(key) as StoryKey),
       applied,
       duplicates,
       gaps,

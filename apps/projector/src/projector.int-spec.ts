@@ -32,6 +32,7 @@ import {
   alertAttached,
   anAlertSummary,
   assigned,
+  campaignLinked,
   host,
   incidentEscalated,
   incidentOpened,
@@ -75,6 +76,11 @@ function scenario(): { incidents: IncidentEvent[]; feedback: FeedbackEvent[] } {
       );
       if (n === 3) incidents.push(incidentEscalated(incidentId, 85, { tenantId, sequence: 5 }));
     }
+    // Incidents 1 and 2 are one attack story; incident 3 is a story of its own.
+    for (const n of [1, 2])
+      incidents.push(
+        campaignLinked(`${tenantId}-inc-${n}`, `${tenantId}-camp`, { tenantId, sequence: 5 }),
+      );
     // An alert suppressed before any incident existed: its own stream, counted in the stats.
     incidents.push(
       alertSuppressed(null, anAlertSummary({ alertId: `${tenantId}-noise`, observedAt: T0 }), {
@@ -222,7 +228,7 @@ describe('projector on Kafka and Postgres', () => {
       distinct_rules: 2,
       tactics: ['TA0002', 'TA0006'],
       assignee: 'alice',
-      last_incident_seq: 4,
+      last_incident_seq: 5,
       last_feedback_seq: 2,
     });
     expect(rows[1]).toMatchObject({
@@ -239,6 +245,7 @@ describe('projector on Kafka and Postgres', () => {
       stats_alerts: string;
       opened: string;
       escalations: string;
+      minute_alerts: string;
     }>(
       dataSource,
       `SELECT (SELECT count(*) FROM ${READ_MODEL_SCHEMA}.incident_alerts) AS alerts,
@@ -246,7 +253,8 @@ describe('projector on Kafka and Postgres', () => {
               (SELECT count(*) FROM ${READ_MODEL_SCHEMA}.incident_entities) AS links,
               (SELECT sum(alerts_in) FROM ${READ_MODEL_SCHEMA}.tenant_hourly_stats) AS stats_alerts,
               (SELECT sum(incidents_opened) FROM ${READ_MODEL_SCHEMA}.tenant_hourly_stats) AS opened,
-              (SELECT sum(escalations) FROM ${READ_MODEL_SCHEMA}.tenant_hourly_stats) AS escalations`,
+              (SELECT sum(escalations) FROM ${READ_MODEL_SCHEMA}.tenant_hourly_stats) AS escalations,
+              (SELECT sum(alerts_in) FROM ${READ_MODEL_SCHEMA}.tenant_minute_stats) AS minute_alerts`,
     );
     expect(counts).toEqual({
       alerts: String(6 * 2),
@@ -257,12 +265,42 @@ describe('projector on Kafka and Postgres', () => {
       stats_alerts: String(6 * (2 + 4) + 2),
       opened: '6',
       escalations: '2',
+      // The same alerts, counted per minute.
+      minute_alerts: String(6 * (2 + 4) + 2),
     });
     const [entity] = await selectRows<{ incident_count: number }>(
       dataSource,
       `SELECT incident_count FROM ${READ_MODEL_SCHEMA}.entities WHERE tenant_id = 'tenant-a' AND entity_type = 'ip' AND value = '10.0.0.5'`,
     );
     expect(entity?.incident_count).toBe(3);
+
+    const stories = await selectRows<{
+      tenant_id: string;
+      story_id: string;
+      campaign_id: string | null;
+      priority: number;
+      lead_incident_id: string;
+      incident_ids: string[];
+      alert_count: number;
+      status: string;
+    }>(
+      dataSource,
+      `SELECT * FROM ${READ_MODEL_SCHEMA}.stories ORDER BY tenant_id, priority DESC, story_id`,
+    );
+    expect(stories.map((s) => [s.tenant_id, s.story_id, s.priority])).toEqual([
+      ['tenant-a', 'tenant-a-inc-3', 85],
+      ['tenant-a', 'tenant-a-camp', 70],
+      ['tenant-b', 'tenant-b-inc-3', 85],
+      ['tenant-b', 'tenant-b-camp', 70],
+    ]);
+    expect(stories[1]).toMatchObject({
+      campaign_id: 'tenant-a-camp',
+      lead_incident_id: 'tenant-a-inc-2',
+      incident_ids: ['tenant-a-inc-2', 'tenant-a-inc-1'],
+      alert_count: 2 * (2 + 4),
+      // inc-1 acknowledged, inc-2 closed as a false positive.
+      status: 'acknowledged',
+    });
   });
 
   it('leaves the tables unchanged when the same events are delivered again', async () => {
@@ -272,6 +310,28 @@ describe('projector on Kafka and Postgres', () => {
     await produce(config.feedbackTopic, feedback);
     await projected();
     expect(withoutCheckpoints(await snapshotReadModel(dataSource))).toEqual(before);
+  });
+
+  it('moves an incident from its own story into the campaign it is linked to', async () => {
+    const storyIds = async () =>
+      (
+        await selectRows<{ story_id: string }>(
+          dataSource,
+          `SELECT story_id FROM ${READ_MODEL_SCHEMA}.stories WHERE tenant_id = 'tenant-c' ORDER BY story_id`,
+        )
+      ).map((r) => r.story_id);
+    await produce(config.incidentsTopic, [
+      incidentOpened('tenant-c-inc-1', anAlertSummary({ alertId: 'c-1' }), {
+        tenantId: 'tenant-c',
+      }),
+    ]);
+    await projected();
+    expect(await storyIds()).toEqual(['tenant-c-inc-1']);
+    await produce(config.incidentsTopic, [
+      campaignLinked('tenant-c-inc-1', 'tenant-c-camp', { tenantId: 'tenant-c', sequence: 2 }),
+    ]);
+    await projected();
+    expect(await storyIds()).toEqual(['tenant-c-camp']);
   });
 
   it('skips offsets at or below the checkpoint when a batch is redelivered', async () => {
@@ -310,7 +370,9 @@ describe('projector on Kafka and Postgres', () => {
       incident_entities: 0,
       entities: 0,
       incident_timeline: 0,
+      stories: 0,
       tenant_hourly_stats: 0,
+      tenant_minute_stats: 0,
       stream_positions: 0,
       projection_checkpoints: 0,
     });

@@ -41,12 +41,14 @@ export function createApi(key) {
     me: () => call('GET', '/me'),
     incidents: (params) => call('GET', `/incidents${query(params)}`),
     incident: (id) => call('GET', `/incidents/${encodeURIComponent(id)}`),
+    stories: (params) => call('GET', `/stories${query(params)}`),
+    story: (id) => call('GET', `/stories/${encodeURIComponent(id)}`),
     entity: (type, value) =>
       call('GET', `/entities/${encodeURIComponent(type)}/${encodeURIComponent(value)}`),
-    stats: (hours) =>
+    stats: (hours, bucket = 'hour') =>
       call(
         'GET',
-        `/stats${query({ from: new Date(Date.now() - hours * 3600_000).toISOString() })}`,
+        `/stats${query({ from: new Date(Date.now() - hours * 3600_000).toISOString(), bucket })}`,
       ),
     /** An analyst action; waits until the projection shows it (the answer carries the incident). */
     act: (id, action, body = {}) =>

@@ -2,9 +2,10 @@
 // and an overview of noise reduction, priority bands and time to acknowledge. Plain ES modules,
 // no build step.
 import { ApiError, createApi } from './api.js';
-import { barChart, fillHours, noiseChart } from './charts.js';
+import { barChart, fillBuckets, noiseChart } from './charts.js';
 import { renderDetail } from './detail.js';
-import { $, ago, duration, h, label, priorityBand, replace } from './dom.js';
+import { $, ago, duration, h, label, priorityBadge, replace } from './dom.js';
+import { storyRows } from './stories.js';
 
 const KEY_STORAGE = 'soc.apiKey';
 const BAND_COLORS = {
@@ -18,9 +19,13 @@ const BAND_COLORS = {
 const state = {
   api: null,
   incidents: new Map(),
+  stories: [],
+  expandedStory: null,
+  storyDetail: null,
   nextCursor: null,
   selectedId: null,
-  rangeHours: 24,
+  // A demo or a new tenant has minutes of data: the chart starts with the last hour, per minute.
+  rangeHours: 1,
 };
 
 // ---- sign-in -------------------------------------------------------------------------------
@@ -96,7 +101,57 @@ function filterParams() {
   return params;
 }
 
+const storiesShown = () => new FormData($('[data-testid=filters]')).get('view') === 'stories';
+
+/** The story queue takes the filters stories have: status, priority, tactic, sort. */
+async function loadStories({ append = false } = {}) {
+  const { status, priority_min, sort, tactic, limit } = filterParams();
+  const params = { status, priority_min, sort, tactic, limit };
+  if (append && state.nextCursor) params.cursor = state.nextCursor;
+  try {
+    const page = await state.api.stories(params);
+    state.stories = append ? [...state.stories, ...page.items] : page.items;
+    state.nextCursor = page.nextCursor;
+    if (state.expandedStory) state.storyDetail = await state.api.story(state.expandedStory);
+    renderQueue();
+  } catch (error) {
+    toast(`Could not load stories: ${error.message}`, 'error');
+  }
+}
+
+async function toggleStory(storyId) {
+  state.expandedStory = state.expandedStory === storyId ? null : storyId;
+  state.storyDetail = null;
+  renderQueue();
+  if (state.expandedStory === null) return;
+  try {
+    const detail = await state.api.story(storyId);
+    if (state.expandedStory === storyId) state.storyDetail = detail;
+    renderQueue();
+  } catch (error) {
+    toast(`Could not load story ${storyId}: ${error.message}`, 'error');
+  }
+}
+
+function renderStories() {
+  replace(
+    $('[data-testid=queue]'),
+    storyRows(state.stories, {
+      expandedId: state.expandedStory,
+      detail: state.storyDetail,
+      selectedId: state.selectedId,
+      onToggle: toggleStory,
+      onSelect: select,
+    }),
+  );
+  const n = state.stories.length;
+  $('[data-testid=queue-meta]').textContent =
+    `${n} stor${n === 1 ? 'y' : 'ies'}${state.nextCursor ? ' (more available)' : ''}`;
+  $('[data-testid=more]').hidden = !state.nextCursor;
+}
+
 async function loadQueue({ append = false } = {}) {
+  if (storiesShown()) return loadStories({ append });
   const params = filterParams();
   if (append && state.nextCursor) params.cursor = state.nextCursor;
   try {
@@ -113,7 +168,7 @@ async function loadQueue({ append = false } = {}) {
 /** Live rows: merged in when they pass the filters the browser can check, else the list reloads. */
 function onLiveIncidents(incidents) {
   const params = filterParams();
-  if (params.q || params.tactic || params.entity_type) {
+  if (storiesShown() || params.q || params.tactic || params.entity_type) {
     loadQueue();
   } else {
     const statuses = params.status ? params.status.split(',') : null;
@@ -144,12 +199,12 @@ function sortedIncidents() {
 }
 
 function renderQueue() {
+  if (storiesShown()) return renderStories();
   const list = $('[data-testid=queue]');
   const items = sortedIncidents();
   replace(
     list,
     items.map((incident) => {
-      const band = priorityBand(incident.priority);
       return h(
         'li',
         {
@@ -159,11 +214,7 @@ function renderQueue() {
           onclick: () => select(incident.incidentId),
           onkeydown: (event) => event.key === 'Enter' && select(incident.incidentId),
         },
-        h(
-          'span',
-          { class: `priority ${band}`, title: band },
-          incident.priority === null ? '–' : Math.round(incident.priority),
-        ),
+        priorityBadge(incident.priority),
         h(
           'div',
           { class: 'incident-main' },
@@ -262,8 +313,19 @@ function scheduleStats() {
 
 async function loadStats() {
   try {
-    const stats = await state.api.stats(state.rangeHours);
-    replace($('[data-testid=noise-chart]'), noiseChart(fillHours(stats.hourly, state.rangeHours)));
+    const perMinute = state.rangeHours <= 1;
+    const stats = await state.api.stats(state.rangeHours, perMinute ? 'minute' : 'hour');
+    const buckets = perMinute
+      ? fillBuckets(stats.perMinute, { count: 60, stepMs: 60_000, timeOf: (m) => m.minute })
+      : fillBuckets(stats.hourly, {
+          count: state.rangeHours,
+          stepMs: 3600_000,
+          timeOf: (h) => h.hour,
+        });
+    replace(
+      $('[data-testid=noise-chart]'),
+      noiseChart(buckets, { stepMs: perMinute ? 60_000 : 3600_000 }),
+    );
     replace(
       $('[data-testid=priority-chart]'),
       barChart(

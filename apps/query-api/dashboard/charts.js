@@ -1,5 +1,5 @@
 // Two hand-written SVG charts: horizontal bars (score explanation, priority bands) and
-// hourly columns with a line on top (alerts in vs incidents opened). Sized by viewBox, so
+// columns per minute or hour with a line on top (alerts in vs incidents opened). Sized by viewBox, so
 // they scale with their container.
 import { svg } from './dom.js';
 
@@ -58,8 +58,13 @@ export function barChart(
   return chart;
 }
 
-/** hours: [{ hour (ISO), alertsIn, incidentsOpened }] filled to every hour of the range. */
-export function noiseChart(hours, { width = 640, height = 200 } = {}) {
+const HOUR_MS = 3600_000;
+
+/**
+ * buckets: [{ time (ISO), alertsIn, incidentsOpened }] filled to every bucket of the range,
+ * each `stepMs` long (a minute or an hour).
+ */
+export function noiseChart(hours, { width = 640, height = 200, stepMs = HOUR_MS } = {}) {
   const pad = { left: 40, right: 12, top: 12, bottom: 26 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
@@ -105,7 +110,7 @@ export function noiseChart(hours, { width = 640, height = 200 } = {}) {
         svg(
           'title',
           {},
-          `${hourLabel(h.hour, true)}: ${h.alertsIn} alerts in, ${h.incidentsOpened} incidents opened`,
+          `${timeLabel(h.time, { stepMs, withDay: true })}: ${h.alertsIn} alerts in, ${h.incidentsOpened} incidents opened`,
         ),
       ),
     );
@@ -114,7 +119,7 @@ export function noiseChart(hours, { width = 640, height = 200 } = {}) {
         svg(
           'text',
           { x: x + step / 2, y: height - 8, 'text-anchor': 'middle', class: 'axis' },
-          hourLabel(h.hour, hours.length > 48),
+          timeLabel(h.time, { stepMs, withDay: hours.length * stepMs > 48 * HOUR_MS }),
         ),
       );
     }
@@ -137,15 +142,15 @@ export function noiseChart(hours, { width = 640, height = 200 } = {}) {
   return chart;
 }
 
-/** The API returns only hours with data; the chart wants every hour of the range. */
-export function fillHours(hourly, hours) {
-  const byHour = new Map(hourly.map((h) => [Date.parse(h.hour), h]));
-  const end = Math.floor(Date.now() / 3600_000) * 3600_000;
+/** The API returns only buckets with data; the chart wants every bucket of the range. */
+export function fillBuckets(rows, { count, stepMs, timeOf }) {
+  const byTime = new Map(rows.map((row) => [Date.parse(timeOf(row)), row]));
+  const end = Math.floor(Date.now() / stepMs) * stepMs;
   const out = [];
-  for (let t = end - (hours - 1) * 3600_000; t <= end; t += 3600_000) {
-    const found = byHour.get(t);
+  for (let t = end - (count - 1) * stepMs; t <= end; t += stepMs) {
+    const found = byTime.get(t);
     out.push({
-      hour: new Date(t).toISOString(),
+      time: new Date(t).toISOString(),
       alertsIn: found?.alertsIn ?? 0,
       incidentsOpened: found?.incidentsOpened ?? 0,
     });
@@ -153,9 +158,10 @@ export function fillHours(hourly, hours) {
   return out;
 }
 
-function hourLabel(iso, withDay) {
+function timeLabel(iso, { stepMs, withDay }) {
   const d = new Date(iso);
   const hh = String(d.getHours()).padStart(2, '0');
+  if (stepMs < HOUR_MS) return `${hh}:${String(d.getMinutes()).padStart(2, '0')}`;
   return withDay ? `${d.getDate()}/${d.getMonth() + 1} ${hh}h` : `${hh}:00`;
 }
 

@@ -52,6 +52,16 @@ export function priorityBand(priority) {
   return 'low';
 }
 
+/** A queue row's priority square, coloured by its band. */
+export function priorityBadge(priority) {
+  const band = priorityBand(priority);
+  return h(
+    'span',
+    { class: `priority ${band}`, title: band },
+    priority === null || priority === undefined ? '–' : Math.round(priority),
+  );
+}
+
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 
 export function ago(iso) {

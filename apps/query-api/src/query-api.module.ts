@@ -46,6 +46,7 @@ import { IncidentsController } from './incidents/incidents.controller';
 import type { QueryApiConfig } from './query-api.config';
 import { QueryApiMetrics } from './query-api.metrics';
 import { ReadModelListener } from './stream/read-model-listener';
+import { StoriesController } from './stories/stories.controller';
 import { StreamController } from './stream/stream.controller';
 import {
   DATA_SOURCE,
@@ -158,7 +159,13 @@ export class QueryApiModule {
     return {
       module: QueryApiModule,
       imports: [ObservabilityModule.forService('query-api')],
-      controllers: [IncidentsController, ActionsController, StreamController, AdminController],
+      controllers: [
+        IncidentsController,
+        StoriesController,
+        ActionsController,
+        StreamController,
+        AdminController,
+      ],
       providers: [
         { provide: QUERY_API_CONFIG, useValue: config },
         { provide: QUERY_API_LOGGER, useValue: logger },

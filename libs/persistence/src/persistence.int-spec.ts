@@ -13,6 +13,8 @@ const TENANT_TABLES = [
   `${READ_MODEL_SCHEMA}.incident_timeline`,
   `${READ_MODEL_SCHEMA}.tenant_hourly_stats`,
   `${READ_MODEL_SCHEMA}.stream_positions`,
+  `${READ_MODEL_SCHEMA}.stories`,
+  `${READ_MODEL_SCHEMA}.tenant_minute_stats`,
   'public.tenants',
   'public.api_keys',
   'public.assets',
@@ -71,6 +73,15 @@ async function seedTwoTenants(dataSource: DataSource): Promise<void> {
       `INSERT INTO ${READ_MODEL_SCHEMA}.stream_positions VALUES ($1, 'unattached:' || $1, 3)`,
       [tenant],
     );
+    await dataSource.query(
+      `INSERT INTO ${READ_MODEL_SCHEMA}.tenant_minute_stats VALUES ($1, date_trunc('minute', now()), 1, 1, 0)`,
+      [tenant],
+    );
+    await dataSource.query(
+      `INSERT INTO ${READ_MODEL_SCHEMA}.stories VALUES ($1, 'inc-1', null, 'seed', 50, 'inc-1', '{inc-1}', 1, 1, 1,
+         'open', false, '{}', '{}', '[]', 1, now(), now(), 'seed', now())`,
+      [tenant],
+    );
   }
 }
 
@@ -120,6 +131,36 @@ describe('persistence on Postgres', () => {
         [`${READ_MODEL_SCHEMA}.stream_positions`],
       );
       expect(row?.forced).toBe(true);
+    } finally {
+      await old.destroy();
+      await scratch.drop();
+    }
+  });
+
+  it('adds stories, their member index and minute stats, with row level security, to a read model created before them', async () => {
+    const scratch = await createSpecDatabase('persistence_stories');
+    const old = await openDataSource(
+      { url: scratch.url, applicationName: 'persistence-spec' },
+      { migrate: true },
+    );
+    try {
+      await old.query(`DROP TABLE ${READ_MODEL_SCHEMA}.stories`);
+      await old.query(`DROP TABLE ${READ_MODEL_SCHEMA}.tenant_minute_stats`);
+      await old.query(`DROP INDEX ${READ_MODEL_SCHEMA}.incidents_by_story`);
+      await old.query(`DELETE FROM schema_migrations WHERE name = 'Stories1737000016500'`);
+      const applied = await old.runMigrations({ transaction: 'each' });
+      expect(applied.map((m) => m.name)).toEqual(['Stories1737000016500']);
+      const rows = await selectRows<{ forced: boolean; indexed: boolean }>(
+        old,
+        `SELECT relforcerowsecurity AS forced,
+           to_regclass('${READ_MODEL_SCHEMA}.incidents_by_story') IS NOT NULL AS indexed
+         FROM pg_class WHERE oid = ANY($1::regclass[])`,
+        [[`${READ_MODEL_SCHEMA}.stories`, `${READ_MODEL_SCHEMA}.tenant_minute_stats`]],
+      );
+      expect(rows).toEqual([
+        { forced: true, indexed: true },
+        { forced: true, indexed: true },
+      ]);
     } finally {
       await old.destroy();
       await scratch.drop();

@@ -58,6 +58,55 @@ export const streamPositionsDdl = (schemaName: string, ifNotExists = false): str
       PRIMARY KEY (tenant_id, stream_id)
     )`;
 
+/**
+ * The `stories` table and the index that finds a story's members among the incidents (a
+ * member's story id is its campaign id, or its own id when it has none).
+ */
+export const storyDdl = (schemaName: string, ifNotExists = false): string[] => {
+  const s = assertIdentifier(schemaName);
+  const maybe = ifNotExists ? 'IF NOT EXISTS ' : '';
+  return [
+    `CREATE INDEX ${maybe}incidents_by_story ON ${s}.incidents
+      (tenant_id, (COALESCE(campaign_id, incident_id))) WHERE merged_into IS NULL`,
+    `CREATE TABLE ${maybe}${s}.stories (
+      tenant_id text NOT NULL,
+      story_id text NOT NULL,
+      campaign_id text,
+      title text NOT NULL,
+      priority double precision,
+      lead_incident_id text NOT NULL,
+      incident_ids text[] NOT NULL,
+      incident_count integer NOT NULL,
+      open_incidents integer NOT NULL,
+      alert_count integer NOT NULL,
+      status text NOT NULL CHECK (status IN (${sqlList(INCIDENT_STATUSES)})),
+      escalated boolean NOT NULL,
+      rules text[] NOT NULL,
+      tactics text[] NOT NULL,
+      entities jsonb NOT NULL,
+      host_count integer NOT NULL,
+      first_seen timestamptz,
+      last_seen timestamptz,
+      summary text NOT NULL,
+      updated_at timestamptz NOT NULL,
+      PRIMARY KEY (tenant_id, story_id)
+    )`,
+    `CREATE INDEX ${maybe}stories_by_priority ON ${s}.stories
+      (tenant_id, (COALESCE(priority, -1)) DESC, last_seen DESC, story_id DESC)`,
+    `CREATE INDEX ${maybe}stories_by_last_seen ON ${s}.stories (tenant_id, last_seen DESC, story_id DESC)`,
+  ];
+};
+
+export const minuteStatsDdl = (schemaName: string, ifNotExists = false): string =>
+  `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${assertIdentifier(schemaName)}.tenant_minute_stats (
+      tenant_id text NOT NULL,
+      minute timestamptz NOT NULL,
+      alerts_in integer NOT NULL DEFAULT 0,
+      incidents_opened integer NOT NULL DEFAULT 0,
+      escalations integer NOT NULL DEFAULT 0,
+      PRIMARY KEY (tenant_id, minute)
+    )`;
+
 /** Read-model tables that hold a tenant's rows: row level security applies to each. */
 const READ_MODEL_TENANT_TABLES = READ_MODEL_TABLES.filter((spec) =>
   spec.columns.some((c) => c.column === 'tenant_id'),
@@ -115,6 +164,7 @@ export function readModelDdl(schemaName: string): string[] {
     `CREATE INDEX incidents_rules ON ${s}.incidents USING gin (rules)`,
     `CREATE INDEX incidents_tactics ON ${s}.incidents USING gin (tactics)`,
     `CREATE INDEX incidents_merged_into ON ${s}.incidents (tenant_id, merged_into) WHERE merged_into IS NOT NULL`,
+    ...storyDdl(s),
 
     `CREATE TABLE ${s}.incident_alerts (
       tenant_id text NOT NULL,
@@ -190,6 +240,8 @@ export function readModelDdl(schemaName: string): string[] {
       escalations integer NOT NULL DEFAULT 0,
       PRIMARY KEY (tenant_id, hour)
     )`,
+
+    minuteStatsDdl(s),
 
     // Per-stream sequence of streams that have no incident row (`unattached:<tenant>`), so
     // their redelivered events are recognised as the incident rows recognise theirs.

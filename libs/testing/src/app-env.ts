@@ -1,5 +1,6 @@
 // The environment an app reads in a spec: the test infrastructure, plus names of the spec's own.
 import { infraFromEnv, type TestInfra } from './infra';
+import { uniqueName } from './unique-name';
 
 /** The environment the ingest app reads for a spec: the stack, the spec database, small limits. */
 export function ingestEnv(
@@ -40,5 +41,22 @@ export function correlatorEnv(
     // Specs replay alerts that arrived long ago: a wall-clock idle tick would find every
     // tenant idle at once. The idle-tick spec turns it on.
     CORRELATOR_IDLE_TICK_INTERVAL: '0',
+  };
+}
+
+/** The projector's environment on a spec's own topics, in a group of its own, polling fast. */
+export function projectorEnv(
+  common: Readonly<Record<string, string>>,
+  {
+    incidentsTopic,
+    feedbackTopic,
+  }: { readonly incidentsTopic: string; readonly feedbackTopic: string },
+): Record<string, string> {
+  return {
+    ...common,
+    PROJECTOR_INCIDENTS_TOPIC: incidentsTopic,
+    PROJECTOR_FEEDBACK_TOPIC: feedbackTopic,
+    PROJECTOR_GROUP_ID: uniqueName('projector'),
+    PROJECTOR_MAX_WAIT: '50ms',
   };
 }

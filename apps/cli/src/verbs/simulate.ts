@@ -2,7 +2,13 @@ import { generateTraffic, labeledAlertRecord } from '@soc/domain';
 import type { CliVerb } from '../cli-io';
 import { parseFlags, usageError, type FlagSpec } from '../flags';
 
-const CHUNK = 10_000;
+/**
+ * Traffic is generated in runs of at least this many alerts, and at least an hour of traffic at
+ * the given rate: each run has a world of its own (hosts, users, jobs, campaigns), so a run
+ * shorter than the activities in it would cut every burst, job and campaign off at its end.
+ */
+const MIN_RUN_ALERTS = 10_000;
+const RUN_SECONDS = 3_600;
 const USAGE =
   'usage: simulate [--seed S] [--tenant a,b | --tenants N] [--rate R] [--count N] [--realtime] [--labels]';
 const FLAGS = {
@@ -42,8 +48,9 @@ export const simulateVerb: CliVerb = async (args, io) => {
   const startedAt = Date.now();
   let startTime = realtime ? startedAt : undefined;
   let emitted = 0;
+  const runAlerts = Math.max(MIN_RUN_ALERTS, Math.ceil(ratePerSecond * RUN_SECONDS));
   for (let chunk = 0; emitted < count; chunk += 1) {
-    const alertCount = Math.min(CHUNK, count - emitted);
+    const alertCount = Math.min(runAlerts, count - emitted);
     let lastObserved = startTime ?? 0;
     for (const labeled of generateTraffic({
       seed: `${seed}/${chunk}`,

@@ -1,4 +1,5 @@
-import { decodeCursor, encodeCursor, scoreBreakdown } from './incident-queries';
+import { scoreBreakdown } from './incident-queries';
+import { decodeCursor, encodeCursor } from './queue-params';
 
 describe('incident query helpers', () => {
   it('round-trips a cursor and refuses one it did not issue', () => {

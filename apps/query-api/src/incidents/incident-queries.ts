@@ -6,6 +6,13 @@ import {
   type IncidentRow as StoredIncidentRow,
   type Queryable,
 } from '@soc/persistence';
+import {
+  queueConditions,
+  queueOrder,
+  queuePage,
+  type QueueParams,
+  type QueueTable,
+} from './queue-params';
 
 /**
  * Read-model queries. Every function runs inside `withTenant`, so row level security limits
@@ -14,57 +21,11 @@ import {
 const S = READ_MODEL_SCHEMA;
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
-export const SORTS = ['priority', 'last_seen'] as const;
-export type IncidentSort = (typeof SORTS)[number];
-
-export interface IncidentFilter {
-  readonly statuses: readonly IncidentStatus[];
-  readonly priorityMin: number | null;
-  readonly priorityMax: number | null;
-  /** Incidents active in [from, to): last alert at or after `from`, first alert before `to`. */
-  readonly from: number | null;
-  readonly to: number | null;
+/** The incident queue's parameters: the shared ones, plus entity, text and merged incidents. */
+export interface IncidentFilter extends QueueParams {
   readonly entity: { readonly type: string; readonly value: string } | null;
-  readonly rule: string | null;
-  readonly tactic: string | null;
   readonly text: string | null;
   readonly includeMerged: boolean;
-  readonly sort: IncidentSort;
-  readonly limit: number;
-  readonly cursor: Cursor | null;
-}
-
-/** Keyset position: the sort key of the last row of the previous page. */
-export interface Cursor {
-  readonly sort: IncidentSort;
-  readonly priority: number;
-  readonly lastSeen: string;
-  readonly incidentId: string;
-}
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(
-    JSON.stringify([cursor.sort, cursor.priority, cursor.lastSeen, cursor.incidentId]),
-  ).toString('base64url');
-}
-
-export function decodeCursor(raw: string): Cursor | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 4) return null;
-    const [sort, priority, lastSeen, incidentId] = value as unknown[];
-    if (sort !== 'priority' && sort !== 'last_seen') return null;
-    if (
-      typeof priority !== 'number' ||
-      typeof lastSeen !== 'string' ||
-      typeof incidentId !== 'string'
-    )
-      return null;
-    if (!Number.isFinite(Date.parse(lastSeen))) return null;
-    return { sort, priority, lastSeen, incidentId };
-  } catch {
-    return null;
-  }
 }
 
 /** The `incidents` columns the queries read. */
@@ -138,6 +99,8 @@ export function summaryOf(
   };
 }
 
+const INCIDENT_QUEUE: QueueTable = { alias: 'i', id: 'incident_id' };
+
 export async function listIncidents(
   db: Queryable,
   tenantId: string,
@@ -148,16 +111,8 @@ export async function listIncidents(
     params.push(value);
     return `$${params.length}`;
   };
-  const where = ['i.tenant_id = $1', 'i.opened'];
+  const where = ['i.tenant_id = $1', 'i.opened', ...queueConditions(filter, INCIDENT_QUEUE, add)];
   if (!filter.includeMerged) where.push('i.merged_into IS NULL');
-  if (filter.statuses.length > 0) where.push(`i.status = ANY(${add(filter.statuses)}::text[])`);
-  if (filter.priorityMin !== null) where.push(`i.priority >= ${add(filter.priorityMin)}`);
-  if (filter.priorityMax !== null) where.push(`i.priority <= ${add(filter.priorityMax)}`);
-  if (filter.from !== null)
-    where.push(`i.last_seen >= ${add(new Date(filter.from).toISOString())}`);
-  if (filter.to !== null) where.push(`i.first_seen < ${add(new Date(filter.to).toISOString())}`);
-  if (filter.rule !== null) where.push(`i.rules @> ARRAY[${add(filter.rule)}::text]`);
-  if (filter.tactic !== null) where.push(`i.tactics @> ARRAY[${add(filter.tactic)}::text]`);
   if (filter.text !== null)
     where.push(`i.search @@ websearch_to_tsquery('simple', ${add(filter.text)})`);
   if (filter.entity !== null) {
@@ -166,35 +121,13 @@ export async function listIncidents(
         AND ie.entity_type = ${add(filter.entity.type)} AND ie.value = ${add(filter.entity.value)})`,
     );
   }
-  const byPriority = filter.sort === 'priority';
-  if (filter.cursor) {
-    const lastSeen = add(filter.cursor.lastSeen);
-    const id = add(filter.cursor.incidentId);
-    where.push(
-      byPriority
-        ? `(COALESCE(i.priority, -1), i.last_seen, i.incident_id) < (${add(filter.cursor.priority)}, ${lastSeen}::timestamptz, ${id})`
-        : `(i.last_seen, i.incident_id) < (${lastSeen}::timestamptz, ${id})`,
-    );
-  }
-  const order = byPriority
-    ? 'COALESCE(i.priority, -1) DESC, i.last_seen DESC, i.incident_id DESC'
-    : 'i.last_seen DESC, i.incident_id DESC';
   const rows = await selectRows<IncidentRow>(
     db,
-    `SELECT ${LIST_COLUMNS} FROM ${S}.incidents i WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${add(filter.limit + 1)}`,
+    `SELECT ${LIST_COLUMNS} FROM ${S}.incidents i WHERE ${where.join(' AND ')}
+     ORDER BY ${queueOrder(filter.sort, INCIDENT_QUEUE)} LIMIT ${add(filter.limit + 1)}`,
     params,
   );
-  const page = rows.slice(0, filter.limit);
-  const last = page[page.length - 1];
-  const nextCursor =
-    rows.length > filter.limit && last && last.last_seen
-      ? encodeCursor({
-          sort: filter.sort,
-          priority: last.priority ?? -1,
-          lastSeen: last.last_seen.toISOString(),
-          incidentId: last.incident_id,
-        })
-      : null;
+  const { page, nextCursor } = queuePage(rows, { ...filter, idOf: (row) => row.incident_id });
   return { items: page.map(summaryOf), nextCursor };
 }
 
@@ -480,7 +413,54 @@ export const PRIORITY_BANDS = [
   { band: 'low', min: 0, max: 40 },
 ] as const;
 
-export async function tenantStats(db: Queryable, tenantId: string, from: number, to: number) {
+export const STATS_BUCKETS = ['hour', 'minute'] as const;
+export type StatsBucket = (typeof STATS_BUCKETS)[number];
+
+/** Alerts in, incidents opened and escalations per minute of [from, to), minutes without any left out. */
+async function perMinute(db: Queryable, range: string[]) {
+  const rows = await selectRows<{
+    minute: Date;
+    alerts_in: number;
+    incidents_opened: number;
+    escalations: number;
+  }>(
+    db,
+    `SELECT minute, alerts_in, incidents_opened, escalations FROM ${S}.tenant_minute_stats
+       WHERE tenant_id = $1 AND minute >= date_trunc('minute', $2::timestamptz) AND minute < $3 ORDER BY minute`,
+    range,
+  );
+  return rows.map((m) => ({
+    minute: m.minute.toISOString(),
+    alertsIn: m.alerts_in,
+    incidentsOpened: m.incidents_opened,
+    escalations: m.escalations,
+  }));
+}
+
+type Counters = { alertsIn: number; incidentsOpened: number; escalations: number };
+
+function totalsOf(buckets: readonly Counters[]) {
+  const alertsIn = buckets.reduce((sum, b) => sum + b.alertsIn, 0);
+  const incidentsOpened = buckets.reduce((sum, b) => sum + b.incidentsOpened, 0);
+  return {
+    alertsIn,
+    incidentsOpened,
+    escalations: buckets.reduce((sum, b) => sum + b.escalations, 0),
+    /** Alerts per incident: how much the correlation condensed the queue. */
+    alertsPerIncident: incidentsOpened > 0 ? alertsIn / incidentsOpened : null,
+    noiseReduction: alertsIn > 0 ? 1 - incidentsOpened / alertsIn : null,
+  };
+}
+
+export async function tenantStats(
+  db: Queryable,
+  tenantId: string,
+  {
+    from,
+    to,
+    bucket,
+  }: { readonly from: number; readonly to: number; readonly bucket: StatsBucket },
+) {
   const range = [tenantId, new Date(from).toISOString(), new Date(to).toISOString()];
   const hourly = await selectRows<{
     hour: Date;
@@ -518,27 +498,22 @@ export async function tenantStats(db: Queryable, tenantId: string, from: number,
          AND acknowledged_at >= $2 AND acknowledged_at < $3`,
     range,
   );
-  const alertsIn = hourly.reduce((sum, h) => sum + h.alerts_in, 0);
-  const incidentsOpened = hourly.reduce((sum, h) => sum + h.incidents_opened, 0);
+  const hours = hourly.map((h) => ({
+    hour: h.hour.toISOString(),
+    alertsIn: h.alerts_in,
+    incidentsOpened: h.incidents_opened,
+    escalations: h.escalations,
+  }));
+  const minutes = bucket === 'minute' ? await perMinute(db, range) : null;
   const counts = new Map(bands.map((b) => [b.band, b.n]));
   const m = mtta[0];
   return {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
-    hourly: hourly.map((h) => ({
-      hour: h.hour.toISOString(),
-      alertsIn: h.alerts_in,
-      incidentsOpened: h.incidents_opened,
-      escalations: h.escalations,
-    })),
-    totals: {
-      alertsIn,
-      incidentsOpened,
-      escalations: hourly.reduce((sum, h) => sum + h.escalations, 0),
-      /** Alerts per incident: how much the correlation condensed the queue. */
-      alertsPerIncident: incidentsOpened > 0 ? alertsIn / incidentsOpened : null,
-      noiseReduction: alertsIn > 0 ? 1 - incidentsOpened / alertsIn : null,
-    },
+    ...(minutes === null ? {} : { perMinute: minutes }),
+    hourly: hours,
+    // Per minute, the totals are the range's own; per hour, of the whole hours it touches.
+    totals: totalsOf(minutes ?? hours),
     priorityDistribution: [...PRIORITY_BANDS.map((b) => b.band), 'unscored'].map((band) => ({
       band,
       count: counts.get(band) ?? 0,

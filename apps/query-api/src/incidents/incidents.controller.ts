@@ -16,22 +16,22 @@ import {
   ApiTags,
   ApiBearerAuth,
 } from '@nestjs/swagger';
-import { ENTITY_TYPES, INCIDENT_STATUSES } from '@soc/contracts';
+import { ENTITY_TYPES } from '@soc/contracts';
 import { withTenant, type DataSource } from '@soc/persistence';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { InputReader } from '../http/validation';
 import { DATA_SOURCE } from '../tokens';
 import {
-  SORTS,
+  STATS_BUCKETS,
   alertDetail,
-  decodeCursor,
   entityView,
   incidentDetail,
   listIncidents,
   tenantStats,
   type IncidentFilter,
 } from './incident-queries';
+import { ApiQueueQueries, QUEUE_PARAMS, readQueueParams } from './queue-params';
 
 const notFound = (path: string, reason: string) =>
   new NotFoundException({ statusCode: 404, error: 'Not Found', errors: [{ path, reason }] });
@@ -51,35 +51,14 @@ export class IncidentsController {
   @ApiOperation({
     summary: 'List incidents: filters, sort by priority or last seen, cursor pagination',
   })
-  @ApiQuery({
-    name: 'status',
-    required: false,
-    description: `comma-separated: ${INCIDENT_STATUSES.join(', ')}`,
-  })
-  @ApiQuery({ name: 'priority_min', required: false, type: Number })
-  @ApiQuery({ name: 'priority_max', required: false, type: Number })
-  @ApiQuery({
-    name: 'from',
-    required: false,
-    description: 'ISO time or epoch ms: last alert at or after',
-  })
-  @ApiQuery({
-    name: 'to',
-    required: false,
-    description: 'ISO time or epoch ms: first alert before',
-  })
+  @ApiQueueQueries()
   @ApiQuery({ name: 'entity_type', required: false, enum: ENTITY_TYPES })
   @ApiQuery({ name: 'entity_value', required: false })
-  @ApiQuery({ name: 'rule', required: false })
-  @ApiQuery({ name: 'tactic', required: false })
   @ApiQuery({
     name: 'q',
     required: false,
     description: 'free text: title, rules, tactics, entities, assignee',
   })
-  @ApiQuery({ name: 'sort', required: false, enum: SORTS })
-  @ApiQuery({ name: 'limit', required: false, type: Number })
-  @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'include_merged', required: false, type: Boolean })
   @ApiOkResponse({ description: '{ items: IncidentSummary[], nextCursor: string | null }' })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
@@ -158,18 +137,27 @@ export class IncidentsController {
   })
   @ApiQuery({ name: 'from', required: false, description: 'default: 24 h before `to`' })
   @ApiQuery({ name: 'to', required: false, description: 'default: now' })
+  @ApiQuery({
+    name: 'bucket',
+    required: false,
+    enum: STATS_BUCKETS,
+    description: 'minute adds `perMinute` (for ranges of at most 24 h); hourly figures always',
+  })
   async stats(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
     const input = new InputReader(query);
-    input.onlyKnown(['from', 'to']);
+    input.onlyKnown(['from', 'to', 'bucket']);
     const to = input.time('to') ?? Date.now();
     const from = input.time('from') ?? to - DAY_MS;
+    const bucket = input.oneOf('bucket', STATS_BUCKETS, { required: false }) ?? 'hour';
     if (from >= to) input.problem('from', 'must be before to');
     if (to - from > 92 * DAY_MS) input.problem('from', 'the range may span at most 92 days');
+    if (bucket === 'minute' && to - from > DAY_MS)
+      input.problem('bucket', 'minute buckets need a range of at most 24 h');
     input.done();
     return withTenant(
       this.dataSource,
       principal.tenantId,
-      (db) => tenantStats(db, principal.tenantId, from, to),
+      (db) => tenantStats(db, principal.tenantId, { from, to, bucket }),
       { readOnly: true },
     );
   }
@@ -181,33 +169,12 @@ export class IncidentsController {
   }
 }
 
-const LIST_PARAMS = [
-  'status',
-  'priority_min',
-  'priority_max',
-  'from',
-  'to',
-  'entity_type',
-  'entity_value',
-  'rule',
-  'tactic',
-  'q',
-  'sort',
-  'limit',
-  'cursor',
-  'include_merged',
-];
+const LIST_PARAMS = [...QUEUE_PARAMS, 'entity_type', 'entity_value', 'q', 'include_merged'];
 
 export function readFilter(query: Record<string, unknown>): IncidentFilter {
   const input = new InputReader(query);
   input.onlyKnown(LIST_PARAMS);
-  const statuses = input.list('status', INCIDENT_STATUSES);
-  const priorityMin = input.number('priority_min', { required: false, min: 0, max: 100 });
-  const priorityMax = input.number('priority_max', { required: false, min: 0, max: 100 });
-  if (priorityMin !== null && priorityMax !== null && priorityMin > priorityMax)
-    input.problem('priority_min', 'must not exceed priority_max');
-  const from = input.time('from');
-  const to = input.time('to');
+  const queue = readQueueParams(input);
   const entityType = input.oneOf('entity_type', ENTITY_TYPES, { required: false });
   const entityValue = input.string('entity_value', { required: false, max: 2_000 });
   if ((entityType === null) !== (entityValue === null)) {
@@ -216,27 +183,12 @@ export function readFilter(query: Record<string, unknown>): IncidentFilter {
       'entity_type and entity_value go together',
     );
   }
-  const sort = input.oneOf('sort', SORTS, { required: false }) ?? 'priority';
-  const rawCursor = input.string('cursor', { required: false, max: 1_000 });
-  const cursor = rawCursor === null ? null : decodeCursor(rawCursor);
-  if (rawCursor !== null && cursor === null)
-    input.problem('cursor', 'is not a cursor this API issued');
-  if (cursor && cursor.sort !== sort) input.problem('cursor', `was issued for sort=${cursor.sort}`);
   const filter: IncidentFilter = {
-    statuses,
-    priorityMin,
-    priorityMax,
-    from,
-    to,
+    ...queue,
     entity:
       entityType !== null && entityValue !== null ? { type: entityType, value: entityValue } : null,
-    rule: input.string('rule', { required: false, max: 500 }),
-    tactic: input.string('tactic', { required: false, max: 200 }),
     text: input.string('q', { required: false, max: 500 }),
     includeMerged: input.boolean('include_merged', false),
-    sort,
-    limit: input.number('limit', { required: false, min: 1, max: 200, integer: true }) ?? 50,
-    cursor,
   };
   input.done();
   return filter;

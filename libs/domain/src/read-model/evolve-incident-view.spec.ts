@@ -20,7 +20,7 @@ import {
   statusChanged,
   verdictGiven,
 } from '../../../../test/support/incident-events';
-import { evolveIncidentView, hourOf, type ReadModelEvent } from './evolve-incident-view';
+import { evolveIncidentView, hourOf, minuteOf, type ReadModelEvent } from './evolve-incident-view';
 import type { IncidentView, ViewChange } from './incident-view';
 
 /** Folds events in order, collecting every row the projection would append. */
@@ -95,6 +95,7 @@ describe('evolveIncidentView', () => {
           {
             tenantId: 'tenant-a',
             hour: hourOf(T0),
+            minute: minuteOf(T0),
             alertsIn: 0,
             incidentsOpened: 1,
             escalations: 0,
@@ -102,6 +103,7 @@ describe('evolveIncidentView', () => {
           {
             tenantId: 'tenant-a',
             hour: hourOf(T0),
+            minute: minuteOf(T0),
             alertsIn: 1,
             incidentsOpened: 0,
             escalations: 0,
@@ -184,7 +186,14 @@ describe('evolveIncidentView', () => {
       ]);
       expect(view().escalated).toBe(true);
       expect(changes[1]?.stats).toEqual([
-        { tenantId: 'tenant-a', hour: hourOf(at), alertsIn: 0, incidentsOpened: 0, escalations: 1 },
+        {
+          tenantId: 'tenant-a',
+          hour: hourOf(at),
+          minute: minuteOf(at),
+          alertsIn: 0,
+          incidentsOpened: 0,
+          escalations: 1,
+        },
       ]);
       expect(changes[2]?.stats).toEqual([]);
     });
@@ -249,6 +258,18 @@ describe('evolveIncidentView', () => {
         absorbedIncidentIds: ['inc-2'],
       });
       expect(view('inc-1').entities.map((e) => e.value)).toEqual(['ws-01', 'corp\\alice', 'db-01']);
+    });
+
+    it("the survivor without a campaign joins the absorbed incident's, as the correlator does", () => {
+      const linked = [
+        incidentOpened('inc-1'),
+        incidentOpened('inc-2', absorbedAlert, { sequence: 1 }),
+        campaignLinked('inc-2', 'camp-1', { sequence: 2 }),
+        incidentMergedInto('inc-2', 'inc-1', { sequence: 3 }),
+        incidentsMerged('inc-1', 'inc-2', { sequence: 2 }),
+      ];
+      expect(given(linked).view('inc-1').campaignId).toBe('camp-1');
+      expect(given(events).view('inc-1').campaignId).toBeNull();
     });
 
     it('the absorbed incident is closed and points at the survivor', () => {
@@ -416,6 +437,7 @@ describe('evolveIncidentView', () => {
         {
           tenantId: 'tenant-a',
           hour: hourOf(second.observedAt),
+          minute: minuteOf(second.observedAt),
           alertsIn: 1,
           incidentsOpened: 0,
           escalations: 0,

@@ -38,7 +38,7 @@ export interface EvolveContext {
   readonly lookup?: (incidentId: string) => IncidentView | undefined;
 }
 
-export { HOUR_MS, hourOf } from './view-draft';
+export { HOUR_MS, MINUTE_MS, hourOf, minuteOf } from './view-draft';
 
 /** A view for an incident nothing is known about yet. */
 export function emptyIncidentView(tenantId: string, incidentId: string): IncidentView {

@@ -115,11 +115,16 @@ export interface EntityTouch {
   readonly seenAt: EpochMs;
 }
 
-/** Additive counters for one tenant and hour (`tenant_hourly_stats`). */
+/**
+ * Additive counters for one tenant at one time, summed per hour (`tenant_hourly_stats`) and per
+ * minute (`tenant_minute_stats`, for charts of the last minutes).
+ */
 export interface HourlyStatsDelta {
   readonly tenantId: string;
   /** Start of the hour, epoch ms (UTC). */
   readonly hour: EpochMs;
+  /** Start of the minute, epoch ms (UTC). */
+  readonly minute: EpochMs;
   readonly alertsIn: number;
   readonly incidentsOpened: number;
   readonly escalations: number;

@@ -10,6 +10,8 @@ import type {
 
 export const HOUR_MS = 3_600_000;
 export const hourOf = (time: EpochMs): EpochMs => Math.floor(time / HOUR_MS) * HOUR_MS;
+export const MINUTE_MS = 60_000;
+export const minuteOf = (time: EpochMs): EpochMs => Math.floor(time / MINUTE_MS) * MINUTE_MS;
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -41,6 +43,7 @@ export function stat(
   return {
     tenantId,
     hour: hourOf(time),
+    minute: minuteOf(time),
     alertsIn: counts.alertsIn ?? 0,
     incidentsOpened: counts.incidentsOpened ?? 0,
     escalations: counts.escalations ?? 0,
@@ -96,6 +99,8 @@ export function absorb(draft: Draft, absorbed: IncidentView, at: EpochMs): void 
   if (absorbed.firstSeen !== null) v.firstSeen = minTime(v.firstSeen, absorbed.firstSeen);
   if (absorbed.lastSeen !== null) v.lastSeen = maxTime(v.lastSeen, absorbed.lastSeen);
   v.maxSeverity = Math.max(v.maxSeverity, absorbed.maxSeverity);
+  // As the correlator's merge does: a survivor without a campaign joins the absorbed one's story.
+  v.campaignId ??= absorbed.campaignId;
 }
 
 export function addRule(v: Mutable<IncidentView>, rule: string): void {

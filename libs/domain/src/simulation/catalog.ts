@@ -123,6 +123,18 @@ export const NOISE_RULES: readonly RuleTemplate[] = [
   },
 ];
 
+/** An Internet scanner probing the perimeter: one external source, many internal targets. */
+export const SCAN_RULE: RuleTemplate = {
+  ruleId: 'NET-5203',
+  ruleName: 'Inbound port scan',
+  ...net,
+  category: 'network',
+  tactic: 'TA0043',
+  technique: 'T1595',
+  severity: [15, 35],
+  slots: ['externalIp', 'victimHost', 'victimIp'],
+};
+
 /** Scheduled, steady activity on servers that trips a rule every few minutes. */
 export const ROUTINE_RULES: readonly RuleTemplate[] = [
   {

@@ -119,6 +119,30 @@ describe('generateTraffic', () => {
     expect(linked / (linked + alone)).toBeGreaterThan(0.9);
   });
 
+  it('sends noise as real streams do: bursts of one rule on one host, and scans of many hosts', () => {
+    const noise = alerts.filter((l) => l.label.group === null).map((l) => l.alert);
+    const series = new Map<string, number[]>();
+    for (const alert of noise) {
+      const subject = alert.entities.map((e) => `${e.type}:${e.value}`).join(',');
+      const key = `${alert.tenantId}|${alert.ruleId}|${subject}`;
+      series.set(key, [...(series.get(key) ?? []), alert.observedAt]);
+    }
+    // Most noise alerts repeat the rule on the same entities within minutes.
+    const repeated = [...series.values()].filter((times) => times.length > 1);
+    const inBursts = repeated.reduce((sum, times) => sum + times.length, 0);
+    expect(inBursts / noise.length).toBeGreaterThan(0.6);
+    // A scan: one external address reported against several workstations within minutes.
+    const scanned = new Map<string, Set<string>>();
+    for (const alert of noise.filter((a) => a.ruleId === 'NET-5203')) {
+      const source = alert.entities.find((e) => e.type === 'ip' && e.role === 'destination');
+      const target = alert.entities.find((e) => e.type === 'host');
+      if (source === undefined || target === undefined) continue;
+      const key = `${alert.tenantId}|${source.value}`;
+      scanned.set(key, (scanned.get(key) ?? new Set()).add(target.value));
+    }
+    expect(Math.max(...[...scanned.values()].map((hosts) => hosts.size))).toBeGreaterThanOrEqual(4);
+  });
+
   it('gives routine jobs a steady rhythm', () => {
     for (const members of byGroup(alerts, 'routine').values()) {
       if (members.length < 5) continue;

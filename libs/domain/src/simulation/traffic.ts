@@ -1,7 +1,6 @@
 import type { AlertEntity, CanonicalAlert, EpochMs, ThreatIntelVerdict } from '@soc/contracts';
 import {
   ADMIN_RULES,
-  NOISE_RULES,
   ROUTINE_RULES,
   SERVER_ROLES,
   SLOT_TYPES,
@@ -11,22 +10,22 @@ import {
 } from './catalog';
 import type { AlertLabel, LabeledAlert, TrafficMix, TrafficParams } from './generator';
 import { ATTACK_SCRIPT } from './attack-script';
-import { campaignIntel, campaignSlots, verdict } from './campaign-plan';
+import { campaignIntel, campaignSlots } from './campaign-plan';
 import { MinHeap } from './heap';
+import { MEAN_ALERTS_PER_NOISE_EVENT, noiseEvent } from './noise';
 import { mulberry32, type Prng } from './prng';
-import {
-  benignDomainAt,
-  buildWorld,
-  externalIpAt,
-  hashAt,
-  pickIndex,
-  type Server,
-  type TenantWorld,
-} from './world';
+import { buildWorld, type Server, type TenantWorld } from './world';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
+/**
+ * Periods of scheduled jobs, log-uniform: monitoring probes every minute or two as often as
+ * quarter-hourly backups and updates, as in a real SIEM's routine stream.
+ */
+const ROUTINE_PERIOD = { min: 1 * MINUTE, max: 15 * MINUTE } as const;
+const MEAN_ROUTINE_PERIOD =
+  (ROUTINE_PERIOD.max - ROUTINE_PERIOD.min) / Math.log(ROUTINE_PERIOD.max / ROUTINE_PERIOD.min);
 
 interface Scheduled {
   readonly time: EpochMs;
@@ -100,7 +99,7 @@ export class TrafficRun {
             (_, i) => TENANT_NAMES[i] ?? `tenant-${i + 1}`,
           );
     const meanActive = 0.65 * this.durationMs;
-    const routinePerSeries = Math.max(1, meanActive / (10 * MINUTE));
+    const routinePerSeries = Math.max(1, meanActive / MEAN_ROUTINE_PERIOD);
     this.routineSeries = Math.max(
       tenantIds.length,
       Math.round((mix.routine * this.alertCount) / routinePerSeries),
@@ -194,7 +193,7 @@ export class TrafficRun {
   scheduleAll(): void {
     const { mix, alertCount, durationMs } = this;
     for (const world of this.worlds) this.scheduleNoise(world);
-    // Routine: scheduled jobs on servers, every 5-15 minutes with 1-3 % jitter, for hours.
+    // Routine: scheduled jobs on servers, every 1-15 minutes with 1-3 % jitter, for hours.
     this.starter(this.routineSeries, 0.7 * durationMs, (n, begin) => this.routine(n, begin));
     // Campaigns: initial access and execution, then up to 6 later stages in kill-chain order.
     const campaigns = Math.max(1, Math.round((mix.campaigns * alertCount) / 12));
@@ -206,44 +205,36 @@ export class TrafficRun {
     this.starter(adminBursts, 0.9 * durationMs, (n, begin) => this.adminBurst(n, begin));
   }
 
-  /** Background noise: a Poisson process per tenant, skewed towards a few noisy workstations. */
+  /**
+   * Background noise: noise events (bursts of one rule on one workstation, skewed towards a
+   * few noisy ones, and now and then a scan) as a Poisson process per tenant, spaced so that
+   * the alerts they make keep the noise share of the requested rate.
+   */
   private scheduleNoise(world: TenantWorld): void {
     const rng = this.rng;
     const noiseRate = (this.mix.noise * this.alertCount) / this.durationMs;
-    const mean = 1 / (noiseRate * world.weight);
+    const mean = MEAN_ALERTS_PER_NOISE_EVENT / (noiseRate * world.weight);
     if (!Number.isFinite(mean)) return;
-    const fire = (time: EpochMs) => (): LabeledAlert => {
+    const fire = (time: EpochMs) => (): undefined => {
       const next = time + rng.exponential(mean);
       this.schedule(next, fire(next));
-      return this.noiseAlert(world, time);
+      this.noise(world, time);
+      return undefined;
     };
     const first = this.start + rng.exponential(mean);
     this.schedule(first, fire(first));
   }
 
-  private noiseAlert(world: TenantWorld, time: EpochMs): LabeledAlert {
+  private noise(world: TenantWorld, begin: EpochMs): void {
     const rng = this.rng;
-    const station = rng.pickSkewed(world.workstations, 1.3);
-    const template = rng.pick(NOISE_RULES);
-    const externalIp = externalIpAt(pickIndex(rng, world.externalIps, 1.3));
-    const intel: ThreatIntelVerdict[] = [];
-    if (template.slots.includes('externalIp')) {
-      if (rng.chance(0.02)) intel.push(verdict(externalIp, 'ip', 'malicious', rng.int(55, 85)));
-      else if (rng.chance(0.08))
-        intel.push(verdict(externalIp, 'ip', 'suspicious', rng.int(20, 60)));
+    const { template, label, intel, alerts } = noiseEvent(rng, world);
+    for (const { offsetMs, slots } of alerts) {
+      const time = begin + offsetMs;
+      this.schedule(time, () => {
+        const confidence = rng.chance(0.4) ? null : rng.int(30, 80);
+        return this.makeAlert(world, template, { slots, time, label, intel, confidence });
+      });
     }
-    const slots = {
-      victimHost: station.host,
-      victimUser: station.user,
-      victimEmail: station.email,
-      victimIp: station.ip,
-      payloadHash: hashAt(pickIndex(rng, world.noiseHashes, 1.3), world.salt),
-      externalIp,
-      benignDomain: benignDomainAt(pickIndex(rng, world.benignDomains, 1.3)),
-    };
-    const label: AlertLabel = { group: null, verdict: rng.chance(0.85) ? 'fp' : 'benign' };
-    const confidence = rng.chance(0.4) ? null : rng.int(30, 80);
-    return this.makeAlert(world, template, { slots, time, label, intel, confidence });
   }
 
   /**
@@ -276,7 +267,8 @@ export class TrafficRun {
     const server = rng.pick(world.servers);
     const template = rng.pick(ROUTINE_RULES);
     const account = rng.pick(world.serviceAccounts);
-    const period = rng.between(5 * MINUTE, 15 * MINUTE);
+    const period =
+      ROUTINE_PERIOD.min * (ROUTINE_PERIOD.max / ROUTINE_PERIOD.min) ** rng.between(0, 1);
     const jitter = rng.between(0.01, 0.03);
     const end = begin + rng.between(0.3 * this.durationMs, this.durationMs);
     const label: AlertLabel = { group: `${world.id}:routine:${n}`, verdict: 'benign' };

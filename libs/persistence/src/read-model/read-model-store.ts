@@ -1,16 +1,24 @@
-import type { EntityTouch, HourlyStatsDelta, IncidentView } from '@soc/domain';
+import type { EntityTouch, HourlyStatsDelta, IncidentView, StoryView } from '@soc/domain';
 import { selectRows, type Queryable } from '../data-source';
 import { READ_MODEL_CHANNEL, READ_MODEL_SCHEMA, assertIdentifier } from '../schema';
 import { columnNames, fromRow, recordsetDefinition, toRow, type TableSpec } from './columns';
-import { incidentKey, type IncidentKey, type ReadModelChanges } from './records';
+import {
+  incidentKey,
+  storyKey,
+  type IncidentKey,
+  type ReadModelChanges,
+  type StoryKey,
+} from './records';
 import {
   INCIDENTS,
   INCIDENT_ALERTS,
   INCIDENT_ENTITIES,
   INCIDENT_TIMELINE,
   PROJECTION_CHECKPOINTS,
+  STORIES,
   STREAM_POSITIONS,
   TENANT_HOURLY_STATS,
+  TENANT_MINUTE_STATS,
   flattenAlert,
   type EntityLink,
   type IncidentRow,
@@ -98,12 +106,20 @@ export class ReadModelStore {
    * also covers incidents that have no row yet.
    */
   async lockIncidents(db: Queryable, keys: readonly IncidentKey[]): Promise<void> {
-    if (keys.length === 0) return;
+    await this.advisoryLocks(
+      db,
+      keys.map((k) => `${k.tenantId}/${k.incidentId}`),
+    );
+  }
+
+  /** Transaction-scoped advisory locks on `names` of this schema, taken in one global order. */
+  private async advisoryLocks(db: Queryable, names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
     await db.query(
       `SELECT pg_advisory_xact_lock(k) FROM (
          SELECT DISTINCT hashtextextended($1 || '/' || x, 0) AS k FROM unnest($2::text[]) AS x ORDER BY 1
        ) AS locks`,
-      [this.schema, keys.map((k) => `${k.tenantId}/${k.incidentId}`)],
+      [this.schema, names],
     );
   }
 
@@ -126,6 +142,75 @@ export class ReadModelStore {
       }
     }
     return found;
+  }
+
+  /**
+   * Serializes the writers of the same stories (their members may be written by transactions
+   * of either topic). Taken after the incident locks, always in one order, so no two
+   * transactions wait on each other in a circle.
+   */
+  async lockStories(db: Queryable, keys: readonly StoryKey[]): Promise<void> {
+    await this.advisoryLocks(
+      db,
+      keys.map((k) => `story/${k.tenantId}/${k.storyId}`),
+    );
+  }
+
+  /**
+   * The incident rows that are members of the stories, as this transaction sees them: opened,
+   * not merged away, and whose campaign (or own id, without one) is the story id.
+   */
+  async loadStoryMembers(
+    db: Queryable,
+    keys: readonly StoryKey[],
+  ): Promise<Map<string, IncidentView[]>> {
+    const members = new Map<string, IncidentView[]>();
+    for (const part of chunks(keys, this.chunkSize)) {
+      const rows = await selectRows<IncidentRow & { story_id: string }>(
+        db,
+        `SELECT i.*, k.story_id FROM ${this.schema}.incidents i
+         JOIN json_to_recordset($1::json) AS k(tenant_id text, story_id text)
+           ON i.tenant_id = k.tenant_id AND COALESCE(i.campaign_id, i.incident_id) = k.story_id
+         WHERE i.merged_into IS NULL AND i.opened`,
+        [JSON.stringify(part.map((k) => ({ tenant_id: k.tenantId, story_id: k.storyId })))],
+      );
+      for (const row of rows) {
+        const view = fromRow(INCIDENTS, row);
+        const key = storyKey({ tenantId: view.tenantId, storyId: row.story_id });
+        members.set(key, [...(members.get(key) ?? []), view]);
+      }
+    }
+    return members;
+  }
+
+  /** Writes the recomputed stories and deletes those left without members. */
+  async writeStories(
+    db: Queryable,
+    {
+      stories,
+      emptied,
+    }: { readonly stories: readonly StoryView[]; readonly emptied: readonly StoryKey[] },
+  ): Promise<void> {
+    const names = columnNames(STORIES);
+    const updates = names
+      .filter((name) => !STORIES.primaryKey.includes(name))
+      .map((name) => `${name} = EXCLUDED.${name}`)
+      .join(', ');
+    for (const part of chunks(stories, this.chunkSize)) {
+      await db.query(
+        `INSERT INTO ${this.schema}.stories (${names.join(', ')})
+         SELECT ${names.join(', ')} FROM json_to_recordset($1::json) AS r(${recordsetDefinition(STORIES)})
+         ON CONFLICT (${STORIES.primaryKey.join(', ')}) DO UPDATE SET ${updates}`,
+        [JSON.stringify(part.map((story) => toRow(STORIES, story)))],
+      );
+    }
+    for (const part of chunks(emptied, this.chunkSize)) {
+      await db.query(
+        `DELETE FROM ${this.schema}.stories s USING json_to_recordset($1::json) AS k(tenant_id text, story_id text)
+         WHERE s.tenant_id = k.tenant_id AND s.story_id = k.story_id`,
+        [JSON.stringify(part.map((k) => ({ tenant_id: k.tenantId, story_id: k.storyId })))],
+      );
+    }
   }
 
   /** Last applied sequence of streams without an incident row, by `tenant\u0000stream`. */
@@ -276,10 +361,27 @@ export class ReadModelStore {
     }
   }
 
+  /** Adds the batch's counters to the hourly and the per-minute rows. */
   private async addStats(db: Queryable, stats: readonly HourlyStatsDelta[]): Promise<void> {
+    await this.addCounters(db, { spec: TENANT_HOURLY_STATS, bucket: 'hour', stats });
+    await this.addCounters(db, { spec: TENANT_MINUTE_STATS, bucket: 'minute', stats });
+  }
+
+  private async addCounters(
+    db: Queryable,
+    {
+      spec,
+      bucket,
+      stats,
+    }: {
+      readonly spec: typeof TENANT_HOURLY_STATS | typeof TENANT_MINUTE_STATS;
+      readonly bucket: 'hour' | 'minute';
+      readonly stats: readonly HourlyStatsDelta[];
+    },
+  ): Promise<void> {
     const sums = new Map<string, Mutable<HourlyStatsDelta>>();
     for (const delta of stats) {
-      const key = `${delta.tenantId}\u0000${delta.hour}`;
+      const key = `${delta.tenantId}\u0000${delta[bucket]}`;
       const sum = sums.get(key) ?? { ...delta, alertsIn: 0, incidentsOpened: 0, escalations: 0 };
       sum.alertsIn += delta.alertsIn;
       sum.incidentsOpened += delta.incidentsOpened;
@@ -287,18 +389,18 @@ export class ReadModelStore {
       sums.set(key, sum);
     }
     const sorted = [...sums.values()].sort((a, b) =>
-      a.tenantId === b.tenantId ? a.hour - b.hour : a.tenantId < b.tenantId ? -1 : 1,
+      a.tenantId === b.tenantId ? a[bucket] - b[bucket] : a.tenantId < b.tenantId ? -1 : 1,
     );
-    const names = columnNames(TENANT_HOURLY_STATS).join(', ');
+    const names = columnNames(spec).join(', ');
     for (const part of chunks(sorted, this.chunkSize)) {
       await db.query(
-        `INSERT INTO ${this.schema}.tenant_hourly_stats AS t (${names})
-         SELECT ${names} FROM json_to_recordset($1::json) AS r(${recordsetDefinition(TENANT_HOURLY_STATS)})
-         ON CONFLICT (tenant_id, hour) DO UPDATE SET
+        `INSERT INTO ${this.schema}.${spec.table} AS t (${names})
+         SELECT ${names} FROM json_to_recordset($1::json) AS r(${recordsetDefinition(spec)})
+         ON CONFLICT (tenant_id, ${bucket}) DO UPDATE SET
            alerts_in = t.alerts_in + EXCLUDED.alerts_in,
            incidents_opened = t.incidents_opened + EXCLUDED.incidents_opened,
            escalations = t.escalations + EXCLUDED.escalations`,
-        [JSON.stringify(part.map((sum) => toRow(TENANT_HOURLY_STATS, sum)))],
+        [JSON.stringify(part.map((sum) => toRow(spec as TableSpec<HourlyStatsDelta>, sum)))],
       );
     }
   }

@@ -25,3 +25,11 @@ export interface IncidentKey {
 
 export const incidentKey = ({ tenantId, incidentId }: IncidentKey): string =>
   `${tenantId}\u0000${incidentId}`;
+
+/** A story of one tenant: a campaign id, or the id of an incident that is a story of its own. */
+export interface StoryKey {
+  readonly tenantId: string;
+  readonly storyId: string;
+}
+
+export const storyKey = ({ tenantId, storyId }: StoryKey): string => `${tenantId}\u0000${storyId}`;

@@ -1,5 +1,11 @@
 import type { AlertSummary, EntityType, EpochMs } from '@soc/contracts';
-import type { HourlyStatsDelta, IncidentAlertRow, IncidentView, TimelineEntry } from '@soc/domain';
+import type {
+  HourlyStatsDelta,
+  IncidentAlertRow,
+  IncidentView,
+  StoryView,
+  TimelineEntry,
+} from '@soc/domain';
 import { bigintText, epochMs, same, tableOf, type RowOf } from './columns';
 
 /** Words the free-text filter matches: title, ids, rules, tactics, entities, people. */
@@ -109,6 +115,55 @@ export const INCIDENTS = tableOf<IncidentView>()({
 
 /** A row of `incidents` as pg returns it (also what the query API reads). */
 export type IncidentRow = RowOf<typeof INCIDENTS>;
+
+/** Attack stories (read-model/story-view.ts): recomputed from their member incident rows. */
+export const STORIES = tableOf<StoryView>()({
+  table: 'stories',
+  primaryKey: ['tenant_id', 'story_id'],
+  columns: [
+    { column: 'tenant_id', pg: 'text', key: 'tenantId', codec: same, nullable: false },
+    { column: 'story_id', pg: 'text', key: 'storyId', codec: same, nullable: false },
+    { column: 'campaign_id', pg: 'text', key: 'campaignId', codec: same, nullable: true },
+    { column: 'title', pg: 'text', key: 'title', codec: same, nullable: false },
+    { column: 'priority', pg: 'double precision', key: 'priority', codec: same, nullable: true },
+    {
+      column: 'lead_incident_id',
+      pg: 'text',
+      key: 'leadIncidentId',
+      codec: same,
+      nullable: false,
+    },
+    { column: 'incident_ids', pg: 'text[]', key: 'incidentIds', codec: same, nullable: false },
+    {
+      column: 'incident_count',
+      pg: 'integer',
+      key: 'incidentCount',
+      codec: same,
+      nullable: false,
+    },
+    {
+      column: 'open_incidents',
+      pg: 'integer',
+      key: 'openIncidents',
+      codec: same,
+      nullable: false,
+    },
+    { column: 'alert_count', pg: 'integer', key: 'alertCount', codec: same, nullable: false },
+    { column: 'status', pg: 'text', key: 'status', codec: same, nullable: false },
+    { column: 'escalated', pg: 'boolean', key: 'escalated', codec: same, nullable: false },
+    { column: 'rules', pg: 'text[]', key: 'rules', codec: same, nullable: false },
+    { column: 'tactics', pg: 'text[]', key: 'tactics', codec: same, nullable: false },
+    { column: 'entities', pg: 'jsonb', key: 'entities', codec: same, nullable: false },
+    { column: 'host_count', pg: 'integer', key: 'hostCount', codec: same, nullable: false },
+    { column: 'first_seen', pg: 'timestamptz', key: 'firstSeen', codec: epochMs, nullable: true },
+    { column: 'last_seen', pg: 'timestamptz', key: 'lastSeen', codec: epochMs, nullable: true },
+    { column: 'summary', pg: 'text', key: 'summary', codec: same, nullable: false },
+    { column: 'updated_at', pg: 'timestamptz', key: 'updatedAt', codec: epochMs, nullable: false },
+  ],
+});
+
+/** A row of `stories` as pg returns it (also what the query API reads). */
+export type StoryRow = RowOf<typeof STORIES>;
 
 /** An `incident_alerts` row with the alert's fields beside the link's, as the table has them. */
 export type FlatIncidentAlert = Omit<IncidentAlertRow, 'alert'> & AlertSummary;
@@ -251,21 +306,41 @@ export const INCIDENT_TIMELINE = tableOf<TimelineEntry>()({
   ],
 });
 
-export const TENANT_HOURLY_STATS = tableOf<HourlyStatsDelta>()({
+const COUNTER_COLUMNS = [
+  { column: 'alerts_in', pg: 'integer', key: 'alertsIn', codec: same, nullable: false },
+  {
+    column: 'incidents_opened',
+    pg: 'integer',
+    key: 'incidentsOpened',
+    codec: same,
+    nullable: false,
+  },
+  { column: 'escalations', pg: 'integer', key: 'escalations', codec: same, nullable: false },
+] as const;
+
+/** The counters summed per hour. */
+export type HourlyStats = Omit<HourlyStatsDelta, 'minute'>;
+
+export const TENANT_HOURLY_STATS = tableOf<HourlyStats>()({
   table: 'tenant_hourly_stats',
   primaryKey: ['tenant_id', 'hour'],
   columns: [
     { column: 'tenant_id', pg: 'text', key: 'tenantId', codec: same, nullable: false },
     { column: 'hour', pg: 'timestamptz', key: 'hour', codec: epochMs, nullable: false },
-    { column: 'alerts_in', pg: 'integer', key: 'alertsIn', codec: same, nullable: false },
-    {
-      column: 'incidents_opened',
-      pg: 'integer',
-      key: 'incidentsOpened',
-      codec: same,
-      nullable: false,
-    },
-    { column: 'escalations', pg: 'integer', key: 'escalations', codec: same, nullable: false },
+    ...COUNTER_COLUMNS,
+  ],
+});
+
+/** The same counters per minute: what a chart of the last minutes or hours draws. */
+export type MinuteStats = Omit<HourlyStatsDelta, 'hour'>;
+
+export const TENANT_MINUTE_STATS = tableOf<MinuteStats>()({
+  table: 'tenant_minute_stats',
+  primaryKey: ['tenant_id', 'minute'],
+  columns: [
+    { column: 'tenant_id', pg: 'text', key: 'tenantId', codec: same, nullable: false },
+    { column: 'minute', pg: 'timestamptz', key: 'minute', codec: epochMs, nullable: false },
+    ...COUNTER_COLUMNS,
   ],
 });
 
@@ -315,7 +390,9 @@ export const READ_MODEL_TABLES = [
   INCIDENT_ENTITIES,
   ENTITIES,
   INCIDENT_TIMELINE,
+  STORIES,
   TENANT_HOURLY_STATS,
+  TENANT_MINUTE_STATS,
   STREAM_POSITIONS,
   PROJECTION_CHECKPOINTS,
 ] as const;
