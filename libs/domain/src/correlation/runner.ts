@@ -10,6 +10,7 @@ import {
   isIncidentEvent,
   type CorrelationInput,
   type CorrelationState,
+  type FeedbackRescoreInput,
   type TickInput,
 } from './state';
 
@@ -45,12 +46,22 @@ export function createCorrelator(
         ? { alertId: keyed.alert.alertId, keys: keyed.keys }
         : undefined;
     let landedIn: string | undefined;
+    const taught: FeedbackRescoreInput[] = [];
     for (const output of decideCorrelation(keyed, state, config, ids)) {
       evolveCorrelation(state, output, known);
       if (isIncidentEvent(output)) into.push(output);
       if (output.type === 'IncidentOpened' || output.type === 'AlertAttached')
         landedIn = output.data.incidentId;
+      if (output.type === 'FeedbackApplied')
+        taught.push({
+          kind: 'feedback-rescore',
+          tenantId: output.tenantId,
+          rules: output.data.rules,
+          cause: output.causationId,
+        });
     }
+    // Open incidents of the rules the feedback taught are rescored with the model that holds it.
+    for (const rescore of taught) push(rescore, into);
     // Verdicts that came before the alert (a feed match, a cached verdict) join its incident.
     if (keyed.kind === 'alert' && known !== undefined && landedIn !== undefined)
       push(

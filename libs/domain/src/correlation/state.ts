@@ -1,6 +1,8 @@
+import type { FeedbackModel } from '../feedback';
 import type { EvidenceTally, TenantBaseline } from '../scoring';
 import type {
   AlertEntity,
+  AnalystVerdict,
   AlertSummary,
   CanonicalAlert,
   EpochMs,
@@ -9,9 +11,13 @@ import type {
   IntelVerdictRecorded,
 } from '@soc/contracts';
 import type { AlertKeys } from './entity-keys';
+import type { FeedbackInput, FeedbackRescoreInput } from './feedback-inputs';
+
+export type { FeedbackInput, FeedbackRescoreInput } from './feedback-inputs';
 import type { RunningTally } from './tally';
 
-export type CorrelationInput = AlertInput | TickInput | IntelInput | RememberedIntelInput;
+export type CorrelationInput =
+  AlertInput | TickInput | IntelInput | RememberedIntelInput | FeedbackInput | FeedbackRescoreInput;
 
 /** A verdict of `soc.intel.v1` (see intel-decide.ts). */
 export interface IntelInput {
@@ -131,6 +137,18 @@ export interface TenantState {
   readonly intel: Map<string, Map<string, RememberedVerdict>>;
   /** Verdicts in `intel`. */
   intelCount: number;
+  /** What analysts said about past incidents (FeedbackApplied), per rule, entity and pattern. */
+  readonly feedback: FeedbackModel;
+  /**
+   * Alert id -> the incident its row or repeat joined, for feedback that names an alert; at
+   * most MAX_INDEXED_ALERTS, the oldest out first.
+   */
+  readonly alertIncidents: Map<string, string>;
+}
+
+/** An analyst's close of an incident, as FeedbackApplied recorded it. */
+export interface AnalystClose {
+  readonly verdict: AnalystVerdict | null;
 }
 
 /** A verdict as IntelVerdictApplied records it, without the incident. */
@@ -182,6 +200,8 @@ export interface OpenIncident {
   evidence: EvidenceTally;
   /** Verdicts applied to the incident by entity key, then provider; null before the first. */
   intel: Map<string, Map<string, RememberedVerdict>> | null;
+  /** Set when an analyst closed the incident; cleared when a new alert reopens it. */
+  analystClosed: AnalystClose | null;
 }
 
 export interface EntityLink {
@@ -266,6 +286,8 @@ export const RISK_HALF_LIVES_PER_HORIZON = 4;
 export const MAX_SCORED_ENTITIES = 100;
 /** Verdicts a tenant remembers for alerts to come; intel outlives no more than this. */
 export const MAX_REMEMBERED_VERDICTS = 10_000;
+/** Alerts whose incident a tenant remembers for feedback by alert id. */
+export const MAX_INDEXED_ALERTS = 100_000;
 
 export const initialCorrelationState = (): CorrelationState => ({ tenants: new Map() });
 
