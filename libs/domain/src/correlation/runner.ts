@@ -1,4 +1,4 @@
-import type { CanonicalAlert, EpochMs, IncidentEvent } from '@soc/contracts';
+import type { CanonicalAlert, EpochMs, FeedbackEvent, IncidentEvent } from '@soc/contracts';
 import { guardedEventTime } from './clock-skew';
 import { policyFor, type CorrelationConfig } from './config';
 import { decideCorrelation } from './decide';
@@ -117,6 +117,8 @@ export interface OfflineCorrelation {
   readonly state: CorrelationState;
   /** One alert in arrival order, then a tick when event time has moved `tickEveryMs`. */
   push(alert: CanonicalAlert): IncidentEvent[];
+  /** An analyst action, as the correlator service takes it from `soc.feedback.v1`. */
+  feedback(event: FeedbackEvent): IncidentEvent[];
   /** The final flush: pending repeat counters, and whatever the last watermark closes. */
   finish(): IncidentEvent[];
 }
@@ -142,6 +144,7 @@ export function offlineCorrelation(
         for (const event of correlator.push({ kind: 'tick' })) events.push(event);
       return events;
     },
+    feedback: (event) => correlator.push({ kind: 'feedback', event }),
     finish: () => correlator.push({ kind: 'tick' }),
   };
 }

@@ -24,8 +24,12 @@ export const PRIOR = 1;
 export const TP_WEIGHT = 10;
 export const MAX_FP_PER_ANALYST = 10;
 export const MIN_VERDICTS = 3;
-/** Points a noise verdict history takes off at most, and a true-positive history adds. */
-export const MAX_NOISE_POINTS = 40;
+/**
+ * A noise history takes off at most this share of the priority the other factors give (so a
+ * judged pattern keeps its order among its own kind and never drops to zero by feedback
+ * alone); a true-positive history adds at most MAX_ATTACK_POINTS.
+ */
+export const MAX_NOISE_SHARE = 0.75;
 export const MAX_ATTACK_POINTS = 15;
 /** Corrections move the priority toward their mean by corrections / (corrections + this). */
 export const CORRECTION_SHRINK = 2;
@@ -42,7 +46,8 @@ export interface VerdictEvidence {
   readonly tactic: string | null;
   readonly falsePositives: number;
   readonly truePositives: number;
-  readonly points: number;
+  /** -1 (certain noise) to 1 (certain attack), weighed by how much was judged. */
+  readonly strength: number;
 }
 
 export interface CorrectionEvidence {
@@ -66,18 +71,22 @@ function effectiveFalsePositives(counts: KeyCounts): number {
   return total;
 }
 
-/** Signed points of one key's verdicts: negative for a noise history, positive for attacks. */
-export function verdictPoints(counts: KeyCounts): number {
+/** Signed strength of one key's verdicts: negative for a noise history, positive for attacks. */
+export function verdictStrength(counts: KeyCounts): number {
   const verdicts = counts.tp + counts.fp;
   if (verdicts < MIN_VERDICTS && counts.tp === 0) return 0;
   const fp = effectiveFalsePositives(counts);
   const noiseShare = (fp + PRIOR) / (fp + TP_WEIGHT * counts.tp + 2 * PRIOR);
   const judged = fp + counts.tp;
   const confidence = judged / (judged + 2);
-  if (noiseShare > 0.5)
-    return -Math.round(MAX_NOISE_POINTS * ((noiseShare - 0.5) / 0.5) * confidence);
-  return Math.round(MAX_ATTACK_POINTS * ((0.5 - noiseShare) / 0.5) * confidence);
+  return ((0.5 - noiseShare) / 0.5) * confidence;
 }
+
+/** The points a strength gives on a priority of `base` from the other factors. */
+export const pointsOfStrength = (strength: number, base: number): number =>
+  strength < 0
+    ? Math.round(strength * MAX_NOISE_SHARE * clamp(base, 0, 100))
+    : Math.round(strength * MAX_ATTACK_POINTS);
 
 const hasEnough = (counts: KeyCounts | undefined): counts is KeyCounts =>
   counts !== undefined && (counts.tp > 0 || counts.tp + counts.fp >= MIN_VERDICTS);
@@ -116,7 +125,7 @@ function evidenceOf(
     tactic: level === 'pattern' ? (parts[parts.length - 1] ?? null) : null,
     falsePositives: found.counts.fp,
     truePositives: found.counts.tp,
-    points: verdictPoints(found.counts),
+    strength: verdictStrength(found.counts),
   };
 }
 
@@ -169,9 +178,9 @@ export function assessFeedback(
   for (const rule of pattern.rules) {
     const evidence = ruleEvidence(model, rule, pattern);
     if (evidence === null) unjudged = true;
-    else if (verdict === null || evidence.points > verdict.points) verdict = evidence;
+    else if (verdict === null || evidence.strength > verdict.strength) verdict = evidence;
   }
-  if (verdict !== null && unjudged && verdict.points < 0) verdict = null;
+  if (verdict !== null && unjudged && verdict.strength < 0) verdict = null;
   const correction = correctionOf(model, pattern.rules);
   return verdict === null && correction === null ? null : { verdict, correction };
 }
@@ -182,7 +191,8 @@ export function assessFeedback(
  * either way.
  */
 export function feedbackPoints(assessment: FeedbackAssessment, base: number): number {
-  const verdict = assessment.verdict?.points ?? 0;
+  const verdict =
+    assessment.verdict === null ? 0 : pointsOfStrength(assessment.verdict.strength, base);
   const correction = assessment.correction;
   const toward =
     correction === null

@@ -4,7 +4,8 @@ import {
   feedbackPoints,
   MAX_FEEDBACK_POINTS,
   MAX_FP_PER_ANALYST,
-  verdictPoints,
+  MAX_NOISE_SHARE,
+  verdictStrength,
 } from './assess';
 import {
   MAX_FEEDBACK_INCIDENTS,
@@ -29,6 +30,12 @@ const pattern = (overrides: Partial<FeedbackPattern> = {}): FeedbackPattern => (
   tactics: ['TA0006'],
   ...overrides,
 });
+
+/** The points feedback gives an incident of the pattern scored 60 by the other factors. */
+const pointsOn = (model: FeedbackModel, on: FeedbackPattern = pattern()): number => {
+  const assessment = assessFeedback(model, on);
+  return assessment === null ? 0 : feedbackPoints(assessment, 60);
+};
 
 let serial = 0;
 function judge(
@@ -67,14 +74,15 @@ describe('feedback model', () => {
   it('lowers a pattern closed as false positive again and again, smoothed by the prior and growing with evidence', () => {
     const model = newFeedbackModel();
     judge(model, { label: 'fp', times: 3 });
-    const three = assessFeedback(model, pattern())?.verdict?.points as number;
+    const three = pointsOn(model);
     judge(model, { label: 'fp', times: 6 });
-    const nine = assessFeedback(model, pattern())?.verdict?.points as number;
+    const nine = pointsOn(model);
     expect(three).toBeLessThan(0);
     // Beta(1, 1) prior: 3 of 3 is a noise share of 4/5, never certainty.
-    expect(three).toBe(-Math.round(40 * 0.6 * (3 / 5)));
+    expect(three).toBe(-Math.round(0.6 * (3 / 5) * MAX_NOISE_SHARE * 60));
     expect(nine).toBeLessThan(three);
-    expect(nine).toBeGreaterThanOrEqual(-MAX_FEEDBACK_POINTS);
+    // Feedback alone never takes a pattern to zero.
+    expect(nine).toBeGreaterThan(-MAX_NOISE_SHARE * 60);
   });
 
   it('uses the most specific evidence: the rule on this host, then the pattern, then the rule', () => {
@@ -97,9 +105,9 @@ describe('feedback model', () => {
     const model = newFeedbackModel();
     judge(model, { label: 'fp', times: 8, analyst: 'analyst:a' });
     judge(model, { label: 'fp', times: 2, analyst: 'analyst:b' });
-    expect(assessFeedback(model, pattern())?.verdict?.points).toBeLessThan(-10);
+    expect(pointsOn(model)).toBeLessThan(-10);
     judge(model, { label: 'tp' });
-    expect(assessFeedback(model, pattern())?.verdict?.points).toBeGreaterThanOrEqual(0);
+    expect(pointsOn(model)).toBeGreaterThanOrEqual(0);
   });
 
   it('counts at most MAX_FP_PER_ANALYST false positives of one analyst: a burst cannot push a rule down alone', () => {
@@ -107,14 +115,13 @@ describe('feedback model', () => {
     judge(burst, { label: 'fp', times: 500, analyst: 'analyst:eager' });
     const capped = newFeedbackModel();
     judge(capped, { label: 'fp', times: MAX_FP_PER_ANALYST, analyst: 'analyst:eager' });
-    const burstPoints = assessFeedback(burst, pattern())?.verdict?.points as number;
-    const cappedPoints = assessFeedback(capped, pattern())?.verdict?.points as number;
-    expect(burstPoints).toBe(cappedPoints);
+    const burstPoints = pointsOn(burst);
+    expect(burstPoints).toBe(pointsOn(capped));
     expect(burstPoints).toBeGreaterThan(-MAX_FEEDBACK_POINTS);
     const team = newFeedbackModel();
     for (const analyst of ['a', 'b', 'c', 'd', 'e'])
       judge(team, { label: 'fp', times: 100, analyst: `analyst:${analyst}` });
-    expect(assessFeedback(team, pattern())?.verdict?.points).toBeLessThan(burstPoints);
+    expect(pointsOn(team)).toBeLessThan(burstPoints);
   });
 
   it('counts each incident once with its latest verdict: a repeat changes nothing, a changed verdict replaces', () => {
@@ -190,7 +197,7 @@ describe('feedback model', () => {
     expect(a).not.toBeNull();
   });
 
-  it('gives verdict points from counts alone, between the bounds', () => {
+  it('gives a verdict strength from counts alone, between -1 and 1', () => {
     const counts = (tp: number, fp: number) => ({
       tp,
       fp,
@@ -198,9 +205,9 @@ describe('feedback model', () => {
       corrections: 0,
       correctionSum: 0,
     });
-    expect(verdictPoints(counts(0, 2))).toBe(0);
-    expect(verdictPoints(counts(0, 1000))).toBeGreaterThanOrEqual(-40);
-    expect(verdictPoints(counts(3, 0))).toBeGreaterThan(0);
-    expect(verdictPoints(counts(3, 0))).toBeLessThanOrEqual(15);
+    expect(verdictStrength(counts(0, 2))).toBe(0);
+    expect(verdictStrength(counts(0, 1000))).toBeGreaterThan(-1);
+    expect(verdictStrength(counts(3, 0))).toBeGreaterThan(0);
+    expect(verdictStrength(counts(3, 0))).toBeLessThan(1);
   });
 });

@@ -1,4 +1,9 @@
-import { feedbackPoints, type FeedbackAssessment, type VerdictEvidence } from '../feedback';
+import {
+  feedbackPoints,
+  pointsOfStrength,
+  type FeedbackAssessment,
+  type VerdictEvidence,
+} from '../feedback';
 
 /*
  * The analysts' feedback as a score adjustment: what past verdicts on the incident's pattern
@@ -17,14 +22,14 @@ function whereOf(evidence: VerdictEvidence): string {
   return '';
 }
 
-function verdictWords(evidence: VerdictEvidence): string {
+function verdictWords(evidence: VerdictEvidence, points: number): string {
   const total = evidence.falsePositives + evidence.truePositives;
-  const noise = evidence.points < 0 || evidence.truePositives === 0;
+  const noise = evidence.strength < 0 || evidence.truePositives === 0;
   const counted = noise ? evidence.falsePositives : evidence.truePositives;
   const closedAs = noise ? 'false positive' : 'true positive';
   return (
     `${counted} of ${total} past incidents of rule ${evidence.rule}${whereOf(evidence)} ` +
-    `were closed as ${closedAs}: ${signed(evidence.points)}`
+    `were closed as ${closedAs}: ${signed(points)}`
   );
 }
 
@@ -35,10 +40,11 @@ export function feedbackAdjustment(
 ): { readonly points: number; readonly reason: string } {
   const points = feedbackPoints(assessment, base);
   const words: string[] = [];
-  if (assessment.verdict !== null) words.push(verdictWords(assessment.verdict));
+  const verdict =
+    assessment.verdict === null ? 0 : pointsOfStrength(assessment.verdict.strength, base);
+  if (assessment.verdict !== null) words.push(verdictWords(assessment.verdict, verdict));
   const correction = assessment.correction;
   if (correction !== null) {
-    const verdict = assessment.verdict?.points ?? 0;
     words.push(
       `analysts corrected ${correction.corrections} past incidents of rule ${correction.rule} ` +
         `to priority ${correction.meanPriority} on average: ${signed(points - verdict)}`,
