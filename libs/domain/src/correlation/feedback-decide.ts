@@ -1,7 +1,7 @@
 import type { AnalystVerdict, FeedbackEvent } from '@soc/contracts';
 import { boundedPattern, labelOfVerdict } from '../feedback';
-import { policyFor } from './config';
-import { CORRELATION_ACTORS as ACTOR, Decision } from './context';
+import { CORRELATION_ACTORS as ACTOR } from './context';
+import { decisionFor } from './decision-for';
 import type { DeciderParts } from './decide';
 import { incidentNamed } from './evolve-feedback';
 import { patternOf } from './feedback-pattern';
@@ -15,7 +15,6 @@ import type {
   TenantState,
 } from './state';
 import { hasRule, lastSeenOf } from './state';
-import { watermarkOf } from './watermark';
 
 /*
  * Analyst feedback of `soc.feedback.v1`, as a decider input. What the correlator takes from an
@@ -82,26 +81,6 @@ function changesNothing(tenant: TenantState, incident: OpenIncident, facts: Acti
   return facts.lifecycle !== 'reopen' || closed === null;
 }
 
-function decisionAt(
-  { state, config, ids }: DeciderParts,
-  {
-    tenantId,
-    time,
-    cause,
-  }: { readonly tenantId: string; readonly time: number; readonly cause: string },
-): Decision {
-  const tenant = state.tenants.get(tenantId);
-  const watermark =
-    tenant === undefined
-      ? -Infinity
-      : watermarkOf({
-          newestEventTime: tenant.maxEventTime,
-          allowedLatenessMs: policyFor(config, tenantId).policy.allowedLatenessMs,
-          floor: tenant.watermark,
-        });
-  return new Decision({ tenantId, tenant, config, ids, time, watermark, cause });
-}
-
 /**
  * An analyst action. A verdict, a corrected priority or a close of an incident the correlator
  * still knows (open, or closed within the campaign horizon; an alert id is looked up in the
@@ -117,7 +96,7 @@ export function decideFeedback(input: FeedbackInput, parts: DeciderParts): Corre
   const incident = incidentNamed(tenant, facts.incidentId);
   if (incident === undefined || changesNothing(tenant, incident, facts)) return [];
   const at = lastSeenOf(incident);
-  const ctx = decisionAt(parts, {
+  const ctx = decisionFor(parts, {
     tenantId: event.tenantId,
     time: at,
     cause: alertCausation(event.eventId),
@@ -149,7 +128,7 @@ export function decideFeedbackRescore(
 ): CorrelationOutput[] {
   const tenant = parts.state.tenants.get(input.tenantId);
   if (tenant === undefined) return [];
-  const ctx = decisionAt(parts, {
+  const ctx = decisionFor(parts, {
     tenantId: input.tenantId,
     time: tenant.maxEventTime,
     cause: input.cause,

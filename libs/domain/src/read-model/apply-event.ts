@@ -249,7 +249,7 @@ function applyVerdict(draft: Draft, event: EventOf<'IncidentVerdictGiven'>): voi
 function applyPriorityFeedback(draft: Draft, event: EventOf<'PriorityFeedbackGiven'>): void {
   const v = draft.view;
   const { alertId, correctPriority, analystNotes } = event.data;
-  // Feedback on one alert trains scoring but does not re-rank the incident.
+  // Feedback on one alert teaches the correlator (FeedbackApplied) but does not re-rank the incident.
   if (alertId === null) v.analystPriority = correctPriority;
   draft.summary =
     `Priority feedback: should be ${correctPriority}` +
