@@ -218,6 +218,7 @@ async function runPipeline(
           ALERTS_TOPIC: topics.alerts,
           INCIDENTS_TOPIC: topics.incidents,
           ALERTS_DLQ_TOPIC: topics.alertsDeadLetter,
+          FEEDBACK_TOPIC: topics.feedback,
           CORRELATOR_GROUP_ID: groups.correlator,
         },
         portVariable: 'CORRELATOR_HTTP_PORT',

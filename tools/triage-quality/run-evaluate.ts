@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { ScenarioReport } from '@soc/domain';
+import type { FeedbackScenarioReport, ScenarioReport } from '@soc/domain';
 
 const run = promisify(execFile);
 const repoRoot = join(__dirname, '..', '..');
@@ -20,6 +20,19 @@ export const aitAdsFile = (scenario: string): string =>
  * returns its report. The verb exits 1 when it had to leave lines out: that is an error here.
  */
 export async function evaluateScenario(scenario: string): Promise<ScenarioReport> {
+  return { scenario, report: (await evaluate(scenario, [])) as ScenarioReport['report'] };
+}
+
+/** `soc evaluate --feedback-from-labels FRACTION` on a scenario (see feedbackReplay). */
+export async function evaluateScenarioWithFeedback(
+  scenario: string,
+  fraction: string,
+): Promise<FeedbackScenarioReport> {
+  const report = await evaluate(scenario, ['--feedback-from-labels', fraction]);
+  return { scenario, report: report as FeedbackScenarioReport['report'] };
+}
+
+async function evaluate(scenario: string, flags: readonly string[]): Promise<unknown> {
   const { stdout } = await run(
     process.execPath,
     [
@@ -29,8 +42,9 @@ export async function evaluateScenario(scenario: string): Promise<ScenarioReport
       'evaluate',
       '--input',
       aitAdsFile(scenario),
+      ...flags,
     ],
     { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 },
   );
-  return { scenario, report: JSON.parse(stdout) as ScenarioReport['report'] };
+  return JSON.parse(stdout) as unknown;
 }

@@ -79,6 +79,7 @@ export function changeOf(event: IncidentEvent): ChangeDetails | null {
     case 'CampaignLinked':
       return { change: 'updated', eventType: event.type };
     case 'IncidentReopened':
+    case 'ClosedIncidentFollowedUp':
       return { change: 'updated', eventType: event.type };
     case 'LateAlertHandled':
       return event.data.outcome === 'attached-to-open-incident' ||
@@ -91,6 +92,7 @@ export function changeOf(event: IncidentEvent): ChangeDetails | null {
     case 'AlertSuppressed':
     case 'IncidentMergedInto':
     case 'IntelVerdictApplied':
+    case 'FeedbackApplied':
       return null;
     default: {
       const unreachable: never = event;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type {
   CanonicalAlert,
   EpochMs,
+  FeedbackEvent,
   IncidentEvent,
   IntelEvent,
   IntelVerdictRecorded,
@@ -11,6 +12,7 @@ import {
   deadLetterMessage,
   readPartitionToEnd,
   UndecodableRecordError,
+  type AvroDecoder,
   type AvroTopicCodec,
   type PartitionBatch,
   type PartitionTransaction,
@@ -21,7 +23,8 @@ import type { CorrelatorTopics } from './correlator.config';
 /** What a partition's correlator is fed, in input order. */
 export type PartitionInput =
   | { readonly kind: 'alert'; readonly alert: CanonicalAlert }
-  | { readonly kind: 'intel'; readonly event: IntelVerdictRecorded };
+  | { readonly kind: 'intel'; readonly event: IntelVerdictRecorded }
+  | { readonly kind: 'feedback'; readonly event: FeedbackEvent };
 
 /** The correlation state of one partition: rebuilt from its own events, fed with alerts and intel. */
 export interface PartitionCorrelator {
@@ -41,6 +44,7 @@ export interface PartitionCorrelator {
 export type AlertRecord =
   | { readonly offset: string; readonly alert: CanonicalAlert }
   | { readonly offset: string; readonly intel: IntelEvent }
+  | { readonly offset: string; readonly feedback: FeedbackEvent }
   | { readonly offset: string; readonly deadLetter: Message };
 
 export interface CorrelatorPipelineOptions {
@@ -49,6 +53,8 @@ export interface CorrelatorPipelineOptions {
   readonly alertCodec: AvroTopicCodec<CanonicalAlert>;
   readonly incidentCodec: AvroTopicCodec<IncidentEvent>;
   readonly intelCodec: AvroTopicCodec<IntelEvent>;
+  /** Analyst actions in Avro or JSON (see feedback-decoder.ts). */
+  readonly feedbackDecoder: AvroDecoder<FeedbackEvent>;
   readonly newPartitionCorrelator: (partition: number) => PartitionCorrelator;
   readonly metrics: AppMetrics;
   readonly logger: Logger;
@@ -95,14 +101,7 @@ export class CorrelatorPipeline {
     const records: AlertRecord[] = [];
     for (const message of batch.messages) {
       try {
-        records.push(
-          batch.topic === this.options.topics.intel
-            ? { offset: message.offset, intel: await this.options.intelCodec.decode(message.value) }
-            : {
-                offset: message.offset,
-                alert: await this.options.alertCodec.decode(message.value),
-              },
-        );
+        records.push(await this.decodeRecord(batch.topic, message));
       } catch (error) {
         if (!(error instanceof UndecodableRecordError)) throw error;
         const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
@@ -118,6 +117,18 @@ export class CorrelatorPipeline {
     return records;
   }
 
+  private async decodeRecord(
+    topic: string,
+    { offset, value }: { readonly offset: string; readonly value: Buffer | null },
+  ): Promise<AlertRecord> {
+    const { topics } = this.options;
+    if (topic === topics.intel)
+      return { offset, intel: await this.options.intelCodec.decode(value) };
+    if (topic === topics.feedback)
+      return { offset, feedback: await this.options.feedbackDecoder.decode(value) };
+    return { offset, alert: await this.options.alertCodec.decode(value) };
+  }
+
   /** Correlates a micro-batch of records into one transaction's outputs. */
   transaction(
     partition: number,
@@ -129,6 +140,7 @@ export class CorrelatorPipeline {
     for (const record of records) {
       if ('alert' in record) inputs.push({ kind: 'alert', alert: record.alert });
       else if ('deadLetter' in record) deadLetters.push(record.deadLetter);
+      else if ('feedback' in record) inputs.push({ kind: 'feedback', event: record.feedback });
       else if (record.intel.type === 'IntelVerdictRecorded')
         inputs.push({ kind: 'intel', event: record.intel });
     }

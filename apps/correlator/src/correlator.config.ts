@@ -10,6 +10,8 @@ export interface CorrelatorTopics {
   readonly alertsDeadLetter: string;
   /** Threat-intel verdicts, co-partitioned with the alerts (written by apps/intel). */
   readonly intel: string;
+  /** Analyst actions, co-partitioned with the alerts (written by the query API). */
+  readonly feedback: string;
 }
 
 export interface CorrelatorConfig {
@@ -69,6 +71,7 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
       incidents: reader.string('INCIDENTS_TOPIC', TOPICS.incidents),
       alertsDeadLetter: reader.string('ALERTS_DLQ_TOPIC', TOPICS.alertsDeadLetter),
       intel: reader.string('INTEL_TOPIC', TOPICS.intel),
+      feedback: reader.string('FEEDBACK_TOPIC', TOPICS.feedback),
     },
     sessionTimeoutMs: reader.durationMs('CORRELATOR_SESSION_TIMEOUT_MS', 30_000),
     heartbeatIntervalMs: reader.durationMs('CORRELATOR_HEARTBEAT_INTERVAL_MS', 3_000),

@@ -43,6 +43,7 @@ import {
 } from '@soc/testing';
 import { readCorrelatorConfig, type CorrelatorConfig } from './correlator.config';
 import { correlatorController, MICRO_BATCHING } from './correlator.controller';
+import { createFeedbackDecoder } from './feedback-decoder';
 import { CorrelatorPipeline } from './correlator-pipeline';
 import { startCorrelatorApp } from './correlator.module';
 
@@ -286,6 +287,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       incidents: `${name}.incidents`,
       alertsDeadLetter: `${name}.alerts.dlq`,
       intel: `${name}.intel`,
+      feedback: `${name}.feedback`,
     };
     for (const topic of Object.values(topics)) await createTopic(topic, 1, { kafka });
     const { alertCodec, incidentCodec } = await registerCodecs(registry, topics);
@@ -301,6 +303,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       alertCodec,
       incidentCodec,
       intelCodec,
+      feedbackDecoder: createFeedbackDecoder(registry, topics.feedback),
       newPartitionCorrelator: () => ({
         replay: () => undefined,
         correlate: () => {

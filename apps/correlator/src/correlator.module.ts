@@ -31,6 +31,7 @@ import { AssetInventory } from './asset-inventory';
 import type { CorrelatorConfig } from './correlator.config';
 import { correlatorController, MICRO_BATCHING } from './correlator.controller';
 import { CorrelatorPipeline } from './correlator-pipeline';
+import { createFeedbackDecoder } from './feedback-decoder';
 import { createIdentityCorrelator } from './identity-correlator';
 import { createPartitionCorrelator } from './partition-correlator';
 
@@ -101,9 +102,9 @@ export class CorrelatorModule {
               kafka,
               logger,
               groupId: config.groupId,
-              // Alerts first: partition p of both has one owner, producer and state, named
-              // after the alerts partition as before the intel topic was read.
-              topics: [config.topics.alerts, config.topics.intel],
+              // Alerts first: partition p of every input has one owner, producer and state,
+              // named after the alerts partition as before the other inputs were read.
+              topics: [config.topics.alerts, config.topics.intel, config.topics.feedback],
               coPartitioned: true,
               transactionalIdPrefix: config.groupId,
               consumer: {
@@ -143,6 +144,7 @@ export class CorrelatorModule {
                 topics.alertsDeadLetter,
                 topics.incidents,
                 topics.intel,
+                topics.feedback,
               ];
               const specs = names.map((topic) => ({ topic, numPartitions: partitions }));
               await retryKafkaStartUp(() => ensureTopics(admin, specs), retry);
@@ -167,6 +169,7 @@ export class CorrelatorModule {
               readSchemaFile('intel'),
               intelAvroMapping,
             );
+            const feedbackDecoder = createFeedbackDecoder(registry, topics.feedback);
             const correlation = withAssetLookup(config.correlation, (tenantId) =>
               assets.lookupFor(tenantId),
             );
@@ -176,6 +179,7 @@ export class CorrelatorModule {
               alertCodec,
               incidentCodec,
               intelCodec,
+              feedbackDecoder,
               newPartitionCorrelator: identityStepsEnabled()
                 ? createIdentityCorrelator
                 : () => createPartitionCorrelator(correlation),

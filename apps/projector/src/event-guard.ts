@@ -1,6 +1,7 @@
 import {
   ANALYST_VERDICTS,
   FEEDBACK_EVENT_TYPES,
+  FOLLOW_UP_OUTCOMES,
   INCIDENT_CLOSE_REASONS,
   INCIDENT_EVENT_TYPES,
   INCIDENT_STATUSES,
@@ -213,6 +214,26 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       d.string('evidence');
       d.number('fetchedAt');
       d.number('expiresAt');
+      return;
+    case 'FeedbackApplied':
+      d.nonEmpty('incidentId');
+      d.string('analyst');
+      if (d.nullableString('verdict') !== null) d.oneOf('verdict', ANALYST_VERDICTS);
+      d.nullableNumber('correctPriority');
+      d.boolean('closed');
+      d.nullableString('alertId');
+      d.nullableString('notes');
+      d.strings('rules');
+      checkEntities(d, 'entities');
+      d.strings('tactics');
+      return;
+    case 'ClosedIncidentFollowedUp':
+      d.nonEmpty('incidentId');
+      d.nonEmpty('closedIncidentId');
+      d.nonEmpty('alertId');
+      if (d.nullableString('verdict') !== null) d.oneOf('verdict', ANALYST_VERDICTS);
+      d.oneOf('outcome', FOLLOW_UP_OUTCOMES);
+      d.string('reason');
       return;
     case 'IncidentAcknowledged':
       d.nonEmpty('incidentId');

@@ -4,8 +4,9 @@ import type { ListsEvery } from './lists';
 /**
  * Analyst actions on `soc.feedback.v1`, produced by the query API. The stream id is the
  * incident id; the sequence is the API's own per-incident counter, separate from the
- * correlator's. The projector folds both streams into the read model; the correlator reads
- * priority feedback to learn.
+ * correlator's. The projector folds both streams into the read model; the correlator learns
+ * from verdicts, corrected priorities and closes (FeedbackApplied in the incident log). Feedback on
+ * an alert whose incident is not projected yet goes on the stream `alert:<alert id>`.
  */
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'in_progress', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];

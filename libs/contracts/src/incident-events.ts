@@ -2,6 +2,7 @@ import type { AlertEntity, EpochMs, ThreatIntelVerdict } from './alert';
 import type { EventEnvelope } from './envelope';
 import type { ListsEvery } from './lists';
 import type { IntelVerdictRecordedData } from './intel-events';
+import type { AnalystVerdict } from './feedback-events';
 
 /**
  * The incident stream on `soc.incidents.v1`: the event-sourced log and the source of truth
@@ -219,6 +220,46 @@ export type IntelVerdictAppliedData = Omit<IntelVerdictRecordedData, 'alertIds'>
   readonly incidentId: string | null;
 };
 
+/**
+ * An analyst action of `soc.feedback.v1` (its event id is the causation) the correlator took
+ * into the tenant's feedback model: a verdict, a corrected priority, or a close without a
+ * verdict, with the incident's pattern (rules, entities, tactics) as it was then, so that a
+ * correlator rebuilt from this log alone learns the same. `alertId` is set when the analyst
+ * named an alert rather than the incident.
+ */
+export interface FeedbackAppliedData {
+  readonly incidentId: string;
+  readonly analyst: string;
+  readonly verdict: AnalystVerdict | null;
+  readonly correctPriority: number | null;
+  /** The analyst closed the incident (a verdict closes it too). */
+  readonly closed: boolean;
+  readonly alertId: string | null;
+  readonly notes: string | null;
+  readonly rules: readonly string[];
+  readonly entities: readonly AlertEntity[];
+  readonly tactics: readonly string[];
+}
+
+export const FOLLOW_UP_OUTCOMES = ['reopened', 'opened-linked-incident'] as const;
+export type FollowUpOutcome = (typeof FOLLOW_UP_OUTCOMES)[number];
+
+/**
+ * A new alert related to an incident an analyst had closed: with a true-positive verdict (or
+ * none) the alert joins it and the incident is open again (`reopened`, on the closed
+ * incident's stream); closed as false or benign positive, the alert starts a new incident
+ * instead (`opened-linked-incident`, on the new incident's stream), so a closed incident never
+ * escalates silently.
+ */
+export interface ClosedIncidentFollowedUpData {
+  readonly incidentId: string;
+  readonly closedIncidentId: string;
+  readonly alertId: string;
+  readonly verdict: AnalystVerdict | null;
+  readonly outcome: FollowUpOutcome;
+  readonly reason: string;
+}
+
 export type IncidentOpened = EventEnvelope<'IncidentOpened', IncidentOpenedData>;
 export type AlertAttached = EventEnvelope<'AlertAttached', AlertAttachedData>;
 export type AlertRepeatsCounted = EventEnvelope<'AlertRepeatsCounted', AlertRepeatsCountedData>;
@@ -232,6 +273,11 @@ export type CampaignLinked = EventEnvelope<'CampaignLinked', CampaignLinkedData>
 export type IncidentClosed = EventEnvelope<'IncidentClosed', IncidentClosedData>;
 export type IncidentReopened = EventEnvelope<'IncidentReopened', IncidentReopenedData>;
 export type IntelVerdictApplied = EventEnvelope<'IntelVerdictApplied', IntelVerdictAppliedData>;
+export type FeedbackApplied = EventEnvelope<'FeedbackApplied', FeedbackAppliedData>;
+export type ClosedIncidentFollowedUp = EventEnvelope<
+  'ClosedIncidentFollowedUp',
+  ClosedIncidentFollowedUpData
+>;
 
 export type IncidentEvent =
   | IncidentOpened
@@ -246,7 +292,9 @@ export type IncidentEvent =
   | CampaignLinked
   | IncidentClosed
   | IncidentReopened
-  | IntelVerdictApplied;
+  | IntelVerdictApplied
+  | FeedbackApplied
+  | ClosedIncidentFollowedUp;
 
 export type IncidentEventType = IncidentEvent['type'];
 
@@ -264,5 +312,7 @@ export const INCIDENT_EVENT_TYPES = [
   'IncidentClosed',
   'IncidentReopened',
   'IntelVerdictApplied',
+  'FeedbackApplied',
+  'ClosedIncidentFollowedUp',
 ] as const satisfies readonly IncidentEventType[];
 const _everyIncidentType: ListsEvery<IncidentEventType, typeof INCIDENT_EVENT_TYPES> = true;

@@ -224,6 +224,47 @@ const incidentSamples: IncidentEvent[] = [
     fetchedAt: 1_736_931_600_000,
     expiresAt: 1_737_018_000_000,
   }),
+  envelope('FeedbackApplied', {
+    incidentId: 'inc-1',
+    analyst: 'analyst:ana',
+    verdict: 'false_positive',
+    correctPriority: null,
+    closed: true,
+    alertId: null,
+    notes: 'backup job',
+    rules: ['R-5710'],
+    entities: [{ type: 'host', value: 'ws-3', role: null, hashAlgorithm: null }],
+    tactics: ['TA0006'],
+  }),
+  envelope('FeedbackApplied', {
+    incidentId: 'inc-1',
+    analyst: 'analyst:bo',
+    verdict: null,
+    correctPriority: 95,
+    closed: false,
+    alertId: 'edr-9',
+    notes: null,
+    rules: [],
+    entities: [],
+    tactics: [],
+  }),
+  envelope('ClosedIncidentFollowedUp', {
+    incidentId: 'inc-2',
+    closedIncidentId: 'inc-1',
+    alertId: 'edr-10',
+    verdict: 'false_positive',
+    outcome: 'opened-linked-incident',
+    reason:
+      'incident inc-1 was closed as false positive: the new alert went to incident inc-2 instead',
+  }),
+  envelope('ClosedIncidentFollowedUp', {
+    incidentId: 'inc-1',
+    closedIncidentId: 'inc-1',
+    alertId: 'edr-11',
+    verdict: null,
+    outcome: 'reopened',
+    reason: 'a new alert joined incident inc-1, which an analyst had closed: open again',
+  }),
 ];
 
 const feedbackEnvelope = <T extends FeedbackEvent['type']>(

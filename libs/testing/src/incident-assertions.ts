@@ -88,6 +88,8 @@ export function groupingOf(events: readonly IncidentEvent[]): Grouping {
       case 'IncidentClosed':
       case 'IncidentReopened':
       case 'IntelVerdictApplied':
+      case 'FeedbackApplied':
+      case 'ClosedIncidentFollowedUp':
         break;
       default: {
         const unreachable: never = event;

@@ -5,12 +5,14 @@ import {
   DelayedArrival,
   deterministicIds,
   evaluateAssignment,
+  feedbackReplay,
   normalizeRecord,
   offlineCorrelation,
   rarityReference,
   type LabeledAlertRef,
   type NormalizeResult,
   type SourceDelay,
+  type TimedLabeledAlert,
 } from '@soc/domain';
 import type { CliVerb } from '../cli-io';
 import { parseFlags, usageError, type FlagSpec } from '../flags';
@@ -24,7 +26,7 @@ import {
 } from './alert-lines';
 
 const USAGE =
-  'usage: evaluate [--input labeled.jsonl[.gz]] [--tenant T] [--events incident-events.jsonl[.gz]] [--config file.json] [--tick-ms 1000] [--k 10,50,100] [--delay SOURCE=DURATION]...';
+  'usage: evaluate [--input labeled.jsonl[.gz]] [--tenant T] [--events incident-events.jsonl[.gz]] [--config file.json] [--tick-ms 1000] [--k 10,50,100] [--delay SOURCE=DURATION]... [--feedback-from-labels FRACTION]';
 
 const FLAGS = {
   input: 'value',
@@ -34,6 +36,7 @@ const FLAGS = {
   'tick-ms': 'value',
   k: 'value',
   delay: 'repeat',
+  'feedback-from-labels': 'value',
 } as const satisfies FlagSpec;
 
 /**
@@ -84,10 +87,28 @@ export const evaluateVerb: CliVerb = async (args, io) => {
   }
   const tenantId = flags.get('tenant') ?? 'default';
   const eventsPath = flags.get('events');
+  const fraction = fractionOf(flags.get('feedback-from-labels'));
+  if (fraction === null || (fraction !== undefined && eventsPath !== undefined)) {
+    io.err({
+      error:
+        fraction === null
+          ? 'invalid --feedback-from-labels: expected a fraction between 0 and 1, e.g. 0.25'
+          : '--feedback-from-labels replays the alerts: it takes no --events',
+      usage: USAGE,
+    });
+    return 2;
+  }
+  // With feedback the alerts are replayed twice, so they are held (without their originals).
+  const held: CanonicalAlert[] | undefined = fraction === undefined ? undefined : [];
+  const timed: TimedLabeledAlert[] = [];
   const run =
-    eventsPath === undefined
+    eventsPath === undefined && held === undefined
       ? offlineCorrelation(loaded.config, deterministicIds(), { tickEveryMs })
       : undefined;
+  const arrive = (alert: CanonicalAlert): void => {
+    if (held !== undefined) held.push({ ...alert, original: '', description: null });
+    else if (run !== undefined) for (const event of run.push(alert)) fold.add(event);
+  };
   const fold = assignmentFold();
   const reference = rarityReference();
   const delayed = new DelayedArrival(delays);
@@ -114,13 +135,13 @@ export const evaluateVerb: CliVerb = async (args, io) => {
         continue;
       }
       labeled.push({ tenantId: alert.alert.tenantId, alertId: alert.alert.alertId, label });
+      if (held !== undefined)
+        timed.push({ ...(labeled.at(-1) as LabeledAlertRef), observedAt: alert.alert.observedAt });
       reference.observe(alert.alert);
       const sources = sourcesOf(record, alert.alert);
-      for (const arrived of delayed.push({ alert: alert.alert, sources }))
-        if (run !== undefined) for (const event of run.push(arrived)) fold.add(event);
+      for (const arrived of delayed.push({ alert: alert.alert, sources })) arrive(arrived);
     }
-    for (const arrived of delayed.finish())
-      if (run !== undefined) for (const event of run.push(arrived)) fold.add(event);
+    for (const arrived of delayed.finish()) arrive(arrived);
     if (run !== undefined) for (const event of run.finish()) fold.add(event);
     else if (eventsPath !== undefined) {
       for await (const line of linesOf(eventsPath, io.lines)) {
@@ -132,6 +153,14 @@ export const evaluateVerb: CliVerb = async (args, io) => {
     return 2;
   }
   const highPriorityThreshold = loaded.config.defaults.policy.scoring.highPriorityThreshold;
+  if (held !== undefined && fraction !== undefined) {
+    const evaluation = { precisionAtK: ks, highPriorityThreshold };
+    const config = loaded.config;
+    io.out(
+      feedbackReplay({ alerts: held, labeled: timed, config, tickEveryMs, fraction, evaluation }),
+    );
+    return rejected === 0 ? 0 : 1;
+  }
   io.out({
     ...evaluateAssignment(labeled, fold.result(), { precisionAtK: ks, highPriorityThreshold }),
     reference: evaluateAssignment(labeled, reference.result(), {
@@ -158,6 +187,13 @@ function labeledAlertOf(record: unknown, tenantId: string): NormalizeResult {
   return normalized.ok
     ? { ok: true, alert: { ...normalized.alert, ingestedAt: normalized.alert.observedAt } }
     : normalized;
+}
+
+/** `--feedback-from-labels`: undefined when not given, null when not a fraction in (0, 1). */
+function fractionOf(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  const fraction = Number(value);
+  return value.trim() !== '' && fraction > 0 && fraction < 1 ? fraction : null;
 }
 
 /** Every `--delay SOURCE=DURATION` (repeatable), or what is wrong with one. */

@@ -45,6 +45,14 @@ export const jsonFeedbackEncoder: FeedbackEncoder = {
   contentType: 'application/json',
 };
 
+/**
+ * Feedback on an alert whose incident is not projected yet goes on the alert's own stream; the
+ * correlator knows the alert's incident and records what it learned there (FeedbackApplied),
+ * so the incident shows it once projected.
+ */
+const ALERT_STREAM_PREFIX = 'alert:';
+const alertStreamId = (alertId: string): string => `${ALERT_STREAM_PREFIX}${alertId}`;
+
 const notFound = (path: string, reason: string) =>
   new NotFoundException({ statusCode: 404, error: 'Not Found', errors: [{ path, reason }] });
 
@@ -136,11 +144,8 @@ export class FeedbackService {
     tenantId: string,
     target: FeedbackTarget,
   ): Promise<string> {
-    if ('alertId' in target) {
-      const incidentId = await incidentOfAlert(db, tenantId, target.alertId);
-      if (!incidentId) throw notFound('alert_id', `no incident holds alert ${target.alertId}`);
-      return incidentId;
-    }
+    if ('alertId' in target)
+      return (await incidentOfAlert(db, tenantId, target.alertId)) ?? alertStreamId(target.alertId);
     return target.incidentId;
   }
 
@@ -150,13 +155,14 @@ export class FeedbackService {
       `SELECT last_feedback_seq FROM ${READ_MODEL_SCHEMA}.incidents WHERE tenant_id = $1 AND incident_id = $2 AND opened`,
       [tenantId, incidentId],
     );
-    if (!incident) throw notFound('incident_id', `no incident ${incidentId}`);
+    if (!incident && !incidentId.startsWith(ALERT_STREAM_PREFIX))
+      throw notFound('incident_id', `no incident ${incidentId}`);
     const [row] = await selectRows<{ last_sequence: number }>(
       db,
       `INSERT INTO public.feedback_sequences AS f (tenant_id, incident_id, last_sequence) VALUES ($1, $2, $3::int + 1)
        ON CONFLICT (tenant_id, incident_id) DO UPDATE SET last_sequence = GREATEST(f.last_sequence, $3::int) + 1
        RETURNING last_sequence`,
-      [tenantId, incidentId, incident.last_feedback_seq],
+      [tenantId, incidentId, incident?.last_feedback_seq ?? 0],
     );
     if (!row) throw new Error('sequence allocation returned no row');
     return row.last_sequence;

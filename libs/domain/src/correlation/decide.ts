@@ -5,7 +5,9 @@ import { guardClockSkew } from './clock-skew';
 import { policyFor, type CorrelationConfig } from './config';
 import { Decision } from './context';
 import { alertKeysOf } from './entity-keys';
+import { decideFeedback, decideFeedbackRescore } from './feedback-decide';
 import { foldRepeat, isRepeat } from './fold-repeats';
+import { followUpsOf, recordFollowUps } from './follow-up';
 import { alertCausation, type CorrelationIds } from './ids';
 import { decideIntel, decideRememberedIntel } from './intel-decide';
 import { noteLate } from './late';
@@ -62,6 +64,10 @@ export function decideCorrelation(
       return decideIntel(input, { state, config, ids });
     case 'remembered-intel':
       return decideRememberedIntel(input, { state, config, ids });
+    case 'feedback':
+      return decideFeedback(input, { state, config, ids });
+    case 'feedback-rescore':
+      return decideFeedbackRescore(input, { state, config, ids });
     default: {
       const unreachable: never = input;
       return unreachable;
@@ -101,7 +107,15 @@ function decideAlert(input: AlertInput, { state, config, ids }: DeciderParts): C
 
 /** An alert that is not suppressed: opens, joins (reopening what it revises), merges or repeats. */
 function correlate(ctx: Decision, input: DecidedAlert): void {
-  const matches = candidatesFor(ctx, input);
+  const followUps = followUpsOf(candidatesFor(ctx, input));
+  join(ctx, { input, matches: followUps.matches });
+  recordFollowUps(ctx, { followUps, input });
+}
+
+function join(
+  ctx: Decision,
+  { input, matches }: { readonly input: DecidedAlert; readonly matches: readonly Match[] },
+): void {
   if (matches.length === 0) {
     openIncident(ctx, input);
     return;

@@ -1,6 +1,6 @@
 import type { EpochMs, IncidentEvent } from '@soc/contracts';
 import { learnRepeats } from '../scoring';
-import { noteEventTime, touch } from './evolve-rows';
+import { indexAlert, noteEventTime, touch } from './evolve-rows';
 import { noteRepeatClocks } from './source-clocks';
 import { extendLink } from './links';
 import {
@@ -49,6 +49,7 @@ export function countRepeats(
   if (incident === undefined || series === undefined) return;
   const routineBefore = series.routine ? seriesSize(series) : 0;
   incident.tally.alertCount += data.totalRepeats - series.total;
+  for (const alertId of data.alertIds) indexAlert(tenant, alertId, incident.id);
   series.total = data.totalRepeats;
   learnRepeats(tenant.baseline, series, data.observedAts);
   // Events written before lastIngestedAt was recorded decode without it.

@@ -7,6 +7,7 @@ import {
   alertRisk,
   bucketOf,
   ENTITY_RECENT_INCIDENTS,
+  MAX_INDEXED_ALERTS,
   insertSortedBounded,
   NO_TACTICS,
   RHYTHM_SAMPLES,
@@ -61,6 +62,7 @@ export function openIncident(
     mergedInto: null,
     evidence: NO_EVIDENCE,
     intel: null,
+    analystClosed: null,
   };
   tenant.open.set(id, incident);
   return incident;
@@ -148,6 +150,17 @@ export function addRow(
   linkKey(tenant, incident, { key: keys.repeatKey, entity: null, time });
   addToSeries(incident, { alert, keys });
   rememberEntities(tenant, incident, { alert, keys });
+  indexAlert(tenant, alert.alertId, incident.id);
+}
+
+/** Remembers which incident an alert joined (feedback by alert id), bounded. */
+export function indexAlert(tenant: TenantState, alertId: string, incidentId: string): void {
+  tenant.alertIncidents.delete(alertId);
+  tenant.alertIncidents.set(alertId, incidentId);
+  if (tenant.alertIncidents.size > MAX_INDEXED_ALERTS) {
+    const oldest = tenant.alertIncidents.keys().next().value;
+    if (oldest !== undefined) tenant.alertIncidents.delete(oldest);
+  }
 }
 
 /** The row starts its repeat series, or joins it (after a merge brought the same key twice). */

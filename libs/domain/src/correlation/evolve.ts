@@ -1,9 +1,11 @@
 import type { AlertSummary, EpochMs, IncidentEvent } from '@soc/contracts';
+import { newFeedbackModel } from '../feedback';
 import { newTenantBaseline } from '../scoring';
 import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
 import { close, linkCampaign, merge } from './evolve-merge';
 import { reopen } from './evolve-reopen';
 import { applyVerdict, forgetExpiredVerdicts } from './evolve-intel';
+import { applyFeedback, followUp } from './evolve-feedback';
 import { applyPending, countRepeats } from './evolve-repeats';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
 import { unattachedStreamId } from './ids';
@@ -83,15 +85,8 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       if (absorbed !== undefined) absorbed.mergedInto = event.data.survivorIncidentId;
       return;
     }
-    case 'IncidentScored': {
-      const target =
-        tenant.open.get(event.data.incidentId) ?? tenant.closed.get(event.data.incidentId);
-      if (target === undefined) return;
-      target.priority = event.data.priority;
-      if ('retained' in target && target.retained !== null)
-        target.retained.priority = event.data.priority;
-      return;
-    }
+    case 'IncidentScored':
+      return notePriority(tenant, event.data);
     case 'IncidentEscalated': {
       const incident = tenant.open.get(event.data.incidentId);
       if (incident !== undefined) incident.escalated = true;
@@ -105,11 +100,25 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return reopen(tenant, event.data.incidentId);
     case 'IntelVerdictApplied':
       return applyVerdict(tenant, event.data);
+    case 'FeedbackApplied':
+      return applyFeedback(tenant, event.data);
+    case 'ClosedIncidentFollowedUp':
+      return followUp(tenant, event.data);
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled incident event ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+function notePriority(
+  tenant: TenantState,
+  { incidentId, priority }: { readonly incidentId: string; readonly priority: number },
+): void {
+  const target = tenant.open.get(incidentId) ?? tenant.closed.get(incidentId);
+  if (target === undefined) return;
+  target.priority = priority;
+  if ('retained' in target && target.retained !== null) target.retained.priority = priority;
 }
 
 function tenantOf(state: CorrelationState, tenantId: string): TenantState {
@@ -139,6 +148,8 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       baseline: newTenantBaseline(),
       intel: new Map(),
       intelCount: 0,
+      feedback: newFeedbackModel(),
+      alertIncidents: new Map(),
     };
     state.tenants.set(tenantId, tenant);
   }

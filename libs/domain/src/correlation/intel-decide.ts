@@ -1,7 +1,7 @@
 import type { IntelVerdictRecorded } from '@soc/contracts';
 import { threatIntelFactor } from '../scoring';
-import { policyFor } from './config';
-import { CORRELATION_ACTORS as ACTOR, Decision } from './context';
+import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
+import { decisionFor } from './decision-for';
 import type { DeciderParts } from './decide';
 import { isNewer, verdictKeyOf } from './evolve-intel';
 import { alertCausation, unattachedStreamId } from './ids';
@@ -16,7 +16,6 @@ import type {
   TenantState,
 } from './state';
 import { lastSeenOf } from './state';
-import { tenantWatermarkOf } from './watermark';
 
 /*
  * Threat-intel verdicts, on event time like everything else: a verdict counts until the
@@ -25,22 +24,6 @@ import { tenantWatermarkOf } from './watermark';
  * for alerts to come), so the state, and with it every priority, is a fold of the incident
  * log alone: a restart or a replay needs no provider and no intel topic.
  */
-
-function decisionFor(
-  { state, config, ids }: DeciderParts,
-  {
-    tenantId,
-    time,
-    cause,
-  }: { readonly tenantId: string; readonly time: number; readonly cause: string },
-): Decision {
-  const tenant = state.tenants.get(tenantId);
-  const watermark =
-    tenant === undefined
-      ? -Infinity
-      : tenantWatermarkOf(tenant, policyFor(config, tenantId).policy);
-  return new Decision({ tenantId, tenant, config, ids, time, watermark, cause });
-}
 
 const verdictOf = ({ data }: IntelVerdictRecorded): RememberedVerdict => ({
   provider: data.provider,

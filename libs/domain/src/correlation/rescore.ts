@@ -11,7 +11,9 @@ import {
   type IncidentFacts,
   type RoutineFacts,
 } from '../scoring';
+import { assessFeedback } from '../feedback';
 import type { DecidedAlert } from './alert-input';
+import { patternOf } from './feedback-pattern';
 import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
 import { ruleLabelOf } from './entity-keys';
 import { largestOf } from './lookups';
@@ -69,7 +71,7 @@ export function rescore(ctx: Decision, whatIf: WhatIf): number | null {
   const { subject, group, row } = whatIf;
   const at = whatIf.at ?? ctx.now;
   const { weights, highPriorityThreshold } = ctx.policy.scoring;
-  const facts = factsOf(whatIf, ctx.tenant?.baseline ?? UNSEEN_TENANT);
+  const facts = withFeedback(ctx, whatIf, factsOf(whatIf, ctx.tenant?.baseline ?? UNSEEN_TENANT));
   const prepared = prepareScore(facts, ctx.scoring, weights, at);
   if (prepared.priority === subject.priority && whatIf.explanationChanged !== true) return null;
   const scored: { priority: number; explanation: ScoreExplanation } = prepared.explain();
@@ -93,6 +95,13 @@ export function rescore(ctx: Decision, whatIf: WhatIf): number | null {
     ctx.emit(subject, 'IncidentEscalated', escalated, { actor: ACTOR.escalation, at });
   }
   return scored.priority;
+}
+
+/** What the tenant's analysts said about the pattern, when they said anything yet. */
+function withFeedback(ctx: Decision, { group, row }: WhatIf, facts: IncidentFacts): IncidentFacts {
+  const model = ctx.tenant?.feedback;
+  if (model === undefined || model.counts.size === 0) return facts;
+  return { ...facts, feedback: assessFeedback(model, patternOf(group, row)) };
 }
 
 /** The facts of the group (merged, oldest first) plus the row, from their tallies. */

@@ -1,4 +1,4 @@
-import type { CanonicalAlert, EpochMs, IncidentEvent } from '@soc/contracts';
+import type { CanonicalAlert, EpochMs, FeedbackEvent, IncidentEvent } from '@soc/contracts';
 import { guardedEventTime } from './clock-skew';
 import { policyFor, type CorrelationConfig } from './config';
 import { decideCorrelation } from './decide';
@@ -10,6 +10,7 @@ import {
   isIncidentEvent,
   type CorrelationInput,
   type CorrelationState,
+  type FeedbackRescoreInput,
   type TickInput,
 } from './state';
 
@@ -45,12 +46,22 @@ export function createCorrelator(
         ? { alertId: keyed.alert.alertId, keys: keyed.keys }
         : undefined;
     let landedIn: string | undefined;
+    const taught: FeedbackRescoreInput[] = [];
     for (const output of decideCorrelation(keyed, state, config, ids)) {
       evolveCorrelation(state, output, known);
       if (isIncidentEvent(output)) into.push(output);
       if (output.type === 'IncidentOpened' || output.type === 'AlertAttached')
         landedIn = output.data.incidentId;
+      if (output.type === 'FeedbackApplied')
+        taught.push({
+          kind: 'feedback-rescore',
+          tenantId: output.tenantId,
+          rules: output.data.rules,
+          cause: output.causationId,
+        });
     }
+    // Open incidents of the rules the feedback taught are rescored with the model that holds it.
+    for (const rescore of taught) push(rescore, into);
     // Verdicts that came before the alert (a feed match, a cached verdict) join its incident.
     if (keyed.kind === 'alert' && known !== undefined && landedIn !== undefined)
       push(
@@ -106,6 +117,8 @@ export interface OfflineCorrelation {
   readonly state: CorrelationState;
   /** One alert in arrival order, then a tick when event time has moved `tickEveryMs`. */
   push(alert: CanonicalAlert): IncidentEvent[];
+  /** An analyst action, as the correlator service takes it from `soc.feedback.v1`. */
+  feedback(event: FeedbackEvent): IncidentEvent[];
   /** The final flush: pending repeat counters, and whatever the last watermark closes. */
   finish(): IncidentEvent[];
 }
@@ -131,6 +144,7 @@ export function offlineCorrelation(
         for (const event of correlator.push({ kind: 'tick' })) events.push(event);
       return events;
     },
+    feedback: (event) => correlator.push({ kind: 'feedback', event }),
     finish: () => correlator.push({ kind: 'tick' }),
   };
 }

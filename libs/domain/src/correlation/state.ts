@@ -1,85 +1,25 @@
+import type { FeedbackModel } from '../feedback';
 import type { EvidenceTally, TenantBaseline } from '../scoring';
 import type {
   AlertEntity,
+  AnalystVerdict,
   AlertSummary,
-  CanonicalAlert,
   EpochMs,
-  IncidentEvent,
   IntelVerdictAppliedData,
-  IntelVerdictRecorded,
 } from '@soc/contracts';
-import type { AlertKeys } from './entity-keys';
+
+export type { FeedbackInput, FeedbackRescoreInput } from './feedback-inputs';
+export type {
+  AlertInput,
+  CorrelationInput,
+  CorrelationOutput,
+  IntelInput,
+  RememberedIntelInput,
+  RepeatPending,
+  TickInput,
+} from './inputs';
+export { isIncidentEvent } from './inputs';
 import type { RunningTally } from './tally';
-
-export type CorrelationInput = AlertInput | TickInput | IntelInput | RememberedIntelInput;
-
-/** A verdict of `soc.intel.v1` (see intel-decide.ts). */
-export interface IntelInput {
-  readonly kind: 'intel';
-  readonly event: IntelVerdictRecorded;
-}
-
-/**
- * After an alert's outputs are folded: the verdicts the tenant remembers for its entities
- * join the incident it landed in (see intel-decide.ts).
- */
-export interface RememberedIntelInput {
-  readonly kind: 'remembered-intel';
-  readonly tenantId: string;
-  readonly alertId: string;
-  readonly incidentId: string;
-  readonly entityKeys: readonly string[];
-}
-
-export interface AlertInput {
-  readonly kind: 'alert';
-  readonly alert: CanonicalAlert;
-  /**
-   * The alert's keys (`alertKeysOf`), when the caller computed them to hand the same keys to
-   * `evolveCorrelation`; derived by the decider otherwise.
-   */
-  readonly keys?: AlertKeys;
-}
-
-/**
- * Flushes pending repeat counters and closes what the watermark has passed. Each tenant's
- * watermark follows from its own newest event time by its own allowed lateness (see
- * `watermarkOf`): never from another tenant's alerts, so a tenant that runs ahead (or a bad
- * clock the skew guard let through) closes no other tenant's windows. `watermark` (event
- * time, optional) is a floor every tenant's watermark moves to. `arrivalTime` (wall clock,
- * optional: a shell's idle timer) closes windows on quiet tenants: a tenant none of whose
- * alerts arrived for `idleTimeoutMs` gets the watermark `arrivalTime - idleTimeoutMs`. What
- * such a tick closes is recorded like any tick's decision (IncidentClosed caused by the tick,
- * at the watermark), so a replay rebuilds the same watermark and state.
- */
-export interface TickInput {
-  readonly kind: 'tick';
-  readonly watermark?: EpochMs;
-  readonly arrivalTime?: EpochMs;
-}
-
-/**
- * The decider's note to itself that a repeat was folded into its series' counter. It is
- * folded by `evolveCorrelation` and never published: the next flush (tick) turns the pending
- * repeats into one AlertRepeatsCounted per series. So between flushes the state holds
- * pending repeats that no published event carries, and at every flush boundary the state is
- * exactly the fold of the published events. Shells commit their input offsets only after a
- * flush, so a restart always resumes from such a boundary.
- */
-export interface RepeatPending {
-  readonly type: 'RepeatPending';
-  readonly tenantId: string;
-  readonly incidentId: string;
-  readonly repeatKey: string;
-  readonly alertId: string;
-  readonly observedAt: EpochMs;
-  readonly ingestedAt: EpochMs;
-}
-
-export type CorrelationOutput = IncidentEvent | RepeatPending;
-
-export const isIncidentEvent = (output: CorrelationOutput): output is IncidentEvent =>
-  output.type !== 'RepeatPending';
 
 /**
  * Correlation state: plain Maps keyed by tenant, then by interned `type:value` entity keys.
@@ -143,6 +83,18 @@ export interface TenantState {
   readonly intel: Map<string, Map<string, RememberedVerdict>>;
   /** Verdicts in `intel`. */
   intelCount: number;
+  /** What analysts said about past incidents (FeedbackApplied), per rule, entity and pattern. */
+  readonly feedback: FeedbackModel;
+  /**
+   * Alert id -> the incident its row or repeat joined, for feedback that names an alert; at
+   * most MAX_INDEXED_ALERTS, the oldest out first.
+   */
+  readonly alertIncidents: Map<string, string>;
+}
+
+/** An analyst's close of an incident, as FeedbackApplied recorded it. */
+export interface AnalystClose {
+  readonly verdict: AnalystVerdict | null;
 }
 
 /** One source of a tenant's alerts, as its alerts' summaries (and repeats) show it. */
@@ -202,6 +154,8 @@ export interface OpenIncident {
   evidence: EvidenceTally;
   /** Verdicts applied to the incident by entity key, then provider; null before the first. */
   intel: Map<string, Map<string, RememberedVerdict>> | null;
+  /** Set when an analyst closed the incident; cleared when a new alert reopens it. */
+  analystClosed: AnalystClose | null;
 }
 
 /** Key -> the links that carry it: one link, or a set when several incidents do. */
@@ -295,6 +249,8 @@ export const RISK_HALF_LIVES_PER_HORIZON = 4;
 export const MAX_SCORED_ENTITIES = 100;
 /** Verdicts a tenant remembers for alerts to come; intel outlives no more than this. */
 export const MAX_REMEMBERED_VERDICTS = 10_000;
+/** Alerts whose incident a tenant remembers for feedback by alert id. */
+export const MAX_INDEXED_ALERTS = 100_000;
 
 export const initialCorrelationState = (): CorrelationState => ({ tenants: new Map() });
 

@@ -52,6 +52,11 @@ export interface AnalystView {
   readonly rocAuc: number | null;
   /** Null when the priorities are not on the 0-100 scale the threshold belongs to. */
   readonly highQueue: HighQueueView | null;
+  /**
+   * Noise items among the first 20 and 50 of the queue, ties broken pessimistically (noise
+   * first): what an analyst reads when the high queue is near empty.
+   */
+  readonly noiseInTop: { readonly '20': number; readonly '50': number };
   readonly priorities: PrioritySpread | null;
 }
 
@@ -81,6 +86,15 @@ function highQueueOf(items: readonly QueueItem[], threshold: number): HighQueueV
     }
   }
   return { threshold, size, attackItems, noiseItems: size - attackItems, missedAttackItems };
+}
+
+function noiseInTopOf(items: readonly QueueItem[]): AnalystView['noiseInTop'] {
+  const ordered = [...items].sort(
+    (a, b) => b.priority - a.priority || Number(a.attackAlerts > 0) - Number(b.attackAlerts > 0),
+  );
+  const noiseIn = (k: number): number =>
+    ordered.slice(0, k).filter((item) => item.attackAlerts === 0).length;
+  return { '20': noiseIn(20), '50': noiseIn(50) };
 }
 
 export interface AnalystViewOptions {
@@ -123,6 +137,7 @@ export function analystView(
     noiseAlertsInAttackItems,
     rocAuc: rocAuc(items.map((i) => ({ score: i.priority, positive: i.attackAlerts > 0 }))),
     highQueue: highPriorityThreshold === null ? null : highQueueOf(items, highPriorityThreshold),
+    noiseInTop: noiseInTopOf(items),
     priorities: spreadOf(items.map((i) => i.priority).sort((a, b) => a - b)),
   };
 }

@@ -5,3 +5,4 @@ export * from './delay';
 export * from './rarity-reference';
 export * from './report';
 export * from './triage-table';
+export * from './feedback-replay';

@@ -1,4 +1,5 @@
 import type { AnalystView } from './analyst-view';
+import type { FeedbackReplayReport } from './feedback-replay';
 import type { EvaluationReport } from './report';
 
 /** One scenario's run of `soc evaluate`: the project's report with the reference beside it. */
@@ -59,6 +60,54 @@ export function triageTable(rows: readonly ScenarioReport[]): string {
       `${fixed(stories.rocAuc, 3)} (${fixed(reference.rocAuc, 3)})`,
       highQueue(stories),
       spread(stories),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One scenario's `soc evaluate --feedback-from-labels` report. */
+export interface FeedbackScenarioReport {
+  readonly scenario: string;
+  readonly report: FeedbackReplayReport;
+}
+
+const FEEDBACK_HEADER = [
+  'scenario',
+  'verdicts fed back: tp / fp',
+  'alerts evaluated',
+  'first attack story: rank',
+  'stories holding attack',
+  'high queue of stories: size / attack / noise / missed',
+  'noise stories in top 20 / top 50',
+  'story ROC AUC',
+];
+
+const beside = (without: string, taught: string): string => `${without} → ${taught}`;
+
+/**
+ * docs/triage-quality.md's feedback table: per scenario the analyst's view of stories over
+ * the alerts after the cutoff, without feedback → with the labels fed back as verdicts.
+ */
+export function feedbackTable(rows: readonly FeedbackScenarioReport[]): string {
+  const lines = [
+    `| ${FEEDBACK_HEADER.join(' | ')} |`,
+    `|${FEEDBACK_HEADER.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+  ];
+  for (const { scenario, report } of rows) {
+    const without = report.withoutFeedback.analyst.stories;
+    const taught = report.withFeedback.analyst.stories;
+    const top = (view: AnalystView): string =>
+      `${view.noiseInTop['20']} / ${view.noiseInTop['50']}`;
+    const cells = [
+      scenario,
+      `${report.verdicts.truePositive} / ${report.verdicts.falsePositive}`,
+      String(report.evaluatedAlerts),
+      beside(rank(without.firstAttackRank), rank(taught.firstAttackRank)),
+      beside(String(without.attackItems), String(taught.attackItems)),
+      beside(highQueue(without), highQueue(taught)),
+      beside(top(without), top(taught)),
+      beside(fixed(without.rocAuc, 3), fixed(taught.rocAuc, 3)),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }

@@ -185,6 +185,31 @@ function applyIntelVerdict(draft: Draft, event: EventOf<'IntelVerdictApplied'>):
   draft.details = { provider, indicator, kind, verdict, score, evidence, fetchedAt, expiresAt };
 }
 
+function applyFeedbackApplied(draft: Draft, event: EventOf<'FeedbackApplied'>): void {
+  const { alertId, verdict, correctPriority, notes, analyst } = event.data;
+  const said = [
+    verdict === null ? null : `verdict ${verdict.replace(/_/g, ' ')}`,
+    correctPriority === null ? null : `priority should be ${correctPriority}`,
+    alertId === null ? null : `for alert ${alertId}`,
+  ].filter((part) => part !== null);
+  draft.summary =
+    `Learned from ${analyst}` +
+    (said.length > 0 ? `: ${said.join(', ')}` : '') +
+    (notes ? ` (${notes})` : '');
+  draft.details = { analyst, verdict, correctPriority, alertId, notes };
+}
+
+function applyFollowedUp(draft: Draft, event: EventOf<'ClosedIncidentFollowedUp'>): void {
+  const v = draft.view;
+  const { closedIncidentId, alertId, verdict, outcome, reason } = event.data;
+  if (outcome === 'reopened') {
+    v.analystStatus = 'open';
+    v.closedAt = null;
+  }
+  draft.summary = outcome === 'reopened' ? `Reopened: ${reason}` : `Follow-up: ${reason}`;
+  draft.details = { closedIncidentId, alertId, verdict, outcome };
+}
+
 function applyAcknowledged(draft: Draft, event: EventOf<'IncidentAcknowledged'>): void {
   const v = draft.view;
   if (v.analystStatus === 'open') v.analystStatus = 'acknowledged';
@@ -224,7 +249,7 @@ function applyVerdict(draft: Draft, event: EventOf<'IncidentVerdictGiven'>): voi
 function applyPriorityFeedback(draft: Draft, event: EventOf<'PriorityFeedbackGiven'>): void {
   const v = draft.view;
   const { alertId, correctPriority, analystNotes } = event.data;
-  // Feedback on one alert trains scoring but does not re-rank the incident.
+  // Feedback on one alert teaches the correlator (FeedbackApplied) but does not re-rank the incident.
   if (alertId === null) v.analystPriority = correctPriority;
   draft.summary =
     `Priority feedback: should be ${correctPriority}` +
@@ -248,6 +273,8 @@ const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
   IncidentClosed: applyClosed,
   IncidentReopened: applyReopened,
   IntelVerdictApplied: applyIntelVerdict,
+  FeedbackApplied: applyFeedbackApplied,
+  ClosedIncidentFollowedUp: applyFollowedUp,
   IncidentAcknowledged: applyAcknowledged,
   IncidentAssigned: applyAssigned,
   IncidentStatusChanged: applyStatusChanged,

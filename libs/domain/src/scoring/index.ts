@@ -3,3 +3,4 @@ export * from './evidence';
 export * from './score';
 export * from './threat-intel-factor';
 export * from './weights';
+export * from './feedback-factor';

@@ -6,7 +6,9 @@ import type {
   ScoreFactor,
   ScoreFactorName,
 } from '@soc/contracts';
+import type { FeedbackAssessment } from '../feedback';
 import { attackStageCount, attackStagesOf } from './attack-stages';
+import { feedbackAdjustment } from './feedback-factor';
 import { evidenceScore, type EvidenceScore, type EvidenceTally } from './evidence';
 import { factorReasons } from './score-reasons';
 import { threatIntelFactor, type DecisiveIntel } from './threat-intel-factor';
@@ -91,6 +93,8 @@ export interface IncidentFacts {
   readonly routine: RoutineFacts;
   /** What the rows carried against the tenant's learned baseline (rarity, detectors). */
   readonly evidence: EvidenceTally;
+  /** What analysts' past verdicts and corrections say about the pattern; absent: nothing. */
+  readonly feedback?: FeedbackAssessment | null;
 }
 
 export interface IncidentScore {
@@ -129,6 +133,9 @@ export interface ScoreParts {
   readonly ageMs: number;
   readonly killChainPoints: number;
   readonly routinePoints: number;
+  /** The priority before feedback, and the points feedback adds to it. */
+  readonly feedbackBase: number;
+  readonly feedbackPoints: number;
 }
 
 const FACTOR_ORDER: readonly ScoreFactorName[] = [
@@ -168,7 +175,7 @@ function computeParts(
   const ageMs = Math.max(0, now - facts.lastSeen);
   const freshness = round1(100 * Math.pow(0.5, ageMs / context.freshnessHalfLifeMs));
   const raw = [severity, businessRaw, threat, confidence, freshness] as const;
-  return {
+  const parts: ScoreParts = {
     raw,
     weights: spreadOverEvidence(raw, weights),
     learned,
@@ -182,7 +189,13 @@ function computeParts(
     ageMs,
     killChainPoints: killChainPoints(facts.tacticMask),
     routinePoints: routinePoints(facts),
+    feedbackBase: 0,
+    feedbackPoints: 0,
   };
+  if (facts.feedback === undefined || facts.feedback === null) return parts;
+  const feedbackBase = priorityOf(parts);
+  const { points } = feedbackAdjustment(facts.feedback, feedbackBase);
+  return { ...parts, feedbackBase, feedbackPoints: points };
 }
 
 /** The stream's learned evidence, averaged with a confidence the sources stated. */
@@ -282,7 +295,7 @@ const contributionOf = (parts: ScoreParts, index: number): number =>
 
 /** The priority is the sum of the contributions and points the explanation shows, rounded. */
 function priorityOf(parts: ScoreParts): number {
-  let sum = parts.killChainPoints + parts.routinePoints;
+  let sum = parts.killChainPoints + parts.routinePoints + parts.feedbackPoints;
   for (let index = 0; index < FACTOR_ORDER.length; index += 1) sum += contributionOf(parts, index);
   return clamp(Math.round(sum), 0, 100);
 }
@@ -358,6 +371,10 @@ function explainScore(
         (facts.routine.rule === null ? '' : ` of rule ${facts.routine.rule}`) +
         ` (steady rhythm${cv === null ? '' : `, interval CV ${cv.toFixed(2)}`})`,
     });
+  }
+  if (facts.feedback !== undefined && facts.feedback !== null && parts.feedbackPoints !== 0) {
+    const { reason } = feedbackAdjustment(facts.feedback, parts.feedbackBase);
+    adjustments.push({ name: 'analyst_feedback', points: parts.feedbackPoints, reason });
   }
   const terms = [
     ...factors.map((factor) => `${factor.name} ${factor.contribution}`),
