@@ -1,7 +1,11 @@
+import { evidenceOfRow, NOTABLE_RISK_SHARE, rareFindingOf, storyRiskShare } from '../scoring';
 import type { DecidedAlert } from './alert-input';
 import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
 import { firstOf, isOpen, isOpenAt, lastOf, lookupIncident, type IncidentRecord } from './lookups';
-import { accumulatedRisk, alertRisk, type OpenIncident, type TenantState } from './state';
+import { ruleLabelOf } from './entity-keys';
+import { spreadLinks } from './spread-links';
+import { accumulatedRisk, type OpenIncident, type TenantState } from './state';
+import { storyRiskOf } from './story-memory';
 
 export interface CampaignSubject {
   readonly id: string;
@@ -77,27 +81,49 @@ function campaignLinks(
   tenant: TenantState,
   candidate: CampaignCandidate,
 ): CampaignLink[] | undefined {
-  const { subject, input } = candidate;
+  const { input } = candidate;
   const time = ctx.time;
-  const risk = alertRisk(input.summary);
+  const { summary, keys } = input;
+  const evidence = evidenceOfRow(tenant.baseline, {
+    alert: summary,
+    rule: ruleLabelOf(summary),
+    entityKeys: keys.entityKeys,
+  });
+  const risk = storyRiskOf(summary, evidence);
+  // Only unusual activity links by its entities' risk: a routine row adds none, and links none.
+  const notable = storyRiskShare(evidence) >= NOTABLE_RISK_SHARE;
   let links: CampaignLink[] | undefined;
   for (const { key } of input.links) {
     const memory = tenant.entities.get(key);
     // An entry past its horizon counts as gone, however late the sweep that evicts it.
     if (memory === undefined || memory.expiresAt <= time) continue;
-    const recent = memory.incidents;
-    if (recent.length === 0 || (recent.length === 1 && recent[0] === subject.id)) continue;
-    let accumulated = -1;
-    for (const id of recent) {
+    const accumulated = Math.round(accumulatedRisk(memory, time, risk) * 10) / 10;
+    const byRisk = notable && accumulated >= ctx.policy.campaign.riskThreshold;
+    // The notable ones first: a busy entity's recent incidents may all be routine by now.
+    for (const id of unionOf(memory.notable, memory.incidents)) {
       const other = lookupIncident(tenant, id);
       if (other === undefined || !isLinkable(ctx, { other, candidate, links })) continue;
-      if (accumulated < 0) accumulated = Math.round(accumulatedRisk(memory, time, risk) * 10) / 10;
-      const reason = linkReason(ctx, { key, accumulated, other, candidate });
+      const reason = linkReason(ctx, {
+        key,
+        accumulated: byRisk && memory.notable.includes(id) ? accumulated : null,
+        other,
+        candidate,
+      });
       if (reason !== undefined) (links ??= []).push({ other, reason, risk: accumulated });
     }
   }
+  const spreading = rareFindingOf(evidence);
+  if (spreading !== null)
+    for (const { other, reason } of spreadLinks(ctx, { tenant, finding: spreading }))
+      if (isLinkable(ctx, { other, candidate, links }))
+        (links ??= []).push({ other, reason, risk: 0 });
   return links;
 }
+
+const unionOf = (a: readonly string[], b: readonly string[]): string[] => [
+  ...a,
+  ...b.filter((id) => !a.includes(id)),
+];
 
 /** Another incident within the horizon, not in the subject's campaign, group or links yet. */
 function isLinkable(
@@ -133,14 +159,17 @@ function linkReason(
     candidate,
   }: {
     readonly key: string;
-    readonly accumulated: number;
+    /** The entity's accumulated risk when it links the other incident by risk; else null. */
+    readonly accumulated: number | null;
     readonly other: IncidentRecord;
     readonly candidate: CampaignCandidate;
   },
 ): string | undefined {
   const { riskThreshold, minPriority, horizonMs } = ctx.policy.campaign;
   const hours = Math.round((horizonMs / 3_600_000) * 10) / 10;
-  if (accumulated >= riskThreshold)
+  if (continues(ctx, other))
+    return `continues incident ${other.id} on ${key} past its maximum span`;
+  if (accumulated !== null)
     return `accumulated risk of ${key} is ${accumulated} (threshold ${riskThreshold}) within the ${hours} h horizon`;
   if (
     candidate.priority >= minPriority &&
@@ -150,6 +179,14 @@ function linkReason(
     return `shares ${key} with incident ${other.id} within the ${hours} h horizon after its window closed`;
   return undefined;
 }
+
+/**
+ * Cut at its maximum span while its activity went on (its last alert less than a window
+ * before this one): what follows on the same entity is the same story.
+ */
+const continues = (ctx: Decision, other: IncidentRecord): boolean =>
+  ctx.time - lastOf(other) < other.windowMs &&
+  firstOf(other) + ctx.policy.maxIncidentSpanMs <= ctx.time;
 
 interface CampaignPlan {
   readonly subject: CampaignSubject;

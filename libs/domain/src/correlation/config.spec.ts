@@ -48,6 +48,7 @@ describe('parseCorrelationConfig', () => {
       horizonMs: 3_600_000,
       riskThreshold: 300,
       minPriority: DEFAULT_CORRELATION_POLICY.campaign.minPriority,
+      spreadWindowMs: DEFAULT_CORRELATION_POLICY.campaign.spreadWindowMs,
     });
     expect(globex.linkingEntityTypes).toEqual(['host']);
     expect(globex.scoring.weights.severity).toBe(0.4);

@@ -97,13 +97,18 @@ function moveEntityMemory(
   absorbed: OpenIncident,
 ): void {
   for (const entity of absorbed.entities) {
-    const incidents = tenant.entities.get(entityKey(entity))?.incidents;
-    if (incidents === undefined) continue;
-    const at = incidents.indexOf(absorbed.id);
-    if (at < 0) continue;
-    if (incidents.includes(survivor.id)) incidents.splice(at, 1);
-    else incidents[at] = survivor.id;
+    const memory = tenant.entities.get(entityKey(entity));
+    if (memory === undefined) continue;
+    renameIn(memory.incidents, absorbed.id, survivor.id);
+    renameIn(memory.notable, absorbed.id, survivor.id);
   }
+}
+
+function renameIn(incidents: string[], absorbedId: string, survivorId: string): void {
+  const at = incidents.indexOf(absorbedId);
+  if (at < 0) return;
+  if (incidents.includes(survivorId)) incidents.splice(at, 1);
+  else incidents[at] = survivorId;
 }
 
 export function close(tenant: TenantState, incidentId: string): void {

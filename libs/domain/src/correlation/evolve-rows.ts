@@ -2,16 +2,13 @@ import type { AlertSummary, EpochMs } from '@soc/contracts';
 import { addEvidence, attackStageOf, evidenceOfRow, learnRow, NO_EVIDENCE } from '../scoring';
 import { ruleLabelOf, type AlertKeys } from './entity-keys';
 import { linkKey } from './links';
+import { rememberEntities } from './story-memory';
 import {
-  accumulatedRisk,
-  alertRisk,
   bucketOf,
-  ENTITY_RECENT_INCIDENTS,
   MAX_INDEXED_ALERTS,
   insertSortedBounded,
   NO_TACTICS,
   RHYTHM_SAMPLES,
-  RISK_HALF_LIVES_PER_HORIZON,
   seriesSize,
   type OpenIncident,
   type TenantState,
@@ -140,7 +137,8 @@ export function addRow(
   // The row's evidence is read against the baseline before the row is learned, as the
   // decider read it.
   const row = { alert, rule: ruleLabelOf(alert), entityKeys: keys.entityKeys };
-  incident.evidence = addEvidence(incident.evidence, evidenceOfRow(tenant.baseline, row));
+  const evidence = evidenceOfRow(tenant.baseline, row);
+  incident.evidence = addEvidence(incident.evidence, evidence);
   learnRow(tenant.baseline, row);
   touch(tenant, incident, time);
   addInto(incident.tally, tallyOf(alert));
@@ -149,7 +147,7 @@ export function addRow(
   for (const { key, entity } of keys.entities) linkKey(tenant, incident, { key, entity, time });
   linkKey(tenant, incident, { key: keys.repeatKey, entity: null, time });
   addToSeries(incident, { alert, keys });
-  rememberEntities(tenant, incident, { alert, keys });
+  rememberEntities(tenant, incident, { alert, keys, evidence });
   indexAlert(tenant, alert.alertId, incident.id);
 }
 
@@ -195,43 +193,6 @@ function addToSeries(
     if (incident.routineLead === null || seriesSize(series) > seriesSize(incident.routineLead))
       incident.routineLead = series;
   }
-}
-
-/** Campaign memory: the row's risk accumulates on each of its entities, within the horizon. */
-function rememberEntities(
-  tenant: TenantState,
-  incident: OpenIncident,
-  { alert, keys }: { readonly alert: AlertSummary; readonly keys: AlertKeys },
-): void {
-  const time = alert.observedAt;
-  const risk = alertRisk(alert);
-  const halfLifeMs = incident.horizonMs / RISK_HALF_LIVES_PER_HORIZON;
-  for (const key of keys.entityKeys) {
-    let memory = tenant.entities.get(key);
-    if (memory === undefined) {
-      memory = {
-        risk: 0,
-        at: time,
-        halfLifeMs,
-        expiresAt: time + incident.horizonMs,
-        incidents: [],
-      };
-      tenant.entities.set(key, memory);
-    }
-    memory.risk = accumulatedRisk(memory, time, risk);
-    if (time > memory.at) memory.at = time;
-    memory.halfLifeMs = halfLifeMs;
-    if (time + incident.horizonMs > memory.expiresAt) memory.expiresAt = time + incident.horizonMs;
-    rememberIncident(memory.incidents, incident.id);
-  }
-}
-
-function rememberIncident(incidents: string[], id: string): void {
-  if (incidents[incidents.length - 1] === id) return;
-  const at = incidents.indexOf(id);
-  if (at >= 0) incidents.splice(at, 1);
-  incidents.push(id);
-  if (incidents.length > ENTITY_RECENT_INCIDENTS) incidents.shift();
 }
 
 export const noteEventTime = (tenant: TenantState, time: EpochMs): void => {

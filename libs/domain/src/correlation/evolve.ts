@@ -142,6 +142,7 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       minWindowBucket: Infinity,
       minSpanBucket: Infinity,
       entities: new Map(),
+      rareRules: new Map(),
       closed: new Map(),
       campaigns: new Map(),
       pending: new Set(),
@@ -183,6 +184,8 @@ function noteWatermark(tenant: TenantState, watermark: EpochMs): void {
 function sweep(tenant: TenantState, watermark: EpochMs): void {
   for (const [key, memory] of tenant.entities)
     if (memory.expiresAt <= watermark) tenant.entities.delete(key);
+  for (const [rule, memory] of tenant.rareRules)
+    if (memory.expiresAt <= watermark) tenant.rareRules.delete(rule);
   forgetExpiredVerdicts(tenant, watermark);
   for (const [id, closed] of tenant.closed) {
     if (closed.expiresAt > watermark) continue;

@@ -209,7 +209,12 @@ function parseCampaign(
     errors.push({ path: campaignPath, message: 'must be an object' });
     return base;
   }
-  unknownKeys(c, ['horizonMs', 'riskThreshold', 'minPriority'], campaignPath, errors);
+  unknownKeys(
+    c,
+    ['horizonMs', 'riskThreshold', 'minPriority', 'spreadWindowMs'],
+    campaignPath,
+    errors,
+  );
   return {
     horizonMs: num(c, 'horizonMs', base.horizonMs, campaignPath, errors, MS),
     riskThreshold: num(c, 'riskThreshold', base.riskThreshold, campaignPath, errors, {
@@ -217,5 +222,6 @@ function parseCampaign(
       exclusiveMin: true,
     }),
     minPriority: num(c, 'minPriority', base.minPriority, campaignPath, errors, { max: 100 }),
+    spreadWindowMs: num(c, 'spreadWindowMs', base.spreadWindowMs, campaignPath, errors, MS),
   };
 }

@@ -61,6 +61,11 @@ export interface CampaignPolicy {
   readonly riskThreshold: number;
   /** Incidents below this priority are not linked by a shared entity alone. */
   readonly minPriority: number;
+  /**
+   * A rule rare in the whole tenant that fires on two hosts less than this apart links their
+   * incidents (rare activity moving between hosts: see spread-links.ts).
+   */
+  readonly spreadWindowMs: number;
 }
 
 export interface AssetEntry extends AssetContext {
@@ -140,7 +145,7 @@ export const DEFAULT_CORRELATION_POLICY: CorrelationPolicy = {
   },
   suppressions: [],
   repeats: { enabled: true, routineMinRepeats: 4, routineMaxCv: 0.2, routineMinIntervalMs: MINUTE },
-  campaign: { horizonMs: 24 * HOUR, riskThreshold: 250, minPriority: 60 },
+  campaign: { horizonMs: 24 * HOUR, riskThreshold: 250, minPriority: 60, spreadWindowMs: HOUR },
   scoring: {
     weights: DEFAULT_SCORE_WEIGHTS,
     highPriorityThreshold: 80,

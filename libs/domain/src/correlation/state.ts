@@ -69,6 +69,11 @@ export interface TenantState {
   minSpanBucket: number;
   /** Campaign memory: accumulated risk and recent incidents per entity, for the horizon. */
   readonly entities: Map<string, EntityMemory>;
+  /**
+   * Rules new in the tenant, by rule label: where they fired rare since (incident, entity,
+   * time), so the same new rule on another host joins the story (see spread-links.ts).
+   */
+  readonly rareRules: Map<string, RuleSightings>;
   /** Closed incidents still inside their campaign horizon. */
   readonly closed: Map<string, ClosedIncident>;
   readonly campaigns: Map<string, Campaign>;
@@ -208,6 +213,25 @@ export interface EntityMemory {
   expiresAt: EpochMs;
   /** Ids of the most recent incidents that carried the entity, oldest first. */
   readonly incidents: string[];
+  /**
+   * Ids of the most recent incidents that brought unusual activity to the entity (rows with
+   * at least NOTABLE_RISK_SHARE of their risk), oldest first: the ones its risk links.
+   */
+  readonly notable: string[];
+}
+
+export interface RuleSighting {
+  readonly incidentId: string;
+  readonly entityKey: string;
+  at: EpochMs;
+}
+
+export interface RuleSightings {
+  /** When the rule first fired in the tenant (as far as the memory goes). */
+  readonly firstAt: EpochMs;
+  expiresAt: EpochMs;
+  /** The latest per entity, oldest first, at most RULE_SIGHTINGS. */
+  readonly sightings: RuleSighting[];
 }
 
 export interface ClosedIncident {
@@ -241,6 +265,10 @@ export const RHYTHM_SAMPLES = 16;
 export const ENTITY_RECENT_INCIDENTS = 8;
 /** Sources per tenant whose clocks the watermark follows; beyond, the longest idle is forgotten. */
 export const MAX_TRACKED_SOURCES = 64;
+export const ENTITY_NOTABLE_INCIDENTS = 8;
+export const RULE_SIGHTINGS = 8;
+/** Rare rules a tenant remembers sightings of; the least recently seen go first. */
+export const MAX_RARE_RULES = 5_000;
 /** Eviction sweeps run at most this often (event time). */
 export const SWEEP_INTERVAL_MS = 5 * 60_000;
 /** Entity risk halves every quarter horizon: a contribution a full horizon old keeps 1/16. */

@@ -42,6 +42,9 @@ const finding = (rule: string, detector: string) => ({
   surprise: Math.log(5_001),
   ruleOnEntity: 0,
   entityAlerts: 5_000,
+  maturity: 1,
+  tenantSurprise: Math.log(10_001),
+  ruleInTenant: 0,
 });
 const novelAcrossDetectors: EvidenceTally = {
   findings: [finding('A-Acc-Val1', 'Wazuh/anomaly'), finding('W-Acc-400', 'Wazuh/wazuh')],
@@ -58,6 +61,8 @@ const routineOnMail: EvidenceTally = {
     ruleOnEntity: 3_402,
     entityAlerts: 3_600,
     routine: true,
+    maturity: 1,
+    tooYoung: false,
   },
   severityVaries: true,
 };

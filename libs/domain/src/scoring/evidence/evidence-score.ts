@@ -1,4 +1,10 @@
-import type { CommonFinding, EvidenceTally, RareFinding } from './incident-evidence';
+import {
+  ROUTINE_MIN_FIRINGS,
+  type CommonFinding,
+  type EvidenceTally,
+  type RareFinding,
+} from './incident-evidence';
+import { BASELINE_MATURITY_MS } from './rarity';
 
 /** Points past which the evidence factor is near its top: `100 * (1 - e^-points/scale)`. */
 export const EVIDENCE_SCALE = 40;
@@ -36,12 +42,15 @@ function spreadOf(findings: readonly RareFinding[]): number {
   return Math.min(SPREAD_MAX_ENTITIES, entities.size);
 }
 
-/** Below this many firings a rule that is not rare is not yet called routine either. */
-const ROUTINE_MIN_FIRINGS = 10;
+/** The baseline's age in words: `3.5 h`. */
+const baselineAge = (maturity: number): string =>
+  `${round1((maturity * BASELINE_MATURITY_MS) / 3_600_000)} h`;
 
 function commonWords(common: CommonFinding): string {
   const where = entityWords(common.entityKey);
   const seen = `rule ${common.rule} seen ${times(common.ruleOnEntity)} in ${count(common.entityAlerts)} alerts on ${where}`;
+  if (common.tooYoung)
+    return `little history: the tenant's baseline is only ${baselineAge(common.maturity)} old, too young to call ${seen} rare`;
   if (common.routine) return `nothing unusual: ${seen}, on a steady rhythm: routine`;
   if (Math.round(common.ruleOnEntity) >= ROUTINE_MIN_FIRINGS)
     return `nothing unusual: ${seen}: routine`;
@@ -52,9 +61,13 @@ function commonWords(common: CommonFinding): string {
 
 function findingWords(finding: RareFinding): string {
   const where = entityWords(finding.entityKey);
-  return finding.ruleOnEntity < 0.5
-    ? `rule ${finding.rule} new on ${where} (after ${count(finding.entityAlerts)} alerts there)`
-    : `rule ${finding.rule} ${times(finding.ruleOnEntity)} in ${count(finding.entityAlerts)} alerts on ${where}`;
+  const found =
+    finding.ruleOnEntity < 0.5
+      ? `rule ${finding.rule} new on ${where} (after ${count(finding.entityAlerts)} alerts there)`
+      : `rule ${finding.rule} ${times(finding.ruleOnEntity)} in ${count(finding.entityAlerts)} alerts on ${where}`;
+  if (finding.maturity >= 1) return found;
+  const weighed = Math.round(finding.maturity * 100);
+  return `${found}, weighed ${weighed} % (the tenant's baseline is ${baselineAge(finding.maturity)} old)`;
 }
 
 /**

@@ -1,17 +1,8 @@
 import { evidenceScore } from './evidence-score';
 import { addEvidence, evidenceOf, NO_EVIDENCE, RARE_SURPRISE } from './incident-evidence';
-import type { FiringRarity } from './rarity';
+import { aFiringRarity } from './spec-support';
 
-const rarity = (overrides: Partial<FiringRarity>): FiringRarity => ({
-  surprise: 0,
-  entityKey: 'host:mail',
-  ruleOnEntity: 0,
-  entityAlerts: 5_000,
-  ruleInTenant: 0,
-  tenantAlerts: 10_000,
-  routine: false,
-  ...overrides,
-});
+const rarity = aFiringRarity;
 const rare = (rule: string, detector: string, entityKey = 'host:intranet') =>
   evidenceOf(rarity({ surprise: Math.log(5_001), entityKey }), { rule, detector });
 
@@ -82,6 +73,28 @@ describe('evidenceScore', () => {
       '3 detectors agree (Wazuh/anomaly, Wazuh/suricata, Wazuh/wazuh)',
     );
     expect(three.reason).toContain('on 2 hosts and users');
+  });
+
+  it('says how much a young baseline weighed a finding, and why it calls nothing rare yet', () => {
+    const weighed = evidenceOf(
+      rarity({
+        surprise: Math.log(5_001) * 0.5,
+        unweighedSurprise: Math.log(5_001),
+        maturity: 0.5,
+      }),
+      { rule: 'R-1', detector: 'Wazuh/wazuh' },
+    );
+    expect(evidenceScore(weighed).reason).toBe(
+      "rule R-1 new on host mail (after 5,000 alerts there), weighed 50 % (the tenant's baseline is 12 h old)",
+    );
+    const tooYoung = evidenceOf(
+      rarity({ surprise: 0.4, unweighedSurprise: Math.log(5_001), maturity: 0.05 }),
+      { rule: 'R-1', detector: 'Wazuh/wazuh' },
+    );
+    expect(tooYoung.findings).toEqual([]);
+    expect(evidenceScore(tooYoung).reason).toBe(
+      "little history: the tenant's baseline is only 1.2 h old, too young to call rule R-1 seen 0 times in 5,000 alerts on host mail rare",
+    );
   });
 
   it('says so when there is no baseline yet, and leaves the factor out', () => {

@@ -10,6 +10,12 @@ export interface RareFinding {
   readonly surprise: number;
   readonly ruleOnEntity: number;
   readonly entityAlerts: number;
+  /** See baselineMaturity: below 1 the surprise was weighed down by the baseline's youth. */
+  readonly maturity: number;
+  /** Nats of the rule in the whole tenant; see FiringRarity.tenantSurprise. */
+  readonly tenantSurprise: number;
+  /** Decayed firings of the rule in the whole tenant before this one. */
+  readonly ruleInTenant: number;
 }
 
 /** The commonest firing of the incident: what makes it look routine, in the explanation. */
@@ -19,6 +25,9 @@ export interface CommonFinding {
   readonly ruleOnEntity: number;
   readonly entityAlerts: number;
   readonly routine: boolean;
+  readonly maturity: number;
+  /** It would have been rare, had the tenant's baseline been old enough to trust. */
+  readonly tooYoung: boolean;
 }
 
 /**
@@ -42,6 +51,8 @@ export const NO_EVIDENCE: EvidenceTally = {
   severityVaries: false,
 };
 export const MAX_FINDINGS = 16;
+/** Below this many firings on its entity a rule that is not rare is not yet called routine either. */
+export const ROUTINE_MIN_FIRINGS = 10;
 /** Rare: the rule is under 2 % of what its entity usually raises (`ln 50` nats). */
 export const RARE_SURPRISE = Math.log(50);
 
@@ -60,6 +71,9 @@ export function evidenceOf(
       surprise: rarity.surprise,
       ruleOnEntity: rarity.ruleOnEntity,
       entityAlerts: rarity.entityAlerts,
+      maturity: rarity.maturity,
+      tenantSurprise: rarity.tenantSurprise,
+      ruleInTenant: rarity.ruleInTenant,
     };
     return { findings: [finding], detectors: [detector], common: null, severityVaries: false };
   }
@@ -72,6 +86,8 @@ export function evidenceOf(
       ruleOnEntity: rarity.ruleOnEntity,
       entityAlerts: rarity.entityAlerts,
       routine: rarity.routine,
+      maturity: rarity.maturity,
+      tooYoung: rarity.unweighedSurprise >= RARE_SURPRISE,
     },
     severityVaries: false,
   };

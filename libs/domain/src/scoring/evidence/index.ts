@@ -6,3 +6,4 @@ export * from './rarity';
 export * from './rhythm';
 export * from './severity-range';
 export * from './tenant-baseline';
+export * from './story-evidence';

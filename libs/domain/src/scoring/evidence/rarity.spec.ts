@@ -1,11 +1,28 @@
-import { newRarityBaseline, observeFiring, rarityOf } from './rarity';
+import {
+  BASELINE_MATURITY_MS,
+  baselineMaturity,
+  newRarityBaseline,
+  observeFiring,
+  rarityOf,
+  type RarityBaseline,
+} from './rarity';
 
 const HOUR = 3_600_000;
 const mail = ['host:mail'];
 
+/** A tenant with a day of history before time 0 (one firing elsewhere), so rarity counts in full. */
+const matured = (baseline: RarityBaseline = newRarityBaseline()): RarityBaseline => {
+  observeFiring(baseline, {
+    rule: 'R-first',
+    entityKeys: ['host:first'],
+    time: -BASELINE_MATURITY_MS,
+  });
+  return baseline;
+};
+
 describe('rarityOf', () => {
   it('finds a rule new on a busy host surprising, and the host’s everyday rule not', () => {
-    const baseline = newRarityBaseline();
+    const baseline = matured();
     for (let i = 0; i < 999; i += 1)
       observeFiring(baseline, { rule: 'W-Sys-Dov', entityKeys: mail, time: i * 60_000 });
     const everyday = rarityOf(baseline, {
@@ -29,7 +46,7 @@ describe('rarityOf', () => {
   });
 
   it('judges a rule by the entity where it is rarest', () => {
-    const baseline = newRarityBaseline();
+    const baseline = matured();
     for (let i = 0; i < 100; i += 1) {
       observeFiring(baseline, { rule: 'R-dns', entityKeys: ['host:dns'], time: i });
       observeFiring(baseline, { rule: 'R-web', entityKeys: ['host:web'], time: i });
@@ -75,6 +92,29 @@ describe('rarityOf', () => {
     expect(
       rarityOf(baseline, { rule: 'R', entityKeys: mail, time: 3 * HOUR }).ruleOnEntity,
     ).toBeCloseTo(1, 9);
+  });
+
+  it('weighs the surprise by the age of the tenant’s baseline, full after a day', () => {
+    const baseline = newRarityBaseline();
+    for (let i = 0; i < 999; i += 1)
+      observeFiring(baseline, { rule: 'W-Sys-Dov', entityKeys: mail, time: i * 1_000 });
+    const at = (time: number) => rarityOf(baseline, { rule: 'A-Acc-Val1', entityKeys: mail, time });
+    expect(baselineMaturity(newRarityBaseline(), 0)).toBe(0);
+    expect(at(6 * HOUR).maturity).toBeCloseTo(0.25, 3);
+    expect(at(6 * HOUR).surprise).toBeCloseTo(0.25 * at(6 * HOUR).unweighedSurprise, 6);
+    expect(at(2 * BASELINE_MATURITY_MS).maturity).toBe(1);
+    expect(at(2 * BASELINE_MATURITY_MS).surprise).toBe(
+      at(2 * BASELINE_MATURITY_MS).unweighedSurprise,
+    );
+  });
+
+  it('measures how rare a rule is in the whole tenant, weighed the same way', () => {
+    const baseline = matured();
+    for (let i = 0; i < 999; i += 1)
+      observeFiring(baseline, { rule: 'W-Sys-Dov', entityKeys: mail, time: i });
+    const fresh = rarityOf(baseline, { rule: 'S-Flw-Nmp', entityKeys: ['host:vpn'], time: 1_000 });
+    expect(fresh.ruleInTenant).toBe(0);
+    expect(fresh.tenantSurprise).toBeCloseTo(Math.log(1_001), 1);
   });
 
   it('stays bounded, evicting the least recently seen keys first', () => {

@@ -15,6 +15,8 @@ interface PairMemory extends Rhythm {
  */
 export interface RarityBaseline {
   readonly halfLifeMs: number;
+  /** Event time of the earliest firing learned; Infinity before any. */
+  firstSeen: EpochMs;
   readonly maxKeys: number;
   readonly total: DecayedCount;
   readonly entities: Map<string, DecayedCount>;
@@ -27,12 +29,25 @@ export const RARITY_HALF_LIFE_MS = 7 * 24 * 3_600_000;
 export const RARITY_MAX_KEYS = 20_000;
 /** An alert's entities read and counted: the first few (the hosts and users come first). */
 export const RARITY_MAX_ENTITIES = 4;
+/**
+ * A baseline younger than this (event time since the tenant's first alert) has not seen a
+ * day's cycle yet: its surprise is weighed by its age, so a new tenant's first hours do not
+ * claim that everything is rare.
+ */
+export const BASELINE_MATURITY_MS = 24 * 3_600_000;
+
+/** 0 (no history) to 1 (a day or more of history): how far the baseline's rarity is trusted. */
+export function baselineMaturity(baseline: RarityBaseline, time: EpochMs): number {
+  if (baseline.firstSeen === Infinity) return 0;
+  return Math.min(1, Math.max(0, (time - baseline.firstSeen) / BASELINE_MATURITY_MS));
+}
 
 export const newRarityBaseline = (
   halfLifeMs = RARITY_HALF_LIFE_MS,
   maxKeys = RARITY_MAX_KEYS,
 ): RarityBaseline => ({
   halfLifeMs,
+  firstSeen: Infinity,
   maxKeys,
   total: newDecayedCount(),
   entities: new Map(),
@@ -52,10 +67,19 @@ export interface FiringRarity {
   /**
    * Surprise in nats of the rule on its most surprising entity, given that entity's history:
    * `-ln((rule on entity before + 1) / (alerts on entity before + 1))`, a third of it when
-   * the rule keeps its rhythm there. 0 for an entity without history: no baseline is no
-   * evidence either way.
+   * the rule keeps its rhythm there, times the baseline's maturity. 0 for an entity without
+   * history: no baseline is no evidence either way.
    */
   readonly surprise: number;
+  /** The same surprise before the maturity weighed it. */
+  readonly unweighedSurprise: number;
+  /** See baselineMaturity. */
+  readonly maturity: number;
+  /**
+   * Surprise in nats of the rule in the whole tenant, `-ln((rule before + 1) / (alerts
+   * before + 1))`, times the maturity: a rule rare everywhere, not only on this entity.
+   */
+  readonly tenantSurprise: number;
   readonly entityKey: string | null;
   /** Decayed counts, before this firing. */
   readonly ruleOnEntity: number;
@@ -72,7 +96,7 @@ const ROUTINE_DISCOUNT = 1 / 3;
 export function rarityOf(baseline: RarityBaseline, firing: RuleFiring): FiringRarity {
   const { halfLifeMs } = baseline;
   const { rule, time } = firing;
-  let best: FiringRarity | null = null;
+  let best: EntityRarity | null = null;
   const entities = Math.min(firing.entityKeys.length, RARITY_MAX_ENTITIES);
   for (let i = 0; i < entities; i += 1) {
     const entityKey = firing.entityKeys[i] as string;
@@ -82,29 +106,35 @@ export function rarityOf(baseline: RarityBaseline, firing: RuleFiring): FiringRa
     const routine = keepsRhythm(pair, time);
     const raw = -Math.log((ruleOnEntity + 1) / (entityAlerts + 1));
     const surprise = Math.max(0, routine ? raw * ROUTINE_DISCOUNT : raw);
-    if (best === null || surprise > best.surprise)
-      best = {
-        surprise,
-        entityKey,
-        ruleOnEntity,
-        entityAlerts,
-        ruleInTenant: 0,
-        tenantAlerts: 0,
-        routine,
-      };
+    if (best === null || surprise > best.unweighedSurprise)
+      best = { unweighedSurprise: surprise, entityKey, ruleOnEntity, entityAlerts, routine };
   }
+  const maturity = baselineMaturity(baseline, time);
+  const ruleInTenant = decayedAt(baseline.rules.get(rule), time, halfLifeMs);
+  const tenantAlerts = decayedAt(baseline.total, time, halfLifeMs);
+  const found = best ?? NO_ENTITY;
   return {
-    ...(best ?? {
-      surprise: 0,
-      entityKey: null,
-      ruleOnEntity: 0,
-      entityAlerts: 0,
-      routine: false,
-    }),
-    ruleInTenant: decayedAt(baseline.rules.get(rule), time, halfLifeMs),
-    tenantAlerts: decayedAt(baseline.total, time, halfLifeMs),
+    ...found,
+    surprise: found.unweighedSurprise * maturity,
+    maturity,
+    tenantSurprise: maturity * Math.max(0, -Math.log((ruleInTenant + 1) / (tenantAlerts + 1))),
+    ruleInTenant,
+    tenantAlerts,
   };
 }
+
+type EntityRarity = Pick<
+  FiringRarity,
+  'unweighedSurprise' | 'entityKey' | 'ruleOnEntity' | 'entityAlerts' | 'routine'
+>;
+
+const NO_ENTITY: EntityRarity = {
+  unweighedSurprise: 0,
+  entityKey: null,
+  ruleOnEntity: 0,
+  entityAlerts: 0,
+  routine: false,
+};
 
 function counted<V>(map: Map<string, V>, key: string, create: () => V): V {
   let value = map.get(key);
@@ -119,6 +149,7 @@ function counted<V>(map: Map<string, V>, key: string, create: () => V): V {
 export function observeFiring(baseline: RarityBaseline, firing: RuleFiring, count = 1): void {
   const { halfLifeMs } = baseline;
   const { rule, time } = firing;
+  if (time < baseline.firstSeen) baseline.firstSeen = time;
   addDecayed(baseline.total, time, count, halfLifeMs);
   addDecayed(counted(baseline.rules, rule, newDecayedCount), time, count, halfLifeMs);
   const entities = Math.min(firing.entityKeys.length, RARITY_MAX_ENTITIES);

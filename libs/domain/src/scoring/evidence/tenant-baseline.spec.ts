@@ -1,3 +1,4 @@
+import { BASELINE_MATURITY_MS } from './rarity';
 import { evidenceOfRow, learnRepeats, learnRow, newTenantBaseline } from './tenant-baseline';
 
 const alert = (severity: number, observedAt: number) => ({
@@ -18,11 +19,13 @@ describe('tenant baseline', () => {
       row,
       Array.from({ length: 500 }, (_, i) => i * 1_000),
     );
-    const everyday = evidenceOfRow(baseline, { ...row, alert: alert(33, 600_000) });
+    // A day of history: the baseline is mature, its rarity counts in full.
+    const later = BASELINE_MATURITY_MS;
+    const everyday = evidenceOfRow(baseline, { ...row, alert: alert(33, later) });
     const novel = evidenceOfRow(baseline, {
       ...row,
       rule: 'A-Acc-Val1',
-      alert: alert(33, 600_000),
+      alert: alert(33, later),
     });
     expect(everyday.findings).toEqual([]);
     expect(everyday.common?.rule).toBe('W-Sys-Dov');
