@@ -6,6 +6,7 @@ import {
   INCIDENT_STATUSES,
   INTEL_INDICATOR_KINDS,
   LATE_ALERT_OUTCOMES,
+  TENANT_BUDGETS,
   isObject,
   narrow,
   type JsonObject,
@@ -213,6 +214,11 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       d.string('evidence');
       d.number('fetchedAt');
       d.number('expiresAt');
+      return;
+    case 'TenantBudgetExceeded':
+      d.nullableString('incidentId');
+      d.oneOf('budget', TENANT_BUDGETS);
+      d.number('used');
       return;
     case 'IncidentAcknowledged':
       d.nonEmpty('incidentId');

@@ -18,6 +18,7 @@ export const CORRELATION_ACTORS = {
   window: 'rule:correlation-window',
   campaign: 'rule:campaign',
   intel: 'rule:threat-intel',
+  budget: 'rule:tenant-budget',
 } as const;
 
 export type CorrelationActor = (typeof CORRELATION_ACTORS)[keyof typeof CORRELATION_ACTORS];

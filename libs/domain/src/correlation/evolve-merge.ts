@@ -1,4 +1,5 @@
 import { addEvidence } from '../scoring';
+import { trimClosed } from './budgets';
 import { entityKey } from './entity-keys';
 import { mergeIntel } from './evolve-intel';
 import { addOtherTactics, addRule, removeFromBucket, touch } from './evolve-rows';
@@ -130,6 +131,8 @@ export function close(tenant: TenantState, incidentId: string): void {
     mergedInto: incident.mergedInto,
     retained: incident.mergedInto === null ? incident : null,
   });
+  if (incident.mergedInto === null) tenant.retainedKeys += incident.links.size;
+  trimClosed(tenant);
 }
 
 export function linkCampaign(tenant: TenantState, incidentId: string, campaignId: string): void {

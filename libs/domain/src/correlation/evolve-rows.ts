@@ -1,5 +1,6 @@
 import type { AlertSummary, EpochMs } from '@soc/contracts';
 import { addEvidence, attackStageOf, evidenceOfRow, learnRow, NO_EVIDENCE } from '../scoring';
+import { forgetOldestEntity } from './budgets';
 import { ruleLabelOf, type AlertKeys } from './entity-keys';
 import { linkKey } from './links';
 import {
@@ -193,7 +194,10 @@ function rememberEntities(
   const halfLifeMs = incident.horizonMs / RISK_HALF_LIVES_PER_HORIZON;
   for (const key of keys.entityKeys) {
     let memory = tenant.entities.get(key);
-    if (memory === undefined) {
+    // Re-inserted on every sighting, so the Map's first entry is the entity seen least recently.
+    if (memory !== undefined) tenant.entities.delete(key);
+    else {
+      if (tenant.entities.size >= tenant.budgets.trackedEntities) forgetOldestEntity(tenant);
       memory = {
         risk: 0,
         at: time,
@@ -201,8 +205,8 @@ function rememberEntities(
         expiresAt: time + incident.horizonMs,
         incidents: [],
       };
-      tenant.entities.set(key, memory);
     }
+    tenant.entities.set(key, memory);
     memory.risk = accumulatedRisk(memory, time, risk);
     if (time > memory.at) memory.at = time;
     memory.halfLifeMs = halfLifeMs;

@@ -1,4 +1,4 @@
-import type { AlertSummary, EpochMs, IncidentEvent } from '@soc/contracts';
+import type { AlertSummary, EpochMs, IncidentEvent, IncidentScoredData } from '@soc/contracts';
 import { newTenantBaseline } from '../scoring';
 import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
 import { close, linkCampaign, merge } from './evolve-merge';
@@ -6,7 +6,9 @@ import { reopen } from './evolve-reopen';
 import { applyVerdict, forgetExpiredVerdicts } from './evolve-intel';
 import { applyPending, countRepeats } from './evolve-repeats';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
+import { forgetClosed, recordBudget } from './budgets';
 import { unattachedStreamId } from './ids';
+import { DEFAULT_TENANT_BUDGETS } from './policy';
 import {
   bucketOf,
   SWEEP_INTERVAL_MS,
@@ -81,15 +83,8 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       if (absorbed !== undefined) absorbed.mergedInto = event.data.survivorIncidentId;
       return;
     }
-    case 'IncidentScored': {
-      const target =
-        tenant.open.get(event.data.incidentId) ?? tenant.closed.get(event.data.incidentId);
-      if (target === undefined) return;
-      target.priority = event.data.priority;
-      if ('retained' in target && target.retained !== null)
-        target.retained.priority = event.data.priority;
-      return;
-    }
+    case 'IncidentScored':
+      return applyScore(tenant, event.data);
     case 'IncidentEscalated': {
       const incident = tenant.open.get(event.data.incidentId);
       if (incident !== undefined) incident.escalated = true;
@@ -103,11 +98,20 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return reopen(tenant, event.data.incidentId);
     case 'IntelVerdictApplied':
       return applyVerdict(tenant, event.data);
+    case 'TenantBudgetExceeded':
+      return recordBudget(tenant, event.data);
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled incident event ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+function applyScore(tenant: TenantState, { incidentId, priority }: IncidentScoredData): void {
+  const target = tenant.open.get(incidentId) ?? tenant.closed.get(incidentId);
+  if (target === undefined) return;
+  target.priority = priority;
+  if ('retained' in target && target.retained !== null) target.retained.priority = priority;
 }
 
 function noteArrival(tenant: TenantState, alert: AlertSummary): void {
@@ -139,6 +143,10 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       baseline: newTenantBaseline(),
       intel: new Map(),
       intelCount: 0,
+      budgets: DEFAULT_TENANT_BUDGETS,
+      budgetsReached: new Set(),
+      retainedKeys: 0,
+      entityCursor: null,
     };
     state.tenants.set(tenantId, tenant);
   }
@@ -174,7 +182,7 @@ function sweep(tenant: TenantState, watermark: EpochMs): void {
     if (memory.expiresAt <= watermark) tenant.entities.delete(key);
   forgetExpiredVerdicts(tenant, watermark);
   for (const [id, closed] of tenant.closed)
-    if (closed.expiresAt <= watermark) tenant.closed.delete(id);
+    if (closed.expiresAt <= watermark) forgetClosed(tenant, id);
   for (const [id, campaign] of tenant.campaigns) {
     const live = campaign.members.filter(
       (member) => tenant.open.has(member) || tenant.closed.has(member),

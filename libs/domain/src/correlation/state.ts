@@ -7,6 +7,8 @@ import type {
   IncidentEvent,
   IntelVerdictAppliedData,
   IntelVerdictRecorded,
+  TenantBudget,
+  TenantBudgetLimits,
 } from '@soc/contracts';
 import type { AlertKeys } from './entity-keys';
 import type { RunningTally } from './tally';
@@ -131,6 +133,14 @@ export interface TenantState {
   readonly intel: Map<string, Map<string, RememberedVerdict>>;
   /** Verdicts in `intel`. */
   intelCount: number;
+  /** The state budgets in force: the latest TenantBudgetExceeded's limits (see budgets.ts). */
+  budgets: TenantBudgetLimits;
+  /** Budgets announced under `budgets`. */
+  readonly budgetsReached: Set<TenantBudget>;
+  /** Links held by the closed incidents kept for revision (they count as linked keys). */
+  retainedKeys: number;
+  /** Where eviction from `entities` resumes (see forgetOldestEntity); null before the first. */
+  entityCursor: Iterator<string> | null;
 }
 
 /** A verdict as IntelVerdictApplied records it, without the incident. */
