@@ -206,6 +206,7 @@ async function runPipeline(
           ...common,
           INGEST_RAW_FORMATS: 'canonical',
           INGEST_RAW_TOPIC_PREFIX: topics.rawPrefix,
+          INGEST_RAW_TRUSTED_TOPICS: topics.raw,
           INGEST_RAW_GROUP_ID: groups.ingest,
         },
         portVariable: 'INGEST_HTTP_PORT',

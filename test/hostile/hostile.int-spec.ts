@@ -71,6 +71,7 @@ describe('hostile-input corpus through every ingest door', () => {
       SYSLOG_UDP_PORT: String(syslogPort),
       INGEST_RAW_FORMATS: RAW_FORMATS.join(','),
       INGEST_RAW_TOPIC_PREFIX: rawPrefix,
+      INGEST_RAW_TRUSTED_TOPICS: '*',
       INGEST_RAW_GROUP_ID: uniqueName('hostile-raw'),
     });
     delete (env as Record<string, string>).INGEST_HTTP_PORT;

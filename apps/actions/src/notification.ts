@@ -93,6 +93,7 @@ export function changeOf(event: IncidentEvent): ChangeDetails | null {
     case 'IncidentMergedInto':
     case 'IntelVerdictApplied':
     case 'FeedbackApplied':
+    case 'TenantBudgetExceeded':
       return null;
     default: {
       const unreachable: never = event;

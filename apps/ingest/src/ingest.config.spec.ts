@@ -1,5 +1,5 @@
 import { ALERT_FORMATS } from '@soc/contracts';
-import { rawTopicName, readIngestConfig } from './ingest.config';
+import { rawTenantSource, rawTopicName, readIngestConfig } from './ingest.config';
 
 const infra = {
   KAFKA_BROKERS: 'kafka:9092',
@@ -13,6 +13,24 @@ describe('readIngestConfig', () => {
     expect(config.rawFormats).toEqual(ALERT_FORMATS);
     expect(config.rawGroupId).toBe('soc-ingest-raw');
     expect(rawTopicName(config, 'cef')).toBe('soc.raw.cef');
+  });
+
+  it('maps raw topics to tenants and trusts no producer to name one unless told to', () => {
+    const strict = readIngestConfig({
+      ...infra,
+      INGEST_RAW_TENANT_BY_TOPIC: 'soc.raw.cef=acme, soc.raw.leef = globex',
+    });
+    expect(rawTenantSource(strict, 'soc.raw.leef')).toEqual({ mapped: 'globex', trusted: false });
+    expect(rawTenantSource(strict, 'soc.raw.splunk')).toEqual({
+      mapped: undefined,
+      trusted: false,
+    });
+    const connectors = readIngestConfig({ ...infra, INGEST_RAW_TRUSTED_TOPICS: 'soc.raw.splunk' });
+    expect(rawTenantSource(connectors, 'soc.raw.splunk').trusted).toBe(true);
+    expect(rawTenantSource(connectors, 'soc.raw.cef').trusted).toBe(false);
+    expect(() => readIngestConfig({ ...infra, INGEST_RAW_TENANT_BY_TOPIC: 'soc.raw.cef' })).toThrow(
+      "INGEST_RAW_TENANT_BY_TOPIC: expected topic=tenant, got 'soc.raw.cef'",
+    );
   });
 
   it('turns the raw consumer off when INGEST_RAW_FORMATS is set but empty', () => {

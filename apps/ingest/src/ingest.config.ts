@@ -1,5 +1,6 @@
 import { EnvReader, readInfraConfig, type InfraConfig } from '@soc/config';
 import { ALERT_FORMATS, rawTopic, type AlertFormat } from '@soc/contracts';
+import type { RawTenantSource } from './raw/raw-record';
 import type { SyslogOptions } from './syslog/syslog.server';
 import { parseSenderTenants, type SenderTenantRule } from './syslog/syslog-tenants';
 
@@ -34,6 +35,13 @@ export interface IngestConfig {
    */
   readonly rawTopicPrefix: string | null;
   readonly maxRawRecordBytes: number;
+  /** Raw topic -> the tenant of every record on it (`INGEST_RAW_TENANT_BY_TOPIC`). */
+  readonly rawTenantByTopic: ReadonlyMap<string, string>;
+  /**
+   * Raw topics whose producers are trusted to name the tenant in `x-tenant-id` (or the key):
+   * the project's own connectors; `*` trusts every raw topic.
+   */
+  readonly rawTrustedTopics: readonly string[];
 }
 
 /** The raw topic ingest consumes for a format. */
@@ -42,6 +50,31 @@ export function rawTopicName(
   format: AlertFormat,
 ): string {
   return config.rawTopicPrefix === null ? rawTopic(format) : `${config.rawTopicPrefix}${format}`;
+}
+
+/** `topic=tenant` pairs; a malformed pair stops the service at start-up. */
+function tenantByTopic(pairs: readonly string[]): ReadonlyMap<string, string> {
+  const map = new Map<string, string>();
+  for (const pair of pairs) {
+    const at = pair.lastIndexOf('=');
+    const topic = pair.slice(0, at).trim();
+    const tenant = pair.slice(at + 1).trim();
+    if (at < 0 || !topic || !tenant)
+      throw new Error(`INGEST_RAW_TENANT_BY_TOPIC: expected topic=tenant, got '${pair}'`);
+    map.set(topic, tenant);
+  }
+  return map;
+}
+
+/** Where a raw topic's records get their tenant under the configuration. */
+export function rawTenantSource(
+  config: Pick<IngestConfig, 'rawTenantByTopic' | 'rawTrustedTopics'>,
+  topic: string,
+): RawTenantSource {
+  return {
+    mapped: config.rawTenantByTopic.get(topic),
+    trusted: config.rawTrustedTopics.includes('*') || config.rawTrustedTopics.includes(topic),
+  };
 }
 
 export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
@@ -70,6 +103,8 @@ export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     rawGroupId: reader.string('INGEST_RAW_GROUP_ID', 'soc-ingest-raw'),
     rawTopicPrefix: reader.string('INGEST_RAW_TOPIC_PREFIX', '') || null,
     maxRawRecordBytes: reader.integer('INGEST_MAX_RAW_RECORD_BYTES', 1024 * 1024, { min: 1024 }),
+    rawTenantByTopic: tenantByTopic(reader.list('INGEST_RAW_TENANT_BY_TOPIC', '')),
+    rawTrustedTopics: reader.list('INGEST_RAW_TRUSTED_TOPICS', ''),
   };
   if (unknownFormats.length > 0) {
     throw new Error(

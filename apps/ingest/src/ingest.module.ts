@@ -27,7 +27,7 @@ import type { DataSource } from 'typeorm';
 import { AlertPublisher } from './alert-publisher';
 import { AlertsController } from './http/alerts.controller';
 import { API_KEY_VERIFIER, IngestKeyGuard } from './http/tenant-auth';
-import { rawTopicName, type IngestConfig } from './ingest.config';
+import { rawTenantSource, rawTopicName, type IngestConfig } from './ingest.config';
 import { IngestService } from './ingest.service';
 import { admitAsCanonical } from './raw/identity-admit';
 import { RawTopicIngestor } from './raw/raw-topic-ingestor';
@@ -123,6 +123,7 @@ export class IngestModule {
                 maxRecordBytes: config.maxRawRecordBytes,
                 redeliveryHorizonMs: config.redeliveryHorizonMs,
                 topicOf: (format) => rawTopicName(config, format),
+                tenantSourceOf: (topic) => rawTenantSource(config, topic),
                 ...(identityStepsEnabled() ? { admit: admitAsCanonical } : {}),
               },
               metrics,

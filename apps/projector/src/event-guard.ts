@@ -7,6 +7,7 @@ import {
   INCIDENT_STATUSES,
   INTEL_INDICATOR_KINDS,
   LATE_ALERT_OUTCOMES,
+  TENANT_BUDGETS,
   isObject,
   narrow,
   type JsonObject,
@@ -234,6 +235,11 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       if (d.nullableString('verdict') !== null) d.oneOf('verdict', ANALYST_VERDICTS);
       d.oneOf('outcome', FOLLOW_UP_OUTCOMES);
       d.string('reason');
+      return;
+    case 'TenantBudgetExceeded':
+      d.nullableString('incidentId');
+      d.oneOf('budget', TENANT_BUDGETS);
+      d.number('used');
       return;
     case 'IncidentAcknowledged':
       d.nonEmpty('incidentId');

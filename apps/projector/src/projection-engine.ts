@@ -15,7 +15,10 @@ import {
 import {
   ReadModelStore,
   incidentKey,
+  isPoisonWriteError,
+  recordDeadLetters,
   storyKey,
+  type DeadLetter,
   type DataSource,
   type IncidentKey,
   type Queryable,
@@ -31,8 +34,10 @@ export interface ConsumedRecord {
   readonly offset: bigint;
   /** The Kafka record timestamp: when the correlator or the API recorded the event. */
   readonly timestamp: number;
-  /** Null for poison records, already dead-lettered: their offset only moves the checkpoint. */
+  /** Null for poison records: their offset only moves the checkpoint. */
   readonly event: ReadModelEvent | null;
+  /** For a poison record of the live projection: recorded with the batch's checkpoint. */
+  readonly deadLetter?: DeadLetter;
 }
 
 export interface PartitionBatchInput {
@@ -89,7 +94,46 @@ export class ProjectionEngine {
     this.projection = options.projection ?? PROJECTION_NAME;
   }
 
+  /**
+   * Applies the batch; when its write fails for a reason a retry cannot change (see
+   * isPoisonWriteError), applies its records one by one instead, and a record whose own write
+   * fails so becomes a dead letter in the transaction that moves the checkpoint past it. So a
+   * poison record never stops the partition, and every other record of its batch is applied.
+   * Other failures are thrown for the consumer to retry.
+   */
   async applyBatch(input: PartitionBatchInput): Promise<BatchOutcome> {
+    try {
+      return await this.applyOnce(input);
+    } catch (error) {
+      if (!isPoisonWriteError(error) || input.records.length === 0) throw error;
+      return this.applyOneByOne(input);
+    }
+  }
+
+  private async applyOneByOne(input: PartitionBatchInput): Promise<BatchOutcome> {
+    const outcomes: AppliedBatch[] = [];
+    let expectedNext = input.expectedNext;
+    for (const [i, record] of input.records.entries()) {
+      const next = input.records[i + 1];
+      const single: PartitionBatchInput = {
+        ...input,
+        records: [record],
+        firstOffset: i === 0 ? input.firstOffset : record.offset,
+        endOffset: next === undefined ? input.endOffset : next.offset,
+        expectedNext,
+      };
+      const outcome = await this.applyOnce(single).catch((error: unknown) => {
+        if (!isPoisonWriteError(error) || record.event === null) throw error;
+        return this.applyOnce({ ...single, records: [writeFailed(record, error)] });
+      });
+      if (outcome.kind === 'reseek') return outcome;
+      outcomes.push(outcome);
+      expectedNext = outcome.nextOffset;
+    }
+    return combined(outcomes);
+  }
+
+  private async applyOnce(input: PartitionBatchInput): Promise<BatchOutcome> {
     return this.dataSource.transaction(async (manager) => {
       const checkpoint = await this.store.lockCheckpoint(
         manager,
@@ -111,6 +155,11 @@ export class ProjectionEngine {
         : await this.fold(manager, events);
       await this.store.write(manager, folded.changes);
       await this.refreshStories(manager, folded.stories);
+      const letters = fresh.flatMap((r) => (r.deadLetter === undefined ? [] : [r.deadLetter]));
+      if (letters.length > 0) {
+        const at = { projection: this.projection, topic: input.topic, partition: input.partition };
+        await recordDeadLetters(manager, at, letters);
+      }
       const nextOffset = input.endOffset > checkpoint ? input.endOffset : checkpoint;
       await this.store.saveCheckpoint(
         manager,
@@ -252,4 +301,32 @@ export class ProjectionEngine {
       gaps,
     };
   }
+}
+
+/** The record as poison: its write failed for a reason a retry cannot change. */
+function writeFailed(record: ConsumedRecord, error: unknown): ConsumedRecord {
+  const event = record.event as ReadModelEvent;
+  const reason = `write failed: ${error instanceof Error ? error.message : String(error)}`;
+  const value = Buffer.from(JSON.stringify(event));
+  return {
+    ...record,
+    event: null,
+    deadLetter: { offset: record.offset, key: null, value, reason, field: event.type },
+  };
+}
+
+/** One outcome for records applied one by one. */
+function combined(outcomes: readonly AppliedBatch[]): AppliedBatch {
+  const first = outcomes[0] as AppliedBatch;
+  const last = outcomes[outcomes.length - 1] as AppliedBatch;
+  return {
+    kind: 'applied',
+    checkpoint: first.checkpoint,
+    nextOffset: last.nextOffset,
+    fresh: outcomes.reduce((n, o) => n + o.fresh, 0),
+    applied: outcomes.flatMap((o) => o.applied),
+    duplicates: outcomes.reduce((n, o) => n + o.duplicates, 0),
+    gaps: outcomes.reduce((n, o) => n + o.gaps, 0),
+    incidents: outcomes.flatMap((o) => o.incidents),
+  };
 }

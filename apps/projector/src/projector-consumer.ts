@@ -1,12 +1,7 @@
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import type { Admin, Batch, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Batch, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
-import {
-  UndecodableRecordError,
-  deadLetterMessage,
-  ensureTopics,
-  retryKafkaStartUp,
-} from '@soc/kafka';
+import { UndecodableRecordError, ensureTopics, retryKafkaStartUp } from '@soc/kafka';
 import type { Logger } from '@soc/observability';
 import type { EventFamily } from './event-guard';
 import type {
@@ -37,6 +32,26 @@ export interface ProjectorConsumerOptions {
 
 const tpKey = (topic: string, partition: number): string => `${topic}:${partition}`;
 
+/** What kafkajs hands eachBatch to control the batch, as the consumer uses it. */
+interface BatchControl {
+  readonly resolveOffset: (offset: string) => void;
+  readonly heartbeat: () => Promise<void>;
+  readonly isRunning: () => boolean;
+  readonly isStale: () => boolean;
+}
+
+/** 200 ms doubling to 30 s. */
+const backoffMs = (attempt: number): number => Math.min(30_000, 200 * 2 ** Math.min(attempt, 8));
+
+/** Waits `ms` in heartbeat-sized steps, so the group keeps the partition while a batch retries. */
+async function sleepWithHeartbeats(ms: number, control: BatchControl): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && control.isRunning() && !control.isStale()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, until - Date.now())));
+    await control.heartbeat().catch(() => undefined);
+  }
+}
+
 /**
  * Consumes the incident and feedback topics into the read model, as a Nest microservice
  * transport: each decoded batch goes to its topic's `@EventPattern` handler, which applies it
@@ -47,7 +62,8 @@ const tpKey = (topic: string, partition: number): string => `${topic}:${partitio
  */
 export class ProjectorConsumer extends Server implements CustomTransportStrategy {
   private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  /** The failure a batch is being retried after, while it is (see projectRetrying). */
+  private retrying: { readonly since: number; readonly error: string } | null = null;
   /** Per partition, where this consumer stands in the checkpoint's terms (see applyBatch). */
   private readonly positions = new Map<string, bigint>();
   private assignmentReady: Promise<void> = Promise.resolve();
@@ -64,7 +80,6 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });
-    this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assignmentReady = this.seekToCheckpoints(payload.memberAssignment).catch(
         (error: unknown) => {
@@ -89,12 +104,15 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
   health(): void {
     if (!this.running) throw new Error('consumer not running');
     if (this.crashed) throw new Error(`consumer crashed: ${this.crashed.message}`);
+    if (this.retrying)
+      throw new Error(
+        `retrying a batch since ${new Date(this.retrying.since).toISOString()}: ${this.retrying.error}`,
+      );
   }
 
   async start(): Promise<void> {
     const retry = { logger: this.options.logger, describe: 'projector start' };
     await retryKafkaStartUp(() => this.prepareTopics(), retry);
-    await retryKafkaStartUp(() => this.producer.connect(), retry);
     await retryKafkaStartUp(() => this.consumer.connect(), retry);
     await this.consumer.subscribe({
       topics: [this.options.incidentsTopic, this.options.feedbackTopic],
@@ -109,7 +127,7 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
         await this.assignmentReady;
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         this.crashed = null;
-        await this.handleBatch(batch, resolveOffset);
+        await this.handleBatch(batch, { resolveOffset, heartbeat, isRunning, isStale });
         await heartbeat();
       },
     });
@@ -119,7 +137,6 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
   async stop(): Promise<void> {
     this.running = false;
     await this.consumer.disconnect();
-    await this.producer.disconnect();
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -149,7 +166,36 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
     return lastValueFrom(this.transformToObservable(result as Promise<BatchOutcome>));
   }
 
-  private async handleBatch(batch: Batch, resolveOffset: (offset: string) => void): Promise<void> {
+  /**
+   * Projects the batch, retrying a failure that is not the records' fault (database or
+   * registry unreachable, a lock timeout) with backoff for as long as the partition is ours:
+   * shown on /health (`kafka-consumer` fails while retrying) and in
+   * `projector_batch_retries_total`. Undefined when the partition was revoked meanwhile.
+   */
+  private async projectRetrying(
+    input: PartitionBatchInput,
+    control: BatchControl,
+  ): Promise<BatchOutcome | undefined> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const outcome = await this.project(input);
+        this.retrying = null;
+        return outcome;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.retrying ??= { since: Date.now(), error: message };
+        this.options.metrics.retries.inc({ topic: input.topic });
+        this.options.logger.warn(
+          { err: error, topic: input.topic, partition: input.partition, attempt },
+          'projecting a batch failed; retrying',
+        );
+        await sleepWithHeartbeats(backoffMs(attempt), control);
+        if (!control.isRunning() || control.isStale()) return undefined;
+      }
+    }
+  }
+
+  private async handleBatch(batch: Batch, control: BatchControl): Promise<void> {
     const started = process.hrtime.bigint();
     const { topic, partition } = batch;
     const { metrics, logger } = this.options;
@@ -159,14 +205,12 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
     const endOffset = BigInt(batch.lastOffset()) + 1n;
     const key = tpKey(topic, partition);
 
-    const outcome = await this.project({
-      topic,
-      partition,
-      records,
-      firstOffset,
-      endOffset,
-      expectedNext: this.positions.get(key),
-    });
+    const input = { topic, partition, records, firstOffset, endOffset };
+    const outcome = await this.projectRetrying(
+      { ...input, expectedNext: this.positions.get(key) },
+      control,
+    );
+    if (outcome === undefined) return;
     if (outcome.kind === 'reseek') {
       logger.info(
         {
@@ -184,7 +228,7 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
     }
     this.positions.set(key, outcome.nextOffset);
     const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
-    resolveOffset(last.offset);
+    control.resolveOffset(last.offset);
 
     const now = Date.now();
     metrics.app.messagesIn.inc({ topic }, records.length);
@@ -226,7 +270,10 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
     );
   }
 
-  /** Decodes every record; poison goes to `<topic>.dlq` with the original bytes and a reason. */
+  /**
+   * Decodes every record; poison becomes a dead letter (the original bytes and the reason),
+   * recorded in the batch's transaction beside the checkpoint that moves past it.
+   */
   private async decodeAll(batch: Batch, family: EventFamily): Promise<ConsumedRecord[]> {
     const records: ConsumedRecord[] = [];
     for (const message of batch.messages) {
@@ -240,32 +287,23 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
         });
       } catch (error) {
         if (!(error instanceof UndecodableRecordError)) throw error;
-        await this.deadLetter(batch, message, error);
-        records.push({ offset, timestamp, event: null });
+        this.options.logger.warn(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+            reason: error.reason,
+          },
+          'dead-lettering an undecodable record',
+        );
+        this.options.metrics.app.deadLettered.inc({ reason: error.field });
+        this.options.metrics.skipped.inc({ reason: 'poison' });
+        const { key, value } = message;
+        const deadLetter = { offset, key, value, reason: error.reason, field: error.field };
+        records.push({ offset, timestamp, event: null, deadLetter });
       }
     }
     return records;
-  }
-
-  private async deadLetter(
-    batch: Batch,
-    message: KafkaMessage,
-    error: UndecodableRecordError,
-  ): Promise<void> {
-    const { topic, partition } = batch;
-    this.options.logger.warn(
-      { topic, partition, offset: message.offset, reason: error.reason, field: error.field },
-      'dead-lettering an undecodable record',
-    );
-    await this.producer.send({
-      topic: `${topic}.dlq`,
-      acks: -1,
-      messages: [
-        deadLetterMessage(message, { topic, partition, offset: message.offset }, error, Date.now()),
-      ],
-    });
-    this.options.metrics.app.deadLettered.inc({ reason: error.field ?? 'value' });
-    this.options.metrics.skipped.inc({ reason: 'poison' });
   }
 
   /** The assignment's checkpoints, read once per rebalance: every partition starts where Postgres says. */
@@ -284,10 +322,7 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
     this.options.logger.info({ assignment }, 'partitions assigned; sought to stored checkpoints');
   }
 
-  /**
-   * The input topics (created with the shared partition count if the correlator or the API
-   * has not yet) and their dead-letter topics (one partition: they are rare and inspected).
-   */
+  /** The input topics, created with the shared partition count if the correlator or the API has not yet. */
   private async prepareTopics(): Promise<void> {
     const admin: Admin = this.options.kafka.admin();
     await admin.connect();
@@ -295,8 +330,6 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
       await ensureTopics(admin, [
         { topic: this.options.incidentsTopic, numPartitions: this.options.topicPartitions },
         { topic: this.options.feedbackTopic, numPartitions: this.options.topicPartitions },
-        { topic: `${this.options.incidentsTopic}.dlq`, numPartitions: 1 },
-        { topic: `${this.options.feedbackTopic}.dlq`, numPartitions: 1 },
       ]);
     } finally {
       await admin.disconnect();

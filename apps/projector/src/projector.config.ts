@@ -1,5 +1,8 @@
 import { EnvReader, readInfraConfig, type InfraConfig } from '@soc/config';
 import { TOPICS } from '@soc/contracts';
+import type { EventEncoding } from './event-decoders';
+
+const EVENT_ENCODINGS = ['avro', 'json'] as const satisfies readonly EventEncoding[];
 
 export interface ProjectorConfig {
   readonly infra: InfraConfig;
@@ -7,6 +10,9 @@ export interface ProjectorConfig {
   readonly groupId: string;
   readonly incidentsTopic: string;
   readonly feedbackTopic: string;
+  /** The wire format of each topic; a record in the other goes to the dead letters. */
+  readonly incidentsEncoding: EventEncoding;
+  readonly feedbackEncoding: EventEncoding;
   /** Run pending migrations at boot (development and tests); production runs them apart. */
   readonly migrate: boolean;
   /** Longest a fetch waits for data: the floor of projection latency when traffic is low. */
@@ -24,6 +30,8 @@ export function readProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     groupId: reader.string('PROJECTOR_GROUP_ID', 'soc-projector'),
     incidentsTopic: reader.string('PROJECTOR_INCIDENTS_TOPIC', TOPICS.incidents),
     feedbackTopic: reader.string('PROJECTOR_FEEDBACK_TOPIC', TOPICS.feedback),
+    incidentsEncoding: reader.oneOf('PROJECTOR_INCIDENTS_ENCODING', EVENT_ENCODINGS, 'avro'),
+    feedbackEncoding: reader.oneOf('PROJECTOR_FEEDBACK_ENCODING', EVENT_ENCODINGS, 'avro'),
     migrate: reader.string('DB_MIGRATE', 'true') === 'true',
     maxWaitMs: reader.durationMs('PROJECTOR_MAX_WAIT', 100),
     maxBytesPerPartition: reader.integer('PROJECTOR_MAX_BYTES_PER_PARTITION', 2 * 1024 * 1024, {

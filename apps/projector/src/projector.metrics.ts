@@ -11,6 +11,7 @@ export class ProjectorMetrics {
   readonly batchSize: Histogram<'topic'>;
   readonly delay: Histogram<'basis'>;
   readonly reseeks: Counter<'topic'>;
+  readonly retries: Counter<'topic'>;
   private readonly recent: { at: number; count: number }[] = [];
 
   constructor(
@@ -53,6 +54,12 @@ export class ProjectorMetrics {
     this.reseeks = new Counter({
       name: 'projector_reseeks_total',
       help: 'Seeks back to the stored checkpoint (assignment, rebuild swap, restored database)',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'projector_batch_retries_total',
+      help: 'Batch attempts that failed for a reason other than the records (database or registry unreachable), each retried with backoff',
       labelNames: ['topic'],
       registers,
     });

@@ -46,6 +46,8 @@ export async function createProjectorParts(
   const decoder = createEventDecoders(createSchemaRegistry(config.infra.schemaRegistryUrl), {
     incidents: config.incidentsTopic,
     feedback: config.feedbackTopic,
+    incidentsEncoding: config.incidentsEncoding,
+    feedbackEncoding: config.feedbackEncoding,
   });
   return { dataSource, kafka, decoder };
 }

@@ -91,7 +91,7 @@ export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryA
     infra: readInfraConfig(reader),
     httpPort: reader.integer('QUERY_API_HTTP_PORT', 8083, { min: 0, max: 65535 }),
     feedbackTopic: reader.string('FEEDBACK_TOPIC', TOPICS.feedback),
-    feedbackEncoding: reader.string('FEEDBACK_ENCODING', 'avro') === 'json' ? 'json' : 'avro',
+    feedbackEncoding: reader.oneOf('FEEDBACK_ENCODING', ['avro', 'json'], 'avro'),
     migrate: reader.string('DB_MIGRATE', 'true') === 'true',
     databasePoolSize: reader.integer('QUERY_API_DB_POOL', 10, { min: 1, max: 200 }),
     projectionWaitMs: reader.durationMs('QUERY_API_PROJECTION_WAIT', 10_000),

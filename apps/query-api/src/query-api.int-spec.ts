@@ -11,7 +11,7 @@ import {
   readSchemaFile,
 } from '@soc/kafka';
 import { createLogger } from '@soc/observability';
-import { newApiKeyMaterial } from '@soc/persistence';
+import { newApiKeyMaterial, openDataSource, selectRows } from '@soc/persistence';
 import {
   createSpecDatabase,
   createTopic,
@@ -499,6 +499,17 @@ describe('query API over the projected read model', () => {
             .incident.lastFeedbackSeq === 6,
         { timeoutMs: 20_000, describe: 'all six actions projected' },
       );
+      // Each event went through the outbox, written with its sequence and relayed after commit.
+      const owner = await openDataSource({ url: database.url, applicationName: 'outbox-check' });
+      try {
+        const [left] = await selectRows<{ n: string }>(
+          owner,
+          'SELECT count(*) AS n FROM public.feedback_outbox',
+        );
+        expect(left?.n).toBe('0');
+      } finally {
+        await owner.destroy();
+      }
     });
 
     it('answers 400 with the field path for an invalid action body', async () => {

@@ -30,6 +30,7 @@ import {
   type DataSource,
 } from '@soc/persistence';
 import { ActionsController } from './actions/actions.controller';
+import { FeedbackOutbox } from './actions/feedback-outbox';
 import {
   FeedbackService,
   jsonFeedbackEncoder,
@@ -65,6 +66,7 @@ export interface QueryApiParts {
   readonly producer: Producer;
   readonly listener: ReadModelListener;
   readonly encoder: FeedbackEncoder;
+  readonly outbox: FeedbackOutbox;
 }
 
 export async function createQueryApiParts(
@@ -107,10 +109,9 @@ export async function createQueryApiParts(
     await admin.disconnect();
   }
   // Keyed by tenant with the Java-compatible partitioner, like every other producer here.
-  // An analyst action produces inside its database transaction (gap-free sequences, see
-  // FeedbackService), so a send must fail fast in a Kafka outage: retrying for the default
-  // half minute would hold a pooled connection and the incident's counter row lock, and a
-  // few such actions would take the whole API down. The analyst gets 503 and retries.
+  // The feedback outbox relays inside a database transaction that holds a pooled connection,
+  // so a send must fail fast in a Kafka outage instead of retrying for the default half
+  // minute; the outbox's timer tries again.
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -122,7 +123,13 @@ export async function createQueryApiParts(
   await listener.start();
   const encoder =
     config.feedbackEncoding === 'json' ? jsonFeedbackEncoder : await avroFeedbackEncoder(config);
-  return { dataSource, producer, listener, encoder };
+  const outbox = new FeedbackOutbox(dataSource, producer, {
+    topic: config.feedbackTopic,
+    logger,
+    intervalMs: 1_000,
+  });
+  outbox.start();
+  return { dataSource, producer, listener, encoder, outbox };
 }
 
 /** Registers the feedback schema (BACKWARD_TRANSITIVE) and encodes in the Confluent wire format. */
@@ -146,6 +153,7 @@ class Lifecycle implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.parts.listener.stop();
+    await this.parts.outbox.stop();
     await this.parts.producer
       .disconnect()
       .catch((error: unknown) => this.logger.warn({ err: error }, 'producer disconnect failed'));
@@ -189,17 +197,11 @@ export class QueryApiModule {
           provide: FEEDBACK_SERVICE,
           inject: [QUERY_API_METRICS],
           useFactory: (metrics: QueryApiMetrics) =>
-            new FeedbackService(
-              parts.dataSource,
-              parts.producer,
-              config.feedbackTopic,
-              parts.listener,
-              {
-                waitMs: config.projectionWaitMs,
-                encoder: parts.encoder,
-                onProduced: (type) => metrics.feedbackProduced.inc({ type }),
-              },
-            ),
+            new FeedbackService(parts.dataSource, parts.outbox, parts.listener, {
+              waitMs: config.projectionWaitMs,
+              encoder: parts.encoder,
+              onProduced: (type) => metrics.feedbackProduced.inc({ type }),
+            }),
         },
         {
           provide: 'HEALTH_CHECKS',

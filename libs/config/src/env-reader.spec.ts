@@ -18,6 +18,14 @@ describe('EnvReader', () => {
     }
   });
 
+  it('takes one of the named choices and refuses anything else', () => {
+    const reader = new EnvReader({ GOOD: 'json', BAD: 'JSON ' });
+    expect(reader.oneOf('GOOD', ['avro', 'json'], 'avro')).toBe('json');
+    expect(reader.oneOf('UNSET', ['avro', 'json'], 'avro')).toBe('avro');
+    reader.oneOf('BAD', ['avro', 'json'], 'avro');
+    expect(() => reader.done()).toThrow("BAD: expected one of avro, json, got 'JSON'");
+  });
+
   it('splits lists and applies fallbacks', () => {
     const reader = new EnvReader({ KAFKA_BROKERS: 'a:9092, b:9092' });
     expect(reader.list('KAFKA_BROKERS')).toEqual(['a:9092', 'b:9092']);

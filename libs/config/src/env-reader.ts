@@ -21,6 +21,15 @@ export class EnvReader {
     return '';
   }
 
+  /** One of `choices`; anything else is a problem naming them. */
+  oneOf<const C extends string>(name: string, choices: readonly C[], fallback: C): C {
+    const raw = this.env[name]?.trim();
+    if (!raw) return fallback;
+    if ((choices as readonly string[]).includes(raw)) return raw as C;
+    this.problems.push(`${name}: expected one of ${choices.join(', ')}, got '${raw}'`);
+    return fallback;
+  }
+
   list(name: string, fallback?: string): string[] {
     return this.string(name, fallback)
       .split(',')

@@ -188,7 +188,13 @@ export interface CampaignLinkedData {
   readonly storyPriority: number | null;
 }
 
-export const INCIDENT_CLOSE_REASONS = ['window-expired', 'max-span-reached', 'merged'] as const;
+/** `tenant-budget`: the tenant's oldest open incident, closed to make room (TenantBudgetExceeded). */
+export const INCIDENT_CLOSE_REASONS = [
+  'window-expired',
+  'max-span-reached',
+  'merged',
+  'tenant-budget',
+] as const;
 export type IncidentCloseReason = (typeof INCIDENT_CLOSE_REASONS)[number];
 /**
  * A closed incident is open again, so that an alert that belongs to it joins it: a late alert
@@ -270,7 +276,39 @@ export type IncidentMergedInto = EventEnvelope<'IncidentMergedInto', IncidentMer
 export type IncidentScored = EventEnvelope<'IncidentScored', IncidentScoredData>;
 export type IncidentEscalated = EventEnvelope<'IncidentEscalated', IncidentEscalatedData>;
 export type CampaignLinked = EventEnvelope<'CampaignLinked', CampaignLinkedData>;
+/** The correlator's per-tenant state budgets (TenantBudgetExceeded names the one reached). */
+export const TENANT_BUDGETS = [
+  'open-incidents',
+  'linked-keys',
+  'tracked-entities',
+  'remembered-incidents',
+] as const;
+export type TenantBudget = (typeof TENANT_BUDGETS)[number];
+
+/** The limit of each budget, in entries. */
+export interface TenantBudgetLimits {
+  readonly openIncidents: number;
+  readonly linkedKeys: number;
+  readonly trackedEntities: number;
+  readonly rememberedIncidents: number;
+}
+
+/**
+ * A tenant reached one of its correlator state budgets, on the tenant's `unattached:<tenant>`
+ * stream. `limits` are the budgets in force from this event on: the correlator's fold applies
+ * them (so a replay bounds its state exactly as the live run did), and what happens at each is
+ * in the README (Limits). Once per budget and set of limits.
+ */
+export interface TenantBudgetExceededData {
+  readonly incidentId: null;
+  readonly budget: TenantBudget;
+  /** Entries in use when the budget was reached. */
+  readonly used: number;
+  readonly limits: TenantBudgetLimits;
+}
+
 export type IncidentClosed = EventEnvelope<'IncidentClosed', IncidentClosedData>;
+export type TenantBudgetExceeded = EventEnvelope<'TenantBudgetExceeded', TenantBudgetExceededData>;
 export type IncidentReopened = EventEnvelope<'IncidentReopened', IncidentReopenedData>;
 export type IntelVerdictApplied = EventEnvelope<'IntelVerdictApplied', IntelVerdictAppliedData>;
 export type FeedbackApplied = EventEnvelope<'FeedbackApplied', FeedbackAppliedData>;
@@ -294,7 +332,8 @@ export type IncidentEvent =
   | IncidentReopened
   | IntelVerdictApplied
   | FeedbackApplied
-  | ClosedIncidentFollowedUp;
+  | ClosedIncidentFollowedUp
+  | TenantBudgetExceeded;
 
 export type IncidentEventType = IncidentEvent['type'];
 
@@ -314,5 +353,6 @@ export const INCIDENT_EVENT_TYPES = [
   'IntelVerdictApplied',
   'FeedbackApplied',
   'ClosedIncidentFollowedUp',
+  'TenantBudgetExceeded',
 ] as const satisfies readonly IncidentEventType[];
 const _everyIncidentType: ListsEvery<IncidentEventType, typeof INCIDENT_EVENT_TYPES> = true;

@@ -2,7 +2,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Schema } from 'avsc';
 import { infraFromEnv, uniqueName } from '@soc/testing';
-import { AvroTopicCodec, UndecodableRecordError } from './avro-codec';
+import { AvroDecoder, AvroTopicCodec, UndecodableRecordError } from './avro-codec';
 import { createSchemaRegistry } from './registry';
 
 const schema: Schema = {
@@ -36,6 +36,36 @@ describe('AvroTopicCodec on the real registry', () => {
       const [first, second] = instances;
       expect(await second?.decode(first?.encode({ id: 'a' }) ?? null)).toEqual({ id: 'a' });
     }
+  });
+});
+
+describe('a decoder accepts only the wire format of its topic', () => {
+  it('makes a JSON record on an Avro topic, and an Avro record on a JSON topic, poison', async () => {
+    const registry = createSchemaRegistry(infraFromEnv().schemaRegistryUrl);
+    const topic = uniqueName('codec-format');
+    const avroCodec = await AvroTopicCodec.register<{ readonly id: string }>(
+      registry,
+      topic,
+      schema,
+    );
+    const json = Buffer.from('{"id":"a"}');
+    await expect(avroCodec.decode(json)).rejects.toThrow(
+      new UndecodableRecordError(
+        'a JSON record on a topic configured for Avro (magic byte 0 expected)',
+      ),
+    );
+    const jsonDecoder = new AvroDecoder<unknown>(registry, schema, {
+      subject: `${topic}-value`,
+      accepts: 'json',
+      fromJson: (value) => value,
+    });
+    expect(await jsonDecoder.decode(json)).toEqual({ id: 'a' });
+    await expect(jsonDecoder.decode(avroCodec.encode({ id: 'a' }))).rejects.toBeInstanceOf(
+      UndecodableRecordError,
+    );
+    await expect(jsonDecoder.decode(avroCodec.encode({ id: 'a' }))).rejects.toThrow(
+      /Avro-framed record on a topic configured for JSON/,
+    );
   });
 });
 

@@ -33,11 +33,13 @@ const identity = <T>(): AvroMapping<T> => ({
 export interface AvroDecoderOptions<T> {
   /** Maps the decoded record to `T`; may narrow it, and what it throws makes the record poison. */
   readonly fromAvro?: (record: unknown) => T;
-  /**
-   * When set, a value that starts with `{` is read as a JSON object and narrowed by this
-   * function instead (for producers that have no schema yet).
-   */
+  /** Narrows a JSON object: used when `accepts` is `json`. */
   readonly fromJson?: (value: unknown) => T;
+  /**
+   * The one wire format the topic carries (default `avro`): a record in the other is poison,
+   * with a reason naming the format found.
+   */
+  readonly accepts?: 'avro' | 'json';
   /**
    * The registry subject of the decoder's own schema (`<topic>-value`): a 404 for a writer id
    * is poison only while the registry still holds it, transient otherwise.
@@ -60,6 +62,7 @@ export class AvroDecoder<T> {
   protected readonly type: avro.Type;
   private readonly fromAvro: (record: unknown) => T;
   private readonly fromJson: ((value: unknown) => T) | undefined;
+  private readonly accepts: 'avro' | 'json';
   readonly subject: string;
 
   constructor(
@@ -71,17 +74,27 @@ export class AvroDecoder<T> {
     this.type = avro.Type.forSchema(schema);
     this.fromAvro = options.fromAvro ?? identity<T>().fromAvro;
     this.fromJson = options.fromJson;
+    this.accepts = options.accepts ?? 'avro';
+    if (this.accepts === 'json' && this.fromJson === undefined)
+      throw new Error(`decoder of ${this.subject} accepts JSON but has no fromJson`);
   }
 
   /** Decodes a framed record; throws UndecodableRecordError for poison, rethrows transient errors. */
   async decode(buffer: Buffer | null): Promise<T> {
     if (!buffer || buffer.length === 0) throw new UndecodableRecordError('empty record value');
     const first = buffer.readUInt8(0);
-    if (first === JSON_OPEN_BRACE && this.fromJson) return this.decodeJson(buffer, this.fromJson);
+    if (this.accepts === 'json') {
+      if (first === JSON_OPEN_BRACE && this.fromJson) return this.decodeJson(buffer, this.fromJson);
+      throw new UndecodableRecordError(
+        first === MAGIC_BYTE
+          ? 'an Avro-framed record on a topic configured for JSON'
+          : `not a JSON object: first byte ${first}`,
+      );
+    }
     if (first !== MAGIC_BYTE) {
       throw new UndecodableRecordError(
-        this.fromJson
-          ? `neither Avro (magic byte 0) nor a JSON object: first byte ${first}`
+        first === JSON_OPEN_BRACE
+          ? 'a JSON record on a topic configured for Avro (magic byte 0 expected)'
           : `not Avro-framed: magic byte ${first}, expected 0`,
       );
     }

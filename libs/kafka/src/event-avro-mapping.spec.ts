@@ -196,6 +196,18 @@ const incidentSamples: IncidentEvent[] = [
     storyPriority: 77,
   }),
   envelope('IncidentClosed', { incidentId: 'inc-1', reason: 'window-expired' }),
+  envelope('IncidentClosed', { incidentId: 'inc-2', reason: 'tenant-budget' }),
+  envelope('TenantBudgetExceeded', {
+    incidentId: null,
+    budget: 'open-incidents',
+    used: 5_000,
+    limits: {
+      openIncidents: 5_000,
+      linkedKeys: 100_000,
+      trackedEntities: 100_000,
+      rememberedIncidents: 5_000,
+    },
+  }),
   envelope('IncidentReopened', {
     incidentId: 'inc-1',
     cause: 'late-alert',

@@ -1,5 +1,6 @@
 export * from './api-keys';
 export * from './data-source';
+export * from './dead-letters';
 export * from './migrations';
 export * from './read-model/read-model-store';
 export * from './read-model/records';

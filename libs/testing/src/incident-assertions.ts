@@ -90,6 +90,7 @@ export function groupingOf(events: readonly IncidentEvent[]): Grouping {
       case 'IntelVerdictApplied':
       case 'FeedbackApplied':
       case 'ClosedIncidentFollowedUp':
+      case 'TenantBudgetExceeded':
         break;
       default: {
         const unreachable: never = event;

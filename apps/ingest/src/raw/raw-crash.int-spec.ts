@@ -50,6 +50,7 @@ describe('raw-topic ingest killed mid-batch', () => {
       INGEST_RAW_FORMATS: 'simple-json',
       INGEST_RAW_GROUP_ID: groupId,
       INGEST_RAW_TOPIC_PREFIX: prefix,
+      INGEST_RAW_TRUSTED_TOPICS: '*',
     });
   });
 

@@ -11,7 +11,7 @@ import {
 import type { AppMetrics } from '@soc/observability';
 import { AlertPublisher } from '../alert-publisher';
 import { admitBatch, type AdmittedBatch } from '../ingest-batch';
-import { readRawRecord } from './raw-record';
+import { readRawRecord, type RawTenantSource } from './raw-record';
 
 /**
  * Raw SIEM topics (`soc.raw.<format>`) to `soc.alerts.v1`. Alerts, dead letters and the
@@ -29,6 +29,8 @@ export class RawTopicIngestor {
     private readonly options: {
       readonly maxRecordBytes: number;
       readonly redeliveryHorizonMs: number;
+      /** Where each raw topic's tenant comes from (see RawTenantSource). */
+      readonly tenantSourceOf: (topic: string) => RawTenantSource;
       /** The topic of a format's raw records; `soc.raw.<format>` unless configured. */
       readonly topicOf?: (format: AlertFormat) => string;
       /** The business step; `admitBatch` unless a bench asks for the identity. */
@@ -52,13 +54,18 @@ export class RawTopicIngestor {
 
   private process(batch: PartitionBatch, filter: RedeliveryFilter): TopicMessages[] {
     const format = this.formatByTopic.get(batch.topic) as AlertFormat;
+    const rules = {
+      format,
+      maxBytes: this.options.maxRecordBytes,
+      tenant: this.options.tenantSourceOf(batch.topic),
+    };
     const now = this.clock();
     const alerts: Message[] = [];
     const deadLetters: Message[] = [];
     this.metrics.messagesIn.inc({ topic: batch.topic }, batch.messages.length);
     for (const message of batch.messages) {
       const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-      const raw = readRawRecord(message, format, this.options.maxRecordBytes);
+      const raw = readRawRecord(message, rules);
       if (!raw.ok) {
         deadLetters.push(deadLetterMessage(message, source, raw, now));
         this.metrics.deadLettered.inc({ reason: raw.field });

@@ -69,6 +69,8 @@ describe('ingest raw SIEM topics on Kafka and the registry', () => {
         INGEST_RAW_FORMATS: ALERT_FORMATS.join(','),
         INGEST_RAW_GROUP_ID: groupId,
         INGEST_RAW_TOPIC_PREFIX: prefix,
+        // The spec's producer plays the project's own connectors, which name the tenant.
+        INGEST_RAW_TRUSTED_TOPICS: '*',
         INGEST_MAX_RAW_RECORD_BYTES: String(MAX_RECORD_BYTES),
       }),
     );
@@ -191,8 +193,11 @@ describe('ingest raw SIEM topics on Kafka and the registry', () => {
               value: Buffer.from(String(message.value)),
               headers: message.headers ?? {},
             },
-            input.format,
-            MAX_RECORD_BYTES,
+            {
+              format: input.format,
+              maxBytes: MAX_RECORD_BYTES,
+              tenant: { mapped: undefined, trusted: true },
+            },
           );
           if (!raw.ok)
             return {

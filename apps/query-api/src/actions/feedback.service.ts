@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { NotFoundException } from '@nestjs/common';
-import type { Producer } from 'kafkajs';
 import type { FeedbackEvent } from '@soc/contracts';
 import {
   READ_MODEL_SCHEMA,
@@ -16,6 +15,7 @@ import {
   type IncidentSummary,
 } from '../incidents/incident-queries';
 import type { ReadModelListener } from '../stream/read-model-listener';
+import type { FeedbackOutbox } from './feedback-outbox';
 
 type FeedbackBody = {
   [E in FeedbackEvent as E['type']]: { readonly type: E['type']; readonly data: E['data'] };
@@ -39,7 +39,7 @@ export interface FeedbackEncoder {
   readonly contentType: string;
 }
 
-/** JSON until the feedback topic has an Avro schema; the projector accepts both. */
+/** JSON (`FEEDBACK_ENCODING=json`), for a projector told `PROJECTOR_FEEDBACK_ENCODING=json`. */
 export const jsonFeedbackEncoder: FeedbackEncoder = {
   encode: (event) => Buffer.from(JSON.stringify(event)),
   contentType: 'application/json',
@@ -62,8 +62,10 @@ const notFound = (path: string, reason: string) =>
  * Sequence numbers are gap-free per incident: inside one transaction the API locks the
  * incident's counter row (`feedback_sequences`, upserted, so the row lock serializes
  * concurrent actions on one incident), takes max(counter, projected last_feedback_seq) + 1,
- * produces the event with acks=all, and only then commits. A failed produce rolls the counter
- * back, so no number is skipped; reading the projected sequence as a floor means a counter row
+ * and writes the event to the outbox (feedback-outbox.ts); after the commit the outbox relays
+ * it to Kafka. A number is published only once its transaction committed, so none is ever
+ * reused, and a Kafka outage delays the event instead of failing the action; reading the
+ * projected sequence as a floor means a counter row
  * lost or restored from an old backup cannot hand out a number the stream already used. The
  * counter is separate from the read model because the projector only raises
  * `last_feedback_seq` after it consumed the event: two quick actions would otherwise both read
@@ -72,8 +74,7 @@ const notFound = (path: string, reason: string) =>
 export class FeedbackService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly producer: Producer,
-    private readonly topic: string,
+    private readonly outbox: FeedbackOutbox,
     private readonly listener: ReadModelListener,
     private readonly options: {
       readonly waitMs: number;
@@ -108,24 +109,21 @@ export class FeedbackService {
         actor: `analyst:${principal.subject}`,
         data,
       } as FeedbackEvent;
-      await this.producer.send({
-        topic: this.topic,
-        acks: -1,
-        messages: [
-          {
-            key: tenantId,
-            value: encoder.encode(produced),
-            headers: {
-              'content-type': encoder.contentType,
-              'x-event-type': type,
-              'x-event-id': eventId,
-            },
-          },
-        ],
+      await this.outbox.enqueue(db, {
+        eventId,
+        tenantId,
+        value: encoder.encode(produced),
+        headers: {
+          'content-type': encoder.contentType,
+          'x-event-type': type,
+          'x-event-id': eventId,
+        },
       });
       return produced;
     });
     this.options.onProduced?.(event.type);
+    // Committed: the outbox's timer relays it if Kafka does not take it now.
+    await this.outbox.flush().catch(() => undefined);
     const incident = wait
       ? await this.waitUntilProjected(tenantId, event.streamId, event.eventId)
       : null;

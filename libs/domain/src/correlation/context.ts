@@ -19,6 +19,7 @@ export const CORRELATION_ACTORS = {
   campaign: 'rule:campaign',
   intel: 'rule:threat-intel',
   feedback: 'rule:analyst-feedback',
+  budget: 'rule:tenant-budget',
 } as const;
 
 export type CorrelationActor = (typeof CORRELATION_ACTORS)[keyof typeof CORRELATION_ACTORS];

@@ -1,10 +1,11 @@
 import { linkingEntities, summarize, type DecidedAlert } from './alert-input';
 import { attachAlert } from './attach';
+import { makeRoomForIncident, overBudget } from './budgets';
 import { candidatesFor, type Match } from './candidates';
 import { guardClockSkew } from './clock-skew';
 import { policyFor, type CorrelationConfig } from './config';
 import { Decision } from './context';
-import { alertKeysOf } from './entity-keys';
+import { alertKeysOf, type AlertKeys } from './entity-keys';
 import { decideFeedback, decideFeedbackRescore } from './feedback-decide';
 import { foldRepeat, isRepeat } from './fold-repeats';
 import { followUpsOf, recordFollowUps } from './follow-up';
@@ -101,8 +102,22 @@ function decideAlert(input: AlertInput, { state, config, ids }: DeciderParts): C
   });
   if (suppress(ctx, { alert, summary })) return ctx.outputs;
   const keys = input.keys ?? alertKeysOf(summary);
+  announceBudgets(ctx, keys);
   correlate(ctx, { alert, summary, keys, links: linkingEntities(keys, ctx.compiled) });
   return ctx.outputs;
+}
+
+/** The alert's keys new to the tenant, against the linked-keys and tracked-entities budgets. */
+function announceBudgets(ctx: Decision, keys: AlertKeys): void {
+  const tenant = ctx.tenant;
+  let unlinked = tenant?.index.has(keys.repeatKey) === true ? 0 : 1;
+  let untracked = 0;
+  for (const key of keys.entityKeys) {
+    if (tenant?.index.has(key) !== true) unlinked += 1;
+    if (tenant?.entities.has(key) !== true) untracked += 1;
+  }
+  overBudget(ctx, { budget: 'linked-keys', incoming: unlinked });
+  overBudget(ctx, { budget: 'tracked-entities', incoming: untracked });
 }
 
 /** An alert that is not suppressed: opens, joins (reopening what it revises), merges or repeats. */
@@ -117,6 +132,7 @@ function join(
   { input, matches }: { readonly input: DecidedAlert; readonly matches: readonly Match[] },
 ): void {
   if (matches.length === 0) {
+    makeRoomForIncident(ctx);
     openIncident(ctx, input);
     return;
   }

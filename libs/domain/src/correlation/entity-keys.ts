@@ -39,9 +39,11 @@ type KeyedAlert = Pick<AlertSummary, 'ruleId' | 'ruleName' | 'title' | 'entities
 export function alertKeysOf(alert: KeyedAlert): AlertKeys {
   const entities: KeyedEntity[] = [];
   const entityKeys: string[] = [];
+  const seen = new Set<string>();
   for (const entity of alert.entities) {
     const key = entityKey(entity);
-    if (entityKeys.includes(key)) continue;
+    if (seen.has(key)) continue;
+    seen.add(key);
     entities.push({ key, entity });
     entityKeys.push(key);
   }

@@ -1,4 +1,5 @@
 import { addEvidence } from '../scoring';
+import { trimClosed } from './budgets';
 import { entityKey } from './entity-keys';
 import { mergeIntel } from './evolve-intel';
 import { addOtherTactics, addRule, removeFromBucket, touch } from './evolve-rows';
@@ -135,8 +136,11 @@ export function close(tenant: TenantState, incidentId: string): void {
     mergedInto: incident.mergedInto,
     retained: incident.mergedInto === null ? incident : null,
   });
-  if (incident.mergedInto === null)
+  if (incident.mergedInto === null) {
     for (const link of incident.links.values()) indexAdd(tenant.closedIndex, link);
+    tenant.retainedKeys += incident.links.size;
+  }
+  trimClosed(tenant);
 }
 
 export function linkCampaign(tenant: TenantState, incidentId: string, campaignId: string): void {

@@ -1,3 +1,4 @@
+import { forgetClosed } from './budgets';
 import { addToBucket } from './evolve-rows';
 import { indexAdd, indexRemove } from './links';
 import { bucketOf, type TenantState } from './state';
@@ -11,7 +12,7 @@ export function reopen(tenant: TenantState, incidentId: string): void {
   const closed = tenant.closed.get(incidentId);
   const incident = closed?.retained;
   if (closed === undefined || incident === undefined || incident === null) return;
-  tenant.closed.delete(incidentId);
+  forgetClosed(tenant, incidentId);
   tenant.open.set(incidentId, incident);
   for (const link of incident.links.values()) {
     indexRemove(tenant.closedIndex, link);

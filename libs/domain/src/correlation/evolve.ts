@@ -1,4 +1,4 @@
-import type { AlertSummary, EpochMs, IncidentEvent } from '@soc/contracts';
+import type { AlertSummary, EpochMs, IncidentEvent, IncidentScoredData } from '@soc/contracts';
 import { newFeedbackModel } from '../feedback';
 import { newTenantBaseline } from '../scoring';
 import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
@@ -8,8 +8,9 @@ import { applyVerdict, forgetExpiredVerdicts } from './evolve-intel';
 import { applyFeedback, followUp } from './evolve-feedback';
 import { applyPending, countRepeats } from './evolve-repeats';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
+import { forgetClosed, recordBudget } from './budgets';
 import { unattachedStreamId } from './ids';
-import { indexRemove } from './links';
+import { DEFAULT_TENANT_BUDGETS } from './policy';
 import { noteAlertClocks } from './source-clocks';
 import {
   bucketOf,
@@ -86,7 +87,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return;
     }
     case 'IncidentScored':
-      return notePriority(tenant, event.data);
+      return applyScore(tenant, event.data);
     case 'IncidentEscalated': {
       const incident = tenant.open.get(event.data.incidentId);
       if (incident !== undefined) incident.escalated = true;
@@ -104,6 +105,8 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return applyFeedback(tenant, event.data);
     case 'ClosedIncidentFollowedUp':
       return followUp(tenant, event.data);
+    case 'TenantBudgetExceeded':
+      return recordBudget(tenant, event.data);
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled incident event ${JSON.stringify(unreachable)}`);
@@ -111,10 +114,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
   }
 }
 
-function notePriority(
-  tenant: TenantState,
-  { incidentId, priority }: { readonly incidentId: string; readonly priority: number },
-): void {
+function applyScore(tenant: TenantState, { incidentId, priority }: IncidentScoredData): void {
   const target = tenant.open.get(incidentId) ?? tenant.closed.get(incidentId);
   if (target === undefined) return;
   target.priority = priority;
@@ -151,6 +151,10 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       intelCount: 0,
       feedback: newFeedbackModel(),
       alertIncidents: new Map(),
+      budgets: DEFAULT_TENANT_BUDGETS,
+      budgetsReached: new Set(),
+      retainedKeys: 0,
+      entityCursor: null,
     };
     state.tenants.set(tenantId, tenant);
   }
@@ -187,11 +191,8 @@ function sweep(tenant: TenantState, watermark: EpochMs): void {
   for (const [rule, memory] of tenant.rareRules)
     if (memory.expiresAt <= watermark) tenant.rareRules.delete(rule);
   forgetExpiredVerdicts(tenant, watermark);
-  for (const [id, closed] of tenant.closed) {
-    if (closed.expiresAt > watermark) continue;
-    tenant.closed.delete(id);
-    for (const link of closed.retained?.links.values() ?? []) indexRemove(tenant.closedIndex, link);
-  }
+  for (const [id, closed] of tenant.closed)
+    if (closed.expiresAt <= watermark) forgetClosed(tenant, id);
   for (const [id, campaign] of tenant.campaigns) {
     const live = campaign.members.filter(
       (member) => tenant.open.has(member) || tenant.closed.has(member),

@@ -79,6 +79,8 @@ export function linkKey(
 ): void {
   const link = incident.links.get(key);
   if (link === undefined) {
+    // Past the linked-keys budget a new key is not linked (see budgets.ts).
+    if (tenant.index.size >= tenant.budgets.linkedKeys && !tenant.index.has(key)) return;
     const created: EntityLink = { incident, key, entity, min: time, max: time, more: null };
     incident.links.set(key, created);
     indexAdd(tenant.index, created);

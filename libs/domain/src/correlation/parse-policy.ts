@@ -1,4 +1,4 @@
-import type { EntityType } from '@soc/contracts';
+import type { EntityType, TenantBudgetLimits } from '@soc/contracts';
 import type { ConfigFieldError } from '../scoring';
 import { compilePolicy } from './compile-policy';
 import type { CorrelationConfigResult, TenantCorrelationPolicy } from './config';
@@ -24,6 +24,7 @@ const POLICY_FIELDS: readonly (keyof CorrelationPolicy)[] = [
   'repeats',
   'campaign',
   'scoring',
+  'budgets',
 ];
 
 /** A positive whole number of milliseconds. */
@@ -105,6 +106,7 @@ function parsePolicy(
   const repeats = parseRepeats(raw['repeats'], base.repeats, join(path, 'repeats'), errors);
   const campaign = parseCampaign(raw['campaign'], base.campaign, join(path, 'campaign'), errors);
   const scoring = parseScoring(raw['scoring'], base.scoring, join(path, 'scoring'), errors);
+  const budgets = parseBudgets(raw['budgets'], base.budgets, join(path, 'budgets'), errors);
   if (errors.length > before) return undefined;
   return {
     windowMs,
@@ -116,6 +118,7 @@ function parsePolicy(
     repeats,
     campaign,
     scoring,
+    budgets,
   };
 }
 
@@ -223,5 +226,34 @@ function parseCampaign(
     }),
     minPriority: num(c, 'minPriority', base.minPriority, campaignPath, errors, { max: 100 }),
     spreadWindowMs: num(c, 'spreadWindowMs', base.spreadWindowMs, campaignPath, errors, MS),
+  };
+}
+
+const BUDGET_FIELDS: readonly (keyof TenantBudgetLimits)[] = [
+  'openIncidents',
+  'linkedKeys',
+  'trackedEntities',
+  'rememberedIncidents',
+];
+
+function parseBudgets(
+  b: unknown,
+  base: TenantBudgetLimits,
+  budgetsPath: string,
+  errors: ConfigFieldError[],
+): TenantBudgetLimits {
+  if (b === undefined) return base;
+  if (!isRecord(b)) {
+    errors.push({ path: budgetsPath, message: 'must be an object' });
+    return base;
+  }
+  unknownKeys(b, BUDGET_FIELDS, budgetsPath, errors);
+  const limit = (field: keyof TenantBudgetLimits): number =>
+    num(b, field, base[field], budgetsPath, errors, { min: 1, integer: true });
+  return {
+    openIncidents: limit('openIncidents'),
+    linkedKeys: limit('linkedKeys'),
+    trackedEntities: limit('trackedEntities'),
+    rememberedIncidents: limit('rememberedIncidents'),
   };
 }

@@ -1,4 +1,4 @@
-import type { EntityType, EpochMs } from '@soc/contracts';
+import type { EntityType, EpochMs, TenantBudgetLimits } from '@soc/contracts';
 import {
   DEFAULT_SCORE_WEIGHTS,
   DEFAULT_SCORING_CONTEXT,
@@ -111,7 +111,17 @@ export interface CorrelationPolicy {
   readonly repeats: RepeatPolicy;
   readonly campaign: CampaignPolicy;
   readonly scoring: ScoringPolicy;
+  /** Per-tenant state budgets (see budgets.ts). */
+  readonly budgets: TenantBudgetLimits;
 }
+
+/** Per-tenant state budgets (see budgets.ts): a few hundred MB of correlator heap at most. */
+export const DEFAULT_TENANT_BUDGETS: TenantBudgetLimits = {
+  openIncidents: 5_000,
+  linkedKeys: 100_000,
+  trackedEntities: 100_000,
+  rememberedIncidents: 5_000,
+};
 
 /**
  * Service accounts (`svc_*`, `svc-*`) are allowlisted by default: a backup or scanner account
@@ -154,4 +164,5 @@ export const DEFAULT_CORRELATION_POLICY: CorrelationPolicy = {
     freshnessHalfLifeMs: DEFAULT_SCORING_CONTEXT.freshnessHalfLifeMs,
     assets: [],
   },
+  budgets: DEFAULT_TENANT_BUDGETS,
 };

@@ -6,6 +6,8 @@ import type {
   AlertSummary,
   EpochMs,
   IntelVerdictAppliedData,
+  TenantBudget,
+  TenantBudgetLimits,
 } from '@soc/contracts';
 
 export type { FeedbackInput, FeedbackRescoreInput } from './feedback-inputs';
@@ -95,6 +97,14 @@ export interface TenantState {
    * most MAX_INDEXED_ALERTS, the oldest out first.
    */
   readonly alertIncidents: Map<string, string>;
+  /** The state budgets in force: the latest TenantBudgetExceeded's limits (see budgets.ts). */
+  budgets: TenantBudgetLimits;
+  /** Budgets announced under `budgets`. */
+  readonly budgetsReached: Set<TenantBudget>;
+  /** Links held by the closed incidents kept for revision (they count as linked keys). */
+  retainedKeys: number;
+  /** Where eviction from `entities` resumes (see forgetOldestEntity); null before the first. */
+  entityCursor: Iterator<string> | null;
 }
 
 /** An analyst's close of an incident, as FeedbackApplied recorded it. */

@@ -6,6 +6,7 @@ import {
   storyRiskShare,
   type EvidenceTally,
 } from '../scoring';
+import { forgetOldestEntity } from './budgets';
 import type { AlertKeys } from './entity-keys';
 import {
   accumulatedRisk,
@@ -47,10 +48,13 @@ export function rememberEntities(
   const halfLifeMs = incident.horizonMs / RISK_HALF_LIVES_PER_HORIZON;
   for (const key of keys.entityKeys) {
     let memory = tenant.entities.get(key);
-    if (memory === undefined) {
+    // Re-inserted on every sighting, so the Map's first entry is the entity seen least recently.
+    if (memory !== undefined) tenant.entities.delete(key);
+    else {
+      if (tenant.entities.size >= tenant.budgets.trackedEntities) forgetOldestEntity(tenant);
       memory = newMemory({ time, halfLifeMs, expiresAt: time + incident.horizonMs });
-      tenant.entities.set(key, memory);
     }
+    tenant.entities.set(key, memory);
     memory.risk = accumulatedRisk(memory, time, risk);
     if (time > memory.at) memory.at = time;
     memory.halfLifeMs = halfLifeMs;

@@ -1,4 +1,5 @@
 import type { EpochMs } from '@soc/contracts';
+import { overBudget } from './budgets';
 import { policyFor } from './config';
 import { CORRELATION_ACTORS as ACTOR, Decision } from './context';
 import type { DeciderParts } from './decide';
@@ -46,10 +47,10 @@ export function decideTick(tick: TickInput, parts: DeciderParts): CorrelationOut
       const incident = tenant.open.get(incidentId);
       if (incident !== undefined) flushRepeats(ctx, incident);
     }
-    for (const [incident, reason] of closing(tenant, {
-      watermark,
-      spanMs: policy.maxIncidentSpanMs,
-    }))
+    const closes = closing(tenant, { watermark, spanMs: policy.maxIncidentSpanMs });
+    if (closes.length > 0)
+      overBudget(ctx, { budget: 'remembered-incidents', incoming: closes.length });
+    for (const [incident, reason] of closes)
       ctx.emit(
         incident,
         'IncidentClosed',

@@ -179,6 +179,12 @@ function applyReopened(draft: Draft, event: EventOf<'IncidentReopened'>): void {
   draft.details = { cause: event.data.cause, alertId: event.data.alertId };
 }
 
+/** Never reached: the event is about no incident (`incidentId` null), see evolveIncidentView. */
+function applyBudgetExceeded(draft: Draft, event: EventOf<'TenantBudgetExceeded'>): void {
+  draft.summary = `Tenant budget ${event.data.budget} reached (${event.data.used} in use)`;
+  draft.details = { budget: event.data.budget, used: event.data.used, limits: event.data.limits };
+}
+
 function applyIntelVerdict(draft: Draft, event: EventOf<'IntelVerdictApplied'>): void {
   const { provider, indicator, kind, verdict, score, evidence, fetchedAt, expiresAt } = event.data;
   draft.summary = `Threat intel from ${provider}: ${verdict} ${indicator} (${evidence})`;
@@ -275,6 +281,7 @@ const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
   IntelVerdictApplied: applyIntelVerdict,
   FeedbackApplied: applyFeedbackApplied,
   ClosedIncidentFollowedUp: applyFollowedUp,
+  TenantBudgetExceeded: applyBudgetExceeded,
   IncidentAcknowledged: applyAcknowledged,
   IncidentAssigned: applyAssigned,
   IncidentStatusChanged: applyStatusChanged,

@@ -4,6 +4,7 @@ import type {
   AnalystVerdict,
   EntityType,
   EpochMs,
+  IncidentCloseReason,
   IncidentStatus,
   ScoreExplanation,
 } from '@soc/contracts';
@@ -45,7 +46,7 @@ export interface IncidentView {
   readonly absorbedIncidentIds: readonly string[];
   readonly escalated: boolean;
   /** Why the correlator stopped attaching alerts; the analyst status is independent of it. */
-  readonly correlationClosedReason: 'window-expired' | 'max-span-reached' | 'merged' | null;
+  readonly correlationClosedReason: IncidentCloseReason | null;
   readonly lastIncidentSeq: number;
 
   // Owned by the feedback stream.

@@ -120,7 +120,8 @@ export function addEntities(
   seenAt: EpochMs,
 ): void {
   const v = draft.view;
-  let next: ViewEntity[] | undefined;
+  const added: ViewEntity[] = [];
+  let known: Set<string> | undefined;
   for (const entity of entities) {
     draft.touches.push({
       tenantId: v.tenantId,
@@ -129,13 +130,25 @@ export function addEntities(
       value: entity.value,
       seenAt,
     });
-    const current = next ?? v.entities;
-    if (current.some((known) => known.type === entity.type && known.value === entity.value))
-      continue;
-    next = [...current, { type: entity.type, value: entity.value, role: entity.role }];
+    if (v.entities.length + added.length >= MAX_VIEW_ENTITIES) continue;
+    known ??= new Set(v.entities.map(viewEntityKey));
+    const key = viewEntityKey(entity);
+    if (known.has(key)) continue;
+    known.add(key);
+    added.push({ type: entity.type, value: entity.value, role: entity.role });
   }
-  if (next) v.entities = next;
+  if (added.length > 0) v.entities = [...v.entities, ...added];
 }
+
+/**
+ * The incident row lists at most this many entities, in first-seen order, so an incident of
+ * thousands of entities does not rewrite a row of hundreds of KB on every event; every entity
+ * is still in the incident's entity rows (`draft.touches`).
+ */
+export const MAX_VIEW_ENTITIES = 1_000;
+
+const viewEntityKey = (entity: Pick<AlertEntity, 'type' | 'value'>): string =>
+  `${entity.type}:${entity.value}`;
 
 export const minTime = (a: EpochMs | null, b: EpochMs): EpochMs =>
   a === null ? b : Math.min(a, b);

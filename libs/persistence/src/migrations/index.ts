@@ -4,6 +4,8 @@ import { ApiKeyExpiry1737000005000 } from './1737000005000-api-key-expiry';
 import { ThreatIntel1737000013000 } from './1737000013000-threat-intel';
 import { OriginalObservedAt1737000014000 } from './1737000014000-original-observed-at';
 import { Stories1737000016500 } from './1737000016500-stories';
+import { ProjectorDeadLetters1737000030000 } from './1737000030000-projector-dead-letters';
+import { FeedbackOutbox1737000031000 } from './1737000031000-feedback-outbox';
 
 /** Every migration in order; the data source runs these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   ThreatIntel1737000013000,
   OriginalObservedAt1737000014000,
   Stories1737000016500,
+  ProjectorDeadLetters1737000030000,
+  FeedbackOutbox1737000031000,
 ];
