@@ -91,6 +91,7 @@ export function changeOf(event: IncidentEvent): ChangeDetails | null {
     case 'AlertSuppressed':
     case 'IncidentMergedInto':
     case 'IntelVerdictApplied':
+    case 'TenantPolicyApplied':
       return null;
     default: {
       const unreachable: never = event;

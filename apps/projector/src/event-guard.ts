@@ -6,6 +6,7 @@ import {
   INCIDENT_STATUSES,
   INTEL_INDICATOR_KINDS,
   LATE_ALERT_OUTCOMES,
+  TENANT_CONFIG_CHANGES,
   isObject,
   narrow,
   type JsonObject,
@@ -213,6 +214,18 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       d.string('evidence');
       d.number('fetchedAt');
       d.number('expiresAt');
+      return;
+    case 'TenantPolicyApplied':
+      d.nullableString('incidentId');
+      d.number('version');
+      d.nonEmpty('configEventId');
+      d.nonEmpty('changedBy');
+      d.oneOf('change', TENANT_CONFIG_CHANGES);
+      d.nullableString('proposalId');
+      d.string('reason');
+      d.string('configJson');
+      d.string('policyJson');
+      d.strings('problems');
       return;
     case 'IncidentAcknowledged':
       d.nonEmpty('incidentId');

@@ -2,6 +2,7 @@ import type { AlertEntity, EpochMs, ThreatIntelVerdict } from './alert';
 import type { EventEnvelope } from './envelope';
 import type { ListsEvery } from './lists';
 import type { IntelVerdictRecordedData } from './intel-events';
+import type { TenantConfigChange } from './tenant-config-events';
 
 /**
  * The incident stream on `soc.incidents.v1`: the event-sourced log and the source of truth
@@ -214,6 +215,31 @@ export type IntelVerdictAppliedData = Omit<IntelVerdictRecordedData, 'alertIds'>
   readonly incidentId: string | null;
 };
 
+/**
+ * A tenant configuration version (`TenantConfigChanged` of `soc.tenant-config.v1`) the
+ * correlator took in, on the tenant's `unattached:<tenant>` stream: from the next alert on the
+ * tenant is correlated under `policyJson`, the whole resolved CorrelationPolicy (the
+ * correlator's file policy for the tenant with the configuration's `correlation` on top).
+ * Recorded whole so that a correlator rebuilt from this log alone decides under the same
+ * policy, whatever its file says by then. `problems` non-empty: the version could not be
+ * resolved against the correlator's file policy and the previous policy stays in force.
+ */
+export interface TenantPolicyAppliedData {
+  readonly incidentId: null;
+  readonly version: number;
+  /** The TenantConfigChanged event's id. */
+  readonly configEventId: string;
+  /** The admin who made the change (`admin:<subject>`). */
+  readonly changedBy: string;
+  readonly change: TenantConfigChange;
+  readonly proposalId: string | null;
+  readonly reason: string;
+  /** The admin's TenantConfigDocument as JSON: what was changed, for the audit. */
+  readonly configJson: string;
+  readonly policyJson: string;
+  readonly problems: readonly string[];
+}
+
 export type IncidentOpened = EventEnvelope<'IncidentOpened', IncidentOpenedData>;
 export type AlertAttached = EventEnvelope<'AlertAttached', AlertAttachedData>;
 export type AlertRepeatsCounted = EventEnvelope<'AlertRepeatsCounted', AlertRepeatsCountedData>;
@@ -227,6 +253,7 @@ export type CampaignLinked = EventEnvelope<'CampaignLinked', CampaignLinkedData>
 export type IncidentClosed = EventEnvelope<'IncidentClosed', IncidentClosedData>;
 export type IncidentReopened = EventEnvelope<'IncidentReopened', IncidentReopenedData>;
 export type IntelVerdictApplied = EventEnvelope<'IntelVerdictApplied', IntelVerdictAppliedData>;
+export type TenantPolicyApplied = EventEnvelope<'TenantPolicyApplied', TenantPolicyAppliedData>;
 
 export type IncidentEvent =
   | IncidentOpened
@@ -241,7 +268,8 @@ export type IncidentEvent =
   | CampaignLinked
   | IncidentClosed
   | IncidentReopened
-  | IntelVerdictApplied;
+  | IntelVerdictApplied
+  | TenantPolicyApplied;
 
 export type IncidentEventType = IncidentEvent['type'];
 
@@ -259,5 +287,6 @@ export const INCIDENT_EVENT_TYPES = [
   'IncidentClosed',
   'IncidentReopened',
   'IntelVerdictApplied',
+  'TenantPolicyApplied',
 ] as const satisfies readonly IncidentEventType[];
 const _everyIncidentType: ListsEvery<IncidentEventType, typeof INCIDENT_EVENT_TYPES> = true;

@@ -6,3 +6,4 @@ export * from './simulation';
 export * from './ingestion';
 export * from './read-model';
 export * from './intel';
+export * from './tenant-config';

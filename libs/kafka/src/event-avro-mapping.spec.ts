@@ -222,6 +222,18 @@ const incidentSamples: IncidentEvent[] = [
     fetchedAt: 1_736_931_600_000,
     expiresAt: 1_737_018_000_000,
   }),
+  envelope('TenantPolicyApplied', {
+    incidentId: null,
+    version: 3,
+    configEventId: 'cfg-3',
+    changedBy: 'admin:alice',
+    change: 'suppression-accepted',
+    proposalId: 'fp-1',
+    reason: 'the scanner again',
+    configJson: '{"correlation":{"windowMs":600000},"connectors":[],"rejectedProposals":[]}',
+    policyJson: '{"windowMs":600000}',
+    problems: [],
+  }),
 ];
 
 const feedbackEnvelope = <T extends FeedbackEvent['type']>(

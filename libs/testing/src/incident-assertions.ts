@@ -88,6 +88,7 @@ export function groupingOf(events: readonly IncidentEvent[]): Grouping {
       case 'IncidentClosed':
       case 'IncidentReopened':
       case 'IntelVerdictApplied':
+      case 'TenantPolicyApplied':
         break;
       default: {
         const unreachable: never = event;

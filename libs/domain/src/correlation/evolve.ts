@@ -5,6 +5,7 @@ import { close, linkCampaign, merge } from './evolve-merge';
 import { reopen } from './evolve-reopen';
 import { applyVerdict, forgetExpiredVerdicts } from './evolve-intel';
 import { applyPending, countRepeats } from './evolve-repeats';
+import { applyTenantPolicy } from './tenant-policy';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
 import { unattachedStreamId } from './ids';
 import {
@@ -54,16 +55,15 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
   switch (event.type) {
     case 'IncidentOpened': {
       const { incidentId, title, windowMs, campaignHorizonMs, firstAlert } = event.data;
-      const rule = ruleLabelOf(firstAlert);
-      const opened = { id: incidentId, title, windowMs, horizonMs: campaignHorizonMs, rule };
+      const opened = { id: incidentId, title, windowMs, horizonMs: campaignHorizonMs };
       noteArrival(tenant, firstAlert);
-      const incident = openIncident(tenant, opened);
+      const incident = openIncident(tenant, { ...opened, rule: ruleLabelOf(firstAlert) });
       addRow(tenant, incident, { alert: firstAlert, keys: keysOf(firstAlert, known) });
       return;
     }
     case 'AlertAttached': {
-      const incident = tenant.open.get(event.data.incidentId);
-      const alert = event.data.alert;
+      const { incidentId, alert } = event.data;
+      const incident = tenant.open.get(incidentId);
       noteArrival(tenant, alert);
       if (incident !== undefined) addRow(tenant, incident, { alert, keys: keysOf(alert, known) });
       return;
@@ -103,6 +103,8 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return reopen(tenant, event.data.incidentId);
     case 'IntelVerdictApplied':
       return applyVerdict(tenant, event.data);
+    case 'TenantPolicyApplied':
+      return applyTenantPolicy(tenant, event.data);
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled incident event ${JSON.stringify(unreachable)}`);
@@ -139,6 +141,8 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       baseline: newTenantBaseline(),
       intel: new Map(),
       intelCount: 0,
+      policyVersion: 0,
+      policy: null,
     };
     state.tenants.set(tenantId, tenant);
   }

@@ -40,7 +40,7 @@ function decisionFor(
       ? -Infinity
       : watermarkOf({
           newestEventTime: tenant.maxEventTime,
-          allowedLatenessMs: policyFor(config, tenantId).policy.allowedLatenessMs,
+          allowedLatenessMs: policyFor(config, tenantId, tenant).policy.allowedLatenessMs,
           floor: tenant.watermark,
         });
   return new Decision({ tenantId, tenant, config, ids, time, watermark, cause });

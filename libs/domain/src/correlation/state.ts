@@ -7,11 +7,20 @@ import type {
   IncidentEvent,
   IntelVerdictAppliedData,
   IntelVerdictRecorded,
+  TenantConfigChanged,
 } from '@soc/contracts';
+import type { TenantCorrelationPolicy } from './config';
 import type { AlertKeys } from './entity-keys';
 import type { RunningTally } from './tally';
 
-export type CorrelationInput = AlertInput | TickInput | IntelInput | RememberedIntelInput;
+export type CorrelationInput =
+  AlertInput | TickInput | IntelInput | RememberedIntelInput | TenantConfigInput;
+
+/** A version of the tenant's configuration (`soc.tenant-config.v1`, see tenant-policy.ts). */
+export interface TenantConfigInput {
+  readonly kind: 'tenant-config';
+  readonly event: TenantConfigChanged;
+}
 
 /** A verdict of `soc.intel.v1` (see intel-decide.ts). */
 export interface IntelInput {
@@ -131,6 +140,10 @@ export interface TenantState {
   readonly intel: Map<string, Map<string, RememberedVerdict>>;
   /** Verdicts in `intel`. */
   intelCount: number;
+  /** The latest tenant configuration version taken in (TenantPolicyApplied); 0 before any. */
+  policyVersion: number;
+  /** The policy that version put in force; null: the correlator's file policy. */
+  policy: TenantCorrelationPolicy | null;
 }
 
 /** A verdict as IntelVerdictApplied records it, without the incident. */

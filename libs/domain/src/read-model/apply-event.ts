@@ -233,6 +233,14 @@ function applyPriorityFeedback(draft: Draft, event: EventOf<'PriorityFeedbackGiv
   draft.details = { alertId, correctPriority, analystNotes };
 }
 
+function applyTenantPolicy(draft: Draft, event: EventOf<'TenantPolicyApplied'>): void {
+  const { version, changedBy, reason, problems } = event.data;
+  draft.summary =
+    `Tenant configuration version ${version} by ${changedBy}: ${reason}` +
+    (problems.length > 0 ? ` (not applied: ${problems.join('; ')})` : '');
+  draft.details = { version, changedBy, reason, problems: [...problems] };
+}
+
 /** One handler per event type: it updates the draft view and writes the timeline entry. */
 const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
   IncidentOpened: applyOpened,
@@ -248,6 +256,7 @@ const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
   IncidentClosed: applyClosed,
   IncidentReopened: applyReopened,
   IntelVerdictApplied: applyIntelVerdict,
+  TenantPolicyApplied: applyTenantPolicy,
   IncidentAcknowledged: applyAcknowledged,
   IncidentAssigned: applyAssigned,
   IncidentStatusChanged: applyStatusChanged,
