@@ -16,6 +16,7 @@ const NOTHING: Omit<ReadModelChanges, 'alerts'> = {
   entityTouches: [],
   stats: [],
   streamPositions: [],
+  configHistory: [],
 };
 
 /**

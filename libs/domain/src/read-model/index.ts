@@ -1,3 +1,4 @@
 export * from './evolve-incident-view';
 export * from './incident-view';
 export * from './indicator-verdicts';
+export * from './tenant-config-history';

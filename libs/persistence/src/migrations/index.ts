@@ -3,6 +3,7 @@ import { StreamPositions1737000001000 } from './1737000001000-stream-positions';
 import { ApiKeyExpiry1737000005000 } from './1737000005000-api-key-expiry';
 import { ThreatIntel1737000013000 } from './1737000013000-threat-intel';
 import { OriginalObservedAt1737000014000 } from './1737000014000-original-observed-at';
+import { TenantConfig1737000015000 } from './1737000015000-tenant-config';
 
 /** Every migration in order; the data source runs these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ApiKeyExpiry1737000005000,
   ThreatIntel1737000013000,
   OriginalObservedAt1737000014000,
+  TenantConfig1737000015000,
 ];

@@ -10,6 +10,7 @@ import {
   INCIDENT_TIMELINE,
   PROJECTION_CHECKPOINTS,
   STREAM_POSITIONS,
+  TENANT_CONFIG_HISTORY,
   TENANT_HOURLY_STATS,
   flattenAlert,
   type EntityLink,
@@ -157,6 +158,7 @@ export class ReadModelStore {
     await this.upsertEntities(db, changes.entityTouches);
     await this.addStats(db, changes.stats);
     await this.saveStreamPositions(db, changes.streamPositions);
+    await this.insertOnce(db, TENANT_CONFIG_HISTORY, changes.configHistory);
   }
 
   private async saveStreamPositions(
