@@ -5,6 +5,7 @@ import type {
   IncidentEvent,
   IntelEvent,
   IntelVerdictRecorded,
+  TenantConfigEvent,
 } from '@soc/contracts';
 import {
   deadLetterMessage,
@@ -20,7 +21,8 @@ import type { CorrelatorTopics } from './correlator.config';
 /** What a partition's correlator is fed, in input order. */
 export type PartitionInput =
   | { readonly kind: 'alert'; readonly alert: CanonicalAlert }
-  | { readonly kind: 'intel'; readonly event: IntelVerdictRecorded };
+  | { readonly kind: 'intel'; readonly event: IntelVerdictRecorded }
+  | { readonly kind: 'tenant-config'; readonly event: TenantConfigEvent };
 
 /** The correlation state of one partition: rebuilt from its own events, fed with alerts and intel. */
 export interface PartitionCorrelator {
@@ -38,6 +40,7 @@ export interface PartitionCorrelator {
 export type AlertRecord =
   | { readonly offset: string; readonly alert: CanonicalAlert }
   | { readonly offset: string; readonly intel: IntelEvent }
+  | { readonly offset: string; readonly tenantConfig: TenantConfigEvent }
   | { readonly offset: string; readonly deadLetter: Message };
 
 export interface CorrelatorPipelineOptions {
@@ -46,6 +49,7 @@ export interface CorrelatorPipelineOptions {
   readonly alertCodec: AvroTopicCodec<CanonicalAlert>;
   readonly incidentCodec: AvroTopicCodec<IncidentEvent>;
   readonly intelCodec: AvroTopicCodec<IntelEvent>;
+  readonly tenantConfigCodec: AvroTopicCodec<TenantConfigEvent>;
   readonly newPartitionCorrelator: (partition: number) => PartitionCorrelator;
   readonly metrics: AppMetrics;
   readonly logger: Logger;
@@ -92,14 +96,7 @@ export class CorrelatorPipeline {
     const records: AlertRecord[] = [];
     for (const message of batch.messages) {
       try {
-        records.push(
-          batch.topic === this.options.topics.intel
-            ? { offset: message.offset, intel: await this.options.intelCodec.decode(message.value) }
-            : {
-                offset: message.offset,
-                alert: await this.options.alertCodec.decode(message.value),
-              },
-        );
+        records.push(await this.decodeRecord(batch.topic, message));
       } catch (error) {
         if (!(error instanceof UndecodableRecordError)) throw error;
         const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
@@ -115,6 +112,18 @@ export class CorrelatorPipeline {
     return records;
   }
 
+  private async decodeRecord(
+    topic: string,
+    { offset, value }: PartitionBatch['messages'][number],
+  ): Promise<AlertRecord> {
+    const { topics } = this.options;
+    if (topic === topics.intel)
+      return { offset, intel: await this.options.intelCodec.decode(value) };
+    if (topic === topics.tenantConfig)
+      return { offset, tenantConfig: await this.options.tenantConfigCodec.decode(value) };
+    return { offset, alert: await this.options.alertCodec.decode(value) };
+  }
+
   /** Correlates a micro-batch of records into one transaction's outputs. */
   transaction(
     partition: number,
@@ -126,6 +135,8 @@ export class CorrelatorPipeline {
     for (const record of records) {
       if ('alert' in record) inputs.push({ kind: 'alert', alert: record.alert });
       else if ('deadLetter' in record) deadLetters.push(record.deadLetter);
+      else if ('tenantConfig' in record)
+        inputs.push({ kind: 'tenant-config', event: record.tenantConfig });
       else if (record.intel.type === 'IntelVerdictRecorded')
         inputs.push({ kind: 'intel', event: record.intel });
     }

@@ -15,6 +15,7 @@ describe('readCorrelatorConfig', () => {
       incidents: TOPICS.incidents,
       alertsDeadLetter: TOPICS.alertsDeadLetter,
       intel: TOPICS.intel,
+      tenantConfig: TOPICS.tenantConfig,
     });
     expect({ session: config.sessionTimeoutMs, heartbeat: config.heartbeatIntervalMs }).toEqual({
       session: 30_000,
@@ -29,6 +30,7 @@ describe('readCorrelatorConfig', () => {
       INCIDENTS_TOPIC: 'spec.incidents',
       ALERTS_DLQ_TOPIC: 'spec.alerts.dlq',
       INTEL_TOPIC: 'spec.intel',
+      TENANT_CONFIG_TOPIC: 'spec.tenant-config',
       CORRELATOR_SESSION_TIMEOUT_MS: '6s',
       CORRELATOR_HEARTBEAT_INTERVAL_MS: '500',
     });
@@ -37,6 +39,7 @@ describe('readCorrelatorConfig', () => {
       incidents: 'spec.incidents',
       alertsDeadLetter: 'spec.alerts.dlq',
       intel: 'spec.intel',
+      tenantConfig: 'spec.tenant-config',
     });
     expect({ session: config.sessionTimeoutMs, heartbeat: config.heartbeatIntervalMs }).toEqual({
       session: 6_000,

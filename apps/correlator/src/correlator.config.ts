@@ -10,6 +10,8 @@ export interface CorrelatorTopics {
   readonly alertsDeadLetter: string;
   /** Threat-intel verdicts, co-partitioned with the alerts (written by apps/intel). */
   readonly intel: string;
+  /** Tenant configuration versions, co-partitioned with the alerts (written by the query API). */
+  readonly tenantConfig: string;
 }
 
 export interface CorrelatorConfig {
@@ -67,6 +69,7 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
       incidents: reader.string('INCIDENTS_TOPIC', TOPICS.incidents),
       alertsDeadLetter: reader.string('ALERTS_DLQ_TOPIC', TOPICS.alertsDeadLetter),
       intel: reader.string('INTEL_TOPIC', TOPICS.intel),
+      tenantConfig: reader.string('TENANT_CONFIG_TOPIC', TOPICS.tenantConfig),
     },
     sessionTimeoutMs: reader.durationMs('CORRELATOR_SESSION_TIMEOUT_MS', 30_000),
     heartbeatIntervalMs: reader.durationMs('CORRELATOR_HEARTBEAT_INTERVAL_MS', 3_000),

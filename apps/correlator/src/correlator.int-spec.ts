@@ -7,12 +7,14 @@ import {
   type CanonicalAlert,
   type IncidentEvent,
   type IntelEvent,
+  type TenantConfigEvent,
 } from '@soc/contracts';
 import { generateLabeledAlerts } from '@soc/domain';
 import {
   AvroTopicCodec,
   createSchemaRegistry,
   intelAvroMapping,
+  tenantConfigAvroMapping,
   readSchemaFile,
   TransactionalKafkaTransport,
 } from '@soc/kafka';
@@ -286,6 +288,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       incidents: `${name}.incidents`,
       alertsDeadLetter: `${name}.alerts.dlq`,
       intel: `${name}.intel`,
+      tenantConfig: `${name}.tenant-config`,
     };
     for (const topic of Object.values(topics)) await createTopic(topic, 1, { kafka });
     const { alertCodec, incidentCodec } = await registerCodecs(registry, topics);
@@ -295,12 +298,19 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       readSchemaFile('intel'),
       intelAvroMapping,
     );
+    const tenantConfigCodec = await AvroTopicCodec.register<TenantConfigEvent>(
+      registry,
+      topics.tenantConfig,
+      readSchemaFile('tenantConfig'),
+      tenantConfigAvroMapping,
+    );
     const pipeline = new CorrelatorPipeline({
       kafka,
       topics,
       alertCodec,
       incidentCodec,
       intelCodec,
+      tenantConfigCodec,
       newPartitionCorrelator: () => ({
         replay: () => undefined,
         correlate: () => {

@@ -11,7 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { CanonicalAlert, IncidentEvent, IntelEvent } from '@soc/contracts';
+import type { CanonicalAlert, IncidentEvent, IntelEvent, TenantConfigEvent } from '@soc/contracts';
 import { identityStepsEnabled } from '@soc/config';
 import { withAssetLookup } from '@soc/domain';
 import {
@@ -23,6 +23,7 @@ import {
   intelAvroMapping,
   readSchemaFile,
   retryKafkaStartUp,
+  tenantConfigAvroMapping,
   TransactionalKafkaTransport,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
@@ -99,7 +100,7 @@ export class CorrelatorModule {
               groupId: config.groupId,
               // Alerts first: partition p of both has one owner, producer and state, named
               // after the alerts partition as before the intel topic was read.
-              topics: [config.topics.alerts, config.topics.intel],
+              topics: [config.topics.alerts, config.topics.intel, config.topics.tenantConfig],
               coPartitioned: true,
               transactionalIdPrefix: config.groupId,
               consumer: {
@@ -139,6 +140,7 @@ export class CorrelatorModule {
                 topics.alertsDeadLetter,
                 topics.incidents,
                 topics.intel,
+                topics.tenantConfig,
               ];
               const specs = names.map((topic) => ({ topic, numPartitions: partitions }));
               await retryKafkaStartUp(() => ensureTopics(admin, specs), retry);
@@ -163,6 +165,12 @@ export class CorrelatorModule {
               readSchemaFile('intel'),
               intelAvroMapping,
             );
+            const tenantConfigCodec = await AvroTopicCodec.register<TenantConfigEvent>(
+              registry,
+              topics.tenantConfig,
+              readSchemaFile('tenantConfig'),
+              tenantConfigAvroMapping,
+            );
             const correlation = withAssetLookup(config.correlation, (tenantId) =>
               assets.lookupFor(tenantId),
             );
@@ -172,6 +180,7 @@ export class CorrelatorModule {
               alertCodec,
               incidentCodec,
               intelCodec,
+              tenantConfigCodec,
               newPartitionCorrelator: identityStepsEnabled()
                 ? createIdentityCorrelator
                 : () => createPartitionCorrelator(correlation),

@@ -37,5 +37,6 @@ export function correlatorEnv(
     INCIDENTS_TOPIC: `${name}.incidents`,
     ALERTS_DLQ_TOPIC: `${name}.alerts.dlq`,
     INTEL_TOPIC: `${name}.intel`,
+    TENANT_CONFIG_TOPIC: `${name}.tenant-config`,
   };
 }
