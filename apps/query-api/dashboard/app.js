@@ -49,6 +49,7 @@ async function start(key) {
   $('[data-testid=login]').hidden = true;
   $('main').hidden = false;
   $('[data-testid=tenant]').textContent = `${me.tenantId} · ${me.subject} (${me.role})`;
+  $('[data-testid=admin-link]').hidden = me.role !== 'admin';
   const selected = new URL(location.href).searchParams.get('incident');
   await Promise.all([loadQueue(), loadStats()]);
   if (selected) await select(selected);
