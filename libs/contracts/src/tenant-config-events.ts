@@ -22,7 +22,7 @@ export type TenantConfigChange = (typeof TENANT_CONFIG_CHANGES)[number];
  * the tenant (the fields of a tenant section of CORRELATION_CONFIG_FILE: windows, weights,
  * suppressions, allowlist, ...), on top of that file's policy for the tenant. `connectors`
  * holds the tenant's pull-connector settings (the objects of CONNECTORS_CONFIG_FILE, with
- * secrets only as `env:VARIABLE` references). `rejectedProposals` are the suppression
+ * secrets only as `{ "env": "NAME" }` references). `rejectedProposals` are the suppression
  * proposals an admin turned down, so they are not proposed again.
  */
 export interface TenantConfigDocument {

@@ -28,7 +28,7 @@ describe('parseTenantConfig', () => {
   });
 
   it('refuses a connector secret written out, another tenant and duplicate ids', () => {
-    const splunk = { id: 'acme-splunk', type: 'splunk', token: 'env:ACME_SPLUNK_TOKEN' };
+    const splunk = { id: 'acme-splunk', type: 'splunk', token: { env: 'ACME_SPLUNK_TOKEN' } };
     expect(parse({ connectors: [splunk] }).ok).toBe(true);
     expect(pathsOf({ connectors: [{ ...splunk, token: 's3cret' }] })).toEqual([
       'config.connectors[0].token',

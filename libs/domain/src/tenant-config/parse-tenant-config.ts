@@ -10,9 +10,17 @@ export const MAX_TENANT_CONNECTORS = 50;
 export const MAX_REJECTED_PROPOSALS = 1_000;
 
 const CONNECTOR_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-/** Connector fields that hold credentials: only as `env:VARIABLE` references, never the secret. */
+/**
+ * Connector fields that hold credentials: only as `{ "env": "NAME" }` references (the
+ * connectors file's form), never the secret: the configuration travels in events and rows.
+ */
 const SECRET_FIELDS = ['token', 'password', 'apiKey', 'clientSecret'];
-const ENV_REFERENCE = /^env:[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const isEnvReference = (value: unknown): boolean =>
+  isRecord(value) &&
+  Object.keys(value).length === 1 &&
+  typeof value['env'] === 'string' &&
+  ENV_NAME.test(value['env']);
 
 export type TenantConfigResult =
   | { readonly ok: true; readonly config: TenantConfigDocument }
@@ -110,11 +118,11 @@ function checkConnectors(
       });
     for (const field of SECRET_FIELDS) {
       const value = item[field];
-      if (value !== undefined && (typeof value !== 'string' || !ENV_REFERENCE.test(value)))
+      if (value !== undefined && !isEnvReference(value))
         errors.push({
           path: join(at, field),
           message:
-            'must be an env:VARIABLE reference: secrets are never stored in the configuration',
+            'must be an { "env": "NAME" } reference: secrets are never stored in the configuration',
         });
     }
   });

@@ -131,7 +131,7 @@ const Connector = Type.Object(
   },
   {
     additionalProperties: true,
-    description: 'a connector of CONNECTORS_CONFIG_FILE; secrets as env:VARIABLE',
+    description: 'a connector of CONNECTORS_CONFIG_FILE; secrets only as { "env": "NAME" }',
   },
 );
 
