@@ -146,9 +146,12 @@ export class TenantConfigService {
           ? `INSERT INTO public.tenant_config_heads (tenant_id, version, config, changed_by, reason, changed_at)
              VALUES ($1, $2, $3::jsonb, $4, $5, to_timestamp($6::double precision / 1000))
              ON CONFLICT (tenant_id) DO NOTHING RETURNING version`
-          : `UPDATE public.tenant_config_heads SET version = $2, config = $3::jsonb, changed_by = $4,
-               reason = $5, changed_at = to_timestamp($6::double precision / 1000)
-             WHERE tenant_id = $1 AND version = $2 - 1 RETURNING version`,
+          : // A CTE, so the driver hands back the rows (a bare UPDATE answers [rows, count]).
+            `WITH raised AS (
+               UPDATE public.tenant_config_heads SET version = $2, config = $3::jsonb, changed_by = $4,
+                 reason = $5, changed_at = to_timestamp($6::double precision / 1000)
+               WHERE tenant_id = $1 AND version = $2 - 1 RETURNING version)
+             SELECT version FROM raised`,
         values,
       );
       if (raised.length === 0) {
