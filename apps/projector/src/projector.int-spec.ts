@@ -312,6 +312,7 @@ describe('projector on Kafka and Postgres', () => {
       incident_timeline: 0,
       tenant_hourly_stats: 0,
       stream_positions: 0,
+      tenant_config_history: 0,
       projection_checkpoints: 0,
     });
     expect(await snapshotReadModel(dataSource, SHADOW_SCHEMA)).toEqual(
