@@ -38,6 +38,7 @@ import {
   incidentScored,
   ip,
   repeatsCounted,
+  tenantPolicyApplied,
   verdictGiven,
 } from '../../../test/support/incident-events';
 import { ProjectionEngine, type ConsumedRecord } from './projection-engine';
@@ -81,6 +82,7 @@ function scenario(): { incidents: IncidentEvent[]; feedback: FeedbackEvent[] } {
         tenantId,
         sequence: 1,
       }),
+      tenantPolicyApplied(1, { tenantId, sequence: 2 }),
     );
     feedback.push(
       acknowledged(`${tenantId}-inc-1`, { tenantId, sequence: 1, occurredAt: T0 + 600_000 }),
@@ -250,8 +252,8 @@ describe('projector on Kafka and Postgres', () => {
     );
     expect(counts).toEqual({
       alerts: String(6 * 2),
-      // Every event but the two about no incident.
-      timeline: String(incidents.length + feedback.length - 2),
+      // Every event but the four about no incident.
+      timeline: String(incidents.length + feedback.length - 4),
       // Two entities per incident from its alerts, plus ws-01 from IncidentScored for incidents 2 and 3.
       links: String(6 * 2 + 2 * 2),
       stats_alerts: String(6 * (2 + 4) + 2),
@@ -263,6 +265,14 @@ describe('projector on Kafka and Postgres', () => {
       `SELECT incident_count FROM ${READ_MODEL_SCHEMA}.entities WHERE tenant_id = 'tenant-a' AND entity_type = 'ip' AND value = '10.0.0.5'`,
     );
     expect(entity?.incident_count).toBe(3);
+    const history = await selectRows<{ tenant_id: string; version: number; config: unknown }>(
+      dataSource,
+      `SELECT tenant_id, version, config FROM ${READ_MODEL_SCHEMA}.tenant_config_history ORDER BY tenant_id`,
+    );
+    expect(history).toEqual([
+      { tenant_id: 'tenant-a', version: 1, config: expect.objectContaining({ connectors: [] }) },
+      { tenant_id: 'tenant-b', version: 1, config: expect.objectContaining({ connectors: [] }) },
+    ]);
   });
 
   it('leaves the tables unchanged when the same events are delivered again', async () => {
