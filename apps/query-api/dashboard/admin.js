@@ -3,8 +3,8 @@
 // Plain ES modules, no build step.
 import { ApiError, createApi } from './api.js';
 import { $, h, replace } from './dom.js';
+import { KEY_STORAGE, showLogin } from './session.js';
 
-const KEY_STORAGE = 'soc.apiKey';
 const state = { api: null, version: 0 };
 
 async function start(key) {
@@ -16,6 +16,7 @@ async function start(key) {
   } catch (error) {
     sessionStorage.removeItem(KEY_STORAGE);
     showLogin(
+      start,
       error instanceof ApiError && error.status === 401
         ? 'That key is unknown or revoked.'
         : error.message,
@@ -26,19 +27,6 @@ async function start(key) {
   $('[data-testid=login]').hidden = true;
   $('main').hidden = false;
   await reload();
-}
-
-function showLogin(message = '') {
-  $('main').hidden = true;
-  const login = $('[data-testid=login]');
-  login.hidden = false;
-  $('[data-testid=login-error]').textContent = message;
-  login.querySelector('form').onsubmit = (event) => {
-    event.preventDefault();
-    const key = new FormData(event.target).get('key').trim();
-    sessionStorage.setItem(KEY_STORAGE, key);
-    start(key);
-  };
 }
 
 async function reload() {
@@ -195,4 +183,4 @@ function toast(message, kind = 'info') {
 $('[data-testid=config-form]').addEventListener('submit', save);
 const key = sessionStorage.getItem(KEY_STORAGE);
 if (key) start(key);
-else showLogin();
+else showLogin(start);
