@@ -3,7 +3,7 @@
 // Exits 1 with a clear message when they disagree (a test run created some with other counts).
 import { Kafka, logLevel } from 'kafkajs';
 
-const TOPICS = ['soc.alerts.v1', 'soc.incidents.v1', 'soc.intel.v1'];
+const TOPICS = ['soc.alerts.v1', 'soc.incidents.v1', 'soc.intel.v1', 'soc.tenant-config.v1'];
 const fallback = process.argv[2] ?? '3';
 
 async function main(): Promise<string> {

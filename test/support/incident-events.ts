@@ -416,3 +416,29 @@ export function liveIncident(
     incidentScored(incidentId, priority, { tenantId, sequence: 3, occurredAt: at + 60_000 }),
   ];
 }
+
+/** A tenant configuration version the correlator took in (on the unattached stream). */
+export const tenantPolicyApplied = (version: number, o: EnvelopeOverrides = {}) =>
+  incident<Extract<IncidentEvent, { type: 'TenantPolicyApplied' }>>(
+    {
+      type: 'TenantPolicyApplied',
+      data: {
+        incidentId: null,
+        version,
+        configEventId: `cfg-${version}`,
+        changedBy: 'admin:alice',
+        change: 'edited',
+        proposalId: null,
+        reason: 'shorter windows',
+        configJson: JSON.stringify({
+          correlation: { windowMs: 300_000 },
+          connectors: [],
+          rejectedProposals: [],
+        }),
+        policyJson: JSON.stringify({ windowMs: 300_000 }),
+        problems: [],
+      },
+    },
+    `unattached:${o.tenantId ?? 'tenant-a'}`,
+    o,
+  );

@@ -13,6 +13,7 @@ const SCHEMAS: Record<string, string> = {
   'soc.incidents.v1-value': 'schemas/incidents/soc.incidents.v1-value.avsc',
   'soc.feedback.v1-value': 'schemas/feedback/soc.feedback.v1-value.avsc',
   'soc.intel.v1-value': 'schemas/intel/soc.intel.v1-value.avsc',
+  'soc.tenant-config.v1-value': 'schemas/tenant-config/soc.tenant-config.v1-value.avsc',
 };
 
 function committedVersions(file: string): { label: string; schema: Schema }[] {

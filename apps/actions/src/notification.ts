@@ -94,6 +94,7 @@ export function changeOf(event: IncidentEvent): ChangeDetails | null {
     case 'IntelVerdictApplied':
     case 'FeedbackApplied':
     case 'TenantBudgetExceeded':
+    case 'TenantPolicyApplied':
       return null;
     default: {
       const unreachable: never = event;

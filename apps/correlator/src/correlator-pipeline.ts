@@ -7,6 +7,7 @@ import type {
   IncidentEvent,
   IntelEvent,
   IntelVerdictRecorded,
+  TenantConfigEvent,
 } from '@soc/contracts';
 import {
   deadLetterMessage,
@@ -24,7 +25,8 @@ import type { CorrelatorTopics } from './correlator.config';
 export type PartitionInput =
   | { readonly kind: 'alert'; readonly alert: CanonicalAlert }
   | { readonly kind: 'intel'; readonly event: IntelVerdictRecorded }
-  | { readonly kind: 'feedback'; readonly event: FeedbackEvent };
+  | { readonly kind: 'feedback'; readonly event: FeedbackEvent }
+  | { readonly kind: 'tenant-config'; readonly event: TenantConfigEvent };
 
 /** The correlation state of one partition: rebuilt from its own events, fed with alerts and intel. */
 export interface PartitionCorrelator {
@@ -45,6 +47,7 @@ export type AlertRecord =
   | { readonly offset: string; readonly alert: CanonicalAlert }
   | { readonly offset: string; readonly intel: IntelEvent }
   | { readonly offset: string; readonly feedback: FeedbackEvent }
+  | { readonly offset: string; readonly tenantConfig: TenantConfigEvent }
   | { readonly offset: string; readonly deadLetter: Message };
 
 export interface CorrelatorPipelineOptions {
@@ -55,6 +58,7 @@ export interface CorrelatorPipelineOptions {
   readonly intelCodec: AvroTopicCodec<IntelEvent>;
   /** Analyst actions in Avro or JSON (see feedback-decoder.ts). */
   readonly feedbackDecoder: AvroDecoder<FeedbackEvent>;
+  readonly tenantConfigCodec: AvroTopicCodec<TenantConfigEvent>;
   readonly newPartitionCorrelator: (partition: number) => PartitionCorrelator;
   readonly metrics: AppMetrics;
   readonly logger: Logger;
@@ -126,6 +130,8 @@ export class CorrelatorPipeline {
       return { offset, intel: await this.options.intelCodec.decode(value) };
     if (topic === topics.feedback)
       return { offset, feedback: await this.options.feedbackDecoder.decode(value) };
+    if (topic === topics.tenantConfig)
+      return { offset, tenantConfig: await this.options.tenantConfigCodec.decode(value) };
     return { offset, alert: await this.options.alertCodec.decode(value) };
   }
 
@@ -141,6 +147,8 @@ export class CorrelatorPipeline {
       if ('alert' in record) inputs.push({ kind: 'alert', alert: record.alert });
       else if ('deadLetter' in record) deadLetters.push(record.deadLetter);
       else if ('feedback' in record) inputs.push({ kind: 'feedback', event: record.feedback });
+      else if ('tenantConfig' in record)
+        inputs.push({ kind: 'tenant-config', event: record.tenantConfig });
       else if (record.intel.type === 'IntelVerdictRecorded')
         inputs.push({ kind: 'intel', event: record.intel });
     }

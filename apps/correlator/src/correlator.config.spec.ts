@@ -16,6 +16,7 @@ describe('readCorrelatorConfig', () => {
       alertsDeadLetter: TOPICS.alertsDeadLetter,
       intel: TOPICS.intel,
       feedback: TOPICS.feedback,
+      tenantConfig: TOPICS.tenantConfig,
     });
     expect({ session: config.sessionTimeoutMs, heartbeat: config.heartbeatIntervalMs }).toEqual({
       session: 30_000,
@@ -31,6 +32,7 @@ describe('readCorrelatorConfig', () => {
       ALERTS_DLQ_TOPIC: 'spec.alerts.dlq',
       INTEL_TOPIC: 'spec.intel',
       FEEDBACK_TOPIC: 'spec.feedback',
+      TENANT_CONFIG_TOPIC: 'spec.tenant-config',
       CORRELATOR_SESSION_TIMEOUT_MS: '6s',
       CORRELATOR_HEARTBEAT_INTERVAL_MS: '500',
     });
@@ -40,6 +42,7 @@ describe('readCorrelatorConfig', () => {
       alertsDeadLetter: 'spec.alerts.dlq',
       intel: 'spec.intel',
       feedback: 'spec.feedback',
+      tenantConfig: 'spec.tenant-config',
     });
     expect({ session: config.sessionTimeoutMs, heartbeat: config.heartbeatIntervalMs }).toEqual({
       session: 6_000,

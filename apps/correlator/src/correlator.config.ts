@@ -12,6 +12,8 @@ export interface CorrelatorTopics {
   readonly intel: string;
   /** Analyst actions, co-partitioned with the alerts (written by the query API). */
   readonly feedback: string;
+  /** Tenant configuration versions, co-partitioned with the alerts (written by the query API). */
+  readonly tenantConfig: string;
 }
 
 export interface CorrelatorConfig {
@@ -72,6 +74,7 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
       alertsDeadLetter: reader.string('ALERTS_DLQ_TOPIC', TOPICS.alertsDeadLetter),
       intel: reader.string('INTEL_TOPIC', TOPICS.intel),
       feedback: reader.string('FEEDBACK_TOPIC', TOPICS.feedback),
+      tenantConfig: reader.string('TENANT_CONFIG_TOPIC', TOPICS.tenantConfig),
     },
     sessionTimeoutMs: reader.durationMs('CORRELATOR_SESSION_TIMEOUT_MS', 30_000),
     heartbeatIntervalMs: reader.durationMs('CORRELATOR_HEARTBEAT_INTERVAL_MS', 3_000),

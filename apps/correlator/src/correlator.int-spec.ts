@@ -7,12 +7,14 @@ import {
   type CanonicalAlert,
   type IncidentEvent,
   type IntelEvent,
+  type TenantConfigEvent,
 } from '@soc/contracts';
 import { generateLabeledAlerts } from '@soc/domain';
 import {
   AvroTopicCodec,
   createSchemaRegistry,
   intelAvroMapping,
+  tenantConfigAvroMapping,
   readSchemaFile,
   TransactionalKafkaTransport,
 } from '@soc/kafka';
@@ -288,6 +290,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       alertsDeadLetter: `${name}.alerts.dlq`,
       intel: `${name}.intel`,
       feedback: `${name}.feedback`,
+      tenantConfig: `${name}.tenant-config`,
     };
     for (const topic of Object.values(topics)) await createTopic(topic, 1, { kafka });
     const { alertCodec, incidentCodec } = await registerCodecs(registry, topics);
@@ -297,6 +300,12 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       readSchemaFile('intel'),
       intelAvroMapping,
     );
+    const tenantConfigCodec = await AvroTopicCodec.register<TenantConfigEvent>(
+      registry,
+      topics.tenantConfig,
+      readSchemaFile('tenantConfig'),
+      tenantConfigAvroMapping,
+    );
     const pipeline = new CorrelatorPipeline({
       kafka,
       topics,
@@ -304,6 +313,7 @@ describe('correlator on Kafka, the schema registry and Postgres', () => {
       incidentCodec,
       intelCodec,
       feedbackDecoder: createFeedbackDecoder(registry, topics.feedback),
+      tenantConfigCodec,
       newPartitionCorrelator: () => ({
         replay: () => undefined,
         correlate: () => {

@@ -11,7 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { CanonicalAlert, IncidentEvent, IntelEvent } from '@soc/contracts';
+import type { CanonicalAlert, IncidentEvent, IntelEvent, TenantConfigEvent } from '@soc/contracts';
 import { identityStepsEnabled } from '@soc/config';
 import { withAssetLookup } from '@soc/domain';
 import {
@@ -23,6 +23,7 @@ import {
   intelAvroMapping,
   readSchemaFile,
   retryKafkaStartUp,
+  tenantConfigAvroMapping,
   TransactionalKafkaTransport,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
@@ -104,7 +105,12 @@ export class CorrelatorModule {
               groupId: config.groupId,
               // Alerts first: partition p of every input has one owner, producer and state,
               // named after the alerts partition as before the other inputs were read.
-              topics: [config.topics.alerts, config.topics.intel, config.topics.feedback],
+              topics: [
+                config.topics.alerts,
+                config.topics.intel,
+                config.topics.feedback,
+                config.topics.tenantConfig,
+              ],
               coPartitioned: true,
               transactionalIdPrefix: config.groupId,
               consumer: {
@@ -145,6 +151,7 @@ export class CorrelatorModule {
                 topics.incidents,
                 topics.intel,
                 topics.feedback,
+                topics.tenantConfig,
               ];
               const specs = names.map((topic) => ({ topic, numPartitions: partitions }));
               await retryKafkaStartUp(() => ensureTopics(admin, specs), retry);
@@ -170,6 +177,12 @@ export class CorrelatorModule {
               intelAvroMapping,
             );
             const feedbackDecoder = createFeedbackDecoder(registry, topics.feedback);
+            const tenantConfigCodec = await AvroTopicCodec.register<TenantConfigEvent>(
+              registry,
+              topics.tenantConfig,
+              readSchemaFile('tenantConfig'),
+              tenantConfigAvroMapping,
+            );
             const correlation = withAssetLookup(config.correlation, (tenantId) =>
               assets.lookupFor(tenantId),
             );
@@ -180,6 +193,7 @@ export class CorrelatorModule {
               incidentCodec,
               intelCodec,
               feedbackDecoder,
+              tenantConfigCodec,
               newPartitionCorrelator: identityStepsEnabled()
                 ? createIdentityCorrelator
                 : () => createPartitionCorrelator(correlation),

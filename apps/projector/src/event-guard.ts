@@ -8,6 +8,7 @@ import {
   INTEL_INDICATOR_KINDS,
   LATE_ALERT_OUTCOMES,
   TENANT_BUDGETS,
+  TENANT_CONFIG_CHANGES,
   isObject,
   narrow,
   type JsonObject,
@@ -240,6 +241,18 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       d.nullableString('incidentId');
       d.oneOf('budget', TENANT_BUDGETS);
       d.number('used');
+      return;
+    case 'TenantPolicyApplied':
+      d.nullableString('incidentId');
+      d.number('version');
+      d.nonEmpty('configEventId');
+      d.nonEmpty('changedBy');
+      d.oneOf('change', TENANT_CONFIG_CHANGES);
+      d.nullableString('proposalId');
+      d.string('reason');
+      d.string('configJson');
+      d.string('policyJson');
+      d.strings('problems');
       return;
     case 'IncidentAcknowledged':
       d.nonEmpty('incidentId');

@@ -18,6 +18,7 @@ const NOTHING: Omit<ReadModelChanges, 'alerts'> = {
   entityTouches: [],
   stats: [],
   streamPositions: [],
+  configHistory: [],
 };
 
 /**

@@ -3,12 +3,14 @@ import {
   incidentIdOf,
   storyIdOf,
   storyViewOf,
+  tenantConfigVersionOf,
   type EntityTouch,
   type HourlyStatsDelta,
   type IncidentAlertRow,
   type IncidentView,
   type ReadModelEvent,
   type StoryView,
+  type TenantConfigVersion,
   type TimelineEntry,
   type ViewChange,
 } from '@soc/domain';
@@ -231,6 +233,7 @@ export class ProjectionEngine {
     const timeline: TimelineEntry[] = [];
     const entityTouches: EntityTouch[] = [];
     const stats: HourlyStatsDelta[] = [];
+    const configHistory: TenantConfigVersion[] = [];
     const changed = new Set<string>();
     const applied: ReadModelEvent[] = [];
     let duplicates = 0;
@@ -245,6 +248,7 @@ export class ProjectionEngine {
         }
         positions.set(stream, event.sequence);
         movedStreams.add(stream);
+        if (event.type === 'TenantPolicyApplied') configHistory.push(tenantConfigVersionOf(event));
       }
       const key =
         incidentId === null ? null : incidentKey({ tenantId: event.tenantId, incidentId });
@@ -293,7 +297,15 @@ export class ProjectionEngine {
       return { tenantId, streamId, lastSequence: positions.get(stream) ?? 0 };
     });
     return {
-      changes: { incidents, alerts, timeline, entityTouches, stats, streamPositions },
+      changes: {
+        incidents,
+        alerts,
+        timeline,
+        entityTouches,
+        stats,
+        streamPositions,
+        configHistory,
+      },
       incidents: incidents.map(({ tenantId, incidentId }) => ({ tenantId, incidentId })),
       stories: [...stories.keys()].sort().map((key) => stories.get(key) as StoryKey),
       applied,

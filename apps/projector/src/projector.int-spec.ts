@@ -38,6 +38,7 @@ import {
   incidentScored,
   ip,
   repeatsCounted,
+  tenantPolicyApplied,
   verdictGiven,
 } from '../../../test/support/incident-events';
 import { ProjectionEngine, type ConsumedRecord } from './projection-engine';
@@ -86,6 +87,7 @@ function scenario(): { incidents: IncidentEvent[]; feedback: FeedbackEvent[] } {
         tenantId,
         sequence: 1,
       }),
+      tenantPolicyApplied(1, { tenantId, sequence: 2 }),
     );
     feedback.push(
       acknowledged(`${tenantId}-inc-1`, { tenantId, sequence: 1, occurredAt: T0 + 600_000 }),
@@ -260,8 +262,8 @@ describe('projector on Kafka and Postgres', () => {
     );
     expect(counts).toEqual({
       alerts: String(6 * 2),
-      // Every event but the two about no incident.
-      timeline: String(incidents.length + feedback.length - 2),
+      // Every event but the four about no incident.
+      timeline: String(incidents.length + feedback.length - 4),
       // Two entities per incident from its alerts, plus ws-01 from IncidentScored for incidents 2 and 3.
       links: String(6 * 2 + 2 * 2),
       stats_alerts: String(6 * (2 + 4) + 2),
@@ -303,6 +305,14 @@ describe('projector on Kafka and Postgres', () => {
       // inc-1 acknowledged, inc-2 closed as a false positive.
       status: 'acknowledged',
     });
+    const history = await selectRows<{ tenant_id: string; version: number; config: unknown }>(
+      dataSource,
+      `SELECT tenant_id, version, config FROM ${READ_MODEL_SCHEMA}.tenant_config_history ORDER BY tenant_id`,
+    );
+    expect(history).toEqual([
+      { tenant_id: 'tenant-a', version: 1, config: expect.objectContaining({ connectors: [] }) },
+      { tenant_id: 'tenant-b', version: 1, config: expect.objectContaining({ connectors: [] }) },
+    ]);
   });
 
   it('leaves the tables unchanged when the same events are delivered again', async () => {
@@ -376,6 +386,7 @@ describe('projector on Kafka and Postgres', () => {
       tenant_hourly_stats: 0,
       tenant_minute_stats: 0,
       stream_positions: 0,
+      tenant_config_history: 0,
       projection_checkpoints: 0,
     });
     expect(await snapshotReadModel(dataSource, SHADOW_SCHEMA)).toEqual(

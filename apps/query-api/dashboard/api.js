@@ -54,6 +54,12 @@ export function createApi(key) {
     act: (id, action, body = {}) =>
       call('POST', `/incidents/${encodeURIComponent(id)}/${action}?wait=true`, body),
     feedback: (body) => call('POST', '/feedback?wait=true', body),
+    tenantConfig: () => call('GET', '/admin/tenant-config'),
+    saveTenantConfig: (body) => call('PUT', '/admin/tenant-config', body),
+    suppressionProposals: () => call('GET', '/admin/suppression-proposals'),
+    /** `action`: accept or reject; the body names the version decided on and why. */
+    decideProposal: (id, action, body) =>
+      call('POST', `/admin/suppression-proposals/${encodeURIComponent(id)}/${action}`, body),
     /** Live updates; reconnects when the server ends a stream; returns a function that stops. */
     stream(handlers) {
       let stopped = false;

@@ -4,10 +4,10 @@
 import { ApiError, createApi } from './api.js';
 import { barChart, fillBuckets, noiseChart } from './charts.js';
 import { renderDetail } from './detail.js';
-import { $, ago, duration, h, label, priorityBadge, replace } from './dom.js';
+import { $, ago, duration, h, label, priorityBadge, priorityBand, replace } from './dom.js';
+import { KEY_STORAGE, showLogin } from './session.js';
 import { storyRows } from './stories.js';
 
-const KEY_STORAGE = 'soc.apiKey';
 const BAND_COLORS = {
   critical: '#f5222d',
   high: '#fa8c16',
@@ -44,6 +44,7 @@ async function start(key) {
   } catch (error) {
     sessionStorage.removeItem(KEY_STORAGE);
     showLogin(
+      start,
       error instanceof ApiError && error.status === 401
         ? 'That key is unknown or revoked.'
         : String(error.message ?? error),
@@ -54,24 +55,12 @@ async function start(key) {
   $('[data-testid=login]').hidden = true;
   $('main').hidden = false;
   $('[data-testid=tenant]').textContent = `${me.tenantId} · ${me.subject} (${me.role})`;
+  $('[data-testid=admin-link]').hidden = me.role !== 'admin';
   const selected = new URL(location.href).searchParams.get('incident');
   await Promise.all([loadQueue(), loadStats()]);
   if (selected) await select(selected);
   api.stream({ status: showLive, incidents: onLiveIncidents, refresh: () => loadQueue() });
   setInterval(() => loadStats(), 60_000);
-}
-
-function showLogin(message = '') {
-  $('main').hidden = true;
-  const login = $('[data-testid=login]');
-  login.hidden = false;
-  $('[data-testid=login-error]').textContent = message;
-  login.querySelector('form').onsubmit = (event) => {
-    event.preventDefault();
-    const key = new FormData(event.target).get('key').trim();
-    sessionStorage.setItem(KEY_STORAGE, key);
-    start(key);
-  };
 }
 
 function showLive(status) {
@@ -394,4 +383,4 @@ setInterval(() => state.api && renderQueue(), 30_000);
 
 const key = initialKey();
 if (key) start(key);
-else showLogin();
+else showLogin(start);

@@ -80,6 +80,7 @@ describe('query API under hostile callers', () => {
       httpPort: 0,
       feedbackTopic: await createTopic(uniqueName('feedback'), 1),
       feedbackEncoding: 'avro',
+      tenantConfigTopic: await createTopic(uniqueName('tenant-config'), 1),
       migrate: true,
       databasePoolSize: 5,
       projectionWaitMs: 1_000,

@@ -17,6 +17,8 @@ export interface QueryApiConfig {
   readonly feedbackTopic: string;
   /** Avro through the schema registry (the topic's contract); JSON only for debugging. */
   readonly feedbackEncoding: 'avro' | 'json';
+  /** Where the admin endpoints write tenant configuration versions (Avro). */
+  readonly tenantConfigTopic: string;
   readonly migrate: boolean;
   readonly databasePoolSize: number;
   /** Longest `?wait=true` waits for the projection before answering 202 unprojected. */
@@ -92,6 +94,7 @@ export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryA
     httpPort: reader.integer('QUERY_API_HTTP_PORT', 8083, { min: 0, max: 65535 }),
     feedbackTopic: reader.string('FEEDBACK_TOPIC', TOPICS.feedback),
     feedbackEncoding: reader.oneOf('FEEDBACK_ENCODING', ['avro', 'json'], 'avro'),
+    tenantConfigTopic: reader.string('TENANT_CONFIG_TOPIC', TOPICS.tenantConfig),
     migrate: reader.string('DB_MIGRATE', 'true') === 'true',
     databasePoolSize: reader.integer('QUERY_API_DB_POOL', 10, { min: 1, max: 200 }),
     projectionWaitMs: reader.durationMs('QUERY_API_PROJECTION_WAIT', 10_000),

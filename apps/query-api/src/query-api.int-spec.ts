@@ -88,6 +88,7 @@ describe('query API over the projected read model', () => {
       httpPort: 0,
       feedbackTopic,
       feedbackEncoding: 'avro',
+      tenantConfigTopic: await createTopic(uniqueName('tenant-config'), PARTITIONS),
       migrate: true,
       databasePoolSize: 5,
       projectionWaitMs: 20_000,

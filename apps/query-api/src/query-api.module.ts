@@ -11,7 +11,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Partitioners, type Producer } from 'kafkajs';
-import type { FeedbackEvent } from '@soc/contracts';
+import type { FeedbackEvent, TenantConfigEvent } from '@soc/contracts';
 import {
   AvroTopicCodec,
   createKafka,
@@ -20,6 +20,7 @@ import {
   feedbackAvroMapping,
   retryKafkaStartUp,
   readSchemaFile,
+  tenantConfigAvroMapping,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
 import {
@@ -37,6 +38,9 @@ import {
   type FeedbackEncoder,
 } from './actions/feedback.service';
 import { AdminController } from './admin/admin.controller';
+import { SuppressionProposals } from './admin/tenant-config/suppression-proposals.service';
+import { TenantConfigController } from './admin/tenant-config/tenant-config.controller';
+import { TenantConfigService } from './admin/tenant-config/tenant-config.service';
 import { API_KEY_VERIFIER, AuthGuard, OIDC_VERIFIER } from './auth/auth.guard';
 import { OidcVerifier } from './auth/oidc-verifier';
 import { authenticateFirst } from './http/authenticate-first';
@@ -56,6 +60,8 @@ import {
   QUERY_API_LOGGER,
   QUERY_API_METRICS,
   READ_MODEL_LISTENER,
+  SUPPRESSION_PROPOSALS,
+  TENANT_CONFIG_SERVICE,
 } from './tokens';
 
 export const DASHBOARD_DIR = join(__dirname, '..', 'dashboard');
@@ -67,6 +73,7 @@ export interface QueryApiParts {
   readonly listener: ReadModelListener;
   readonly encoder: FeedbackEncoder;
   readonly outbox: FeedbackOutbox;
+  readonly encodeTenantConfig: (event: TenantConfigEvent) => Buffer;
 }
 
 export async function createQueryApiParts(
@@ -102,6 +109,8 @@ export async function createQueryApiParts(
       () =>
         ensureTopics(admin, [
           { topic: config.feedbackTopic, numPartitions: config.infra.topicPartitions },
+          // The partition count of the alerts topic: the correlator reads them co-partitioned.
+          { topic: config.tenantConfigTopic, numPartitions: config.infra.topicPartitions },
         ]),
       { logger, describe: 'topics' },
     );
@@ -129,7 +138,15 @@ export async function createQueryApiParts(
     intervalMs: 1_000,
   });
   outbox.start();
-  return { dataSource, producer, listener, encoder, outbox };
+
+  const tenantConfigCodec = await AvroTopicCodec.register<TenantConfigEvent>(
+    createSchemaRegistry(config.infra.schemaRegistryUrl),
+    config.tenantConfigTopic,
+    readSchemaFile('tenantConfig'),
+    tenantConfigAvroMapping,
+  );
+  const encodeTenantConfig = (event: TenantConfigEvent) => tenantConfigCodec.encode(event);
+  return { dataSource, producer, listener, encoder, outbox, encodeTenantConfig };
 }
 
 /** Registers the feedback schema (BACKWARD_TRANSITIVE) and encodes in the Confluent wire format. */
@@ -173,6 +190,7 @@ export class QueryApiModule {
         ActionsController,
         StreamController,
         AdminController,
+        TenantConfigController,
       ],
       providers: [
         { provide: QUERY_API_CONFIG, useValue: config },
@@ -203,6 +221,16 @@ export class QueryApiModule {
               onProduced: (type) => metrics.feedbackProduced.inc({ type }),
             }),
         },
+        {
+          provide: TENANT_CONFIG_SERVICE,
+          useValue: new TenantConfigService(
+            parts.dataSource,
+            parts.producer,
+            config.tenantConfigTopic,
+            parts.encodeTenantConfig,
+          ),
+        },
+        { provide: SUPPRESSION_PROPOSALS, useValue: new SuppressionProposals(parts.dataSource) },
         {
           provide: 'HEALTH_CHECKS',
           inject: [HealthRegistry],

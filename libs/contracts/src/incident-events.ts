@@ -3,6 +3,7 @@ import type { EventEnvelope } from './envelope';
 import type { ListsEvery } from './lists';
 import type { IntelVerdictRecordedData } from './intel-events';
 import type { AnalystVerdict } from './feedback-events';
+import type { TenantConfigChange } from './tenant-config-events';
 
 /**
  * The incident stream on `soc.incidents.v1`: the event-sourced log and the source of truth
@@ -266,6 +267,31 @@ export interface ClosedIncidentFollowedUpData {
   readonly reason: string;
 }
 
+/**
+ * A tenant configuration version (`TenantConfigChanged` of `soc.tenant-config.v1`) the
+ * correlator took in, on the tenant's `unattached:<tenant>` stream: from the next alert on the
+ * tenant is correlated under `policyJson`, the whole resolved CorrelationPolicy (the
+ * correlator's file policy for the tenant with the configuration's `correlation` on top).
+ * Recorded whole so that a correlator rebuilt from this log alone decides under the same
+ * policy, whatever its file says by then. `problems` non-empty: the version could not be
+ * resolved against the correlator's file policy and the previous policy stays in force.
+ */
+export interface TenantPolicyAppliedData {
+  readonly incidentId: null;
+  readonly version: number;
+  /** The TenantConfigChanged event's id. */
+  readonly configEventId: string;
+  /** The admin who made the change (`admin:<subject>`). */
+  readonly changedBy: string;
+  readonly change: TenantConfigChange;
+  readonly proposalId: string | null;
+  readonly reason: string;
+  /** The admin's TenantConfigDocument as JSON: what was changed, for the audit. */
+  readonly configJson: string;
+  readonly policyJson: string;
+  readonly problems: readonly string[];
+}
+
 export type IncidentOpened = EventEnvelope<'IncidentOpened', IncidentOpenedData>;
 export type AlertAttached = EventEnvelope<'AlertAttached', AlertAttachedData>;
 export type AlertRepeatsCounted = EventEnvelope<'AlertRepeatsCounted', AlertRepeatsCountedData>;
@@ -316,6 +342,7 @@ export type ClosedIncidentFollowedUp = EventEnvelope<
   'ClosedIncidentFollowedUp',
   ClosedIncidentFollowedUpData
 >;
+export type TenantPolicyApplied = EventEnvelope<'TenantPolicyApplied', TenantPolicyAppliedData>;
 
 export type IncidentEvent =
   | IncidentOpened
@@ -333,7 +360,8 @@ export type IncidentEvent =
   | IntelVerdictApplied
   | FeedbackApplied
   | ClosedIncidentFollowedUp
-  | TenantBudgetExceeded;
+  | TenantBudgetExceeded
+  | TenantPolicyApplied;
 
 export type IncidentEventType = IncidentEvent['type'];
 
@@ -354,5 +382,6 @@ export const INCIDENT_EVENT_TYPES = [
   'FeedbackApplied',
   'ClosedIncidentFollowedUp',
   'TenantBudgetExceeded',
+  'TenantPolicyApplied',
 ] as const satisfies readonly IncidentEventType[];
 const _everyIncidentType: ListsEvery<IncidentEventType, typeof INCIDENT_EVENT_TYPES> = true;

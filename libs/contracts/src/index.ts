@@ -6,4 +6,5 @@ export * from './intel-events';
 export * from './lists';
 export * from './reader';
 export * from './roles';
+export * from './tenant-config-events';
 export * from './topics';

@@ -12,6 +12,7 @@ export const TOPICS = {
   incidents: 'soc.incidents.v1',
   feedback: 'soc.feedback.v1',
   intel: 'soc.intel.v1',
+  tenantConfig: 'soc.tenant-config.v1',
 } as const;
 
 export const rawTopic = (format: AlertFormat): string => `soc.raw.${format}`;

@@ -7,3 +7,4 @@ export * from './ingestion';
 export * from './read-model';
 export * from './intel';
 export * from './feedback';
+export * from './tenant-config';

@@ -277,6 +277,18 @@ const incidentSamples: IncidentEvent[] = [
     outcome: 'reopened',
     reason: 'a new alert joined incident inc-1, which an analyst had closed: open again',
   }),
+  envelope('TenantPolicyApplied', {
+    incidentId: null,
+    version: 3,
+    configEventId: 'cfg-3',
+    changedBy: 'admin:alice',
+    change: 'suppression-accepted',
+    proposalId: 'fp-1',
+    reason: 'the scanner again',
+    configJson: '{"correlation":{"windowMs":600000},"connectors":[],"rejectedProposals":[]}',
+    policyJson: '{"windowMs":600000}',
+    problems: [],
+  }),
 ];
 
 const feedbackEnvelope = <T extends FeedbackEvent['type']>(

@@ -7,6 +7,7 @@ export * from './partition-reader';
 export * from './registry';
 export * from './schema-files';
 export * from './start-up-retry';
+export * from './tenant-config-avro-mapping';
 export * from './topics';
 export * from './trace-context';
 export * from './transactional-pipeline';

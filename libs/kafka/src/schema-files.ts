@@ -10,6 +10,7 @@ export const SCHEMA_FILES = {
   incidents: 'incidents/soc.incidents.v1-value.avsc',
   feedback: 'feedback/soc.feedback.v1-value.avsc',
   intel: 'intel/soc.intel.v1-value.avsc',
+  tenantConfig: 'tenant-config/soc.tenant-config.v1-value.avsc',
 } as const;
 
 export function readSchemaFile(name: keyof typeof SCHEMA_FILES): Schema {

@@ -11,14 +11,14 @@ export interface TopicSpec {
 const DAY_MS = 86_400_000;
 
 /** Logs that recovery, replay and `projector rebuild` read from offset 0: never deleted. */
-const LOGS: readonly string[] = [TOPICS.incidents, TOPICS.feedback];
+const LOGS: readonly string[] = [TOPICS.incidents, TOPICS.feedback, TOPICS.tenantConfig];
 
 const isLog = (topic: string): boolean =>
   LOGS.some((log) => topic === log || topic.endsWith(`.${log}`));
 
 /**
  * The retention every topic the project creates gets explicitly, never the broker's default:
- * the incident and feedback logs are kept forever (delete policy, no time or size limit; not
+ * the incident, feedback and tenant-config logs are kept forever (delete policy, no time or size limit; not
  * compacted: their key is the tenant, so compaction would keep one event a tenant); dead-letter
  * topics 30 days for an operator to inspect and replay; alerts and raw topics 7 days, since
  * nothing is rebuilt from them once the correlator has consumed them.

@@ -107,6 +107,23 @@ export const minuteStatsDdl = (schemaName: string, ifNotExists = false): string 
       PRIMARY KEY (tenant_id, minute)
     )`;
 
+export const tenantConfigHistoryDdl = (schemaName: string, ifNotExists = false): string =>
+  `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${assertIdentifier(schemaName)}.tenant_config_history (
+      tenant_id text NOT NULL,
+      version integer NOT NULL,
+      event_id text NOT NULL,
+      config_event_id text NOT NULL,
+      changed_by text NOT NULL,
+      change text NOT NULL,
+      proposal_id text,
+      reason text NOT NULL,
+      config jsonb NOT NULL,
+      policy jsonb NOT NULL,
+      problems text[] NOT NULL,
+      changed_at timestamptz NOT NULL,
+      PRIMARY KEY (tenant_id, version)
+    )`;
+
 /** Read-model tables that hold a tenant's rows: row level security applies to each. */
 const READ_MODEL_TENANT_TABLES = READ_MODEL_TABLES.filter((spec) =>
   spec.columns.some((c) => c.column === 'tenant_id'),
@@ -246,6 +263,7 @@ export function readModelDdl(schemaName: string): string[] {
     // Per-stream sequence of streams that have no incident row (`unattached:<tenant>`), so
     // their redelivered events are recognised as the incident rows recognise theirs.
     streamPositionsDdl(s),
+    tenantConfigHistoryDdl(s),
 
     // Not a tenant table: one row per consumed partition, the projection's source of truth.
     `CREATE TABLE ${s}.projection_checkpoints (

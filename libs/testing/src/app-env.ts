@@ -39,6 +39,7 @@ export function correlatorEnv(
     ALERTS_DLQ_TOPIC: `${name}.alerts.dlq`,
     INTEL_TOPIC: `${name}.intel`,
     FEEDBACK_TOPIC: `${name}.feedback`,
+    TENANT_CONFIG_TOPIC: `${name}.tenant-config`,
     // Specs replay alerts that arrived long ago: a wall-clock idle tick would find every
     // tenant idle at once. The idle-tick spec turns it on.
     CORRELATOR_IDLE_TICK_INTERVAL: '0',

@@ -91,6 +91,7 @@ export function groupingOf(events: readonly IncidentEvent[]): Grouping {
       case 'FeedbackApplied':
       case 'ClosedIncidentFollowedUp':
       case 'TenantBudgetExceeded':
+      case 'TenantPolicyApplied':
         break;
       default: {
         const unreachable: never = event;

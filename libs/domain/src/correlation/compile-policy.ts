@@ -103,6 +103,7 @@ function compileSuppressions(
       rule.entities === null
         ? null
         : rule.entities.map((match) => ({ type: match.type, value: globPattern(match.value) })),
+    tactics: rule.tactics === null ? null : new Set(rule.tactics.map((t) => t.toLowerCase())),
   }));
   return (alert: CanonicalAlert): SuppressionRule | undefined => {
     for (const candidate of compiled) {
@@ -123,6 +124,8 @@ function compileSuppressions(
         );
         if (!hit) continue;
       }
+      const tactics = candidate.tactics;
+      if (tactics !== null && !alert.tactics.some((t) => tactics.has(t.toLowerCase()))) continue;
       return candidate.rule;
     }
     return undefined;

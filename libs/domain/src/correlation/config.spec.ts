@@ -42,7 +42,7 @@ describe('parseCorrelationConfig', () => {
       },
     });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    const globex = policyFor(result.config, 'globex').policy;
+    const globex = policyFor(result.config, 'globex', undefined).policy;
     expect(globex.windowMs).toBe(600_000);
     expect(globex.campaign).toEqual({
       horizonMs: 3_600_000,
@@ -52,7 +52,7 @@ describe('parseCorrelationConfig', () => {
     });
     expect(globex.linkingEntityTypes).toEqual(['host']);
     expect(globex.scoring.weights.severity).toBe(0.4);
-    expect(policyFor(result.config, 'acme').policy.linkingEntityTypes).toEqual(
+    expect(policyFor(result.config, 'acme', undefined).policy.linkingEntityTypes).toEqual(
       DEFAULT_CORRELATION_POLICY.linkingEntityTypes,
     );
   });
@@ -209,7 +209,9 @@ describe('compiled policy matchers', () => {
       criticality: tenantId === 'acme' ? 4 : 1,
       tags: [],
     }));
-    expect(scoringContextFor(plugged, 'acme').assets(host('any'))?.criticality).toBe(4);
-    expect(scoringContextFor(plugged, 'globex').assets(host('db-01'))?.criticality).toBe(1);
+    expect(scoringContextFor(plugged, 'acme', undefined).assets(host('any'))?.criticality).toBe(4);
+    expect(scoringContextFor(plugged, 'globex', undefined).assets(host('db-01'))?.criticality).toBe(
+      1,
+    );
   });
 });

@@ -2,6 +2,7 @@ import type { AlertEntity, CanonicalAlert } from '@soc/contracts';
 import type { AssetLookup, ConfigFieldError, ScoringContext } from '../scoring';
 import { compilePolicy } from './compile-policy';
 import { DEFAULT_CORRELATION_POLICY, type CorrelationPolicy, type SuppressionRule } from './policy';
+import type { TenantState } from './state';
 
 /** A policy with its matchers compiled once, at parse time. */
 export interface TenantCorrelationPolicy {
@@ -23,8 +24,21 @@ export type CorrelationConfigResult =
   | { readonly ok: true; readonly config: CorrelationConfig }
   | { readonly ok: false; readonly errors: readonly ConfigFieldError[] };
 
-export const policyFor = (config: CorrelationConfig, tenantId: string): TenantCorrelationPolicy =>
-  config.tenants.get(tenantId) ?? config.defaults;
+/** The correlator's file policy for a tenant: its section of the file, else the defaults. */
+export const filePolicyFor = (
+  config: CorrelationConfig,
+  tenantId: string,
+): TenantCorrelationPolicy => config.tenants.get(tenantId) ?? config.defaults;
+
+/**
+ * The policy a tenant is correlated under: the one its latest TenantPolicyApplied put in force
+ * (part of the state, so a replay of the incident log restores it), else the file's.
+ */
+export const policyFor = (
+  config: CorrelationConfig,
+  tenantId: string,
+  tenant: Pick<TenantState, 'policy'> | undefined,
+): TenantCorrelationPolicy => tenant?.policy ?? filePolicyFor(config, tenantId);
 
 export function defaultCorrelationConfig(): CorrelationConfig {
   return {
@@ -47,8 +61,12 @@ export function withAssetLookup(
 }
 
 /** The scoring context of a tenant: its policy's defaults with the tenant's asset lookup. */
-export function scoringContextFor(config: CorrelationConfig, tenantId: string): ScoringContext {
-  const compiled = policyFor(config, tenantId);
+export function scoringContextFor(
+  config: CorrelationConfig,
+  tenantId: string,
+  tenant: Pick<TenantState, 'policy'> | undefined,
+): ScoringContext {
+  const compiled = policyFor(config, tenantId, tenant);
   return config.assetLookupFor === null
     ? compiled.scoringContext
     : { ...compiled.scoringContext, assets: config.assetLookupFor(tenantId) };

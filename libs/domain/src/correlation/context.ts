@@ -20,6 +20,7 @@ export const CORRELATION_ACTORS = {
   intel: 'rule:threat-intel',
   feedback: 'rule:analyst-feedback',
   budget: 'rule:tenant-budget',
+  config: 'rule:tenant-config',
 } as const;
 
 export type CorrelationActor = (typeof CORRELATION_ACTORS)[keyof typeof CORRELATION_ACTORS];
@@ -64,9 +65,9 @@ export class Decision {
   constructor(parts: DecisionParts) {
     this.tenantId = parts.tenantId;
     this.tenant = parts.tenant;
-    this.compiled = policyFor(parts.config, parts.tenantId);
+    this.compiled = policyFor(parts.config, parts.tenantId, parts.tenant);
     this.policy = this.compiled.policy;
-    this.scoring = scoringContextFor(parts.config, parts.tenantId);
+    this.scoring = scoringContextFor(parts.config, parts.tenantId, parts.tenant);
     this.ids = parts.ids;
     this.time = parts.time;
     this.watermark = parts.watermark;

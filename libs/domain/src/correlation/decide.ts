@@ -17,6 +17,7 @@ import { openIncident } from './open';
 import { reopenMatches } from './revise';
 import type { AlertInput, CorrelationInput, CorrelationOutput, CorrelationState } from './state';
 import { suppress } from './suppress';
+import { decideTenantConfig } from './tenant-policy';
 import { decideTick } from './tick';
 import { tenantWatermarkOf } from './watermark';
 
@@ -69,6 +70,8 @@ export function decideCorrelation(
       return decideFeedback(input, { state, config, ids });
     case 'feedback-rescore':
       return decideFeedbackRescore(input, { state, config, ids });
+    case 'tenant-config':
+      return decideTenantConfig(input, { state, config, ids });
     default: {
       const unreachable: never = input;
       return unreachable;
@@ -84,7 +87,7 @@ export interface DeciderParts {
 
 function decideAlert(input: AlertInput, { state, config, ids }: DeciderParts): CorrelationOutput[] {
   const tenant = state.tenants.get(input.alert.tenantId);
-  const compiled = policyFor(config, input.alert.tenantId);
+  const compiled = policyFor(config, input.alert.tenantId, tenant);
   const { alert, summary } = guardClockSkew(
     input.alert,
     summarize(input.alert),

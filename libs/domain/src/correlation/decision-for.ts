@@ -19,6 +19,6 @@ export function decisionFor(
   const watermark =
     tenant === undefined
       ? -Infinity
-      : tenantWatermarkOf(tenant, policyFor(config, tenantId).policy);
+      : tenantWatermarkOf(tenant, policyFor(config, tenantId, tenant).policy);
   return new Decision({ tenantId, tenant, config, ids, time, watermark, cause });
 }

@@ -7,6 +7,7 @@ import { reopen } from './evolve-reopen';
 import { applyVerdict, forgetExpiredVerdicts } from './evolve-intel';
 import { applyFeedback, followUp } from './evolve-feedback';
 import { applyPending, countRepeats } from './evolve-repeats';
+import { applyTenantPolicy } from './tenant-policy';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
 import { forgetClosed, recordBudget } from './budgets';
 import { unattachedStreamId } from './ids';
@@ -107,6 +108,8 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return followUp(tenant, event.data);
     case 'TenantBudgetExceeded':
       return recordBudget(tenant, event.data);
+    case 'TenantPolicyApplied':
+      return applyTenantPolicy(tenant, event.data);
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled incident event ${JSON.stringify(unreachable)}`);
@@ -155,6 +158,8 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       budgetsReached: new Set(),
       retainedKeys: 0,
       entityCursor: null,
+      policyVersion: 0,
+      policy: null,
     };
     state.tenants.set(tenantId, tenant);
   }

@@ -1,8 +1,26 @@
-import type { CanonicalAlert, EpochMs, IncidentEvent, IntelVerdictRecorded } from '@soc/contracts';
+import type {
+  CanonicalAlert,
+  EpochMs,
+  IncidentEvent,
+  IntelVerdictRecorded,
+  TenantConfigChanged,
+} from '@soc/contracts';
 import type { AlertKeys } from './entity-keys';
 import type { FeedbackInput, FeedbackRescoreInput } from './feedback-inputs';
 export type CorrelationInput =
-  AlertInput | TickInput | IntelInput | RememberedIntelInput | FeedbackInput | FeedbackRescoreInput;
+  | AlertInput
+  | TickInput
+  | IntelInput
+  | RememberedIntelInput
+  | FeedbackInput
+  | FeedbackRescoreInput
+  | TenantConfigInput;
+
+/** A version of the tenant's configuration (`soc.tenant-config.v1`, see tenant-policy.ts). */
+export interface TenantConfigInput {
+  readonly kind: 'tenant-config';
+  readonly event: TenantConfigChanged;
+}
 
 /** A verdict of `soc.intel.v1` (see intel-decide.ts). */
 export interface IntelInput {

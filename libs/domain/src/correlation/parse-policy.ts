@@ -69,7 +69,11 @@ export function parseCorrelationConfig(input: unknown): CorrelationConfigResult 
   };
 }
 
-function parsePolicy(
+/**
+ * One policy section (every field optional) over `base`, as the file's tenant sections and the
+ * tenant configuration of the admin API are read: errors go into `errors` under `path`.
+ */
+export function parsePolicy(
   raw: Raw,
   base: CorrelationPolicy,
   path: string,

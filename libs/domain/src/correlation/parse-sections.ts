@@ -91,7 +91,7 @@ function parseSuppression(
   }
   unknownKeys(
     item,
-    ['id', 'reason', 'ruleIds', 'ruleNames', 'entities', 'until'],
+    ['id', 'reason', 'ruleIds', 'ruleNames', 'entities', 'tactics', 'until'],
     itemPath,
     errors,
   );
@@ -115,6 +115,7 @@ function parseSuppression(
   const ruleIds = optionalStrings('ruleIds');
   const ruleNames = optionalStrings('ruleNames');
   const entities = parseSuppressionEntities(item['entities'], join(itemPath, 'entities'), errors);
+  const tactics = optionalStrings('tactics');
   const until = parseUntil(item['until'], join(itemPath, 'until'), errors);
   if (ruleIds === null && ruleNames === null && entities === null) {
     errors.push({
@@ -123,7 +124,7 @@ function parseSuppression(
     });
   }
   if (typeof id !== 'string' || typeof reason !== 'string') return undefined;
-  return { id, reason, ruleIds, ruleNames, entities, until };
+  return { id, reason, ruleIds, ruleNames, entities, tactics, until };
 }
 
 function parseSuppressionEntities(

@@ -39,6 +39,8 @@ export interface SuppressionRule {
   /** Matched against the rule name, or the title when the alert has no rule name; `*` wildcards. */
   readonly ruleNames: readonly string[] | null;
   readonly entities: readonly SuppressionEntityMatch[] | null;
+  /** ATT&CK tactics (`TA0007` or `discovery`), exact and case-insensitive: any one matches. */
+  readonly tactics: readonly string[] | null;
   /** Event time after which the rule no longer applies; null for no end. */
   readonly until: EpochMs | null;
 }

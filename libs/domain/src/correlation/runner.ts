@@ -139,7 +139,8 @@ export function offlineCorrelation(
     state: correlator.state,
     push(alert) {
       const events = correlator.push({ kind: 'alert', alert });
-      const { maxClockSkewMs } = policyFor(config, alert.tenantId).policy;
+      const tenant = correlator.state.tenants.get(alert.tenantId);
+      const { maxClockSkewMs } = policyFor(config, alert.tenantId, tenant).policy;
       if (ticker.observe(guardedEventTime(alert, maxClockSkewMs)))
         for (const event of correlator.push({ kind: 'tick' })) events.push(event);
       return events;

@@ -18,9 +18,11 @@ export type {
   IntelInput,
   RememberedIntelInput,
   RepeatPending,
+  TenantConfigInput,
   TickInput,
 } from './inputs';
 export { isIncidentEvent } from './inputs';
+import type { TenantCorrelationPolicy } from './config';
 import type { RunningTally } from './tally';
 
 /**
@@ -105,6 +107,10 @@ export interface TenantState {
   retainedKeys: number;
   /** Where eviction from `entities` resumes (see forgetOldestEntity); null before the first. */
   entityCursor: Iterator<string> | null;
+  /** The latest tenant configuration version taken in (TenantPolicyApplied); 0 before any. */
+  policyVersion: number;
+  /** The policy that version put in force; null: the correlator's file policy. */
+  policy: TenantCorrelationPolicy | null;
 }
 
 /** An analyst's close of an incident, as FeedbackApplied recorded it. */

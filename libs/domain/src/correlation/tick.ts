@@ -27,7 +27,7 @@ type CloseReason = 'window-expired' | 'max-span-reached';
 export function decideTick(tick: TickInput, parts: DeciderParts): CorrelationOutput[] {
   const outputs: CorrelationOutput[] = [];
   for (const tenant of parts.state.tenants.values()) {
-    const policy = policyFor(parts.config, tenant.tenantId).policy;
+    const policy = policyFor(parts.config, tenant.tenantId, tenant).policy;
     const watermark = tenantWatermarkOf(
       tenant,
       policy,

@@ -264,6 +264,14 @@ function applyPriorityFeedback(draft: Draft, event: EventOf<'PriorityFeedbackGiv
   draft.details = { alertId, correctPriority, analystNotes };
 }
 
+function applyTenantPolicy(draft: Draft, event: EventOf<'TenantPolicyApplied'>): void {
+  const { version, changedBy, reason, problems } = event.data;
+  draft.summary =
+    `Tenant configuration version ${version} by ${changedBy}: ${reason}` +
+    (problems.length > 0 ? ` (not applied: ${problems.join('; ')})` : '');
+  draft.details = { version, changedBy, reason, problems: [...problems] };
+}
+
 /** One handler per event type: it updates the draft view and writes the timeline entry. */
 const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
   IncidentOpened: applyOpened,
@@ -282,6 +290,7 @@ const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
   FeedbackApplied: applyFeedbackApplied,
   ClosedIncidentFollowedUp: applyFollowedUp,
   TenantBudgetExceeded: applyBudgetExceeded,
+  TenantPolicyApplied: applyTenantPolicy,
   IncidentAcknowledged: applyAcknowledged,
   IncidentAssigned: applyAssigned,
   IncidentStatusChanged: applyStatusChanged,

@@ -6,6 +6,7 @@ import { OriginalObservedAt1737000014000 } from './1737000014000-original-observ
 import { Stories1737000016500 } from './1737000016500-stories';
 import { ProjectorDeadLetters1737000030000 } from './1737000030000-projector-dead-letters';
 import { FeedbackOutbox1737000031000 } from './1737000031000-feedback-outbox';
+import { TenantConfig1737000015000 } from './1737000015000-tenant-config';
 
 /** Every migration in order; the data source runs these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Stories1737000016500,
   ProjectorDeadLetters1737000030000,
   FeedbackOutbox1737000031000,
+  TenantConfig1737000015000,
 ];

@@ -17,6 +17,7 @@ import {
   PROJECTION_CHECKPOINTS,
   STORIES,
   STREAM_POSITIONS,
+  TENANT_CONFIG_HISTORY,
   TENANT_HOURLY_STATS,
   TENANT_MINUTE_STATS,
   flattenAlert,
@@ -242,6 +243,7 @@ export class ReadModelStore {
     await this.upsertEntities(db, changes.entityTouches);
     await this.addStats(db, changes.stats);
     await this.saveStreamPositions(db, changes.streamPositions);
+    await this.insertOnce(db, TENANT_CONFIG_HISTORY, changes.configHistory);
   }
 
   private async saveStreamPositions(

@@ -3,6 +3,7 @@ import type {
   HourlyStatsDelta,
   IncidentAlertRow,
   IncidentView,
+  TenantConfigVersion,
   TimelineEntry,
 } from '@soc/domain';
 import type { StreamPosition } from './tables';
@@ -16,6 +17,8 @@ export interface ReadModelChanges {
   readonly stats: readonly HourlyStatsDelta[];
   /** New last sequences of streams without an incident row (one entry per stream). */
   readonly streamPositions: readonly StreamPosition[];
+  /** Tenant configuration versions the correlator took in (TenantPolicyApplied). */
+  readonly configHistory: readonly TenantConfigVersion[];
 }
 
 export interface IncidentKey {

@@ -126,6 +126,7 @@ describe('read-model table specs on Postgres', () => {
       entityTouches: [],
       stats: [],
       streamPositions: [],
+      configHistory: [],
     });
     const loaded = await store.loadIncidents(dataSource, [view]);
     expect([...loaded.values()]).toEqual([view]);

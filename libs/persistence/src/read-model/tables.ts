@@ -4,6 +4,7 @@ import type {
   IncidentAlertRow,
   IncidentView,
   StoryView,
+  TenantConfigVersion,
   TimelineEntry,
 } from '@soc/domain';
 import { bigintText, epochMs, same, tableOf, type RowOf } from './columns';
@@ -361,6 +362,26 @@ export const STREAM_POSITIONS = tableOf<StreamPosition>()({
   ],
 });
 
+/** The audit of tenant configuration: every version the correlator took in, never updated. */
+export const TENANT_CONFIG_HISTORY = tableOf<TenantConfigVersion>()({
+  table: 'tenant_config_history',
+  primaryKey: ['tenant_id', 'version'],
+  columns: [
+    { column: 'tenant_id', pg: 'text', key: 'tenantId', codec: same, nullable: false },
+    { column: 'version', pg: 'integer', key: 'version', codec: same, nullable: false },
+    { column: 'event_id', pg: 'text', key: 'eventId', codec: same, nullable: false },
+    { column: 'config_event_id', pg: 'text', key: 'configEventId', codec: same, nullable: false },
+    { column: 'changed_by', pg: 'text', key: 'changedBy', codec: same, nullable: false },
+    { column: 'change', pg: 'text', key: 'change', codec: same, nullable: false },
+    { column: 'proposal_id', pg: 'text', key: 'proposalId', codec: same, nullable: true },
+    { column: 'reason', pg: 'text', key: 'reason', codec: same, nullable: false },
+    { column: 'config', pg: 'jsonb', key: 'config', codec: same, nullable: false },
+    { column: 'policy', pg: 'jsonb', key: 'policy', codec: same, nullable: false },
+    { column: 'problems', pg: 'text[]', key: 'problems', codec: same, nullable: false },
+    { column: 'changed_at', pg: 'timestamptz', key: 'changedAt', codec: epochMs, nullable: false },
+  ],
+});
+
 /** Where a projection stands in one partition: the next offset to apply. */
 export interface ProjectionCheckpoint {
   readonly projection: string;
@@ -394,5 +415,6 @@ export const READ_MODEL_TABLES = [
   TENANT_HOURLY_STATS,
   TENANT_MINUTE_STATS,
   STREAM_POSITIONS,
+  TENANT_CONFIG_HISTORY,
   PROJECTION_CHECKPOINTS,
 ] as const;

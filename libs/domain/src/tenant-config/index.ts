@@ -1,0 +1,3 @@
+export * from './parse-tenant-config';
+export * from './resolve-tenant-policy';
+export * from './suppression-proposals';
