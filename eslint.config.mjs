@@ -86,8 +86,8 @@ export default tseslint.config(
     },
   },
   {
-    // Cross-app specs in test/ may use an app's own test support (its in-process harness and
-    // topic readers), never its code.
+    // Cross-app specs in test/ may use an app's own test support (apps/<app>/test: its
+    // in-process harness and topic readers), never its code.
     files: ['test/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -95,7 +95,7 @@ export default tseslint.config(
         {
           patterns: [
             noRelativeLibs,
-            { ...noApps, group: ['**/apps/*/src/*', '!**/apps/*/src/testing'] },
+            { ...noApps, group: ['**/apps/*/src/*'] },
           ],
         },
       ],

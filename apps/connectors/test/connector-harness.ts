@@ -6,9 +6,9 @@ import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { readPartitionToEnd } from '@soc/kafka';
 import { createTopic, uniqueName, waitFor } from '@soc/testing';
-import { ConnectorMetrics } from '../connector-metrics';
-import { ConnectorRunner } from '../connector-runner';
-import type { PullSource } from '../pull-source';
+import { ConnectorMetrics } from '../src/connector-metrics';
+import { ConnectorRunner } from '../src/connector-runner';
+import type { PullSource } from '../src/pull-source';
 
 export interface SpecTopics {
   readonly raw: string;

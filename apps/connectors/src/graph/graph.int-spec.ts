@@ -15,9 +15,9 @@ import {
   specRunner,
   specTopics,
   type SpecTopics,
-} from '../testing/connector-harness';
-import { json, type ReceivedRequest, type VendorServer } from '../testing/vendor-server';
-import { vendorSpecLifecycle } from '../testing/vendor-spec-lifecycle';
+} from '../../test/connector-harness';
+import { json, type ReceivedRequest, type VendorServer } from '../../test/vendor-server';
+import { vendorSpecLifecycle } from '../../test/vendor-spec-lifecycle';
 import { GraphSource, type GraphSettings } from './graph-source';
 
 const DIRECTORY = 'b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c';
