@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { testKafka, uniqueName, waitFor } from '@soc/testing';
+import { readCommittedToEnd, testKafka, uniqueName, waitFor } from '@soc/testing';
 import { spawnApp, startApp, type AppProcess } from '../../../test/support/app-process';
-import { readCommitted, sourceIds } from '../test/connector-harness';
+import { sourceIds } from '../test/connector-harness';
 import { answerSplunkExport, SPLUNK_EXPORT_PATH } from '../test/splunk-export';
 import { json, startVendorServer, type VendorServer } from '../test/vendor-server';
 import { readCheckpoint } from './checkpoint-store';
@@ -104,13 +104,13 @@ describe('the connectors app, killed between a poll and its commit', () => {
     expect(await (await fetch(`${second.url}/metrics`)).text()).toContain(
       'soc_connector_polls_total',
     );
-    await waitFor(async () => (await readCommitted(kafka, raw)).length >= rows.length, {
+    await waitFor(async () => (await readCommittedToEnd(kafka, raw)).length >= rows.length, {
       timeoutMs: 60_000,
       describe: 'every notable on the raw topic',
     });
     const polled = exports().length;
     await waitFor(() => exports().length >= polled + 2, { describe: 'two more polls' });
-    const ids = sourceIds(await readCommitted(kafka, raw));
+    const ids = sourceIds(await readCommittedToEnd(kafka, raw));
     expect(ids).toHaveLength(rows.length);
     expect(new Set(ids).size).toBe(rows.length);
     expect(second.output()).not.toContain(TOKEN);

@@ -1,12 +1,11 @@
 import type { Kafka } from 'kafkajs';
-import { waitFor } from '@soc/testing';
+import { readCommittedToEnd, waitFor } from '@soc/testing';
 import { readCheckpoint } from '../checkpoint-store';
 import {
   capturedLogger,
   committedAtLeast,
   crashThenRestart,
   idsAfterTwoMorePolls,
-  readCommitted,
   uncommittedBeyond,
   sourceIds,
   specRunner,
@@ -207,7 +206,7 @@ describe('Splunk connector against a local Splunk REST API', () => {
     await waitFor(() => exportRequests(vendor.server).length >= 2, {
       describe: 'two refused polls',
     });
-    expect(await readCommitted(vendor.kafka, topics.raw)).toEqual([]);
+    expect(await readCommittedToEnd(vendor.kafka, topics.raw)).toEqual([]);
     const failures = lines.filter((line) => line.includes('poll failed'));
     expect(failures.length).toBeGreaterThanOrEqual(1);
     expect(failures[0]).toContain('answered 401');
