@@ -93,10 +93,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            noRelativeLibs,
-            { ...noApps, group: ['**/apps/*/src/*'] },
-          ],
+          patterns: [noRelativeLibs, { ...noApps, group: ['**/apps/*/src/*'] }],
         },
       ],
     },
