@@ -3,6 +3,7 @@ import { ImapFlow } from 'imapflow';
 import type { Kafka } from 'kafkajs';
 import type { AppMetrics, Logger } from '@soc/observability';
 import { AlertMailWriter } from './alert-mail-writer';
+import { MailConnector } from './mail-connector';
 import type { EmailConfig } from './email.config';
 
 /**
@@ -13,13 +14,8 @@ import type { EmailConfig } from './email.config';
  * message without producing it again. Waits for new mail with IDLE where the server has it,
  * and polls every EMAIL_POLL_INTERVAL in any case.
  */
-export class MailboxConnector {
-  private readonly writer: AlertMailWriter;
+export class MailboxConnector extends MailConnector {
   private client: ImapFlow | null = null;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private lastError: Error | null = null;
 
   constructor(
     private readonly options: {
@@ -30,32 +26,16 @@ export class MailboxConnector {
     },
   ) {
     const { server, mailbox } = options.config;
-    this.writer = new AlertMailWriter({
-      ...options,
-      transactionalId: `soc-email:${server.user}@${server.host}/${mailbox}`,
-      origin: `imap:${mailbox}`,
-    });
+    super(
+      new AlertMailWriter({
+        ...options,
+        transactionalId: `soc-email:${server.user}@${server.host}/${mailbox}`,
+        origin: `imap:${mailbox}`,
+      }),
+    );
   }
 
-  health(): void {
-    if (!this.running) throw new Error('connector not running');
-    if (this.lastError) throw new Error(`last pass failed: ${this.lastError.message}`);
-  }
-
-  async start(): Promise<void> {
-    await this.writer.start();
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    await this.writer.stop();
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     while (this.running) {
       try {
         const client = await this.connected();
@@ -143,15 +123,5 @@ export class MailboxConnector {
       if (!client.idling && client.capabilities.has('IDLE')) void client.idle().catch(() => done());
     });
     this.wake = null;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Kafka } from 'kafkajs';
 import type { AppMetrics, Logger } from '@soc/observability';
 import { AlertMailWriter } from './alert-mail-writer';
+import { MailConnector } from './mail-connector';
 import type { EmailConfig } from './email.config';
 import { Pop3Session } from './pop3-client';
 
@@ -16,13 +17,8 @@ const ANSWER_TIMEOUT_MS = 60_000;
  * next pass finds the checkpoint and only deletes. Without it, messages stay on the server and
  * their checkpoints stay in the log, tombstoned once the UIDL is no longer listed.
  */
-export class Pop3Connector {
-  private readonly writer: AlertMailWriter;
+export class Pop3Connector extends MailConnector {
   private readonly keyPrefix: string;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private lastError: Error | null = null;
 
   constructor(
     private readonly options: {
@@ -33,33 +29,18 @@ export class Pop3Connector {
     },
   ) {
     const { server } = options.config;
-    this.keyPrefix = `${server.user}@${server.host}/pop3/`;
-    this.writer = new AlertMailWriter({
-      ...options,
-      transactionalId: `soc-email:${this.keyPrefix}`,
-      origin: `pop3:${server.user}@${server.host}`,
-    });
+    const keyPrefix = `${server.user}@${server.host}/pop3/`;
+    super(
+      new AlertMailWriter({
+        ...options,
+        transactionalId: `soc-email:${keyPrefix}`,
+        origin: `pop3:${server.user}@${server.host}`,
+      }),
+    );
+    this.keyPrefix = keyPrefix;
   }
 
-  health(): void {
-    if (!this.running) throw new Error('connector not running');
-    if (this.lastError) throw new Error(`last pass failed: ${this.lastError.message}`);
-  }
-
-  async start(): Promise<void> {
-    await this.writer.start();
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    await this.writer.stop();
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     while (this.running) {
       try {
         await this.pass();
@@ -108,16 +89,5 @@ export class Pop3Connector {
     const source =
       size > this.options.config.maxMessageBytes ? null : await session.retrieve(number);
     await this.writer.write(key, size, source);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
