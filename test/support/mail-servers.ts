@@ -17,7 +17,8 @@ import { freePort } from './app-process';
 /**
  * Real mail servers from Debian's packages for the mail specs, each in a throwaway directory
  * on 127.0.0.1 high ports with a certificate made for the run: dovecot (dovecot-imapd,
- * dovecot-lmtpd) serves IMAP with STARTTLS and implicit TLS and takes deliveries over LMTP
+ * dovecot-pop3d, dovecot-lmtpd) serves IMAP and POP3, each with STARTTLS (STLS) and implicit
+ * TLS, and takes deliveries over LMTP
  * into Maildirs; Postfix (postfix) takes SMTP with STARTTLS and hands every message for
  * `soc.test` to dovecot's LMTP. Any user name logs in with MAIL_PASSWORD. Postfix needs root
  * (CI and the dev container run as root); dovecot runs unprivileged too.
@@ -31,6 +32,9 @@ export interface MailServers {
   readonly caFile: string;
   readonly imapPort: number;
   readonly imapsPort: number;
+  /** POP3 with STLS, and POP3 over implicit TLS. */
+  readonly pop3Port: number;
+  readonly pop3sPort: number;
   readonly lmtpPort: number;
   /** Null when started without SMTP. */
   readonly smtpPort: number | null;
@@ -72,6 +76,8 @@ function dovecotConfig(o: {
   key: string;
   imap: number;
   imaps: number;
+  pop3: number;
+  pop3s: number;
   lmtp: number;
 }): string {
   // As root the mail processes run as nobody; unprivileged, everything runs as the caller.
@@ -81,7 +87,7 @@ function dovecotConfig(o: {
 base_dir = ${o.dir}/run
 state_dir = ${o.dir}/state
 log_path = ${o.dir}/dovecot.log
-protocols = imap lmtp
+protocols = imap pop3 lmtp
 listen = 127.0.0.1
 ssl = required
 ssl_cert = <${o.cert}
@@ -105,6 +111,15 @@ service imap-login {
   }
   inet_listener imaps {
     port = ${o.imaps}
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = ${o.pop3}
+  }
+  inet_listener pop3s {
+    port = ${o.pop3s}
     ssl = yes
   }
 }
@@ -200,8 +215,17 @@ export async function startMailServers({
     chownSync(join(dir, 'postfix', 'data'), postfixUid, 0);
   }
   const { cert, key } = makeCertificate(dir);
-  const [imap, imaps, lmtp] = [await freePort(), await freePort(), await freePort()];
-  writeFileSync(join(dir, 'dovecot.conf'), dovecotConfig({ dir, cert, key, imap, imaps, lmtp }));
+  const [imap, imaps, pop3, pop3s, lmtp] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  writeFileSync(
+    join(dir, 'dovecot.conf'),
+    dovecotConfig({ dir, cert, key, imap, imaps, pop3, pop3s, lmtp }),
+  );
   const output: string[] = [];
   const dovecot: ChildProcess = spawn(
     '/usr/sbin/dovecot',
@@ -213,10 +237,13 @@ export async function startMailServers({
   dovecot.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   dovecot.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const log = () => `${output.join('')}\n${readLog(join(dir, 'dovecot.log'))}`;
-  await waitFor(async () => (await answers(imaps)) && (await answers(lmtp)), {
-    timeoutMs: 20_000,
-    describe: `dovecot on ${imaps} and ${lmtp}; log:\n${log()}`,
-  });
+  await waitFor(
+    async () => (await answers(imaps)) && (await answers(pop3s)) && (await answers(lmtp)),
+    {
+      timeoutMs: 20_000,
+      describe: `dovecot on ${imaps}, ${pop3s} and ${lmtp}; log:\n${log()}`,
+    },
+  );
 
   const stopDovecot = async () => {
     if (dovecot.exitCode !== null || dovecot.signalCode !== null) return;
@@ -247,6 +274,8 @@ export async function startMailServers({
     caFile: cert,
     imapPort: imap,
     imapsPort: imaps,
+    pop3Port: pop3,
+    pop3sPort: pop3s,
     lmtpPort: lmtp,
     smtpPort,
     stop: async () => {

@@ -50,6 +50,10 @@ export class CheckpointLog {
     return this.produced.has(key);
   }
 
+  keys(): string[] {
+    return [...this.produced];
+  }
+
   get size(): number {
     return this.produced.size;
   }

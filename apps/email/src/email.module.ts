@@ -9,13 +9,14 @@ import { createKafka } from '@soc/kafka';
 import { AppMetrics, createServiceApp, HealthRegistry, type Logger } from '@soc/observability';
 import type { EmailConfig } from './email.config';
 import { MailboxConnector } from './mailbox-connector';
+import { Pop3Connector } from './pop3-connector';
 
 const EMAIL_CONFIG = Symbol('EmailConfig');
 const EMAIL_LOGGER = Symbol('EmailLogger');
 
 @Injectable()
 class EmailService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly connector: MailboxConnector;
+  private readonly connector: MailboxConnector | Pop3Connector;
 
   constructor(
     @Inject(EMAIL_CONFIG) config: EmailConfig,
@@ -24,7 +25,9 @@ class EmailService implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(HealthRegistry) health: HealthRegistry,
   ) {
     const kafka = createKafka(config.kafkaBrokers, 'soc-email', logger);
-    this.connector = new MailboxConnector({ kafka, config, logger, metrics });
+    const options = { kafka, config, logger, metrics };
+    this.connector =
+      config.protocol === 'pop3' ? new Pop3Connector(options) : new MailboxConnector(options);
     health.register('mailbox', () => this.connector.health());
   }
 

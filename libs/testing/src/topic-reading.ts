@@ -1,6 +1,7 @@
 // Reading topics and consumer groups as a spec checks them: a topic to its end (read
 // committed), a group's lag and members, and waiting for a group to catch up.
 import { AssignerProtocol, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
+import { readPartitionToEnd } from '@soc/kafka';
 import { uniqueName } from './unique-name';
 import { waitFor } from './wait-for';
 
@@ -173,4 +174,16 @@ export async function readCommittedMessages(
   } finally {
     await consumer.disconnect();
   }
+}
+
+/** Every committed record on `topic` now, read to the end of each partition (read committed). */
+export async function readCommittedToEnd(kafka: Kafka, topic: string): Promise<KafkaMessage[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const partitions = (await admin.fetchTopicOffsets(topic)).map((o) => o.partition);
+  await admin.disconnect();
+  const messages: KafkaMessage[] = [];
+  for (const partition of partitions)
+    await readPartitionToEnd(kafka, topic, partition, (batch) => void messages.push(...batch));
+  return messages;
 }

@@ -12,9 +12,9 @@ import {
   sourceIds,
   specTopics,
   type SpecTopics,
-} from '../testing/connector-harness';
-import { json, type ReceivedRequest, type VendorServer } from '../testing/vendor-server';
-import { vendorSpecLifecycle } from '../testing/vendor-spec-lifecycle';
+} from '../../test/connector-harness';
+import { json, type ReceivedRequest, type VendorServer } from '../../test/vendor-server';
+import { vendorSpecLifecycle } from '../../test/vendor-spec-lifecycle';
 import { ElasticSource, type ElasticSettings } from './elastic-source';
 
 const API_KEY = 'VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==';

@@ -3,21 +3,20 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { normalizeRecord } from '@soc/domain';
-import { waitFor } from '@soc/testing';
+import { readCommittedToEnd, waitFor } from '@soc/testing';
 import {
   capturedLogger,
   committedAtLeast,
   crashThenRestart,
   idsAfterTwoMorePolls,
-  readCommitted,
   uncommittedBeyond,
   sourceIds,
   specRunner,
   specTopics,
   type SpecTopics,
-} from '../testing/connector-harness';
-import { json, type ReceivedRequest, type VendorServer } from '../testing/vendor-server';
-import { vendorSpecLifecycle } from '../testing/vendor-spec-lifecycle';
+} from '../../test/connector-harness';
+import { json, type ReceivedRequest, type VendorServer } from '../../test/vendor-server';
+import { vendorSpecLifecycle } from '../../test/vendor-spec-lifecycle';
 import { GraphSource, type GraphSettings } from './graph-source';
 
 const DIRECTORY = 'b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c';
@@ -200,7 +199,7 @@ describe('Microsoft Graph alerts_v2 connector against a local Graph and token en
       { describe: 'two refused token requests' },
     );
     expect(listings(vendor.server)).toEqual([]);
-    expect(await readCommitted(vendor.kafka, topics.raw)).toEqual([]);
+    expect(await readCommittedToEnd(vendor.kafka, topics.raw)).toEqual([]);
     expect(lines.some((line) => line.includes('answered 401'))).toBe(true);
     expect(lines.join('\n')).not.toContain('not-the-secret');
   });

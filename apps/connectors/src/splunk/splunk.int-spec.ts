@@ -1,19 +1,19 @@
 import type { Kafka } from 'kafkajs';
-import { waitFor } from '@soc/testing';
+import { readCommittedToEnd, waitFor } from '@soc/testing';
 import { readCheckpoint } from '../checkpoint-store';
 import {
   capturedLogger,
   committedAtLeast,
   crashThenRestart,
   idsAfterTwoMorePolls,
-  readCommitted,
   uncommittedBeyond,
   sourceIds,
   specRunner,
   specTopics,
-} from '../testing/connector-harness';
-import { json, type ReceivedRequest, type VendorServer } from '../testing/vendor-server';
-import { vendorSpecLifecycle } from '../testing/vendor-spec-lifecycle';
+} from '../../test/connector-harness';
+import { answerSplunkExport, SPLUNK_EXPORT_PATH } from '../../test/splunk-export';
+import { json, type ReceivedRequest, type VendorServer } from '../../test/vendor-server';
+import { vendorSpecLifecycle } from '../../test/vendor-spec-lifecycle';
 import { SplunkSource, type SplunkSettings } from './splunk-source';
 
 const MINUTE = 60_000;
@@ -38,13 +38,12 @@ interface SplunkState {
 }
 
 /**
- * Answers `POST /services/search/jobs/export` as Splunk documents it: with `output_mode=json`
- * one `{"preview":false,"offset":n,"result":{...}}` object a line, the rows whose `_time` is in
- * `[earliest_time, latest_time)`; 401 with Splunk's `messages` body without the token.
+ * Answers `POST /services/search/jobs/export` as Splunk documents it (answerSplunkExport); 401
+ * with Splunk's `messages` body without the token.
  */
 function splunkHandler(state: SplunkState) {
   return (request: ReceivedRequest, response: import('node:http').ServerResponse) => {
-    if (request.url.pathname !== '/services/search/jobs/export' || request.method !== 'POST')
+    if (request.url.pathname !== SPLUNK_EXPORT_PATH || request.method !== 'POST')
       return json(response, 404, { messages: [{ type: 'ERROR', text: 'Not Found' }] });
     if (request.headers.authorization !== `Bearer ${TOKEN}`)
       return json(response, 401, {
@@ -68,20 +67,12 @@ function splunkHandler(state: SplunkState) {
     const form = new URLSearchParams(request.body);
     if (form.get('output_mode') !== 'json')
       return json(response, 400, { messages: [{ type: 'ERROR', text: 'output_mode' }] });
-    const from = Number(form.get('earliest_time')) * 1000;
-    const to = Number(form.get('latest_time')) * 1000;
-    const rows = state.rows.filter(
-      (row) => Date.parse(row._time) >= from && Date.parse(row._time) < to,
-    );
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(
-      rows.map((result, offset) => JSON.stringify({ preview: false, offset, result })).join('\n'),
-    );
+    answerSplunkExport(state.rows, request, response);
   };
 }
 
 const exportRequests = (server: VendorServer) =>
-  server.requests.filter((r) => r.url.pathname === '/services/search/jobs/export');
+  server.requests.filter((r) => r.url.pathname === SPLUNK_EXPORT_PATH);
 
 describe('Splunk connector against a local Splunk REST API', () => {
   const state: SplunkState = { rows: [], failures: [] };
@@ -215,7 +206,7 @@ describe('Splunk connector against a local Splunk REST API', () => {
     await waitFor(() => exportRequests(vendor.server).length >= 2, {
       describe: 'two refused polls',
     });
-    expect(await readCommitted(vendor.kafka, topics.raw)).toEqual([]);
+    expect(await readCommittedToEnd(vendor.kafka, topics.raw)).toEqual([]);
     const failures = lines.filter((line) => line.includes('poll failed'));
     expect(failures.length).toBeGreaterThanOrEqual(1);
     expect(failures[0]).toContain('answered 401');

@@ -4,7 +4,7 @@ import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { createCorrelator } from './runner';
 import { deterministicIds } from './ids';
 import { DEFAULT_TENANT_BUDGETS } from './policy';
-import { anAlert, configOf, Harness, host, only } from './spec-support';
+import { anAlert, configOf, Harness, host, only } from '../../test/correlation/spec-support';
 import { initialCorrelationState } from './state';
 import { stateSize } from './state-size';
 import { evolveCorrelation } from './evolve';

@@ -1,6 +1,14 @@
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { guardedEventTime } from './clock-skew';
-import { configOf, anAlert, Harness, MIN, only, T0, typesOf } from './spec-support';
+import {
+  configOf,
+  anAlert,
+  Harness,
+  MIN,
+  only,
+  T0,
+  typesOf,
+} from '../../test/correlation/spec-support';
 import { initialCorrelationState } from './state';
 import { evolveCorrelation } from './evolve';
 

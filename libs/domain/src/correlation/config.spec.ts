@@ -1,7 +1,7 @@
 import { defaultCorrelationConfig, policyFor, scoringContextFor, withAssetLookup } from './config';
 import { parseCorrelationConfig } from './parse-policy';
 import { DEFAULT_CORRELATION_POLICY } from './policy';
-import { anAlert, host, ip, user } from './spec-support';
+import { anAlert, host, ip, user } from '../../test/correlation/spec-support';
 
 const errorsOf = (raw: unknown) => {
   const result = parseCorrelationConfig(raw);

@@ -5,7 +5,18 @@ import { deterministicIds } from './ids';
 import { defaultCorrelationConfig, withAssetLookup } from './config';
 import { decideCorrelation } from './decide';
 import { stateSize } from './state-size';
-import { anAlert, configOf, Harness, host, ip, MIN, only, T0, typesOf, user } from './spec-support';
+import {
+  anAlert,
+  configOf,
+  Harness,
+  host,
+  ip,
+  MIN,
+  only,
+  T0,
+  typesOf,
+  user,
+} from '../../test/correlation/spec-support';
 
 describe('decideCorrelation: grouping alerts into incidents', () => {
   it('opens a new incident when no open incident shares an entity', () => {

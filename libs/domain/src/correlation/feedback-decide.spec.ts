@@ -2,7 +2,7 @@ import type { AnalystVerdict, FeedbackEvent, IncidentEvent } from '@soc/contract
 import { defaultCorrelationConfig } from './config';
 import { deterministicIds } from './ids';
 import { createCorrelator, type Correlator } from './runner';
-import { anAlert, host, only } from './spec-support';
+import { anAlert, host, only } from '../../test/correlation/spec-support';
 
 const HOUR_MIN = 60;
 let serial = 0;

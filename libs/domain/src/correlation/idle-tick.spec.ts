@@ -1,5 +1,5 @@
 import { evolveCorrelation } from './evolve';
-import { anAlert, Harness, MIN, only, T0 } from './spec-support';
+import { anAlert, Harness, MIN, only, T0 } from '../../test/correlation/spec-support';
 import { initialCorrelationState } from './state';
 
 describe('wall-clock idle ticks', () => {

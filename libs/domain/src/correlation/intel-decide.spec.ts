@@ -3,7 +3,7 @@ import { defaultCorrelationConfig } from './config';
 import { deterministicIds } from './ids';
 import { createCorrelator } from './runner';
 import { MAX_REMEMBERED_VERDICTS } from './state';
-import { anAlert, host, ip, MIN, only, T0, typesOf } from './spec-support';
+import { anAlert, host, ip, MIN, only, T0, typesOf } from '../../test/correlation/spec-support';
 
 const HOUR = 60 * MIN;
 let serial = 0;

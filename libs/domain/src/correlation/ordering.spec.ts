@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import type { AlertEntity, CanonicalAlert } from '@soc/contracts';
-import { anAlert, configOf, Harness, host, ip, T0, user } from './spec-support';
+import {
+  anAlert,
+  configOf,
+  Harness,
+  host,
+  ip,
+  T0,
+  user,
+} from '../../test/correlation/spec-support';
 
 /**
  * Arrival order does not matter within the allowed lateness: any delivery order in which no

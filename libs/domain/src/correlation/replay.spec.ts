@@ -1,6 +1,6 @@
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts } from '../simulation';
-import { configOf, Harness, MIN } from './spec-support';
+import { configOf, Harness, MIN } from '../../test/correlation/spec-support';
 import { evolveCorrelation } from './evolve';
 import { initialCorrelationState, type CorrelationInput, type CorrelationState } from './state';
 

@@ -1,5 +1,13 @@
 import { evolveCorrelation } from './evolve';
-import { anAlert, configOf, Harness, host, MIN, only, typesOf } from './spec-support';
+import {
+  anAlert,
+  configOf,
+  Harness,
+  host,
+  MIN,
+  only,
+  typesOf,
+} from '../../test/correlation/spec-support';
 import { ENTITY_RECENT_INCIDENTS, initialCorrelationState } from './state';
 
 describe('late alerts revising closed incidents of a busy entity', () => {

@@ -1,5 +1,5 @@
 import type { CanonicalAlert } from '@soc/contracts';
-import { anAlert, configOf, Harness, host, MIN, only } from './spec-support';
+import { anAlert, configOf, Harness, host, MIN, only } from '../../test/correlation/spec-support';
 
 /** A day and a half of one everyday rule on each host, an alert every 20 minutes. */
 function withHistory(h: Harness, hosts: readonly string[]): number {

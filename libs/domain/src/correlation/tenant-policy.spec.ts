@@ -7,7 +7,7 @@ import type {
 import { defaultCorrelationConfig } from './config';
 import { deterministicIds } from './ids';
 import { createCorrelator } from './runner';
-import { anAlert, configOf, host, MIN, only, T0 } from './spec-support';
+import { anAlert, configOf, host, MIN, only, T0 } from '../../test/correlation/spec-support';
 
 /** A TenantConfigChanged of `tenantId`, version `version`. */
 function aConfig(

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import type { CanonicalAlert } from '@soc/contracts';
 import { evolveCorrelation } from './evolve';
-import { anAlert, configOf, Harness, host, MIN, only, T0, typesOf } from './spec-support';
+import {
+  anAlert,
+  configOf,
+  Harness,
+  host,
+  MIN,
+  only,
+  T0,
+  typesOf,
+} from '../../test/correlation/spec-support';
 import { initialCorrelationState, MAX_TRACKED_SOURCES, type SourceClock } from './state';
 import { watermarkOf } from './watermark';
 

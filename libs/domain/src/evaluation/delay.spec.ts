@@ -1,5 +1,5 @@
 import type { CanonicalAlert } from '@soc/contracts';
-import { anAlert, MIN, T0 } from '../correlation/spec-support';
+import { anAlert, MIN, T0 } from '../../test/correlation/spec-support';
 import { DelayedArrival, type DelayedAlert } from './delay';
 
 const at = (minutes: number, source: string): DelayedAlert => {

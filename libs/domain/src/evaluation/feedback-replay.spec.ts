@@ -1,6 +1,6 @@
 import type { CanonicalAlert } from '@soc/contracts';
 import { defaultCorrelationConfig } from '../correlation/config';
-import { anAlert, host } from '../correlation/spec-support';
+import { anAlert, host } from '../../test/correlation/spec-support';
 import { feedbackReplay, type TimedLabeledAlert } from './feedback-replay';
 
 const HOUR_MIN = 60;

@@ -1,4 +1,4 @@
-import { anAlert, configOf, Harness, host } from '../correlation/spec-support';
+import { anAlert, configOf, Harness, host } from '../../test/correlation/spec-support';
 import {
   assignAlerts,
   compareClusterings,

@@ -1,5 +1,5 @@
 import type { CanonicalAlert } from '@soc/contracts';
-import { anAlert, host } from '../correlation/spec-support';
+import { anAlert, host } from '../../test/correlation/spec-support';
 import { rarityReference } from './rarity-reference';
 
 const alertOn = (name: string, ruleId: string, minute: number): CanonicalAlert =>

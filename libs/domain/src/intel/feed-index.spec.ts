@@ -4,7 +4,7 @@ import { parsePlainList } from './feeds/plain-list';
 import { parseStixBundle } from './feeds/stix';
 import { canonicalIndicator, type Indicator } from './indicators';
 import { withFeedVerdicts } from './offline-enrichment';
-import { fixtureJson, fixtureText } from './testing/feed-fixtures';
+import { fixtureJson, fixtureText } from '../../test/intel/feed-fixtures';
 
 const at = Date.UTC(2026, 11, 1);
 const feodo = parsePlainList(fixtureText('plain/feodo-ipblocklist.csv'), {

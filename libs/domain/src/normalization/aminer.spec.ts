@@ -1,4 +1,8 @@
-import { entityValues, normalizeOk, normalizeRejected } from './testing/expect-result';
+import {
+  entityValues,
+  normalizeOk,
+  normalizeRejected,
+} from '../../test/normalization/expect-result';
 
 // The JsonConverterHandler's shape (logdata-anomaly-miner), with a detector of the AIT-ADS config.
 const anomaly = (component: object = {}, logData: object = {}) => ({

@@ -1,6 +1,6 @@
 import { ALERT_FORMATS, ENTITY_TYPES, type CanonicalAlert } from '@soc/contracts';
 import { Type, type Schema } from 'avsc';
-import { goldenCases, readExpected, readRepoFile } from './testing/golden-files';
+import { goldenCases, readExpected, readRepoFile } from '../../test/normalization/golden-files';
 
 /**
  * The Avro schema of soc.alerts.v1 (schemas/alerts/soc.alerts.v1-value.avsc) must accept every

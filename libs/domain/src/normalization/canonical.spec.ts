@@ -1,5 +1,5 @@
 import type { CanonicalAlert } from '@soc/contracts';
-import { normalizeOk, normalizeRejected } from './testing/expect-result';
+import { normalizeOk, normalizeRejected } from '../../test/normalization/expect-result';
 
 const valid: CanonicalAlert = {
   tenantId: 'acme',

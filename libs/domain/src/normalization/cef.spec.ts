@@ -1,4 +1,9 @@
-import { entityValues, INGESTED_AT, normalizeOk, normalizeRejected } from './testing/expect-result';
+import {
+  entityValues,
+  INGESTED_AT,
+  normalizeOk,
+  normalizeRejected,
+} from '../../test/normalization/expect-result';
 
 // Header and extension examples from the beats CEF parser tests (elastic/beats
 // x-pack/filebeat/processors/decode_cef/cef/cef_test.go) with an `rt` added where the

@@ -7,7 +7,13 @@ import { parseKeyValues } from './key-value';
 import { clampSeverity, severityFromLabel } from './severity';
 import { syslogPrefixTime } from './syslog-prefix';
 import { isPlausibleTime, parseDeviceTime } from './time';
-import { reject, type NormalizeContext, type NormalizeResult } from './types';
+import {
+  isRejected,
+  reject,
+  type NormalizeContext,
+  type NormalizeResult,
+  type Rejected,
+} from './types';
 
 /**
  * ArcSight Common Event Format:
@@ -40,7 +46,48 @@ export function normalizeCef(line: string, context: NormalizeContext): Normalize
     string,
   ];
   const ext = parseKeyValues(line, header.end);
+  const time = cefTime({ line, marker, ext, context });
+  if (isRejected(time)) return time;
+  const severity = cefSeverity(severityText);
+  if (severity === undefined)
+    return reject(
+      'cef',
+      'severity',
+      `'${severityText.slice(0, 32)}' is neither 0-10 nor Low/Medium/High/Very-High/Unknown`,
+    );
+  const description = boundedText(joinDescription(field(ext, 'msg', 'message'), customFields(ext)));
+  return {
+    ok: true,
+    alert: buildAlert(context, 'cef', line, {
+      alertId: field(ext, 'externalId', 'externalId') ?? contentAlertId(line),
+      ...time,
+      product: nonEmpty(product) ?? null,
+      vendor: nonEmpty(vendor) ?? null,
+      ruleId: nonEmpty(signatureId) ?? null,
+      ruleName: nonEmpty(name) ?? null,
+      title: nonEmpty(name) ?? nonEmpty(signatureId) ?? 'CEF event',
+      description: description ?? null,
+      severity: severity.value,
+      severityLabel: severity.label,
+      confidence: null,
+      category: field(ext, 'cat', 'deviceEventCategory') ?? null,
+      attack: new AttackRefs(),
+      entities: cefEntities(ext),
+    }),
+  };
+}
 
+/**
+ * The first of `rt`, `end`, `start` that is present (unreadable is a rejection, not a fall
+ * through to the next), else the syslog prefix's time, else the arrival time.
+ */
+function cefTime(options: {
+  readonly line: string;
+  readonly marker: number;
+  readonly ext: ReadonlyMap<string, string>;
+  readonly context: NormalizeContext;
+}): EventTime | Rejected {
+  const { line, marker, ext, context } = options;
   let observedAt: number | undefined;
   let timeField = 'rt';
   for (const [short, long] of TIME_KEYS) {
@@ -58,16 +105,10 @@ export function normalizeCef(line: string, context: NormalizeContext): Normalize
   }
   if (observedAt !== undefined && !isPlausibleTime(observedAt))
     return reject('cef', timeField, 'outside 1980..2100: probably a unit mistake');
-  const time: EventTime = observedAt === undefined ? arrivalTime(context) : statedTime(observedAt);
+  return observedAt === undefined ? arrivalTime(context) : statedTime(observedAt);
+}
 
-  const severity = cefSeverity(severityText);
-  if (severity === undefined)
-    return reject(
-      'cef',
-      'severity',
-      `'${severityText.slice(0, 32)}' is neither 0-10 nor Low/Medium/High/Very-High/Unknown`,
-    );
-
+function cefEntities(ext: ReadonlyMap<string, string>): EntityBag {
   const entities = new EntityBag();
   entities.ip(field(ext, 'src', 'sourceAddress'), 'source');
   entities.ip(field(ext, 'dst', 'destinationAddress'), 'destination');
@@ -85,30 +126,7 @@ export function normalizeCef(line: string, context: NormalizeContext): Normalize
   entities.process(field(ext, 'dproc', 'destinationProcessName'));
   const request = field(ext, 'request', 'requestURL');
   if (request !== undefined) entities.url(stripQuotes(request));
-
-  const message = field(ext, 'msg', 'message');
-  const custom = customFields(ext);
-  const description = boundedText(joinDescription(message, custom));
-  const title = nonEmpty(name) ?? nonEmpty(signatureId) ?? 'CEF event';
-  return {
-    ok: true,
-    alert: buildAlert(context, 'cef', line, {
-      alertId: field(ext, 'externalId', 'externalId') ?? contentAlertId(line),
-      ...time,
-      product: nonEmpty(product) ?? null,
-      vendor: nonEmpty(vendor) ?? null,
-      ruleId: nonEmpty(signatureId) ?? null,
-      ruleName: nonEmpty(name) ?? null,
-      title,
-      description: description ?? null,
-      severity: severity.value,
-      severityLabel: severity.label,
-      confidence: null,
-      category: field(ext, 'cat', 'deviceEventCategory') ?? null,
-      attack: new AttackRefs(),
-      entities,
-    }),
-  };
+  return entities;
 }
 
 const TIME_KEYS = [

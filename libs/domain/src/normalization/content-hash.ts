@@ -28,7 +28,6 @@ export function fnv1a64Hex(input: string): string {
       continue;
     }
     // UTF-8 encode on the fly; lone surrogates become U+FFFD as TextEncoder does.
-    let count: number;
     if (code >= 0xd800 && code <= 0xdfff) {
       const next = i + 1 < length ? input.charCodeAt(i + 1) : 0;
       if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
@@ -38,22 +37,7 @@ export function fnv1a64Hex(input: string): string {
         code = 0xfffd;
       }
     }
-    if (code < 0x800) {
-      bytes[0] = 0xc0 | (code >> 6);
-      bytes[1] = 0x80 | (code & 0x3f);
-      count = 2;
-    } else if (code < 0x10000) {
-      bytes[0] = 0xe0 | (code >> 12);
-      bytes[1] = 0x80 | ((code >> 6) & 0x3f);
-      bytes[2] = 0x80 | (code & 0x3f);
-      count = 3;
-    } else {
-      bytes[0] = 0xf0 | (code >> 18);
-      bytes[1] = 0x80 | ((code >> 12) & 0x3f);
-      bytes[2] = 0x80 | ((code >> 6) & 0x3f);
-      bytes[3] = 0x80 | (code & 0x3f);
-      count = 4;
-    }
+    const count = encodeUtf8(code, bytes);
     for (let k = 0; k < count; k += 1) {
       // xor the byte in, then multiply by the prime 0x100000001b3 = 2^40 + 0x1b3 (mod 2^64).
       h0 ^= bytes[k] as number;
@@ -71,6 +55,26 @@ export function fnv1a64Hex(input: string): string {
     }
   }
   return hex4(h3) + hex4(h2) + hex4(h1) + hex4(h0);
+}
+
+/** Writes the UTF-8 bytes of a code point (at least U+0080) into `bytes`; returns how many. */
+function encodeUtf8(code: number, bytes: number[]): number {
+  if (code < 0x800) {
+    bytes[0] = 0xc0 | (code >> 6);
+    bytes[1] = 0x80 | (code & 0x3f);
+    return 2;
+  }
+  if (code < 0x10000) {
+    bytes[0] = 0xe0 | (code >> 12);
+    bytes[1] = 0x80 | ((code >> 6) & 0x3f);
+    bytes[2] = 0x80 | (code & 0x3f);
+    return 3;
+  }
+  bytes[0] = 0xf0 | (code >> 18);
+  bytes[1] = 0x80 | ((code >> 12) & 0x3f);
+  bytes[2] = 0x80 | ((code >> 6) & 0x3f);
+  bytes[3] = 0x80 | (code & 0x3f);
+  return 4;
 }
 
 function hex4(limb: number): string {

@@ -51,70 +51,66 @@ function firstNonBlank(line: string): string | undefined {
 }
 
 export function detectObjectFormat(record: JsonObject): AlertFormat | undefined {
-  if (
-    has(record, 'tenantId') &&
-    has(record, 'alertId') &&
-    has(record, 'observedAt') &&
-    has(record, 'format') &&
-    has(record, 'entities')
-  ) {
-    return 'canonical';
-  }
+  for (const [format, matches] of OBJECT_DETECTORS) if (matches(record)) return format;
+  return undefined;
+}
+
+const isCanonical = (record: JsonObject): boolean =>
+  has(record, 'tenantId') &&
+  has(record, 'alertId') &&
+  has(record, 'observedAt') &&
+  has(record, 'format') &&
+  has(record, 'entities');
+
+function isMsGraph(record: JsonObject): boolean {
   const odataType = own(record, '@odata.type');
   if (
     typeof odataType === 'string' &&
     odataType.toLowerCase().includes('microsoft.graph.security.alert')
   )
-    return 'ms-graph';
-  if (
+    return true;
+  return (
     Array.isArray(own(record, 'evidence')) &&
     has(record, 'createdDateTime') &&
     (has(record, 'providerAlertId') ||
       has(record, 'serviceSource') ||
       has(record, 'detectionSource'))
-  ) {
-    return 'ms-graph';
-  }
-  if (
-    typeof own(record, 'class_uid') === 'number' &&
-    (has(record, 'category_uid') || has(record, 'metadata') || has(record, 'finding_info'))
-  ) {
-    return 'ocsf';
-  }
-  if (isElastic(record)) return 'elastic';
-  if (
-    typeof own(record, 'event_type') === 'string' &&
-    (isObject(own(record, 'alert')) || has(record, 'src_ip') || has(record, 'flow_id'))
-  ) {
-    return 'suricata';
-  }
-  if (isWazuh(record)) return 'wazuh';
-  if (isObject(own(record, 'AnalysisComponent')) && isObject(own(record, 'LogData')))
-    return 'aminer';
+  );
+}
+
+const isOcsf = (record: JsonObject): boolean =>
+  typeof own(record, 'class_uid') === 'number' &&
+  (has(record, 'category_uid') || has(record, 'metadata') || has(record, 'finding_info'));
+
+const isSuricata = (record: JsonObject): boolean =>
+  typeof own(record, 'event_type') === 'string' &&
+  (isObject(own(record, 'alert')) || has(record, 'src_ip') || has(record, 'flow_id'));
+
+const isAminer = (record: JsonObject): boolean =>
+  isObject(own(record, 'AnalysisComponent')) && isObject(own(record, 'LogData'));
+
+/** A webhook envelope, a HEC event, or a notable row. */
+function isSplunk(record: JsonObject): boolean {
   if (
     isObject(own(record, 'result')) &&
     (has(record, 'sid') || has(record, 'search_name') || has(record, 'results_link'))
   )
-    return 'splunk';
+    return true;
   if (
     has(record, 'event') &&
     (has(record, 'time') || typeof own(record, 'sourcetype') === 'string') &&
     !has(record, '@timestamp')
   )
-    return 'splunk';
-  if ((has(record, 'rule_name') || has(record, 'search_name')) && has(record, '_time'))
-    return 'splunk';
-  if (
-    (has(record, 'timestamp') || has(record, 'severity')) &&
-    (has(record, 'id') ||
-      has(record, 'description') ||
-      has(record, 'source_ip') ||
-      has(record, 'target_user'))
-  ) {
-    return 'simple-json';
-  }
-  return undefined;
+    return true;
+  return (has(record, 'rule_name') || has(record, 'search_name')) && has(record, '_time');
 }
+
+const isSimpleJson = (record: JsonObject): boolean =>
+  (has(record, 'timestamp') || has(record, 'severity')) &&
+  (has(record, 'id') ||
+    has(record, 'description') ||
+    has(record, 'source_ip') ||
+    has(record, 'target_user'));
 
 const has = (record: JsonObject, key: string): boolean => Object.hasOwn(record, key);
 
@@ -152,3 +148,16 @@ function isElastic(record: JsonObject): boolean {
   }
   return false;
 }
+
+/** In the order of the list above: the first match wins. */
+const OBJECT_DETECTORS: readonly (readonly [AlertFormat, (record: JsonObject) => boolean])[] = [
+  ['canonical', isCanonical],
+  ['ms-graph', isMsGraph],
+  ['ocsf', isOcsf],
+  ['elastic', isElastic],
+  ['suricata', isSuricata],
+  ['wazuh', isWazuh],
+  ['aminer', isAminer],
+  ['splunk', isSplunk],
+  ['simple-json', isSimpleJson],
+];

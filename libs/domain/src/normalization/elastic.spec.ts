@@ -1,4 +1,8 @@
-import { entityValues, normalizeOk, normalizeRejected } from './testing/expect-result';
+import {
+  entityValues,
+  normalizeOk,
+  normalizeRejected,
+} from '../../test/normalization/expect-result';
 
 // Field names from Elastic's "Alert schema" page and ECS; the threat array's shape from the
 // detection rules API (`threat: [{framework, tactic: {id, name}, technique: [{id, subtechnique}]}]`).

@@ -5,7 +5,7 @@ import {
   readExpected,
   updateGolden,
   writeExpected,
-} from './testing/golden-files';
+} from '../../test/normalization/golden-files';
 import { detectFormat, normalizeRecord } from './normalize';
 
 /**

@@ -1,4 +1,9 @@
-import { entityValues, INGESTED_AT, normalizeOk, normalizeRejected } from './testing/expect-result';
+import {
+  entityValues,
+  INGESTED_AT,
+  normalizeOk,
+  normalizeRejected,
+} from '../../test/normalization/expect-result';
 
 // Header forms from IBM's "LEEF event components" (delimiter table: `^`, `x5E`, `x7c`) and the
 // Lancope event quoted there; attributes from the predefined LEEF attributes table.

@@ -8,7 +8,13 @@ import { parseKeyValues, trimmedSlice } from './key-value';
 import { clampSeverity } from './severity';
 import { syslogPrefixTime } from './syslog-prefix';
 import { isPlausibleTime, parseDeviceTime, parseWithPattern } from './time';
-import { reject, type NormalizeContext, type NormalizeResult } from './types';
+import {
+  isRejected,
+  reject,
+  type NormalizeContext,
+  type NormalizeResult,
+  type Rejected,
+} from './types';
 
 /**
  * IBM QRadar Log Event Extended Format:
@@ -30,6 +36,50 @@ import { reject, type NormalizeContext, type NormalizeResult } from './types';
 export function normalizeLeef(line: string, context: NormalizeContext): NormalizeResult {
   const marker = findMarker(line, 'LEEF:');
   if (marker < 0) return reject('leef', 'header', 'no LEEF: header in the line');
+  const header = leefHeader(line, marker);
+  if (isRejected(header)) return header;
+  const { vendor, product, eventId } = header;
+  const attrs = leefAttributes({ line, header });
+  if (isRejected(attrs)) return attrs;
+  const time = leefTime({ line, marker, attrs, context });
+  if (isRejected(time)) return time;
+  const severity = leefSeverity(attrs);
+  if (isRejected(severity)) return severity;
+  const ruleName = nonEmpty(attrs.get('ruleName'));
+  const event = nonEmpty(eventId);
+  return {
+    ok: true,
+    alert: buildAlert(context, 'leef', line, {
+      alertId: contentAlertId(line),
+      ...time,
+      product: nonEmpty(product) ?? null,
+      vendor: nonEmpty(vendor) ?? null,
+      ruleId: event ?? null,
+      ruleName: ruleName ?? null,
+      title: ruleName ?? event ?? 'LEEF event',
+      description: boundedText(nonEmpty(attrs.get('msg'))) ?? null,
+      severity: severity.value,
+      severityLabel: severity.label,
+      confidence: null,
+      category: nonEmpty(attrs.get('cat')) ?? nonEmpty(attrs.get('ruleCategory')) ?? null,
+      attack: new AttackRefs(),
+      entities: leefEntities(attrs),
+    }),
+  };
+}
+
+interface LeefHeader {
+  readonly vendor: string;
+  readonly product: string;
+  readonly eventId: string;
+  /** LEEF 2.0's delimiter field as written; undefined in LEEF 1.0. */
+  readonly delimiterField: string | undefined;
+  readonly isV2: boolean;
+  /** Where the attributes start. */
+  readonly end: number;
+}
+
+function leefHeader(line: string, marker: number): LeefHeader | Rejected {
   const versionEnd = line.indexOf('|', marker);
   const version = versionEnd < 0 ? '' : line.slice(marker + 5, versionEnd).trim();
   const isV2 = version.startsWith('2');
@@ -49,6 +99,15 @@ export function normalizeLeef(line: string, context: NormalizeContext): Normaliz
     string,
     string | undefined,
   ];
+  return { vendor, product, eventId, delimiterField, isV2, end: header.end };
+}
+
+function leefAttributes(options: {
+  readonly line: string;
+  readonly header: LeefHeader;
+}): ReadonlyMap<string, string> | Rejected {
+  const { line, header } = options;
+  const { isV2, delimiterField } = header;
   let delimiter = '\t';
   if (isV2 && delimiterField !== undefined && delimiterField.length > 0) {
     const parsed = parseDelimiter(delimiterField);
@@ -60,11 +119,18 @@ export function normalizeLeef(line: string, context: NormalizeContext): Normaliz
       );
     delimiter = parsed;
   }
-  const attrs =
-    delimiter === '\t' && line.indexOf('\t', header.end) < 0
-      ? parseKeyValues(line, header.end, false)
-      : splitAttributes(line, header.end, delimiter);
+  return delimiter === '\t' && line.indexOf('\t', header.end) < 0
+    ? parseKeyValues(line, header.end, false)
+    : splitAttributes(line, header.end, delimiter);
+}
 
+function leefTime(options: {
+  readonly line: string;
+  readonly marker: number;
+  readonly attrs: ReadonlyMap<string, string>;
+  readonly context: NormalizeContext;
+}): EventTime | Rejected {
+  const { line, marker, attrs, context } = options;
   let observedAt: number | undefined;
   const devTime = nonEmpty(attrs.get('devTime'));
   if (devTime !== undefined) {
@@ -79,19 +145,21 @@ export function normalizeLeef(line: string, context: NormalizeContext): Normaliz
   }
   if (observedAt !== undefined && !isPlausibleTime(observedAt))
     return reject('leef', 'devTime', 'outside 1980..2100: probably a unit mistake');
-  const time: EventTime = observedAt === undefined ? arrivalTime(context) : statedTime(observedAt);
+  return observedAt === undefined ? arrivalTime(context) : statedTime(observedAt);
+}
 
-  let severity = 50;
-  let severityLabel = 'unknown';
+function leefSeverity(
+  attrs: ReadonlyMap<string, string>,
+): { readonly value: number; readonly label: string } | Rejected {
   const sev = nonEmpty(attrs.get('sev'));
-  if (sev !== undefined) {
-    const n = Number(sev);
-    if (!Number.isFinite(n) || n < 0 || n > 10)
-      return reject('leef', 'sev', `'${sev.slice(0, 16)}' is not 1-10`);
-    severity = clampSeverity(n * 10);
-    severityLabel = sev;
-  }
+  if (sev === undefined) return { value: 50, label: 'unknown' };
+  const n = Number(sev);
+  if (!Number.isFinite(n) || n < 0 || n > 10)
+    return reject('leef', 'sev', `'${sev.slice(0, 16)}' is not 1-10`);
+  return { value: clampSeverity(n * 10), label: sev };
+}
 
+function leefEntities(attrs: ReadonlyMap<string, string>): EntityBag {
   const entities = new EntityBag();
   entities.ip(attrs.get('src'), 'source');
   entities.ip(attrs.get('dst'), 'destination');
@@ -110,28 +178,7 @@ export function normalizeLeef(line: string, context: NormalizeContext): Normaliz
   entities.hash(attrs.get('fileHash'));
   entities.email(attrs.get('senderMail'));
   entities.email(attrs.get('rcptMail'));
-
-  const ruleName = nonEmpty(attrs.get('ruleName'));
-  const event = nonEmpty(eventId);
-  return {
-    ok: true,
-    alert: buildAlert(context, 'leef', line, {
-      alertId: contentAlertId(line),
-      ...time,
-      product: nonEmpty(product) ?? null,
-      vendor: nonEmpty(vendor) ?? null,
-      ruleId: event ?? null,
-      ruleName: ruleName ?? null,
-      title: ruleName ?? event ?? 'LEEF event',
-      description: boundedText(nonEmpty(attrs.get('msg'))) ?? null,
-      severity,
-      severityLabel,
-      confidence: null,
-      category: nonEmpty(attrs.get('cat')) ?? nonEmpty(attrs.get('ruleCategory')) ?? null,
-      attack: new AttackRefs(),
-      entities,
-    }),
-  };
+  return entities;
 }
 
 /** `^` -> `^`; `x5E`, `0x5E`, `x09` -> the character of that code. */

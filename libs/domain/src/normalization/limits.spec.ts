@@ -1,7 +1,7 @@
 import type { CanonicalAlert } from '@soc/contracts';
-import { anAlert } from '../correlation/spec-support';
+import { anAlert } from '../../test/correlation/spec-support';
 import { ALERT_LIMITS, storableText, utf8Head, utf8Length } from './limits';
-import { normalizeOk, normalizeRejected } from './testing/expect-result';
+import { normalizeOk, normalizeRejected } from '../../test/normalization/expect-result';
 
 const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
 const encodedJson = (alert: CanonicalAlert): number => utf8(JSON.stringify(alert));

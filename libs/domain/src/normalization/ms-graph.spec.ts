@@ -1,4 +1,8 @@
-import { entityValues, normalizeOk, normalizeRejected } from './testing/expect-result';
+import {
+  entityValues,
+  normalizeOk,
+  normalizeRejected,
+} from '../../test/normalization/expect-result';
 
 // Evidence properties from the Graph reference pages of each evidence type (userEvidence,
 // ipEvidence, urlEvidence, mailboxEvidence, analyzedMessageEvidence).

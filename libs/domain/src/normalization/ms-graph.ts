@@ -49,25 +49,10 @@ export function normalizeMsGraph(
     severity = mapped;
   }
 
-  const attack = new AttackRefs();
-  for (const v of texts(own(record, 'mitreTechniques'))) attack.technique(v);
   const category = text(own(record, 'category'));
-  const tactic =
-    category === undefined
-      ? undefined
-      : TACTIC_NAMES.get(category.toLowerCase().replace(/[\s_-]/g, ''));
-  attack.tactic(tactic);
-
   const entities = new EntityBag();
   for (const evidence of asArray(own(record, 'evidence'))) collectEvidence(evidence, entities);
-
   const title = text(own(record, 'title'));
-  const detectionSource = text(own(record, 'detectionSource'));
-  const body = text(own(record, 'description'));
-  const description =
-    detectionSource === undefined
-      ? body
-      : `${body === undefined ? '' : `${body}\n`}Detection source: ${detectionSource}`;
   return {
     ok: true,
     alert: buildAlert(context, 'ms-graph', original, {
@@ -79,15 +64,35 @@ export function normalizeMsGraph(
       ruleId: text(own(record, 'detectorId')) ?? null,
       ruleName: title ?? null,
       title: title ?? 'Microsoft security alert',
-      description: boundedText(description) ?? null,
+      description: boundedText(graphDescription(record)) ?? null,
       severity,
       severityLabel: label ?? 'unknown',
       confidence: null,
       category: category ?? null,
-      attack,
+      attack: graphAttack(record, category),
       entities,
     }),
   };
+}
+
+/** `mitreTechniques`, and the tactic a `category` such as `DefenseEvasion` names. */
+function graphAttack(record: JsonObject, category: string | undefined): AttackRefs {
+  const attack = new AttackRefs();
+  for (const v of texts(own(record, 'mitreTechniques'))) attack.technique(v);
+  const tactic =
+    category === undefined
+      ? undefined
+      : TACTIC_NAMES.get(category.toLowerCase().replace(/[\s_-]/g, ''));
+  attack.tactic(tactic);
+  return attack;
+}
+
+function graphDescription(record: JsonObject): string | undefined {
+  const detectionSource = text(own(record, 'detectionSource'));
+  const body = text(own(record, 'description'));
+  return detectionSource === undefined
+    ? body
+    : `${body === undefined ? '' : `${body}\n`}Detection source: ${detectionSource}`;
 }
 
 const EVIDENCE_PREFIX = '#microsoft.graph.security.';

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { ALERT_FORMATS } from '@soc/contracts';
 import { detectFormat, MAX_RECORD_BYTES, normalizeRecord } from './normalize';
-import { context, INGESTED_AT, normalizeOk, normalizeRejected } from './testing/expect-result';
+import {
+  context,
+  INGESTED_AT,
+  normalizeOk,
+  normalizeRejected,
+} from '../../test/normalization/expect-result';
 import type { NormalizeResult } from './types';
 
 const SIMPLE = {

@@ -1,4 +1,8 @@
-import { entityValues, normalizeOk, normalizeRejected } from './testing/expect-result';
+import {
+  entityValues,
+  normalizeOk,
+  normalizeRejected,
+} from '../../test/normalization/expect-result';
 
 // Attribute names from the OCSF schema (Detection Finding 2004, Security Finding 2001, the
 // attack, observable, evidences and fingerprint objects).

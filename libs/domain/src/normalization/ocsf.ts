@@ -57,25 +57,6 @@ export function normalizeOcsf(
   }
 
   const analytic = asObjectOr(own(info, 'analytic'), own(record, 'analytic'));
-  const attack = new AttackRefs();
-  collectAttacks(own(info, 'attacks'), attack);
-  collectAttacks(own(record, 'attacks'), attack);
-
-  const entities = new EntityBag();
-  for (const observable of asArray(own(record, 'observables')))
-    collectObservable(observable, entities);
-  collectDevice(own(record, 'device'), entities);
-  collectActor(own(record, 'actor'), entities);
-  collectEndpoint(own(record, 'src_endpoint'), 'source', entities);
-  collectEndpoint(own(record, 'dst_endpoint'), 'destination', entities);
-  collectProcess(own(record, 'process'), entities);
-  collectFile(own(record, 'file'), entities);
-  for (const evidence of asArray(own(record, 'evidences'))) collectEvidence(evidence, entities);
-  for (const resource of asArray(own(record, 'resources'))) {
-    const uid = text(own(resource, 'uid'));
-    if (uid !== undefined) entities.hostOrIpOrResource(uid);
-  }
-
   const metadataProduct = at(record, 'metadata', 'product');
   const description = boundedText(firstText(own(info, 'desc'), own(record, 'message')));
   const title =
@@ -98,10 +79,36 @@ export function normalizeOcsf(
       severityLabel: severityLabel ?? 'unknown',
       confidence: ocsfConfidence(record),
       category: types[0] ?? text(own(record, 'class_name')) ?? null,
-      attack,
-      entities,
+      attack: ocsfAttack(record, info),
+      entities: ocsfEntities(record),
     }),
   };
+}
+
+/** ATT&CK references of both layouts: `finding_info.attacks` (1.1+) and `attacks` (1.0). */
+function ocsfAttack(record: JsonObject, info: JsonObject | undefined): AttackRefs {
+  const attack = new AttackRefs();
+  collectAttacks(own(info, 'attacks'), attack);
+  collectAttacks(own(record, 'attacks'), attack);
+  return attack;
+}
+
+function ocsfEntities(record: JsonObject): EntityBag {
+  const entities = new EntityBag();
+  for (const observable of asArray(own(record, 'observables')))
+    collectObservable(observable, entities);
+  collectDevice(own(record, 'device'), entities);
+  collectActor(own(record, 'actor'), entities);
+  collectEndpoint(own(record, 'src_endpoint'), 'source', entities);
+  collectEndpoint(own(record, 'dst_endpoint'), 'destination', entities);
+  collectProcess(own(record, 'process'), entities);
+  collectFile(own(record, 'file'), entities);
+  for (const evidence of asArray(own(record, 'evidences'))) collectEvidence(evidence, entities);
+  for (const resource of asArray(own(record, 'resources'))) {
+    const uid = text(own(resource, 'uid'));
+    if (uid !== undefined) entities.hostOrIpOrResource(uid);
+  }
+  return entities;
 }
 
 function asObjectOr(first: unknown, second: unknown): JsonObject | undefined {

@@ -1,4 +1,9 @@
-import { entityValues, INGESTED_AT, normalizeOk, normalizeRejected } from './testing/expect-result';
+import {
+  entityValues,
+  INGESTED_AT,
+  normalizeOk,
+  normalizeRejected,
+} from '../../test/normalization/expect-result';
 
 // The envelopes as Splunk documents them ("Use a webhook alert action", "Format events for
 // HTTP Event Collector"), carrying a notable row shaped like demisto/content's SplunkPy test

@@ -7,7 +7,13 @@ import { EntityBag } from './entities';
 import { ALERT_LIMITS } from './limits';
 import { severityFromLabel } from './severity';
 import { isPlausibleTime, parseTimeValue } from './time';
-import { reject, type NormalizeContext, type NormalizeResult } from './types';
+import {
+  isRejected,
+  reject,
+  type NormalizeContext,
+  type NormalizeResult,
+  type Rejected,
+} from './types';
 import { firstText, own, parseJson, text, texts } from './values';
 
 /**
@@ -38,38 +44,10 @@ export function normalizeSplunk(
   if ('error' in unwrapped) return reject('splunk', unwrapped.field, unwrapped.error);
   const { row, envelopeTime, rowPath } = unwrapped;
 
-  const rawTime = own(row, '_time') ?? envelopeTime ?? own(row, 'orig_time');
-  const timeField = rowPath.length > 0 ? `${rowPath}._time` : '_time';
-  let time: EventTime;
-  if (rawTime === undefined || rawTime === null || rawTime === '') {
-    time = arrivalTime(context);
-  } else {
-    const observedAt = parseTimeValue(rawTime);
-    if (observedAt === undefined)
-      return reject('splunk', timeField, 'not an ISO 8601 time or an epoch number');
-    if (!isPlausibleTime(observedAt))
-      return reject('splunk', timeField, 'outside 1980..2100: probably a unit mistake');
-    time = statedTime(observedAt);
-  }
-
-  const urgency = text(own(row, 'urgency'));
-  const severityText = text(own(row, 'severity'));
-  const label = urgency ?? severityText;
-  let severity = 50;
-  if (label !== undefined) {
-    const mapped = severityFromLabel(label);
-    if (mapped === undefined)
-      return reject(
-        'splunk',
-        `${rowPath.length > 0 ? `${rowPath}.` : ''}${urgency !== undefined ? 'urgency' : 'severity'}`,
-        `unknown label '${label.slice(0, 32)}'`,
-      );
-    severity = mapped;
-  }
-
-  const entities = new EntityBag();
-  for (const key of Object.keys(row)) collectCimField(key, row[key], entities);
-
+  const time = splunkTime({ row, envelopeTime, rowPath, context });
+  if (isRejected(time)) return time;
+  const severity = splunkSeverity(row, rowPath);
+  if (isRejected(severity)) return severity;
   const searchName = firstText(
     own(row, 'search_name'),
     own(record, 'search_name'),
@@ -102,14 +80,56 @@ export function normalizeSplunk(
             own(row, 'description'),
           ),
         ) ?? null,
-      severity,
-      severityLabel: label ?? 'unknown',
+      severity: severity.value,
+      severityLabel: severity.label,
       confidence: null,
       category: text(own(row, 'security_domain')) ?? null,
       attack: attackOf(row),
-      entities,
+      entities: cimEntities(row),
     }),
   };
+}
+
+function splunkTime(options: {
+  readonly row: JsonObject;
+  readonly envelopeTime: unknown;
+  readonly rowPath: string;
+  readonly context: NormalizeContext;
+}): EventTime | Rejected {
+  const { row, envelopeTime, rowPath, context } = options;
+  const rawTime = own(row, '_time') ?? envelopeTime ?? own(row, 'orig_time');
+  const timeField = rowPath.length > 0 ? `${rowPath}._time` : '_time';
+  if (rawTime === undefined || rawTime === null || rawTime === '') return arrivalTime(context);
+  const observedAt = parseTimeValue(rawTime);
+  if (observedAt === undefined)
+    return reject('splunk', timeField, 'not an ISO 8601 time or an epoch number');
+  if (!isPlausibleTime(observedAt))
+    return reject('splunk', timeField, 'outside 1980..2100: probably a unit mistake');
+  return statedTime(observedAt);
+}
+
+/** `urgency` (what ES ranks by), else `severity`; a rejection names the field it read. */
+function splunkSeverity(
+  row: JsonObject,
+  rowPath: string,
+): { readonly value: number; readonly label: string } | Rejected {
+  const urgency = text(own(row, 'urgency'));
+  const label = urgency ?? text(own(row, 'severity'));
+  if (label === undefined) return { value: 50, label: 'unknown' };
+  const mapped = severityFromLabel(label);
+  if (mapped === undefined)
+    return reject(
+      'splunk',
+      `${rowPath.length > 0 ? `${rowPath}.` : ''}${urgency !== undefined ? 'urgency' : 'severity'}`,
+      `unknown label '${label.slice(0, 32)}'`,
+    );
+  return { value: mapped, label };
+}
+
+function cimEntities(row: JsonObject): EntityBag {
+  const entities = new EntityBag();
+  for (const key of Object.keys(row)) collectCimField(key, row[key], entities);
+  return entities;
 }
 
 type Unwrapped =

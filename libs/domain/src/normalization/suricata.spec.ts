@@ -1,4 +1,8 @@
-import { entityValues, normalizeOk, normalizeRejected } from './testing/expect-result';
+import {
+  entityValues,
+  normalizeOk,
+  normalizeRejected,
+} from '../../test/normalization/expect-result';
 
 // Records follow the "Eve JSON Format" page of the Suricata docs; the ET metadata keys are the
 // ones Emerging Threats rules write (mitre_tactic_id, mitre_technique_id, confidence).

@@ -52,33 +52,7 @@ export function normalizeSuricata(
     return reject('suricata', 'alert.severity', `${level} is not a priority (1 is the highest)`);
 
   const metadata = own(alert, 'metadata');
-  const attack = new AttackRefs();
-  for (const v of texts(own(metadata, 'mitre_tactic_id'))) attack.tactic(v);
-  for (const v of texts(own(metadata, 'mitre_tactic_name'))) attack.tactic(v);
-  for (const v of texts(own(metadata, 'mitre_technique_id'))) attack.technique(v);
-  for (const v of texts(own(metadata, 'mitre_attack'))) attack.technique(v);
   const confidenceLabel = texts(own(metadata, 'confidence'))[0];
-
-  const entities = new EntityBag();
-  entities.ip(own(record, 'src_ip'), 'source');
-  entities.ip(own(record, 'dest_ip'), 'destination');
-  const http = own(record, 'http');
-  const httpHost = text(own(http, 'hostname'));
-  entities.domainOrIp(httpHost, 'destination');
-  const httpUrl = text(own(http, 'url'));
-  if (httpUrl !== undefined)
-    entities.url(
-      httpHost !== undefined && httpUrl.startsWith('/') ? `http://${httpHost}${httpUrl}` : httpUrl,
-    );
-  entities.domainOrIp(at(record, 'tls', 'sni'), 'destination');
-  entities.domainOrIp(at(record, 'dns', 'rrname'), 'destination');
-  for (const query of asArray(at(record, 'dns', 'query')))
-    entities.domainOrIp(own(query, 'rrname'), 'destination');
-  const fileinfo = own(record, 'fileinfo');
-  entities.hash(own(fileinfo, 'md5'));
-  entities.hash(own(fileinfo, 'sha1'));
-  entities.hash(own(fileinfo, 'sha256'));
-
   const signatureId = text(own(alert, 'signature_id'));
   const signature = text(own(alert, 'signature'));
   return {
@@ -99,10 +73,43 @@ export function normalizeSuricata(
       confidence:
         confidenceLabel === undefined ? null : (confidenceFromLabel(confidenceLabel) ?? null),
       category: text(own(alert, 'category')) ?? null,
-      attack,
-      entities,
+      attack: metadataAttack(metadata),
+      entities: eveEntities(record),
     }),
   };
+}
+
+/** ATT&CK from rule metadata: ET's `mitre_*_id`/`_name` keys and BETTER's `mitre_attack`. */
+function metadataAttack(metadata: unknown): AttackRefs {
+  const attack = new AttackRefs();
+  for (const v of texts(own(metadata, 'mitre_tactic_id'))) attack.tactic(v);
+  for (const v of texts(own(metadata, 'mitre_tactic_name'))) attack.tactic(v);
+  for (const v of texts(own(metadata, 'mitre_technique_id'))) attack.technique(v);
+  for (const v of texts(own(metadata, 'mitre_attack'))) attack.technique(v);
+  return attack;
+}
+
+function eveEntities(record: JsonObject): EntityBag {
+  const entities = new EntityBag();
+  entities.ip(own(record, 'src_ip'), 'source');
+  entities.ip(own(record, 'dest_ip'), 'destination');
+  const http = own(record, 'http');
+  const httpHost = text(own(http, 'hostname'));
+  entities.domainOrIp(httpHost, 'destination');
+  const httpUrl = text(own(http, 'url'));
+  if (httpUrl !== undefined)
+    entities.url(
+      httpHost !== undefined && httpUrl.startsWith('/') ? `http://${httpHost}${httpUrl}` : httpUrl,
+    );
+  entities.domainOrIp(at(record, 'tls', 'sni'), 'destination');
+  entities.domainOrIp(at(record, 'dns', 'rrname'), 'destination');
+  for (const query of asArray(at(record, 'dns', 'query')))
+    entities.domainOrIp(own(query, 'rrname'), 'destination');
+  const fileinfo = own(record, 'fileinfo');
+  entities.hash(own(fileinfo, 'md5'));
+  entities.hash(own(fileinfo, 'sha1'));
+  entities.hash(own(fileinfo, 'sha256'));
+  return entities;
 }
 
 /** `TCP 192.168.2.14:50096 -> 209.53.113.5:80, http, action allowed, flow_id 586497171462735`. */

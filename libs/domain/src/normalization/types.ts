@@ -26,15 +26,22 @@ export interface AlertRejection {
   readonly reason: string;
 }
 
-export type NormalizeResult =
-  | { readonly ok: true; readonly alert: CanonicalAlert }
-  | { readonly ok: false; readonly rejection: AlertRejection };
+export type NormalizeResult = { readonly ok: true; readonly alert: CanonicalAlert } | Rejected;
+
+/** A rejection; a format's helper returns it in place of the part it could not read. */
+export interface Rejected {
+  readonly ok: false;
+  readonly rejection: AlertRejection;
+}
+
+export const isRejected = <T>(value: T | Rejected): value is Rejected =>
+  typeof value === 'object' && value !== null && 'rejection' in value;
 
 export const reject = (
   format: AlertFormat | 'unknown',
   field: string,
   reason: string,
-): NormalizeResult => ({
+): Rejected => ({
   ok: false,
   rejection: { format, field, reason },
 });

@@ -1,4 +1,8 @@
-import { entityValues, normalizeOk, normalizeRejected } from './testing/expect-result';
+import {
+  entityValues,
+  normalizeOk,
+  normalizeRejected,
+} from '../../test/normalization/expect-result';
 
 // Shape of an alerts.json line as the Wazuh docs show it (rule, agent, data, syscheck).
 const line = (rule: object, extra: object = {}) => ({

@@ -50,11 +50,41 @@ export function normalizeWazuh(
   if (!isPlausibleTime(observedAt))
     return reject('wazuh', timeField, 'outside 1980..2100: probably a unit mistake');
 
+  const ruleId = text(own(rule, 'id'));
+  const description = text(own(rule, 'description'));
+  const groups = texts(own(rule, 'groups'));
+  return {
+    ok: true,
+    alert: buildAlert(context, 'wazuh', original, {
+      alertId: text(own(doc, 'id')) ?? text(own(hit, '_id')) ?? contentAlertId(original),
+      observedAt,
+      product: 'Wazuh',
+      vendor: 'Wazuh',
+      ruleId: ruleId ?? null,
+      ruleName: description ?? null,
+      title: description ?? (ruleId === undefined ? 'Wazuh alert' : `Wazuh rule ${ruleId}`),
+      description:
+        boundedText(text(own(doc, 'full_log')) ?? fileChange(own(doc, 'syscheck'))) ?? null,
+      severity: wazuhSeverity(level),
+      severityLabel: String(level),
+      confidence: null,
+      category: groups[groups.length - 1] ?? null,
+      attack: mitreAttack(rule),
+      entities: wazuhEntities(doc),
+    }),
+  };
+}
+
+/** `rule.mitre.tactic` (names, kept as given) and `rule.mitre.id` (techniques). */
+function mitreAttack(rule: object): AttackRefs {
   const mitre = own(rule, 'mitre');
   const attack = new AttackRefs();
   for (const v of texts(own(mitre, 'tactic'))) attack.tactic(v);
   for (const v of texts(own(mitre, 'id'))) attack.technique(v);
+  return attack;
+}
 
+function wazuhEntities(doc: unknown): EntityBag {
   const entities = new EntityBag();
   const agent = own(doc, 'agent');
   entities.host(own(agent, 'name'));
@@ -73,29 +103,7 @@ export function normalizeWazuh(
   entities.user(at(syscheck, 'audit', 'user', 'name'));
   entities.user(at(syscheck, 'audit', 'login_user', 'name'));
   entities.process(at(syscheck, 'audit', 'process', 'name'));
-
-  const ruleId = text(own(rule, 'id'));
-  const description = text(own(rule, 'description'));
-  const groups = texts(own(rule, 'groups'));
-  return {
-    ok: true,
-    alert: buildAlert(context, 'wazuh', original, {
-      alertId: text(own(doc, 'id')) ?? text(own(hit, '_id')) ?? contentAlertId(original),
-      observedAt,
-      product: 'Wazuh',
-      vendor: 'Wazuh',
-      ruleId: ruleId ?? null,
-      ruleName: description ?? null,
-      title: description ?? (ruleId === undefined ? 'Wazuh alert' : `Wazuh rule ${ruleId}`),
-      description: boundedText(text(own(doc, 'full_log')) ?? fileChange(syscheck)) ?? null,
-      severity: wazuhSeverity(level),
-      severityLabel: String(level),
-      confidence: null,
-      category: groups[groups.length - 1] ?? null,
-      attack,
-      entities,
-    }),
-  };
+  return entities;
 }
 
 /** `File /etc/hosts modified` for a syscheck (FIM) alert without a log line. */

@@ -1,4 +1,4 @@
-import { fixtureJson, fixtureText } from '../testing/feed-fixtures';
+import { fixtureJson, fixtureText } from '../../../test/intel/feed-fixtures';
 import { parseMispEvent, parseMispManifest } from './misp';
 import { parsePlainList, splitCsvLine } from './plain-list';
 import { parseStixBundle, stixPatternObservables } from './stix';

@@ -1,6 +1,6 @@
 import { evidenceScore } from './evidence-score';
 import { addEvidence, evidenceOf, NO_EVIDENCE, RARE_SURPRISE } from './incident-evidence';
-import { aFiringRarity } from './spec-support';
+import { aFiringRarity } from '../../../test/scoring/evidence-spec-support';
 
 const rarity = aFiringRarity;
 const rare = (rule: string, detector: string, entityKey = 'host:intranet') =>

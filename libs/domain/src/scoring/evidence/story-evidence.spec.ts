@@ -1,6 +1,6 @@
 import { evidenceOf, NO_EVIDENCE } from './incident-evidence';
 import type { FiringRarity } from './rarity';
-import { aFiringRarity } from './spec-support';
+import { aFiringRarity } from '../../../test/scoring/evidence-spec-support';
 import { isNewInTenant, rareFindingOf, storyRiskShare } from './story-evidence';
 
 const row = (overrides: Partial<FiringRarity>) =>

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const FIXTURES_DIR = join(__dirname, '..', 'fixtures');
+const FIXTURES_DIR = join(__dirname, '..', '..', 'src', 'intel', 'fixtures');
 
 export const fixtureText = (path: string): string => readFileSync(join(FIXTURES_DIR, path), 'utf8');
 export const fixtureJson = (path: string): unknown => JSON.parse(fixtureText(path)) as unknown;

@@ -1,4 +1,4 @@
-import type { FiringRarity } from './rarity';
+import type { FiringRarity } from '../../src/scoring/evidence/rarity';
 
 /** A firing's rarity for the specs: a rule new on a busy host of a mature tenant, unless told. */
 export const aFiringRarity = (overrides: Partial<FiringRarity>): FiringRarity => ({

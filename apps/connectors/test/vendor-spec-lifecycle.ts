@@ -2,8 +2,8 @@
 // vendor server for the file, and after each test its runners stopped and the vendor reset.
 import type { Kafka } from 'kafkajs';
 import { testKafka } from '@soc/testing';
-import type { ConnectorRunner } from '../connector-runner';
-import type { PullSource } from '../pull-source';
+import type { ConnectorRunner } from '../src/connector-runner';
+import type { PullSource } from '../src/pull-source';
 import { specRunner, type SpecTopics } from './connector-harness';
 import { startVendorServer, type VendorHandler, type VendorServer } from './vendor-server';
 

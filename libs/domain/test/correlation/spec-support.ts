@@ -1,17 +1,17 @@
 // Test support only (imported by *.spec.ts, never by the correlator): builders with
 // deterministic defaults, and a driver that runs inputs through decide + evolve.
 import type { AlertEntity, CanonicalAlert, IncidentEvent } from '@soc/contracts';
-import { defaultCorrelationConfig, type CorrelationConfig } from './config';
-import { parseCorrelationConfig } from './parse-policy';
-import { decideCorrelation } from './decide';
-import { evolveCorrelation } from './evolve';
-import { deterministicIds } from './ids';
+import { defaultCorrelationConfig, type CorrelationConfig } from '../../src/correlation/config';
+import { parseCorrelationConfig } from '../../src/correlation/parse-policy';
+import { decideCorrelation } from '../../src/correlation/decide';
+import { evolveCorrelation } from '../../src/correlation/evolve';
+import { deterministicIds } from '../../src/correlation/ids';
 import {
   initialCorrelationState,
   isIncidentEvent,
   type CorrelationInput,
   type CorrelationState,
-} from './state';
+} from '../../src/correlation/state';
 
 export const T0 = Date.UTC(2025, 0, 15, 9, 0, 0);
 export const MIN = 60_000;

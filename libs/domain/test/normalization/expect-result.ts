@@ -1,6 +1,10 @@
 import type { AlertFormat, CanonicalAlert } from '@soc/contracts';
-import { normalizeRecord } from '../normalize';
-import type { AlertRejection, NormalizeContext, NormalizeResult } from '../types';
+import { normalizeRecord } from '../../src/normalization/normalize';
+import type {
+  AlertRejection,
+  NormalizeContext,
+  NormalizeResult,
+} from '../../src/normalization/types';
 
 /** Test support: a fixed context, and unwrapping helpers that fail with the other outcome. */
 export const INGESTED_AT = Date.UTC(2026, 0, 15, 12, 0, 0);

@@ -4,11 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage, Transaction } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { readPartitionToEnd } from '@soc/kafka';
-import { createTopic, uniqueName, waitFor } from '@soc/testing';
-import { ConnectorMetrics } from '../connector-metrics';
-import { ConnectorRunner } from '../connector-runner';
-import type { PullSource } from '../pull-source';
+import { createTopic, readCommittedToEnd, uniqueName, waitFor } from '@soc/testing';
+import { ConnectorMetrics } from '../src/connector-metrics';
+import { ConnectorRunner } from '../src/connector-runner';
+import type { PullSource } from '../src/pull-source';
 
 export interface SpecTopics {
   readonly raw: string;
@@ -118,18 +117,6 @@ export async function readTopic(
 export const sourceIds = (messages: readonly KafkaMessage[]): string[] =>
   messages.map((m) => m.headers?.['x-source-id']?.toString() ?? '?');
 
-/** Every committed record on `topic`, read to the end of each partition (read committed). */
-export async function readCommitted(kafka: Kafka, topic: string): Promise<KafkaMessage[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const partitions = (await admin.fetchTopicOffsets(topic)).map((o) => o.partition);
-  await admin.disconnect();
-  const messages: KafkaMessage[] = [];
-  for (const partition of partitions)
-    await readPartitionToEnd(kafka, topic, partition, (batch) => void messages.push(...batch));
-  return messages;
-}
-
 /** A logger whose JSON lines a spec can read back (to prove what is, and is not, logged). */
 export function capturedLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -145,7 +132,7 @@ export function committedAtLeast(
 ): Promise<KafkaMessage[]> {
   return waitFor(
     async () => {
-      const found = await readCommitted(kafka, topic);
+      const found = await readCommittedToEnd(kafka, topic);
       return found.length >= count && found;
     },
     { timeoutMs: 60_000, describe: `${count} committed records on ${topic}` },
@@ -163,7 +150,7 @@ export async function idsAfterTwoMorePolls(
 ): Promise<string[]> {
   const polled = polls();
   await waitFor(() => polls() >= polled + 2, { describe: 'two more polls' });
-  return sourceIds(await readCommitted(kafka, topic));
+  return sourceIds(await readCommittedToEnd(kafka, topic));
 }
 
 /**

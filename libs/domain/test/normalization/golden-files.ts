@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertFormat } from '@soc/contracts';
-import type { NormalizeContext, NormalizeResult } from '../types';
+import type { NormalizeContext, NormalizeResult } from '../../src/normalization/types';
 
 /**
  * Golden files: `fixtures/<format>/<name>.<ext>` is an input, `<name>.<ext>.expected.json` the
@@ -12,7 +12,7 @@ import type { NormalizeContext, NormalizeResult } from '../types';
  * one record per line, passed as text, as a syslog line or an NDJSON line is.
  * `UPDATE_GOLDEN=1` rewrites the expected files; review the diff before committing it.
  */
-export const FIXTURES_DIR = join(__dirname, '..', 'fixtures');
+export const FIXTURES_DIR = join(__dirname, '..', '..', 'src', 'normalization', 'fixtures');
 
 export const GOLDEN_CONTEXT: NormalizeContext = {
   tenantId: 'tenant-golden',
@@ -82,5 +82,5 @@ export function writeExpected(golden: GoldenCase, results: readonly NormalizeRes
 export const updateGolden = (): boolean => process.env['UPDATE_GOLDEN'] === '1';
 
 export function readRepoFile(...segments: readonly string[]): string {
-  return readFileSync(join(__dirname, '..', '..', '..', '..', '..', ...segments), 'utf8');
+  return readFileSync(join(__dirname, '..', '..', '..', '..', ...segments), 'utf8');
 }
