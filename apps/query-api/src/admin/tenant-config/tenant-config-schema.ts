@@ -87,8 +87,20 @@ const Correlation = Type.Object(
           horizonMs: Type.Optional(ms('campaign memory')),
           riskThreshold: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
           minPriority: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+          spreadWindowMs: Type.Optional(ms('how long a rule new to the tenant links its hosts')),
         },
         { additionalProperties: false },
+      ),
+    ),
+    budgets: Type.Optional(
+      Type.Object(
+        {
+          openIncidents: Type.Optional(Type.Integer({ minimum: 1 })),
+          linkedKeys: Type.Optional(Type.Integer({ minimum: 1 })),
+          trackedEntities: Type.Optional(Type.Integer({ minimum: 1 })),
+          rememberedIncidents: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false, description: 'per-tenant correlator state budgets' },
       ),
     ),
     scoring: Type.Optional(
