@@ -3,7 +3,8 @@ import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
 import { unattachedStreamId } from './ids';
 import { indexRemove } from './links';
 import { DEFAULT_TENANT_BUDGETS } from './policy';
-import type { TenantState } from './state';
+import { deleteOldest } from '../oldest-first';
+import type { ClosedIncident, TenantState } from './state';
 
 /*
  * Per-tenant state budgets. The decider announces a budget a decision would pass with
@@ -106,19 +107,9 @@ export function recordBudget(tenant: TenantState, data: TenantBudgetExceededData
   trimClosed(tenant);
 }
 
-/**
- * Campaign memory keeps entities in order of last sight: the first is the stalest. A Map
- * iterator lives across changes (it visits entries added after it was made and skips deleted
- * ones), so one kept cursor finds the first entry without walking the holes that earlier
- * deletions at the front leave behind: a fresh `keys().next()` would, making eviction quadratic.
- */
+/** Campaign memory keeps entities in order of last sight: the first is the stalest. */
 export function forgetOldestEntity(tenant: TenantState): void {
-  let stalest = tenant.entityCursor?.next();
-  if (stalest === undefined || stalest.done === true) {
-    tenant.entityCursor = tenant.entities.keys();
-    stalest = tenant.entityCursor.next();
-  }
-  if (stalest.done !== true) tenant.entities.delete(stalest.value);
+  deleteOldest(tenant.entities, tenant.evictions.entities);
 }
 
 /** Forgets the incidents closed longest ago while the closed ones are over their budgets. */
@@ -127,9 +118,9 @@ export function trimClosed(tenant: TenantState): void {
     tenant.closed.size > tenant.budgets.rememberedIncidents ||
     tenant.retainedKeys > tenant.budgets.linkedKeys
   ) {
-    const oldest = tenant.closed.keys().next();
-    if (oldest.done === true) return;
-    forgetClosed(tenant, oldest.value);
+    const oldest = deleteOldest(tenant.closed, tenant.evictions.closed);
+    if (oldest === undefined) return;
+    releaseClosed(tenant, oldest[1]);
   }
 }
 
@@ -137,6 +128,11 @@ export function forgetClosed(tenant: TenantState, incidentId: string): void {
   const closed = tenant.closed.get(incidentId);
   if (closed === undefined) return;
   tenant.closed.delete(incidentId);
+  releaseClosed(tenant, closed);
+}
+
+/** What a forgotten closed incident held: its links, in the count and in the closed index. */
+function releaseClosed(tenant: TenantState, closed: ClosedIncident): void {
   if (closed.retained === null) return;
   tenant.retainedKeys -= closed.retained.links.size;
   for (const link of closed.retained.links.values()) indexRemove(tenant.closedIndex, link);

@@ -1,3 +1,4 @@
+import { deleteOldest } from '../oldest-first';
 import type { EpochMs, IntelVerdictAppliedData } from '@soc/contracts';
 import {
   MAX_REMEMBERED_VERDICTS,
@@ -41,9 +42,8 @@ export function applyVerdict(tenant: TenantState, data: IntelVerdictAppliedData)
   const { incidentId, ...verdict } = data;
   if (put(tenant.intel, verdict) === 'added') tenant.intelCount += 1;
   while (tenant.intelCount > MAX_REMEMBERED_VERDICTS) {
-    const oldest = tenant.intel.entries().next().value;
+    const oldest = deleteOldest(tenant.intel, tenant.evictions.intel);
     if (oldest === undefined) break;
-    tenant.intel.delete(oldest[0]);
     tenant.intelCount -= oldest[1].size;
   }
   if (incidentId === null) return;

@@ -1,4 +1,5 @@
 import type { AlertSummary, EpochMs } from '@soc/contracts';
+import { deleteOldest } from '../oldest-first';
 import { addEvidence, attackStageOf, evidenceOfRow, learnRow, NO_EVIDENCE } from '../scoring';
 import { ruleLabelOf, type AlertKeys } from './entity-keys';
 import { linkKey } from './links';
@@ -156,8 +157,7 @@ export function indexAlert(tenant: TenantState, alertId: string, incidentId: str
   tenant.alertIncidents.delete(alertId);
   tenant.alertIncidents.set(alertId, incidentId);
   if (tenant.alertIncidents.size > MAX_INDEXED_ALERTS) {
-    const oldest = tenant.alertIncidents.keys().next().value;
-    if (oldest !== undefined) tenant.alertIncidents.delete(oldest);
+    deleteOldest(tenant.alertIncidents, tenant.evictions.alertIncidents);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AlertSummary, EpochMs, IncidentEvent, IncidentScoredData } from '@soc/contracts';
 import { newFeedbackModel } from '../feedback';
+import { evictionCursor } from '../oldest-first';
 import { newTenantBaseline } from '../scoring';
 import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
 import { close, linkCampaign, merge } from './evolve-merge';
@@ -157,7 +158,12 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       budgets: DEFAULT_TENANT_BUDGETS,
       budgetsReached: new Set(),
       retainedKeys: 0,
-      entityCursor: null,
+      evictions: {
+        entities: evictionCursor(),
+        closed: evictionCursor(),
+        alertIncidents: evictionCursor(),
+        intel: evictionCursor(),
+      },
       policyVersion: 0,
       policy: null,
     };

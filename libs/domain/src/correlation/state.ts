@@ -1,4 +1,5 @@
 import type { FeedbackModel } from '../feedback';
+import type { EvictionCursor } from '../oldest-first';
 import type { EvidenceTally, TenantBaseline } from '../scoring';
 import type {
   AlertEntity,
@@ -105,14 +106,15 @@ export interface TenantState {
   readonly budgetsReached: Set<TenantBudget>;
   /** Links held by the closed incidents kept for revision (they count as linked keys). */
   retainedKeys: number;
-  /** Where eviction from `entities` resumes (see forgetOldestEntity); null before the first. */
-  entityCursor: Iterator<string> | null;
+  /** Where eviction resumes in each bounded, insertion-ordered Map above (see oldest-first.ts). */
+  readonly evictions: Readonly<Record<EvictedMap, EvictionCursor<string>>>;
   /** The latest tenant configuration version taken in (TenantPolicyApplied); 0 before any. */
   policyVersion: number;
   /** The policy that version put in force; null: the correlator's file policy. */
   policy: TenantCorrelationPolicy | null;
 }
 
+type EvictedMap = 'entities' | 'closed' | 'alertIncidents' | 'intel';
 /** An analyst's close of an incident, as FeedbackApplied recorded it. */
 export interface AnalystClose {
   readonly verdict: AnalystVerdict | null;

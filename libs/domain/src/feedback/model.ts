@@ -1,3 +1,4 @@
+import { evictionCursor, deleteOldest, type EvictionCursor } from '../oldest-first';
 import type { AlertEntity, AnalystVerdict } from '@soc/contracts';
 
 /*
@@ -44,6 +45,8 @@ export interface FeedbackModel {
   /** Incidents with feedback, oldest first: the bound evicts from the front. */
   readonly incidents: Map<string, IncidentFeedback>;
   readonly counts: Map<string, KeyCounts>;
+  /** Where eviction from `incidents` resumes (see oldest-first.ts). */
+  readonly eviction: EvictionCursor<string>;
 }
 
 /** Incidents a tenant's model remembers; the oldest feedback is forgotten first. */
@@ -53,7 +56,11 @@ export const MAX_PATTERN_RULES = 8;
 export const MAX_PATTERN_ENTITIES = 16;
 export const MAX_PATTERN_TACTICS = 4;
 
-export const newFeedbackModel = (): FeedbackModel => ({ incidents: new Map(), counts: new Map() });
+export const newFeedbackModel = (): FeedbackModel => ({
+  incidents: new Map(),
+  counts: new Map(),
+  eviction: evictionCursor(),
+});
 
 const NO_TACTIC = '-';
 
@@ -149,10 +156,9 @@ export function recordFeedback(model: FeedbackModel, feedback: IncidentFeedback)
   model.incidents.set(merged.incidentId, merged);
   count(model, merged, 1);
   while (model.incidents.size > MAX_FEEDBACK_INCIDENTS) {
-    const oldest = model.incidents.values().next().value;
+    const oldest = deleteOldest(model.incidents, model.eviction);
     if (oldest === undefined) break;
-    count(model, oldest, -1);
-    model.incidents.delete(oldest.incidentId);
+    count(model, oldest[1], -1);
   }
   return true;
 }
