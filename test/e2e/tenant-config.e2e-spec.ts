@@ -18,6 +18,7 @@ import {
   createMigratedSpecDatabase,
   infraFromEnv,
   produceAlerts,
+  stackEnv,
   startIncidentCollector,
   testKafka,
   uniqueName,
@@ -149,12 +150,7 @@ describe('tenant configuration through the admin API', () => {
     database = await createMigratedSpecDatabase('tenant_config');
     kafka = testKafka();
     producer = await connectIdempotentProducer(kafka);
-    const common = {
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-      DATABASE_URL: database.url,
-      TOPIC_PARTITIONS: String(PARTITIONS),
-    };
+    const common = stackEnv({ infra, databaseUrl: database.url, partitions: PARTITIONS });
     api = await startApp({
       name: 'query-api',
       env: {
