@@ -19,6 +19,7 @@ import {
   createTopic,
   infraFromEnv,
   projectorEnv,
+  stackEnv,
   testKafka,
   uniqueName,
   waitFor,
@@ -83,12 +84,7 @@ describe('dashboard in headless Chromium', () => {
     database = await createSpecDatabase('dashboard');
     incidentsTopic = await createTopic(uniqueName('incidents'), PARTITIONS);
     const feedbackTopic = await createTopic(uniqueName('feedback'), PARTITIONS);
-    const common = {
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-      DATABASE_URL: database.url,
-      TOPIC_PARTITIONS: String(PARTITIONS),
-    };
+    const common = stackEnv({ infra, databaseUrl: database.url, partitions: PARTITIONS });
     api = await startApp({
       name: 'query-api',
       env: { ...common, FEEDBACK_TOPIC: feedbackTopic, BOOTSTRAP_ADMIN_KEY: adminKey },

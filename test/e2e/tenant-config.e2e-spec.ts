@@ -10,12 +10,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts } from '@soc/domain';
-import {
-  AvroTopicCodec,
-  createSchemaRegistry,
-  incidentAvroMapping,
-  readSchemaFile,
-} from '@soc/kafka';
+import { createSchemaRegistry, type AvroTopicCodec } from '@soc/kafka';
 import { newApiKeyMaterial } from '@soc/persistence';
 import {
   connectIdempotentProducer,
@@ -23,6 +18,8 @@ import {
   createMigratedSpecDatabase,
   infraFromEnv,
   produceAlerts,
+  stackEnv,
+  startIncidentCollector,
   testKafka,
   uniqueName,
   waitFor,
@@ -153,12 +150,7 @@ describe('tenant configuration through the admin API', () => {
     database = await createMigratedSpecDatabase('tenant_config');
     kafka = testKafka();
     producer = await connectIdempotentProducer(kafka);
-    const common = {
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-      DATABASE_URL: database.url,
-      TOPIC_PARTITIONS: String(PARTITIONS),
-    };
+    const common = stackEnv({ infra, databaseUrl: database.url, partitions: PARTITIONS });
     api = await startApp({
       name: 'query-api',
       env: {
@@ -185,29 +177,13 @@ describe('tenant configuration through the admin API', () => {
       },
       portVariable: 'PROJECTOR_HTTP_PORT',
     });
-    const registry = createSchemaRegistry(infra.schemaRegistryUrl);
-    alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
-      registry,
-      `${name}.alerts`,
-      readSchemaFile('alerts'),
-    );
-    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
-      registry,
-      `${name}.incidents`,
-      readSchemaFile('incidents'),
-      incidentAvroMapping,
-    );
-    collector = kafka.consumer({
-      groupId: uniqueName('tenant-config-reader'),
-      maxWaitTimeInMs: 50,
-    });
-    await collector.connect();
-    await collector.subscribe({ topic: `${name}.incidents`, fromBeginning: true });
-    await collector.run({
-      eachMessage: async ({ message }) => {
-        events.push(await incidentCodec.decode(message.value));
-      },
-    });
+    ({ alertCodec, collector } = await startIncidentCollector({
+      kafka,
+      registry: createSchemaRegistry(infra.schemaRegistryUrl),
+      topics: { alerts: `${name}.alerts`, incidents: `${name}.incidents` },
+      groupPrefix: 'tenant-config-reader',
+      onEvent: (event) => events.push(event),
+    }));
     for (const tenantId of ['acme', 'globex', 'initech']) await createTenant(tenantId);
   }, 240_000);
 

@@ -1,18 +1,14 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts } from '@soc/domain';
-import {
-  AvroTopicCodec,
-  createSchemaRegistry,
-  incidentAvroMapping,
-  readSchemaFile,
-} from '@soc/kafka';
+import { createSchemaRegistry, type AvroTopicCodec } from '@soc/kafka';
 import {
   connectIdempotentProducer,
   correlatorEnv,
   createMigratedSpecDatabase,
   infraFromEnv,
   produceAlerts,
+  startIncidentCollector,
   testKafka,
   uniqueName,
   waitFor,
@@ -114,25 +110,13 @@ describe('the correlator learning from analyst feedback through the query API', 
     );
     expect(analyst.status).toBe(201);
     analystKey = analyst.body['apiKey'] as string;
-    alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
+    ({ alertCodec, collector } = await startIncidentCollector({
+      kafka,
       registry,
-      `${name}.alerts`,
-      readSchemaFile('alerts'),
-    );
-    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
-      registry,
-      `${name}.incidents`,
-      readSchemaFile('incidents'),
-      incidentAvroMapping,
-    );
-    collector = kafka.consumer({ groupId: uniqueName('corr-fb-reader'), maxWaitTimeInMs: 50 });
-    await collector.connect();
-    await collector.subscribe({ topic: `${name}.incidents`, fromBeginning: true });
-    await collector.run({
-      eachMessage: async ({ message }) => {
-        events.push(await incidentCodec.decode(message.value));
-      },
-    });
+      topics: { alerts: `${name}.alerts`, incidents: `${name}.incidents` },
+      groupPrefix: 'corr-fb-reader',
+      onEvent: (event) => events.push(event),
+    }));
   }, 180_000);
 
   afterAll(async () => {

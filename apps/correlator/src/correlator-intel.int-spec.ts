@@ -9,18 +9,14 @@ import {
   deterministicIds,
   generateLabeledAlerts,
 } from '@soc/domain';
-import {
-  AvroTopicCodec,
-  createSchemaRegistry,
-  incidentAvroMapping,
-  readSchemaFile,
-} from '@soc/kafka';
+import { createSchemaRegistry, type AvroTopicCodec } from '@soc/kafka';
 import {
   connectIdempotentProducer,
   correlatorEnv,
   createMigratedSpecDatabase,
   infraFromEnv,
   produceAlerts,
+  startIncidentCollector,
   testKafka,
   uniqueName,
   waitFor,
@@ -116,27 +112,16 @@ describe('the correlator with threat intel from apps/intel', () => {
         INTEL_RETRY_BASE: '200ms',
       },
     });
-    alertCodec = await AvroTopicCodec.register<CanonicalAlert>(
+    ({ alertCodec, collector } = await startIncidentCollector({
+      kafka,
       registry,
-      topics.alerts,
-      readSchemaFile('alerts'),
-    );
-    const incidentCodec = await AvroTopicCodec.register<IncidentEvent>(
-      registry,
-      topics.incidents,
-      readSchemaFile('incidents'),
-      incidentAvroMapping,
-    );
-    collector = kafka.consumer({ groupId: uniqueName('corr-intel-reader'), maxWaitTimeInMs: 50 });
-    await collector.connect();
-    await collector.subscribe({ topic: topics.incidents, fromBeginning: true });
-    await collector.run({
-      eachMessage: async ({ message }) => {
-        const event = await incidentCodec.decode(message.value);
+      topics,
+      groupPrefix: 'corr-intel-reader',
+      onEvent: (event) => {
         events.push(event);
         arrivedAt.set(event.eventId, Date.now());
       },
-    });
+    }));
   }, 120_000);
 
   afterAll(async () => {

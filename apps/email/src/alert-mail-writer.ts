@@ -23,6 +23,14 @@ type Outcome =
     }
   | { readonly kind: 'reject'; readonly messageId: string | null; readonly reason: string };
 
+/** What the mail writer and both connectors are built from. */
+export interface MailDependencies {
+  readonly kafka: Kafka;
+  readonly config: EmailConfig;
+  readonly logger: Logger;
+  readonly metrics: AppMetrics;
+}
+
 /**
  * What the IMAP and POP3 connectors share: a message's records (or its dead letter) and its
  * checkpoint go out in one Kafka transaction, so a message whose key is in the checkpoint log
@@ -34,11 +42,7 @@ export class AlertMailWriter {
   private readonly checkpoints: CheckpointLog;
 
   constructor(
-    private readonly options: {
-      readonly kafka: Kafka;
-      readonly config: EmailConfig;
-      readonly logger: Logger;
-      readonly metrics: AppMetrics;
+    private readonly options: MailDependencies & {
       readonly transactionalId: string;
       /** The dead letters' source header: `imap:INBOX`, `pop3:<user>@<host>`. */
       readonly origin: string;

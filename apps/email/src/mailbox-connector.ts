@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
-import type { Kafka } from 'kafkajs';
-import type { AppMetrics, Logger } from '@soc/observability';
-import { AlertMailWriter } from './alert-mail-writer';
+import { AlertMailWriter, type MailDependencies } from './alert-mail-writer';
 import { MailConnector } from './mail-connector';
-import type { EmailConfig } from './email.config';
 
 /**
  * Reads alert e-mails from one IMAP mailbox into the `soc.raw.<format>` topics, exactly once:
@@ -17,14 +14,7 @@ import type { EmailConfig } from './email.config';
 export class MailboxConnector extends MailConnector {
   private client: ImapFlow | null = null;
 
-  constructor(
-    private readonly options: {
-      readonly kafka: Kafka;
-      readonly config: EmailConfig;
-      readonly logger: Logger;
-      readonly metrics: AppMetrics;
-    },
-  ) {
+  constructor(private readonly options: MailDependencies) {
     const { server, mailbox } = options.config;
     super(
       new AlertMailWriter({

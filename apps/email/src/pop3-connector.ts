@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Kafka } from 'kafkajs';
-import type { AppMetrics, Logger } from '@soc/observability';
-import { AlertMailWriter } from './alert-mail-writer';
+import { AlertMailWriter, type MailDependencies } from './alert-mail-writer';
 import { MailConnector } from './mail-connector';
-import type { EmailConfig } from './email.config';
 import { Pop3Session } from './pop3-client';
 
 const ANSWER_TIMEOUT_MS = 60_000;
@@ -20,14 +17,7 @@ const ANSWER_TIMEOUT_MS = 60_000;
 export class Pop3Connector extends MailConnector {
   private readonly keyPrefix: string;
 
-  constructor(
-    private readonly options: {
-      readonly kafka: Kafka;
-      readonly config: EmailConfig;
-      readonly logger: Logger;
-      readonly metrics: AppMetrics;
-    },
-  ) {
+  constructor(private readonly options: MailDependencies) {
     const { server } = options.config;
     const keyPrefix = `${server.user}@${server.host}/pop3/`;
     super(

@@ -1,9 +1,9 @@
 // The admin page: the tenant's configuration (edit, validation errors as the API names them),
 // its history as the correlator took it in, and the suppression proposals with their preview.
 // Plain ES modules, no build step.
-import { ApiError, createApi } from './api.js';
+import { createApi } from './api.js';
 import { $, h, replace } from './dom.js';
-import { KEY_STORAGE, showLogin } from './session.js';
+import { KEY_STORAGE, retryLogin, showLogin, showMain } from './session.js';
 
 const state = { api: null, version: 0 };
 
@@ -14,18 +14,11 @@ async function start(key) {
     if (me.role !== 'admin') throw new Error(`role ${me.role}: the admin page needs an admin key`);
     $('[data-testid=tenant]').textContent = `${me.tenantId} · ${me.subject}`;
   } catch (error) {
-    sessionStorage.removeItem(KEY_STORAGE);
-    showLogin(
-      start,
-      error instanceof ApiError && error.status === 401
-        ? 'That key is unknown or revoked.'
-        : error.message,
-    );
+    retryLogin(start, error);
     return;
   }
   state.api = api;
-  $('[data-testid=login]').hidden = true;
-  $('main').hidden = false;
+  showMain();
   await reload();
 }
 

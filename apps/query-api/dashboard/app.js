@@ -1,11 +1,21 @@
 // The dashboard: a live, prioritized incident queue, the incident detail with analyst actions,
 // and an overview of noise reduction, priority bands and time to acknowledge. Plain ES modules,
 // no build step.
-import { ApiError, createApi } from './api.js';
+import { createApi } from './api.js';
 import { barChart, fillBuckets, noiseChart } from './charts.js';
 import { renderDetail } from './detail.js';
-import { $, ago, duration, h, label, priorityBadge, priorityBand, replace } from './dom.js';
-import { KEY_STORAGE, showLogin } from './session.js';
+import {
+  $,
+  ago,
+  duration,
+  h,
+  incidentMain,
+  label,
+  priorityBadge,
+  priorityBand,
+  replace,
+} from './dom.js';
+import { KEY_STORAGE, retryLogin, showLogin, showMain } from './session.js';
 import { storyRows } from './stories.js';
 
 const BAND_COLORS = {
@@ -42,18 +52,11 @@ async function start(key) {
   try {
     me = await api.me();
   } catch (error) {
-    sessionStorage.removeItem(KEY_STORAGE);
-    showLogin(
-      start,
-      error instanceof ApiError && error.status === 401
-        ? 'That key is unknown or revoked.'
-        : String(error.message ?? error),
-    );
+    retryLogin(start, error);
     return;
   }
   state.api = api;
-  $('[data-testid=login]').hidden = true;
-  $('main').hidden = false;
+  showMain();
   $('[data-testid=tenant]').textContent = `${me.tenantId} · ${me.subject} (${me.role})`;
   $('[data-testid=admin-link]').hidden = me.role !== 'admin';
   const selected = new URL(location.href).searchParams.get('incident');
@@ -204,18 +207,12 @@ function renderQueue() {
           onkeydown: (event) => event.key === 'Enter' && select(incident.incidentId),
         },
         priorityBadge(incident.priority),
-        h(
-          'div',
-          { class: 'incident-main' },
-          h('div', { class: 'incident-title' }, incident.title),
-          h(
-            'div',
-            { class: 'muted small' },
-            `${incident.alertCount} alerts · ${incident.entities
-              .slice(0, 3)
-              .map((e) => e.value)
-              .join(', ')}${incident.entities.length > 3 ? '…' : ''} · ${ago(incident.lastSeen)}`,
-          ),
+        incidentMain(
+          incident.title,
+          `${incident.alertCount} alerts · ${incident.entities
+            .slice(0, 3)
+            .map((e) => e.value)
+            .join(', ')}${incident.entities.length > 3 ? '…' : ''} · ${ago(incident.lastSeen)}`,
         ),
         h(
           'div',

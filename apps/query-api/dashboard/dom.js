@@ -94,3 +94,12 @@ export function duration(ms) {
 }
 
 export const label = (text) => String(text).replace(/_/g, ' ');
+
+/** An incident row's title with its one-line summary under it. */
+export const incidentMain = (title, summary) =>
+  h(
+    'div',
+    { class: 'incident-main' },
+    h('div', { class: 'incident-title' }, title),
+    h('div', { class: 'muted small' }, summary),
+  );

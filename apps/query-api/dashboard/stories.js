@@ -1,7 +1,7 @@
 // The story queue: one item per attack story (incidents joined by campaign links, or an incident
 // of its own) with the story's priority; unfolded, a story shows why its incidents belong
 // together and its member incidents, each of which opens in the incident detail.
-import { ago, h, label, priorityBadge } from './dom.js';
+import { ago, h, incidentMain, label, priorityBadge } from './dom.js';
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -19,15 +19,9 @@ function memberRow(incident, { selectedId, onSelect }) {
       onkeydown: (event) => event.key === 'Enter' && onSelect(incident.incidentId),
     },
     priorityBadge(incident.priority),
-    h(
-      'div',
-      { class: 'incident-main' },
-      h('div', { class: 'incident-title' }, incident.title),
-      h(
-        'div',
-        { class: 'muted small' },
-        `${plural(incident.alertCount, 'alert')} · ${ago(incident.lastSeen)}`,
-      ),
+    incidentMain(
+      incident.title,
+      `${plural(incident.alertCount, 'alert')} · ${ago(incident.lastSeen)}`,
     ),
     h('span', { class: `status ${incident.status}` }, label(incident.status)),
   );

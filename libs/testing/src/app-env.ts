@@ -2,18 +2,32 @@
 import { infraFromEnv, type TestInfra } from './infra';
 import { uniqueName } from './unique-name';
 
+/** What every app reads in a spec: the broker, the schema registry, the spec database, partitions. */
+export function stackEnv({
+  infra,
+  databaseUrl,
+  partitions,
+}: {
+  readonly infra: TestInfra;
+  readonly databaseUrl: string;
+  readonly partitions: number;
+}): Record<string, string> {
+  return {
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
+    DATABASE_URL: databaseUrl,
+    TOPIC_PARTITIONS: String(partitions),
+  };
+}
+
 /** The environment the ingest app reads for a spec: the stack, the spec database, small limits. */
 export function ingestEnv(
   databaseUrl: string,
   partitions: number,
   overrides: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
-  const infra = infraFromEnv();
   return {
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-    DATABASE_URL: databaseUrl,
-    TOPIC_PARTITIONS: String(partitions),
+    ...stackEnv({ infra: infraFromEnv(), databaseUrl, partitions }),
     INGEST_HTTP_PORT: '0',
     INGEST_RAW_FORMATS: '',
     ...overrides,
@@ -28,10 +42,7 @@ export function correlatorEnv(
   partitions: number,
 ): Record<string, string> {
   return {
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-    DATABASE_URL: databaseUrl,
-    TOPIC_PARTITIONS: String(partitions),
+    ...stackEnv({ infra, databaseUrl, partitions }),
     CORRELATOR_HTTP_PORT: '0',
     CORRELATOR_GROUP_ID: name,
     ALERTS_TOPIC: `${name}.alerts`,

@@ -13,3 +13,4 @@ export * from './incident-assertions';
 export * from './golden-fixtures';
 export * from './tcp-proxy';
 export * from './correlator-codecs';
+export * from './incident-collector';

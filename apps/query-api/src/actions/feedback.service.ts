@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NotFoundException } from '@nestjs/common';
+import { notFound } from '../http/tenant-read';
 import type { FeedbackEvent } from '@soc/contracts';
 import {
   READ_MODEL_SCHEMA,
@@ -52,9 +52,6 @@ export const jsonFeedbackEncoder: FeedbackEncoder = {
  */
 const ALERT_STREAM_PREFIX = 'alert:';
 const alertStreamId = (alertId: string): string => `${ALERT_STREAM_PREFIX}${alertId}`;
-
-const notFound = (path: string, reason: string) =>
-  new NotFoundException({ statusCode: 404, error: 'Not Found', errors: [{ path, reason }] });
 
 /**
  * Analyst actions become FeedbackEvents on `soc.feedback.v1`, never table writes.

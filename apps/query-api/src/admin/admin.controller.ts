@@ -1,7 +1,6 @@
 import {
   Body,
   ConflictException,
-  Controller,
   Delete,
   ForbiddenException,
   Get,
@@ -12,7 +11,6 @@ import {
   Param,
   Post,
   Query,
-  UseGuards,
 } from '@nestjs/common';
 import {
   ApiBody,
@@ -20,9 +18,6 @@ import {
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
-  ApiSecurity,
-  ApiTags,
-  ApiBearerAuth,
 } from '@nestjs/swagger';
 import { API_KEY_ROLES, ENTITY_TYPES, type ApiKeyRole } from '@soc/contracts';
 import {
@@ -33,10 +28,11 @@ import {
   type DataSource,
   type PgApiKeyVerifier,
 } from '@soc/persistence';
-import { API_KEY_VERIFIER, AuthGuard } from '../auth/auth.guard';
-import { CurrentPrincipal, Roles, type Principal } from '../auth/principal';
+import { API_KEY_VERIFIER } from '../auth/auth.guard';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { InputReader, ValidationFailed } from '../http/validation';
 import type { QueryApiConfig } from '../query-api.config';
+import { AdminRoutes } from './admin-routes';
 import { DATA_SOURCE, QUERY_API_CONFIG } from '../tokens';
 import { assetsFromCsv, assetsFromJson, listAssets, upsertAssets } from './assets';
 
@@ -72,12 +68,7 @@ const forbidden = (reason: string) =>
  * operator) create tenants and keys for any tenant; a tenant's own admins manage its keys and
  * its asset inventory. Keys are shown once, in the response that creates them.
  */
-@ApiTags('admin')
-@ApiSecurity('api-key')
-@ApiBearerAuth()
-@UseGuards(AuthGuard)
-@Roles('admin')
-@Controller('admin')
+@AdminRoutes()
 export class AdminController {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,

@@ -1,12 +1,4 @@
-import {
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -17,9 +9,10 @@ import {
   ApiBearerAuth,
 } from '@nestjs/swagger';
 import { ENTITY_TYPES } from '@soc/contracts';
-import { withTenant, type DataSource } from '@soc/persistence';
+import type { DataSource } from '@soc/persistence';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { notFound, readAsTenant } from '../http/tenant-read';
 import { InputReader } from '../http/validation';
 import { DATA_SOURCE } from '../tokens';
 import {
@@ -32,9 +25,6 @@ import {
   type IncidentFilter,
 } from './incident-queries';
 import { ApiQueueQueries, QUEUE_PARAMS, readQueueParams } from './queue-params';
-
-const notFound = (path: string, reason: string) =>
-  new NotFoundException({ statusCode: 404, error: 'Not Found', errors: [{ path, reason }] });
 
 const DAY_MS = 86_400_000;
 
@@ -63,11 +53,8 @@ export class IncidentsController {
   @ApiOkResponse({ description: '{ items: IncidentSummary[], nextCursor: string | null }' })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
     const filter = readFilter(query);
-    return withTenant(
-      this.dataSource,
-      principal.tenantId,
-      (db) => listIncidents(db, principal.tenantId, filter),
-      { readOnly: true },
+    return readAsTenant(this.dataSource, principal.tenantId, (db, tenantId) =>
+      listIncidents(db, tenantId, filter),
     );
   }
 
@@ -77,13 +64,8 @@ export class IncidentsController {
   })
   @ApiParam({ name: 'incidentId' })
   async detail(@CurrentPrincipal() principal: Principal, @Param('incidentId') incidentId: string) {
-    const found = await withTenant(
-      this.dataSource,
-      principal.tenantId,
-      (db) => incidentDetail(db, principal.tenantId, incidentId),
-      {
-        readOnly: true,
-      },
+    const found = await readAsTenant(this.dataSource, principal.tenantId, (db, tenantId) =>
+      incidentDetail(db, tenantId, incidentId),
     );
     if (!found) throw notFound('incidentId', `no incident ${incidentId}`);
     return found;
@@ -93,13 +75,8 @@ export class IncidentsController {
   @ApiOperation({ summary: 'One alert and the incidents it is part of' })
   @ApiParam({ name: 'alertId' })
   async alert(@CurrentPrincipal() principal: Principal, @Param('alertId') alertId: string) {
-    const found = await withTenant(
-      this.dataSource,
-      principal.tenantId,
-      (db) => alertDetail(db, principal.tenantId, alertId),
-      {
-        readOnly: true,
-      },
+    const found = await readAsTenant(this.dataSource, principal.tenantId, (db, tenantId) =>
+      alertDetail(db, tenantId, alertId),
     );
     if (!found) throw notFound('alertId', `no alert ${alertId}`);
     return found;
@@ -121,11 +98,8 @@ export class IncidentsController {
     const limit =
       input.number('limit', { required: false, min: 1, max: 500, integer: true }) ?? 100;
     input.done();
-    const found = await withTenant(
-      this.dataSource,
-      principal.tenantId,
-      (db) => entityView(db, principal.tenantId, entityType, value, limit),
-      { readOnly: true },
+    const found = await readAsTenant(this.dataSource, principal.tenantId, (db, tenantId) =>
+      entityView(db, tenantId, entityType, value, limit),
     );
     if (!found) throw notFound('value', `no ${entityType} ${value} in any incident or asset`);
     return found;
@@ -154,11 +128,8 @@ export class IncidentsController {
     if (bucket === 'minute' && to - from > DAY_MS)
       input.problem('bucket', 'minute buckets need a range of at most 24 h');
     input.done();
-    return withTenant(
-      this.dataSource,
-      principal.tenantId,
-      (db) => tenantStats(db, principal.tenantId, { from, to, bucket }),
-      { readOnly: true },
+    return readAsTenant(this.dataSource, principal.tenantId, (db, tenantId) =>
+      tenantStats(db, tenantId, { from, to, bucket }),
     );
   }
 

@@ -1,12 +1,4 @@
-import {
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -16,10 +8,11 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { withTenant, type DataSource } from '@soc/persistence';
+import type { DataSource } from '@soc/persistence';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { ApiQueueQueries, QUEUE_PARAMS, readQueueParams } from '../incidents/queue-params';
+import { notFound, readAsTenant } from '../http/tenant-read';
 import { InputReader } from '../http/validation';
 import { DATA_SOURCE } from '../tokens';
 import { listStories, storyDetail, type StoryFilter } from './story-queries';
@@ -51,11 +44,8 @@ export class StoriesController {
   @ApiOkResponse({ description: '{ items: StorySummary[], nextCursor: string | null }' })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
     const filter = readStoryFilter(query);
-    return withTenant(
-      this.dataSource,
-      principal.tenantId,
-      (db) => listStories(db, principal.tenantId, filter),
-      { readOnly: true },
+    return readAsTenant(this.dataSource, principal.tenantId, (db, tenantId) =>
+      listStories(db, tenantId, filter),
     );
   }
 
@@ -66,18 +56,10 @@ export class StoriesController {
   })
   @ApiParam({ name: 'storyId', description: 'a campaign id, or the id of an unlinked incident' })
   async detail(@CurrentPrincipal() principal: Principal, @Param('storyId') storyId: string) {
-    const found = await withTenant(
-      this.dataSource,
-      principal.tenantId,
-      (db) => storyDetail(db, principal.tenantId, storyId),
-      { readOnly: true },
+    const found = await readAsTenant(this.dataSource, principal.tenantId, (db, tenantId) =>
+      storyDetail(db, tenantId, storyId),
     );
-    if (!found)
-      throw new NotFoundException({
-        statusCode: 404,
-        error: 'Not Found',
-        errors: [{ path: 'storyId', reason: `no story ${storyId}` }],
-      });
+    if (!found) throw notFound('storyId', `no story ${storyId}`);
     return found;
   }
 }

@@ -1,23 +1,12 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Put,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import type { Static } from '@sinclair/typebox';
 import type { TenantConfigDocument } from '@soc/contracts';
 import { parseTenantConfig, type SuppressionProposal } from '@soc/domain';
-import { AuthGuard } from '../../auth/auth.guard';
-import { CurrentPrincipal, Roles, type Principal } from '../../auth/principal';
+import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { InputReader, ValidationFailed } from '../../http/validation';
 import { SUPPRESSION_PROPOSALS, TENANT_CONFIG_SERVICE } from '../../tokens';
+import { AdminRoutes } from '../admin-routes';
 import { schemaProblems } from './schema-problems';
 import type { SuppressionProposals } from './suppression-proposals.service';
 import { DecideProposalSchema, PutTenantConfigSchema, openApiSchema } from './tenant-config-schema';
@@ -55,12 +44,7 @@ function decided(
  * version it was read at, and decide the suppression proposals. Every change is a version:
  * an event on soc.tenant-config.v1 the correlator applies from the tenant's next alert on.
  */
-@ApiTags('admin')
-@ApiSecurity('api-key')
-@ApiBearerAuth()
-@UseGuards(AuthGuard)
-@Roles('admin')
-@Controller('admin')
+@AdminRoutes()
 export class TenantConfigController {
   constructor(
     @Inject(TENANT_CONFIG_SERVICE) private readonly configs: TenantConfigService,
