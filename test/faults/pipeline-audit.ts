@@ -2,6 +2,7 @@
 // each on the alerts topic (alerts in), and the incident events of the incident log (incidents
 // out): no duplicate event id, every stream numbered 1..n, every alert placed exactly once.
 import type { Kafka } from 'kafkajs';
+import type { Client } from 'pg';
 import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
 import type { AvroTopicCodec } from '@soc/kafka';
 import { decodeIncidents, envelopeProblems, groupingOf, readTopicToEnd } from '@soc/testing';
@@ -72,7 +73,25 @@ export async function deadLettersOf(
   topic: string,
   tenantId: string,
 ): Promise<number> {
+  // A dead-letter topic is created by its first dead letter: none, no topic.
+  const admin = kafka.admin();
+  await admin.connect();
+  const exists = await admin.listTopics().then((topics) => topics.includes(topic));
+  await admin.disconnect();
+  if (!exists) return 0;
   return (await readTopicToEnd(kafka, topic)).filter((r) => r.key?.toString() === tenantId).length;
+}
+
+/** Records of `topic` keyed by the tenant that the projector dead-lettered (its own table). */
+export async function projectorDeadLettersOf(
+  db: Client,
+  { topic, tenantId }: { readonly topic: string; readonly tenantId: string },
+): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM projector_dead_letters WHERE topic = $1 AND record_key = $2`,
+    [topic, Buffer.from(tenantId)],
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** One line for the spec's output: the counts before and after the fault, and ingest's answers. */

@@ -26,6 +26,7 @@ import {
   CLEAN_AUDIT,
   reportFault,
   deadLettersOf,
+  projectorDeadLettersOf,
   type PipelineAudit,
 } from './pipeline-audit';
 
@@ -230,9 +231,10 @@ describe('the pipeline when PostgreSQL or the schema registry is down', () => {
     await sender.sendRange('registry', 0, 60);
     const before = await settledAudit(tenant.tenantId, sender);
     expect(before).toMatchObject({ ...CLEAN_AUDIT, alertsIn: 60 });
+    // The correlator dead-letters to a topic, the projector to its table.
     const deadLetters = async () =>
       (await deadLettersOf(kafka, `${groups.correlator}.alerts.dlq`, tenant.tenantId)) +
-      (await deadLettersOf(kafka, `${incidentsTopic}.dlq`, tenant.tenantId));
+      (await projectorDeadLettersOf(db, { topic: incidentsTopic, tenantId: tenant.tenantId }));
 
     await registry.cut();
     try {
