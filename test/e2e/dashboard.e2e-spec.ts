@@ -87,7 +87,13 @@ describe('dashboard in headless Chromium', () => {
     const common = stackEnv({ infra, databaseUrl: database.url, partitions: PARTITIONS });
     api = await startApp({
       name: 'query-api',
-      env: { ...common, FEEDBACK_TOPIC: feedbackTopic, BOOTSTRAP_ADMIN_KEY: adminKey },
+      env: {
+        ...common,
+        FEEDBACK_TOPIC: feedbackTopic,
+        // A topic of its own: the shared one may have another spec's partition count.
+        TENANT_CONFIG_TOPIC: uniqueName('tenant-config'),
+        BOOTSTRAP_ADMIN_KEY: adminKey,
+      },
       portVariable: 'QUERY_API_HTTP_PORT',
     });
     projector = await startApp({

@@ -149,7 +149,11 @@ describe(`a slice of AIT-ADS ${SCENARIO} through ingest, correlator, projector a
     );
     api = await startApp({
       name: 'query-api',
-      env: { ...common, FEEDBACK_TOPIC: feedbackTopic },
+      env: {
+        ...common,
+        FEEDBACK_TOPIC: feedbackTopic,
+        TENANT_CONFIG_TOPIC: correlator.TENANT_CONFIG_TOPIC as string,
+      },
       portVariable: 'QUERY_API_HTTP_PORT',
     });
     apps.push(api);

@@ -64,7 +64,12 @@ describe('stories in the query API', () => {
     };
     api = await startApp({
       name: 'query-api',
-      env: { ...common, FEEDBACK_TOPIC: feedbackTopic },
+      env: {
+        ...common,
+        FEEDBACK_TOPIC: feedbackTopic,
+        // A topic of its own: the shared one may have another spec's partition count.
+        TENANT_CONFIG_TOPIC: uniqueName('tenant-config'),
+      },
       portVariable: 'QUERY_API_HTTP_PORT',
     });
     projector = await startApp({
