@@ -133,6 +133,8 @@ describe(`a slice of AIT-ADS ${SCENARIO} through ingest, correlator, projector a
           INGEST_RAW_FORMATS: 'wazuh',
           INGEST_RAW_TOPIC_PREFIX: rawPrefix,
           INGEST_RAW_GROUP_ID: uniqueName('ingest-raw'),
+          // As a deployment would: the raw topic belongs to one tenant by configuration.
+          INGEST_RAW_TENANT_BY_TOPIC: `${rawTopic}=${tenant.tenantId}`,
         },
         portVariable: 'INGEST_HTTP_PORT',
       }),
