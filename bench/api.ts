@@ -115,6 +115,7 @@ async function main(): Promise<void> {
           SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
           DATABASE_URL: database.url,
           FEEDBACK_TOPIC: `${id}.feedback`,
+          TENANT_CONFIG_TOPIC: `${id}.tenant-config`,
           TOPIC_PARTITIONS: String(numberFlag(flags, 'partitions', 3)),
         },
         portVariable: 'QUERY_API_HTTP_PORT',

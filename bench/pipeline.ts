@@ -127,6 +127,7 @@ async function runPipeline(
     incidents: `${id}.incidents`,
     alertsDeadLetter: `${id}.alerts.dlq`,
     feedback: `${id}.feedback`,
+    tenantConfig: `${id}.tenant-config`,
   };
   const groups = {
     ingest: `${id}.ingest`,
@@ -155,7 +156,10 @@ async function runPipeline(
     }
     const coPartitioned = [topics.alerts, topics.raw, topics.incidents, topics.alertsDeadLetter];
     const specs = [
-      ...[...coPartitioned, topics.feedback].map((topic) => ({ topic, numPartitions: partitions })),
+      ...[...coPartitioned, topics.feedback, topics.tenantConfig].map((topic) => ({
+        topic,
+        numPartitions: partitions,
+      })),
       { topic: `${topics.incidents}.dlq`, numPartitions: 1 },
       { topic: `${topics.feedback}.dlq`, numPartitions: 1 },
     ];
@@ -168,6 +172,7 @@ async function runPipeline(
             topics.incidents,
             topics.alertsDeadLetter,
             topics.feedback,
+            topics.tenantConfig,
             `${topics.incidents}.dlq`,
             `${topics.feedback}.dlq`,
           ],
@@ -220,6 +225,7 @@ async function runPipeline(
           INCIDENTS_TOPIC: topics.incidents,
           ALERTS_DLQ_TOPIC: topics.alertsDeadLetter,
           FEEDBACK_TOPIC: topics.feedback,
+          TENANT_CONFIG_TOPIC: topics.tenantConfig,
           CORRELATOR_GROUP_ID: groups.correlator,
         },
         portVariable: 'CORRELATOR_HTTP_PORT',
