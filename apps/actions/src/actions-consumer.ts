@@ -72,6 +72,8 @@ export class ActionsConsumer {
     });
     this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      // kafkajs restarts a consumer that crashed on a retriable error: joined again, it is healthy.
+      this.crashed = null;
       this.assignmentReady = this.rewind(payload.memberAssignment[options.incidentsTopic] ?? []);
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {

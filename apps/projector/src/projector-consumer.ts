@@ -81,6 +81,9 @@ export class ProjectorConsumer extends Server implements CustomTransportStrategy
       heartbeatInterval: 3_000,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      // A consumer that crashed on a retriable error (a coordinator still loading on a fresh
+      // broker) is restarted by kafkajs: once it has joined again it is healthy, batches or not.
+      this.crashed = null;
       this.assignmentReady = this.seekToCheckpoints(payload.memberAssignment).catch(
         (error: unknown) => {
           // The first batch of each partition re-checks its checkpoint anyway (applyBatch).
