@@ -5,6 +5,7 @@ export class ConnectorMetrics {
   readonly polls: Counter<'connector' | 'outcome'>;
   readonly records: Counter<'connector'>;
   readonly lastCommit: Gauge<'connector'>;
+  readonly settingsProblems: Gauge;
 
   constructor(registry: Registry) {
     this.polls = new Counter({
@@ -23,6 +24,11 @@ export class ConnectorMetrics {
       name: 'soc_connector_last_commit_seconds',
       help: 'When the connector last committed a page (epoch seconds)',
       labelNames: ['connector'],
+      registers: [registry],
+    });
+    this.settingsProblems = new Gauge({
+      name: 'soc_connector_settings_problems',
+      help: "Problems of the tenants' connector settings in force: each entry named is not run",
       registers: [registry],
     });
   }

@@ -2,6 +2,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { readCheckpoint, type StoredCheckpoint } from './checkpoint-store';
+import { connectorKey } from './connector-definition';
 import type { ConnectorMetrics } from './connector-metrics';
 import { SourceError } from './http-client';
 import type { PullSource, PulledPage } from './pull-source';
@@ -50,16 +51,19 @@ export class ConnectorRunner<C> {
   private loop: Promise<void> | undefined;
   private failures = 0;
   private readonly log: Logger;
+  /** `<tenant>/<id>`: names the checkpoint, the transactional id and the metric series. */
+  private readonly key: string;
 
   constructor(private readonly options: RunnerOptions<C>) {
-    const { id, tenantId, type } = options.connector;
-    this.log = options.logger.child({ connector: id, tenant: tenantId, type });
+    const { tenantId, type } = options.connector;
+    this.key = connectorKey(options.connector);
+    this.log = options.logger.child({ connector: this.key, tenant: tenantId, type });
   }
 
   async start(): Promise<void> {
-    const { kafka, connector, transactionalIdPrefix } = this.options;
+    const { kafka, transactionalIdPrefix } = this.options;
     this.producer = kafka.producer({
-      transactionalId: `${transactionalIdPrefix}-${connector.id}`,
+      transactionalId: `${transactionalIdPrefix}-${this.key}`,
       idempotent: true,
       maxInFlightRequests: 1,
     });
@@ -80,8 +84,8 @@ export class ConnectorRunner<C> {
   }
 
   private async loadCheckpoint(): Promise<C> {
-    const { kafka, checkpointTopic, connector, source } = this.options;
-    const stored = await readCheckpoint(kafka, checkpointTopic, connector.id);
+    const { kafka, checkpointTopic, source } = this.options;
+    const stored = await readCheckpoint(kafka, checkpointTopic, this.key);
     const parsed = stored === undefined ? undefined : source.parseCheckpoint(stored.checkpoint);
     if (stored !== undefined && parsed === undefined)
       this.log.warn({ topic: checkpointTopic }, 'stored checkpoint unreadable; starting fresh');
@@ -96,14 +100,11 @@ export class ConnectorRunner<C> {
       try {
         await this.pollOnce(signal);
         this.failures = 0;
-        this.options.metrics.polls.inc({ connector: this.options.connector.id, outcome: 'ok' });
+        this.options.metrics.polls.inc({ connector: this.key, outcome: 'ok' });
       } catch (error) {
         if (signal.aborted) break;
         if (isFenced(error)) {
-          this.options.metrics.polls.inc({
-            connector: this.options.connector.id,
-            outcome: 'fenced',
-          });
+          this.options.metrics.polls.inc({ connector: this.key, outcome: 'fenced' });
           this.log.error(
             { err: (error as Error).message },
             'another instance with this connector id took over; this one stops polling',
@@ -121,7 +122,7 @@ export class ConnectorRunner<C> {
     const retryAfter = error instanceof SourceError ? error.retryAfterMs : undefined;
     const delay = backoffDelay(this.options.backoff, this.failures, Math.random(), retryAfter);
     const outcome = error instanceof SourceError && error.throttled ? 'throttled' : 'failed';
-    this.options.metrics.polls.inc({ connector: this.options.connector.id, outcome });
+    this.options.metrics.polls.inc({ connector: this.key, outcome });
     this.log.warn(
       {
         err: error instanceof Error ? error.message : String(error),
@@ -171,15 +172,15 @@ export class ConnectorRunner<C> {
       }
       await transaction.send({
         topic: checkpointTopic,
-        messages: [{ key: connector.id, value: JSON.stringify(stored) }],
+        messages: [{ key: this.key, value: JSON.stringify(stored) }],
       });
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => undefined);
       throw error;
     }
-    metrics.records.inc({ connector: connector.id }, page.records.length);
-    metrics.lastCommit.set({ connector: connector.id }, stored.committedAt / 1000);
+    metrics.records.inc({ connector: this.key }, page.records.length);
+    metrics.lastCommit.set({ connector: this.key }, stored.committedAt / 1000);
     if (page.records.length > 0)
       this.log.info({ topic: rawTopic, records: page.records.length }, 'page committed');
   }

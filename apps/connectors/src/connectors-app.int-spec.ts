@@ -38,6 +38,8 @@ function connectorsApp(serverUrl: string): {
     CONNECTORS_CONFIG_FILE: file,
     CONNECTORS_RAW_TOPIC_PREFIX: prefix,
     CONNECTORS_CHECKPOINT_TOPIC: checkpointTopic,
+    // A topic of its own: the shared one holds other specs' tenants and their connectors.
+    TENANT_CONFIG_TOPIC: `${prefix}tenant-config`,
     CONNECTORS_TRANSACTIONAL_ID_PREFIX: prefix,
     CONNECTORS_BACKOFF_INITIAL: '100ms',
     TOPIC_PARTITIONS: '2',
@@ -93,7 +95,7 @@ describe('the connectors app, killed between a poll and its commit', () => {
     });
     expect(await first.exit).toBe('SIGKILL');
     expect(first.output()).not.toContain(TOKEN);
-    const checkpoint = await readCheckpoint(kafka, checkpointTopic, 'acme-splunk');
+    const checkpoint = await readCheckpoint(kafka, checkpointTopic, 'acme/acme-splunk');
     expect(checkpoint?.tenantId).toBe('acme');
 
     restarted = await startApp(spawn);

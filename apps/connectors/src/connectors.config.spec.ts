@@ -95,4 +95,18 @@ describe('connectors file', () => {
     );
     expect(problems.join('\n')).not.toContain('hunter2');
   });
+
+  it('takes an id once per tenant: the same id in two tenants is two connectors', () => {
+    const entry = (tenant: string) => ({
+      id: 'siem',
+      tenant,
+      type: 'elastic',
+      baseUrl: 'http://es:9200',
+      apiKey: 'k',
+    });
+    expect(parseConnectorsFile(file([entry('a'), entry('b')]), {})).toHaveLength(2);
+    expect(() => parseConnectorsFile(file([entry('a'), entry('a')]), {})).toThrow(
+      "connectors: 'a/siem' is used twice",
+    );
+  });
 });

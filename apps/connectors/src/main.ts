@@ -15,7 +15,11 @@ async function bootstrap(): Promise<void> {
   logger.info(
     {
       port: config.httpPort,
-      connectors: config.connectors.map((c) => ({ id: c.id, type: c.type })),
+      fileConnectors: config.fileConnectors.map((c) => ({
+        id: c.id,
+        tenant: c.tenantId,
+        type: c.type,
+      })),
     },
     'connectors listening',
   );

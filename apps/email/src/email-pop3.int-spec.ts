@@ -4,6 +4,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { infraFromEnv, readCommittedToEnd, testKafka, uniqueName, waitFor } from '@soc/testing';
 import { startApp, type AppProcess } from '../../../test/support/app-process';
 import {
+  MAIL_DOMAIN,
   MAIL_PASSWORD,
   startMailServers,
   type MailServers,
@@ -18,17 +19,16 @@ const FORMATS = ['cef', 'leef', 'suricata', 'simple-json'];
 describe('e-mail connector against a real dovecot POP3', () => {
   const infra = infraFromEnv();
   const kafka = testKafka();
-  const prefix = `${uniqueName('pop3-raw')}.`;
-  const checkpointTopic = uniqueName('pop3-checkpoints');
   let servers: MailServers;
   const apps: AppProcess[] = [];
 
-  const listed = async (): Promise<number> => {
+  /** The messages on the server for `user`, by UIDL over implicit TLS. */
+  const listed = async (user = 'alerts'): Promise<number> => {
     const session = await Pop3Session.open({
       host: '127.0.0.1',
       port: servers.pop3sPort,
       tls: 'implicit',
-      user: 'alerts',
+      user,
       password: MAIL_PASSWORD,
       ca: readFileSync(servers.caFile),
       timeoutMs: 10_000,
@@ -40,8 +40,46 @@ describe('e-mail connector against a real dovecot POP3', () => {
       await session.quit();
     }
   };
-  const committed = async (): Promise<KafkaMessage[]> =>
+  const committed = async (prefix: string): Promise<KafkaMessage[]> =>
     (await Promise.all(FORMATS.map((f) => readCommittedToEnd(kafka, `${prefix}${f}`)))).flat();
+  const committedAtLeast = (prefix: string, count: number): Promise<KafkaMessage[]> =>
+    waitFor(
+      async () => {
+        const found = await committed(prefix);
+        return found.length >= count && found;
+      },
+      { timeoutMs: 60_000, describe: `${count} committed records` },
+    );
+  /** The app's environment for one POP3 account, on topics of the test's own. */
+  const pop3Env = (user: string, pop3Delete: boolean) => {
+    const checkpointTopic = uniqueName(`pop3-checkpoints-${user}`);
+    return {
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      TOPIC_PARTITIONS: '2',
+      EMAIL_PROTOCOL: 'pop3',
+      EMAIL_TENANT_ID: 'tenant-p',
+      EMAIL_POP3_HOST: '127.0.0.1',
+      EMAIL_POP3_PORT: String(servers.pop3Port),
+      EMAIL_POP3_TLS: 'starttls',
+      EMAIL_POP3_CA_FILE: servers.caFile,
+      EMAIL_POP3_USER: user,
+      EMAIL_POP3_PASSWORD: MAIL_PASSWORD,
+      EMAIL_POP3_DELETE: String(pop3Delete),
+      EMAIL_POLL_INTERVAL: '500ms',
+      EMAIL_RAW_TOPIC_PREFIX: `${uniqueName(`pop3-raw-${user}`)}.`,
+      EMAIL_CHECKPOINT_TOPIC: checkpointTopic,
+      EMAIL_DLQ_TOPIC: `${checkpointTopic}.dlq`,
+    };
+  };
+  /** How many times each Message-ID's records were produced. */
+  const perMessage = (records: readonly KafkaMessage[]): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const record of records) {
+      const id = String(record.headers?.[EMAIL_HEADERS.messageId]);
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  };
 
   beforeAll(async () => {
     servers = await startMailServers();
@@ -59,22 +97,7 @@ describe('e-mail connector against a real dovecot POP3', () => {
       mails.map((m) => m.message),
     );
     expect(await listed()).toBe(mails.length);
-    const env = {
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      TOPIC_PARTITIONS: '2',
-      EMAIL_PROTOCOL: 'pop3',
-      EMAIL_TENANT_ID: 'tenant-p',
-      EMAIL_POP3_HOST: '127.0.0.1',
-      EMAIL_POP3_PORT: String(servers.pop3Port),
-      EMAIL_POP3_TLS: 'starttls',
-      EMAIL_POP3_CA_FILE: servers.caFile,
-      EMAIL_POP3_USER: 'alerts',
-      EMAIL_POP3_PASSWORD: MAIL_PASSWORD,
-      EMAIL_POLL_INTERVAL: '500ms',
-      EMAIL_RAW_TOPIC_PREFIX: prefix,
-      EMAIL_CHECKPOINT_TOPIC: checkpointTopic,
-      EMAIL_DLQ_TOPIC: `${checkpointTopic}.dlq`,
-    };
+    const env = pop3Env('alerts', true);
     // The first process stops itself before committing its third message: two messages are
     // committed and not deleted (no QUIT yet), the third's records are sent, uncommitted.
     const first = await startApp({
@@ -97,21 +120,59 @@ describe('e-mail connector against a real dovecot POP3', () => {
       describe: 'every message deleted from the POP3 mailbox',
     });
     const expected = mails.reduce((sum, m) => sum + m.records, 0);
-    const records = await waitFor(
-      async () => {
-        const found = await committed();
-        return found.length >= expected && found;
-      },
-      { timeoutMs: 30_000, describe: `${expected} committed records` },
-    );
+    const records = await committedAtLeast(env.EMAIL_RAW_TOPIC_PREFIX, expected);
     expect(records).toHaveLength(expected);
-    const perMessage = new Map<string, number>();
     for (const record of records) {
-      const id = String(record.headers?.[EMAIL_HEADERS.messageId]);
-      perMessage.set(id, (perMessage.get(id) ?? 0) + 1);
       expect(record.key?.toString()).toBe('tenant-p');
       expect(String(record.headers?.[EMAIL_HEADERS.key])).toMatch(/^alerts@127\.0\.0\.1\/pop3\//);
     }
-    expect(perMessage).toEqual(new Map(mails.map((m) => [String(m.message.messageId), m.records])));
+    expect(perMessage(records)).toEqual(
+      new Map(mails.map((m) => [String(m.message.messageId), m.records])),
+    );
   });
+
+  it('leaves messages on the server, reads none again after a restart and reads the new ones', async () => {
+    const user = 'leave';
+    const mailTo = (i: number) => {
+      const mail = alertMail(i);
+      const message = {
+        ...mail.message,
+        to: `${user}@${MAIL_DOMAIN}`,
+        messageId: `<leave-${i}@corp.example>`,
+      };
+      return { message, records: mail.records };
+    };
+    const recordsOf = (mails: readonly { records: number }[]) =>
+      mails.reduce((sum, m) => sum + m.records, 0);
+    const before = Array.from({ length: 4 }, (_, i) => mailTo(i));
+    await deliverOverLmtp(
+      servers.lmtpPort,
+      before.map((m) => m.message),
+    );
+    const env = pop3Env(user, false);
+    const first = await startApp({ name: 'email', env, portVariable: 'EMAIL_HTTP_PORT' });
+    apps.push(first);
+    await committedAtLeast(env.EMAIL_RAW_TOPIC_PREFIX, recordsOf(before));
+    expect(await listed(user)).toBe(before.length);
+    // No shutdown hook: what the restart knows is only what the checkpoint log holds.
+    await first.kill('SIGKILL');
+
+    const after = [4, 5].map(mailTo);
+    await deliverOverLmtp(
+      servers.lmtpPort,
+      after.map((m) => m.message),
+    );
+    apps.push(await startApp({ name: 'email', env, portVariable: 'EMAIL_HTTP_PORT' }));
+    // A pass goes through the listing in order: by the time the new messages' records are
+    // committed, the pass has gone past the old ones, which it would have produced first.
+    const records = await committedAtLeast(
+      env.EMAIL_RAW_TOPIC_PREFIX,
+      recordsOf([...before, ...after]),
+    );
+    expect(perMessage(records)).toEqual(
+      new Map([...before, ...after].map((m) => [String(m.message.messageId), m.records])),
+    );
+    expect(await listed(user)).toBe(before.length + after.length);
+    // Two app starts from the TypeScript sources on a loaded machine.
+  }, 360_000);
 });

@@ -171,7 +171,7 @@ describe('Splunk connector against a local Splunk REST API', () => {
     expect(ids).toHaveLength(12);
     expect(new Set(ids).size).toBe(12);
     expect(await uncommittedBeyond(vendor.kafka, topics.raw, 12)).toBeGreaterThan(12);
-    expect(await readCheckpoint(vendor.kafka, topics.checkpoints, 'conn-1')).toBeDefined();
+    expect(await readCheckpoint(vendor.kafka, topics.checkpoints, 'tenant-a/conn-1')).toBeDefined();
   });
 
   it('stops polling when a newer instance with its connector id has taken over', async () => {
