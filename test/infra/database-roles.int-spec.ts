@@ -5,6 +5,7 @@ import { nextIntelSequence } from '@soc/intel';
 import {
   PgApiKeyVerifier,
   READ_MODEL_SCHEMA,
+  MIGRATIONS,
   ReadModelStore,
   SERVICE_ROLES,
   TENANT_SETTING,
@@ -276,5 +277,29 @@ describe('service database roles', () => {
     ]) {
       await expect(login.query(statement)).rejects.toThrow(PERMISSION_DENIED);
     }
+  });
+
+  it('grants it all again on a database whose roles had no grants yet (an upgrade)', async () => {
+    const ServiceRoles = MIGRATIONS.find((m) => m.name === 'ServiceRoles1737000040000');
+    if (!ServiceRoles) throw new Error('the service roles migration is not listed');
+    const migration = new ServiceRoles();
+    const runner = owner.createQueryRunner();
+    const checkpoints = `SELECT 1 FROM ${READ_MODEL_SCHEMA}.projection_checkpoints`;
+    try {
+      await migration.down(runner);
+      await expect(as('projector').query(checkpoints)).rejects.toThrow(PERMISSION_DENIED);
+      await expect(
+        as('ingest').query('SELECT * FROM public.soc_api_key_lookup($1)', ['x']),
+      ).rejects.toThrow(PERMISSION_DENIED);
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await as('projector').query(checkpoints)).toEqual(expect.any(Array));
+    expect(
+      await new PgApiKeyVerifier(as('ingest'), { cacheTtlMs: 0 }).verify(ingestKey),
+    ).toMatchObject({
+      tenantId: 'tenant-a',
+    });
   });
 });
