@@ -114,6 +114,7 @@ async function main(): Promise<void> {
           KAFKA_BROKERS: env.kafkaBrokers,
           SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
           DATABASE_URL: database.url,
+          ...database.serviceEnv,
           FEEDBACK_TOPIC: `${id}.feedback`,
           TENANT_CONFIG_TOPIC: `${id}.tenant-config`,
           TOPIC_PARTITIONS: String(numberFlag(flags, 'partitions', 3)),

@@ -197,6 +197,7 @@ async function runPipeline(
       KAFKA_BROKERS: env.kafkaBrokers,
       SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
       DATABASE_URL: database.url,
+      ...database.serviceEnv,
       TOPIC_PARTITIONS: String(partitions),
       ...(identitySteps ? { [IDENTITY_STEPS_VARIABLE]: 'true' } : {}),
     };

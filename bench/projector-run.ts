@@ -117,6 +117,7 @@ export async function runProjectorBench(
       KAFKA_BROKERS: env.kafkaBrokers,
       SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
       DATABASE_URL: database.url,
+      ...database.serviceEnv,
       TOPIC_PARTITIONS: String(params.partitions),
       PROJECTOR_INCIDENTS_TOPIC: topic,
       PROJECTOR_FEEDBACK_TOPIC: `${params.id}.feedback`,

@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { openDataSource } from '@soc/persistence';
+import { ensureSpecLogins, serviceDatabaseEnv } from '@soc/testing';
 import { acquireStack } from '../tools/stack';
 
 export const REPO_ROOT = join(__dirname, '..');
@@ -70,12 +71,16 @@ export const runId = (bench: string): string =>
   `bench_${bench}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
 
 export interface FreshDatabase {
+  /** As its owner: DATABASE_URL, for the services' start-up migrations. */
   readonly url: string;
+  /** Each service's `<SERVICE>_DATABASE_URL`: its least-privilege login, as deployed. */
+  readonly serviceEnv: Readonly<Record<string, string>>;
   readonly drop: () => Promise<void>;
 }
 
-/** Creates a database on the stack's server, migrated to the current schema. */
+/** Creates a database on the stack's server, migrated to the current schema, and the logins. */
 export async function freshDatabase(serverUrl: string, name: string): Promise<FreshDatabase> {
+  await ensureSpecLogins(serverUrl);
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
   try {
@@ -92,6 +97,7 @@ export async function freshDatabase(serverUrl: string, name: string): Promise<Fr
   await dataSource.destroy();
   return {
     url: url.toString(),
+    serviceEnv: serviceDatabaseEnv(url.toString()),
     drop: async () => {
       const client = new Client({ connectionString: serverUrl });
       await client.connect();

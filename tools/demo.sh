@@ -31,6 +31,21 @@ export SYSLOG_TENANT_ID=demo SYSLOG_TCP_PORT="${SYSLOG_TCP_PORT:-5514}" SYSLOG_U
 export ALERT_CORRELATION_WINDOW="${ALERT_CORRELATION_WINDOW:-15m}"
 
 npm run -s soc -- db migrate >/dev/null
+# Each service connects as a login of its own, in its least-privilege role (README
+# "Security"); DATABASE_URL, the schema owner, only migrates and is not given to them.
+service_login() {
+  local service="$1" variable="$2" user="soc_demo_$1" password url
+  password="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("base64url"))')"
+  SOC_DB_LOGIN_PASSWORD="$password" npm run -s soc -- db create-login --role "soc_$service" --user "$user" >/dev/null
+  url="$(node -e 'const u=new URL(process.argv[1]);u.username=process.argv[2];u.password=process.argv[3];process.stdout.write(u.href)' "$DATABASE_URL" "$user" "$password")"
+  export "$variable=$url"
+}
+service_login ingest INGEST_DATABASE_URL
+service_login correlator CORRELATOR_DATABASE_URL
+service_login projector PROJECTOR_DATABASE_URL
+service_login query QUERY_API_DATABASE_URL
+service_login intel INTEL_DATABASE_URL
+export DB_MIGRATE=false
 keys="$(npm run -s soc -- tenant create --tenant demo --name 'Demo SOC')"
 ingest_key="$(node -e 'const k=JSON.parse(process.argv[1]);process.stdout.write(k.keys.ingest)' "$keys")"
 analyst_key="$(node -e 'const k=JSON.parse(process.argv[1]);process.stdout.write(k.keys.analyst)' "$keys")"
@@ -39,7 +54,7 @@ admin_key="$(node -e 'const k=JSON.parse(process.argv[1]);process.stdout.write(k
 pids=()
 start() {
   local name="$1"
-  node "dist/apps/$name/src/main.js" >".stack/demo/$name.log" 2>&1 &
+  env -u DATABASE_URL node "dist/apps/$name/src/main.js" >".stack/demo/$name.log" 2>&1 &
   pids+=("$!")
   echo "started $name (pid $!, log .stack/demo/$name.log)" >&2
 }

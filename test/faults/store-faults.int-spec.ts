@@ -17,6 +17,7 @@ import {
   waitFor,
   alertTopicPartitions,
   type SpecTenancy,
+  serviceDatabaseEnv,
 } from '@soc/testing';
 import { spawnApp, startApp, type AppProcess } from '../support/app-process';
 import { waitForLog, withOutputOf } from '../support/process-faults';
@@ -104,6 +105,7 @@ describe('the pipeline when PostgreSQL or the schema registry is down', () => {
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       SCHEMA_REGISTRY_URL: registry.rewrite(infra.schemaRegistryUrl).replace(/\/+$/, ''),
       DATABASE_URL: database.rewrite(tenancy.database.url),
+      ...serviceDatabaseEnv(database.rewrite(tenancy.database.url)),
       TOPIC_PARTITIONS: String(partitions),
       // As deployed: jest's NODE_ENV=test would switch kafkajs to its test retry defaults.
       NODE_ENV: 'production',

@@ -16,7 +16,8 @@ const verbs: Record<string, { readonly summary: string; readonly load: () => Pro
     load: async () => (await import('./verbs/correlate')).correlateVerb,
   },
   db: {
-    summary: 'db migrate: apply the database migrations (DATABASE_URL)',
+    summary:
+      'db migrate | db create-login --role R --user NAME: apply the migrations; a login for a service role (DATABASE_URL, the owner)',
     load: async () => (await import('./verbs/database')).databaseVerb,
   },
   tenant: {

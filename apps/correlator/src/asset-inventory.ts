@@ -12,8 +12,8 @@ interface AssetRow {
 
 /**
  * An in-memory snapshot of every tenant's asset inventory, refreshed on an interval, so the
- * scorer's lookup stays a synchronous pure function of the snapshot. It reads all tenants,
- * so the correlator's database role needs BYPASSRLS (or superuser) on the assets table.
+ * scorer's lookup stays a synchronous pure function of the snapshot. It reads all tenants:
+ * a policy lets the correlator's role (soc_correlator) past the table's row level security.
  */
 export class AssetInventory {
   private byTenant = new Map<string, Map<string, AssetContext>>();

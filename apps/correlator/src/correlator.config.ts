@@ -65,7 +65,7 @@ export function readCorrelatorConfig(env: NodeJS.ProcessEnv = process.env): Corr
     });
   }
   const config = {
-    infra: readInfraConfig(reader),
+    infra: readInfraConfig(reader, 'correlator'),
     httpPort: reader.integer('CORRELATOR_HTTP_PORT', 8084, { min: 0, max: 65535 }),
     groupId: reader.string('CORRELATOR_GROUP_ID', 'soc-correlator'),
     topics: {

@@ -89,7 +89,7 @@ export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     (f) => !(ALERT_FORMATS as readonly string[]).includes(f),
   );
   const config: IngestConfig = {
-    infra: readInfraConfig(reader),
+    infra: readInfraConfig(reader, 'ingest'),
     httpPort: reader.integer('INGEST_HTTP_PORT', 8080, { min: 0, max: 65535 }),
     maxBodyBytes: reader.integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, { min: 1024 }),
     maxBatchItems: reader.integer('INGEST_MAX_BATCH_ITEMS', 5_000, { min: 1 }),

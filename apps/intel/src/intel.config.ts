@@ -49,7 +49,7 @@ function readFeeds(specs: string): FeedSource[] {
 export function readIntelConfig(env: NodeJS.ProcessEnv = process.env): IntelConfig {
   const reader = new EnvReader(env);
   const config = {
-    infra: readInfraConfig(reader),
+    infra: readInfraConfig(reader, 'intel'),
     httpPort: reader.integer('INTEL_HTTP_PORT', 8085, { min: 0, max: 65535 }),
     groupId: reader.string('INTEL_GROUP_ID', 'soc-intel'),
     topics: {

@@ -16,6 +16,7 @@ import {
   uniqueName,
   waitFor,
   type SpecDatabase,
+  serviceDatabaseEnv,
 } from '@soc/testing';
 import {
   providerFixture,
@@ -86,6 +87,7 @@ describe('apps/intel on the real stack', () => {
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
       DATABASE_URL: database.url,
+      ...serviceDatabaseEnv(database.url),
       TOPIC_PARTITIONS: String(PARTITIONS),
       INTEL_HTTP_PORT: '0',
       INTEL_GROUP_ID: name,

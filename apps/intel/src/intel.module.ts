@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { asSchemaOwner } from '@soc/config';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CanonicalAlert, IntelEvent } from '@soc/contracts';
@@ -30,7 +31,7 @@ import {
   readSchemaFile,
 } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
-import { openDataSource } from '@soc/persistence';
+import { migrateDatabase, openDataSource } from '@soc/persistence';
 import { AlertEnricher } from './alert-enricher';
 import type { IntelConfig } from './intel.config';
 import { IntelMetrics } from './intel.metrics';
@@ -96,10 +97,8 @@ async function connect(config: IntelConfig, logger: Logger): Promise<Connections
     readSchemaFile('intel'),
     intelAvroMapping,
   );
-  const db = await openDataSource(
-    { url: config.infra.databaseUrl, applicationName: 'soc-intel' },
-    { migrate: config.migrate },
-  );
+  if (config.migrate) await migrateDatabase(asSchemaOwner(config.infra).databaseUrl);
+  const db = await openDataSource({ url: config.infra.databaseUrl, applicationName: 'soc-intel' });
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,

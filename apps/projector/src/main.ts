@@ -1,7 +1,7 @@
 import { parseDurationMs } from '@soc/config';
 import { createLogger } from '@soc/observability';
 import { readProjectorConfig } from './projector.config';
-import { createProjectorApp, createProjectorParts } from './projector.module';
+import { createProjectorApp, createRebuildParts } from './projector.module';
 import { rebuildReadModel } from './rebuild';
 
 /**
@@ -17,7 +17,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const [mode, ...rest] = argv;
   if (mode === 'rebuild') {
     const timeout = flagValue(rest, '--timeout');
-    const parts = await createProjectorParts(config, logger);
+    const parts = await createRebuildParts(config, logger);
     try {
       const report = await rebuildReadModel({
         ...parts,

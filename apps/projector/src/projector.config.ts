@@ -25,7 +25,7 @@ export interface ProjectorConfig {
 export function readProjectorConfig(env: NodeJS.ProcessEnv = process.env): ProjectorConfig {
   const reader = new EnvReader(env);
   const config: ProjectorConfig = {
-    infra: readInfraConfig(reader),
+    infra: readInfraConfig(reader, 'projector'),
     httpPort: reader.integer('PROJECTOR_HTTP_PORT', 8082, { min: 0, max: 65535 }),
     groupId: reader.string('PROJECTOR_GROUP_ID', 'soc-projector'),
     incidentsTopic: reader.string('PROJECTOR_INCIDENTS_TOPIC', TOPICS.incidents),

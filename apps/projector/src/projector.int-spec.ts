@@ -43,7 +43,7 @@ import {
 } from '../../../test/support/incident-events';
 import { ProjectionEngine, type ConsumedRecord } from './projection-engine';
 import type { ProjectorConfig } from './projector.config';
-import { createProjectorApp, createProjectorParts } from './projector.module';
+import { createProjectorApp, createRebuildParts } from './projector.module';
 import { rebuildReadModel } from './rebuild';
 
 const logger = createLogger('projector-spec', 'warn');
@@ -147,7 +147,7 @@ describe('projector on Kafka and Postgres', () => {
   };
 
   const rebuild = async (options: { swap: boolean; compare: boolean }) => {
-    const parts = await createProjectorParts({ ...config, migrate: false }, logger);
+    const parts = await createRebuildParts({ ...config, migrate: false }, logger);
     try {
       return await rebuildReadModel({
         ...parts,
@@ -171,7 +171,7 @@ describe('projector on Kafka and Postgres', () => {
     database = await createSpecDatabase('projector');
     kafka = testKafka();
     config = {
-      infra: specInfraConfig(infraFromEnv(), database.url, PARTITIONS),
+      infra: specInfraConfig(infraFromEnv(), database.url, PARTITIONS, 'projector'),
       httpPort: 0,
       groupId: uniqueName('projector'),
       incidentsTopic: await createTopic(uniqueName('incidents'), PARTITIONS),

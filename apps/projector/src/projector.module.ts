@@ -9,10 +9,10 @@ import {
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Kafka } from 'kafkajs';
-import { identityStepsEnabled } from '@soc/config';
+import { asSchemaOwner, identityStepsEnabled } from '@soc/config';
 import { createKafka, createSchemaRegistry } from '@soc/kafka';
 import { AppMetrics, HealthRegistry, ObservabilityModule, type Logger } from '@soc/observability';
-import { ReadModelStore, openDataSource, type DataSource } from '@soc/persistence';
+import { ReadModelStore, migrateDatabase, openDataSource, type DataSource } from '@soc/persistence';
 import { identityFold } from './identity-fold';
 import { ProjectionEngine } from './projection-engine';
 import type { ProjectorConfig } from './projector.config';
@@ -34,14 +34,12 @@ export async function createProjectorParts(
   config: ProjectorConfig,
   logger: Logger,
 ): Promise<ProjectorParts> {
-  const dataSource = await openDataSource(
-    {
-      url: config.infra.databaseUrl,
-      applicationName: 'soc-projector',
-      poolSize: config.databasePoolSize,
-    },
-    { migrate: config.migrate },
-  );
+  if (config.migrate) await migrateDatabase(asSchemaOwner(config.infra).databaseUrl);
+  const dataSource = await openDataSource({
+    url: config.infra.databaseUrl,
+    applicationName: 'soc-projector',
+    poolSize: config.databasePoolSize,
+  });
   const kafka = createKafka(config.infra.kafkaBrokers, 'soc-projector', logger);
   const decoder = createEventDecoders(createSchemaRegistry(config.infra.schemaRegistryUrl), {
     incidents: config.incidentsTopic,
@@ -50,6 +48,14 @@ export async function createProjectorParts(
     feedbackEncoding: config.feedbackEncoding,
   });
   return { dataSource, kafka, decoder };
+}
+
+/** The parts of a rebuild: it creates and renames schemas, DDL only the schema owner may run. */
+export function createRebuildParts(
+  config: ProjectorConfig,
+  logger: Logger,
+): Promise<ProjectorParts> {
+  return createProjectorParts({ ...config, infra: asSchemaOwner(config.infra) }, logger);
 }
 
 /** Health checks, and the database closed after Nest has stopped the consumer. */

@@ -76,7 +76,7 @@ describe('query API under hostile callers', () => {
     database = await createSpecDatabase('query_api_hostile');
     const infra = infraFromEnv();
     const config: QueryApiConfig = {
-      infra: specInfraConfig(infra, database.url, 1),
+      infra: specInfraConfig(infra, database.url, 1, 'query'),
       httpPort: 0,
       feedbackTopic: await createTopic(uniqueName('feedback'), 1),
       feedbackEncoding: 'avro',

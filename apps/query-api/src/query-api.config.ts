@@ -90,7 +90,7 @@ export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryA
   const reader = new EnvReader(env);
   const jwksUrl = reader.string('OIDC_JWKS_URL', '');
   const config: QueryApiConfig = {
-    infra: readInfraConfig(reader),
+    infra: readInfraConfig(reader, 'query'),
     httpPort: reader.integer('QUERY_API_HTTP_PORT', 8083, { min: 0, max: 65535 }),
     feedbackTopic: reader.string('FEEDBACK_TOPIC', TOPICS.feedback),
     feedbackEncoding: reader.oneOf('FEEDBACK_ENCODING', ['avro', 'json'], 'avro'),

@@ -21,6 +21,7 @@ import {
   uniqueName,
   waitFor,
   type SpecDatabase,
+  serviceDatabaseEnv,
 } from '@soc/testing';
 import { startApp, type AppProcess } from '../../../test/support/app-process';
 import { openStream } from '../../../test/support/sse-client';
@@ -84,7 +85,7 @@ describe('query API over the projected read model', () => {
     incidentsTopic = await createTopic(uniqueName('incidents'), PARTITIONS);
     const feedbackTopic = await createTopic(uniqueName('feedback'), PARTITIONS);
     config = {
-      infra: specInfraConfig(infra, database.url, PARTITIONS),
+      infra: specInfraConfig(infra, database.url, PARTITIONS, 'query'),
       httpPort: 0,
       feedbackTopic,
       feedbackEncoding: 'avro',
@@ -108,6 +109,7 @@ describe('query API over the projected read model', () => {
         KAFKA_BROKERS: infra.kafkaBrokers.join(','),
         SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
         DATABASE_URL: database.url,
+        ...serviceDatabaseEnv(database.url),
         TOPIC_PARTITIONS: String(PARTITIONS),
         PROJECTOR_INCIDENTS_TOPIC: incidentsTopic,
         PROJECTOR_FEEDBACK_TOPIC: feedbackTopic,

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { asSchemaOwner } from '@soc/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
@@ -27,6 +28,7 @@ import {
   PgApiKeyVerifier,
   ensureTenant,
   installApiKey,
+  migrateDatabase,
   openDataSource,
   type DataSource,
 } from '@soc/persistence';
@@ -80,16 +82,14 @@ export async function createQueryApiParts(
   config: QueryApiConfig,
   logger: Logger,
 ): Promise<QueryApiParts> {
-  const dataSource = await openDataSource(
-    {
-      url: config.infra.databaseUrl,
-      applicationName: 'soc-query-api',
-      poolSize: config.databasePoolSize,
-      acquireTimeoutMs: config.limits.dbAcquireTimeoutMs,
-      statementTimeoutMs: config.limits.dbStatementTimeoutMs,
-    },
-    { migrate: config.migrate },
-  );
+  if (config.migrate) await migrateDatabase(asSchemaOwner(config.infra).databaseUrl);
+  const dataSource = await openDataSource({
+    url: config.infra.databaseUrl,
+    applicationName: 'soc-query-api',
+    poolSize: config.databasePoolSize,
+    acquireTimeoutMs: config.limits.dbAcquireTimeoutMs,
+    statementTimeoutMs: config.limits.dbStatementTimeoutMs,
+  });
   if (config.bootstrapAdminKey) {
     await ensureTenant(dataSource, config.platformTenantId, 'Platform operator');
     const installed = await installApiKey(dataSource, {

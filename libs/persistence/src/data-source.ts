@@ -48,6 +48,23 @@ export async function openDataSource(
   return dataSource;
 }
 
+/**
+ * Brings the schema up to date as the schema owner (DATABASE_URL) on a connection of its own,
+ * before a service connects as its least-privilege login. Returns the migrations applied.
+ */
+export async function migrateDatabase(
+  ownerUrl: string,
+  applicationName = 'soc-migrate',
+): Promise<string[]> {
+  const dataSource = await openDataSource({ url: ownerUrl, applicationName });
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
 /** Anything that runs SQL: a data source, an entity manager, a query runner. */
 export interface Queryable {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;

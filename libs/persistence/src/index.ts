@@ -7,4 +7,6 @@ export * from './read-model/records';
 export * from './read-model/shadow-schema';
 export * from './read-model/tables';
 export * from './schema';
+export * from './service-logins';
+export * from './service-roles';
 export * from './tenant-scope';

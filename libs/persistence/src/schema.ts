@@ -1,5 +1,8 @@
 import { ANALYST_VERDICTS, API_KEY_ROLES, INCIDENT_STATUSES } from '@soc/contracts';
 import { READ_MODEL_TABLES } from './read-model/tables';
+import { APP_ROLE, readModelAccessDdl } from './service-roles';
+
+export { APP_ROLE };
 
 /**
  * Names and DDL shared by the migration and the projector's rebuild. The read model lives in
@@ -8,7 +11,6 @@ import { READ_MODEL_TABLES } from './read-model/tables';
  * `public`.
  */
 export const READ_MODEL_SCHEMA = 'read_model';
-export const APP_ROLE = 'soc_app';
 export const TENANT_SETTING = 'app.tenant_id';
 /** Postgres NOTIFY channel the projector signals after each committed batch. */
 export const READ_MODEL_CHANNEL = 'soc_read_model';
@@ -28,7 +30,8 @@ const TENANT_PREDICATE = `tenant_id = NULLIF(current_setting('${TENANT_SETTING}'
 
 /**
  * ROW LEVEL SECURITY for one tenant table. FORCE makes it bind the table owner too; only
- * superusers and BYPASSRLS roles (the projector, the migration) are exempt.
+ * superusers and BYPASSRLS roles (the migration, a rebuild) are exempt, and roles a further
+ * policy names (service-roles.ts: the projector, the correlator's asset reads).
  */
 export function tenantIsolationDdl(table: string): string[] {
   return [
@@ -37,18 +40,6 @@ export function tenantIsolationDdl(table: string): string[] {
     `CREATE POLICY tenant_isolation ON ${table} USING (${TENANT_PREDICATE}) WITH CHECK (${TENANT_PREDICATE})`,
   ];
 }
-
-/** Creates the application role once per cluster; concurrent test databases may race on it. */
-export const createAppRoleDdl = `
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
-    CREATE ROLE ${APP_ROLE} NOLOGIN;
-  END IF;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN
-  NULL;
-END
-$$`;
 
 export const streamPositionsDdl = (schemaName: string, ifNotExists = false): string =>
   `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${assertIdentifier(schemaName)}.stream_positions (
@@ -130,7 +121,8 @@ const READ_MODEL_TENANT_TABLES = READ_MODEL_TABLES.filter((spec) =>
 ).map((spec) => spec.table);
 
 /**
- * The projection tables in `schema`; the query API may only read them. Their columns are
+ * The projection tables in `schema`; the query API may only read them, the projector writes
+ * them (service-roles.ts). Their columns are
  * those of the table specs (read-model/tables.ts): a test holds the two together.
  */
 export function readModelDdl(schemaName: string): string[] {
@@ -278,6 +270,7 @@ export function readModelDdl(schemaName: string): string[] {
     ...READ_MODEL_TENANT_TABLES.flatMap((table) => tenantIsolationDdl(`${s}.${table}`)),
     `GRANT USAGE ON SCHEMA ${s} TO ${APP_ROLE}`,
     ...READ_MODEL_TENANT_TABLES.map((table) => `GRANT SELECT ON ${s}.${table} TO ${APP_ROLE}`),
+    ...readModelAccessDdl(s),
   ];
 }
 

@@ -1,8 +1,12 @@
 // The environment an app reads in a spec: the test infrastructure, plus names of the spec's own.
 import { infraFromEnv, type TestInfra } from './infra';
+import { serviceDatabaseEnv } from './spec-logins';
 import { uniqueName } from './unique-name';
 
-/** What every app reads in a spec: the broker, the schema registry, the spec database, partitions. */
+/**
+ * What every app reads in a spec: the broker, the schema registry, the spec database (the
+ * owner's URL for migrations, each service's login for its connection), partitions.
+ */
 export function stackEnv({
   infra,
   databaseUrl,
@@ -16,6 +20,7 @@ export function stackEnv({
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
     DATABASE_URL: databaseUrl,
+    ...serviceDatabaseEnv(databaseUrl),
     TOPIC_PARTITIONS: String(partitions),
   };
 }

@@ -14,3 +14,4 @@ export * from './golden-fixtures';
 export * from './tcp-proxy';
 export * from './correlator-codecs';
 export * from './incident-collector';
+export * from './spec-logins';

@@ -1,5 +1,8 @@
 // The infrastructure an integration or end-to-end spec runs against, as jest's global setup
 // (test/infra/global-setup.ts) put it into the environment.
+import type { InfraConfig } from '@soc/config';
+import type { ServiceName } from '@soc/persistence';
+import { serviceDatabaseUrl } from './spec-logins';
 
 export interface TestInfra {
   readonly kafkaBrokers: readonly string[];
@@ -31,7 +34,21 @@ export function infraFromEnv(
   };
 }
 
-/** A service's infra config for a spec: this infrastructure with the spec's database and partitions. */
-export function specInfraConfig(infra: TestInfra, databaseUrl: string, topicPartitions: number) {
-  return { ...infra, kafkaBrokers: [...infra.kafkaBrokers], databaseUrl, topicPartitions };
+/**
+ * A service's infra config for a spec: this infrastructure with the spec's database (owned by
+ * the spec, connected to as the service's login) and partitions.
+ */
+export function specInfraConfig(
+  infra: TestInfra,
+  databaseUrl: string,
+  topicPartitions: number,
+  service: ServiceName,
+): InfraConfig {
+  return {
+    ...infra,
+    kafkaBrokers: [...infra.kafkaBrokers],
+    databaseUrl: serviceDatabaseUrl(databaseUrl, service),
+    ownerDatabaseUrl: databaseUrl,
+    topicPartitions,
+  };
 }

@@ -2,6 +2,7 @@
 import { Client } from 'pg';
 import { openDataSource } from '@soc/persistence';
 import { infraFromEnv } from './infra';
+import { ensureSpecLogins } from './spec-logins';
 
 export interface SpecDatabase {
   readonly name: string;
@@ -23,9 +24,16 @@ const withServer = async <T>(
   }
 };
 
-/** Creates `spec_<prefix>_<random>` on the test server and returns its URL. */
+let specLogins: Promise<void> | undefined;
+
+/**
+ * Creates `spec_<prefix>_<random>` on the test server and returns its URL (as the owner; the
+ * services' logins are serviceDatabaseEnv's, created here once per spec file).
+ */
 export async function createSpecDatabase(prefix = 'spec'): Promise<SpecDatabase> {
   const serverUrl = infraFromEnv().databaseUrl;
+  specLogins ??= ensureSpecLogins(serverUrl);
+  await specLogins;
   const suffix = `${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   // Unquoted-safe and within Postgres's 63-byte identifier limit.
   const name = `spec_${prefix

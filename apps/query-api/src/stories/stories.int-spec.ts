@@ -17,6 +17,7 @@ import {
   waitFor,
   type SpecTenancy,
   type SpecTenant,
+  serviceDatabaseEnv,
 } from '@soc/testing';
 import { startApp, type AppProcess } from '../../../../test/support/app-process';
 import { campaignLinked, liveIncident } from '../../../../test/support/incident-events';
@@ -60,6 +61,7 @@ describe('stories in the query API', () => {
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
       DATABASE_URL: tenancy.database.url,
+      ...serviceDatabaseEnv(tenancy.database.url),
       TOPIC_PARTITIONS: String(PARTITIONS),
     };
     api = await startApp({

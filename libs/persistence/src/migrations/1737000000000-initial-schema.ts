@@ -1,16 +1,18 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { READ_MODEL_SCHEMA, applicationTablesDdl, createAppRoleDdl, readModelDdl } from '../schema';
+import { READ_MODEL_SCHEMA, applicationTablesDdl, readModelDdl } from '../schema';
+import { createGroupRolesDdl } from '../service-roles';
 
 /**
  * The first schema: application tables in `public`, the read model in its own schema, the
- * application role, and row level security on every tenant table. Run as a role that may
+ * group roles (the application role and the services'), and row level security on every
+ * tenant table. Run as a role that may
  * create roles and bypasses RLS (the database owner in development).
  */
 export class InitialSchema1737000000000 implements MigrationInterface {
   readonly name = 'InitialSchema1737000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(createAppRoleDdl);
+    for (const statement of createGroupRolesDdl) await queryRunner.query(statement);
     for (const statement of [...applicationTablesDdl(), ...readModelDdl(READ_MODEL_SCHEMA)]) {
       await queryRunner.query(statement);
     }
@@ -22,6 +24,6 @@ export class InitialSchema1737000000000 implements MigrationInterface {
     for (const table of ['feedback_sequences', 'assets', 'api_keys', 'tenants']) {
       await queryRunner.query(`DROP TABLE IF EXISTS public.${table}`);
     }
-    // The application role is cluster-wide and may serve other databases: left in place.
+    // The group roles are cluster-wide and may serve other databases: left in place.
   }
 }

@@ -5,7 +5,8 @@ import { APP_ROLE, TENANT_SETTING } from '../schema';
  * The query API's transactional outbox for analyst feedback: an action's event is written in
  * the transaction that allocates its sequence number, and relayed to the feedback topic after
  * the commit, so a number is never published by a transaction that then rolls back. The
- * tenant role may only insert its own tenant's rows; the relay reads as the connection's owner.
+ * tenant role may only insert its own tenant's rows; the relay reads and deletes as the
+ * connection's role (the owner, or soc_query through its policies: service-roles.ts).
  */
 export class FeedbackOutbox1737000031000 implements MigrationInterface {
   readonly name = 'FeedbackOutbox1737000031000';

@@ -7,6 +7,7 @@ import { Stories1737000016500 } from './1737000016500-stories';
 import { ProjectorDeadLetters1737000030000 } from './1737000030000-projector-dead-letters';
 import { FeedbackOutbox1737000031000 } from './1737000031000-feedback-outbox';
 import { TenantConfig1737000015000 } from './1737000015000-tenant-config';
+import { ServiceRoles1737000040000 } from './1737000040000-service-roles';
 
 /** Every migration in order; the data source runs these, never `synchronize`. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ProjectorDeadLetters1737000030000,
   FeedbackOutbox1737000031000,
   TenantConfig1737000015000,
+  ServiceRoles1737000040000,
 ];
