@@ -95,6 +95,8 @@ export function changeOf(event: IncidentEvent): ChangeDetails | null {
     case 'FeedbackApplied':
     case 'TenantBudgetExceeded':
     case 'TenantPolicyApplied':
+    case 'FeedbackHeld':
+    case 'HeldFeedbackExpired':
       return null;
     default: {
       const unreachable: never = event;

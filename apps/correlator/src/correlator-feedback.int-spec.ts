@@ -236,4 +236,42 @@ describe('the correlator learning from analyst feedback through the query API', 
     expect(entry.summary).toContain('priority should be 95');
     expect(entry.summary).toContain(`for alert ${alertId}`);
   }, 180_000);
+
+  it('holds feedback on an alert the correlator has not seen yet, across a restart, and applies it once when the alert arrives', async () => {
+    const alertId = 'bk-late-detector';
+    const accepted = await call('/feedback', {
+      alert_id: alertId,
+      correct_priority: 90,
+      analyst_notes: 'the copy the late detector will report',
+    });
+    expect(accepted.status).toBe(202);
+    const held = await waitFor(
+      () => ofType(events, 'FeedbackHeld').find((e) => e.data.alertId === alertId),
+      { timeoutMs: 60_000, describe: 'the feedback held for the alert' },
+    );
+    expect(held.data.correctPriority).toBe(90);
+    // A restart rebuilds what is held from the incident log alone.
+    await correlator.stop();
+    correlator = await startApp({
+      name: 'correlator',
+      env: env(),
+      portVariable: 'CORRELATOR_HTTP_PORT',
+    });
+    await send(backupAlert(alertId, T0 + 44 * HOUR));
+    const applied = await waitFor(
+      () => ofType(events, 'FeedbackApplied').find((e) => e.data.alertId === alertId),
+      { timeoutMs: 60_000, describe: 'the held feedback applied when its alert arrived' },
+    );
+    const opened = ofType(events, 'IncidentOpened').find(
+      (e) => e.data.firstAlert.alertId === alertId,
+    );
+    expect(applied.data.incidentId).toBe(opened?.data.incidentId);
+    expect(applied.causationId).toBe(held.data.feedbackEventId);
+    expect(applied.data.correctPriority).toBe(90);
+    await scoreOf(alertId);
+    expect(
+      ofType(events, 'FeedbackApplied').filter((e) => e.data.alertId === alertId),
+    ).toHaveLength(1);
+    expect(ofType(events, 'HeldFeedbackExpired')).toEqual([]);
+  }, 240_000);
 });

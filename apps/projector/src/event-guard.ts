@@ -2,6 +2,7 @@ import {
   ANALYST_VERDICTS,
   FEEDBACK_EVENT_TYPES,
   FOLLOW_UP_OUTCOMES,
+  HELD_FEEDBACK_EXPIRY_REASONS,
   INCIDENT_CLOSE_REASONS,
   INCIDENT_EVENT_TYPES,
   INCIDENT_STATUSES,
@@ -228,6 +229,22 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       d.strings('rules');
       checkEntities(d, 'entities');
       d.strings('tactics');
+      return;
+    case 'FeedbackHeld':
+      d.nullableString('incidentId');
+      d.nonEmpty('alertId');
+      d.nonEmpty('feedbackEventId');
+      d.string('analyst');
+      d.number('correctPriority');
+      d.nullableString('notes');
+      return;
+    case 'HeldFeedbackExpired':
+      d.nullableString('incidentId');
+      d.nonEmpty('alertId');
+      d.nonEmpty('feedbackEventId');
+      d.string('analyst');
+      d.number('heldAt');
+      d.oneOf('reason', HELD_FEEDBACK_EXPIRY_REASONS);
       return;
     case 'ClosedIncidentFollowedUp':
       d.nonEmpty('incidentId');

@@ -248,6 +248,42 @@ export interface FeedbackAppliedData {
   readonly tactics: readonly string[];
 }
 
+/**
+ * Feedback by alert id (a PriorityFeedbackGiven with `alertId`) on an alert the correlator has
+ * not seen in an incident yet: the alert comes later (a late detector), or the feedback raced
+ * ahead of it. Held on the tenant's `unattached:<tenant>` stream, the latest per alert, until
+ * the alert lands in an incident (then FeedbackApplied with the alert id, caused by the same
+ * feedback event, as if the alert had been seen) or it expires (HeldFeedbackExpired).
+ */
+export interface FeedbackHeldData {
+  readonly incidentId: null;
+  readonly alertId: string;
+  /** The PriorityFeedbackGiven event's id. */
+  readonly feedbackEventId: string;
+  readonly analyst: string;
+  readonly correctPriority: number;
+  readonly notes: string | null;
+}
+
+/**
+ * Why held feedback was given up: its alert did not land in an incident within the hold's age
+ * (`alert-not-seen`), or the tenant held as many as it may and this one was the oldest
+ * (`held-feedback-full`).
+ */
+export const HELD_FEEDBACK_EXPIRY_REASONS = ['alert-not-seen', 'held-feedback-full'] as const;
+export type HeldFeedbackExpiryReason = (typeof HELD_FEEDBACK_EXPIRY_REASONS)[number];
+
+/** Held feedback given up, on the tenant's `unattached:<tenant>` stream: nothing learned. */
+export interface HeldFeedbackExpiredData {
+  readonly incidentId: null;
+  readonly alertId: string;
+  readonly feedbackEventId: string;
+  readonly analyst: string;
+  /** Event time it was held at (the FeedbackHeld event's). */
+  readonly heldAt: EpochMs;
+  readonly reason: HeldFeedbackExpiryReason;
+}
+
 export const FOLLOW_UP_OUTCOMES = ['reopened', 'opened-linked-incident'] as const;
 export type FollowUpOutcome = (typeof FOLLOW_UP_OUTCOMES)[number];
 
@@ -338,6 +374,8 @@ export type TenantBudgetExceeded = EventEnvelope<'TenantBudgetExceeded', TenantB
 export type IncidentReopened = EventEnvelope<'IncidentReopened', IncidentReopenedData>;
 export type IntelVerdictApplied = EventEnvelope<'IntelVerdictApplied', IntelVerdictAppliedData>;
 export type FeedbackApplied = EventEnvelope<'FeedbackApplied', FeedbackAppliedData>;
+export type FeedbackHeld = EventEnvelope<'FeedbackHeld', FeedbackHeldData>;
+export type HeldFeedbackExpired = EventEnvelope<'HeldFeedbackExpired', HeldFeedbackExpiredData>;
 export type ClosedIncidentFollowedUp = EventEnvelope<
   'ClosedIncidentFollowedUp',
   ClosedIncidentFollowedUpData
@@ -359,6 +397,8 @@ export type IncidentEvent =
   | IncidentReopened
   | IntelVerdictApplied
   | FeedbackApplied
+  | FeedbackHeld
+  | HeldFeedbackExpired
   | ClosedIncidentFollowedUp
   | TenantBudgetExceeded
   | TenantPolicyApplied;
@@ -383,5 +423,7 @@ export const INCIDENT_EVENT_TYPES = [
   'ClosedIncidentFollowedUp',
   'TenantBudgetExceeded',
   'TenantPolicyApplied',
+  'FeedbackHeld',
+  'HeldFeedbackExpired',
 ] as const satisfies readonly IncidentEventType[];
 const _everyIncidentType: ListsEvery<IncidentEventType, typeof INCIDENT_EVENT_TYPES> = true;

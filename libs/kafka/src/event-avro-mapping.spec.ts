@@ -289,6 +289,22 @@ const incidentSamples: IncidentEvent[] = [
     policyJson: '{"windowMs":600000}',
     problems: [],
   }),
+  envelope('FeedbackHeld', {
+    incidentId: null,
+    alertId: 'edr-20',
+    feedbackEventId: 'alert:edr-20#1',
+    analyst: 'analyst:alice',
+    correctPriority: 95,
+    notes: 'the late detector saw it first',
+  }),
+  envelope('HeldFeedbackExpired', {
+    incidentId: null,
+    alertId: 'edr-20',
+    feedbackEventId: 'alert:edr-20#1',
+    analyst: 'analyst:alice',
+    heldAt: T,
+    reason: 'alert-not-seen',
+  }),
 ];
 
 const feedbackEnvelope = <T extends FeedbackEvent['type']>(

@@ -92,6 +92,8 @@ export function groupingOf(events: readonly IncidentEvent[]): Grouping {
       case 'ClosedIncidentFollowedUp':
       case 'TenantBudgetExceeded':
       case 'TenantPolicyApplied':
+      case 'FeedbackHeld':
+      case 'HeldFeedbackExpired':
         break;
       default: {
         const unreachable: never = event;

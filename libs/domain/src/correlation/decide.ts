@@ -7,6 +7,7 @@ import { policyFor, type CorrelationConfig } from './config';
 import { Decision } from './context';
 import { alertKeysOf, type AlertKeys } from './entity-keys';
 import { decideFeedback, decideFeedbackRescore } from './feedback-decide';
+import { decideHeldFeedback } from './held-feedback-decide';
 import { foldRepeat, isRepeat } from './fold-repeats';
 import { followUpsOf, recordFollowUps } from './follow-up';
 import { alertCausation, type CorrelationIds } from './ids';
@@ -70,6 +71,8 @@ export function decideCorrelation(
       return decideFeedback(input, { state, config, ids });
     case 'feedback-rescore':
       return decideFeedbackRescore(input, { state, config, ids });
+    case 'held-feedback':
+      return decideHeldFeedback(input, { state, config, ids });
     case 'tenant-config':
       return decideTenantConfig(input, { state, config, ids });
     default: {

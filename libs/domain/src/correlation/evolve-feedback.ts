@@ -1,5 +1,11 @@
-import type { ClosedIncidentFollowedUpData, FeedbackAppliedData } from '@soc/contracts';
+import type {
+  ClosedIncidentFollowedUpData,
+  FeedbackAppliedData,
+  FeedbackHeld,
+  HeldFeedbackExpired,
+} from '@soc/contracts';
 import { labelOfVerdict, recordFeedback } from '../feedback';
+import type { HeldFeedback } from './held-feedback';
 import type { OpenIncident, TenantState } from './state';
 
 /** The open incident, or the closed one as it was kept, that an id names now. */
@@ -19,10 +25,11 @@ export function incidentNamed(tenant: TenantState, incidentId: string): OpenInci
 
 /**
  * Folds FeedbackApplied: the tenant's model learns the verdict or correction with the pattern
- * the event carries (nothing else is read, so a replay learns the same), and a close marks the
- * incident as closed by an analyst.
+ * the event carries (nothing else is read, so a replay learns the same), a close marks the
+ * incident as closed by an analyst, and feedback held for the alert it names is done.
  */
 export function applyFeedback(tenant: TenantState, data: FeedbackAppliedData): void {
+  if (data.alertId !== null) tenant.heldFeedback.delete(data.alertId);
   recordFeedback(tenant.feedback, {
     incidentId: data.incidentId,
     analyst: data.analyst,
@@ -34,6 +41,33 @@ export function applyFeedback(tenant: TenantState, data: FeedbackAppliedData): v
   if (incident === undefined) return;
   if (data.closed) incident.analystClosed = { verdict: data.verdict };
   else if (data.verdict === null && data.correctPriority === null) incident.analystClosed = null;
+}
+
+/**
+ * Folds FeedbackHeld (the latest feedback for the alert, held as the newest) and
+ * HeldFeedbackExpired (the feedback it names is no longer held).
+ */
+export function applyHeldFeedback(
+  tenant: TenantState,
+  event: FeedbackHeld | HeldFeedbackExpired,
+): void {
+  const { alertId, feedbackEventId, analyst } = event.data;
+  if (event.type === 'HeldFeedbackExpired') {
+    if (tenant.heldFeedback.get(alertId)?.feedbackEventId === feedbackEventId)
+      tenant.heldFeedback.delete(alertId);
+    return;
+  }
+  const { correctPriority, notes } = event.data;
+  const held: HeldFeedback = {
+    alertId,
+    feedbackEventId,
+    analyst,
+    correctPriority,
+    notes,
+    heldAt: event.occurredAt,
+  };
+  tenant.heldFeedback.delete(alertId);
+  tenant.heldFeedback.set(alertId, held);
 }
 
 /** A reopened incident is no longer closed by an analyst. */

@@ -6,7 +6,7 @@ import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
 import { close, linkCampaign, merge } from './evolve-merge';
 import { reopen } from './evolve-reopen';
 import { applyVerdict, forgetExpiredVerdicts } from './evolve-intel';
-import { applyFeedback, followUp } from './evolve-feedback';
+import { applyFeedback, applyHeldFeedback, followUp } from './evolve-feedback';
 import { applyPending, countRepeats } from './evolve-repeats';
 import { applyTenantPolicy } from './tenant-policy';
 import { addRow, noteEventTime, openIncident } from './evolve-rows';
@@ -90,11 +90,8 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
     }
     case 'IncidentScored':
       return applyScore(tenant, event.data);
-    case 'IncidentEscalated': {
-      const incident = tenant.open.get(event.data.incidentId);
-      if (incident !== undefined) incident.escalated = true;
-      return;
-    }
+    case 'IncidentEscalated':
+      return markEscalated(tenant, event.data.incidentId);
     case 'CampaignLinked':
       return linkCampaign(tenant, event.data.incidentId, event.data.campaignId);
     case 'IncidentClosed':
@@ -105,6 +102,9 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return applyVerdict(tenant, event.data);
     case 'FeedbackApplied':
       return applyFeedback(tenant, event.data);
+    case 'FeedbackHeld':
+    case 'HeldFeedbackExpired':
+      return applyHeldFeedback(tenant, event);
     case 'ClosedIncidentFollowedUp':
       return followUp(tenant, event.data);
     case 'TenantBudgetExceeded':
@@ -116,6 +116,11 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       throw new Error(`unhandled incident event ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+function markEscalated(tenant: TenantState, incidentId: string): void {
+  const incident = tenant.open.get(incidentId);
+  if (incident !== undefined) incident.escalated = true;
 }
 
 function applyScore(tenant: TenantState, { incidentId, priority }: IncidentScoredData): void {
@@ -155,6 +160,7 @@ function tenantOf(state: CorrelationState, tenantId: string): TenantState {
       intelCount: 0,
       feedback: newFeedbackModel(),
       alertIncidents: new Map(),
+      heldFeedback: new Map(),
       budgets: DEFAULT_TENANT_BUDGETS,
       budgetsReached: new Set(),
       retainedKeys: 0,

@@ -1,11 +1,10 @@
-import type { AnalystVerdict, FeedbackEvent } from '@soc/contracts';
-import { boundedPattern, labelOfVerdict } from '../feedback';
-import { CORRELATION_ACTORS as ACTOR } from './context';
+import type { FeedbackEvent } from '@soc/contracts';
+import { labelOfVerdict } from '../feedback';
 import { decisionFor } from './decision-for';
 import type { DeciderParts } from './decide';
 import { incidentNamed } from './evolve-feedback';
-import { patternOf } from './feedback-pattern';
-import { alertCausation } from './ids';
+import { applyFacts, type ActionFacts } from './feedback-facts';
+import { holdFeedback } from './held-feedback-decide';
 import { rescore } from './rescore';
 import type {
   CorrelationOutput,
@@ -23,18 +22,8 @@ import { hasRule, lastSeenOf } from './state';
  * and one feedback event changes the model at most once however often it is delivered.
  */
 
-/** What an action says, when it says anything the model or the lifecycle uses. */
-interface ActionFacts {
-  readonly incidentId: string | null;
-  readonly alertId: string | null;
-  readonly verdict: AnalystVerdict | null;
-  readonly correctPriority: number | null;
-  /** The analyst closes the incident (a verdict closes it), or opens it again. */
-  readonly lifecycle: 'close' | 'reopen' | null;
-  readonly notes: string | null;
-}
-
-function factsOfAction(event: FeedbackEvent, tenant: TenantState): ActionFacts | null {
+/** What the action says; an alert id is looked up in the tenant's alert index. */
+function factsOfAction(event: FeedbackEvent, tenant: TenantState | undefined): ActionFacts | null {
   const none = { alertId: null, verdict: null, correctPriority: null, notes: null };
   switch (event.type) {
     case 'IncidentVerdictGiven': {
@@ -48,7 +37,7 @@ function factsOfAction(event: FeedbackEvent, tenant: TenantState): ActionFacts |
     case 'PriorityFeedbackGiven': {
       const { alertId, correctPriority, analystNotes } = event.data;
       const incidentId =
-        event.data.incidentId ?? (alertId === null ? null : tenant.alertIncidents.get(alertId));
+        event.data.incidentId ?? (alertId === null ? null : tenant?.alertIncidents.get(alertId));
       return {
         ...none,
         incidentId: incidentId ?? null,
@@ -84,38 +73,23 @@ function changesNothing(tenant: TenantState, incident: OpenIncident, facts: Acti
 /**
  * An analyst action. A verdict, a corrected priority or a close of an incident the correlator
  * still knows (open, or closed within the campaign horizon; an alert id is looked up in the
- * tenant's alert index) becomes FeedbackApplied, at the incident's own latest event time so
- * that when the analyst answered does not age it. Actions about nothing it knows change nothing.
+ * tenant's alert index) becomes FeedbackApplied. Feedback by the id of an alert no incident
+ * holds yet is held for it (held-feedback-decide.ts). Actions about incidents the correlator
+ * no longer knows change nothing.
  */
 export function decideFeedback(input: FeedbackInput, parts: DeciderParts): CorrelationOutput[] {
   const { event } = input;
   const tenant = parts.state.tenants.get(event.tenantId);
-  if (tenant === undefined) return [];
   const facts = factsOfAction(event, tenant);
-  if (facts === null || facts.incidentId === null) return [];
-  const incident = incidentNamed(tenant, facts.incidentId);
-  if (incident === undefined || changesNothing(tenant, incident, facts)) return [];
-  const at = lastSeenOf(incident);
-  const ctx = decisionFor(parts, {
-    tenantId: event.tenantId,
-    time: at,
-    cause: alertCausation(event.eventId),
-  });
-  const pattern = boundedPattern(patternOf([incident]));
-  const data = {
-    incidentId: incident.id,
-    analyst: event.actor,
-    verdict: facts.verdict,
-    correctPriority: facts.correctPriority,
-    closed: facts.lifecycle === 'close',
-    alertId: facts.alertId,
-    notes: facts.notes,
-    rules: pattern.rules,
-    entities: pattern.entities,
-    tactics: pattern.tactics,
-  };
-  ctx.emit(incident, 'FeedbackApplied', data, { actor: ACTOR.feedback, at });
-  return ctx.outputs;
+  if (facts === null) return [];
+  if (facts.incidentId === null)
+    return event.type === 'PriorityFeedbackGiven' && facts.alertId !== null
+      ? holdFeedback(event, parts, facts.alertId)
+      : [];
+  const incident = tenant === undefined ? undefined : incidentNamed(tenant, facts.incidentId);
+  if (tenant === undefined || incident === undefined || changesNothing(tenant, incident, facts))
+    return [];
+  return applyFacts(parts, { incident, facts, analyst: event.actor, cause: event.eventId });
 }
 
 /**

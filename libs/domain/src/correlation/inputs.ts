@@ -7,6 +7,7 @@ import type {
 } from '@soc/contracts';
 import type { AlertKeys } from './entity-keys';
 import type { FeedbackInput, FeedbackRescoreInput } from './feedback-inputs';
+import type { HeldFeedbackInput } from './held-feedback';
 export type CorrelationInput =
   | AlertInput
   | TickInput
@@ -14,6 +15,7 @@ export type CorrelationInput =
   | RememberedIntelInput
   | FeedbackInput
   | FeedbackRescoreInput
+  | HeldFeedbackInput
   | TenantConfigInput;
 
 /** A version of the tenant's configuration (`soc.tenant-config.v1`, see tenant-policy.ts). */

@@ -5,6 +5,7 @@ import { decideCorrelation } from './decide';
 import { evolveCorrelation } from './evolve';
 import type { CorrelationIds } from './ids';
 import { alertKeysOf } from './entity-keys';
+import { arrivalsOf } from './held-feedback';
 import {
   initialCorrelationState,
   isIncidentEvent,
@@ -47,7 +48,8 @@ export function createCorrelator(
         : undefined;
     let landedIn: string | undefined;
     const taught: FeedbackRescoreInput[] = [];
-    for (const output of decideCorrelation(keyed, state, config, ids)) {
+    const outputs = decideCorrelation(keyed, state, config, ids);
+    for (const output of outputs) {
       evolveCorrelation(state, output, known);
       if (isIncidentEvent(output)) into.push(output);
       if (output.type === 'IncidentOpened' || output.type === 'AlertAttached')
@@ -74,6 +76,8 @@ export function createCorrelator(
         },
         into,
       );
+    // Feedback held for an alert these outputs put in an incident is applied there now.
+    for (const arrival of arrivalsOf(state, outputs)) push(arrival, into);
     return into;
   };
   return {

@@ -1,4 +1,5 @@
 import type { FeedbackModel } from '../feedback';
+import type { HeldFeedback } from './held-feedback';
 import type { EvictionCursor } from '../oldest-first';
 import type { EvidenceTally, TenantBaseline } from '../scoring';
 import type {
@@ -95,11 +96,10 @@ export interface TenantState {
   intelCount: number;
   /** What analysts said about past incidents (FeedbackApplied), per rule, entity and pattern. */
   readonly feedback: FeedbackModel;
-  /**
-   * Alert id -> the incident its row or repeat joined, for feedback that names an alert; at
-   * most MAX_INDEXED_ALERTS, the oldest out first.
-   */
+  /** Alert id -> the incident its row or repeat joined; MAX_INDEXED_ALERTS, oldest out first. */
   readonly alertIncidents: Map<string, string>;
+  /** Alert id -> feedback by that id held until the alert lands in an incident, oldest first. */
+  readonly heldFeedback: Map<string, HeldFeedback>;
   /** The state budgets in force: the latest TenantBudgetExceeded's limits (see budgets.ts). */
   budgets: TenantBudgetLimits;
   /** Budgets announced under `budgets`. */

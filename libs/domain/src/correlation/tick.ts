@@ -4,6 +4,7 @@ import { policyFor } from './config';
 import { CORRELATION_ACTORS as ACTOR, Decision } from './context';
 import type { DeciderParts } from './decide';
 import { flushRepeats } from './fold-repeats';
+import { expireHeldFeedback } from './held-feedback-decide';
 import { tickCausation } from './ids';
 import {
   bucketOf,
@@ -57,6 +58,7 @@ export function decideTick(tick: TickInput, parts: DeciderParts): CorrelationOut
         { incidentId: incident.id, reason },
         { actor: ACTOR.window },
       );
+    if (tenant.heldFeedback.size > 0) expireHeldFeedback(ctx, tenant);
     for (const output of ctx.outputs) outputs.push(output);
   }
   return outputs;

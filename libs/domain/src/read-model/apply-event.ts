@@ -185,6 +185,20 @@ function applyBudgetExceeded(draft: Draft, event: EventOf<'TenantBudgetExceeded'
   draft.details = { budget: event.data.budget, used: event.data.used, limits: event.data.limits };
 }
 
+/** Never reached: feedback held for an alert no incident holds yet (`incidentId` null). */
+function applyFeedbackHeld(draft: Draft, event: EventOf<'FeedbackHeld'>): void {
+  const { alertId, analyst, correctPriority } = event.data;
+  draft.summary = `Priority ${correctPriority} from ${analyst} held for alert ${alertId}`;
+  draft.details = { alertId, analyst, correctPriority };
+}
+
+/** Never reached: held feedback given up (`incidentId` null). */
+function applyHeldFeedbackExpired(draft: Draft, event: EventOf<'HeldFeedbackExpired'>): void {
+  const { alertId, analyst, reason } = event.data;
+  draft.summary = `Feedback from ${analyst} held for alert ${alertId} given up (${reason})`;
+  draft.details = { alertId, analyst, reason };
+}
+
 function applyIntelVerdict(draft: Draft, event: EventOf<'IntelVerdictApplied'>): void {
   const { provider, indicator, kind, verdict, score, evidence, fetchedAt, expiresAt } = event.data;
   draft.summary = `Threat intel from ${provider}: ${verdict} ${indicator} (${evidence})`;
@@ -291,6 +305,8 @@ const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
   ClosedIncidentFollowedUp: applyFollowedUp,
   TenantBudgetExceeded: applyBudgetExceeded,
   TenantPolicyApplied: applyTenantPolicy,
+  FeedbackHeld: applyFeedbackHeld,
+  HeldFeedbackExpired: applyHeldFeedbackExpired,
   IncidentAcknowledged: applyAcknowledged,
   IncidentAssigned: applyAssigned,
   IncidentStatusChanged: applyStatusChanged,
