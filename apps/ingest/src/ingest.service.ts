@@ -168,15 +168,16 @@ export class IngestService {
 
   /**
    * Waits out the publish of an alert this request found already admitted. True when that
-   * publish failed and this request has now admitted the alert itself.
+   * publish failed and this request has now admitted the alert itself. A publish may have
+   * failed (and its keys been forgotten) before this request looked for it: an alert neither
+   * in flight nor remembered is admitted here.
    */
   private async mustRepublish(key: string, now: number, deadline: Deadline): Promise<boolean> {
-    for (let flight = this.inFlight.get(key); flight !== undefined;) {
+    for (;;) {
+      const flight = this.inFlight.get(key);
+      if (flight === undefined) return this.admission.admit(key, now);
       if (await deadline.race(flight)) return false;
-      if (this.admission.admit(key, now)) return true;
-      flight = this.inFlight.get(key);
     }
-    return false;
   }
 }
 
