@@ -61,6 +61,7 @@ describe('ingest re-delivery memory across replicas and restarts', () => {
         ...correlatorEnv(infra, tenancy.database.url, name, partitions),
         ALERTS_TOPIC: TOPICS.alerts,
         NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
       },
     });
     await waitForLog(apps.correlator, 'correlator running', 90_000);
