@@ -29,6 +29,9 @@ export INTEL_FEEDS="${INTEL_FEEDS:-feodo=plain:libs/domain/src/intel/fixtures/pl
 export SYSLOG_TENANT_ID=demo SYSLOG_TCP_PORT="${SYSLOG_TCP_PORT:-5514}" SYSLOG_UDP_PORT="${SYSLOG_UDP_PORT:-5514}"
 # Generated traffic spans hours of event time in minutes of wall time; keep windows short.
 export ALERT_CORRELATION_WINDOW="${ALERT_CORRELATION_WINDOW:-15m}"
+# The generator numbers its alerts from 1 on every start, and ingest remembers what the alert
+# log holds for its re-delivery horizon: a short one lets a restarted demo's alerts through.
+export INGEST_REDELIVERY_HORIZON="${INGEST_REDELIVERY_HORIZON:-1m}"
 
 npm run -s soc -- db migrate >/dev/null
 # Each service connects as a login of its own, in its least-privilege role (README

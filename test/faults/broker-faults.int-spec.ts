@@ -18,10 +18,13 @@ import {
 import { spawnApp, startApp, type AppProcess } from '../support/app-process';
 import { waitForLog, withOutputOf } from '../support/process-faults';
 import { startPrivateKafka, type PrivateKafka } from '../support/private-kafka';
-import { alertSender, type AlertSender } from './alert-sender';
+import { alertSender, faultAlerts, type AlertSender } from './alert-sender';
 import { auditPipeline, CLEAN_AUDIT, reportFault, type PipelineAudit } from './pipeline-audit';
 
 const PARTITIONS = 2;
+/** Ingest's INGEST_PUBLISH_TIMEOUT here, and the room a loaded machine gets past it. */
+const PUBLISH_TIMEOUT_MS = 2_000;
+const ANSWER_MARGIN_MS = 5_000;
 
 /**
  * Faults of the broker itself, on a broker of this spec's own (the shared one is never
@@ -50,7 +53,11 @@ describe('the pipeline when its Kafka broker fails', () => {
     const deployed = { KAFKA_BROKERS: broker.brokers, NODE_ENV: 'production', LOG_LEVEL: 'info' };
     ingest = await startApp({
       name: 'ingest',
-      env: { ...ingestEnv(tenancy.database.url, PARTITIONS), ...deployed },
+      env: {
+        ...ingestEnv(tenancy.database.url, PARTITIONS),
+        ...deployed,
+        INGEST_PUBLISH_TIMEOUT: `${PUBLISH_TIMEOUT_MS}ms`,
+      },
       portVariable: 'INGEST_HTTP_PORT',
     });
     correlator = await spawnApp({
@@ -106,6 +113,21 @@ describe('the pipeline when its Kafka broker fails', () => {
     expect(before).toMatchObject({ ...CLEAN_AUDIT, alertsIn: 100 });
 
     await broker.kill();
+    // A sender that waits as long as it takes: ingest answers it within its publish timeout.
+    const probe = faultAlerts('kill-probe', 5);
+    const askedAt = Date.now();
+    const answer = await fetch(`${ingest.url}/api/v1/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': tenant.ingestKey },
+      body: JSON.stringify(probe),
+      signal: AbortSignal.timeout(120_000),
+    });
+    const answeredInMs = Date.now() - askedAt;
+    expect({ status: answer.status, retryAfter: answer.headers.get('retry-after') }).toEqual({
+      status: 503,
+      retryAfter: '5',
+    });
+    expect(answeredInMs).toBeLessThan(PUBLISH_TIMEOUT_MS + ANSWER_MARGIN_MS);
     const sending = sender.sendRange('kill', 100, 300);
     await waitFor(() => sender.failedAttempts() > 0, {
       timeoutMs: 60_000,
@@ -113,11 +135,14 @@ describe('the pipeline when its Kafka broker fails', () => {
     });
     await broker.restart();
     await sending;
+    // The probe's sender retries too: the alerts answered 503 are written once after all.
+    await sender.send(probe);
 
     const after = await settledAudit(tenant.tenantId, sender);
     reportFault('broker killed', { before, after, answers: sender.tally.answers });
+    process.stdout.write(`[broker killed] 503 answered in ${answeredInMs} ms\n`);
     expect(sender.tally.violations).toEqual([]);
-    expect(after).toMatchObject({ ...CLEAN_AUDIT, alertsIn: 300 });
+    expect(after).toMatchObject({ ...CLEAN_AUDIT, alertsIn: 305 });
     expect(correlator.exited()).toBe(false);
   });
 

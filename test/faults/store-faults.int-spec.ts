@@ -12,6 +12,7 @@ import {
   ingestEnv,
   prepareTopics,
   registerCodecs,
+  startGroupAtEnd,
   testKafka,
   uniqueName,
   waitFor,
@@ -112,18 +113,7 @@ describe('the pipeline when PostgreSQL or the schema registry is down', () => {
       LOG_LEVEL: 'info',
     };
     // The correlator's group starts at the end of the shared alerts topic: only this spec's.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const ends = await admin.fetchTopicOffsets(TOPICS.alerts);
-      await admin.setOffsets({
-        groupId: groups.correlator,
-        topic: TOPICS.alerts,
-        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await startGroupAtEnd(kafka, groups.correlator, TOPICS.alerts);
     alerts = await AlertTail.start(kafka);
     apps.ingest = await startApp({
       name: 'ingest',

@@ -1,5 +1,6 @@
 import type { Message, Producer } from 'kafkajs';
 import { TOPICS, TRACEPARENT_HEADER, type CanonicalAlert } from '@soc/contracts';
+import { RedeliveryFilter } from '@soc/domain';
 import { nextTraceparent, type AvroTopicCodec } from '@soc/kafka';
 import type { AppMetrics } from '@soc/observability';
 
@@ -12,6 +13,12 @@ export const MAX_ALERT_MESSAGE_BYTES = 1_000_000;
 
 /** One produce request carries at most this many value bytes, so no batch exceeds the limit. */
 const MAX_REQUEST_BYTES = 900_000;
+
+/**
+ * The header of every alert ingest produces: its re-delivery key (tenant, source system and
+ * alert id), which every ingest process reads back from the topic (see AlertLogTail).
+ */
+export const REDELIVERY_KEY_HEADER = 'x-soc-redelivery-key';
 
 export interface EncodedAlert {
   readonly alert: CanonicalAlert;
@@ -72,7 +79,10 @@ export class AlertPublisher {
     return {
       key: alert.tenantId,
       value: this.codec.encode(alert),
-      headers: { [TRACEPARENT_HEADER]: nextTraceparent(traceparent) },
+      headers: {
+        [TRACEPARENT_HEADER]: nextTraceparent(traceparent),
+        [REDELIVERY_KEY_HEADER]: RedeliveryFilter.keyOf(alert),
+      },
     };
   }
 

@@ -1,5 +1,5 @@
 import type { AlertFormat, CanonicalAlert, EpochMs } from '@soc/contracts';
-import { normalizeRecord, RedeliveryFilter } from '@soc/domain';
+import { normalizeRecord, RedeliveryFilter, type RedeliveryAdmission } from '@soc/domain';
 import type { IngestItem } from './http/ingest-body';
 
 export type ItemResult =
@@ -50,7 +50,7 @@ export interface AdmittedBatch {
 export function admitBatch(
   items: readonly IngestItem[],
   context: IngestContext,
-  filter: RedeliveryFilter,
+  filter: RedeliveryAdmission,
 ): AdmittedBatch {
   const accepted: CanonicalAlert[] = [];
   const results: ItemResult[] = [];

@@ -49,6 +49,22 @@ describe('readIngestConfig', () => {
     expect(rawTopicName(config, 'leef')).toBe('staging.raw.leef');
   });
 
+  it('bounds the re-delivery memory and the wait for Kafka, by default and when told to', () => {
+    expect(readIngestConfig(infra)).toMatchObject({
+      redeliveryMaxBytes: 64 * 1024 * 1024,
+      publishTimeoutMs: 5_000,
+    });
+    const tuned = readIngestConfig({
+      ...infra,
+      INGEST_REDELIVERY_MAX_BYTES: String(8 << 20),
+      INGEST_PUBLISH_TIMEOUT: '2s',
+    });
+    expect(tuned).toMatchObject({ redeliveryMaxBytes: 8 << 20, publishTimeoutMs: 2_000 });
+    expect(() => readIngestConfig({ ...infra, INGEST_REDELIVERY_MAX_BYTES: '1000' })).toThrow(
+      /INGEST_REDELIVERY_MAX_BYTES/,
+    );
+  });
+
   it('names unknown raw formats', () => {
     expect(() => readIngestConfig({ ...infra, INGEST_RAW_FORMATS: 'cef,syslog' })).toThrow(
       /unknown formats syslog/,

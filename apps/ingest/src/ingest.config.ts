@@ -10,6 +10,10 @@ export interface IngestConfig {
   readonly maxBodyBytes: number;
   readonly maxBatchItems: number;
   readonly redeliveryHorizonMs: number;
+  /** The re-delivery memory's bound in bytes (each of its filters: see AlertLogTail). */
+  readonly redeliveryMaxBytes: number;
+  /** How long an HTTP or syslog batch waits for Kafka before it is answered 503. */
+  readonly publishTimeoutMs: number;
   /** Verified API keys: re-checked after `cacheMs`; trusted for `outageGraceMs` while the database is down. */
   readonly apiKeys: { readonly cacheMs: number; readonly outageGraceMs: number };
   /**
@@ -94,6 +98,10 @@ export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     maxBodyBytes: reader.integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, { min: 1024 }),
     maxBatchItems: reader.integer('INGEST_MAX_BATCH_ITEMS', 5_000, { min: 1 }),
     redeliveryHorizonMs: reader.durationMs('INGEST_REDELIVERY_HORIZON', 24 * 3_600_000),
+    redeliveryMaxBytes: reader.integer('INGEST_REDELIVERY_MAX_BYTES', 64 * 1024 * 1024, {
+      min: 1 << 20,
+    }),
+    publishTimeoutMs: reader.durationMs('INGEST_PUBLISH_TIMEOUT', 5_000),
     apiKeys: {
       cacheMs: reader.durationMs('API_KEY_CACHE', 30_000),
       outageGraceMs: reader.durationMs('API_KEY_OUTAGE_GRACE', 3_600_000),

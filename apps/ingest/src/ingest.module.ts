@@ -24,6 +24,7 @@ import {
 import { AppMetrics, HealthRegistry, ObservabilityModule } from '@soc/observability';
 import { createDataSource, PgApiKeyVerifier } from '@soc/persistence';
 import type { DataSource } from 'typeorm';
+import { AlertLogTail } from './alert-log-tail';
 import { AlertPublisher } from './alert-publisher';
 import { AlertsController } from './http/alerts.controller';
 import { API_KEY_VERIFIER, IngestKeyGuard } from './http/tenant-auth';
@@ -40,6 +41,7 @@ export const LOGGER = Symbol('Logger');
 const KAFKA = Symbol('Kafka');
 export const PRODUCER = Symbol('Producer');
 const DATA_SOURCE = Symbol('DataSource');
+const ALERT_LOG = Symbol('AlertLogTail');
 
 /** Wires the ingest doors to Kafka and Postgres; every decision lives in the pure code. */
 @Module({})
@@ -82,6 +84,20 @@ export class IngestModule {
           },
         },
         {
+          // The PRODUCER dependency: the alerts topic exists before it is read.
+          provide: ALERT_LOG,
+          inject: [KAFKA, PRODUCER],
+          useFactory: (kafka: Kafka) =>
+            AlertLogTail.start({
+              kafka,
+              logger,
+              bounds: {
+                horizonMs: config.redeliveryHorizonMs,
+                maxBytes: config.redeliveryMaxBytes,
+              },
+            }),
+        },
+        {
           provide: DATA_SOURCE,
           useFactory: async () => createDataSource(config.infra.databaseUrl).initialize(),
         },
@@ -109,19 +125,22 @@ export class IngestModule {
         },
         {
           provide: IngestService,
-          inject: [AlertPublisher],
-          useFactory: (publisher: AlertPublisher) => new IngestService(publisher, config),
+          inject: [AlertPublisher, ALERT_LOG],
+          useFactory: (publisher: AlertPublisher, written: AlertLogTail) =>
+            new IngestService(publisher, config, written),
         },
         {
           provide: RawTopicIngestor,
-          inject: [AlertPublisher, AppMetrics],
-          useFactory: (publisher: AlertPublisher, metrics: AppMetrics) =>
+          inject: [AlertPublisher, ALERT_LOG, AppMetrics],
+          useFactory: (publisher: AlertPublisher, written: AlertLogTail, metrics: AppMetrics) =>
             new RawTopicIngestor(
               config.rawFormats,
               publisher,
+              written,
               {
                 maxRecordBytes: config.maxRawRecordBytes,
                 redeliveryHorizonMs: config.redeliveryHorizonMs,
+                redeliveryMaxBytes: config.redeliveryMaxBytes,
                 topicOf: (format) => rawTopicName(config, format),
                 tenantSourceOf: (topic) => rawTenantSource(config, topic),
                 ...(identityStepsEnabled() ? { admit: admitAsCanonical } : {}),
@@ -199,6 +218,7 @@ class IngestLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(PRODUCER) private readonly producer: Producer,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(ALERT_LOG) private readonly alertLog: AlertLogTail,
     @Inject(SyslogServer) private readonly syslog: SyslogServer | null,
     @Inject(HealthRegistry) private readonly health: HealthRegistry,
   ) {}
@@ -207,12 +227,14 @@ class IngestLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     this.health.register('postgres', async () => {
       await this.dataSource.query('SELECT 1');
     });
+    this.health.register('alert-log', async () => this.alertLog.assertReading());
     if (this.syslog) this.logger.info(await this.syslog.listen(), 'syslog listening');
   }
 
   async onApplicationShutdown(): Promise<void> {
     // The raw-topic microservice has stopped by now: Nest closes it before shutdown hooks.
     await this.syslog?.close();
+    await this.alertLog.close();
     await this.producer.disconnect();
     await this.dataSource.destroy();
   }

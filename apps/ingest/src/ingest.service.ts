@@ -1,7 +1,9 @@
 import type { Message } from 'kafkajs';
 import type { AlertFormat, CanonicalAlert } from '@soc/contracts';
-import { RedeliveryFilter } from '@soc/domain';
+import { RedeliveryFilter, type RedeliveryAdmission } from '@soc/domain';
 import { AlertPublisher, PublishFailed, type EncodedAlert } from './alert-publisher';
+import type { WrittenAlerts } from './alert-log-tail';
+import { Deadline } from './deadline';
 import type { IngestItem } from './http/ingest-body';
 import { admitBatch, type Admitted, type ItemResult } from './ingest-batch';
 
@@ -12,54 +14,94 @@ export interface IngestRequest {
   readonly traceparent?: string | undefined;
 }
 
-/** Kafka did not acknowledge alerts of the request: the sender should retry (HTTP 503). */
+/** Kafka did not acknowledge alerts of the request in time: the sender should retry (HTTP 503). */
 export class IngestUnavailable extends Error {}
+
+export interface IngestLimits {
+  readonly maxBodyBytes: number;
+  readonly maxBatchItems: number;
+  readonly redeliveryHorizonMs: number;
+  readonly redeliveryMaxBytes: number;
+  /** How long a request waits for Kafka (the alert log read up to date, then the publish). */
+  readonly publishTimeoutMs: number;
+}
+
+/** Which of a publish's alerts Kafka acknowledged, by re-delivery key, and why not the rest. */
+interface PublishOutcome {
+  readonly delivered: ReadonlySet<string>;
+  readonly failure: string | null;
+}
 
 /**
  * The HTTP and syslog doors: normalize, drop exact re-deliveries, and publish. Resolves only
  * once Kafka acknowledged every alert the results call accepted; otherwise it throws
- * IngestUnavailable and forgets the re-delivery keys of the alerts not written, so the
- * sender's retry is accepted rather than counted as a duplicate.
+ * IngestUnavailable, within `publishTimeoutMs`, and forgets the re-delivery keys of the alerts
+ * not written once their publish has failed, so the sender's retry is accepted rather than
+ * counted as a duplicate.
+ *
+ * A re-delivery is an alert the alert log shows written (by any ingest process, before or
+ * after a restart: see AlertLogTail), or one this process admitted and has not seen on the log
+ * yet. Before admitting, a request waits until the log is read up to its end, so an alert
+ * another replica acknowledged before the request arrived is known.
  *
  * A retry that arrives while the first attempt is still publishing is not answered
  * `duplicate` at once: it waits for that publish, and publishes the alert itself when the
- * first attempt failed. The flights are published before any wait, so two requests waiting
- * on each other's alerts cannot deadlock.
+ * first attempt failed. A publish outlives the request that gave up on it at its deadline,
+ * and a retry waits for it all the same. The flights are published before any wait, so two
+ * requests waiting on each other's alerts cannot deadlock.
  */
 export class IngestService {
+  /** Keys admitted here and not yet seen on the log: in flight, or just written. */
   private readonly redeliveries: RedeliveryFilter;
   /** Re-delivery key -> whether its publish was acknowledged, while it is in flight. */
   private readonly inFlight = new Map<string, Promise<boolean>>();
+  private readonly admission: RedeliveryAdmission = {
+    admit: (key, now) => !this.written.has(key, now) && this.redeliveries.admit(key, now),
+  };
 
   constructor(
     private readonly publisher: AlertPublisher,
-    readonly limits: {
-      readonly maxBodyBytes: number;
-      readonly maxBatchItems: number;
-      readonly redeliveryHorizonMs: number;
-    },
+    readonly limits: IngestLimits,
+    private readonly written: WrittenAlerts,
     private readonly clock: () => number = Date.now,
   ) {
-    this.redeliveries = new RedeliveryFilter(limits.redeliveryHorizonMs);
+    this.redeliveries = new RedeliveryFilter({
+      horizonMs: limits.redeliveryHorizonMs,
+      maxBytes: limits.redeliveryMaxBytes,
+    });
+    written.onWritten((key) => this.redeliveries.forget(key));
   }
 
   async ingest(
     items: readonly IngestItem[],
     request: IngestRequest,
   ): Promise<{ readonly results: ItemResult[] }> {
-    const ingestedAt = this.clock();
-    const batch = admitBatch(items, { ...request, ingestedAt }, this.redeliveries);
-    const results = [...batch.results];
-    await this.deliver(batch.admitted, results, request.traceparent);
-    const retried: Admitted[] = [];
-    for (const duplicate of batch.duplicates) {
-      if (await this.mustRepublish(duplicate.key, ingestedAt)) retried.push(duplicate);
+    const deadline = new Deadline(
+      this.limits.publishTimeoutMs,
+      () => new IngestUnavailable(`Kafka did not answer within ${this.limits.publishTimeoutMs} ms`),
+    );
+    try {
+      await deadline.race(
+        this.written.caughtUp().catch((error: unknown) => {
+          throw new IngestUnavailable(`reading the alert log failed: ${(error as Error).message}`);
+        }),
+      );
+      const ingestedAt = this.clock();
+      const batch = admitBatch(items, { ...request, ingestedAt }, this.admission);
+      const results = [...batch.results];
+      await this.deliver(batch.admitted, results, { traceparent: request.traceparent, deadline });
+      const retried: Admitted[] = [];
+      for (const duplicate of batch.duplicates) {
+        if (await this.mustRepublish(duplicate.key, ingestedAt, deadline)) retried.push(duplicate);
+      }
+      for (const item of retried) {
+        results[item.position] = acceptedResult(item);
+      }
+      await this.deliver(retried, results, { traceparent: request.traceparent, deadline });
+      return { results };
+    } finally {
+      deadline.clear();
     }
-    for (const item of retried) {
-      results[item.position] = acceptedResult(item);
-    }
-    await this.deliver(retried, results, request.traceparent);
-    return { results };
   }
 
   /** Dead-letter records of the doors that reject outside a consuming pipeline (syslog). */
@@ -67,15 +109,11 @@ export class IngestService {
     return this.publisher.deadLetter(messages);
   }
 
-  get redeliveriesCounted(): number {
-    return this.redeliveries.redeliveriesCounted;
-  }
-
   /** Publishes admitted alerts; an alert too large to produce becomes a rejected result. */
   private async deliver(
     admitted: readonly Admitted[],
     results: ItemResult[],
-    traceparent: string | undefined,
+    { traceparent, deadline }: { readonly traceparent: string | undefined; deadline: Deadline },
   ): Promise<void> {
     if (admitted.length === 0) return;
     const sendable: EncodedAlert[] = [];
@@ -91,39 +129,55 @@ export class IngestService {
       sendable.push({ alert: item.alert, message });
       keyOf.set(item.alert, item.key);
     }
-    let settle!: (delivered: ReadonlySet<string>) => void;
-    const settled = new Promise<ReadonlySet<string>>((resolve) => (settle = resolve));
-    for (const key of keyOf.values())
+    const outcome = await deadline.race(this.publish(sendable, keyOf));
+    if (outcome.failure !== null) throw new IngestUnavailable(outcome.failure);
+  }
+
+  /**
+   * Starts a publish and registers its alerts as in flight until Kafka answers, however long
+   * that takes; then the keys of the alerts not written are forgotten.
+   */
+  private publish(
+    sendable: readonly EncodedAlert[],
+    keyOf: ReadonlyMap<CanonicalAlert, string>,
+  ): Promise<PublishOutcome> {
+    const keys = [...keyOf.values()];
+    const outcome = this.publisher.publish(sendable).then(
+      (): PublishOutcome => ({ delivered: new Set(keys), failure: null }),
+      (error: unknown): PublishOutcome => ({
+        delivered: new Set(
+          error instanceof PublishFailed ? error.delivered.map((a) => keyOf.get(a) as string) : [],
+        ),
+        failure: (error as Error).message,
+      }),
+    );
+    const settled = outcome.then((result) => {
+      for (const key of keys) {
+        if (!result.delivered.has(key)) this.redeliveries.forget(key);
+        this.inFlight.delete(key);
+      }
+      return result;
+    });
+    for (const key of keys)
       this.inFlight.set(
         key,
-        settled.then((delivered) => delivered.has(key)),
+        settled.then((result) => result.delivered.has(key)),
       );
-    try {
-      await this.publisher.publish(sendable);
-      settle(new Set(keyOf.values()));
-    } catch (error) {
-      const delivered = new Set(
-        error instanceof PublishFailed ? error.delivered.map((a) => keyOf.get(a) as string) : [],
-      );
-      for (const key of keyOf.values()) if (!delivered.has(key)) this.redeliveries.forget(key);
-      settle(delivered);
-      throw new IngestUnavailable((error as Error).message);
-    } finally {
-      for (const key of keyOf.values()) this.inFlight.delete(key);
-    }
+    return settled;
   }
 
   /**
    * Waits out the publish of an alert this request found already admitted. True when that
-   * publish failed and this request has now admitted the alert itself.
+   * publish failed and this request has now admitted the alert itself. A publish may have
+   * failed (and its keys been forgotten) before this request looked for it: an alert neither
+   * in flight nor remembered is admitted here.
    */
-  private async mustRepublish(key: string, now: number): Promise<boolean> {
-    for (let flight = this.inFlight.get(key); flight !== undefined;) {
-      if (await flight) return false;
-      if (this.redeliveries.admit(key, now)) return true;
-      flight = this.inFlight.get(key);
+  private async mustRepublish(key: string, now: number, deadline: Deadline): Promise<boolean> {
+    for (;;) {
+      const flight = this.inFlight.get(key);
+      if (flight === undefined) return this.admission.admit(key, now);
+      if (await deadline.race(flight)) return false;
     }
-    return false;
   }
 }
 

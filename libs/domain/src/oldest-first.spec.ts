@@ -1,4 +1,4 @@
-import { deleteOldest, evictionCursor } from './oldest-first';
+import { deleteOldest, evictionCursor, oldestEntry } from './oldest-first';
 
 describe('deleteOldest', () => {
   it('deletes entries in insertion order, re-inserted keys counting as new', () => {
@@ -36,5 +36,26 @@ describe('deleteOldest', () => {
       }
     }
     expect([...kept]).toEqual([...fresh]);
+  });
+});
+
+describe('oldestEntry', () => {
+  it('reads the first entry without deleting it, and follows deletions and re-inserts', () => {
+    const map = new Map([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    const cursor = evictionCursor<string>();
+    expect(oldestEntry(map, cursor)).toEqual(['a', 1]);
+    expect(oldestEntry(map, cursor)).toEqual(['a', 1]);
+    map.delete('a');
+    map.set('a', 10);
+    expect(oldestEntry(map, cursor)).toEqual(['b', 2]);
+    expect(deleteOldest(map, cursor)).toEqual(['b', 2]);
+    map.delete('c');
+    expect(oldestEntry(map, cursor)).toEqual(['a', 10]);
+    expect(deleteOldest(map, cursor)).toEqual(['a', 10]);
+    expect(oldestEntry(map, cursor)).toBeUndefined();
   });
 });

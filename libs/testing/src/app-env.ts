@@ -35,6 +35,9 @@ export function ingestEnv(
     ...stackEnv({ infra: infraFromEnv(), databaseUrl, partitions }),
     INGEST_HTTP_PORT: '0',
     INGEST_RAW_FORMATS: '',
+    // Ingest reads the shared alerts topic back for this long at start (its re-delivery
+    // memory): benches leave millions of records on a developer's stack.
+    INGEST_REDELIVERY_HORIZON: '15m',
     ...overrides,
   };
 }

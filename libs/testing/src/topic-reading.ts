@@ -123,6 +123,25 @@ export async function waitForGroupCaughtUp(
   });
 }
 
+/**
+ * Commits the group's offsets of `topic` at the end the topic has now, so an app joining it
+ * reads only what comes after: a spec's own records of a shared topic.
+ */
+export async function startGroupAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface GroupMember {
   readonly memberId: string;
   readonly partitions: readonly number[];

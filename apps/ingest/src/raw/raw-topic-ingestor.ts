@@ -1,7 +1,7 @@
 import type { Message, TopicMessages } from 'kafkajs';
-import { defer, map, type Observable } from 'rxjs';
+import { defer, finalize, map, type Observable } from 'rxjs';
 import { TOPICS, rawTopic, type AlertFormat } from '@soc/contracts';
-import { RedeliveryFilter } from '@soc/domain';
+import { RedeliveryFilter, type RedeliveryAdmission } from '@soc/domain';
 import {
   deadLetterMessage,
   transactionOf,
@@ -9,6 +9,7 @@ import {
   type PartitionTransaction,
 } from '@soc/kafka';
 import type { AppMetrics } from '@soc/observability';
+import type { WrittenAlerts } from '../alert-log-tail';
 import { AlertPublisher } from '../alert-publisher';
 import { admitBatch, type AdmittedBatch } from '../ingest-batch';
 import { readRawRecord, type RawTenantSource } from './raw-record';
@@ -17,8 +18,10 @@ import { readRawRecord, type RawTenantSource } from './raw-record';
  * Raw SIEM topics (`soc.raw.<format>`) to `soc.alerts.v1`. Alerts, dead letters and the
  * consumed offsets commit in one transaction per batch, so a crash mid-batch neither loses a
  * record nor shows a duplicate to read-committed consumers (see the transactional transport
- * this runs on). Re-delivery memory is kept per input partition (raw records are keyed by
- * tenant): a partition's stream starts with a fresh one, and ends when the partition moves.
+ * this runs on). A re-delivery is an alert the alert log shows written (AlertLogTail: by any
+ * ingest process, before or after a restart), or one of the partition stream's own alerts not
+ * on the log yet (its open transaction's): that memory is the stream's, so an aborted
+ * transaction's alerts are not taken as written when the stream starts again.
  */
 export class RawTopicIngestor {
   private readonly formatByTopic: ReadonlyMap<string, AlertFormat>;
@@ -26,9 +29,11 @@ export class RawTopicIngestor {
   constructor(
     formats: readonly AlertFormat[],
     private readonly publisher: AlertPublisher,
+    private readonly written: WrittenAlerts,
     private readonly options: {
       readonly maxRecordBytes: number;
       readonly redeliveryHorizonMs: number;
+      readonly redeliveryMaxBytes: number;
       /** Where each raw topic's tenant comes from (see RawTenantSource). */
       readonly tenantSourceOf: (topic: string) => RawTenantSource;
       /** The topic of a format's raw records; `soc.raw.<format>` unless configured. */
@@ -47,12 +52,22 @@ export class RawTopicIngestor {
   /** One partition's stream: one transaction per fetched batch. */
   partitionStream(batches: Observable<PartitionBatch>): Observable<PartitionTransaction> {
     return defer(() => {
-      const filter = new RedeliveryFilter(this.options.redeliveryHorizonMs);
-      return batches.pipe(map((batch) => transactionOf(batch, this.process(batch, filter))));
+      const own = new RedeliveryFilter({
+        horizonMs: this.options.redeliveryHorizonMs,
+        maxBytes: this.options.redeliveryMaxBytes,
+      });
+      const stopForgetting = this.written.onWritten((key) => own.forget(key));
+      const admission: RedeliveryAdmission = {
+        admit: (key, now) => !this.written.has(key, now) && own.admit(key, now),
+      };
+      return batches.pipe(
+        map((batch) => transactionOf(batch, this.process(batch, admission))),
+        finalize(stopForgetting),
+      );
     });
   }
 
-  private process(batch: PartitionBatch, filter: RedeliveryFilter): TopicMessages[] {
+  private process(batch: PartitionBatch, filter: RedeliveryAdmission): TopicMessages[] {
     const format = this.formatByTopic.get(batch.topic) as AlertFormat;
     const rules = {
       format,
