@@ -57,18 +57,16 @@ export class ReadModelStore {
     topic: string,
     partition: number,
   ): Promise<bigint> {
-    await db.query(
-      `INSERT INTO ${this.schema}.projection_checkpoints (projection, topic, partition, next_offset)
-       VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
-      [projection, topic, partition],
-    );
+    // One statement: the upsert creates the row on first use and, as an update, locks it.
     const [row] = await selectRows<{ next_offset: string }>(
       db,
-      `SELECT next_offset FROM ${this.schema}.projection_checkpoints
-       WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+      `INSERT INTO ${this.schema}.projection_checkpoints AS c (projection, topic, partition, next_offset)
+       VALUES ($1, $2, $3, 0)
+       ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = c.next_offset
+       RETURNING c.next_offset`,
       [projection, topic, partition],
     );
-    if (!row) throw new Error(`checkpoint row for ${topic}/${partition} vanished`);
+    if (!row) throw new Error(`the checkpoint upsert for ${topic}/${partition} returned no row`);
     return BigInt(row.next_offset);
   }
 
