@@ -103,25 +103,21 @@ export class ReadModelStore {
   }
 
   /**
-   * Serializes writers of the same incidents (the incident and feedback topics are consumed
-   * independently) with transaction-scoped advisory locks taken in one global order, which
-   * also covers incidents that have no row yet.
+   * Serializes writers of the same incidents and stories (the incident and feedback topics are
+   * consumed independently) with one transaction-scoped advisory lock per tenant, taken in one
+   * global order; it also covers incidents that have no row yet, and a story's members are all
+   * of its tenant. Both topics are keyed by tenant, so transactions of one topic never wait on
+   * each other, and a transaction holds as many locks as it has tenants: a lock per incident
+   * filled PostgreSQL's shared lock table (max_locks_per_transaction) in large batches.
    */
   async lockIncidents(db: Queryable, keys: readonly IncidentKey[]): Promise<void> {
-    await this.advisoryLocks(
-      db,
-      keys.map((k) => `${k.tenantId}/${k.incidentId}`),
-    );
-  }
-
-  /** Transaction-scoped advisory locks on `names` of this schema, taken in one global order. */
-  private async advisoryLocks(db: Queryable, names: readonly string[]): Promise<void> {
-    if (names.length === 0) return;
+    const tenants = [...new Set(keys.map((k) => k.tenantId))];
+    if (tenants.length === 0) return;
     await db.query(
       `SELECT pg_advisory_xact_lock(k) FROM (
          SELECT DISTINCT hashtextextended($1 || '/' || x, 0) AS k FROM unnest($2::text[]) AS x ORDER BY 1
        ) AS locks`,
-      [this.schema, names],
+      [this.schema, tenants],
     );
   }
 
@@ -144,18 +140,6 @@ export class ReadModelStore {
       }
     }
     return found;
-  }
-
-  /**
-   * Serializes the writers of the same stories (their members may be written by transactions
-   * of either topic). Taken after the incident locks, always in one order, so no two
-   * transactions wait on each other in a circle.
-   */
-  async lockStories(db: Queryable, keys: readonly StoryKey[]): Promise<void> {
-    await this.advisoryLocks(
-      db,
-      keys.map((k) => `story/${k.tenantId}/${k.storyId}`),
-    );
   }
 
   /**
