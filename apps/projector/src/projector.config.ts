@@ -34,9 +34,7 @@ export function readProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     feedbackEncoding: reader.oneOf('PROJECTOR_FEEDBACK_ENCODING', EVENT_ENCODINGS, 'avro'),
     migrate: reader.string('DB_MIGRATE', 'true') === 'true',
     maxWaitMs: reader.durationMs('PROJECTOR_MAX_WAIT', 100),
-    // Large fetches make large transactions: a backlog folds many events of an incident into
-    // one row write, one story refresh and one checkpoint.
-    maxBytesPerPartition: reader.integer('PROJECTOR_MAX_BYTES_PER_PARTITION', 8 * 1024 * 1024, {
+    maxBytesPerPartition: reader.integer('PROJECTOR_MAX_BYTES_PER_PARTITION', 2 * 1024 * 1024, {
       min: 1024,
     }),
     partitionsConsumedConcurrently: reader.integer('PROJECTOR_CONCURRENCY', 2, { min: 1, max: 64 }),
