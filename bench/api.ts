@@ -4,7 +4,11 @@
  * fixed rate against the incident list and the incident detail, one after the other.
  * Prints one JSON object.
  *
- *   npm run bench:api -- [--events 50000] [--rate 1000] [--duration 10] [--connections 20] [--smoke]
+ * With `--instances N`, N query-api processes share the offered rate and the connections, each
+ * loaded by its own autocannon; the figures add the rates and take the worst instance's
+ * latency percentiles (the runs cannot be merged into one histogram).
+ *
+ *   npm run bench:api -- [--events 50000] [--rate 1000] [--duration 10] [--connections 20] [--instances 1] [--smoke]
  */
 import autocannon from 'autocannon';
 import { ensureTenant, issueApiKey, openDataSource } from '@soc/persistence';
@@ -20,6 +24,8 @@ import {
   runId,
   startService,
   runBench,
+  type BenchEnv,
+  type Service,
 } from './support';
 
 interface EndpointFigures {
@@ -31,13 +37,17 @@ interface EndpointFigures {
   readonly timeouts: number;
 }
 
-async function load(
+interface Load {
+  readonly apiKey: string;
+  readonly paths: readonly string[];
+  readonly rate: number;
+  readonly seconds: number;
+  readonly connections: number;
+}
+
+async function loadOne(
   url: string,
-  apiKey: string,
-  paths: readonly string[],
-  rate: number,
-  seconds: number,
-  connections: number,
+  { apiKey, paths, rate, seconds, connections }: Load,
 ): Promise<EndpointFigures> {
   let next = 0;
   const result = await autocannon({
@@ -70,6 +80,63 @@ async function load(
     errors: result.errors,
     timeouts: result.timeouts,
   };
+}
+
+/** One autocannon per instance, the rate and connections shared out; rates add, latency is the worst. */
+async function loadAll(
+  apis: readonly Service[],
+  load: Load,
+): Promise<EndpointFigures & { perInstance?: EndpointFigures[] }> {
+  const share = (total: number) => Math.max(1, Math.round(total / apis.length));
+  const runs = await Promise.all(
+    apis.map((api) =>
+      loadOne(api.url, { ...load, rate: share(load.rate), connections: share(load.connections) }),
+    ),
+  );
+  if (runs.length === 1) return runs[0] as EndpointFigures;
+  const sum = (pick: (run: EndpointFigures) => number) => runs.reduce((n, run) => n + pick(run), 0);
+  const worst = (name: string) => Math.max(...runs.map((run) => run.latencyMs[name] ?? 0));
+  return {
+    requests: sum((run) => run.requests),
+    requestsPerSecond: round1(sum((run) => run.requestsPerSecond)),
+    latencyMs: { p50: worst('p50'), p90: worst('p90'), p99: worst('p99'), max: worst('max') },
+    non2xx: sum((run) => run.non2xx),
+    errors: sum((run) => run.errors),
+    timeouts: sum((run) => run.timeouts),
+    perInstance: runs,
+  };
+}
+
+function startApi({
+  env,
+  database,
+  id,
+  flags,
+  label,
+}: {
+  env: BenchEnv;
+  database: { readonly url: string; readonly serviceEnv: Readonly<Record<string, string>> };
+  id: string;
+  flags: Map<string, string>;
+  label: string;
+}): Promise<Service> {
+  return startService({
+    name: 'query-api',
+    label,
+    env: {
+      KAFKA_BROKERS: env.kafkaBrokers,
+      SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
+      DATABASE_URL: database.url,
+      ...database.serviceEnv,
+      FEEDBACK_TOPIC: `${id}.feedback`,
+      TENANT_CONFIG_TOPIC: `${id}.tenant-config`,
+      TOPIC_PARTITIONS: String(numberFlag(flags, 'partitions', 3)),
+    },
+    portVariable: 'QUERY_API_HTTP_PORT',
+    nodeArgs: flags.has('cpu-prof')
+      ? ['--cpu-prof', `--cpu-prof-dir=${flags.get('cpu-prof')}`]
+      : [],
+  });
 }
 
 async function main(): Promise<void> {
@@ -108,39 +175,49 @@ async function main(): Promise<void> {
       ).map((row) => row.incident_id);
       await dataSource.destroy();
 
-      const api = await startService({
-        name: 'query-api',
-        env: {
-          KAFKA_BROKERS: env.kafkaBrokers,
-          SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
-          DATABASE_URL: database.url,
-          ...database.serviceEnv,
-          FEEDBACK_TOPIC: `${id}.feedback`,
-          TENANT_CONFIG_TOPIC: `${id}.tenant-config`,
-          TOPIC_PARTITIONS: String(numberFlag(flags, 'partitions', 3)),
-        },
-        portVariable: 'QUERY_API_HTTP_PORT',
-        nodeArgs: flags.has('cpu-prof')
-          ? ['--cpu-prof', `--cpu-prof-dir=${flags.get('cpu-prof')}`]
-          : [],
-      });
+      const instances = numberFlag(flags, 'instances', 1);
+      const apis: Service[] = [];
       try {
+        for (let i = 0; i < instances; i += 1)
+          apis.push(
+            await startApi({
+              env,
+              database,
+              id,
+              flags,
+              label: `query-api-${i + 1}`,
+            }),
+          );
         // Warm up the JIT, the pool and the key cache before measuring.
-        await load(api.url, apiKey, ['/api/v1/incidents'], Math.min(rate, 200), 1, 2);
-        const cpuBefore = cpuSeconds(api.pid);
-        const list = await load(
-          api.url,
+        await loadAll(apis, {
           apiKey,
-          ['/api/v1/incidents?limit=50'],
+          paths: ['/api/v1/incidents'],
+          rate: Math.min(rate, 200),
+          seconds: 1,
+          connections: 2,
+        });
+        const cpuBefore = apis.map((api) => cpuSeconds(api.pid));
+        const list = await loadAll(apis, {
+          apiKey,
+          paths: ['/api/v1/incidents?limit=50'],
           rate,
           seconds,
           connections,
-        );
+        });
         const detailPaths = incidentIds.map(
           (incidentId) => `/api/v1/incidents/${encodeURIComponent(incidentId)}`,
         );
-        const detail = await load(api.url, apiKey, detailPaths, rate, seconds, connections);
-        const cpu = cpuSeconds(api.pid) - cpuBefore;
+        const detail = await loadAll(apis, {
+          apiKey,
+          paths: detailPaths,
+          rate,
+          seconds,
+          connections,
+        });
+        const cpu = apis.reduce(
+          (sum, api, i) => sum + cpuSeconds(api.pid) - (cpuBefore[i] ?? 0),
+          0,
+        );
         console.log(
           JSON.stringify({
             bench: 'api',
@@ -148,6 +225,7 @@ async function main(): Promise<void> {
             targetRate: rate,
             durationSeconds: seconds,
             connections,
+            instances,
             readModel: {
               ...(populated.figures['rows'] as object),
               tenantOfKey: tenantId,
@@ -157,12 +235,12 @@ async function main(): Promise<void> {
             detail,
             apiCpuSeconds: round1(cpu),
             apiCpuCores: Math.round((cpu / (2 * seconds)) * 100) / 100,
-            apiPeakRssMB: peakRssMb(api.pid),
+            apiPeakRssMB: apis.map((api) => peakRssMb(api.pid)),
             machine: machine(),
           }),
         );
       } finally {
-        await api.stop();
+        await Promise.all(apis.map((api) => api.stop()));
       }
     } finally {
       await populated.cleanup();

@@ -4,7 +4,7 @@
  * /proc figures, percentiles. Nothing here imports an app.
  */
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { openDataSource } from '@soc/persistence';
@@ -167,6 +167,8 @@ export function machine(): Record<string, unknown> {
     cpus: cpus().length,
     memGiB: memTotal ? round1(Number(memTotal[1]) / 1_048_576) : null,
     node: process.version,
+    // The machine is shared: the 1, 5 and 15 minute load averages at the end of the run.
+    loadAverage: loadavg().map(round1),
   };
 }
 

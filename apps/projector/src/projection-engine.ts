@@ -188,11 +188,11 @@ export class ProjectionEngine {
   /**
    * Recomputes the stories the batch touched from their member rows as this transaction now
    * sees them (after the batch's own writes), so a story row never depends on the order or the
-   * number of times its members' events were applied.
+   * number of times its members' events were applied. The tenant locks the fold took cover
+   * the stories (lockIncidents).
    */
   private async refreshStories(db: Queryable, keys: readonly StoryKey[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.store.lockStories(db, keys);
     const members = await this.store.loadStoryMembers(db, keys);
     const stories: StoryView[] = [];
     const emptied: StoryKey[] = [];

@@ -1,5 +1,9 @@
+import type { PoolClient, QueryResult } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { Queryable } from './data-source';
 import { APP_ROLE, TENANT_SETTING } from './schema';
+import { inlineParameters, sqlLiteral } from './sql-literals';
 
 export interface TenantScopeOptions {
   /** Read-only transactions for queries: a stray write fails instead of landing. */
@@ -25,4 +29,38 @@ export async function withTenant<T>(
     await manager.query(`SET LOCAL ROLE ${APP_ROLE}`);
     return fn(manager);
   });
+}
+
+/**
+ * Reads bound to one tenant at ONE round trip per statement: each statement goes out as one
+ * simple-protocol message, `SET TRANSACTION READ ONLY; set_config(app.tenant_id); SET LOCAL
+ * ROLE; <statement>`, which PostgreSQL runs as one implicit transaction that ends (committed,
+ * or rolled back on an error) with the message. Row level security binds the statement exactly
+ * as under withTenant. A request's statements each run in a transaction of their own: under
+ * READ COMMITTED each statement of one transaction takes its own snapshot anyway, so they see
+ * the same data. Parameters travel as quoted literals (sql-literals.ts).
+ */
+export function tenantReader(dataSource: DataSource, tenantId: string): Queryable {
+  if (!tenantId) throw new Error('tenantReader needs a tenant id');
+  const scope =
+    `SET TRANSACTION READ ONLY; SELECT set_config('${TENANT_SETTING}', ${sqlLiteral(tenantId)}, true); ` +
+    `SET LOCAL ROLE ${APP_ROLE}; `;
+  const driver = dataSource.driver as PostgresDriver;
+  return {
+    async query(sql: string, parameters: unknown[] = []): Promise<unknown[]> {
+      const text = scope + inlineParameters(sql, parameters);
+      const [client, release] = (await driver.obtainMasterConnection()) as [
+        PoolClient,
+        (error?: Error) => void,
+      ];
+      try {
+        const results = (await client.query(text)) as unknown as QueryResult[];
+        return (results[results.length - 1] as QueryResult).rows;
+      } finally {
+        // Also after an error: the implicit transaction ended with the message, so the
+        // connection is idle again (a broken socket ends the client, and the pool drops it).
+        release();
+      }
+    },
+  };
 }

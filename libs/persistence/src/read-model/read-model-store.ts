@@ -26,8 +26,11 @@ import {
   type StreamPosition,
 } from './tables';
 
-/** Rows per statement: PERFORMANCE.md measured 32-38k rows/s at 100-1,000 rows a statement. */
-const DEFAULT_CHUNK = 500;
+/**
+ * Rows per statement: thousands, so a batch of tens of thousands of events costs a few round
+ * trips per table (multi-row statements reach 32-38k rows/s at 100-1,000 rows a statement).
+ */
+const DEFAULT_CHUNK = 5_000;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -57,18 +60,16 @@ export class ReadModelStore {
     topic: string,
     partition: number,
   ): Promise<bigint> {
-    await db.query(
-      `INSERT INTO ${this.schema}.projection_checkpoints (projection, topic, partition, next_offset)
-       VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
-      [projection, topic, partition],
-    );
+    // One statement: the upsert creates the row on first use and, as an update, locks it.
     const [row] = await selectRows<{ next_offset: string }>(
       db,
-      `SELECT next_offset FROM ${this.schema}.projection_checkpoints
-       WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+      `INSERT INTO ${this.schema}.projection_checkpoints AS c (projection, topic, partition, next_offset)
+       VALUES ($1, $2, $3, 0)
+       ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = c.next_offset
+       RETURNING c.next_offset`,
       [projection, topic, partition],
     );
-    if (!row) throw new Error(`checkpoint row for ${topic}/${partition} vanished`);
+    if (!row) throw new Error(`the checkpoint upsert for ${topic}/${partition} returned no row`);
     return BigInt(row.next_offset);
   }
 
@@ -102,25 +103,21 @@ export class ReadModelStore {
   }
 
   /**
-   * Serializes writers of the same incidents (the incident and feedback topics are consumed
-   * independently) with transaction-scoped advisory locks taken in one global order, which
-   * also covers incidents that have no row yet.
+   * Serializes writers of the same incidents and stories (the incident and feedback topics are
+   * consumed independently) with one transaction-scoped advisory lock per tenant, taken in one
+   * global order; it also covers incidents that have no row yet, and a story's members are all
+   * of its tenant. Both topics are keyed by tenant, so transactions of one topic never wait on
+   * each other, and a transaction holds as many locks as it has tenants: a lock per incident
+   * filled PostgreSQL's shared lock table (max_locks_per_transaction) in large batches.
    */
   async lockIncidents(db: Queryable, keys: readonly IncidentKey[]): Promise<void> {
-    await this.advisoryLocks(
-      db,
-      keys.map((k) => `${k.tenantId}/${k.incidentId}`),
-    );
-  }
-
-  /** Transaction-scoped advisory locks on `names` of this schema, taken in one global order. */
-  private async advisoryLocks(db: Queryable, names: readonly string[]): Promise<void> {
-    if (names.length === 0) return;
+    const tenants = [...new Set(keys.map((k) => k.tenantId))];
+    if (tenants.length === 0) return;
     await db.query(
       `SELECT pg_advisory_xact_lock(k) FROM (
          SELECT DISTINCT hashtextextended($1 || '/' || x, 0) AS k FROM unnest($2::text[]) AS x ORDER BY 1
        ) AS locks`,
-      [this.schema, names],
+      [this.schema, tenants],
     );
   }
 
@@ -143,18 +140,6 @@ export class ReadModelStore {
       }
     }
     return found;
-  }
-
-  /**
-   * Serializes the writers of the same stories (their members may be written by transactions
-   * of either topic). Taken after the incident locks, always in one order, so no two
-   * transactions wait on each other in a circle.
-   */
-  async lockStories(db: Queryable, keys: readonly StoryKey[]): Promise<void> {
-    await this.advisoryLocks(
-      db,
-      keys.map((k) => `story/${k.tenantId}/${k.storyId}`),
-    );
   }
 
   /**
@@ -317,48 +302,38 @@ export class ReadModelStore {
   }
 
   /**
-   * incident_entities keeps first and last sighting per incident; `entities` is recomputed
-   * from it for the touched keys, so its counts are right however often a batch is replayed.
+   * incident_entities keeps first and last sighting per incident; `entities` counts the links,
+   * incremented by the links this statement creates (a touch of a link that exists only widens
+   * its sightings), so a replayed batch adds nothing and no batch recounts an entity's
+   * incidents. Writers of one incident's links are serialized by the incident locks; the
+   * counter upsert takes each `entities` row's lock, so concurrent increments add up.
    */
   private async upsertEntities(db: Queryable, touches: readonly EntityTouch[]): Promise<void> {
-    const links = new Map<string, Mutable<EntityLink>>();
-    for (const t of touches) {
-      const key = `${t.tenantId}\u0000${t.type}\u0000${t.value}\u0000${t.incidentId}`;
-      const known = links.get(key);
-      if (known) {
-        known.firstSeen = Math.min(known.firstSeen, t.seenAt);
-        known.lastSeen = Math.max(known.lastSeen, t.seenAt);
-      } else {
-        const { tenantId, type, value, incidentId, seenAt } = t;
-        links.set(key, { tenantId, type, value, incidentId, firstSeen: seenAt, lastSeen: seenAt });
-      }
-    }
-    const sorted = [...links.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, link]) => link);
     const names = columnNames(INCIDENT_ENTITIES).join(', ');
-    for (const part of chunks(sorted, this.chunkSize)) {
-      const rows = part.map((link) => toRow(INCIDENT_ENTITIES, link));
+    const link =
+      'ie.tenant_id = t.tenant_id AND ie.entity_type = t.entity_type AND ie.value = t.value AND ie.incident_id = t.incident_id';
+    for (const part of chunks(entityLinks(touches), this.chunkSize)) {
       await db.query(
-        `INSERT INTO ${this.schema}.incident_entities (${names})
-         SELECT ${names} FROM json_to_recordset($1::json) AS r(${recordsetDefinition(INCIDENT_ENTITIES)})
-         ON CONFLICT (tenant_id, entity_type, value, incident_id) DO UPDATE SET
-           first_seen = LEAST(incident_entities.first_seen, EXCLUDED.first_seen),
-           last_seen = GREATEST(incident_entities.last_seen, EXCLUDED.last_seen)`,
-        [JSON.stringify(rows)],
-      );
-      await db.query(
-        `INSERT INTO ${this.schema}.entities (tenant_id, entity_type, value, incident_count, last_seen)
-         SELECT ie.tenant_id, ie.entity_type, ie.value, count(*), max(ie.last_seen)
-         FROM ${this.schema}.incident_entities ie
-         JOIN (SELECT DISTINCT tenant_id, entity_type, value
-               FROM json_to_recordset($1::json) AS r(tenant_id text, entity_type text, value text)) k
-           ON ie.tenant_id = k.tenant_id AND ie.entity_type = k.entity_type AND ie.value = k.value
-         GROUP BY ie.tenant_id, ie.entity_type, ie.value
-         ORDER BY 1, 2, 3
+        `WITH touched AS (
+           SELECT ${names} FROM json_to_recordset($1::json) AS r(${recordsetDefinition(INCIDENT_ENTITIES)})
+         ), created AS (
+           INSERT INTO ${this.schema}.incident_entities (${names}) SELECT ${names} FROM touched
+           ON CONFLICT DO NOTHING RETURNING tenant_id, entity_type, value
+         ), widened AS (
+           UPDATE ${this.schema}.incident_entities ie SET
+             first_seen = LEAST(ie.first_seen, t.first_seen), last_seen = GREATEST(ie.last_seen, t.last_seen)
+           FROM touched t WHERE ${link} AND (t.first_seen < ie.first_seen OR t.last_seen > ie.last_seen)
+         )
+         INSERT INTO ${this.schema}.entities AS e (tenant_id, entity_type, value, incident_count, last_seen)
+         SELECT tenant_id, entity_type, value, sum(n)::int, max(last_seen) FROM (
+           SELECT tenant_id, entity_type, value, 0 AS n, last_seen FROM touched
+           UNION ALL SELECT tenant_id, entity_type, value, 1, NULL FROM created
+         ) AS counted
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
          ON CONFLICT (tenant_id, entity_type, value) DO UPDATE SET
-           incident_count = EXCLUDED.incident_count, last_seen = EXCLUDED.last_seen`,
-        [JSON.stringify(rows)],
+           incident_count = e.incident_count + EXCLUDED.incident_count,
+           last_seen = GREATEST(e.last_seen, EXCLUDED.last_seen)`,
+        [JSON.stringify(part.map((row) => toRow(INCIDENT_ENTITIES, row)))],
       );
     }
   }
@@ -415,3 +390,22 @@ const byKey = (a: IncidentKey, b: IncidentKey): number => {
   const kb = incidentKey(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 };
+
+/** One link per entity and incident, its sightings widened over the touches, in key order. */
+function entityLinks(touches: readonly EntityTouch[]): EntityLink[] {
+  const links = new Map<string, Mutable<EntityLink>>();
+  for (const t of touches) {
+    const key = `${t.tenantId}\u0000${t.type}\u0000${t.value}\u0000${t.incidentId}`;
+    const known = links.get(key);
+    if (known) {
+      known.firstSeen = Math.min(known.firstSeen, t.seenAt);
+      known.lastSeen = Math.max(known.lastSeen, t.seenAt);
+    } else {
+      const { tenantId, type, value, incidentId, seenAt } = t;
+      links.set(key, { tenantId, type, value, incidentId, firstSeen: seenAt, lastSeen: seenAt });
+    }
+  }
+  return [...links.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, link]) => link);
+}
