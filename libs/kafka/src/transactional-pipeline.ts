@@ -74,9 +74,11 @@ export interface PartitionTransaction {
   readonly lastOffset: string | null;
 }
 
-const partitionKey = ({ topic, partition }: TopicPartitionRef): string => `${topic}:${partition}`;
+/** A topic partition as one string key, and back (`refOfKey`). */
+export const partitionKey = ({ topic, partition }: TopicPartitionRef): string =>
+  `${topic}:${partition}`;
 
-const refOfKey = (key: string): TopicPartitionRef => {
+export const refOfKey = (key: string): TopicPartitionRef => {
   const separator = key.lastIndexOf(':');
   return { topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)) };
 };

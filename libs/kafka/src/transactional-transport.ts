@@ -20,6 +20,8 @@ import {
 } from 'rxjs';
 import {
   ownerOf,
+  partitionKey,
+  refOfKey,
   TransactionalPipeline,
   type PartitionBatch,
   type PartitionTransaction,
@@ -55,13 +57,6 @@ export type TransactionalTransportOptions = Omit<
   TransactionalPipelineOptions,
   'process' | 'onPartitionAssigned' | 'onPartitionRevoked' | 'onPartitionStarted'
 >;
-
-const partitionKey = ({ topic, partition }: TopicPartitionRef): string => `${topic}:${partition}`;
-
-const refOfKey = (key: string): TopicPartitionRef => {
-  const separator = key.lastIndexOf(':');
-  return { topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)) };
-};
 
 interface KeyedNotification {
   readonly key: string;
