@@ -53,8 +53,9 @@ export interface CorrelationStreamSteps<R> {
  * folded into the partition's correlation state and turned into one transaction. The flush
  * timer only decides when records are committed; which alerts belong together is decided on
  * event time by the pure decider, so a replay of the same alerts gives the same incidents.
- * Merged into it, an idle timer restarted by every record (`switchMap`): once the partition has
- * been quiet for `idleTickMs` it ticks with the wall clock, so the decider closes the windows
+ * Merged into it, an idle timer started with the stream and restarted by every record
+ * (`switchMap`): once the partition has been quiet for `idleTickMs` it ticks with the wall
+ * clock (a partition recovered on assignment ticks before any batch), so the decider closes the windows
  * of tenants none of whose alerts arrived for their idle timeout; only a tick that closes
  * something becomes a transaction, and what it closes is recorded (tick-caused events at the
  * watermark), so a replay decides the same. Keyed state lives in the decider's plain maps, not

@@ -112,6 +112,9 @@ export class CorrelatorModule {
                 config.topics.tenantConfig,
               ],
               coPartitioned: true,
+              // Recovered on assignment, so a partition that receives nothing after a restart
+              // still gets its idle ticks and closes what it recovered open.
+              startOnAssignment: config.idleTickIntervalMs > 0,
               transactionalIdPrefix: config.groupId,
               consumer: {
                 maxBytesPerPartition: 2 * 1024 * 1024,

@@ -193,4 +193,33 @@ describe('correlator event time on Kafka', () => {
     });
     expect(events.map((event) => event.type)).toContain('IncidentReopened');
   });
+
+  it('closes an incident a restart recovered open on a partition that receives nothing after it', async () => {
+    const name = uniqueName('idle-restart');
+    const env = { ...correlatorEnv(infra, database.url, name, 1), ALERT_IDLE_TIMEOUT: '3s' };
+    // The first run ticks too rarely to close anything before it stops.
+    const rarely = readCorrelatorConfig({ ...env, CORRELATOR_IDLE_TICK_INTERVAL: '1h' });
+    const config = readCorrelatorConfig({ ...env, CORRELATOR_IDLE_TICK_INTERVAL: '500ms' });
+    for (const topic of Object.values(config.topics)) await createTopic(topic, 1, { kafka });
+    const { alertCodec, incidentCodec } = await registerCodecs(registry, config.topics);
+    const alert = arrivingNow(alertOf('restarted', 'r-1', 0, 'R-1'), Date.now() - 20 * MIN);
+
+    app = await boot(rarely);
+    await produceAlerts(producer, config.topics.alerts, alertCodec, [alert], 1);
+    await waitForGroupCaughtUp(kafka, config.groupId, config.topics.alerts, CATCH_UP_MS);
+    await app.close();
+    const before = await incidentsOf(config, incidentCodec);
+    expect(before.map((event) => event.type)).toContain('IncidentOpened');
+    expect(before.map((event) => event.type)).not.toContain('IncidentClosed');
+
+    // No alert after the restart: only the recovered partition's own idle tick can close it.
+    app = await boot(config);
+    const closed = await waitFor(
+      async () =>
+        (await incidentsOf(config, incidentCodec)).find((event) => event.type === 'IncidentClosed'),
+      { timeoutMs: CATCH_UP_MS, describe: 'the idle tick of the recovered partition' },
+    );
+    expect(closed.type === 'IncidentClosed' && closed.data.reason).toBe('window-expired');
+    expect(closed.causationId).toMatch(/^tick:/);
+  });
 });

@@ -47,6 +47,14 @@ export interface TransactionalPipelineOptions {
   readonly onPartitionAssigned?: (partition: TopicPartitionRef) => Promise<void>;
   readonly onPartitionRevoked?: (partition: TopicPartitionRef) => Promise<void>;
   /**
+   * Initialize every partition as soon as the group assigns it (then `onPartitionStarted`),
+   * not at its first batch: for a processor with timers of its own (the correlator's idle
+   * ticks), which must run on a partition that receives nothing after a restart.
+   */
+  readonly startOnAssignment?: boolean;
+  /** With `startOnAssignment`: the partition was initialized on assignment, before any batch. */
+  readonly onPartitionStarted?: (partition: TopicPartitionRef) => void;
+  /**
    * Turns one consumed batch into the records to produce (one transaction), or into a stream
    * of transactions committed in order, the last of which ends at the batch's last record.
    */
@@ -66,7 +74,25 @@ export interface PartitionTransaction {
   readonly lastOffset: string | null;
 }
 
-const partitionKey = ({ topic, partition }: TopicPartitionRef): string => `${topic}:${partition}`;
+/** A topic partition as one string key, and back (`refOfKey`). */
+export const partitionKey = ({ topic, partition }: TopicPartitionRef): string =>
+  `${topic}:${partition}`;
+
+export const refOfKey = (key: string): TopicPartitionRef => {
+  const separator = key.lastIndexOf(':');
+  return { topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)) };
+};
+
+/** The owners (see ownerOf) of a member assignment's partitions, as keys. */
+const ownedKeysOf = (
+  options: Pick<TransactionalPipelineOptions, 'topics' | 'coPartitioned'>,
+  assignment: Record<string, number[]>,
+): Set<string> =>
+  new Set(
+    Object.entries(assignment).flatMap(([topic, partitions]) =>
+      partitions.map((partition) => partitionKey(ownerOf(options, { topic, partition }))),
+    ),
+  );
 
 /** Who owns a topic partition: itself, or partition p of the first topic when co-partitioned. */
 export function ownerOf(
@@ -92,6 +118,8 @@ export class TransactionalPipeline {
   private readonly producers = new Map<string, Producer>();
   /** Partitions whose state is ready; anything else is (re)initialized before its batch. */
   private readonly initialized = new Set<string>();
+  /** Initializations under way, so an assignment's and a first batch's run only once. */
+  private readonly initializing = new Map<string, Promise<void>>();
   /** Per owned partition: the commit in flight, so commits of a partition never overlap. */
   private readonly commits = new Map<string, Promise<void>>();
   /**
@@ -115,7 +143,11 @@ export class TransactionalPipeline {
       ...options.consumer,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      void this.releaseRevoked(payload.memberAssignment);
+      void this.releaseRevoked(payload.memberAssignment).then(() =>
+        options.startOnAssignment === true
+          ? this.startAssigned(payload.memberAssignment)
+          : undefined,
+      );
     });
     // kafkajs restarts the consumer after retriable errors only: after a bug (a TypeError from
     // `process`) it disconnects for good while the process lives on, consuming nothing.
@@ -150,14 +182,7 @@ export class TransactionalPipeline {
         const ref = { topic: batch.topic, partition: batch.partition };
         const key = partitionKey(ref);
         const owner = ownerOf(this.options, ref);
-        if (!this.initialized.has(partitionKey(owner))) {
-          // Initializing the partition's transactional producer first aborts a previous
-          // owner's open transaction, so the state rebuild reads a settled log.
-          await this.producerFor(owner);
-          await this.readOffsetsAfterFencing(owner);
-          await this.options.onPartitionAssigned?.(owner);
-          this.initialized.add(partitionKey(owner));
-        }
+        await this.initialize(owner);
         const lastOffset = batch.messages[batch.messages.length - 1]?.offset as string;
         const messages = messagesFrom(batch.messages, this.fencedOffsets.get(key));
         if (messages.length < batch.messages.length)
@@ -285,6 +310,41 @@ export class TransactionalPipeline {
     }
   }
 
+  /** Readies an owned partition once, whichever asks first: its first batch or its assignment. */
+  private initialize(owner: TopicPartitionRef): Promise<void> {
+    const key = partitionKey(owner);
+    if (this.initialized.has(key)) return Promise.resolve();
+    const pending = this.initializing.get(key);
+    if (pending !== undefined) return pending;
+    const started = (async () => {
+      // Initializing the partition's transactional producer first aborts a previous owner's
+      // open transaction, so the state rebuild reads a settled log.
+      await this.producerFor(owner);
+      await this.readOffsetsAfterFencing(owner);
+      await this.options.onPartitionAssigned?.(owner);
+      this.initialized.add(key);
+    })().finally(() => this.initializing.delete(key));
+    this.initializing.set(key, started);
+    return started;
+  }
+
+  /**
+   * Initializes the assigned partitions not yet owned and starts them. One that fails here
+   * (the broker busy) is initialized again before its first batch, as without the option.
+   */
+  private async startAssigned(assignment: Record<string, number[]>): Promise<void> {
+    for (const key of ownedKeysOf(this.options, assignment)) {
+      if (this.initialized.has(key) || this.initializing.has(key)) continue;
+      const owner = refOfKey(key);
+      try {
+        await this.initialize(owner);
+        this.options.onPartitionStarted?.(owner);
+      } catch (error) {
+        this.options.logger.warn({ err: error, ...owner }, 'partition not started on assignment');
+      }
+    }
+  }
+
   private async readOffsetsAfterFencing(owner: TopicPartitionRef): Promise<void> {
     const topics = this.options.coPartitioned === true ? this.options.topics : [owner.topic];
     const committed = await this.admin.fetchOffsets({
@@ -331,15 +391,10 @@ export class TransactionalPipeline {
   }
 
   private async releaseRevoked(assignment: Record<string, number[]>): Promise<void> {
-    const owned = new Set(
-      Object.entries(assignment).flatMap(([topic, partitions]) =>
-        partitions.map((partition) => partitionKey(ownerOf(this.options, { topic, partition }))),
-      ),
-    );
+    const owned = ownedKeysOf(this.options, assignment);
     for (const key of [...this.initialized]) {
       if (owned.has(key)) continue;
-      const separator = key.lastIndexOf(':');
-      const ref = { topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)) };
+      const ref = refOfKey(key);
       this.initialized.delete(key);
       await this.dropProducer(ref);
       await this.options.onPartitionRevoked?.(ref);

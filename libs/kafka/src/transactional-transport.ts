@@ -2,13 +2,11 @@ import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import {
   Observable,
-  ReplaySubject,
   Subject,
   dematerialize,
   filter,
   finalize,
   from,
-  groupBy,
   map,
   materialize,
   mergeAll,
@@ -22,12 +20,15 @@ import {
 } from 'rxjs';
 import {
   ownerOf,
+  partitionKey,
+  refOfKey,
   TransactionalPipeline,
   type PartitionBatch,
   type PartitionTransaction,
   type TopicPartitionRef,
   type TransactionalPipelineOptions,
 } from './transactional-pipeline';
+import { partitionStreams, type PartitionInput } from './partition-streams';
 
 /** What a partition's handler receives beside its batches: which partition it serves. */
 export class PartitionContext extends BaseRpcContext<[TopicPartitionRef]> {
@@ -54,15 +55,8 @@ export type PartitionHandler = (
 
 export type TransactionalTransportOptions = Omit<
   TransactionalPipelineOptions,
-  'process' | 'onPartitionAssigned' | 'onPartitionRevoked'
+  'process' | 'onPartitionAssigned' | 'onPartitionRevoked' | 'onPartitionStarted'
 >;
-
-const partitionKey = ({ topic, partition }: TopicPartitionRef): string => `${topic}:${partition}`;
-
-const refOfKey = (key: string): TopicPartitionRef => {
-  const separator = key.lastIndexOf(':');
-  return { topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)) };
-};
 
 interface KeyedNotification {
   readonly key: string;
@@ -88,13 +82,14 @@ export class RethrowToTransport implements RpcExceptionFilter<unknown> {
  * pipeline commits them one after another and finishes a fetched batch, resolving its offsets,
  * when the transaction holding its last record has committed. A partition's stream ends when
  * the partition is revoked or must be recovered (a failed transaction), so the next batch
- * starts it afresh. kafkajs hands over one batch at a time and waits for it: the subjects here
+ * starts it afresh; with `startOnAssignment` a partition's stream also starts when the group
+ * assigns it, before and without any batch. kafkajs hands over one batch at a time and waits for it: the subjects here
  * never hold more than that batch.
  */
 export class TransactionalKafkaTransport extends Server implements CustomTransportStrategy {
   private pipeline: TransactionalPipeline | undefined;
   private subscription: Subscription | undefined;
-  private readonly batches = new Subject<PartitionBatch>();
+  private readonly batches = new Subject<PartitionInput>();
   private readonly ended = new Subject<string>();
   private readonly outputs = new Subject<KeyedNotification>();
   /** Partitions with a fetched batch in flight: their transactions commit with the batch. */
@@ -108,23 +103,20 @@ export class TransactionalKafkaTransport extends Server implements CustomTranspo
   listen(callback: (error?: unknown) => void): void {
     this.subscription = this.batches
       .pipe(
-        groupBy((batch: PartitionBatch) => partitionKey(ownerOf(this.options, batch)), {
-          duration: (group) => this.endOf(group.key),
-        }),
-        mergeMap((group) => {
-          // A group is a plain subject: replay the batch that opened it to the handler, which
-          // subscribes only after Nest's (asynchronous) handler proxy has run.
-          const input = new ReplaySubject<PartitionBatch>(1);
-          group.subscribe(input);
-          return from(this.handle(input, refOfKey(group.key))).pipe(
+        partitionStreams(
+          (item) => partitionKey('started' in item ? item.started : ownerOf(this.options, item)),
+          (key) => this.endOf(key),
+        ),
+        mergeMap(({ key, batches }) =>
+          from(this.handle(batches, refOfKey(key))).pipe(
             mergeAll(),
-            takeUntil(this.endOf(group.key)),
+            takeUntil(this.endOf(key)),
             materialize(),
             // A failed stream is over: the next batch of the partition starts a new one.
-            tap(({ kind }) => kind === 'E' && this.ended.next(group.key)),
-            map((notification) => ({ key: group.key, notification })),
-          );
-        }),
+            tap(({ kind }) => kind === 'E' && this.ended.next(key)),
+            map((notification) => ({ key, notification })),
+          ),
+        ),
       )
       .subscribe(this.outputs);
     // Subscribed before any batch's reader, so it sees each output first, while the batch
@@ -134,6 +126,7 @@ export class TransactionalKafkaTransport extends Server implements CustomTranspo
       ...this.options,
       onPartitionAssigned: async (ref) => this.ended.next(partitionKey(ref)),
       onPartitionRevoked: async (ref) => this.ended.next(partitionKey(ref)),
+      onPartitionStarted: (ref) => this.batches.next({ started: ref }),
       process: (batch) => this.transactionsOf(batch),
     });
     this.pipeline.start().then(

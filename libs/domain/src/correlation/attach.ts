@@ -4,6 +4,7 @@ import { linkCampaigns } from './campaign';
 import type { Match } from './candidates';
 import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
 import { rescore } from './rescore';
+import { scoreTimeOf } from './revise';
 import type { OpenIncident } from './state';
 
 /**
@@ -28,7 +29,7 @@ export function attachAlert(
     for (const entity of match.shared) if (!linkedBy.includes(entity)) linkedBy.push(entity);
   const data = { incidentId: survivor.id, alert: input.summary, linkedBy };
   ctx.emit(survivor, 'AlertAttached', data, { actor: ACTOR.correlation });
-  const priority = rescore(ctx, { subject: survivor, group, row: input });
+  const priority = rescore(ctx, { subject: survivor, group, row: input, at: scoreTimeOf(ctx) });
   const campaignId = group.find((incident) => incident.campaignId !== null)?.campaignId ?? null;
   linkCampaigns(ctx, {
     subject: {

@@ -3,9 +3,9 @@ import type { DecidedAlert } from './alert-input';
 import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
 import { rescore, routineFacts } from './rescore';
 import type { RepeatPolicy } from './policy';
+import { flushTimeOf, scoreTimeOf } from './revise';
 import {
   insertSortedBounded,
-  lastSeenOf,
   rhythmOf,
   RHYTHM_SAMPLES,
   seriesSize,
@@ -39,7 +39,7 @@ export function foldRepeat(
     observedAt: ctx.time,
     ingestedAt: input.alert.ingestedAt,
   });
-  if (group.length > 1) rescore(ctx, { subject: survivor, group });
+  if (group.length > 1) rescore(ctx, { subject: survivor, group, at: scoreTimeOf(ctx) });
 }
 
 /** A series after its pending repeats are counted. */
@@ -71,7 +71,7 @@ export function flushRepeats(ctx: Decision, incident: OpenIncident): void {
     routineAlerts,
     lead === null ? null : { rule: lead.series.rule, intervalCv: lead.cv },
   );
-  const at = Math.max(ctx.watermark, lastSeenOf(incident));
+  const at = flushTimeOf(ctx, incident);
   rescore(ctx, { subject: incident, group: [incident], flush: { addedRepeats, routine }, at });
 }
 

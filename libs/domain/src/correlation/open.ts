@@ -3,6 +3,7 @@ import { linkCampaigns } from './campaign';
 import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
 import { noteLate } from './late';
 import { rescore } from './rescore';
+import { scoreTimeOf } from './revise';
 
 /** A new incident for an alert related to no open one: opened, scored, linked to campaigns. */
 export function openIncident(ctx: Decision, input: DecidedAlert): void {
@@ -21,7 +22,7 @@ export function openIncident(ctx: Decision, input: DecidedAlert): void {
   if (ctx.time < ctx.watermark)
     noteLate(ctx, stream, { alert: summary, outcome: 'opened-incident' });
   const subject = { id: incidentId, sequence: 0, priority: null, escalated: false };
-  const priority = rescore(ctx, { subject, group: [], row: input }) ?? 0;
+  const priority = rescore(ctx, { subject, group: [], row: input, at: scoreTimeOf(ctx) }) ?? 0;
   linkCampaigns(ctx, {
     subject: { id: incidentId, sequence: 0, ordinal: counter, campaignId: null },
     group: [],

@@ -57,3 +57,33 @@ describe('late alerts revising closed incidents of a busy entity', () => {
     expect(links()).toBeGreaterThan(0);
   });
 });
+
+describe('scores of late alerts inside the revision horizon', () => {
+  const config = configOf({ defaults: { allowedLatenessMs: 2 * MIN } });
+  const first = anAlert({ alertId: 'first', at: 0, entities: [host('ws-99')], ruleId: 'R-9' });
+  const late = anAlert({ alertId: 'late', at: 5, ruleId: 'R-1' });
+  const later = anAlert({ alertId: 'later', at: 6 * 60, entities: [host('ws-77')], ruleId: 'R-7' });
+
+  /** The last IncidentScored of the incident the alert `late` opened, the inputs in `order`. */
+  function scoreOfLate(order: readonly (typeof first)[]) {
+    const h = new Harness(config);
+    for (const alert of order) h.alert(alert);
+    h.push({ kind: 'tick' });
+    const opened = only(h.events, 'IncidentOpened').find(
+      (event) => event.data.firstAlert.alertId === 'late',
+    );
+    return only(h.events, 'IncidentScored')
+      .filter((event) => event.streamId === opened?.streamId)
+      .at(-1)?.data;
+  }
+
+  it('scores the incident of an alert 6 hours late at its own event time, as time order does', () => {
+    const inTimeOrder = scoreOfLate([first, late, later]);
+    const delayed = scoreOfLate([first, later, late]);
+    const freshness = (scored: typeof delayed) =>
+      scored?.explanation.factors.find((factor) => factor.name === 'freshness')?.raw;
+    expect(freshness(inTimeOrder)).toBe(100);
+    expect(freshness(delayed)).toBe(100);
+    expect(delayed?.priority).toBe(inTimeOrder?.priority);
+  });
+});

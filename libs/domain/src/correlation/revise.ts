@@ -1,3 +1,4 @@
+import type { EpochMs } from '@soc/contracts';
 import type { DecidedAlert } from './alert-input';
 import type { Match } from './candidates';
 import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
@@ -10,6 +11,25 @@ import { firstSeenOf, lastSeenOf, withinLink, type OpenIncident } from './state'
  */
 export const isRevision = (ctx: Decision): boolean =>
   ctx.time < ctx.watermark && ctx.time >= ctx.watermark - ctx.policy.revisionHorizonMs;
+
+/**
+ * The event time an alert's decision scores its incident at: a revising alert's own time, as
+ * in time order, where it arrived before the watermark passed it; else the decision's now.
+ * Scored at the watermark, a late detector's incidents would lose freshness for arriving late
+ * (6 hours late: half of it), and rank below what time order ranks them.
+ */
+export const scoreTimeOf = (ctx: Decision): EpochMs => (isRevision(ctx) ? ctx.time : ctx.now);
+
+/**
+ * The event time a flush scores an incident at: its last alert's when that is behind the
+ * watermark within the revision horizon (late repeats: time order flushed them then, and in
+ * time order a flush's last alert is never behind its watermark by more than a tick), else
+ * the watermark.
+ */
+export function flushTimeOf(ctx: Decision, incident: OpenIncident): EpochMs {
+  const lastSeen = lastSeenOf(incident);
+  return lastSeen >= ctx.watermark - ctx.policy.revisionHorizonMs ? lastSeen : ctx.watermark;
+}
 
 /**
  * The closed (still remembered) incidents a revising alert belongs to: one of its linking
