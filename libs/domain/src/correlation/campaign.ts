@@ -1,8 +1,15 @@
-import { evidenceOfRow, NOTABLE_RISK_SHARE, rareFindingOf, storyRiskShare } from '../scoring';
+import {
+  evidenceOfRow,
+  NOTABLE_RISK_SHARE,
+  quietHostOf,
+  rareFindingOf,
+  storyRiskShare,
+} from '../scoring';
 import type { DecidedAlert } from './alert-input';
 import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
 import { firstOf, isOpen, isOpenAt, lastOf, lookupIncident, type IncidentRecord } from './lookups';
 import { ruleLabelOf } from './entity-keys';
+import { quietHostLinks } from './quiet-links';
 import { spreadLinks } from './spread-links';
 import { accumulatedRisk, type OpenIncident, type TenantState } from './state';
 import { storyRiskOf } from './story-memory';
@@ -115,6 +122,15 @@ function campaignLinks(
   const spreading = rareFindingOf(evidence);
   if (spreading !== null)
     for (const { other, reason } of spreadLinks(ctx, { tenant, finding: spreading }))
+      if (isLinkable(ctx, { other, candidate, links }))
+        (links ??= []).push({ other, reason, risk: 0 });
+  const quiet = quietHostOf(tenant.baseline.rarity, {
+    entityKeys: keys.entityKeys,
+    time,
+    windowMs: ctx.policy.campaign.spreadWindowMs,
+  });
+  if (quiet !== null)
+    for (const { other, reason } of quietHostLinks(ctx, { tenant, quiet }))
       if (isLinkable(ctx, { other, candidate, links }))
         (links ??= []).push({ other, reason, risk: 0 });
   return links;
