@@ -38,6 +38,32 @@ describe('story links', () => {
     expect(only(h.alert(rule('S-Flw-Nmp', at + 161, 'mail')), 'CampaignLinked')).toEqual([]);
   });
 
+  it('joins two hosts where one rule, new on one of them and rare on the other, fires at the same moment', () => {
+    const h = new Harness();
+    // The firewall, twice as busy, has seen S-Htt-Mat once: rare there, known in the tenant.
+    h.alert(rule('S-Htt-Mat', 100, 'firewall'));
+    const at = withHistory(h, ['intranet', 'firewall', 'firewall']);
+    const [firewall] = h.alert(rule('S-Htt-Mat', at, 'firewall'));
+    const events = h.alert(rule('S-Htt-Mat', at + 1, 'intranet'));
+    const links = only(events, 'CampaignLinked');
+    expect(links.map((link) => link.streamId)).toEqual([events[0]?.streamId, firewall?.streamId]);
+    expect(links[0]?.data.reason).toBe(
+      'rule S-Htt-Mat, new on host intranet, fired rare on host firewall at the same moment: one activity seen on two hosts',
+    );
+  });
+
+  it('does not join two hosts through a rule new on neither, nor minutes apart', () => {
+    const h = new Harness();
+    h.alert(rule('S-Htt-Mat', 100, 'firewall'));
+    h.alert(rule('S-Htt-Mat', 100, 'intranet'));
+    const at = withHistory(h, ['intranet', 'intranet', 'firewall', 'firewall', 'vpn', 'vpn']);
+    h.alert(rule('S-Htt-Mat', at, 'firewall'));
+    // Rare on both, new on neither.
+    expect(only(h.alert(rule('S-Htt-Mat', at + 1, 'intranet')), 'CampaignLinked')).toEqual([]);
+    // New on the VPN, but 4 minutes after the firewall's.
+    expect(only(h.alert(rule('S-Htt-Mat', at + 4, 'vpn')), 'CampaignLinked')).toEqual([]);
+  });
+
   it('continues an incident cut at its maximum span in the same story', () => {
     const h = new Harness(configOf({ defaults: { maxIncidentSpanMs: 60 * MIN } }));
     for (let at = 0; at < 60; at += 5) h.alert(anAlert({ at, entities: [host('dns')] }));
