@@ -1,8 +1,17 @@
-import { evidenceOfRow, NOTABLE_RISK_SHARE, rareFindingOf, storyRiskShare } from '../scoring';
+import {
+  evidenceOfRow,
+  NOTABLE_RISK_SHARE,
+  quietHostOf,
+  rareFindingOf,
+  storyRiskShare,
+  type EvidenceTally,
+} from '../scoring';
 import type { DecidedAlert } from './alert-input';
 import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
 import { firstOf, isOpen, isOpenAt, lastOf, lookupIncident, type IncidentRecord } from './lookups';
 import { ruleLabelOf } from './entity-keys';
+import { echoLinks } from './echo-links';
+import { quietHostLinks } from './quiet-links';
 import { spreadLinks } from './spread-links';
 import { accumulatedRisk, type OpenIncident, type TenantState } from './state';
 import { storyRiskOf } from './story-memory';
@@ -112,12 +121,37 @@ function campaignLinks(
       if (reason !== undefined) (links ??= []).push({ other, reason, risk: accumulated });
     }
   }
-  const spreading = rareFindingOf(evidence);
-  if (spreading !== null)
-    for (const { other, reason } of spreadLinks(ctx, { tenant, finding: spreading }))
-      if (isLinkable(ctx, { other, candidate, links }))
-        (links ??= []).push({ other, reason, risk: 0 });
+  for (const { other, reason } of activityLinks(ctx, {
+    tenant,
+    evidence,
+    entityKeys: keys.entityKeys,
+  }))
+    if (isLinkable(ctx, { other, candidate, links }))
+      (links ??= []).push({ other, reason, risk: 0 });
   return links;
+}
+
+/** Links by what the row's activity shares with other hosts' (spread-, echo- and quiet-links.ts). */
+function activityLinks(
+  ctx: Decision,
+  {
+    tenant,
+    evidence,
+    entityKeys,
+  }: {
+    readonly tenant: TenantState;
+    readonly evidence: EvidenceTally;
+    readonly entityKeys: readonly string[];
+  },
+): { readonly other: IncidentRecord; readonly reason: string }[] {
+  const found: { readonly other: IncidentRecord; readonly reason: string }[] = [];
+  const finding = rareFindingOf(evidence);
+  if (finding !== null)
+    found.push(...spreadLinks(ctx, { tenant, finding }), ...echoLinks(ctx, { tenant, finding }));
+  const windowMs = ctx.policy.campaign.spreadWindowMs;
+  const quiet = quietHostOf(tenant.baseline.rarity, { entityKeys, time: ctx.time, windowMs });
+  if (quiet !== null) found.push(...quietHostLinks(ctx, { tenant, quiet }));
+  return found;
 }
 
 const unionOf = (a: readonly string[], b: readonly string[]): string[] => [

@@ -65,7 +65,8 @@ export interface CampaignPolicy {
   readonly minPriority: number;
   /**
    * A rule rare in the whole tenant that fires on two hosts less than this apart links their
-   * incidents (rare activity moving between hosts: see spread-links.ts).
+   * incidents (rare activity moving between hosts: see spread-links.ts); an alert of a quiet
+   * host this close to an escalated story joins it (see quiet-links.ts).
    */
   readonly spreadWindowMs: number;
 }

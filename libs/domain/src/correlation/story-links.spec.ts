@@ -38,6 +38,32 @@ describe('story links', () => {
     expect(only(h.alert(rule('S-Flw-Nmp', at + 161, 'mail')), 'CampaignLinked')).toEqual([]);
   });
 
+  it('joins two hosts where one rule, new on one of them and rare on the other, fires at the same moment', () => {
+    const h = new Harness();
+    // The firewall, twice as busy, has seen S-Htt-Mat once: rare there, known in the tenant.
+    h.alert(rule('S-Htt-Mat', 100, 'firewall'));
+    const at = withHistory(h, ['intranet', 'firewall', 'firewall']);
+    const [firewall] = h.alert(rule('S-Htt-Mat', at, 'firewall'));
+    const events = h.alert(rule('S-Htt-Mat', at + 1, 'intranet'));
+    const links = only(events, 'CampaignLinked');
+    expect(links.map((link) => link.streamId)).toEqual([events[0]?.streamId, firewall?.streamId]);
+    expect(links[0]?.data.reason).toBe(
+      'rule S-Htt-Mat, new on host intranet, fired rare on host firewall at the same moment: one activity seen on two hosts',
+    );
+  });
+
+  it('does not join two hosts through a rule new on neither, nor minutes apart', () => {
+    const h = new Harness();
+    h.alert(rule('S-Htt-Mat', 100, 'firewall'));
+    h.alert(rule('S-Htt-Mat', 100, 'intranet'));
+    const at = withHistory(h, ['intranet', 'intranet', 'firewall', 'firewall', 'vpn', 'vpn']);
+    h.alert(rule('S-Htt-Mat', at, 'firewall'));
+    // Rare on both, new on neither.
+    expect(only(h.alert(rule('S-Htt-Mat', at + 1, 'intranet')), 'CampaignLinked')).toEqual([]);
+    // New on the VPN, but 4 minutes after the firewall's.
+    expect(only(h.alert(rule('S-Htt-Mat', at + 4, 'vpn')), 'CampaignLinked')).toEqual([]);
+  });
+
   it('continues an incident cut at its maximum span in the same story', () => {
     const h = new Harness(configOf({ defaults: { maxIncidentSpanMs: 60 * MIN } }));
     for (let at = 0; at < 60; at += 5) h.alert(anAlert({ at, entities: [host('dns')] }));
@@ -59,5 +85,53 @@ describe('story links', () => {
           'CampaignLinked',
         ),
       ).toEqual([]);
+  });
+});
+
+describe('quiet host links', () => {
+  /** Busy hosts with their everyday rule, a quiet monitoring host every 8 hours, then an attack. */
+  function attacked(h: Harness): { readonly at: number; readonly attackId: string } {
+    for (let at = 0; at < 80 * 20; at += 8 * 60) h.alert(rule('A-Mon-Rng', at, 'monitoring'));
+    const at = withHistory(h, ['intranet', 'firewall']);
+    let attackId = '';
+    ['A-Acc-Ent2', 'W-Acc-Att', 'W-Err-Fbd2', 'S-Htt-Mat'].forEach((ruleId, i) => {
+      const events = h.alert(rule(ruleId, at + i, 'intranet'));
+      attackId ||= events[0]?.streamId ?? '';
+    });
+    return { at: at + 3, attackId };
+  }
+  const threshold = 30;
+  const config = () => configOf({ defaults: { scoring: { highPriorityThreshold: threshold } } });
+
+  it('joins an alert of a quiet host to the escalated story active around it', () => {
+    const h = new Harness(config());
+    const { at, attackId } = attacked(h);
+    const attack = only(h.events, 'IncidentScored').filter((e) => e.streamId === attackId);
+    expect(attack.at(-1)?.data.priority).toBeGreaterThanOrEqual(threshold);
+    const events = h.alert(rule('A-Mon-Rng', at + 10, 'monitoring'));
+    const links = only(events, 'CampaignLinked');
+    expect(links.map((link) => link.data.linkedIncidentIds)).toContainEqual([attackId]);
+    expect(links[0]?.data.reason).toMatch(
+      new RegExp(
+        `^host monitoring is quiet \\(0\\.1 alerts an hour as usual\\) and fired 10 min from incident ${attackId} of a story at priority \\d+: activity on a quiet host during an escalated story$`,
+      ),
+    );
+  });
+
+  it('leaves a quiet host alone outside the story, and a busy host alone during it', () => {
+    const h = new Harness(config());
+    const { at } = attacked(h);
+    expect(only(h.alert(rule('A-Mon-Rng', at + 90, 'monitoring')), 'CampaignLinked')).toEqual([]);
+    const quietLinks = (events: readonly { type: string }[]) =>
+      only(events as never, 'CampaignLinked').filter((link) =>
+        link.data.reason.includes('quiet host'),
+      );
+    expect(quietLinks(h.alert(rule('R-everyday', at + 95, 'firewall')))).toEqual([]);
+    // Without a story at the threshold the quiet host joins nothing.
+    const calm = new Harness(configOf({ defaults: { scoring: { highPriorityThreshold: 100 } } }));
+    const later = attacked(calm).at;
+    expect(only(calm.alert(rule('A-Mon-Rng', later + 10, 'monitoring')), 'CampaignLinked')).toEqual(
+      [],
+    );
   });
 });

@@ -2,6 +2,7 @@ export * from './decayed-count';
 export * from './detectors';
 export * from './evidence-score';
 export * from './incident-evidence';
+export * from './quiet-entity';
 export * from './rarity';
 export * from './rhythm';
 export * from './severity-range';
