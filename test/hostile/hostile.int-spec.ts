@@ -156,7 +156,7 @@ describe('hostile-input corpus through every ingest door', () => {
         (await alerts.of(tenant.tenantId)).find((r) =>
           prefix ? r.alert.alertId.startsWith(alertId) : r.alert.alertId === alertId,
         ),
-      { timeoutMs: 30_000, describe: `alert ${alertId}\n${ingest.output()}` },
+      { timeoutMs: 30_000, describe: () => `alert ${alertId}\n${ingest.output()}` },
     );
 
   it('accepts, caps or dead-letters every record with a reason, and every door keeps working', async () => {
@@ -174,7 +174,7 @@ describe('hostile-input corpus through every ingest door', () => {
       } else if (outcome.kind === 'dead-letter') {
         const letter = await waitFor(
           () => deadLetters.records().find((r) => r.value?.includes(outcome.marker)),
-          { timeoutMs: 30_000, describe: `dead letter of ${c.name}\n${ingest.output()}` },
+          { timeoutMs: 30_000, describe: () => `dead letter of ${c.name}\n${ingest.output()}` },
         );
         expect({ name: c.name, reason: letter.headers['x-dlq-reason'] }).toEqual({
           name: c.name,

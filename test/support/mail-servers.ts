@@ -215,35 +215,8 @@ export async function startMailServers({
     chownSync(join(dir, 'postfix', 'data'), postfixUid, 0);
   }
   const { cert, key } = makeCertificate(dir);
-  const [imap, imaps, pop3, pop3s, lmtp] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  writeFileSync(
-    join(dir, 'dovecot.conf'),
-    dovecotConfig({ dir, cert, key, imap, imaps, pop3, pop3s, lmtp }),
-  );
-  const output: string[] = [];
-  const dovecot: ChildProcess = spawn(
-    '/usr/sbin/dovecot',
-    ['-F', '-c', join(dir, 'dovecot.conf')],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  dovecot.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  dovecot.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const log = () => `${output.join('')}\n${readLog(join(dir, 'dovecot.log'))}`;
-  await waitFor(
-    async () => (await answers(imaps)) && (await answers(pop3s)) && (await answers(lmtp)),
-    {
-      timeoutMs: 20_000,
-      describe: `dovecot on ${imaps}, ${pop3s} and ${lmtp}; log:\n${log()}`,
-    },
-  );
+  const { dovecot, ports } = await startDovecot({ dir, cert, key });
+  const { imap, imaps, pop3, pop3s, lmtp } = ports;
 
   const stopDovecot = async () => {
     if (dovecot.exitCode !== null || dovecot.signalCode !== null) return;
@@ -290,6 +263,69 @@ export async function startMailServers({
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+interface DovecotPorts {
+  readonly imap: number;
+  readonly imaps: number;
+  readonly pop3: number;
+  readonly pop3s: number;
+  readonly lmtp: number;
+}
+
+const DOVECOT_ATTEMPTS = 3;
+
+/**
+ * A free port can be taken by another suite between `freePort` and dovecot's bind; dovecot
+ * then exits at once. That start is retried on new ports; a dovecot that runs but does not
+ * answer fails with what it logged.
+ */
+async function startDovecot({
+  dir,
+  cert,
+  key,
+}: {
+  readonly dir: string;
+  readonly cert: string;
+  readonly key: string;
+}): Promise<{ readonly dovecot: ChildProcess; readonly ports: DovecotPorts }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const ports: DovecotPorts = {
+      imap: await freePort(),
+      imaps: await freePort(),
+      pop3: await freePort(),
+      pop3s: await freePort(),
+      lmtp: await freePort(),
+    };
+    writeFileSync(join(dir, 'dovecot.conf'), dovecotConfig({ dir, cert, key, ...ports }));
+    const output: string[] = [];
+    const dovecot = spawn('/usr/sbin/dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    dovecot.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    dovecot.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const exited = () => dovecot.exitCode !== null || dovecot.signalCode !== null;
+    const log = () => `${output.join('')}\n${readLog(join(dir, 'dovecot.log'))}`;
+    const { imaps, pop3s, lmtp } = ports;
+    const ready = await waitFor(
+      async () =>
+        exited()
+          ? 'exited'
+          : (await answers(imaps)) && (await answers(pop3s)) && (await answers(lmtp)) && 'ready',
+      {
+        timeoutMs: 60_000,
+        describe: () => `dovecot on ${imaps}, ${pop3s} and ${lmtp}; log:\n${log()}`,
+      },
+    ).catch(async (error: unknown) => {
+      dovecot.kill('SIGKILL');
+      throw error;
+    });
+    if (ready === 'ready') return { dovecot, ports };
+    if (attempt === DOVECOT_ATTEMPTS)
+      throw new Error(
+        `dovecot exited (${dovecot.exitCode ?? dovecot.signalCode}) at start ${attempt} times; log:\n${log()}`,
+      );
+  }
 }
 
 function readLog(path: string): string {

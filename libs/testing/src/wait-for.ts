@@ -1,8 +1,11 @@
 export interface WaitForOptions {
   readonly timeoutMs?: number;
   readonly intervalMs?: number;
-  /** What is being waited for, named in the timeout error. */
-  readonly describe: string;
+  /**
+   * What is being waited for, named in the timeout error; a function is called at the timeout,
+   * so it can show what a process logged while it was waited for.
+   */
+  readonly describe: string | (() => string);
 }
 
 /**
@@ -24,7 +27,8 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const cause = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe}${cause}`);
+      const what = typeof describe === 'function' ? describe() : describe;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
