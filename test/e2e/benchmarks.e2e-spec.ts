@@ -65,4 +65,12 @@ describe('benchmarks in smoke mode', () => {
       expect((figures[endpoint] as { requests: number }).requests).toBeGreaterThan(0);
     }
   });
+
+  it('bench:correlate times soc correlate, compiled, beside reading and the rarity reference', async () => {
+    const figures = await bench('correlate', ['--lines', '2000', '--runs', '1'], 420_000);
+    expect(figures).toMatchObject({ bench: 'correlate', alerts: 2000, runs: 1 });
+    for (const step of ['readParse', 'rarityReference', 'socCorrelate'])
+      expect((figures[step] as { wallSeconds: number }).wallSeconds).toBeGreaterThan(0);
+    expect(figures['socCorrelateToRarityReference']).toEqual(expect.any(Number));
+  }, 450_000);
 });
