@@ -15,8 +15,30 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-export const processIo = (): CliIo => ({
-  lines: () => createInterface({ input: process.stdin, crlfDelay: Infinity }),
-  out: (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
-  err: (record) => process.stderr.write(`${JSON.stringify(record)}\n`),
-});
+/**
+ * Standard output in one write per turn of the event loop instead of one per record: a verb
+ * like `correlate` writes several records per input line, and each write to a file or pipe is
+ * a system call. Whatever a turn produced is written before the next turn (so `simulate
+ * --realtime` still streams) and before the process exits.
+ */
+function batchedStdout(): (text: string) => void {
+  let pending: string[] = [];
+  const flush = () => {
+    const text = pending.join('');
+    pending = [];
+    process.stdout.write(text);
+  };
+  return (text) => {
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(text);
+  };
+}
+
+export const processIo = (): CliIo => {
+  const write = batchedStdout();
+  return {
+    lines: () => createInterface({ input: process.stdin, crlfDelay: Infinity }),
+    out: (record) => write(`${JSON.stringify(record)}\n`),
+    err: (record) => process.stderr.write(`${JSON.stringify(record)}\n`),
+  };
+};
