@@ -2,6 +2,7 @@ import type { CanonicalAlert } from '@soc/contracts';
 import {
   buildFeedIndex,
   deterministicIds,
+  normalizeParsedLine,
   normalizeRecord,
   offlineCorrelation,
   withFeedVerdicts,
@@ -99,9 +100,13 @@ export const correlateVerb: CliVerb = async (args, io) => {
   for await (const line of io.lines()) {
     lineNumber += 1;
     if (line.trim().length === 0) continue;
-    let alert: CanonicalAlert | undefined = asCanonicalAlert(parseJsonLine(line));
+    const parsed = parseJsonLine(line);
+    let alert: CanonicalAlert | undefined = asCanonicalAlert(parsed);
     if (alert === undefined) {
-      const normalized = normalizeRecord(line, context);
+      const normalized =
+        parsed === undefined
+          ? normalizeRecord(line, context)
+          : normalizeParsedLine({ line, parsed, context });
       if (!normalized.ok) {
         rejected += 1;
         io.err({ line: lineNumber, ...normalized.rejection });

@@ -65,7 +65,8 @@ const TOO_LARGE = `larger than ${MAX_RECORD_BYTES} bytes`;
 const FORMATS: ReadonlySet<string> = new Set(ALERT_FORMATS);
 const TEXT_FORMATS: ReadonlySet<AlertFormat> = new Set(['cef', 'leef']);
 
-function normalizeUnguarded(record: unknown, context: NormalizeContext): NormalizeResult {
+/** What is wrong with the caller's context, or null. */
+function contextRejection(context: NormalizeContext): NormalizeResult | null {
   const named = context.format;
   const label = named ?? 'unknown';
   if (named !== undefined && !FORMATS.has(named))
@@ -85,6 +86,15 @@ function normalizeUnguarded(record: unknown, context: NormalizeContext): Normali
     );
   }
 
+  return null;
+}
+
+function normalizeUnguarded(record: unknown, context: NormalizeContext): NormalizeResult {
+  const named = context.format;
+  const label = named ?? 'unknown';
+  const invalid = contextRejection(context);
+  if (invalid !== null) return invalid;
+
   if (record instanceof Uint8Array && record.byteLength > MAX_RECORD_BYTES)
     return reject(label, '(record)', TOO_LARGE);
   let line: string | undefined;
@@ -97,8 +107,7 @@ function normalizeUnguarded(record: unknown, context: NormalizeContext): Normali
     if (kind === 'json' && (named === undefined || !TEXT_FORMATS.has(named))) {
       const parsed = parseJson(withoutBom(line));
       if ('error' in parsed) return reject(label, '(record)', `invalid JSON: ${parsed.error}`);
-      if (!isObject(parsed.value)) return reject(label, '(record)', 'expected a JSON object');
-      return normalizeObject(parsed.value, line, context);
+      return normalizeParsedObject(parsed.value, line, context);
     }
     const format = named ?? (kind === 'json' ? undefined : kind);
     if (format === undefined)
@@ -120,6 +129,47 @@ function normalizeUnguarded(record: unknown, context: NormalizeContext): Normali
     return reject(label, '(record)', 'the object cannot be written as JSON');
   if (tooLarge(original)) return reject(label, '(record)', TOO_LARGE);
   return normalizeObject(record, original, context);
+}
+
+function normalizeParsedObject(
+  value: unknown,
+  line: string,
+  context: NormalizeContext,
+): NormalizeResult {
+  if (!isObject(value))
+    return reject(context.format ?? 'unknown', '(record)', 'expected a JSON object');
+  return normalizeObject(value, line, context);
+}
+
+/**
+ * normalizeRecord(line) for a JSON line its caller has parsed already (`soc correlate` parses
+ * each line once to tell a canonical alert from a raw record), without parsing it again: the
+ * same result for every line and context.
+ */
+export function normalizeParsedLine({
+  line,
+  parsed,
+  context,
+}: {
+  readonly line: string;
+  /** JSON.parse of the line (a leading byte-order mark removed). */
+  readonly parsed: unknown;
+  readonly context: NormalizeContext;
+}): NormalizeResult {
+  const named = context.format;
+  // Text formats, and lines normalizeRecord would not read as JSON, take its own path.
+  if ((named !== undefined && TEXT_FORMATS.has(named)) || detectTextFormat(line) !== 'json')
+    return normalizeRecord(line, context);
+  const invalid = contextRejection(context);
+  if (invalid !== null) return invalid;
+  if (tooLarge(line)) return reject(named ?? 'unknown', '(record)', TOO_LARGE);
+  try {
+    const result = normalizeParsedObject(parsed, line, context);
+    return result.ok ? { ok: true, alert: limitAlert(result.alert) } : result;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return reject(named ?? 'unknown', '(record)', `normalizer bug: ${message}`);
+  }
 }
 
 const UTF8 = new TextDecoder('utf-8');
