@@ -37,7 +37,7 @@ export const ALERT_LIMITS = {
 export function limitAlert(alert: CanonicalAlert): CanonicalAlert {
   const cut = new Cuts();
   const L = ALERT_LIMITS;
-  const limited: CanonicalAlert = {
+  return {
     tenantId: cut.text('tenantId', alert.tenantId, L.idBytes),
     alertId: cut.id('alertId', alert.alertId),
     sourceSystem: cut.text('sourceSystem', alert.sourceSystem, L.idBytes),
@@ -62,8 +62,18 @@ export function limitAlert(alert: CanonicalAlert): CanonicalAlert {
       .map((v) => cut.verdict(v)),
     format: alert.format,
     original: cut.text('original', alert.original, L.originalBytes),
+    // Last: the cuts above have run when it is read.
+    truncated: mergedCuts(alert.truncated, cut.fields),
   };
-  return { ...limited, truncated: [...new Set([...(alert.truncated ?? []), ...cut.fields])] };
+}
+
+/** The fields cut before and now, each once; most alerts are cut nowhere and copy nothing. */
+function mergedCuts(
+  before: readonly string[] | undefined,
+  now: readonly string[],
+): readonly string[] {
+  if (now.length === 0 && (before === undefined || before.length === 0)) return [];
+  return [...new Set([...(before ?? []), ...now])];
 }
 
 /** Applies the caps and remembers which fields they cut, in the order met. */
