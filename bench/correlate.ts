@@ -22,10 +22,10 @@ import { REPO_ROOT, machine, readFlags, round1, runBench } from './support';
  * `soc correlate` runs compiled, as production does: `npm run build` first, unless
  * `--no-build`. Prints one JSON object.
  *
- *   npm run bench:correlate -- [--input FILE.jsonl[.gz]] [--lines N] [--runs 3] [--no-build]
+ *   npm run bench:correlate -- [--input FILE.jsonl[.gz]] [--lines N] [--runs 3] [--no-build] [--smoke]
  */
 
-const FLAGS = new Set(['input', 'lines', 'runs', 'no-build']);
+const FLAGS = new Set(['input', 'lines', 'runs', 'no-build', 'smoke']);
 const DEFAULT_INPUT = join(
   REPO_ROOT,
   '..',
@@ -136,8 +136,10 @@ async function main(): Promise<void> {
     if (!FLAGS.has(name))
       throw new Error(`unknown flag --${name}; known: ${[...FLAGS].join(', ')}`);
   const input = flags.get('input') ?? DEFAULT_INPUT;
-  const lines = flags.has('lines') ? positiveInteger(flags, 'lines', 1) : null;
-  const runs = positiveInteger(flags, 'runs', 3);
+  // --smoke: CI's proof that it runs, on the file's first 2,000 lines, once.
+  const smoke = flags.has('smoke');
+  const lines = flags.has('lines') ? positiveInteger(flags, 'lines', 1) : smoke ? 2_000 : null;
+  const runs = positiveInteger(flags, 'runs', smoke ? 1 : 3);
   if (!flags.has('no-build'))
     execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
 
