@@ -59,6 +59,23 @@ function commonWords(common: CommonFinding): string {
   return `little history: ${seen}, too little to call it rare`;
 }
 
+/**
+ * A rule that has fired this often on its entity (decayed) is known there, however small its
+ * share of the entity's alerts: on a loud host (the firewall, a server after a brute force)
+ * every secondary rule is under 2 % of the volume, yet one seen a hundred times this week is
+ * the host's everyday activity. An incident whose every rare rule is known where it fired
+ * carries nothing new; beside a new rule the known ones still count, as the rest of the picture.
+ */
+export const KNOWN_FIRINGS = ROUTINE_MIN_FIRINGS;
+
+const isKnownThere = (finding: RareFinding): boolean =>
+  Math.round(finding.ruleOnEntity) >= KNOWN_FIRINGS;
+
+function knownWords(finding: RareFinding): string {
+  const seen = `rule ${finding.rule} seen ${times(finding.ruleOnEntity)} in ${count(finding.entityAlerts)} alerts on ${entityWords(finding.entityKey)}`;
+  return `nothing new: ${seen}, a small share of a busy entity's alerts but known there`;
+}
+
 function findingWords(finding: RareFinding): string {
   const where = entityWords(finding.entityKey);
   const found =
@@ -73,11 +90,15 @@ function findingWords(finding: RareFinding): string {
 /**
  * The evidence factor of an incident: how unusual its rules are where they fired (surprise
  * against the tenant's learned baseline), how many detectors report the unusual part, and how
- * many hosts and users it touches. A routine incident scores near 0, an incident of several
- * rules new to their hosts from several detectors near 100.
+ * many hosts and users it touches. A routine incident scores near 0, and so does one whose
+ * every rare rule is known where it fired (KNOWN_FIRINGS); an incident of several rules new to
+ * their hosts from several detectors near 100.
  */
 export function evidenceScore(evidence: EvidenceTally): EvidenceScore {
   const { findings, detectors, common } = evidence;
+  const leastKnown = findings[0];
+  if (leastKnown !== undefined && findings.every(isKnownThere))
+    return { raw: 0, points: 0, reason: knownWords(leastKnown) };
   if (findings.length === 0) {
     if (common === null)
       return { raw: null, points: 0, reason: 'no baseline yet for these entities: not counted' };

@@ -1,4 +1,4 @@
-import { evidenceScore } from './evidence-score';
+import { evidenceScore, KNOWN_FIRINGS } from './evidence-score';
 import { addEvidence, evidenceOf, NO_EVIDENCE, RARE_SURPRISE } from './incident-evidence';
 import { aFiringRarity } from '../../../test/scoring/evidence-spec-support';
 
@@ -94,6 +94,46 @@ describe('evidenceScore', () => {
     expect(tooYoung.findings).toEqual([]);
     expect(evidenceScore(tooYoung).reason).toBe(
       "little history: the tenant's baseline is only 1.2 h old, too young to call rule R-1 seen 0 times in 5,000 alerts on host mail rare",
+    );
+  });
+
+  it('scores an incident whose every rare rule is known where it fired as nothing new, quoting the least known', () => {
+    const knownRare = (rule: string, ruleOnEntity: number) =>
+      evidenceOf(
+        rarity({
+          surprise: Math.log(428_743 / (ruleOnEntity + 1)),
+          ruleOnEntity,
+          entityAlerts: 428_742,
+          entityKey: 'host:intranet_server',
+        }),
+        { rule, detector: 'Wazuh/suricata' },
+      );
+    const everyday = addEvidence(knownRare('S-Dns-Qry3', 94), knownRare('W-All-Evt', 116));
+    expect(everyday.findings).toHaveLength(2);
+    expect(evidenceScore(everyday)).toEqual({
+      raw: 0,
+      points: 0,
+      reason:
+        "nothing new: rule S-Dns-Qry3 seen 94 times in 428,742 alerts on host intranet_server, a small share of a busy entity's alerts but known there",
+    });
+  });
+
+  it('counts the known rare rules beside a rule new on its entity, and a rule seen less than KNOWN_FIRINGS times as rare', () => {
+    const known = evidenceOf(rarity({ surprise: Math.log(5_001 / 95), ruleOnEntity: 94 }), {
+      rule: 'S-Dns-Qry3',
+      detector: 'Wazuh/suricata',
+    });
+    const beside = addEvidence(rare('A-Acc-Ent2', 'Wazuh/anomaly'), known);
+    expect(evidenceScore(beside).points).toBeGreaterThan(
+      evidenceScore(rare('A-Acc-Ent2', 'Wazuh/anomaly')).points,
+    );
+    const fewTimes = evidenceOf(
+      rarity({ surprise: Math.log(5_001 / KNOWN_FIRINGS), ruleOnEntity: KNOWN_FIRINGS - 1 }),
+      { rule: 'W-Aut-Pam2', detector: 'Wazuh/wazuh' },
+    );
+    expect(evidenceScore(fewTimes).raw).toBeGreaterThan(0);
+    expect(evidenceScore(fewTimes).reason).toBe(
+      'rule W-Aut-Pam2 9 times in 5,000 alerts on host mail',
     );
   });
 
