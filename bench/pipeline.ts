@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { IDENTITY_STEPS_VARIABLE } from '@soc/config';
-import { TOPICS, type IncidentEvent } from '@soc/contracts';
+import { countedAlertIds, TOPICS, type IncidentEvent } from '@soc/contracts';
 import { generateTraffic } from '@soc/domain';
 import {
   AvroTopicCodec,
@@ -87,6 +87,8 @@ function alertIdsOf(event: IncidentEvent): readonly string[] {
       return data.alert ? [data.alert.alertId] : [];
     case 'AlertRepeatsCounted':
       return data.alertIds ?? [];
+    case 'IncidentRepeatsCounted':
+      return countedAlertIds(event.data);
     default:
       return [];
   }

@@ -36,6 +36,14 @@ describe('benchmarks in smoke mode', () => {
     expect(figures['peakHeapMB']).toEqual(expect.any(Number));
   });
 
+  it('bench:events counts the incident events of micro-batched generated alerts by type', async () => {
+    const figures = await bench('events', ['--count', '3000', '--batch', '500']);
+    expect(figures).toMatchObject({ alerts: 3000, batch: 500 });
+    const byType = figures['byType'] as Record<string, number>;
+    expect(byType['IncidentOpened']).toBeGreaterThan(0);
+    expect(Object.values(byType).reduce((sum, n) => sum + n, 0)).toBe(figures['events']);
+  });
+
   it('bench:pipeline drives alerts through ingest, correlator and projector, and through the null pipeline', async () => {
     // Two pipelines one after the other: about 2.5 minutes on a loaded 2-core machine.
     const figures = await bench('pipeline', ['--smoke', '--compare-null'], 420_000);

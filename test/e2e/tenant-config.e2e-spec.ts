@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import { countedAlertIds, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
 import { generateLabeledAlerts } from '@soc/domain';
 import { createSchemaRegistry, type AvroTopicCodec } from '@soc/kafka';
 import { newApiKeyMaterial } from '@soc/persistence';
@@ -126,7 +126,7 @@ describe('tenant configuration through the admin API', () => {
             (e.type === 'IncidentOpened' && e.data.firstAlert.alertId === alertId) ||
             ((e.type === 'AlertAttached' || e.type === 'AlertSuppressed') &&
               e.data.alert.alertId === alertId) ||
-            (e.type === 'AlertRepeatsCounted' && e.data.alertIds.includes(alertId)),
+            (e.type === 'IncidentRepeatsCounted' && countedAlertIds(e.data).includes(alertId)),
         ),
       { timeoutMs: 60_000, describe: `the correlator's decision on ${alertId}` },
     );
@@ -210,7 +210,7 @@ describe('tenant configuration through the admin API', () => {
     expect((await outcomeOf(await send('acme', { at: 0 }))).type).toBe('IncidentOpened');
     expect((await outcomeOf(await send('acme', { at: 5 }))).type).toBe('IncidentOpened');
     expect((await outcomeOf(await send('globex', { at: 0 }))).type).toBe('IncidentOpened');
-    expect((await outcomeOf(await send('globex', { at: 5 }))).type).toBe('AlertRepeatsCounted');
+    expect((await outcomeOf(await send('globex', { at: 5 }))).type).toBe('IncidentRepeatsCounted');
 
     await correlator.stop();
     correlator = await startApp({
@@ -221,7 +221,7 @@ describe('tenant configuration through the admin API', () => {
     expect((await outcomeOf(await send('acme', { at: 20 }))).type).toBe('IncidentOpened');
     expect((await outcomeOf(await send('acme', { at: 25 }))).type).toBe('IncidentOpened');
     expect((await outcomeOf(await send('globex', { at: 20 }))).type).toBe('IncidentOpened');
-    expect((await outcomeOf(await send('globex', { at: 25 }))).type).toBe('AlertRepeatsCounted');
+    expect((await outcomeOf(await send('globex', { at: 25 }))).type).toBe('IncidentRepeatsCounted');
 
     const quiet = { id: 'quiet-backup', reason: 'the nightly backup job', ruleIds: ['R-backup'] };
     const withSuppression = { correlation: { ...oneMinute.correlation, suppressions: [quiet] } };

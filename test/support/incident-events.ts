@@ -200,6 +200,32 @@ export const repeatsCounted = (
     o,
   );
 
+/** Counters of several repeat keys at one flush, each as `repeatsCounted` would count it. */
+export const incidentRepeatsCounted = (
+  incidentId: string,
+  series: readonly { readonly repeatKey: string; readonly totalRepeats: number }[],
+  o: EnvelopeOverrides = {},
+) =>
+  incident<Extract<IncidentEvent, { type: 'IncidentRepeatsCounted' }>>(
+    {
+      type: 'IncidentRepeatsCounted',
+      data: {
+        incidentId,
+        series: series.map(({ repeatKey, totalRepeats }) => {
+          const { incidentId: _, ...count } = repeatsCounted(
+            incidentId,
+            totalRepeats,
+            {},
+            repeatKey,
+          ).data;
+          return count;
+        }),
+      },
+    },
+    incidentId,
+    o,
+  );
+
 export const incidentScored = (
   incidentId: string,
   priority: number,

@@ -75,6 +75,7 @@ export function changeOf(event: IncidentEvent): ChangeDetails | null {
       return { change: 'closed', reason: event.data.reason };
     case 'AlertAttached':
     case 'AlertRepeatsCounted':
+    case 'IncidentRepeatsCounted':
     case 'IncidentScored':
     case 'CampaignLinked':
       return { change: 'updated', eventType: event.type };

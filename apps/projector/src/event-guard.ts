@@ -116,6 +116,15 @@ function checkAlert(r: Reader): void {
   r.array('threatIntel');
 }
 
+function checkSeriesCount(r: Reader): void {
+  r.string('repeatKey');
+  r.nullableString('ruleId');
+  r.strings('alertIds');
+  r.number('lastObservedAt');
+  r.number('totalRepeats');
+  r.boolean('routine');
+}
+
 /** Which data fields each type must carry; the topic's schema guarantees the rest. */
 function checkData(type: ReadModelEvent['type'], d: Reader): void {
   switch (type) {
@@ -131,12 +140,11 @@ function checkData(type: ReadModelEvent['type'], d: Reader): void {
       return;
     case 'AlertRepeatsCounted':
       d.nonEmpty('incidentId');
-      d.string('repeatKey');
-      d.nullableString('ruleId');
-      d.strings('alertIds');
-      d.number('lastObservedAt');
-      d.number('totalRepeats');
-      d.boolean('routine');
+      checkSeriesCount(d);
+      return;
+    case 'IncidentRepeatsCounted':
+      d.nonEmpty('incidentId');
+      for (const count of d.objects('series')) checkSeriesCount(count);
       return;
     case 'AlertSuppressed':
       d.nullableString('incidentId');

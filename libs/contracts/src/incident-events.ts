@@ -92,13 +92,11 @@ export interface AlertAttachedData {
 }
 
 /**
- * Repeats of one rule on the same entities, folded into a counter instead of new rows. One
- * event per repeat key per flush: `alertIds` / `observedAts` are the repeats folded since the
- * previous counter event of the key; `totalRepeats` is the running total (the first
- * occurrence, an alert row, is not counted).
+ * Repeats of one rule on the same entities (one repeat key), folded into a counter instead of
+ * new rows: `alertIds` / `observedAts` are the repeats folded since the previous counter of the
+ * key; `totalRepeats` is the running total (the first occurrence, an alert row, is not counted).
  */
-export interface AlertRepeatsCountedData {
-  readonly incidentId: string;
+export interface RepeatSeriesCount {
   readonly repeatKey: string;
   readonly ruleId: string | null;
   readonly alertIds: readonly string[];
@@ -116,6 +114,32 @@ export interface AlertRepeatsCountedData {
    */
   readonly lastIngestedAt: EpochMs | null;
 }
+
+/**
+ * One repeat counter per event, per repeat key and flush. The correlator writes
+ * IncidentRepeatsCounted instead; logs written before it hold these, and every consumer
+ * still reads them.
+ */
+export interface AlertRepeatsCountedData extends RepeatSeriesCount {
+  readonly incidentId: string;
+}
+
+/**
+ * Every repeat counter of one incident with repeats pending at a flush, in one event: one
+ * event per incident per flush instead of one per repeat key. Each series is counted as an
+ * AlertRepeatsCounted of its own would be, in the order given.
+ */
+export interface IncidentRepeatsCountedData {
+  readonly incidentId: string;
+  /** Non-empty, one entry per repeat key. */
+  readonly series: readonly RepeatSeriesCount[];
+}
+
+/** The repeats a counter event (either shape) puts in its incident, in the order counted. */
+export const countedAlertIds = (
+  data: AlertRepeatsCountedData | IncidentRepeatsCountedData,
+): readonly string[] =>
+  'series' in data ? data.series.flatMap((count) => count.alertIds) : data.alertIds;
 
 export interface AlertSuppressedData {
   readonly incidentId: string | null;
@@ -331,6 +355,10 @@ export interface TenantPolicyAppliedData {
 export type IncidentOpened = EventEnvelope<'IncidentOpened', IncidentOpenedData>;
 export type AlertAttached = EventEnvelope<'AlertAttached', AlertAttachedData>;
 export type AlertRepeatsCounted = EventEnvelope<'AlertRepeatsCounted', AlertRepeatsCountedData>;
+export type IncidentRepeatsCounted = EventEnvelope<
+  'IncidentRepeatsCounted',
+  IncidentRepeatsCountedData
+>;
 export type AlertSuppressed = EventEnvelope<'AlertSuppressed', AlertSuppressedData>;
 export type LateAlertHandled = EventEnvelope<'LateAlertHandled', LateAlertHandledData>;
 export type IncidentsMerged = EventEnvelope<'IncidentsMerged', IncidentsMergedData>;
@@ -386,6 +414,7 @@ export type IncidentEvent =
   | IncidentOpened
   | AlertAttached
   | AlertRepeatsCounted
+  | IncidentRepeatsCounted
   | AlertSuppressed
   | LateAlertHandled
   | IncidentsMerged
@@ -425,5 +454,6 @@ export const INCIDENT_EVENT_TYPES = [
   'TenantPolicyApplied',
   'FeedbackHeld',
   'HeldFeedbackExpired',
+  'IncidentRepeatsCounted',
 ] as const satisfies readonly IncidentEventType[];
 const _everyIncidentType: ListsEvery<IncidentEventType, typeof INCIDENT_EVENT_TYPES> = true;

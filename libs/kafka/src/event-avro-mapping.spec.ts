@@ -139,6 +139,33 @@ const incidentSamples: IncidentEvent[] = [
     intervalCv: null,
     lastIngestedAt: null,
   }),
+  envelope('IncidentRepeatsCounted', {
+    incidentId: 'inc-1',
+    series: [
+      {
+        repeatKey: 'repeat|R|host:a',
+        ruleId: 'R',
+        alertIds: ['c'],
+        observedAts: [T + 3],
+        lastObservedAt: T + 3,
+        totalRepeats: 8,
+        routine: true,
+        intervalCv: 0.0312,
+        lastIngestedAt: T + 4,
+      },
+      {
+        repeatKey: 'repeat|Q|host:a',
+        ruleId: null,
+        alertIds: ['d', 'e'],
+        observedAts: [T + 3, T + 5],
+        lastObservedAt: T + 5,
+        totalRepeats: 2,
+        routine: false,
+        intervalCv: null,
+        lastIngestedAt: null,
+      },
+    ],
+  }),
   envelope('AlertSuppressed', {
     incidentId: null,
     alert,

@@ -1,6 +1,6 @@
 // Reducing incident events to what a spec asserts: decoded records, which alerts ended up
 // together (independent of batching), what the pure correlator expects, envelope problems.
-import type { CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import { countedAlertIds, type CanonicalAlert, type IncidentEvent } from '@soc/contracts';
 import { correlateAll, deterministicIds, type CorrelationConfig } from '@soc/domain';
 import type { AvroTopicCodec } from '@soc/kafka';
 import type { ConsumedRecord } from './topic-reading';
@@ -68,7 +68,8 @@ export function groupingOf(events: readonly IncidentEvent[]): Grouping {
         place(event.data.incidentId, event.data.alert.alertId);
         break;
       case 'AlertRepeatsCounted':
-        for (const alertId of event.data.alertIds) place(event.data.incidentId, alertId);
+      case 'IncidentRepeatsCounted':
+        for (const alertId of countedAlertIds(event.data)) place(event.data.incidentId, alertId);
         break;
       case 'AlertSuppressed':
         place(event.data.incidentId, event.data.alert.alertId);

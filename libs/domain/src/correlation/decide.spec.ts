@@ -284,9 +284,10 @@ describe('decideCorrelation: repeats and routine noise', () => {
     expect(h.alert(repeatOf(1, 'r1'))).toEqual([]);
     expect(h.alert(repeatOf(2, 'r2'))).toEqual([]);
     const flushed = h.tick(0);
-    const counted = only(flushed, 'AlertRepeatsCounted');
+    const counted = only(flushed, 'IncidentRepeatsCounted');
     expect(counted).toHaveLength(1);
-    expect(counted[0]?.data).toMatchObject({
+    expect(counted[0]?.data.series).toHaveLength(1);
+    expect(counted[0]?.data.series[0]).toMatchObject({
       alertIds: ['r1', 'r2'],
       observedAts: [T0 + MIN, T0 + 2 * MIN],
       totalRepeats: 2,
@@ -296,18 +297,43 @@ describe('decideCorrelation: repeats and routine noise', () => {
     expect(counted[0]?.causationId).toBe(`tick:${T0 - 2 * MIN + 2 * MIN}`);
     expect(h.tick(0)).toEqual([]);
     h.alert(repeatOf(3, 'r3'));
-    expect(only(h.tick(1), 'AlertRepeatsCounted')[0]?.data).toMatchObject({
+    expect(only(h.tick(1), 'IncidentRepeatsCounted')[0]?.data.series[0]).toMatchObject({
       alertIds: ['r3'],
       totalRepeats: 3,
     });
     expect(h.grouping()).toEqual([['r0', 'r1', 'r2', 'r3']]);
   });
 
+  it('counts every series with pending repeats of one incident in one event per flush, numbered gap-free', () => {
+    const h = new Harness();
+    h.alert(repeatOf(0, 'cron-0'));
+    h.alert(anAlert({ alertId: 'scan-0', at: 0.5, ruleId: 'R-scan', entities: [host('fs-01')] }));
+    h.alert(repeatOf(1, 'cron-1'));
+    h.alert(anAlert({ alertId: 'scan-1', at: 1.5, ruleId: 'R-scan', entities: [host('fs-01')] }));
+    h.alert(repeatOf(2, 'cron-2'));
+    const flushed = h.tick(2);
+    expect(typesOf(flushed).filter((type) => type.includes('Repeats'))).toEqual([
+      'IncidentRepeatsCounted',
+    ]);
+    const series = only(flushed, 'IncidentRepeatsCounted')[0]?.data.series ?? [];
+    expect(
+      series.map(({ ruleId, alertIds, totalRepeats }) => [ruleId, alertIds, totalRepeats]),
+    ).toEqual([
+      ['R-cron', ['cron-1', 'cron-2'], 2],
+      ['R-scan', ['scan-1'], 1],
+    ]);
+    const sequences = h.events
+      .filter((e) => e.streamId === flushed[0]?.streamId)
+      .map((e) => e.sequence);
+    expect(sequences).toEqual(sequences.map((_, index) => index + 1));
+    expect(h.grouping()).toEqual([['cron-0', 'cron-1', 'cron-2', 'scan-0', 'scan-1']]);
+  });
+
   it('marks a steady rhythm routine, scores it down with the reason, and still attaches a new rule on the same entity', () => {
     const h = new Harness();
     for (let i = 0; i <= 5; i += 1) h.alert(repeatOf(i * 5, `cron-${i}`));
     const flushed = h.tick(25);
-    expect(only(flushed, 'AlertRepeatsCounted')[0]?.data).toMatchObject({
+    expect(only(flushed, 'IncidentRepeatsCounted')[0]?.data.series[0]).toMatchObject({
       totalRepeats: 5,
       routine: true,
       intervalCv: 0,
@@ -341,7 +367,7 @@ describe('decideCorrelation: repeats and routine noise', () => {
     const h = new Harness();
     for (let i = 0; i <= 8; i += 1)
       h.alert(anAlert({ at: i * 0.1, ruleId: 'R-brute', entities: [host('dc-01')] }));
-    expect(only(h.tick(1), 'AlertRepeatsCounted')[0]?.data.routine).toBe(false);
+    expect(only(h.tick(1), 'IncidentRepeatsCounted')[0]?.data.series[0]?.routine).toBe(false);
   });
 
   it('folds repeats even when their only entity is allowlisted: the repeat key links them', () => {

@@ -40,7 +40,7 @@ import { tenantWatermarkOf } from './watermark';
  *   ('dropped-window-closed': closed incidents stay immutable); otherwise they open a new
  *   incident so they are still triaged. Each case emits LateAlertHandled saying which.
  * - Repeats of a repeat key already in the incident are folded: RepeatPending now, one
- *   AlertRepeatsCounted per series at the next flush. A series is routine when its intervals
+ *   IncidentRepeatsCounted per incident at the next flush, a counter per series in it. A series is routine when its intervals
  *   are steady (see flushRepeats); routine alerts score down, and a new rule on the same
  *   entities is a new series, so it attaches as a row and re-scores.
  * - Campaigns: see linkCampaigns.

@@ -112,6 +112,12 @@ function renameIn(incidents: string[], absorbedId: string, survivorId: string): 
   else incidents[at] = survivorId;
 }
 
+/** The absorbed incident points at its survivor. */
+export function markMergedInto(tenant: TenantState, absorbedId: string, survivorId: string): void {
+  const absorbed = tenant.open.get(absorbedId);
+  if (absorbed !== undefined) absorbed.mergedInto = survivorId;
+}
+
 export function close(tenant: TenantState, incidentId: string): void {
   const incident = tenant.open.get(incidentId);
   if (incident === undefined) return;

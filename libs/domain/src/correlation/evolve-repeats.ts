@@ -1,4 +1,9 @@
-import type { EpochMs, IncidentEvent } from '@soc/contracts';
+import type {
+  AlertRepeatsCountedData,
+  EpochMs,
+  IncidentRepeatsCountedData,
+  RepeatSeriesCount,
+} from '@soc/contracts';
 import { learnRepeats } from '../scoring';
 import { indexAlert, noteEventTime, touch } from './evolve-rows';
 import { noteRepeatClocks } from './source-clocks';
@@ -40,28 +45,37 @@ function extendSeriesLinks(incident: OpenIncident, series: RepeatSeries, time: E
   if (own !== undefined) extendLink(own, time, incident.windowMs);
 }
 
+/** A counter event of either shape: its series counted in order. */
 export function countRepeats(
   tenant: TenantState,
-  data: Extract<IncidentEvent, { type: 'AlertRepeatsCounted' }>['data'],
+  data: AlertRepeatsCountedData | IncidentRepeatsCountedData,
 ): void {
-  const incident = tenant.open.get(data.incidentId);
-  const series = incident?.repeats.get(data.repeatKey);
+  const counts = 'series' in data ? data.series : [data];
+  for (const count of counts) countSeries(tenant, { incidentId: data.incidentId, count });
+}
+
+function countSeries(
+  tenant: TenantState,
+  { incidentId, count }: { readonly incidentId: string; readonly count: RepeatSeriesCount },
+): void {
+  const incident = tenant.open.get(incidentId);
+  const series = incident?.repeats.get(count.repeatKey);
   if (incident === undefined || series === undefined) return;
   const routineBefore = series.routine ? seriesSize(series) : 0;
-  incident.tally.alertCount += data.totalRepeats - series.total;
-  for (const alertId of data.alertIds) indexAlert(tenant, alertId, incident.id);
-  series.total = data.totalRepeats;
-  learnRepeats(tenant.baseline, series, data.observedAts);
+  incident.tally.alertCount += count.totalRepeats - series.total;
+  for (const alertId of count.alertIds) indexAlert(tenant, alertId, incident.id);
+  series.total = count.totalRepeats;
+  learnRepeats(tenant.baseline, series, count.observedAts);
   // Events written before lastIngestedAt was recorded decode without it.
-  const ingestedAt = data.lastIngestedAt ?? null;
-  for (const time of data.observedAts) {
+  const ingestedAt = count.lastIngestedAt ?? null;
+  for (const time of count.observedAts) {
     insertSortedBounded(series.times, time, RHYTHM_SAMPLES);
     touch(tenant, incident, time);
     noteRepeatClocks(tenant, series.source, { time, ingestedAt });
     extendSeriesLinks(incident, series, time);
   }
-  series.routine = data.routine;
-  series.intervalCv = data.intervalCv;
+  series.routine = count.routine;
+  series.intervalCv = count.intervalCv;
   incident.routineAlerts += (series.routine ? seriesSize(series) : 0) - routineBefore;
   const lead = incident.routineLead;
   if (series.routine) {

@@ -3,7 +3,7 @@ import { newFeedbackModel } from '../feedback';
 import { evictionCursor } from '../oldest-first';
 import { newTenantBaseline } from '../scoring';
 import { alertKeysOf, ruleLabelOf, type AlertKeys } from './entity-keys';
-import { close, linkCampaign, merge } from './evolve-merge';
+import { close, linkCampaign, markMergedInto, merge } from './evolve-merge';
 import { reopen } from './evolve-reopen';
 import { applyVerdict, forgetExpiredVerdicts } from './evolve-intel';
 import { applyFeedback, applyHeldFeedback, followUp } from './evolve-feedback';
@@ -76,6 +76,7 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return;
     }
     case 'AlertRepeatsCounted':
+    case 'IncidentRepeatsCounted':
       return countRepeats(tenant, event.data);
     case 'AlertSuppressed':
     case 'LateAlertHandled':
@@ -83,11 +84,8 @@ function apply(tenant: TenantState, event: IncidentEvent, known: KnownKeys | und
       return noteEventTime(tenant, event.data.alert.observedAt);
     case 'IncidentsMerged':
       return merge(tenant, event.data.incidentId, event.data.absorbedIncidentId);
-    case 'IncidentMergedInto': {
-      const absorbed = tenant.open.get(event.data.incidentId);
-      if (absorbed !== undefined) absorbed.mergedInto = event.data.survivorIncidentId;
-      return;
-    }
+    case 'IncidentMergedInto':
+      return markMergedInto(tenant, event.data.incidentId, event.data.survivorIncidentId);
     case 'IncidentScored':
       return applyScore(tenant, event.data);
     case 'IncidentEscalated':

@@ -1,4 +1,4 @@
-import type { EpochMs } from '@soc/contracts';
+import type { EpochMs, RepeatSeriesCount } from '@soc/contracts';
 import type { DecidedAlert } from './alert-input';
 import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
 import { rescore, routineFacts } from './rescore';
@@ -51,20 +51,26 @@ interface FlushedSeries {
 }
 
 /**
- * One AlertRepeatsCounted per series with pending repeats, then a re-score. A series becomes
- * routine when it has at least `routineMinRepeats` repeats whose intervals (over the most
- * recent RHYTHM_SAMPLES occurrences) have a coefficient of variation at most `routineMaxCv`
- * and a mean of at least `routineMinIntervalMs` (a fast burst is not a schedule).
+ * One IncidentRepeatsCounted with every series that has pending repeats, then a re-score. A
+ * series becomes routine when it has at least `routineMinRepeats` repeats whose intervals
+ * (over the most recent RHYTHM_SAMPLES occurrences) have a coefficient of variation at most
+ * `routineMaxCv` and a mean of at least `routineMinIntervalMs` (a fast burst is not a schedule).
  */
 export function flushRepeats(ctx: Decision, incident: OpenIncident): void {
   let addedRepeats = 0;
   let routineAlerts = incident.routineAlerts;
   const flushed: FlushedSeries[] = [];
+  const counts: RepeatSeriesCount[] = [];
   for (const series of incident.pendingSeries ?? []) {
     addedRepeats += series.pendingIds?.length ?? 0;
-    const after = countSeries(ctx, { incident, series });
+    const { count, after } = countSeries(ctx.policy.repeats, series);
     routineAlerts += (after.routine ? after.size : 0) - (series.routine ? seriesSize(series) : 0);
     flushed.push(after);
+    counts.push(count);
+  }
+  if (counts.length > 0) {
+    const data = { incidentId: incident.id, series: counts };
+    ctx.emit(incident, 'IncidentRepeatsCounted', data, { actor: ACTOR.repeats, at: ctx.watermark });
   }
   const lead = routineLeadAfter(incident, flushed);
   const routine = routineFacts(
@@ -75,11 +81,11 @@ export function flushRepeats(ctx: Decision, incident: OpenIncident): void {
   rescore(ctx, { subject: incident, group: [incident], flush: { addedRepeats, routine }, at });
 }
 
-/** Emits the series' AlertRepeatsCounted and returns what it says. */
+/** The series' counter once its pending repeats are counted, and what it says of the series. */
 function countSeries(
-  ctx: Decision,
-  { incident, series }: { readonly incident: OpenIncident; readonly series: RepeatSeries },
-): FlushedSeries {
+  repeats: RepeatPolicy,
+  series: RepeatSeries,
+): { readonly count: RepeatSeriesCount; readonly after: FlushedSeries } {
   const pendingIds = series.pendingIds ?? [];
   const pendingTimes = series.pendingTimes ?? [];
   const total = series.total + pendingIds.length;
@@ -92,10 +98,8 @@ function countSeries(
   const rhythm = rhythmOf(times);
   const intervalCv = rhythm === null ? null : Math.round(rhythm.cv * 10_000) / 10_000;
   const routine =
-    rhythm !== null &&
-    isRoutine(ctx.policy.repeats, { total, cv: rhythm.cv, meanMs: rhythm.meanMs });
-  const data = {
-    incidentId: incident.id,
+    rhythm !== null && isRoutine(repeats, { total, cv: rhythm.cv, meanMs: rhythm.meanMs });
+  const count = {
     repeatKey: series.key,
     ruleId: series.ruleId,
     alertIds: pendingIds.slice(),
@@ -106,8 +110,7 @@ function countSeries(
     intervalCv,
     lastIngestedAt: Number.isFinite(series.pendingArrival) ? series.pendingArrival : null,
   };
-  ctx.emit(incident, 'AlertRepeatsCounted', data, { actor: ACTOR.repeats, at: ctx.watermark });
-  return { series, routine, size: series.rows + total, cv: intervalCv };
+  return { count, after: { series, routine, size: series.rows + total, cv: intervalCv } };
 }
 
 const isRoutine = (

@@ -107,7 +107,9 @@ describe('decideCorrelation: feedback by alert id held for an alert not seen yet
     const folded = c.push({ kind: 'alert', alert: shareAlert('repeat-1', 1) });
     expect(only(folded, 'FeedbackApplied')).toEqual([]);
     const flushed = c.push({ kind: 'tick' });
-    expect(only(flushed, 'AlertRepeatsCounted')[0]?.data.alertIds).toContain('repeat-1');
+    expect(only(flushed, 'IncidentRepeatsCounted')[0]?.data.series[0]?.alertIds).toContain(
+      'repeat-1',
+    );
     expect(appliedOf(flushed)).toEqual([expect.objectContaining({ alertId: 'repeat-1' })]);
   });
 

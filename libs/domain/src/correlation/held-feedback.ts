@@ -1,4 +1,4 @@
-import type { EpochMs } from '@soc/contracts';
+import { countedAlertIds, type EpochMs } from '@soc/contracts';
 import type { CorrelationOutput } from './inputs';
 import type { CorrelationState } from './state';
 
@@ -41,7 +41,8 @@ function landedAlerts(output: CorrelationOutput): readonly string[] {
     case 'AlertAttached':
       return [output.data.alert.alertId];
     case 'AlertRepeatsCounted':
-      return output.data.alertIds;
+    case 'IncidentRepeatsCounted':
+      return countedAlertIds(output.data);
     default:
       return [];
   }

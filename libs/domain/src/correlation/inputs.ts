@@ -72,7 +72,7 @@ export interface TickInput {
 /**
  * The decider's note to itself that a repeat was folded into its series' counter. It is
  * folded by `evolveCorrelation` and never published: the next flush (tick) turns the pending
- * repeats into one AlertRepeatsCounted per series. So between flushes the state holds
+ * repeats into one IncidentRepeatsCounted per incident. So between flushes the state holds
  * pending repeats that no published event carries, and at every flush boundary the state is
  * exactly the fold of the published events. Shells commit their input offsets only after a
  * flush, so a restart always resumes from such a boundary.

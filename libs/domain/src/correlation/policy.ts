@@ -46,7 +46,7 @@ export interface SuppressionRule {
 }
 
 export interface RepeatPolicy {
-  /** Fold the same rule on the same entity set into a counter (AlertRepeatsCounted). */
+  /** Fold the same rule on the same entity set into a counter (IncidentRepeatsCounted). */
   readonly enabled: boolean;
   /** Repeats (not counting the first occurrence) needed before a rhythm can be called routine. */
   readonly routineMinRepeats: number;

@@ -98,7 +98,7 @@ describe('replaying the published events', () => {
     for (const type of [
       'IncidentOpened',
       'AlertAttached',
-      'AlertRepeatsCounted',
+      'IncidentRepeatsCounted',
       'IncidentsMerged',
       'IncidentScored',
       'CampaignLinked',
@@ -107,6 +107,26 @@ describe('replaying the published events', () => {
     ] as const) {
       expect(types).toContain(type);
     }
+  });
+
+  it('rebuilds the same state from a log of the older shape, one AlertRepeatsCounted per series', () => {
+    // Each counter keeps its event's sequence, so the two logs end on the same sequences.
+    const perSeries = live.events.flatMap((event): IncidentEvent[] =>
+      event.type === 'IncidentRepeatsCounted'
+        ? event.data.series.map((count) => ({
+            ...event,
+            type: 'AlertRepeatsCounted',
+            data: { incidentId: event.data.incidentId, ...count },
+          }))
+        : [event],
+    );
+    expect(perSeries.length).toBeGreaterThan(live.events.length);
+    const fold = (events: readonly IncidentEvent[]): CorrelationState => {
+      const state = initialCorrelationState();
+      for (const event of events) evolveCorrelation(state, event);
+      return state;
+    };
+    expect(snapshot(fold(perSeries))).toEqual(snapshot(fold(live.events)));
   });
 
   it.each(cuts.map((cut) => [cut]))(

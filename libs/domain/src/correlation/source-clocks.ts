@@ -25,7 +25,7 @@ export function noteAlertClocks(tenant: TenantState, alert: AlertSummary): void 
 /**
  * A repeat moves the tenant's arrival and its series' source clock (when the source is still
  * tracked). Only maxima are kept, so folding a series' repeats one by one (RepeatPending) or
- * counted at once (AlertRepeatsCounted, with their newest arrival) ends in the same clocks.
+ * counted at once (a series' counter, with their newest arrival) ends in the same clocks.
  */
 export function noteRepeatClocks(
   tenant: TenantState,

@@ -210,7 +210,7 @@ export interface RepeatSeries {
   readonly entityKeys: readonly string[];
   /** First occurrences (alert rows) in the incident: 1, or more after merges. */
   rows: number;
-  /** Counted repeats (AlertRepeatsCounted.totalRepeats). */
+  /** Counted repeats (the series' counter's totalRepeats). */
   total: number;
   /** Most recent event times, sorted, at most RHYTHM_SAMPLES. */
   times: number[];

@@ -1,4 +1,4 @@
-import type { IncidentEvent } from '@soc/contracts';
+import { countedAlertIds, type IncidentEvent } from '@soc/contracts';
 
 export const alertKey = (tenantId: string, alertId: string): string =>
   `${tenantId}\u0000${alertId}`;
@@ -67,7 +67,8 @@ function foldEvent(state: FoldState, event: IncidentEvent): void {
       attach(state, event.tenantId, event.data.alert.alertId, event.data.incidentId);
       break;
     case 'AlertRepeatsCounted':
-      for (const alertId of event.data.alertIds)
+    case 'IncidentRepeatsCounted':
+      for (const alertId of countedAlertIds(event.data))
         attach(state, event.tenantId, alertId, event.data.incidentId);
       break;
     case 'LateAlertHandled':

@@ -1,4 +1,9 @@
-import type { CanonicalAlert, IncidentEvent, IncidentVerdictGiven } from '@soc/contracts';
+import {
+  countedAlertIds,
+  type CanonicalAlert,
+  type IncidentEvent,
+  type IncidentVerdictGiven,
+} from '@soc/contracts';
 import { deterministicIds, offlineCorrelation, type CorrelationConfig } from '../correlation';
 import { alertKey, assignmentFold, type IncidentAssignment } from './assignment';
 import type { LabeledAlertRef } from './metrics';
@@ -49,8 +54,8 @@ class IncidentLabels {
     };
     if (event.type === 'IncidentOpened') mark(event.data.incidentId, event.data.firstAlert.alertId);
     else if (event.type === 'AlertAttached') mark(event.data.incidentId, event.data.alert.alertId);
-    else if (event.type === 'AlertRepeatsCounted')
-      for (const alertId of event.data.alertIds) mark(event.data.incidentId, alertId);
+    else if (event.type === 'AlertRepeatsCounted' || event.type === 'IncidentRepeatsCounted')
+      for (const alertId of countedAlertIds(event.data)) mark(event.data.incidentId, alertId);
     else if (
       event.type === 'IncidentsMerged' &&
       this.attack.has(key(event.data.absorbedIncidentId))

@@ -1,4 +1,4 @@
-import type { FeedbackEvent, IncidentEvent } from '@soc/contracts';
+import type { FeedbackEvent, IncidentEvent, RepeatSeriesCount } from '@soc/contracts';
 import type { EvolveContext, ReadModelEvent } from './evolve-incident-view';
 import {
   absorb,
@@ -46,9 +46,10 @@ function applyAttached(draft: Draft, event: EventOf<'AlertAttached'>): void {
   draft.details = { ...alertRef(alert), linkedBy: entityRefs(linkedBy) };
 }
 
-function applyRepeatsCounted(draft: Draft, event: EventOf<'AlertRepeatsCounted'>): void {
+/** Folds one series' counter into the view and the hourly stats. */
+function countSeries(draft: Draft, tenantId: string, count: RepeatSeriesCount): void {
   const v = draft.view;
-  const { repeatKey, ruleId, alertIds, lastObservedAt, totalRepeats, routine } = event.data;
+  const { repeatKey, ruleId, lastObservedAt, totalRepeats } = count;
   const previous = v.repeatCounts[repeatKey] ?? 0;
   const added = Math.max(0, totalRepeats - previous);
   v.repeatCounts = { ...v.repeatCounts, [repeatKey]: Math.max(previous, totalRepeats) };
@@ -57,21 +58,37 @@ function applyRepeatsCounted(draft: Draft, event: EventOf<'AlertRepeatsCounted'>
   v.lastSeen = maxTime(v.lastSeen, lastObservedAt);
   // The repeats folded since the previous counter event, each in the hour it was seen.
   const times =
-    event.data.observedAts.length === added
-      ? event.data.observedAts
+    count.observedAts.length === added
+      ? count.observedAts
       : Array<number>(added).fill(lastObservedAt);
-  for (const time of times) draft.stats.push(stat(event.tenantId, time, { alertsIn: 1 }));
-  draft.summary =
-    `${totalRepeats} repeats of ${ruleId === null ? 'one rule' : `rule ${ruleId}`}` +
-    (routine ? ' (routine rhythm)' : '');
-  draft.details = {
-    repeatKey,
-    ruleId,
-    alertIds: [...alertIds],
-    lastObservedAt,
-    totalRepeats,
-    routine,
-  };
+  for (const time of times) draft.stats.push(stat(tenantId, time, { alertsIn: 1 }));
+}
+
+const seriesSummary = ({ totalRepeats, ruleId, routine }: RepeatSeriesCount): string =>
+  `${totalRepeats} repeats of ${ruleId === null ? 'one rule' : `rule ${ruleId}`}` +
+  (routine ? ' (routine rhythm)' : '');
+
+const seriesDetails = (count: RepeatSeriesCount): Record<string, unknown> => ({
+  repeatKey: count.repeatKey,
+  ruleId: count.ruleId,
+  alertIds: [...count.alertIds],
+  lastObservedAt: count.lastObservedAt,
+  totalRepeats: count.totalRepeats,
+  routine: count.routine,
+});
+
+function applyRepeatsCounted(draft: Draft, event: EventOf<'AlertRepeatsCounted'>): void {
+  countSeries(draft, event.tenantId, event.data);
+  draft.summary = seriesSummary(event.data);
+  draft.details = seriesDetails(event.data);
+}
+
+/** One timeline entry for all the series counted at one flush. */
+function applyIncidentRepeatsCounted(draft: Draft, event: EventOf<'IncidentRepeatsCounted'>): void {
+  const { series } = event.data;
+  for (const count of series) countSeries(draft, event.tenantId, count);
+  draft.summary = series.map(seriesSummary).join('; ');
+  draft.details = { series: series.map(seriesDetails) };
 }
 
 function applySuppressed(draft: Draft, event: EventOf<'AlertSuppressed'>): void {
@@ -291,6 +308,7 @@ const HANDLERS: { readonly [T in ReadModelEvent['type']]: Handler<T> } = {
   IncidentOpened: applyOpened,
   AlertAttached: applyAttached,
   AlertRepeatsCounted: applyRepeatsCounted,
+  IncidentRepeatsCounted: applyIncidentRepeatsCounted,
   AlertSuppressed: applySuppressed,
   LateAlertHandled: applyLate,
   IncidentsMerged: applyMerged,

@@ -10,6 +10,7 @@ import {
   incidentClosed,
   incidentEscalated,
   incidentMergedInto,
+  incidentRepeatsCounted,
   incidentOpened,
   incidentScored,
   incidentsMerged,
@@ -178,6 +179,30 @@ describe('evolveIncidentView', () => {
       expect(view()).toMatchObject({ alertCount: 1 + 5, repeatCounts: { 'R-100|host:ws-01': 5 } });
       expect(changes[2]?.stats.reduce((sum, s) => sum + s.alertsIn, 0)).toBe(2);
       expect(changes[2]?.timeline[0]?.summary).toBe('5 repeats of rule R-100 (routine rhythm)');
+    });
+
+    it('counts every series of an IncidentRepeatsCounted, after older per-key counters, in one timeline entry', () => {
+      const { view, changes } = given([
+        ...opened,
+        repeatsCounted('inc-1', 3, { sequence: 2 }),
+        incidentRepeatsCounted(
+          'inc-1',
+          [
+            { repeatKey: 'R-100|host:ws-01', totalRepeats: 5 },
+            { repeatKey: 'R-100|host:ws-02', totalRepeats: 2 },
+          ],
+          { sequence: 3 },
+        ),
+      ]);
+      expect(view()).toMatchObject({
+        alertCount: 1 + 5 + 2,
+        repeatCounts: { 'R-100|host:ws-01': 5, 'R-100|host:ws-02': 2 },
+      });
+      expect(changes[2]?.stats.reduce((sum, s) => sum + s.alertsIn, 0)).toBe(2 + 2);
+      expect(changes[2]?.timeline).toHaveLength(1);
+      expect(changes[2]?.timeline[0]?.summary).toBe(
+        '5 repeats of rule R-100 (routine rhythm); 2 repeats of rule R-100',
+      );
     });
 
     it('takes priority and explanation from IncidentScored and never lowers a count it knows', () => {

@@ -1,6 +1,11 @@
 // Test support only (imported by *.spec.ts, never by the correlator): builders with
 // deterministic defaults, and a driver that runs inputs through decide + evolve.
-import type { AlertEntity, CanonicalAlert, IncidentEvent } from '@soc/contracts';
+import {
+  countedAlertIds,
+  type AlertEntity,
+  type CanonicalAlert,
+  type IncidentEvent,
+} from '@soc/contracts';
 import { defaultCorrelationConfig, type CorrelationConfig } from '../../src/correlation/config';
 import { parseCorrelationConfig } from '../../src/correlation/parse-policy';
 import { decideCorrelation } from '../../src/correlation/decide';
@@ -125,8 +130,8 @@ export function groupingOf(events: readonly IncidentEvent[]): string[][] {
   for (const event of events) {
     if (event.type === 'IncidentOpened') add(event.data.incidentId, event.data.firstAlert.alertId);
     else if (event.type === 'AlertAttached') add(event.data.incidentId, event.data.alert.alertId);
-    else if (event.type === 'AlertRepeatsCounted')
-      for (const id of event.data.alertIds) add(event.data.incidentId, id);
+    else if (event.type === 'AlertRepeatsCounted' || event.type === 'IncidentRepeatsCounted')
+      for (const id of countedAlertIds(event.data)) add(event.data.incidentId, id);
     else if (event.type === 'IncidentMergedInto')
       mergedInto.set(event.data.incidentId, event.data.survivorIncidentId);
   }
