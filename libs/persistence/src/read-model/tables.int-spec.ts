@@ -119,15 +119,17 @@ describe('read-model table specs on Postgres', () => {
 
   it('reads back the incident view it wrote, field for field', async () => {
     const store = new ReadModelStore();
-    await store.write(dataSource, {
-      incidents: [view],
-      alerts: [],
-      timeline: [],
-      entityTouches: [],
-      stats: [],
-      streamPositions: [],
-      configHistory: [],
-    });
+    await dataSource.transaction((db) =>
+      store.write(db, {
+        incidents: [view],
+        alerts: [],
+        timeline: [],
+        entityTouches: [],
+        stats: [],
+        streamPositions: [],
+        configHistory: [],
+      }),
+    );
     const loaded = await store.loadIncidents(dataSource, [view]);
     expect([...loaded.values()]).toEqual([view]);
   });
