@@ -26,7 +26,7 @@ import {
   type IncidentRow,
   type StreamPosition,
 } from './tables';
-import { createStagingTablesSql, stageRows, stagingTable } from './staging';
+import { createStagingTablesSql, stageRows, takeStagedSql } from './staging';
 
 /**
  * Keys per lookup statement and rows per piece of COPY text: thousands, so a batch of tens of
@@ -336,8 +336,9 @@ export class ReadModelStore {
       .map((name) => `${name} = EXCLUDED.${name}`)
       .join(', ');
     const key = spec.primaryKey.join(', ');
-    return `INSERT INTO ${this.schema}.${spec.table} (${names.join(', ')})
-      SELECT ${names.join(', ')} FROM ${stagingTable(spec)} ORDER BY ${key}
+    return `WITH staged AS (${takeStagedSql(spec)})
+      INSERT INTO ${this.schema}.${spec.table} (${names.join(', ')})
+      SELECT ${names.join(', ')} FROM staged ORDER BY ${key}
       ON CONFLICT (${key}) DO UPDATE SET ${updates}`;
   }
 
@@ -347,8 +348,9 @@ export class ReadModelStore {
    */
   private insertOnceSql(spec: StagedTableSpec): string {
     const names = columnNames(spec).join(', ');
-    return `INSERT INTO ${this.schema}.${spec.table} (${names})
-      SELECT ${names} FROM ${stagingTable(spec)}
+    return `WITH staged AS (${takeStagedSql(spec)})
+      INSERT INTO ${this.schema}.${spec.table} (${names})
+      SELECT ${names} FROM staged
       ON CONFLICT DO NOTHING`;
   }
 
@@ -363,9 +365,7 @@ export class ReadModelStore {
     const names = columnNames(INCIDENT_ENTITIES).join(', ');
     const link =
       'ie.tenant_id = t.tenant_id AND ie.entity_type = t.entity_type AND ie.value = t.value AND ie.incident_id = t.incident_id';
-    return `WITH touched AS (
-        SELECT ${names} FROM ${stagingTable(INCIDENT_ENTITIES)}
-      ), created AS (
+    return `WITH touched AS (${takeStagedSql(INCIDENT_ENTITIES)}), created AS (
         INSERT INTO ${this.schema}.incident_entities (${names}) SELECT ${names} FROM touched
         ORDER BY tenant_id, entity_type, value, incident_id
         ON CONFLICT DO NOTHING RETURNING tenant_id, entity_type, value

@@ -32,6 +32,14 @@ export const createStagingTablesSql = (specs: readonly StagedTable[]): string =>
     )
     .join(';\n');
 
+/**
+ * A CTE body that takes the staged rows out of the staging table as it reads them, so a
+ * second write in the same transaction never moves them again (the commit also empties the
+ * table, and truncating takes the dead rows a DELETE leaves).
+ */
+export const takeStagedSql = (spec: StagedTable): string =>
+  `DELETE FROM ${stagingTable(spec)} RETURNING ${columnNames(spec).join(', ')}`;
+
 /** The pg connection of a transaction's entity manager, which a COPY needs. */
 async function connectionOf(db: EntityManager): Promise<PoolClient> {
   const runner = db.queryRunner;
