@@ -22,6 +22,7 @@ import {
   storyKey,
   type DeadLetter,
   type DataSource,
+  type EntityManager,
   type IncidentKey,
   type Queryable,
   type StoryKey,
@@ -191,7 +192,7 @@ export class ProjectionEngine {
    * number of times its members' events were applied. The tenant locks the fold took cover
    * the stories (lockIncidents).
    */
-  private async refreshStories(db: Queryable, keys: readonly StoryKey[]): Promise<void> {
+  private async refreshStories(db: EntityManager, keys: readonly StoryKey[]): Promise<void> {
     if (keys.length === 0) return;
     const members = await this.store.loadStoryMembers(db, keys);
     const stories: StoryView[] = [];

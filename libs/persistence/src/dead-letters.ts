@@ -1,4 +1,5 @@
 import type { Queryable } from './data-source';
+import { UnwritableValueError } from './sql-literals';
 
 /** A record the projector could not apply, as its dead-letter row keeps it. */
 export interface DeadLetter {
@@ -42,11 +43,12 @@ export async function recordDeadLetters(
 const POISON_CLASSES = ['22', '23', '54'];
 
 /**
- * True when a write failed because of what it wrote (a value PostgreSQL refuses, a broken
- * constraint, a row over a size limit); every other failure (connection, timeout, lock,
+ * True when a write failed because of what it wrote (a value PostgreSQL refuses or that no
+ * statement or COPY can carry, a broken constraint, a row over a size limit); every other failure (connection, timeout, lock,
  * shutdown, and bugs such as a missing table) is retried, never dead-lettered.
  */
 export function isPoisonWriteError(error: unknown): boolean {
+  if (error instanceof UnwritableValueError) return true;
   const code = sqlStateOf(error);
   return code !== undefined && POISON_CLASSES.includes(code.slice(0, 2));
 }

@@ -1,6 +1,13 @@
 import { escapeLiteral } from 'pg';
 
 /**
+ * A value that neither a statement's text nor a COPY can carry (PostgreSQL text cannot hold
+ * NUL, a number column no infinity): the write fails for what it writes, as when PostgreSQL
+ * refuses a value (isPoisonWriteError).
+ */
+export class UnwritableValueError extends Error {}
+
+/**
  * A statement parameter as a quoted literal, for statements sent in the simple protocol (which
  * has no parameters). Every literal is quoted and untyped, so PostgreSQL infers its type from
  * the context exactly as it does for a `$n` parameter (`LIMIT '51'`, `'{a,b}'::text[]`).
@@ -11,19 +18,20 @@ export function sqlLiteral(value: unknown): string {
   return escapeLiteral(literalText(value));
 }
 
-/** The text of a value as pg would send it as a parameter. */
-function literalText(value: unknown): string {
+/** The text of a value as pg would send it as a parameter (also a COPY cell's, copy-text.ts). */
+export function literalText(value: unknown): string {
   if (typeof value === 'string') return withoutNul(value);
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    if (!Number.isFinite(value)) throw new UnwritableValueError(`not a finite number: ${value}`);
     return String(value);
   }
   if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return `{${value.map(arrayElement).join(',')}}`;
-  if (Buffer.isBuffer(value)) throw new Error('binary parameters have no literal form here');
+  if (Buffer.isBuffer(value))
+    throw new UnwritableValueError('binary parameters have no literal form here');
   if (typeof value === 'object') return withoutNul(JSON.stringify(value));
-  throw new Error(`no literal form for a ${typeof value} parameter`);
+  throw new UnwritableValueError(`no literal form for a ${typeof value} parameter`);
 }
 
 /** One element of an array literal: double-quoted, `"` and `\` escaped, NULL unquoted. */
@@ -35,7 +43,7 @@ function arrayElement(item: unknown): string {
 
 /** PostgreSQL text cannot hold NUL, and in a simple-protocol message it would end the statement. */
 function withoutNul(text: string): string {
-  if (text.includes('\u0000')) throw new Error('a parameter holds a NUL character');
+  if (text.includes('\u0000')) throw new UnwritableValueError('a parameter holds a NUL character');
   return text;
 }
 

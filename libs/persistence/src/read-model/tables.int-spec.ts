@@ -3,10 +3,21 @@ import { createSpecDatabase, type SpecDatabase } from '@soc/testing';
 import { openDataSource, selectRows, type DataSource } from '../data-source';
 import { READ_MODEL_SCHEMA } from '../schema';
 import { ReadModelStore } from './read-model-store';
+import type { ReadModelChanges } from './records';
 import { SHADOW_SCHEMA, createShadowSchema } from './shadow-schema';
 import { READ_MODEL_TABLES } from './tables';
 
 /** How format_type names the types the specs write in their short form. */
+const NOTHING: ReadModelChanges = {
+  incidents: [],
+  alerts: [],
+  timeline: [],
+  entityTouches: [],
+  stats: [],
+  streamPositions: [],
+  configHistory: [],
+};
+
 const PG_NAMES: Readonly<Record<string, string>> = { timestamptz: 'timestamp with time zone' };
 
 const expectedColumns = (spec: (typeof READ_MODEL_TABLES)[number]): string[] => [
@@ -119,16 +130,19 @@ describe('read-model table specs on Postgres', () => {
 
   it('reads back the incident view it wrote, field for field', async () => {
     const store = new ReadModelStore();
-    await store.write(dataSource, {
-      incidents: [view],
-      alerts: [],
-      timeline: [],
-      entityTouches: [],
-      stats: [],
-      streamPositions: [],
-      configHistory: [],
-    });
+    await dataSource.transaction((db) => store.write(db, { ...NOTHING, incidents: [view] }));
     const loaded = await store.loadIncidents(dataSource, [view]);
     expect([...loaded.values()]).toEqual([view]);
+  });
+
+  it('moves only its own staged rows when a transaction writes twice', async () => {
+    const store = new ReadModelStore();
+    const later: IncidentView = { ...view, title: 'retitled', alertCount: view.alertCount + 1 };
+    await dataSource.transaction(async (db) => {
+      for (const incident of [view, later])
+        await store.write(db, { ...NOTHING, incidents: [incident] });
+    });
+    const loaded = await store.loadIncidents(dataSource, [view]);
+    expect([...loaded.values()]).toEqual([later]);
   });
 });
