@@ -45,8 +45,31 @@ import { normalizeWazuh } from './wazuh';
  * that applied are listed in `truncated`, and no text holds a character PostgreSQL refuses.
  */
 export function normalizeRecord(record: unknown, context: NormalizeContext): NormalizeResult {
+  return guarded(context, () => normalizeUnguarded(record, context));
+}
+
+/**
+ * normalizeRecord(line) for a JSON line its caller has parsed already (`soc correlate` parses
+ * each line once to tell a canonical alert from a raw record): the same result for every line
+ * and context, without parsing the line again.
+ */
+export function normalizeParsedLine({
+  line,
+  parsed,
+  context,
+}: {
+  readonly line: string;
+  /** JSON.parse of the line. */
+  readonly parsed: unknown;
+  readonly context: NormalizeContext;
+}): NormalizeResult {
+  return guarded(context, () => normalizeUnguarded(line, context, { value: parsed }));
+}
+
+/** Every accepted alert within the limits; a normalizer that throws is a rejection, not a crash. */
+function guarded(context: NormalizeContext, normalize: () => NormalizeResult): NormalizeResult {
   try {
-    const result = normalizeUnguarded(record, context);
+    const result = normalize();
     return result.ok ? { ok: true, alert: limitAlert(result.alert) } : result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -89,7 +112,11 @@ function contextRejection(context: NormalizeContext): NormalizeResult | null {
   return null;
 }
 
-function normalizeUnguarded(record: unknown, context: NormalizeContext): NormalizeResult {
+function normalizeUnguarded(
+  record: unknown,
+  context: NormalizeContext,
+  parsedLine?: { readonly value: unknown },
+): NormalizeResult {
   const named = context.format;
   const label = named ?? 'unknown';
   const invalid = contextRejection(context);
@@ -105,9 +132,10 @@ function normalizeUnguarded(record: unknown, context: NormalizeContext): Normali
     if (tooLarge(line)) return reject(label, '(record)', TOO_LARGE);
     const kind = detectTextFormat(line);
     if (kind === 'json' && (named === undefined || !TEXT_FORMATS.has(named))) {
-      const parsed = parseJson(withoutBom(line));
+      const parsed = parsedLine ?? parseJson(withoutBom(line));
       if ('error' in parsed) return reject(label, '(record)', `invalid JSON: ${parsed.error}`);
-      return normalizeParsedObject(parsed.value, line, context);
+      if (!isObject(parsed.value)) return reject(label, '(record)', 'expected a JSON object');
+      return normalizeObject(parsed.value, line, context);
     }
     const format = named ?? (kind === 'json' ? undefined : kind);
     if (format === undefined)
@@ -129,47 +157,6 @@ function normalizeUnguarded(record: unknown, context: NormalizeContext): Normali
     return reject(label, '(record)', 'the object cannot be written as JSON');
   if (tooLarge(original)) return reject(label, '(record)', TOO_LARGE);
   return normalizeObject(record, original, context);
-}
-
-function normalizeParsedObject(
-  value: unknown,
-  line: string,
-  context: NormalizeContext,
-): NormalizeResult {
-  if (!isObject(value))
-    return reject(context.format ?? 'unknown', '(record)', 'expected a JSON object');
-  return normalizeObject(value, line, context);
-}
-
-/**
- * normalizeRecord(line) for a JSON line its caller has parsed already (`soc correlate` parses
- * each line once to tell a canonical alert from a raw record), without parsing it again: the
- * same result for every line and context.
- */
-export function normalizeParsedLine({
-  line,
-  parsed,
-  context,
-}: {
-  readonly line: string;
-  /** JSON.parse of the line (a leading byte-order mark removed). */
-  readonly parsed: unknown;
-  readonly context: NormalizeContext;
-}): NormalizeResult {
-  const named = context.format;
-  // Text formats, and lines normalizeRecord would not read as JSON, take its own path.
-  if ((named !== undefined && TEXT_FORMATS.has(named)) || detectTextFormat(line) !== 'json')
-    return normalizeRecord(line, context);
-  const invalid = contextRejection(context);
-  if (invalid !== null) return invalid;
-  if (tooLarge(line)) return reject(named ?? 'unknown', '(record)', TOO_LARGE);
-  try {
-    const result = normalizeParsedObject(parsed, line, context);
-    return result.ok ? { ok: true, alert: limitAlert(result.alert) } : result;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return reject(named ?? 'unknown', '(record)', `normalizer bug: ${message}`);
-  }
 }
 
 const UTF8 = new TextDecoder('utf-8');
