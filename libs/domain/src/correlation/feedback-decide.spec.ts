@@ -99,6 +99,26 @@ describe('decideCorrelation: analyst feedback', () => {
     expect(c.push({ kind: 'feedback', event: verdict })).toEqual([]);
   });
 
+  it('credits a true positive to the rule that made the incident stand out, noise to every rule', () => {
+    /** A day of the backup rule on ws-3, then a rule new there beside it: the incident's id. */
+    const newRuleBesideRoutine = (c: Correlator): string => {
+      for (let at = 0; at < 24 * HOUR_MIN; at += 20) backupAlert(c, at);
+      const routine = anAlert({ at: 24 * HOUR_MIN, ruleId: 'R-5710', entities: [host('ws-3')] });
+      const fresh = anAlert({ at: 24 * HOUR_MIN + 1, ruleId: 'R-9001', entities: [host('ws-3')] });
+      const events = [routine, fresh].flatMap((alert) => c.push({ kind: 'alert', alert }));
+      const attached = only(events, 'AlertAttached').find((e) => e.data.alert.ruleId === 'R-9001');
+      return attached?.data.incidentId ?? openedIn(events);
+    };
+    const rulesApplied = (verdict: AnalystVerdict): readonly string[] | undefined => {
+      const c = correlator();
+      const id = newRuleBesideRoutine(c);
+      const applied = c.push({ kind: 'feedback', event: aVerdict(id, { verdict }) });
+      return only(applied, 'FeedbackApplied')[0]?.data.rules;
+    };
+    expect(rulesApplied('true_positive')).toEqual(['R-9001']);
+    expect(rulesApplied('false_positive')).toEqual(['R-5710', 'R-9001']);
+  });
+
   it('rescores open incidents of the pattern when the verdict arrives, with the verdict as the cause', () => {
     const c = correlator();
     const ids = [0, 2 * HOUR_MIN, 4 * HOUR_MIN].map((at) => openedIn(backupAlert(c, at)));

@@ -1,5 +1,11 @@
 import type { AnalystVerdict } from '@soc/contracts';
-import { boundedPattern } from '../feedback';
+import {
+  boundedPattern,
+  labelOfVerdict,
+  type FeedbackLabel,
+  type FeedbackPattern,
+} from '../feedback';
+import { standoutRulesOf } from '../scoring';
 import { CORRELATION_ACTORS as ACTOR } from './context';
 import { decisionFor } from './decision-for';
 import type { DeciderParts } from './decide';
@@ -17,6 +23,20 @@ export interface ActionFacts {
   /** The analyst closes the incident (a verdict closes it), or opens it again. */
   readonly lifecycle: 'close' | 'reopen' | null;
   readonly notes: string | null;
+}
+
+/**
+ * The pattern a verdict counts under. A true positive is credited to the rules that made the
+ * incident stand out, not to the everyday rules riding along with them: credited, those would
+ * lift every noise incident that shares them (a firewall's TLS and DNS rules sit in most of a
+ * tenant's incidents), and where nothing stood out it is credited to no rule. Noise counts
+ * under every rule, since an incident is lowered only when all its rules have a noise history.
+ */
+function creditedPattern(incident: OpenIncident, label: FeedbackLabel | null): FeedbackPattern {
+  const pattern = patternOf([incident]);
+  return boundedPattern(
+    label === 'tp' ? { ...pattern, rules: standoutRulesOf(incident.evidence) } : pattern,
+  );
 }
 
 /**
@@ -44,7 +64,13 @@ export function applyFacts(
     time: at,
     cause: alertCausation(cause),
   });
-  const pattern = boundedPattern(patternOf([incident]));
+  // A correction alone keeps the verdict given before, so it counts under that verdict's rules.
+  const label =
+    facts.verdict !== null
+      ? labelOfVerdict(facts.verdict)
+      : (parts.state.tenants.get(incident.tenantId)?.feedback.incidents.get(incident.id)?.label ??
+        null);
+  const pattern = creditedPattern(incident, label);
   const data = {
     incidentId: incident.id,
     analyst,

@@ -71,6 +71,10 @@ export const KNOWN_FIRINGS = ROUTINE_MIN_FIRINGS;
 const isKnownThere = (finding: RareFinding): boolean =>
   Math.round(finding.ruleOnEntity) >= KNOWN_FIRINGS;
 
+/** The rules that made an incident stand out: rare where they fired and not known there. */
+export const standoutRulesOf = (evidence: EvidenceTally): string[] =>
+  evidence.findings.filter((finding) => !isKnownThere(finding)).map((finding) => finding.rule);
+
 function knownWords(finding: RareFinding): string {
   const seen = `rule ${finding.rule} seen ${times(finding.ruleOnEntity)} in ${count(finding.entityAlerts)} alerts on ${entityWords(finding.entityKey)}`;
   return `nothing new: ${seen}, a small share of a busy entity's alerts but known there`;
