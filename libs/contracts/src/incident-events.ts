@@ -267,6 +267,10 @@ export interface FeedbackAppliedData {
   readonly closed: boolean;
   readonly alertId: string | null;
   readonly notes: string | null;
+  /**
+   * The rules the verdict counts under: every rule of the incident, except that a true
+   * positive counts under only the rules that made the incident stand out.
+   */
   readonly rules: readonly string[];
   readonly entities: readonly AlertEntity[];
   readonly tactics: readonly string[];
