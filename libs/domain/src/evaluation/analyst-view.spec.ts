@@ -35,6 +35,15 @@ describe('analystView', () => {
     expect(analystView(queue, { highPriorityThreshold: null }).highQueue).toBeNull();
   });
 
+  it('counts the same queue at the lower thresholds under the high one', () => {
+    const lower = analystView(queue, { highPriorityThreshold: 45 }).lowerQueues;
+    expect(lower.map((view) => [view.threshold, view.noiseItems, view.attackItems])).toEqual([
+      [30, 2, 2],
+      [40, 2, 1],
+    ]);
+    expect(analystView(queue, { highPriorityThreshold: null }).lowerQueues).toEqual([]);
+  });
+
   it('gives the ROC AUC of attack items over noise items and the spread of priorities', () => {
     const view = analystView(queue, { highPriorityThreshold: 80 });
     // attack-1 beats noise-c, ties noise-b, loses to noise-a: 1.5 of 3; attack-2 beats noise-c only.

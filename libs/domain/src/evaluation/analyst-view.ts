@@ -53,6 +53,11 @@ export interface AnalystView {
   /** Null when the priorities are not on the 0-100 scale the threshold belongs to. */
   readonly highQueue: HighQueueView | null;
   /**
+   * The same view at the LOWER_THRESHOLDS under the high one (empty off the 0-100 scale): what
+   * moves below a high queue that holds only the top story or two.
+   */
+  readonly lowerQueues: readonly HighQueueView[];
+  /**
    * Noise items among the first 20 and 50 of the queue, ties broken pessimistically (noise
    * first): what an analyst reads when the high queue is near empty.
    */
@@ -97,6 +102,8 @@ function noiseInTopOf(items: readonly QueueItem[]): AnalystView['noiseInTop'] {
   return { '20': noiseIn(20), '50': noiseIn(50) };
 }
 
+export const LOWER_THRESHOLDS: readonly number[] = [30, 40, 50, 60];
+
 export interface AnalystViewOptions {
   /** HIGH_PRIORITY_THRESHOLD; null for scores on another scale (the rarity reference). */
   readonly highPriorityThreshold: number | null;
@@ -137,6 +144,12 @@ export function analystView(
     noiseAlertsInAttackItems,
     rocAuc: rocAuc(items.map((i) => ({ score: i.priority, positive: i.attackAlerts > 0 }))),
     highQueue: highPriorityThreshold === null ? null : highQueueOf(items, highPriorityThreshold),
+    lowerQueues:
+      highPriorityThreshold === null
+        ? []
+        : LOWER_THRESHOLDS.filter((threshold) => threshold < highPriorityThreshold).map(
+            (threshold) => highQueueOf(items, threshold),
+          ),
     noiseInTop: noiseInTopOf(items),
     priorities: spreadOf(items.map((i) => i.priority).sort((a, b) => a - b)),
   };

@@ -80,10 +80,14 @@ const FEEDBACK_HEADER = [
   'stories holding attack',
   'high queue of stories: size / attack / noise / missed',
   'noise stories in top 20 / top 50',
+  'stories at ≥ 30 / 40 / 50 / 60: noise (attack)',
   'story ROC AUC',
 ];
 
 const beside = (without: string, taught: string): string => `${without} → ${taught}`;
+
+const lowerQueues = (view: AnalystView): string =>
+  view.lowerQueues.map((queue) => `${queue.noiseItems} (${queue.attackItems})`).join(' / ') || '-';
 
 /**
  * docs/triage-quality.md's feedback table: per scenario the analyst's view of stories over
@@ -107,6 +111,7 @@ export function feedbackTable(rows: readonly FeedbackScenarioReport[]): string {
       beside(String(without.attackItems), String(taught.attackItems)),
       beside(highQueue(without), highQueue(taught)),
       beside(top(without), top(taught)),
+      beside(lowerQueues(without), lowerQueues(taught)),
       beside(fixed(without.rocAuc, 3), fixed(taught.rocAuc, 3)),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
