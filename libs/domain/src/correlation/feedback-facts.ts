@@ -29,14 +29,16 @@ export interface ActionFacts {
  * The pattern a verdict counts under. A true positive is credited to the rules that made the
  * incident stand out, not to the everyday rules riding along with them: credited, those would
  * lift every noise incident that shares them (a firewall's TLS and DNS rules sit in most of a
- * tenant's incidents), and where nothing stood out it is credited to no rule. Noise counts
- * under every rule, since an incident is lowered only when all its rules have a noise history.
+ * tenant's incidents). Where nothing stood out the analyst's word is all there is, and it
+ * counts under every rule, so that it still outweighs the noise verdicts of the same pattern.
+ * Noise counts under every rule, since an incident is lowered only when all its rules have a
+ * noise history.
  */
 function creditedPattern(incident: OpenIncident, label: FeedbackLabel | null): FeedbackPattern {
   const pattern = patternOf([incident]);
-  return boundedPattern(
-    label === 'tp' ? { ...pattern, rules: standoutRulesOf(incident.evidence) } : pattern,
-  );
+  if (label !== 'tp') return boundedPattern(pattern);
+  const standout = standoutRulesOf(incident.evidence);
+  return boundedPattern(standout.length === 0 ? pattern : { ...pattern, rules: standout });
 }
 
 /**
