@@ -119,6 +119,18 @@ describe('decideCorrelation: analyst feedback', () => {
     expect(rulesApplied('false_positive')).toEqual(['R-5710', 'R-9001']);
   });
 
+  it('lets a true positive where nothing stood out outweigh the noise verdicts of its pattern', () => {
+    const c = correlator();
+    judgedPast(c);
+    const real = openedIn(backupAlert(c, 6 * HOUR_MIN));
+    const applied = c.push({
+      kind: 'feedback',
+      event: aVerdict(real, { verdict: 'true_positive' }),
+    });
+    expect(only(applied, 'FeedbackApplied')[0]?.data.rules).toEqual(['R-5710']);
+    expect(feedbackOf(backupAlert(c, 8 * HOUR_MIN))?.points).toBeGreaterThan(0);
+  });
+
   it('rescores open incidents of the pattern when the verdict arrives, with the verdict as the cause', () => {
     const c = correlator();
     const ids = [0, 2 * HOUR_MIN, 4 * HOUR_MIN].map((at) => openedIn(backupAlert(c, at)));
