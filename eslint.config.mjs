@@ -99,6 +99,34 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI loads each verb only when it is named, so only the database verb pays for a
+    // database client; every other verb starts without TypeORM, pg, Kafka or Nest (issue 14).
+    files: ['apps/cli/src/**/*.ts'],
+    ignores: ['apps/cli/src/verbs/database.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noRelativeLibs,
+            noApps,
+            { group: ['@nestjs/*'], message: 'The offline CLI verbs start without Nest.' },
+          ],
+          paths: [
+            {
+              name: '@soc/intel',
+              message: 'Its stores load TypeORM: import the feed readers from @soc/intel/feeds.',
+            },
+            ...['@soc/persistence', '@soc/kafka', 'typeorm', 'pg', 'kafkajs'].map((name) => ({
+              name,
+              message: 'Only the database verb (verbs/database.ts) loads a database or broker.',
+            })),
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Command-line tools write JSON lines to stdout by design.
     files: ['apps/cli/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },

@@ -1,5 +1,4 @@
-export * from './feeds/feed-loader';
-export * from './feeds/feed-registry';
+export * from './feeds';
 export * from './http/fetch-json';
 export * from './lookup/in-flight';
 export * from './lookup/remote-lookups';

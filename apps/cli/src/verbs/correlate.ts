@@ -8,7 +8,7 @@ import {
   withFeedVerdicts,
   type FeedIndex,
 } from '@soc/domain';
-import { loadFeed, parseFeedSpec } from '@soc/intel';
+import { loadFeed, parseFeedSpec } from '@soc/intel/feeds';
 import type { CliIo, CliVerb } from '../cli-io';
 import { parseFlags, usageError, type FlagSpec } from '../flags';
 import { asCanonicalAlert, loadCorrelationConfig, parseJsonLine, tickEveryOf } from './alert-lines';
