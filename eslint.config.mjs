@@ -10,6 +10,11 @@ const noApps = {
   group: ['**/apps/*', '../../apps/**'],
   message: 'No lib or app imports another app.',
 };
+/** The repo-wide import rules plus a package's own patterns and forbidden paths. */
+const restrictedImports = ({ patterns = [], paths = [] }) => [
+  'error',
+  { patterns: [noRelativeLibs, noApps, ...patterns], paths },
+];
 
 export default tseslint.config(
   {
@@ -31,38 +36,33 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       'no-console': 'error',
-      'no-restricted-imports': ['error', { patterns: [noRelativeLibs, noApps] }],
+      'no-restricted-imports': restrictedImports({}),
     },
   },
   {
     files: ['libs/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            noRelativeLibs,
-            noApps,
-            {
-              group: ['@soc/*', '!@soc/contracts'],
-              message: 'The domain imports only @soc/contracts.',
-            },
-          ],
-          paths: [
-            'kafkajs',
-            'typeorm',
-            'pg',
-            'rxjs',
-            '@nestjs/common',
-            '@nestjs/core',
-            'node:fs',
-            'fs',
-            'node:http',
-            'http',
-            'node:net',
-          ].map((name) => ({ name, message: 'The domain is pure: no I/O or framework imports.' })),
-        },
-      ],
+      'no-restricted-imports': restrictedImports({
+        patterns: [
+          {
+            group: ['@soc/*', '!@soc/contracts'],
+            message: 'The domain imports only @soc/contracts.',
+          },
+        ],
+        paths: [
+          'kafkajs',
+          'typeorm',
+          'pg',
+          'rxjs',
+          '@nestjs/common',
+          '@nestjs/core',
+          'node:fs',
+          'fs',
+          'node:http',
+          'http',
+          'node:net',
+        ].map((name) => ({ name, message: 'The domain is pure: no I/O or framework imports.' })),
+      }),
     },
   },
   {
@@ -104,26 +104,19 @@ export default tseslint.config(
     files: ['apps/cli/src/**/*.ts'],
     ignores: ['apps/cli/src/verbs/database.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            noRelativeLibs,
-            noApps,
-            { group: ['@nestjs/*'], message: 'The offline CLI verbs start without Nest.' },
-          ],
-          paths: [
-            {
-              name: '@soc/intel',
-              message: 'Its stores load TypeORM: import the feed readers from @soc/intel/feeds.',
-            },
-            ...['@soc/persistence', '@soc/kafka', 'typeorm', 'pg', 'kafkajs'].map((name) => ({
-              name,
-              message: 'Only the database verb (verbs/database.ts) loads a database or broker.',
-            })),
-          ],
-        },
-      ],
+      'no-restricted-imports': restrictedImports({
+        patterns: [{ group: ['@nestjs/*'], message: 'The offline CLI verbs start without Nest.' }],
+        paths: [
+          {
+            name: '@soc/intel',
+            message: 'Its stores load TypeORM: import the feed readers from @soc/intel/feeds.',
+          },
+          ...['@soc/persistence', '@soc/kafka', 'typeorm', 'pg', 'kafkajs'].map((name) => ({
+            name,
+            message: 'Only the database verb (verbs/database.ts) loads a database or broker.',
+          })),
+        ],
+      }),
     },
   },
   {
