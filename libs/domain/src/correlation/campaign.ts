@@ -13,7 +13,8 @@ import { ruleLabelOf } from './entity-keys';
 import { echoLinks } from './echo-links';
 import { quietHostLinks } from './quiet-links';
 import { spreadLinks } from './spread-links';
-import { accumulatedRisk, type OpenIncident, type TenantState } from './state';
+import { notableAsOf, riskAsOf } from './risk-history';
+import type { OpenIncident, TenantState } from './state';
 import { storyRiskOf } from './story-memory';
 
 export interface CampaignSubject {
@@ -106,15 +107,16 @@ function campaignLinks(
     const memory = tenant.entities.get(key);
     // An entry past its horizon counts as gone, however late the sweep that evicts it.
     if (memory === undefined || memory.expiresAt <= time) continue;
-    const accumulated = Math.round(accumulatedRisk(memory, time, risk) * 10) / 10;
+    const accumulated = Math.round(riskAsOf(memory, { time, contribution: risk }) * 10) / 10;
     const byRisk = notable && accumulated >= ctx.policy.campaign.riskThreshold;
+    const notableThen = notableAsOf(memory, time);
     // The notable ones first: a busy entity's recent incidents may all be routine by now.
-    for (const id of unionOf(memory.notable, memory.incidents)) {
+    for (const id of unionOf(notableThen, memory.incidents)) {
       const other = lookupIncident(tenant, id);
       if (other === undefined || !isLinkable(ctx, { other, candidate, links })) continue;
       const reason = linkReason(ctx, {
         key,
-        accumulated: byRisk && memory.notable.includes(id) ? accumulated : null,
+        accumulated: byRisk && notableThen.includes(id) ? accumulated : null,
         other,
         candidate,
       });

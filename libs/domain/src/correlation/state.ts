@@ -229,13 +229,27 @@ export interface EntityMemory {
   at: EpochMs;
   halfLifeMs: number;
   expiresAt: EpochMs;
+  /**
+   * The risk each RISK_BUCKET_MS of event time brought over the campaign horizon before `at`,
+   * as pairs (bucket start, its risk decayed to the start), oldest first: what a late row
+   * reads its risk as of its own time from (risk-history.ts).
+   */
+  readonly riskBuckets: number[];
+  /** Where the history starts: it holds every row since (-Infinity until it first drops any). */
+  riskHistoryFrom: EpochMs;
   /** Ids of the most recent incidents that carried the entity, oldest first. */
   readonly incidents: string[];
   /**
-   * Ids of the most recent incidents that brought unusual activity to the entity (rows with
-   * at least NOTABLE_RISK_SHARE of their risk), oldest first: the ones its risk links.
+   * The most recent incidents that brought unusual activity to the entity (rows with at least
+   * NOTABLE_RISK_SHARE of their risk), by the event time of their latest such row, oldest
+   * first: the ones its risk links.
    */
-  readonly notable: string[];
+  readonly notable: NotableSighting[];
+}
+
+export interface NotableSighting {
+  incidentId: string;
+  readonly at: EpochMs;
 }
 
 export interface RuleSighting {
@@ -341,23 +355,6 @@ export function alertRisk(
     else if (verdict.verdict === 'suspicious' && intel < 1.2) intel = 1.2;
   }
   return Math.round(Math.min(100, Math.max(0, alert.severity)) * confidence * intel * 10) / 10;
-}
-
-/**
- * The entity's accumulated risk with `contribution` added at `time`, evaluated at the later of
- * `time` and the entry's own time. Decay makes the sum independent of arrival order.
- */
-export function accumulatedRisk(
-  memory: EntityMemory | undefined,
-  time: EpochMs,
-  contribution: number,
-): number {
-  if (memory === undefined) return contribution;
-  const at = Math.max(time, memory.at);
-  return (
-    memory.risk * Math.pow(0.5, (at - memory.at) / memory.halfLifeMs) +
-    contribution * Math.pow(0.5, (at - time) / memory.halfLifeMs)
-  );
 }
 
 /** Is `time` less than a window from one of the link's ranges? */

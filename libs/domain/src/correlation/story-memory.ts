@@ -8,10 +8,9 @@ import {
 } from '../scoring';
 import { forgetOldestEntity } from './budgets';
 import type { AlertKeys } from './entity-keys';
+import { addRisk, rememberNotable } from './risk-history';
 import {
-  accumulatedRisk,
   alertRisk,
-  ENTITY_NOTABLE_INCIDENTS,
   ENTITY_RECENT_INCIDENTS,
   MAX_RARE_RULES,
   RISK_HALF_LIVES_PER_HORIZON,
@@ -55,12 +54,11 @@ export function rememberEntities(
       memory = newMemory({ time, halfLifeMs, expiresAt: time + incident.horizonMs });
     }
     tenant.entities.set(key, memory);
-    memory.risk = accumulatedRisk(memory, time, risk);
-    if (time > memory.at) memory.at = time;
     memory.halfLifeMs = halfLifeMs;
+    addRisk(memory, { time, risk, keepMs: incident.horizonMs });
     if (time + incident.horizonMs > memory.expiresAt) memory.expiresAt = time + incident.horizonMs;
     rememberIncident(memory.incidents, incident.id, ENTITY_RECENT_INCIDENTS);
-    if (notable) rememberIncident(memory.notable, incident.id, ENTITY_NOTABLE_INCIDENTS);
+    if (notable) rememberNotable(memory, incident.id, time);
   }
   rememberSighting(tenant, incident, { alert, keys, evidence });
 }
@@ -74,6 +72,8 @@ const newMemory = ({
   at: time,
   halfLifeMs,
   expiresAt,
+  riskBuckets: [],
+  riskHistoryFrom: -Infinity,
   incidents: [],
   notable: [],
 });
