@@ -1,13 +1,15 @@
 import type { RareFinding } from '../scoring';
 import type { Decision } from './context';
+import type { IncidentRecord } from './lookups';
+import { isRevision } from './revise';
 import type { OpenIncident, TenantState } from './state';
 
 /** Two sensors reporting one activity stamp it within seconds of each other; this allows for skew. */
 export const ECHO_WINDOW_MS = 2 * 60_000;
 
-/** Another open incident where the row's rule fired rare on another host at the same moment. */
+/** Another incident where the row's rule fired rare on another host at the same moment. */
 export interface EchoLink {
-  readonly other: OpenIncident;
+  readonly other: IncidentRecord;
   readonly reason: string;
 }
 
@@ -20,6 +22,25 @@ function firedNear(incident: OpenIncident, rule: string, time: number): boolean 
     if (series.rule === rule && series.times.some((at) => Math.abs(at - time) < ECHO_WINDOW_MS))
       return true;
   return false;
+}
+
+/**
+ * The incidents that were open at the decision's time: the open ones, and for a revising
+ * (late) row the remembered closed ones whose alerts span its time, as they were when they
+ * closed. Time order found those open; a late detector's row must find them too.
+ */
+function* openAtTime(
+  ctx: Decision,
+  tenant: TenantState,
+): Generator<[IncidentRecord, OpenIncident]> {
+  for (const incident of tenant.open.values()) yield [incident, incident];
+  if (!isRevision(ctx)) return;
+  for (const closed of tenant.closed.values()) {
+    const retained = closed.retained;
+    if (retained === null) continue;
+    if (closed.firstSeen - ECHO_WINDOW_MS < ctx.time && ctx.time < closed.lastSeen + ECHO_WINDOW_MS)
+      yield [closed, retained];
+  }
 }
 
 /**
@@ -36,13 +57,13 @@ export function echoLinks(
   { tenant, finding }: { readonly tenant: TenantState; readonly finding: RareFinding },
 ): EchoLink[] {
   const links: EchoLink[] = [];
-  for (const other of tenant.open.values()) {
-    if (other.mergedInto !== null) continue;
-    const echo = other.evidence.findings.find(
+  for (const [other, incident] of openAtTime(ctx, tenant)) {
+    if (incident.mergedInto !== null) continue;
+    const echo = incident.evidence.findings.find(
       (seen) => seen.rule === finding.rule && seen.entityKey !== finding.entityKey,
     );
     if (echo === undefined || isNew(finding) === isNew(echo)) continue;
-    if (!firedNear(other, finding.rule, ctx.time)) continue;
+    if (!firedNear(incident, finding.rule, ctx.time)) continue;
     const [fresh, known] = isNew(finding) ? [finding, echo] : [echo, finding];
     links.push({
       other,

@@ -52,6 +52,23 @@ describe('story links', () => {
     );
   });
 
+  it('joins a late row to the host that saw the same activity, whose incident has closed since', () => {
+    const h = new Harness();
+    h.alert(rule('S-Htt-Mat', 100, 'firewall'));
+    const at = withHistory(h, ['intranet', 'firewall', 'firewall']);
+    const [firewall] = h.alert(rule('S-Htt-Mat', at, 'firewall'));
+    expect(only(h.tick(at + 6 * 60), 'IncidentClosed').map((closed) => closed.streamId)).toContain(
+      firewall?.streamId,
+    );
+    // The intranet's detector forwards its row six hours late.
+    const events = h.alert(rule('S-Htt-Mat', at + 1, 'intranet'));
+    const links = only(events, 'CampaignLinked');
+    expect(links.map((link) => link.streamId)).toContain(firewall?.streamId);
+    expect(links[0]?.data.reason).toBe(
+      'rule S-Htt-Mat, new on host intranet, fired rare on host firewall at the same moment: one activity seen on two hosts',
+    );
+  });
+
   it('does not join two hosts through a rule new on neither, nor minutes apart', () => {
     const h = new Harness();
     h.alert(rule('S-Htt-Mat', 100, 'firewall'));
