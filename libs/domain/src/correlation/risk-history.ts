@@ -79,6 +79,12 @@ function addToBucket(
   const buckets = memory.riskBuckets;
   const start = bucketStartOf(time);
   const share = risk * decay(start - time, memory.halfLifeMs);
+  // Most entities hold one bucket (or sighting, below): an exact-size literal, not the slack
+  // a growing array keeps.
+  if (buckets.length === 0) {
+    memory.riskBuckets = [start, share];
+    return;
+  }
   let i = buckets.length - 2;
   while (i >= 0 && (buckets[i] as number) > start) i -= 2;
   if (i >= 0 && buckets[i] === start) buckets[i + 1] = (buckets[i + 1] as number) + share;
@@ -99,6 +105,10 @@ export function notableAsOf(memory: EntityMemory, time: EpochMs): string[] {
 /** Records that `incidentId` brought unusual activity to the entity at `time`, in time order. */
 export function rememberNotable(memory: EntityMemory, incidentId: string, time: EpochMs): void {
   const sightings = memory.notable;
+  if (sightings.length === 0) {
+    memory.notable = [{ incidentId, at: time }];
+    return;
+  }
   const known = sightings.findIndex((sighting) => sighting.incidentId === incidentId);
   let at = time;
   if (known >= 0) {

@@ -234,7 +234,7 @@ export interface EntityMemory {
    * as pairs (bucket start, its risk decayed to the start), oldest first: what a late row
    * reads its risk as of its own time from (risk-history.ts).
    */
-  readonly riskBuckets: number[];
+  riskBuckets: number[];
   /** Where the history starts: it holds every row since (-Infinity until it first drops any). */
   riskHistoryFrom: EpochMs;
   /** Ids of the most recent incidents that carried the entity, oldest first. */
@@ -244,7 +244,7 @@ export interface EntityMemory {
    * NOTABLE_RISK_SHARE of their risk), by the event time of their latest such row, oldest
    * first: the ones its risk links.
    */
-  readonly notable: NotableSighting[];
+  notable: NotableSighting[];
 }
 
 export interface NotableSighting {
