@@ -31,9 +31,30 @@ export function candidatesFor(ctx: Decision, input: DecidedAlert): Match[] {
   if (ctx.policy.repeats.enabled)
     collect(ctx, candidates, tenant.index.get(input.keys.repeatKey), null);
   if (candidates.revising) candidates.matches.push(...closedMatches(ctx, input));
-  if (candidates.matches.length > 1)
-    candidates.matches.sort((a, b) => olderFirst(a.incident, b.incident));
-  return candidates.matches;
+  if (candidates.matches.length < 2) return candidates.matches;
+  candidates.matches.sort((a, b) => olderFirst(a.incident, b.incident));
+  return candidates.revising ? withinOneSpan(ctx, candidates.matches) : candidates.matches;
+}
+
+/**
+ * The matches the alert can merge without the merged incident passing its max span, oldest
+ * first. In time order each match's span ends at the alert, so any set of them fits; a late
+ * alert can match an incident cut at its max span and the one that continued it (both fit
+ * with it alone), and time order would have put it in the older, the one open at its time.
+ */
+function withinOneSpan(ctx: Decision, matches: readonly Match[]): Match[] {
+  let first = ctx.time;
+  let last = ctx.time;
+  const fitting: Match[] = [];
+  for (const match of matches) {
+    const from = Math.min(first, firstSeenOf(match.incident));
+    const to = Math.max(last, lastSeenOf(match.incident));
+    if (to - from >= ctx.policy.maxIncidentSpanMs) continue;
+    first = from;
+    last = to;
+    fitting.push(match);
+  }
+  return fitting;
 }
 
 function collect(

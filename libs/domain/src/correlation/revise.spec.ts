@@ -87,3 +87,22 @@ describe('scores of late alerts inside the revision horizon', () => {
     expect(delayed?.priority).toBe(inTimeOrder?.priority);
   });
 });
+
+describe('a late alert between an incident cut at its max span and its continuation', () => {
+  it('joins the incident open at its time, without merging the two past the max span', () => {
+    const h = new Harness(
+      configOf({ defaults: { allowedLatenessMs: 2 * MIN, maxIncidentSpanMs: 60 * MIN } }),
+    );
+    const [cut] = h.alert(anAlert({ at: 0 }));
+    for (let at = 5; at < 60; at += 5) h.alert(anAlert({ at }));
+    const [continued] = h.alert(anAlert({ at: 60 }));
+    for (let at = 65; at <= 90; at += 5) h.alert(anAlert({ at }));
+    expect(continued?.streamId).not.toBe(cut?.streamId);
+
+    const events = h.alert(anAlert({ alertId: 'straggler', at: 57, ruleId: 'R-late' }));
+    expect(typesOf(events)).not.toContain('IncidentsMerged');
+    expect(only(events, 'AlertAttached').map((attached) => attached.streamId)).toEqual([
+      cut?.streamId,
+    ]);
+  });
+});
