@@ -4,11 +4,11 @@ import { entityKey } from './entity-keys';
 import { mergeIntel } from './evolve-intel';
 import { addOtherTactics, addRule, removeFromBucket, touch } from './evolve-rows';
 import { indexAdd, indexRemove, mergeRanges } from './links';
+import { renameNotable } from './risk-history';
 import {
   insertSortedBounded,
   RHYTHM_SAMPLES,
   seriesSize,
-  type NotableSighting,
   type OpenIncident,
   type TenantState,
 } from './state';
@@ -102,7 +102,7 @@ function moveEntityMemory(
     const memory = tenant.entities.get(entityKey(entity));
     if (memory === undefined) continue;
     renameIn(memory.incidents, absorbed.id, survivor.id);
-    renameNotable(memory.notable, absorbed.id, survivor.id);
+    renameNotable(memory, absorbed.id, survivor.id);
   }
 }
 
@@ -111,13 +111,6 @@ function renameIn(incidents: string[], absorbedId: string, survivorId: string): 
   if (at < 0) return;
   if (incidents.includes(survivorId)) incidents.splice(at, 1);
   else incidents[at] = survivorId;
-}
-
-function renameNotable(sightings: NotableSighting[], absorbedId: string, survivorId: string): void {
-  const at = sightings.findIndex((sighting) => sighting.incidentId === absorbedId);
-  if (at < 0) return;
-  if (sightings.some((sighting) => sighting.incidentId === survivorId)) sightings.splice(at, 1);
-  else (sightings[at] as NotableSighting).incidentId = survivorId;
 }
 
 /** The absorbed incident points at its survivor. */

@@ -10,6 +10,7 @@ export const RISK_BUCKET_MS = 15 * 60_000;
 /** Notable sightings an entity keeps, so that a late row still finds the ones before its time. */
 const NOTABLE_SIGHTINGS = 2 * ENTITY_NOTABLE_INCIDENTS;
 
+// Not scoring's decayedAt: a late row grows the sum back to an earlier time (negative ages).
 const decay = (ageMs: number, halfLifeMs: number): number => Math.pow(0.5, ageMs / halfLifeMs);
 
 const bucketStartOf = (time: EpochMs): EpochMs => time - (time % RISK_BUCKET_MS);
@@ -119,4 +120,13 @@ export function rememberNotable(memory: EntityMemory, incidentId: string, time: 
   while (i > 0 && (sightings[i - 1] as NotableSighting).at > at) i -= 1;
   sightings.splice(i, 0, { incidentId, at });
   if (sightings.length > NOTABLE_SIGHTINGS) sightings.shift();
+}
+
+/** The absorbed incident's sighting names its survivor; one sighting when both had one. */
+export function renameNotable(memory: EntityMemory, absorbedId: string, survivorId: string): void {
+  const sightings = memory.notable;
+  const at = sightings.findIndex((sighting) => sighting.incidentId === absorbedId);
+  if (at < 0) return;
+  if (sightings.some((sighting) => sighting.incidentId === survivorId)) sightings.splice(at, 1);
+  else (sightings[at] as NotableSighting).incidentId = survivorId;
 }
