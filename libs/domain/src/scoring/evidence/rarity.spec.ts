@@ -3,6 +3,7 @@ import {
   baselineMaturity,
   newRarityBaseline,
   observeFiring,
+  observeFirings,
   rarityOf,
   type RarityBaseline,
 } from './rarity';
@@ -88,7 +89,11 @@ describe('rarityOf', () => {
 
   it('forgets with a half-life: counts halve every half-life of event time', () => {
     const baseline = newRarityBaseline(HOUR);
-    observeFiring(baseline, { rule: 'R', entityKeys: mail, time: 0 }, 8);
+    observeFirings(baseline, {
+      rule: 'R',
+      entityKeys: mail,
+      times: Array.from({ length: 8 }, () => 0),
+    });
     expect(
       rarityOf(baseline, { rule: 'R', entityKeys: mail, time: 3 * HOUR }).ruleOnEntity,
     ).toBeCloseTo(1, 9);

@@ -145,29 +145,54 @@ function counted<V>(map: Map<string, V>, key: string, create: () => V): V {
   return value;
 }
 
-/** Folds `count` firings (a repeat series counts all of them) into the baseline, in place. */
-export function observeFiring(baseline: RarityBaseline, firing: RuleFiring, count = 1): void {
+/** One rule firing on some entities at several times: a row, or a counted repeat series. */
+export interface RuleFirings {
+  readonly rule: string;
+  readonly entityKeys: readonly string[];
+  readonly times: readonly EpochMs[];
+}
+
+/** Folds one firing into the baseline, in place. */
+export const observeFiring = (baseline: RarityBaseline, firing: RuleFiring): void =>
+  observeFirings(baseline, {
+    rule: firing.rule,
+    entityKeys: firing.entityKeys,
+    times: [firing.time],
+  });
+
+/**
+ * Folds firings of one rule on one set of entities into the baseline, in place. Each count is
+ * looked up once for all the times (a repeat series brings hundreds), and the maps are
+ * bounded once at the end.
+ */
+export function observeFirings(baseline: RarityBaseline, firings: RuleFirings): void {
   const { halfLifeMs } = baseline;
-  const { rule, time } = firing;
-  if (time < baseline.firstSeen) baseline.firstSeen = time;
-  addDecayed(baseline.total, time, count, halfLifeMs);
-  addDecayed(counted(baseline.rules, rule, newDecayedCount), time, count, halfLifeMs);
-  const entities = Math.min(firing.entityKeys.length, RARITY_MAX_ENTITIES);
+  const { rule, times } = firings;
+  if (times.length === 0) return;
+  const ruleCount = counted(baseline.rules, rule, newDecayedCount);
+  for (const time of times) {
+    if (time < baseline.firstSeen) baseline.firstSeen = time;
+    addDecayed(baseline.total, time, 1, halfLifeMs);
+    addDecayed(ruleCount, time, 1, halfLifeMs);
+  }
+  const entities = Math.min(firings.entityKeys.length, RARITY_MAX_ENTITIES);
   for (let i = 0; i < entities; i += 1) {
-    const entityKey = firing.entityKeys[i] as string;
-    addDecayed(counted(baseline.entities, entityKey, newDecayedCount), time, count, halfLifeMs);
-    const pair = counted(baseline.pairs, pairKey(entityKey, rule), () => ({
-      ...newRhythm(),
-      count: newDecayedCount(),
-    }));
-    addDecayed(pair.count, time, count, halfLifeMs);
-    noteFiring(pair, time);
+    const entityKey = firings.entityKeys[i] as string;
+    const entityCount = counted(baseline.entities, entityKey, newDecayedCount);
+    const pair = counted(baseline.pairs, pairKey(entityKey, rule), newPairMemory);
+    for (const time of times) {
+      addDecayed(entityCount, time, 1, halfLifeMs);
+      addDecayed(pair.count, time, 1, halfLifeMs);
+      noteFiring(pair, time);
+    }
   }
   const { maxKeys } = baseline;
   if (baseline.rules.size > maxKeys) evictStalest(baseline.rules, maxKeys, (c) => c.at);
   if (baseline.entities.size > maxKeys) evictStalest(baseline.entities, maxKeys, (c) => c.at);
   if (baseline.pairs.size > maxKeys) evictStalest(baseline.pairs, maxKeys, (p) => p.count.at);
 }
+
+const newPairMemory = (): PairMemory => ({ ...newRhythm(), count: newDecayedCount() });
 
 /** Drops the least recently touched tenth beyond `maxKeys` (ties by key), so eviction is rare. */
 function evictStalest<V>(

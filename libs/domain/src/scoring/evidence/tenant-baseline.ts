@@ -1,7 +1,13 @@
 import type { AlertSummary } from '@soc/contracts';
 import { detectorOf } from './detectors';
 import { evidenceOf, type EvidenceTally } from './incident-evidence';
-import { newRarityBaseline, observeFiring, rarityOf, type RarityBaseline } from './rarity';
+import {
+  newRarityBaseline,
+  observeFiring,
+  observeFirings,
+  rarityOf,
+  type RarityBaseline,
+} from './rarity';
 import { noteSeverity, severityVaries, type SeverityRange } from './severity-range';
 
 /**
@@ -57,6 +63,5 @@ export function learnRepeats(
   series: { readonly rule: string; readonly entityKeys: readonly string[] },
   times: readonly number[],
 ): void {
-  for (const time of times)
-    observeFiring(baseline.rarity, { rule: series.rule, entityKeys: series.entityKeys, time });
+  observeFirings(baseline.rarity, { rule: series.rule, entityKeys: series.entityKeys, times });
 }
