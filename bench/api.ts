@@ -8,13 +8,16 @@
  * loaded by its own autocannon; the figures add the rates and take the worst instance's
  * latency percentiles (the runs cannot be merged into one histogram).
  *
- *   npm run bench:api -- [--events 50000] [--rate 1000] [--duration 10] [--connections 20] [--instances 1] [--smoke]
+ *   npm run bench:api -- [--events 50000] [--rate 1000] [--duration 10] [--connections 20] [--instances 1] [--smoke] [--no-build]
+ *
+ * The services run compiled (`npm run build` first, unless `--no-build`), as production starts them.
  */
 import autocannon from 'autocannon';
 import { ensureTenant, issueApiKey, openDataSource } from '@soc/persistence';
 import { runProjectorBench } from './projector-run';
 import {
   benchEnv,
+  buildUnlessSkipped,
   cpuSeconds,
   machine,
   numberFlag,
@@ -145,6 +148,7 @@ function startApi({
 
 async function main(): Promise<void> {
   const flags = readFlags();
+  buildUnlessSkipped(flags);
   const smoke = flags.has('smoke');
   const rate = numberFlag(flags, 'rate', smoke ? 50 : 1_000);
   const seconds = numberFlag(flags, 'duration', smoke ? 2 : 10);

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   createReadStream,
   createWriteStream,
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { REPO_ROOT, machine, readFlags, round1, runBench } from './support';
+import { REPO_ROOT, buildUnlessSkipped, machine, readFlags, round1, runBench } from './support';
 
 /**
  * `soc correlate` over a whole scenario, one process from start to exit, beside the two
@@ -140,8 +140,7 @@ async function main(): Promise<void> {
   const smoke = flags.has('smoke');
   const lines = flags.has('lines') ? positiveInteger(flags, 'lines', 1) : smoke ? 2_000 : null;
   const runs = positiveInteger(flags, 'runs', smoke ? 1 : 3);
-  if (!flags.has('no-build'))
-    execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  buildUnlessSkipped(flags);
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-correlate-'));
   try {

@@ -7,7 +7,7 @@
  * sustained rate. Prints one JSON object.
  *
  *   npm run bench:pipeline -- [--rate 5000] [--duration 30] [--tenants 5] [--partitions 3] [--seed bench] [--smoke]
- *                             [--null | --compare-null]
+ *                             [--null | --compare-null] [--no-build]
  *
  * `--null` runs the same topology with each service's business step replaced by an identity
  * (SOC_BENCH_IDENTITY_STEPS, libs/config): ingest takes the canonical JSON as it is, the
@@ -19,6 +19,8 @@
  * Ingest always writes `soc.alerts.v1` (its output topic is not configurable), so that topic
  * is shared with whatever else uses the stack: the correlator's group starts at its current
  * end, and its partition count wins over --partitions when it exists.
+ *
+ * The services run compiled (`npm run build` first, unless `--no-build`), as production starts them.
  */
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -36,6 +38,7 @@ import {
 } from '@soc/kafka';
 import {
   benchEnv,
+  buildUnlessSkipped,
   cpuSeconds,
   freshDatabase,
   machine,
@@ -498,6 +501,7 @@ async function runPipeline(
 
 async function main(): Promise<void> {
   const flags = readFlags();
+  buildUnlessSkipped(flags);
   if (!flags.has('compare-null')) {
     console.log(JSON.stringify(await runPipeline(flags, flags.has('null'))));
     return;

@@ -3,13 +3,24 @@
  * process over it with a fresh database, events a second into PostgreSQL until its checkpoint
  * reaches the end of the topic. Prints one JSON object.
  *
- *   npm run bench:projector -- [--events 200000] [--tenants 5] [--partitions 3] [--seed bench] [--smoke]
+ *   npm run bench:projector -- [--events 200000] [--tenants 5] [--partitions 3] [--seed bench] [--smoke] [--no-build]
+ *
+ * The services run compiled (`npm run build` first, unless `--no-build`), as production starts them.
  */
-import { benchEnv, machine, numberFlag, readFlags, runId, runBench } from './support';
+import {
+  benchEnv,
+  buildUnlessSkipped,
+  machine,
+  numberFlag,
+  readFlags,
+  runId,
+  runBench,
+} from './support';
 import { runProjectorBench } from './projector-run';
 
 async function main(): Promise<void> {
   const flags = readFlags();
+  buildUnlessSkipped(flags);
   const smoke = flags.has('smoke');
   const env = await benchEnv();
   try {

@@ -3,6 +3,7 @@
  * coordinates, fresh databases, services as child processes (test/support/app-process.ts),
  * /proc figures, percentiles. Nothing here imports an app.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { Client } from 'pg';
 import { openDataSource } from '@soc/persistence';
 import { ensureSpecLogins, serviceDatabaseEnv } from '@soc/testing';
 import { acquireStack } from '../tools/stack';
+import { startApp, type AppProcess } from '../test/support/app-process';
 
 export const REPO_ROOT = join(__dirname, '..');
 
@@ -113,8 +115,20 @@ export async function freshDatabase(serverUrl: string, name: string): Promise<Fr
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 export { sleep };
 
-/** Services run through the one app spawner the tests use, the way production runs them. */
-export { startApp as startService, type AppProcess as Service } from '../test/support/app-process';
+export type { AppProcess as Service } from '../test/support/app-process';
+
+/**
+ * Services run through the one app spawner the tests use, compiled, the way production runs
+ * them (see buildUnlessSkipped).
+ */
+export const startService = (options: Parameters<typeof startApp>[0]): Promise<AppProcess> =>
+  startApp({ ...options, compiled: true });
+
+/** `npm run build` first, so what runs is what production runs; `--no-build` skips it. */
+export function buildUnlessSkipped(flags: Map<string, string>): void {
+  if (!flags.has('no-build'))
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+}
 
 const CLOCK_TICKS_PER_SECOND = 100;
 

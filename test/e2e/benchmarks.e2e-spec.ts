@@ -29,6 +29,11 @@ async function bench(
 }
 
 describe('benchmarks in smoke mode', () => {
+  // The stack benches and bench:correlate run the compiled apps: one build for all of them.
+  beforeAll(async () => {
+    await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 240_000 });
+  }, 250_000);
+
   it('bench:core correlates generated alerts in process and reports its rate and memory', async () => {
     const figures = await bench('core', ['--count', '5000']);
     expect(figures['alerts']).toBe(5000);
@@ -46,7 +51,7 @@ describe('benchmarks in smoke mode', () => {
 
   it('bench:pipeline drives alerts through ingest, correlator and projector, and through the null pipeline', async () => {
     // Two pipelines one after the other: about 2.5 minutes on a loaded 2-core machine.
-    const figures = await bench('pipeline', ['--smoke', '--compare-null'], 420_000);
+    const figures = await bench('pipeline', ['--smoke', '--compare-null', '--no-build'], 420_000);
     expect(figures['bench']).toBe('pipeline-compare-null');
     const runs = { real: figures['real'], null: figures['null'] } as Record<
       string,
@@ -60,12 +65,12 @@ describe('benchmarks in smoke mode', () => {
   }, 450_000);
 
   it('bench:projector projects incident events into Postgres', async () => {
-    const figures = await bench('projector', ['--smoke']);
+    const figures = await bench('projector', ['--smoke', '--no-build']);
     expect(figures['bench']).toBe('projector');
   });
 
   it('bench:api loads the list and detail endpoints', async () => {
-    const figures = await bench('api', ['--smoke']);
+    const figures = await bench('api', ['--smoke', '--no-build']);
     expect(figures['bench']).toBe('api');
     // Only 2xx answers measure the reads; a 429 from the per-key limit would measure the limiter.
     for (const endpoint of ['list', 'detail']) {
@@ -75,7 +80,7 @@ describe('benchmarks in smoke mode', () => {
   });
 
   it('bench:correlate times soc correlate, compiled, beside reading and the rarity reference', async () => {
-    const figures = await bench('correlate', ['--smoke'], 420_000);
+    const figures = await bench('correlate', ['--smoke', '--no-build'], 420_000);
     expect(figures).toMatchObject({ bench: 'correlate', alerts: 2000, runs: 1 });
     for (const step of ['readParse', 'rarityReference', 'socCorrelate'])
       expect((figures[step] as { wallSeconds: number }).wallSeconds).toBeGreaterThan(0);

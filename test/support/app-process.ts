@@ -1,7 +1,9 @@
 // The one way tests and benches run an app: `node -r tools/register.cjs apps/<name>/src/main.ts`
 // as a child process, the same entry point production runs compiled (`npm run build`), so a
 // spec can signal or kill it without warning (SIGKILL runs no shutdown hook and flushes nothing).
+// Benches run the compiled entry point itself (`compiled`), as production does.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from '@soc/testing';
@@ -41,6 +43,11 @@ export interface SpawnAppOptions {
   readonly nodeArgs?: readonly string[];
   /** Modules preloaded after register.cjs (`node -r`), which lets them be TypeScript. */
   readonly preload?: readonly string[];
+  /**
+   * Runs `dist/apps/<name>/src/main.js` (`npm run build`'s output) without the TypeScript
+   * register, as production starts: no transpilation at start, none in the figures.
+   */
+  readonly compiled?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -58,14 +65,9 @@ export async function freePort(): Promise<number> {
 /** Starts the app and returns at once; it is killed if this process exits first. */
 export async function spawnApp(options: SpawnAppOptions): Promise<AppProcess> {
   const port = options.portVariable ? await freePort() : 0;
-  const preloads = [join(REPO_ROOT, 'tools', 'register.cjs'), ...(options.preload ?? [])];
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      ...(options.nodeArgs ?? []),
-      ...preloads.flatMap((file) => ['-r', file]),
-      join(REPO_ROOT, 'apps', options.name, 'src', 'main.ts'),
-    ],
+    [...(options.nodeArgs ?? []), ...entryPointArgs(options)],
     {
       cwd: REPO_ROOT,
       env: {
@@ -78,6 +80,20 @@ export async function spawnApp(options: SpawnAppOptions): Promise<AppProcess> {
     },
   );
   return track(child, options.label ?? options.name, port);
+}
+
+function entryPointArgs(options: SpawnAppOptions): string[] {
+  if (options.compiled) {
+    if (options.preload !== undefined) throw new Error('a compiled app takes no preload');
+    const script = join(REPO_ROOT, 'dist', 'apps', options.name, 'src', 'main.js');
+    if (!existsSync(script)) throw new Error(`${script} is missing: run npm run build first`);
+    return [script];
+  }
+  const preloads = [join(REPO_ROOT, 'tools', 'register.cjs'), ...(options.preload ?? [])];
+  return [
+    ...preloads.flatMap((file) => ['-r', file]),
+    join(REPO_ROOT, 'apps', options.name, 'src', 'main.ts'),
+  ];
 }
 
 /** `spawnApp`, then waits until the app's /health answers 200. */
