@@ -115,7 +115,7 @@ export async function freshDatabase(serverUrl: string, name: string): Promise<Fr
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 export { sleep };
 
-export type { AppProcess as Service } from '../test/support/app-process';
+export type Service = AppProcess;
 
 /**
  * Services run through the one app spawner the tests use, compiled, the way production runs
