@@ -28,8 +28,10 @@ import { openStream } from '../../../test/support/sse-client';
 import {
   anAlertSummary,
   host,
+  incidentMergedInto,
   incidentOpened,
   incidentScored,
+  incidentsMerged,
   liveIncident,
 } from '../../../test/support/incident-events';
 import { DEFAULT_QUERY_API_LIMITS, type QueryApiConfig } from './query-api.config';
@@ -653,6 +655,37 @@ describe('query API over the projected read model', () => {
       ]);
       const listed = await request(api).get('/api/v1/admin/assets').set('x-api-key', keys.adminA);
       expect(listed.body.map((a: { value: string }) => a.value)).not.toContain('ok-1');
+    });
+  });
+
+  describe('merged incidents', () => {
+    it('shows on the survivor the alerts of the incident merged into it, with their total', async () => {
+      const at = NOW - 20 * 60_000;
+      const merge = { sequence: 4, occurredAt: at + 120_000 };
+      await produceIncidents([
+        ...liveIncident('tenant-a', 'a-m1', at, { hostName: 'ws-31' }),
+        ...liveIncident('tenant-a', 'a-m2', at + 1_000, { hostName: 'ws-31' }),
+        incidentsMerged('a-m1', 'a-m2', merge),
+        incidentMergedInto('a-m2', 'a-m1', merge),
+      ]);
+      const detail = async () =>
+        request(api).get('/api/v1/incidents/a-m1').set('x-api-key', keys.analystA);
+      await waitFor(
+        async () => {
+          const response = await detail();
+          return response.status === 200 && response.body.incident.absorbedIncidentIds.length > 0;
+        },
+        { timeoutMs: 60_000, describe: 'the merge projected' },
+      );
+      const body = (await detail()).body;
+      expect(body.incident.absorbedIncidentIds).toEqual(['a-m2']);
+      expect(body.alertsTotal).toBe(4);
+      expect(body.alerts.map((a: { alertId: string }) => a.alertId).sort()).toEqual([
+        'a-m1-a1',
+        'a-m1-a2',
+        'a-m2-a1',
+        'a-m2-a2',
+      ]);
     });
   });
 

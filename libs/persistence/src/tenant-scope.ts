@@ -31,36 +31,59 @@ export async function withTenant<T>(
   });
 }
 
+/** One statement of a batch and its `$n` parameters. */
+export interface Statement {
+  readonly sql: string;
+  readonly parameters?: readonly unknown[];
+}
+
+/** A tenant's reads: one statement, or several whose rows come back together. */
+export interface TenantReader extends Queryable {
+  query(sql: string, parameters?: unknown[]): Promise<unknown[]>;
+  /** The statements in ONE round trip; each one's rows, in order. */
+  queryEach(statements: readonly Statement[]): Promise<unknown[][]>;
+}
+
 /**
- * Reads bound to one tenant at ONE round trip per statement: each statement goes out as one
+ * Reads bound to one tenant at ONE round trip per call: the statements go out as one
  * simple-protocol message, `SET TRANSACTION READ ONLY; set_config(app.tenant_id); SET LOCAL
- * ROLE; <statement>`, which PostgreSQL runs as one implicit transaction that ends (committed,
- * or rolled back on an error) with the message. Row level security binds the statement exactly
- * as under withTenant. A request's statements each run in a transaction of their own: under
- * READ COMMITTED each statement of one transaction takes its own snapshot anyway, so they see
- * the same data. Parameters travel as quoted literals (sql-literals.ts).
+ * ROLE; <statements>`, which PostgreSQL runs as one implicit transaction that ends (committed,
+ * or rolled back on an error) with the message. Row level security binds each statement exactly
+ * as under withTenant. Separate calls run in transactions of their own: under READ COMMITTED
+ * each statement of one transaction takes its own snapshot anyway, so they see the same data.
+ * Parameters travel as quoted literals (sql-literals.ts).
  */
-export function tenantReader(dataSource: DataSource, tenantId: string): Queryable {
+export function tenantReader(dataSource: DataSource, tenantId: string): TenantReader {
   if (!tenantId) throw new Error('tenantReader needs a tenant id');
-  const scope =
-    `SET TRANSACTION READ ONLY; SELECT set_config('${TENANT_SETTING}', ${sqlLiteral(tenantId)}, true); ` +
-    `SET LOCAL ROLE ${APP_ROLE}; `;
+  const scope = [
+    'SET TRANSACTION READ ONLY',
+    `SELECT set_config('${TENANT_SETTING}', ${sqlLiteral(tenantId)}, true)`,
+    `SET LOCAL ROLE ${APP_ROLE}`,
+  ];
   const driver = dataSource.driver as PostgresDriver;
+  const queryEach = async (statements: readonly Statement[]): Promise<unknown[][]> => {
+    const text = [
+      ...scope,
+      ...statements.map(({ sql, parameters }) => inlineParameters(sql, parameters ?? [])),
+    ].join('; ');
+    const [client, release] = (await driver.obtainMasterConnection()) as [
+      PoolClient,
+      (error?: Error) => void,
+    ];
+    try {
+      const results = (await client.query(text)) as unknown as QueryResult[];
+      return results.slice(scope.length).map((result) => result.rows);
+    } finally {
+      // Also after an error: the implicit transaction ended with the message, so the
+      // connection is idle again (a broken socket ends the client, and the pool drops it).
+      release();
+    }
+  };
   return {
     async query(sql: string, parameters: unknown[] = []): Promise<unknown[]> {
-      const text = scope + inlineParameters(sql, parameters);
-      const [client, release] = (await driver.obtainMasterConnection()) as [
-        PoolClient,
-        (error?: Error) => void,
-      ];
-      try {
-        const results = (await client.query(text)) as unknown as QueryResult[];
-        return (results[results.length - 1] as QueryResult).rows;
-      } finally {
-        // Also after an error: the implicit transaction ended with the message, so the
-        // connection is idle again (a broken socket ends the client, and the pool drops it).
-        release();
-      }
+      const [rows] = await queryEach([{ sql, parameters }]);
+      return rows ?? [];
     },
+    queryEach,
   };
 }

@@ -5,6 +5,7 @@ import {
   selectRows,
   type IncidentRow as StoredIncidentRow,
   type Queryable,
+  type TenantReader,
 } from '@soc/persistence';
 import {
   queueConditions,
@@ -193,69 +194,67 @@ export type AlertView = ReturnType<typeof alertOf>;
 
 const MAX_DETAIL_ALERTS = 500;
 
-/** An incident with everything the analyst needs on one screen. */
-export async function incidentDetail(db: Queryable, tenantId: string, incidentId: string) {
-  const [row] = await selectRows<IncidentRow>(
-    db,
-    `SELECT * FROM ${S}.incidents WHERE tenant_id = $1 AND incident_id = $2 AND opened`,
-    [tenantId, incidentId],
-  );
-  if (!row) return null;
-  // Alerts of incidents merged into this one belong to it now.
-  const members = [incidentId, ...row.absorbed_incident_ids];
-  const absorbedRows = await selectRows<{ incident_id: string }>(
-    db,
-    `SELECT incident_id FROM ${S}.incidents WHERE tenant_id = $1 AND merged_into = $2`,
-    [tenantId, incidentId],
-  );
-  for (const r of absorbedRows) if (!members.includes(r.incident_id)) members.push(r.incident_id);
+interface EntityRow {
+  readonly entity_type: string;
+  readonly value: string;
+  readonly first_seen: Date;
+  readonly last_seen: Date;
+  readonly incident_count: number | null;
+  readonly criticality: number | null;
+  readonly owner: string | null;
+  readonly tags: string[] | null;
+}
 
-  // One connection per transaction: the statements run one after the other.
-  const alerts = await selectRows<AlertRow>(
-    db,
-    `SELECT * FROM ${S}.incident_alerts WHERE tenant_id = $1 AND incident_id = ANY($2::text[])
+interface TimelineRow {
+  readonly event_id: string;
+  readonly stream: string;
+  readonly sequence: number;
+  readonly type: string;
+  readonly occurred_at: Date;
+  readonly actor: string;
+  readonly summary: string;
+  readonly details: unknown;
+}
+
+/** An incident with everything the analyst needs on one screen, read in one round trip. */
+export async function incidentDetail(db: TenantReader, tenantId: string, incidentId: string) {
+  const parameters = [tenantId, incidentId];
+  // Alerts of incidents merged into this one belong to it now: those it absorbed, and those
+  // whose merge into it is projected before its own absorption is.
+  const members = `SELECT $2::text AS incident_id
+     UNION SELECT unnest(absorbed_incident_ids) FROM ${S}.incidents WHERE tenant_id = $1 AND incident_id = $2
+     UNION SELECT incident_id FROM ${S}.incidents WHERE tenant_id = $1 AND merged_into = $2`;
+  const [rows, alerts, alertTotal, entities, timeline] = (await db.queryEach([
+    {
+      sql: `SELECT * FROM ${S}.incidents WHERE tenant_id = $1 AND incident_id = $2 AND opened`,
+      parameters,
+    },
+    {
+      sql: `SELECT * FROM ${S}.incident_alerts WHERE tenant_id = $1 AND incident_id IN (${members})
        ORDER BY observed_at, alert_id LIMIT ${MAX_DETAIL_ALERTS}`,
-    [tenantId, members],
-  );
-  const alertTotal = await selectRows<{ n: number }>(
-    db,
-    `SELECT count(*)::int AS n FROM ${S}.incident_alerts WHERE tenant_id = $1 AND incident_id = ANY($2::text[])`,
-    [tenantId, members],
-  );
-  const entities = await selectRows<{
-    entity_type: string;
-    value: string;
-    first_seen: Date;
-    last_seen: Date;
-    incident_count: number | null;
-    criticality: number | null;
-    owner: string | null;
-    tags: string[] | null;
-  }>(
-    db,
-    `SELECT ie.entity_type, ie.value, ie.first_seen, ie.last_seen, e.incident_count, a.criticality, a.owner, a.tags
+      parameters,
+    },
+    {
+      sql: `SELECT count(*)::int AS n FROM ${S}.incident_alerts WHERE tenant_id = $1 AND incident_id IN (${members})`,
+      parameters,
+    },
+    {
+      sql: `SELECT ie.entity_type, ie.value, ie.first_seen, ie.last_seen, e.incident_count, a.criticality, a.owner, a.tags
        FROM ${S}.incident_entities ie
        LEFT JOIN ${S}.entities e ON e.tenant_id = ie.tenant_id AND e.entity_type = ie.entity_type AND e.value = ie.value
        LEFT JOIN public.assets a ON a.tenant_id = ie.tenant_id AND a.entity_type = ie.entity_type AND a.value = ie.value
        WHERE ie.tenant_id = $1 AND ie.incident_id = $2
        ORDER BY a.criticality DESC NULLS LAST, ie.entity_type, ie.value`,
-    [tenantId, incidentId],
-  );
-  const timeline = await selectRows<{
-    event_id: string;
-    stream: string;
-    sequence: number;
-    type: string;
-    occurred_at: Date;
-    actor: string;
-    summary: string;
-    details: unknown;
-  }>(
-    db,
-    `SELECT event_id, stream, sequence, type, occurred_at, actor, summary, details FROM ${S}.incident_timeline
+      parameters,
+    },
+    {
+      sql: `SELECT event_id, stream, sequence, type, occurred_at, actor, summary, details FROM ${S}.incident_timeline
        WHERE tenant_id = $1 AND incident_id = $2 ORDER BY occurred_at, stream DESC, sequence`,
-    [tenantId, incidentId],
-  );
+      parameters,
+    },
+  ])) as [IncidentRow[], AlertRow[], { n: number }[], EntityRow[], TimelineRow[]];
+  const row = rows[0];
+  if (!row) return null;
 
   return {
     incident: {
