@@ -3,7 +3,8 @@
 // spec can signal or kill it without warning (SIGKILL runs no shutdown hook and flushes nothing).
 // Benches run the compiled entry point itself (`compiled`), as production does.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from '@soc/testing';
@@ -50,16 +51,44 @@ export interface SpawnAppOptions {
   readonly compiled?: boolean;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Ports picked for children start here: above the well-known ports the stack uses. */
+const LOWEST_PICKED_PORT = 20_000;
+/** Where the dynamic ports start when the kernel does not say (IANA's range, macOS's). */
+const DYNAMIC_PORTS_START = 49_152;
+
+/** The first port of the kernel's ephemeral range (Linux), else the IANA dynamic range's. */
+function ephemeralRangeStart(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/);
+    const port = Number(low);
+    return Number.isInteger(port) && port > LOWEST_PICKED_PORT ? port : DYNAMIC_PORTS_START;
+  } catch {
+    return DYNAMIC_PORTS_START;
+  }
+}
+
+const bindable = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+
+/**
+ * A port nothing listens on, for a child to bind, picked at random below the kernel's
+ * ephemeral range. A port from `listen(0)` is an ephemeral one, and between its close and the
+ * child's bind any outgoing connection of a suite running beside (to the broker, PostgreSQL)
+ * can take it as its local port; connections never take ports below that range.
+ */
+export async function freePort(): Promise<number> {
+  const end = ephemeralRangeStart();
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = randomInt(LOWEST_PICKED_PORT, end);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port found between ${LOWEST_PICKED_PORT} and ${end}`);
 }
 
 /** Starts the app and returns at once; it is killed if this process exits first. */
