@@ -2,6 +2,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { CanonicalAlert } from '@soc/contracts';
 import {
+  type CorrelationState,
+  type TenantState,
   defaultCorrelationConfig,
   deterministicIds,
   generateTraffic,
@@ -12,7 +14,10 @@ import {
 /**
  * The pure correlator and scorer in process, no I/O: how many alerts a second one core
  * decides, and how much memory the state holds. Alerts are generated ahead of each timed
- * chunk, so generation is not counted. Prints one JSON object.
+ * chunk, so generation is not counted. The state's memory is measured at the end by
+ * releasing its parts one after another (the generator's queue is gone by then, so a heap
+ * delta from before the run would miss what the queue held at the start). Prints one JSON
+ * object.
  *
  *   node -r ./tools/register.cjs bench/core.ts [--count 1000000] [--rate 100] [--tenants 5] [--seed bench] [--tick-ms 1000]
  */
@@ -33,11 +38,57 @@ setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
 const heapUsed = (): number => process.memoryUsage().heapUsed;
 
+/**
+ * The parts of the state, in the order they are released: each one's figure is what the heap
+ * loses when it goes, so what parts share (an entity two of them name) counts in the last
+ * part that holds it. An open incident is held by its map, the link index and the deadline
+ * buckets, so the three go together; last, the tenants themselves with their baselines and
+ * feedback models.
+ */
+const STATE_PARTS: readonly (readonly [string, (state: CorrelationState) => void])[] = [
+  ['alertIndex', eachTenant((tenant) => tenant.alertIncidents.clear())],
+  [
+    'closedIncidents',
+    eachTenant((tenant) => {
+      tenant.closed.clear();
+      tenant.closedIndex.clear();
+    }),
+  ],
+  ['campaignMemory', eachTenant((tenant) => tenant.entities.clear())],
+  [
+    'openIncidents',
+    eachTenant((tenant) => {
+      tenant.open.clear();
+      tenant.index.clear();
+      tenant.windowDeadlines.clear();
+      tenant.spanStarts.clear();
+    }),
+  ],
+  ['baselinesAndModels', (state) => state.tenants.clear()],
+];
+
+function eachTenant(release: (tenant: TenantState) => void): (state: CorrelationState) => void {
+  return (state) => {
+    for (const tenant of state.tenants.values()) release(tenant);
+  };
+}
+
+/** Bytes each part of the state holds (see STATE_PARTS), releasing the whole state. */
+function stateBreakdown(state: CorrelationState): Record<string, number> {
+  const bytes: Record<string, number> = {};
+  let before = heapUsed();
+  for (const [name, release] of STATE_PARTS) {
+    release(state);
+    gc();
+    const after = heapUsed();
+    bytes[name] = Math.max(0, before - after);
+    before = after;
+  }
+  return bytes;
+}
+
 const traffic = generateTraffic({ seed, tenants, alertCount: count, ratePerSecond });
 const firstAlert = traffic.next();
-gc();
-// After the generator has built its world (hosts, users), before any correlation state.
-const baselineHeap = heapUsed();
 let run: ReturnType<typeof offlineCorrelation> | undefined = offlineCorrelation(
   defaultCorrelationConfig(),
   deterministicIds(),
@@ -76,13 +127,20 @@ busyNs += process.hrtime.bigint() - started;
 const state = run.state;
 run = undefined;
 gc();
-// Only the generator's world and the correlation state are alive here.
-const withState = heapUsed();
 const size = stateSize(state);
-const stateBytes = Math.max(0, withState - baselineHeap);
+const parts = stateBreakdown(state);
+const stateBytes = Object.values(parts).reduce((sum, bytes) => sum + bytes, 0);
 const seconds = Number(busyNs) / 1e9;
 const cpuSeconds = busyCpuUs / 1e6;
 const mb = (bytes: number): number => Math.round((bytes / 1_048_576) * 10) / 10;
+const perOpenIncident = (bytes: number): number | null =>
+  size.openIncidents === 0 ? null : Math.round(bytes / size.openIncidents);
+const breakdown = Object.fromEntries(
+  Object.entries(parts).map(([part, bytes]) => [
+    part,
+    { mb: mb(bytes), bytesPerOpenIncident: perOpenIncident(bytes) },
+  ]),
+);
 
 console.log(
   JSON.stringify({
@@ -95,17 +153,16 @@ console.log(
     alertsPerCpuSecond: Math.round(decided / cpuSeconds),
     eventsPublished: events,
     peakHeapMB: mb(peakHeap),
-    baselineHeapMB: mb(baselineHeap),
     stateMB: mb(stateBytes),
     // The state also holds the campaign memory (closed incidents and entities over the
     // horizon), so per open incident overstates what one open incident costs.
-    bytesPerOpenIncident:
-      size.openIncidents === 0 ? null : Math.round(stateBytes / size.openIncidents),
+    bytesPerOpenIncident: perOpenIncident(stateBytes),
     bytesPerTrackedItem: Math.round(
       stateBytes /
         Math.max(1, size.openIncidents + size.rememberedIncidents + size.trackedEntities),
     ),
     finalState: size,
+    breakdown,
     node: process.version,
   }),
 );

@@ -39,6 +39,16 @@ describe('benchmarks in smoke mode', () => {
     expect(figures['alerts']).toBe(5000);
     expect(figures['alertsPerSecond']).toEqual(expect.any(Number));
     expect(figures['peakHeapMB']).toEqual(expect.any(Number));
+    // The state's memory is what releasing its parts gives back; open incidents hold some.
+    const breakdown = figures['breakdown'] as Record<string, { bytesPerOpenIncident: number }>;
+    expect(Object.keys(breakdown)).toEqual([
+      'alertIndex',
+      'closedIncidents',
+      'campaignMemory',
+      'openIncidents',
+      'baselinesAndModels',
+    ]);
+    expect(breakdown['openIncidents']?.bytesPerOpenIncident).toBeGreaterThan(0);
   });
 
   it('bench:events counts the incident events of micro-batched generated alerts by type', async () => {
