@@ -1,5 +1,4 @@
 import {
-  evidenceOfRow,
   NOTABLE_RISK_SHARE,
   quietHostOf,
   rareFindingOf,
@@ -9,7 +8,6 @@ import {
 import type { DecidedAlert } from './alert-input';
 import { CORRELATION_ACTORS as ACTOR, type Decision } from './context';
 import { firstOf, isOpen, isOpenAt, lastOf, lookupIncident, type IncidentRecord } from './lookups';
-import { ruleLabelOf } from './entity-keys';
 import { echoLinks } from './echo-links';
 import { quietHostLinks } from './quiet-links';
 import { spreadLinks } from './spread-links';
@@ -94,11 +92,7 @@ function campaignLinks(
   const { input } = candidate;
   const time = ctx.time;
   const { summary, keys } = input;
-  const evidence = evidenceOfRow(tenant.baseline, {
-    alert: summary,
-    rule: ruleLabelOf(summary),
-    entityKeys: keys.entityKeys,
-  });
+  const evidence = ctx.rowEvidence(input);
   const risk = storyRiskOf(summary, evidence);
   // Only unusual activity links by its entities' risk: a routine row adds none, and links none.
   const notable = storyRiskShare(evidence) >= NOTABLE_RISK_SHARE;

@@ -1,10 +1,21 @@
 import type { EpochMs, IncidentEvent } from '@soc/contracts';
-import type { ScoringContext } from '../scoring';
+import {
+  evidenceOfRow,
+  newTenantBaseline,
+  type EvidenceTally,
+  type ScoringContext,
+  type TenantBaseline,
+} from '../scoring';
+import type { DecidedAlert } from './alert-input';
+import { ruleLabelOf } from './entity-keys';
 import { policyFor, scoringContextFor, type CorrelationConfig } from './config';
 import type { CorrelationIds } from './ids';
 import type { CorrelationPolicy } from './policy';
 import type { TenantCorrelationPolicy } from './config';
 import type { CorrelationOutput, RepeatPending, TenantState } from './state';
+
+/** The baseline of a tenant before its first event: read, never written. */
+const UNSEEN_TENANT: TenantBaseline = newTenantBaseline();
 
 /** Who decided: the `actor` of each event. */
 export const CORRELATION_ACTORS = {
@@ -61,6 +72,7 @@ export class Decision {
   readonly watermark: EpochMs;
   readonly cause: string;
   private readonly sequences: { readonly streamId: string; sequence: number }[] = [];
+  private readRow: { readonly row: DecidedAlert; readonly evidence: EvidenceTally } | undefined;
 
   constructor(parts: DecisionParts) {
     this.tenantId = parts.tenantId;
@@ -77,6 +89,22 @@ export class Decision {
   /** Event time of what the decision scores: never behind the watermark. */
   get now(): EpochMs {
     return Math.max(this.watermark, this.time);
+  }
+
+  /**
+   * The evidence of the decided alert's row against the tenant's baseline before the
+   * decision. Its score and its story links both read it, so it is read once.
+   */
+  rowEvidence(row: DecidedAlert): EvidenceTally {
+    if (this.readRow?.row === row) return this.readRow.evidence;
+    const { summary, keys } = row;
+    const evidence = evidenceOfRow(this.tenant?.baseline ?? UNSEEN_TENANT, {
+      alert: summary,
+      rule: ruleLabelOf(summary),
+      entityKeys: keys.entityKeys,
+    });
+    this.readRow = { row, evidence };
+    return evidence;
   }
 
   emit<T extends IncidentEvent['type']>(

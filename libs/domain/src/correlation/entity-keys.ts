@@ -39,20 +39,36 @@ type KeyedAlert = Pick<AlertSummary, 'ruleId' | 'ruleName' | 'title' | 'entities
 export function alertKeysOf(alert: KeyedAlert): AlertKeys {
   const entities: KeyedEntity[] = [];
   const entityKeys: string[] = [];
-  const seen = new Set<string>();
+  // Most alerts name a handful of entities: scanning the keys so far costs less than a Set.
+  const seen = alert.entities.length > SCANNED_ENTITIES ? new Set<string>() : null;
   for (const entity of alert.entities) {
     const key = entityKey(entity);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (seen === null ? entityKeys.includes(key) : seen.has(key)) continue;
+    seen?.add(key);
     entities.push({ key, entity });
     entityKeys.push(key);
   }
   const rule = ruleLabelOf(alert);
-  let repeatKey: string;
-  if (entityKeys.length < 2) repeatKey = `repeat|${rule}|${entityKeys[0] ?? ''}`;
-  else {
-    const sorted = entityKeys.slice().sort();
-    repeatKey = `repeat|${rule}|${sorted.join(',')}`;
-  }
+  const repeatKey =
+    entityKeys.length < 2
+      ? `repeat|${rule}|${entityKeys[0] ?? ''}`
+      : `repeat|${rule}|${sortedKeys(entityKeys).join(',')}`;
   return { entities, entityKeys, repeatKey };
+}
+
+/** Up to this many entities an alert's keys are deduplicated and sorted by scanning. */
+const SCANNED_ENTITIES = 16;
+
+/** A sorted copy, in code-unit order as `sort()` gives; a few keys by insertion. */
+function sortedKeys(keys: readonly string[]): string[] {
+  if (keys.length > SCANNED_ENTITIES) return keys.slice().sort();
+  const sorted = keys.slice();
+  for (let i = 1; i < sorted.length; i += 1) {
+    const key = sorted[i] as string;
+    let at = i;
+    for (; at > 0 && (sorted[at - 1] as string) > key; at -= 1)
+      sorted[at] = sorted[at - 1] as string;
+    sorted[at] = key;
+  }
+  return sorted;
 }

@@ -31,6 +31,11 @@ function* verdictsOf(
       }
 }
 
+function holdsVerdicts(group: readonly OpenIncident[]): boolean {
+  for (const incident of group) if (incident.intel !== null && incident.intel.size > 0) return true;
+  return false;
+}
+
 /**
  * Scoring's intel facts of a group: the verdicts its alerts carried (the tally) and those
  * applied from `soc.intel.v1`, with the strongest applied one as `decisive` when it is the one
@@ -46,6 +51,8 @@ export function intelFactsOf({
   readonly applying?: readonly RememberedVerdict[] | undefined;
 }): IntelFacts {
   const carried = intelOf(tally);
+  // Most scores have no verdict to weigh beyond what the alerts carried: nothing to walk.
+  if (applying.length === 0 && !holdsVerdicts(group)) return carried;
   let { maliciousMax, suspiciousMax, benignVerdicts, unknownVerdicts } = carried;
   let decisive: RememberedVerdict | null = null;
   for (const verdict of verdictsOf(group, applying)) {

@@ -1,10 +1,7 @@
 import type { AlertEntity, EpochMs, ScoreExplanation } from '@soc/contracts';
 import {
   addEvidence,
-  evidenceOfRow,
-  newTenantBaseline,
   NO_EVIDENCE,
-  type TenantBaseline,
   ATTACK_STAGES,
   attackStageOf,
   prepareScore,
@@ -29,9 +26,6 @@ import {
 } from './state';
 import { intelFactsOf } from './intel-facts';
 import { addInto, runningTally, tallyOf } from './tally';
-
-/** The baseline of a tenant before its first event: read, never written. */
-const UNSEEN_TENANT = newTenantBaseline();
 
 /** Adjustments a flush makes to an incident's facts before its repeats are folded in. */
 export interface FlushFacts {
@@ -71,7 +65,7 @@ export function rescore(ctx: Decision, whatIf: WhatIf): number | null {
   const { subject, group, row } = whatIf;
   const at = whatIf.at ?? ctx.now;
   const { weights, highPriorityThreshold } = ctx.policy.scoring;
-  const facts = withFeedback(ctx, whatIf, factsOf(whatIf, ctx.tenant?.baseline ?? UNSEEN_TENANT));
+  const facts = withFeedback(ctx, whatIf, factsOf(ctx, whatIf));
   const prepared = prepareScore(facts, ctx.scoring, weights, at);
   if (prepared.priority === subject.priority && whatIf.explanationChanged !== true) return null;
   const scored: { priority: number; explanation: ScoreExplanation } = prepared.explain();
@@ -105,7 +99,7 @@ function withFeedback(ctx: Decision, { group, row }: WhatIf, facts: IncidentFact
 }
 
 /** The facts of the group (merged, oldest first) plus the row, from their tallies. */
-function factsOf({ group, row, flush, intel }: WhatIf, baseline: TenantBaseline): IncidentFacts {
+function factsOf(ctx: Decision, { group, row, flush, intel }: WhatIf): IncidentFacts {
   const tally = runningTally();
   let evidence = NO_EVIDENCE;
   let lastSeen = -Infinity;
@@ -118,12 +112,7 @@ function factsOf({ group, row, flush, intel }: WhatIf, baseline: TenantBaseline)
   }
   if (row !== undefined) {
     addInto(tally, tallyOf(row.summary));
-    const { summary, keys } = row;
-    const rule = ruleLabelOf(summary);
-    evidence = addEvidence(
-      evidence,
-      evidenceOfRow(baseline, { alert: summary, rule, entityKeys: keys.entityKeys }),
-    );
+    evidence = addEvidence(evidence, ctx.rowEvidence(row));
     if (row.summary.observedAt > lastSeen) lastSeen = row.summary.observedAt;
     entities.push(row.summary.entities);
   }

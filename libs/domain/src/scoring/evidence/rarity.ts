@@ -96,45 +96,45 @@ const ROUTINE_DISCOUNT = 1 / 3;
 export function rarityOf(baseline: RarityBaseline, firing: RuleFiring): FiringRarity {
   const { halfLifeMs } = baseline;
   const { rule, time } = firing;
-  let best: EntityRarity | null = null;
+  // The most surprising entity so far, in locals: this runs for every alert row, twice.
+  let unweighedSurprise = 0;
+  let entityKey: string | null = null;
+  let ruleOnEntity = 0;
+  let entityAlerts = 0;
+  let routine = false;
   const entities = Math.min(firing.entityKeys.length, RARITY_MAX_ENTITIES);
   for (let i = 0; i < entities; i += 1) {
-    const entityKey = firing.entityKeys[i] as string;
-    const pair = baseline.pairs.get(pairKey(entityKey, rule));
-    const ruleOnEntity = decayedAt(pair?.count, time, halfLifeMs);
-    const entityAlerts = decayedAt(baseline.entities.get(entityKey), time, halfLifeMs);
-    const routine = keepsRhythm(pair, time);
-    const raw = -Math.log((ruleOnEntity + 1) / (entityAlerts + 1));
-    const surprise = Math.max(0, routine ? raw * ROUTINE_DISCOUNT : raw);
-    if (best === null || surprise > best.unweighedSurprise)
-      best = { unweighedSurprise: surprise, entityKey, ruleOnEntity, entityAlerts, routine };
+    const key = firing.entityKeys[i] as string;
+    const pair = baseline.pairs.get(pairKey(key, rule));
+    const onEntity = decayedAt(pair?.count, time, halfLifeMs);
+    const alerts = decayedAt(baseline.entities.get(key), time, halfLifeMs);
+    const keeps = keepsRhythm(pair, time);
+    const raw = -Math.log((onEntity + 1) / (alerts + 1));
+    const surprise = Math.max(0, keeps ? raw * ROUTINE_DISCOUNT : raw);
+    if (entityKey === null || surprise > unweighedSurprise) {
+      unweighedSurprise = surprise;
+      entityKey = key;
+      ruleOnEntity = onEntity;
+      entityAlerts = alerts;
+      routine = keeps;
+    }
   }
   const maturity = baselineMaturity(baseline, time);
   const ruleInTenant = decayedAt(baseline.rules.get(rule), time, halfLifeMs);
   const tenantAlerts = decayedAt(baseline.total, time, halfLifeMs);
-  const found = best ?? NO_ENTITY;
   return {
-    ...found,
-    surprise: found.unweighedSurprise * maturity,
+    surprise: unweighedSurprise * maturity,
+    unweighedSurprise,
     maturity,
     tenantSurprise: maturity * Math.max(0, -Math.log((ruleInTenant + 1) / (tenantAlerts + 1))),
+    entityKey,
+    ruleOnEntity,
+    entityAlerts,
     ruleInTenant,
     tenantAlerts,
+    routine,
   };
 }
-
-type EntityRarity = Pick<
-  FiringRarity,
-  'unweighedSurprise' | 'entityKey' | 'ruleOnEntity' | 'entityAlerts' | 'routine'
->;
-
-const NO_ENTITY: EntityRarity = {
-  unweighedSurprise: 0,
-  entityKey: null,
-  ruleOnEntity: 0,
-  entityAlerts: 0,
-  routine: false,
-};
 
 function counted<V>(map: Map<string, V>, key: string, create: () => V): V {
   let value = map.get(key);
