@@ -10,6 +10,7 @@ import {
   offlineCorrelation,
   stateSize,
 } from '@soc/domain';
+import { allocationSampler } from './allocation-sampler';
 
 /**
  * The pure correlator and scorer in process, no I/O: how many alerts a second one core
@@ -17,15 +18,20 @@ import {
  * chunk, so generation is not counted. The state's memory is measured at the end by
  * releasing its parts one after another (the generator's queue is gone by then, so a heap
  * delta from before the run would miss what the queue held at the start). Prints one JSON
- * object.
+ * object. `--allocations` adds the bytes the correlator allocates per alert (objects collected
+ * since included) and where, from V8's sampling heap profiler, which slows the run: its rates
+ * are not the bench's then.
  *
- *   node -r ./tools/register.cjs bench/core.ts [--count 1000000] [--rate 100] [--tenants 5] [--seed bench] [--tick-ms 1000]
+ *   node -r ./tools/register.cjs bench/core.ts [--count 1000000] [--rate 100] [--tenants 5] [--seed bench] [--tick-ms 1000] [--allocations]
  */
-/** `--name value` pairs. */
+/** `--name value` pairs, and switches. */
 const flags = new Map<string, string>();
+const SWITCHES = new Set(['allocations']);
 for (let i = 2; i < process.argv.length; i += 1) {
   const arg = process.argv[i] as string;
-  if (arg.startsWith('--')) flags.set(arg.slice(2), process.argv[i + 1] ?? '');
+  if (!arg.startsWith('--')) continue;
+  const name = arg.slice(2);
+  flags.set(name, SWITCHES.has(name) ? 'true' : (process.argv[i + 1] ?? ''));
 }
 const count = Number(flags.get('count') ?? 1_000_000);
 const ratePerSecond = Number(flags.get('rate') ?? 100);
@@ -103,6 +109,8 @@ let busyNs = 0n;
 let busyCpuUs = 0;
 let peakHeap = 0;
 const chunk: CanonicalAlert[] = [];
+// Sampled over the timed steps only: the generator's allocations are not the correlator's.
+const sampler = flags.get('allocations') === 'true' ? allocationSampler() : null;
 if (!firstAlert.done) chunk.push(firstAlert.value.alert);
 for (;;) {
   for (let next = traffic.next(); !next.done; next = traffic.next()) {
@@ -110,19 +118,24 @@ for (;;) {
     if (chunk.length === CHUNK) break;
   }
   if (chunk.length === 0) break;
+  sampler?.start();
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   for (const alert of chunk) events += run.push(alert).length;
   busyNs += process.hrtime.bigint() - started;
+  sampler?.stop();
   const used = process.cpuUsage(cpu);
   busyCpuUs += used.user + used.system;
   decided += chunk.length;
   peakHeap = Math.max(peakHeap, heapUsed());
   chunk.length = 0;
 }
+sampler?.start();
 const started = process.hrtime.bigint();
 events += run.finish().length;
 busyNs += process.hrtime.bigint() - started;
+sampler?.stop();
+const allocations = sampler?.result();
 
 const state = run.state;
 run = undefined;
@@ -163,6 +176,15 @@ console.log(
     ),
     finalState: size,
     breakdown,
+    ...(allocations === undefined
+      ? {}
+      : {
+          allocatedBytesPerAlert: Math.round(allocations.bytes / decided),
+          allocationSites: allocations.top.map(({ frame, bytes }) => ({
+            frame,
+            bytesPerAlert: Math.round(bytes / decided),
+          })),
+        }),
     node: process.version,
   }),
 );
