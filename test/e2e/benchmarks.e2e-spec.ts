@@ -35,7 +35,7 @@ describe('benchmarks in smoke mode', () => {
   }, 250_000);
 
   it('bench:core correlates generated alerts in process and reports its rate and memory', async () => {
-    const figures = await bench('core', ['--count', '5000']);
+    const figures = await bench('core', ['--count', '5000', '--allocations']);
     expect(figures['alerts']).toBe(5000);
     expect(figures['alertsPerSecond']).toEqual(expect.any(Number));
     expect(figures['peakHeapMB']).toEqual(expect.any(Number));
@@ -49,6 +49,10 @@ describe('benchmarks in smoke mode', () => {
       'baselinesAndModels',
     ]);
     expect(breakdown['openIncidents']?.bytesPerOpenIncident).toBeGreaterThan(0);
+    // Deciding allocates: the sampler saw it, and names the correlator's frames.
+    expect(figures['allocatedBytesPerAlert']).toBeGreaterThan(0);
+    const sites = figures['allocationSites'] as { frame: string }[];
+    expect(sites.some(({ frame }) => frame.includes('correlation/'))).toBe(true);
   });
 
   it('bench:events counts the incident events of micro-batched generated alerts by type', async () => {
